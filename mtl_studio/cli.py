@@ -1,0 +1,66 @@
+"""The `mtl-studio` command: no arguments opens the studio; a subcommand works headless.
+
+Each group of subcommands lives in mtl_studio/commands/ and registers itself on the parser; heavy
+imports (torch, transformers, Qt) happen inside the command that needs them so `--help` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mtl_studio import __version__
+from mtl_studio.commands import data as data_commands
+from mtl_studio.commands import engine as engine_commands
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mtl-studio",
+        description="Annotate text for NER and sentiment, train one shared encoder with two heads, "
+                    "evaluate and export. With no command, opens the desktop studio.")
+    parser.add_argument("--version", action="version", version=f"mtl-studio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = sub.add_parser("gui", help="open the desktop studio (the default with no command)")
+    gui.add_argument("project", nargs="?", help="project file to open")
+    gui.set_defaults(func=_run_gui)
+    data_commands.register(sub)
+    engine_commands.register(sub)
+    return parser
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from mtl_studio.gui.app import main as gui_main
+
+    return gui_main([args.project] if getattr(args, "project", None) else [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not argv:
+        return _run_gui(argparse.Namespace(project=None))
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # user-facing errors: one clear line, no traceback
+        from mtl_studio.core.schema import ValidationError
+
+        # Matched by name so that this path does not import torch (EncoderNotFound, TrainingError).
+        if isinstance(e, (ValidationError, FileNotFoundError, FileExistsError, KeyError, ValueError)) \
+                or type(e).__name__ in ("TrainingError", "EncoderNotFound"):
+            msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+            print(f"mtl-studio {args.command}: error: {msg}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

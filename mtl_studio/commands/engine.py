@@ -1,0 +1,6 @@
+"""Subcommands: filled in by the engine work (see cli.py for how groups register)."""
+import argparse
+
+
+def register(sub: "argparse._SubParsersAction") -> None:
+    pass

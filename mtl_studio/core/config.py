@@ -1,0 +1,165 @@
+"""Run configuration and the progress events a training run yields.
+
+Events are plain frozen dataclasses (no tensors, no Qt) so they can cross threads and processes: the
+CLI prints them, the GUI worker forwards them as signals, torchrun children send them over a socket.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+STRATEGIES = ("fixed", "uncertainty", "dwa", "gradnorm", "pcgrad")
+
+
+@dataclass
+class TrainConfig:
+    # Encoder: "offline" (bundled all-MiniLM-L6-v2), a hub name, or a local folder.
+    encoder: str = "offline"
+    # Which tasks to train: ("ner", "sentiment") jointly, or one of them as a single-task baseline.
+    tasks: tuple[str, ...] = ("ner", "sentiment")
+    # Task alignment strategy, by stable name: fixed | uncertainty | dwa | gradnorm | pcgrad.
+    strategy: str = "fixed"
+    # Fixed weights (strategy "fixed"); also the initial weights of the automatic strategies.
+    ner_weight: float = 0.5
+    sentiment_weight: float = 0.5
+    # Auxiliary masked-token reconstruction on the shared encoder; 0 turns it off.
+    mlm_weight: float = 0.0
+    mlm_probability: float = 0.15
+    # Silver (pseudo) labels enter training with this weight; 0 leaves them out. Never used in evaluation.
+    silver_weight: float = 0.0
+    # Regularization: AdamW weight decay, and L2-SP (pull toward the pretrained encoder weights).
+    weight_decay: float = 0.01
+    l2sp_weight: float = 0.0
+    # Optimisation. Defaults fit the default encoder (MiniLM-L6, see README "Defaults");
+    # PRESETS["method"] holds the method paper's values (2e-5, batch 16, 5 epochs).
+    learning_rate: float = 5e-5
+    batch_size: int = 16
+    epochs: int = 3
+    warmup_ratio: float = 0.1
+    max_grad_norm: float = 1.0
+    max_length: int = 256
+    seed: int = 13
+    pooling: str = "mean"
+    dropout: float = 0.1
+    # Device: auto (CUDA, then MPS, then CPU) | cpu | cuda | cuda:N | mps. Precision: auto | fp32 | bf16 | fp16.
+    device: str = "auto"
+    precision: str = "auto"
+    # Early stopping on the dev split (epochs without improvement; 0 = off).
+    early_stopping_patience: int = 2
+    # Evaluate on dev every epoch; evaluation needs a dev split with labels.
+    eval_each_epoch: bool = True
+    # Internal: cap the number of training batches per epoch (benchmarks, smoke tests); 0 = no cap.
+    max_steps_per_epoch: int = 0
+    # DWA temperature (Liu et al. 2019) and GradNorm asymmetry alpha (Chen et al. 2018).
+    dwa_temperature: float = 2.0
+    gradnorm_alpha: float = 1.5
+    trust_remote_code: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["tasks"] = list(self.tasks)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(d) - names
+        if unknown:
+            raise ValueError(f"unknown training option(s): {', '.join(sorted(unknown))}")
+        d = dict(d)
+        if "tasks" in d:
+            d["tasks"] = tuple(d["tasks"])
+        return cls(**d)
+
+    def validate(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {self.strategy!r}")
+        if not self.tasks or any(t not in ("ner", "sentiment") for t in self.tasks):
+            raise ValueError(f"tasks must be a non-empty subset of ner, sentiment, not {self.tasks!r}")
+        for name in ("learning_rate", "batch_size", "epochs"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        for name in ("ner_weight", "sentiment_weight", "mlm_weight", "silver_weight", "l2sp_weight",
+                     "weight_decay"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+
+
+# One-click presets (the GUI offers them; the CLI takes --preset).
+PRESETS: dict[str, dict[str, Any]] = {
+    # Tuned for the default encoder (all-MiniLM-L6-v2): higher lr, fewer epochs.
+    "minilm": {"learning_rate": 5e-5, "batch_size": 16, "epochs": 3},
+    # The method's published values (suit BERT-base).
+    "method": {"learning_rate": 2e-5, "batch_size": 16, "epochs": 5},
+}
+
+
+# ---- progress events ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_id: str
+    config: dict[str, Any]
+    device: str
+    precision: str
+    train_documents: dict[str, int]  # per task: documents that contribute to its loss
+    total_steps: int
+    kind: str = "started"
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    step: int  # optimizer steps done
+    total_steps: int
+    epoch: int  # 1-based
+    losses: dict[str, float]  # per task (and "mlm", "l2sp", "total")
+    weights: dict[str, float]  # the task weights the strategy used for this step
+    samples_per_second: float
+    eta_seconds: float
+    learning_rate: float
+    kind: str = "step"
+
+
+@dataclass(frozen=True)
+class EpochEvaluated:
+    epoch: int
+    split: str
+    metrics: dict[str, Any]  # {"ner": {...}, "sentiment": {...}} as in evaluate.EvalReport.to_dict()
+    is_best: bool
+    kind: str = "evaluated"
+
+
+@dataclass(frozen=True)
+class LogMessage:
+    level: str  # info | warning | error
+    text: str
+    kind: str = "log"
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    run_id: str
+    status: str  # completed | stopped | early_stopped | failed
+    best_epoch: int | None
+    metrics: dict[str, Any]  # best dev metrics, and test metrics when a test split exists
+    artefact_dir: str | None
+    message: str = ""
+    kind: str = "finished"
+
+
+Event = RunStarted | StepProgress | EpochEvaluated | LogMessage | RunFinished
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    return dataclasses.asdict(event)
+
+
+def event_from_dict(d: dict[str, Any]) -> Event:
+    kinds = {"started": RunStarted, "step": StepProgress, "evaluated": EpochEvaluated, "log": LogMessage,
+             "finished": RunFinished}
+    return kinds[d["kind"]](**d)
+
+
+class TrainingError(RuntimeError):
+    """A run cannot go on (NaN loss, out of memory, missing device); the message says what to do."""

@@ -1,0 +1,676 @@
+"""The project store: one SQLite file per project.
+
+Every public method that changes data runs in its own transaction and commits before returning, so
+whatever a caller has reported as saved survives a crash or a kill (WAL mode, synchronous=FULL).
+Bulk imports use `bulk()` so that a failing file imports nothing.
+
+Connections are per thread (sqlite3 objects must not cross threads): the GUI thread and a training
+worker each get their own connection to the same file.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import getpass
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .schema import (
+    DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
+    validate_spans,
+)
+
+SCHEMA_VERSION = 1
+
+# Ordered migrations: MIGRATIONS[i] brings a database from version i to i + 1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE entity_types (
+        name TEXT PRIMARY KEY, colour TEXT NOT NULL, position INTEGER NOT NULL);
+    CREATE TABLE sentiment_classes (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        tokens TEXT NOT NULL,            -- JSON [[start, end], ...] in code points
+        split TEXT NOT NULL CHECK (split IN ('train', 'dev', 'test')),
+        source TEXT NOT NULL DEFAULT '',
+        meta TEXT NOT NULL DEFAULT '{}',
+        ner_labelled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL);
+    CREATE INDEX documents_split ON documents(split);
+    CREATE TABLE spans (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        label TEXT NOT NULL REFERENCES entity_types(name) ON UPDATE CASCADE,
+        source TEXT NOT NULL CHECK (source IN ('gold', 'silver', 'predicted')),
+        confidence REAL, annotator TEXT, run_id TEXT, created_at TEXT NOT NULL,
+        CHECK (start >= 0 AND "end" > start));
+    CREATE INDEX spans_doc ON spans(document_id, source);
+    CREATE TABLE sentiments (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        label TEXT NOT NULL REFERENCES sentiment_classes(name) ON UPDATE CASCADE,
+        source TEXT NOT NULL CHECK (source IN ('gold', 'silver', 'predicted')),
+        confidence REAL, annotator TEXT, run_id TEXT, created_at TEXT NOT NULL);
+    CREATE UNIQUE INDEX sentiments_one_gold ON sentiments(document_id) WHERE source = 'gold';
+    CREATE INDEX sentiments_doc ON sentiments(document_id, source);
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        config TEXT NOT NULL,
+        dataset_hash TEXT NOT NULL,
+        artefact_dir TEXT,
+        metrics TEXT NOT NULL DEFAULT '{}',
+        message TEXT NOT NULL DEFAULT '');
+    CREATE TABLE run_epochs (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        metrics TEXT NOT NULL,
+        PRIMARY KEY (run_id, epoch));
+    """,
+]
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "unknown"
+
+
+def assign_split(key: str, seed: int = 13, ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)) -> str:
+    """Deterministic split from a document key and a seed: the same file always splits the same way."""
+    h = int.from_bytes(hashlib.blake2b(f"{seed}:{key}".encode(), digest_size=8).digest(), "big")
+    x = h / 2**64
+    if x < ratios[0]:
+        return "train"
+    return "dev" if x < ratios[0] + ratios[1] else "test"
+
+
+class ProjectStore:
+    """A project: documents, label schema, annotations with provenance, runs."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+        self.path = Path(path)
+        if create:
+            if self.path.exists():
+                raise FileExistsError(f"{self.path} already exists")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise FileNotFoundError(f"no project at {self.path}")
+        self._local = threading.local()
+        self._migrate()
+
+    # ---- connections and transactions ----------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> "ProjectStore":
+        return cls(path, create=True)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> "ProjectStore":
+        return cls(path)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            self._local.depth = 0
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def __enter__(self) -> "ProjectStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """One transaction around many edits; nested calls join the outer one."""
+        conn = self.conn
+        if self._local.depth:
+            self._local.depth += 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+        finally:
+            self._local.depth = 0
+
+    def _migrate(self) -> None:
+        conn = self.conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ValidationError(
+                f"{self.path} was written by a newer MTL Studio (schema {version} > {SCHEMA_VERSION})"
+            )
+        for target in range(version, SCHEMA_VERSION):
+            with self.bulk():
+                for statement in _split_sql(MIGRATIONS[target]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={target + 1}")
+                if target == 0:
+                    conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
+                    conn.execute("INSERT INTO meta VALUES ('split_seed', '13')", )
+
+    # ---- metadata ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.bulk():
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def split_seed(self) -> int:
+        return int(self.get_meta("split_seed", "13") or 13)
+
+    # ---- label schema ----------------------------------------------------------------------------
+
+    def entity_types(self) -> list[EntityType]:
+        rows = self.conn.execute("SELECT name, colour, position FROM entity_types ORDER BY position, name")
+        return [EntityType(r["name"], r["colour"], r["position"]) for r in rows]
+
+    def entity_type_names(self) -> list[str]:
+        return [t.name for t in self.entity_types()]
+
+    def add_entity_type(self, name: str, colour: str | None = None) -> EntityType:
+        name = _check_label_name(name)
+        with self.bulk():
+            existing = self.conn.execute("SELECT name, colour, position FROM entity_types WHERE name = ?",
+                                         (name,)).fetchone()
+            if existing:
+                return EntityType(existing["name"], existing["colour"], existing["position"])
+            position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM entity_types").fetchone()[0]
+            colour = colour or DEFAULT_COLOURS[position % len(DEFAULT_COLOURS)]
+            self.conn.execute("INSERT INTO entity_types VALUES (?, ?, ?)", (name, colour, position))
+        return EntityType(name, colour, position)
+
+    def rename_entity_type(self, old: str, new: str) -> None:
+        new = _check_label_name(new)
+        with self.bulk():
+            if self.conn.execute("SELECT 1 FROM entity_types WHERE name = ?", (new,)).fetchone():
+                raise ValidationError(f"an entity type named {new!r} already exists")
+            cur = self.conn.execute("UPDATE entity_types SET name = ? WHERE name = ?", (new, old))
+            if cur.rowcount == 0:
+                raise ValidationError(f"no entity type named {old!r}")
+
+    def recolour_entity_type(self, name: str, colour: str) -> None:
+        with self.bulk():
+            self.conn.execute("UPDATE entity_types SET colour = ? WHERE name = ?", (colour, name))
+
+    def count_spans_of_type(self, name: str) -> dict[str, int]:
+        rows = self.conn.execute("SELECT source, COUNT(*) FROM spans WHERE label = ? GROUP BY source", (name,))
+        return {r[0]: r[1] for r in rows}
+
+    def remove_entity_type(self, name: str) -> int:
+        """Delete a type and every span of it (callers show count_spans_of_type first). Returns spans removed."""
+        with self.bulk():
+            n = self.conn.execute("DELETE FROM spans WHERE label = ?", (name,)).rowcount
+            self.conn.execute("DELETE FROM entity_types WHERE name = ?", (name,))
+        return n
+
+    def sentiment_classes(self) -> list[SentimentClass]:
+        rows = self.conn.execute("SELECT name, position FROM sentiment_classes ORDER BY position, name")
+        return [SentimentClass(r["name"], r["position"]) for r in rows]
+
+    def sentiment_class_names(self) -> list[str]:
+        return [c.name for c in self.sentiment_classes()]
+
+    def add_sentiment_class(self, name: str) -> SentimentClass:
+        name = _check_label_name(name)
+        with self.bulk():
+            row = self.conn.execute("SELECT position FROM sentiment_classes WHERE name = ?", (name,)).fetchone()
+            if row:
+                return SentimentClass(name, row[0])
+            position = self.conn.execute(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM sentiment_classes").fetchone()[0]
+            self.conn.execute("INSERT INTO sentiment_classes VALUES (?, ?)", (name, position))
+        return SentimentClass(name, position)
+
+    def rename_sentiment_class(self, old: str, new: str) -> None:
+        new = _check_label_name(new)
+        with self.bulk():
+            if self.conn.execute("SELECT 1 FROM sentiment_classes WHERE name = ?", (new,)).fetchone():
+                raise ValidationError(f"a sentiment class named {new!r} already exists")
+            cur = self.conn.execute("UPDATE sentiment_classes SET name = ? WHERE name = ?", (new, old))
+            if cur.rowcount == 0:
+                raise ValidationError(f"no sentiment class named {old!r}")
+
+    def count_sentiments_of_class(self, name: str) -> dict[str, int]:
+        rows = self.conn.execute("SELECT source, COUNT(*) FROM sentiments WHERE label = ? GROUP BY source", (name,))
+        return {r[0]: r[1] for r in rows}
+
+    def remove_sentiment_class(self, name: str) -> int:
+        with self.bulk():
+            n = self.conn.execute("DELETE FROM sentiments WHERE label = ?", (name,)).rowcount
+            self.conn.execute("DELETE FROM sentiment_classes WHERE name = ?", (name,))
+        return n
+
+    # ---- documents -------------------------------------------------------------------------------
+
+    def add_document(self, doc: Document, *, split_key: str | None = None) -> int:
+        """Store a document with its gold annotations; labels must exist in the schema already.
+
+        The split is doc.split when given, else derived from the text (seeded, deterministic).
+        """
+        validate_spans(doc.text, [s for s in doc.spans])
+        split = doc.split or assign_split(split_key or doc.text, self.split_seed)
+        if split not in SPLITS:
+            raise ValidationError(f"split {split!r} is not one of {', '.join(SPLITS)}")
+        now = _now()
+        with self.bulk():
+            cur = self.conn.execute(
+                "INSERT INTO documents (text, tokens, split, source, meta, ner_labelled, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc.text, json.dumps([list(t) for t in doc.tokens], separators=(",", ":")), split,
+                 doc.source, json.dumps(doc.meta, ensure_ascii=False), int(doc.ner_labelled or bool(doc.spans)),
+                 now),
+            )
+            doc_id = int(cur.lastrowid)
+            for s in list(doc.spans) + list(doc.other_spans):
+                self._insert_span(doc_id, s, now)
+            for sl in ([doc.sentiment] if doc.sentiment else []) + list(doc.other_sentiments):
+                self._insert_sentiment(doc_id, sl, now)
+        return doc_id
+
+    def _insert_span(self, doc_id: int, s: Span, now: str) -> int:
+        try:
+            cur = self.conn.execute(
+                'INSERT INTO spans (document_id, start, "end", label, source, confidence, annotator, run_id, '
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, s.start, s.end, s.label, s.source, s.confidence, s.annotator or _user(), s.run_id, now),
+            )
+        except sqlite3.IntegrityError as e:
+            raise ValidationError(f"span {s.start}-{s.end}: unknown entity type {s.label!r}") from e
+        return int(cur.lastrowid)
+
+    def _insert_sentiment(self, doc_id: int, sl: SentimentLabel, now: str) -> None:
+        try:
+            self.conn.execute(
+                "INSERT INTO sentiments (document_id, label, source, confidence, annotator, run_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, sl.label, sl.source, sl.confidence, sl.annotator or _user(), sl.run_id, now),
+            )
+        except sqlite3.IntegrityError as e:
+            raise ValidationError(f"unknown sentiment class {sl.label!r}") from e
+
+    def delete_document(self, doc_id: int) -> None:
+        with self.bulk():
+            self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+    def set_split(self, doc_id: int, split: str) -> None:
+        if split not in SPLITS:
+            raise ValidationError(f"split {split!r} is not one of {', '.join(SPLITS)}")
+        with self.bulk():
+            self.conn.execute("UPDATE documents SET split = ? WHERE id = ?", (split, doc_id))
+
+    def count_documents(self, split: str | None = None) -> int:
+        if split:
+            return self.conn.execute("SELECT COUNT(*) FROM documents WHERE split = ?", (split,)).fetchone()[0]
+        return self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def document_ids(self, split: str | None = None, *, task: str | None = None, labelled: bool | None = None,
+                     source_filter: str | None = None, search: str | None = None,
+                     offset: int = 0, limit: int | None = None) -> list[int]:
+        """Ids in id order, filtered: by split, by whether labelled for `task` ('ner' / 'sentiment'),
+        by having silver annotations (source_filter='silver'), by a text substring."""
+        where, args = _document_filter(split, task, labelled, source_filter, search)
+        sql = f"SELECT id FROM documents{where} ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [r[0] for r in self.conn.execute(sql, args)]
+
+    def count_filtered(self, split: str | None = None, *, task: str | None = None, labelled: bool | None = None,
+                       source_filter: str | None = None, search: str | None = None) -> int:
+        where, args = _document_filter(split, task, labelled, source_filter, search)
+        return self.conn.execute(f"SELECT COUNT(*) FROM documents{where}", args).fetchone()[0]
+
+    def document_rows(self, ids: list[int]) -> list[dict[str, Any]]:
+        """Light rows for list views: id, a text preview, split, source, span count, NER and sentiment status."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"""SELECT d.id, substr(d.text, 1, 200) AS preview, d.split, d.source, d.ner_labelled,
+                (SELECT COUNT(*) FROM spans s WHERE s.document_id = d.id AND s.source = 'gold') AS n_spans,
+                (SELECT label FROM sentiments t WHERE t.document_id = d.id AND t.source = 'gold') AS sentiment,
+                EXISTS(SELECT 1 FROM spans s WHERE s.document_id = d.id AND s.source = 'silver')
+                 OR EXISTS(SELECT 1 FROM sentiments t WHERE t.document_id = d.id AND t.source = 'silver') AS silver
+                FROM documents d WHERE d.id IN ({marks}) ORDER BY d.id""", ids)
+        return [dict(r) for r in rows]
+
+    def get_document(self, doc_id: int, *, sources: tuple[str, ...] = ("gold",), run_id: str | None = None) -> Document:
+        """A document with its gold annotations; silver/predicted ones (optionally of one run) in other_*."""
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no document {doc_id}")
+        return self._load_documents([row], sources, run_id)[0]
+
+    def iter_documents(self, split: str | None = None, *, sources: tuple[str, ...] = ("gold",),
+                       batch: int = 500) -> Iterator[Document]:
+        """Stream documents in id order (memory stays flat for large projects)."""
+        last = 0
+        while True:
+            if split:
+                rows = self.conn.execute("SELECT * FROM documents WHERE id > ? AND split = ? ORDER BY id LIMIT ?",
+                                         (last, split, batch)).fetchall()
+            else:
+                rows = self.conn.execute("SELECT * FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+                                         (last, batch)).fetchall()
+            if not rows:
+                return
+            yield from self._load_documents(rows, sources, None)
+            last = rows[-1]["id"]
+
+    def _load_documents(self, rows: list[sqlite3.Row], sources: tuple[str, ...], run_id: str | None) -> list[Document]:
+        ids = [r["id"] for r in rows]
+        marks = ",".join("?" * len(ids))
+        src_marks = ",".join("?" * len(sources))
+        run_clause = " AND (source = 'gold' OR run_id = ?)" if run_id else ""
+        extra = [run_id] if run_id else []
+        spans: dict[int, list[Span]] = {i: [] for i in ids}
+        for s in self.conn.execute(
+                f'SELECT * FROM spans WHERE document_id IN ({marks}) AND source IN ({src_marks}){run_clause} '
+                "ORDER BY start", ids + list(sources) + extra):
+            spans[s["document_id"]].append(Span(s["start"], s["end"], s["label"], s["source"], s["confidence"],
+                                                s["annotator"], s["id"], s["run_id"]))
+        sents: dict[int, list[SentimentLabel]] = {i: [] for i in ids}
+        for s in self.conn.execute(
+                f"SELECT * FROM sentiments WHERE document_id IN ({marks}) AND source IN ({src_marks}){run_clause}",
+                ids + list(sources) + extra):
+            sents[s["document_id"]].append(SentimentLabel(s["label"], s["source"], s["confidence"], s["annotator"],
+                                                          s["run_id"]))
+        docs = []
+        for r in rows:
+            gold_sent = next((x for x in sents[r["id"]] if x.source == "gold"), None)
+            docs.append(Document(
+                text=r["text"], tokens=[tuple(t) for t in json.loads(r["tokens"])],
+                spans=[s for s in spans[r["id"]] if s.source == "gold"], sentiment=gold_sent,
+                ner_labelled=bool(r["ner_labelled"]), split=r["split"], source=r["source"],
+                meta=json.loads(r["meta"]), id=r["id"],
+                other_spans=[s for s in spans[r["id"]] if s.source != "gold"],
+                other_sentiments=[x for x in sents[r["id"]] if x.source != "gold"],
+            ))
+        return docs
+
+    # ---- annotation edits (each one committed at once) ---------------------------------------------
+
+    def add_span(self, doc_id: int, span: Span) -> int:
+        """Add a gold span (or silver/predicted); refuses overlaps with spans of the same source."""
+        text = self._text(doc_id)
+        same = [s for s in self._spans(doc_id, span.source)]
+        validate_spans(text, same + [span], where=f"document {doc_id}")
+        with self.bulk():
+            span_id = self._insert_span(doc_id, span, _now())
+            if span.source == "gold":
+                self.conn.execute("UPDATE documents SET ner_labelled = 1 WHERE id = ?", (doc_id,))
+        return span_id
+
+    def remove_span(self, span_id: int) -> Span | None:
+        with self.bulk():
+            row = self.conn.execute("SELECT * FROM spans WHERE id = ?", (span_id,)).fetchone()
+            self.conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        if row is None:
+            return None
+        return Span(row["start"], row["end"], row["label"], row["source"], row["confidence"], row["annotator"],
+                    row["id"], row["run_id"])
+
+    def relabel_span(self, span_id: int, label: str) -> None:
+        with self.bulk():
+            try:
+                self.conn.execute("UPDATE spans SET label = ?, annotator = ?, created_at = ? WHERE id = ?",
+                                  (label, _user(), _now(), span_id))
+            except sqlite3.IntegrityError as e:
+                raise ValidationError(f"unknown entity type {label!r}") from e
+
+    def set_ner_labelled(self, doc_id: int, labelled: bool) -> None:
+        with self.bulk():
+            self.conn.execute("UPDATE documents SET ner_labelled = ? WHERE id = ?", (int(labelled), doc_id))
+
+    def set_sentiment(self, doc_id: int, label: str | None, *, annotator: str | None = None) -> None:
+        """Set or clear (None) the gold sentiment of a document."""
+        with self.bulk():
+            self.conn.execute("DELETE FROM sentiments WHERE document_id = ? AND source = 'gold'", (doc_id,))
+            if label is not None:
+                self._insert_sentiment(doc_id, SentimentLabel(label, "gold", None, annotator), _now())
+
+    def replace_model_annotations(self, doc_id: int, source: str, run_id: str, spans: Iterable[Span],
+                                  sentiment: SentimentLabel | None) -> None:
+        """Replace the silver or predicted annotations that `run_id` made on a document."""
+        assert source in ("silver", "predicted")
+        now = _now()
+        with self.bulk():
+            self.conn.execute("DELETE FROM spans WHERE document_id = ? AND source = ? AND run_id = ?",
+                              (doc_id, source, run_id))
+            self.conn.execute("DELETE FROM sentiments WHERE document_id = ? AND source = ? AND run_id = ?",
+                              (doc_id, source, run_id))
+            for s in spans:
+                self._insert_span(doc_id, Span(s.start, s.end, s.label, source, s.confidence, f"model:{run_id}",
+                                               run_id=run_id), now)
+            if sentiment is not None:
+                self._insert_sentiment(doc_id, SentimentLabel(sentiment.label, source, sentiment.confidence,
+                                                              f"model:{run_id}", run_id), now)
+
+    def clear_model_annotations(self, source: str, run_id: str | None = None) -> None:
+        with self.bulk():
+            for table in ("spans", "sentiments"):
+                if run_id:
+                    self.conn.execute(f"DELETE FROM {table} WHERE source = ? AND run_id = ?", (source, run_id))
+                else:
+                    self.conn.execute(f"DELETE FROM {table} WHERE source = ?", (source,))
+
+    def _text(self, doc_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no document {doc_id}")
+        return row[0]
+
+    def _spans(self, doc_id: int, source: str) -> list[Span]:
+        return [Span(r["start"], r["end"], r["label"], r["source"], id=r["id"]) for r in self.conn.execute(
+            "SELECT * FROM spans WHERE document_id = ? AND source = ?", (doc_id, source))]
+
+    # ---- statistics ------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Counts per split and task: documents, labelled documents, entities per type, sentiment per class."""
+        c = self.conn
+        out: dict[str, Any] = {"documents": self.count_documents(), "splits": {}, "totals": {}}
+        for split in SPLITS:
+            docs = c.execute("SELECT COUNT(*) FROM documents WHERE split = ?", (split,)).fetchone()[0]
+            ner_docs = c.execute("SELECT COUNT(*) FROM documents WHERE split = ? AND ner_labelled = 1",
+                                 (split,)).fetchone()[0]
+            ents = {r[0]: r[1] for r in c.execute(
+                "SELECT s.label, COUNT(*) FROM spans s JOIN documents d ON d.id = s.document_id "
+                "WHERE d.split = ? AND s.source = 'gold' GROUP BY s.label ORDER BY s.label", (split,))}
+            sents = {r[0]: r[1] for r in c.execute(
+                "SELECT t.label, COUNT(*) FROM sentiments t JOIN documents d ON d.id = t.document_id "
+                "WHERE d.split = ? AND t.source = 'gold' GROUP BY t.label ORDER BY t.label", (split,))}
+            both = c.execute(
+                "SELECT COUNT(*) FROM documents d WHERE d.split = ? AND d.ner_labelled = 1 AND EXISTS "
+                "(SELECT 1 FROM sentiments t WHERE t.document_id = d.id AND t.source = 'gold')", (split,)).fetchone()[0]
+            out["splits"][split] = {
+                "documents": docs,
+                "ner": {"documents": ner_docs, "entities": sum(ents.values()), "entities_per_type": ents},
+                "sentiment": {"documents": sum(sents.values()), "labels_per_class": sents},
+                "both_tasks": both,
+                "unlabelled": c.execute(
+                    "SELECT COUNT(*) FROM documents d WHERE d.split = ? AND d.ner_labelled = 0 AND NOT EXISTS "
+                    "(SELECT 1 FROM sentiments t WHERE t.document_id = d.id AND t.source = 'gold')",
+                    (split,)).fetchone()[0],
+            }
+        ents_total = {r[0]: r[1] for r in c.execute(
+            "SELECT label, COUNT(*) FROM spans WHERE source = 'gold' GROUP BY label ORDER BY label")}
+        sents_total = {r[0]: r[1] for r in c.execute(
+            "SELECT label, COUNT(*) FROM sentiments WHERE source = 'gold' GROUP BY label ORDER BY label")}
+        silver = {r[0]: r[1] for r in c.execute("SELECT 'spans', COUNT(*) FROM spans WHERE source = 'silver' "
+                                                 "UNION ALL SELECT 'sentiments', COUNT(*) FROM sentiments "
+                                                 "WHERE source = 'silver'")}
+        out["totals"] = {
+            "documents": out["documents"],
+            "ner_documents": sum(s["ner"]["documents"] for s in out["splits"].values()),
+            "entities": sum(ents_total.values()),
+            "entities_per_type": ents_total,
+            "sentiment_documents": sum(sents_total.values()),
+            "sentiment_per_class": sents_total,
+            "silver": silver,
+        }
+        out["entity_types"] = self.entity_type_names()
+        out["sentiment_classes"] = self.sentiment_class_names()
+        return out
+
+    def dataset_hash(self) -> str:
+        """A hash of the gold data and splits (recorded with each run to tell which data it saw)."""
+        h = hashlib.sha256()
+        for r in self.conn.execute("SELECT id, text, split, ner_labelled FROM documents ORDER BY id"):
+            h.update(f"{r[0]}\x1f{r[1]}\x1f{r[2]}\x1f{r[3]}\x1e".encode())
+        for r in self.conn.execute('SELECT document_id, start, "end", label FROM spans WHERE source = \'gold\' '
+                                   "ORDER BY document_id, start"):
+            h.update(f"s{r[0]}:{r[1]}:{r[2]}:{r[3]}\x1e".encode())
+        for r in self.conn.execute("SELECT document_id, label FROM sentiments WHERE source = 'gold' "
+                                   "ORDER BY document_id"):
+            h.update(f"t{r[0]}:{r[1]}\x1e".encode())
+        return h.hexdigest()[:16]
+
+    # ---- runs ------------------------------------------------------------------------------------
+
+    def create_run(self, config: dict[str, Any], *, run_id: str | None = None) -> str:
+        run_id = run_id or _dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        with self.bulk():
+            self.conn.execute(
+                "INSERT INTO runs (id, created_at, status, config, dataset_hash) VALUES (?, ?, 'running', ?, ?)",
+                (run_id, _now(), json.dumps(config, ensure_ascii=False), self.dataset_hash()))
+        return run_id
+
+    def update_run(self, run_id: str, *, status: str | None = None, metrics: dict[str, Any] | None = None,
+                   artefact_dir: str | None = None, message: str | None = None) -> None:
+        sets, args = [], []
+        for col, val in (("status", status), ("artefact_dir", artefact_dir), ("message", message)):
+            if val is not None:
+                sets.append(f"{col} = ?")
+                args.append(val)
+        if metrics is not None:
+            sets.append("metrics = ?")
+            args.append(json.dumps(metrics, ensure_ascii=False))
+        if not sets:
+            return
+        with self.bulk():
+            self.conn.execute(f"UPDATE runs SET {', '.join(sets)} WHERE id = ?", args + [run_id])
+
+    def add_epoch_metrics(self, run_id: str, epoch: int, metrics: dict[str, Any]) -> None:
+        with self.bulk():
+            self.conn.execute("INSERT OR REPLACE INTO run_epochs VALUES (?, ?, ?)",
+                              (run_id, epoch, json.dumps(metrics, ensure_ascii=False)))
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        return [self._run_row(r) for r in self.conn.execute("SELECT * FROM runs ORDER BY created_at, rowid")]
+
+    def get_run(self, run_id: str | None = None) -> dict[str, Any]:
+        """A run by id, or the latest one when run_id is None."""
+        if run_id is None:
+            row = self.conn.execute("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1").fetchone()
+            if row is None:
+                raise KeyError("this project has no training runs yet")
+        else:
+            row = self.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no run {run_id!r}")
+        run = self._run_row(row)
+        run["epochs"] = [
+            {"epoch": r["epoch"], **json.loads(r["metrics"])}
+            for r in self.conn.execute("SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch", (run["id"],))]
+        return run
+
+    def delete_run(self, run_id: str) -> None:
+        with self.bulk():
+            self.conn.execute("DELETE FROM spans WHERE run_id = ? AND source = 'predicted'", (run_id,))
+            self.conn.execute("DELETE FROM sentiments WHERE run_id = ? AND source = 'predicted'", (run_id,))
+            self.conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+
+    @staticmethod
+    def _run_row(r: sqlite3.Row) -> dict[str, Any]:
+        return {"id": r["id"], "created_at": r["created_at"], "status": r["status"],
+                "config": json.loads(r["config"]), "dataset_hash": r["dataset_hash"],
+                "artefact_dir": r["artefact_dir"], "metrics": json.loads(r["metrics"]), "message": r["message"]}
+
+
+def _split_sql(script: str) -> list[str]:
+    # executescript() would COMMIT the migration's transaction, so statements run one by one.
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _check_label_name(name: str) -> str:
+    name = name.strip()
+    if not name or any(ch.isspace() for ch in name):
+        raise ValidationError(f"label name {name!r} must be non-empty and contain no spaces")
+    return name
+
+
+def _document_filter(split: str | None, task: str | None, labelled: bool | None, source_filter: str | None,
+                     search: str | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    args: list[Any] = []
+    if split:
+        clauses.append("split = ?")
+        args.append(split)
+    if task == "ner" and labelled is not None:
+        clauses.append("ner_labelled = ?")
+        args.append(int(labelled))
+    elif task == "sentiment" and labelled is not None:
+        clauses.append(("" if labelled else "NOT ") +
+                       "EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id AND t.source = 'gold')")
+    if source_filter in ("silver", "predicted"):
+        clauses.append(f"(EXISTS (SELECT 1 FROM spans s WHERE s.document_id = documents.id AND s.source = "
+                       f"'{source_filter}') OR EXISTS (SELECT 1 FROM sentiments t WHERE "
+                       f"t.document_id = documents.id AND t.source = '{source_filter}'))")
+    if search:
+        clauses.append("instr(lower(text), lower(?)) > 0")
+        args.append(search)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def shuffled(items: list[Any], seed: int) -> list[Any]:
+    out = list(items)
+    random.Random(seed).shuffle(out)
+    return out

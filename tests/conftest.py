@@ -1,0 +1,45 @@
+"""Shared test set-up: offline, offscreen, small thread counts, a tiny encoder, fixture paths."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS))
+FIXTURES = TESTS / "fixtures"
+SHARED_DATA = TESTS.parent.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data, or skip the test when it is absent (a clean clone without shared material)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("shared data not present")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory) -> Path:
+    """Folder of a tiny random-init BERT with a fast tokenizer (English, CJK, emoji in its vocabulary)."""
+    from tiny_encoder import build_tiny_encoder
+
+    return build_tiny_encoder(tmp_path_factory.mktemp("tiny-encoder"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """User folders (recent projects, settings) go to a temporary place in every test."""
+    monkeypatch.setenv("MTL_STUDIO_HOME", str(tmp_path / "home"))

@@ -1,0 +1,253 @@
+"""The model folder: what a checkpoint and an exported model are on disk.
+
+A folder holds
+    model.safetensors   all weights of the MultiTaskModel (safetensors.torch.save_model: the masked-token
+                        head ties its decoder to the input embeddings, so shared tensors are de-duplicated)
+    config.json         the encoder's transformers config (AutoConfig reads it; the encoder is rebuilt
+                        with AutoModel.from_config, so loading downloads nothing)
+    tokenizer files     tokenizer.save_pretrained (a fast tokenizer)
+    labels.json         {"ner_tags": [...], "entity_types": [...], "sentiment_classes": [...]}
+    mtl_config.json     format name, schema version, head hyper-parameters, tasks and the run config
+
+Loading never unpickles (only safetensors is read) and never enables remote code. Writing is atomic: the
+folder is built beside the target, every file is fsynced, then it is renamed into place; an existing
+target is swapped out only after the new folder is complete.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT_NAME = "mtl_studio.model.v1"
+SCHEMA_VERSION = 1
+WEIGHTS_FILE = "model.safetensors"
+LABELS_FILE = "labels.json"
+MTL_CONFIG_FILE = "mtl_config.json"
+ENCODER_CONFIG_FILE = "config.json"
+# Files that would mean pickled weights: never read, and an export must not contain them.
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+
+
+class ModelFolderError(ValueError):
+    """A folder is not a readable MTL Studio model (missing file, wrong format, inconsistent labels)."""
+
+
+@dataclass
+class LoadedModel:
+    model: Any  # MultiTaskModel, in eval mode
+    tokenizer: Any  # a transformers fast tokenizer
+    labels: dict[str, list[str]]
+    config: dict[str, Any]  # the whole mtl_config.json
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        return tuple(self.config.get("tasks") or ("ner", "sentiment"))
+
+    @property
+    def run_config(self) -> dict[str, Any]:
+        return dict(self.config.get("config") or {})
+
+
+def bio_tags(entity_types: list[str]) -> list[str]:
+    """The tag list a token head predicts over: O, then B-/I- per entity type in schema order."""
+    tags = ["O"]
+    for t in entity_types:
+        tags += [f"B-{t}", f"I-{t}"]
+    return tags
+
+
+def normalize_labels(labels: dict[str, Any]) -> dict[str, list[str]]:
+    """Check and complete a labels dict (ner_tags may be derived from entity_types)."""
+    entity_types = [str(x) for x in labels.get("entity_types") or []]
+    ner_tags = [str(x) for x in labels.get("ner_tags") or bio_tags(entity_types)]
+    sentiment_classes = [str(x) for x in labels.get("sentiment_classes") or []]
+    if ner_tags and ner_tags[0] != "O":
+        raise ModelFolderError(f"ner_tags must start with 'O', not {ner_tags[0]!r}")
+    for tag in ner_tags[1:]:
+        prefix, _, typ = tag.partition("-")
+        if prefix not in ("B", "I") or not typ:
+            raise ModelFolderError(f"ner tag {tag!r} is not B-TYPE or I-TYPE")
+        if entity_types and typ not in entity_types:
+            raise ModelFolderError(f"ner tag {tag!r} names a type missing from entity_types")
+    if not entity_types:
+        entity_types = list(dict.fromkeys(t[2:] for t in ner_tags[1:]))
+    return {"ner_tags": ner_tags, "entity_types": entity_types, "sentiment_classes": sentiment_classes}
+
+
+def model_hyperparameters(model: Any) -> dict[str, Any]:
+    """What it takes to rebuild the heads of `model` around a fresh encoder."""
+    return {
+        "pooling": model.pooling,
+        "num_tags": int(model.token_head.out_features),
+        "num_classes": int(model.sequence_head.out_features),
+        "mlm_head": model.mlm is not None,
+        "dropout": float(model.dropout.p),
+        "hidden_size": int(model.encoder.config.hidden_size),
+        "encoder_model_type": getattr(model.encoder.config, "model_type", None),
+    }
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    # Directory fsync makes the renames durable; not supported on every platform (Windows).
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_folder_atomically(folder: str | os.PathLike[str], fill: Any) -> Path:
+    """Build a folder with `fill(tmp_path)` beside `folder`, fsync it, and rename it into place.
+
+    When `folder` exists it is moved aside first and removed only after the new one is in place, so a
+    crash leaves either the old or the new folder under the name (plus a hidden leftover at worst).
+    """
+    target = Path(folder).absolute()
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex[:8]
+    tmp = parent / f".{target.name}.tmp-{tag}"
+    old = parent / f".{target.name}.old-{tag}"
+    tmp.mkdir()
+    try:
+        fill(tmp)
+        for p in tmp.rglob("*"):
+            if p.is_file():
+                _fsync_file(p)
+        _fsync_dir(tmp)
+        if target.exists():
+            if not target.is_dir():
+                raise FileExistsError(f"{target} exists and is not a folder")
+            os.replace(target, old)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            if old.exists() and not target.exists():
+                os.replace(old, target)  # put the previous folder back
+            raise
+        _fsync_dir(parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def save_model_folder(folder: str | os.PathLike[str], model: Any, tokenizer: Any, labels: dict[str, Any],
+                      config: dict[str, Any], *, extra: dict[str, Any] | None = None) -> Path:
+    """Write `model` (a MultiTaskModel), its tokenizer, labels and run config to `folder`, atomically.
+
+    `config` is the run configuration (TrainConfig.to_dict() or any JSON-able dict); its "tasks" say which
+    heads were trained. `extra` adds top-level entries to mtl_config.json (run id, epoch, encoder name).
+    """
+    from safetensors.torch import save_model
+
+    labels = normalize_labels(labels)
+    hyper = model_hyperparameters(model)
+    if labels["ner_tags"] and len(labels["ner_tags"]) != hyper["num_tags"]:
+        raise ModelFolderError(f"{len(labels['ner_tags'])} ner tags but the token head has {hyper['num_tags']} outputs")
+    if labels["sentiment_classes"] and len(labels["sentiment_classes"]) != hyper["num_classes"]:
+        raise ModelFolderError(f"{len(labels['sentiment_classes'])} sentiment classes but the sequence head has "
+                               f"{hyper['num_classes']} outputs")
+    tasks = list(config.get("tasks") or ("ner", "sentiment"))
+    mtl_config = {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "model": hyper, "tasks": tasks,
+                  "config": config, **(extra or {})}
+
+    def fill(tmp: Path) -> None:
+        was_training = model.training
+        model.eval()
+        try:
+            # save_model de-duplicates tied tensors (the MLM decoder shares the word embeddings).
+            save_model(model, str(tmp / WEIGHTS_FILE), metadata={"format": "pt", "mtl_format": FORMAT_NAME})
+        finally:
+            model.train(was_training)
+        model.encoder.config.to_json_file(str(tmp / ENCODER_CONFIG_FILE))
+        tokenizer.save_pretrained(str(tmp))
+        _write_json(tmp / LABELS_FILE, labels)
+        _write_json(tmp / MTL_CONFIG_FILE, mtl_config)
+
+    return write_folder_atomically(folder, fill)
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+def read_folder_metadata(folder: str | os.PathLike[str]) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """(labels, mtl_config) of a model folder, checked, without loading any weights."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no model folder at {folder}")
+    for name in (MTL_CONFIG_FILE, WEIGHTS_FILE, ENCODER_CONFIG_FILE, LABELS_FILE):
+        if not (folder / name).is_file():
+            hint = ""
+            if name == WEIGHTS_FILE and any(p.suffix in PICKLE_SUFFIXES for p in folder.iterdir()):
+                hint = " (pickled weights are never loaded; re-export the model as safetensors)"
+            raise ModelFolderError(f"{folder} is not an MTL Studio model folder: {name} is missing{hint}")
+    try:
+        mtl_config = json.loads((folder / MTL_CONFIG_FILE).read_text(encoding="utf-8"))
+        raw_labels = json.loads((folder / LABELS_FILE).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ModelFolderError(f"{folder}: invalid JSON: {e}") from e
+    if mtl_config.get("format") != FORMAT_NAME:
+        raise ModelFolderError(f"{folder / MTL_CONFIG_FILE}: format {mtl_config.get('format')!r} is not "
+                               f"{FORMAT_NAME!r}")
+    version = int(mtl_config.get("schema_version", 0))
+    if version > SCHEMA_VERSION:
+        raise ModelFolderError(f"{folder} was written by a newer MTL Studio (model schema {version} > "
+                               f"{SCHEMA_VERSION})")
+    labels = normalize_labels(raw_labels)
+    hyper = mtl_config.get("model") or {}
+    for key in ("pooling", "num_tags", "num_classes"):
+        if key not in hyper:
+            raise ModelFolderError(f"{folder / MTL_CONFIG_FILE}: model.{key} is missing")
+    return labels, mtl_config
+
+
+def load_model_folder(folder: str | os.PathLike[str], device: str = "cpu") -> "LoadedModel":
+    """Rebuild the MultiTaskModel of a folder (eval mode, on `device`) with its tokenizer and labels."""
+    import torch
+    from safetensors.torch import load_model
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    from .model import MultiTaskModel
+
+    folder = Path(folder)
+    labels, mtl_config = read_folder_metadata(folder)
+    hyper = mtl_config["model"]
+    enc_config = AutoConfig.from_pretrained(str(folder), trust_remote_code=False)
+    encoder = AutoModel.from_config(enc_config, trust_remote_code=False)
+    model = MultiTaskModel(encoder, int(hyper["num_tags"]), int(hyper["num_classes"]),
+                           dropout=float(hyper.get("dropout", 0.1)), pooling=str(hyper["pooling"]),
+                           mlm_head=bool(hyper.get("mlm_head", False)))
+    try:
+        # strict: a missing or unexpected tensor means the folder and its config disagree.
+        load_model(model, str(folder / WEIGHTS_FILE), strict=True, device="cpu")
+    except (RuntimeError, OSError) as e:
+        raise ModelFolderError(f"{folder / WEIGHTS_FILE}: weights do not fit the model described in "
+                               f"{MTL_CONFIG_FILE}: {e}") from e
+    model.to(torch.device(device))
+    model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), use_fast=True, trust_remote_code=False)
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelFolderError(f"{folder}: the tokenizer is not a fast tokenizer (word alignment needs one)")
+    return LoadedModel(model=model, tokenizer=tokenizer, labels=labels, config=mtl_config)

@@ -1,0 +1,327 @@
+"""Qt table models over evaluation reports and the project's run history.
+
+The reports are the dicts of mtl_studio.core.evaluate (EvalReport.to_dict()), as stored with each run.
+The parsing into plain rows is kept apart from the Qt models so it can be read (and tested) on its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MetricsModels", text)
+
+
+# ---- plain rows out of report dicts -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScoreRow:
+    name: str
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    support: int | None
+    summary: bool = False  # micro / macro / accuracy rows, drawn in bold below the per-label rows
+
+
+@dataclass(frozen=True)
+class Headline:
+    ner_f1: float | None = None  # NER micro F1 (entity level, strict IOB2)
+    sentiment_f1: float | None = None  # sentiment macro F1
+    sentiment_accuracy: float | None = None
+
+
+def _score_row(name: str, d: dict[str, Any] | None, summary: bool = False) -> ScoreRow:
+    d = d or {}
+    support = d.get("support")
+    return ScoreRow(name, d.get("precision"), d.get("recall"), d.get("f1"),
+                    int(support) if support is not None else None, summary)
+
+
+def ner_rows(report: dict[str, Any] | None) -> list[ScoreRow]:
+    """Per entity type, then micro and macro averages."""
+    if not report:
+        return []
+    rows = [_score_row(name, scores) for name, scores in (report.get("per_type") or {}).items()]
+    for key, label in (("micro", _tr("micro avg")), ("macro", _tr("macro avg"))):
+        if report.get(key) is not None:
+            rows.append(_score_row(label, report[key], summary=True))
+    return rows
+
+
+def sentiment_rows(report: dict[str, Any] | None) -> list[ScoreRow]:
+    """Per class, then the macro average and accuracy (in the F1 column, as scikit-learn prints it)."""
+    if not report:
+        return []
+    rows = [_score_row(name, scores) for name, scores in (report.get("per_class") or {}).items()]
+    if report.get("macro") is not None:
+        rows.append(_score_row(_tr("macro avg"), report["macro"], summary=True))
+    if report.get("accuracy") is not None:
+        total = sum(r.support or 0 for r in rows if not r.summary) or report.get("support")
+        rows.append(ScoreRow(_tr("accuracy"), None, None, report["accuracy"], total, True))
+    return rows
+
+
+def confusion(report: dict[str, Any] | None) -> tuple[list[str], list[list[int]]]:
+    """(labels, matrix) with matrix[gold][predicted]; empty when the report has none."""
+    if not report or not report.get("confusion"):
+        return [], []
+    c = report["confusion"]
+    return list(c.get("labels") or []), [list(map(int, row)) for row in (c.get("matrix") or [])]
+
+
+def split_report(metrics: dict[str, Any] | None, split: str) -> dict[str, Any] | None:
+    """The report of one split inside a run's stored metrics ({split: report})."""
+    if not metrics:
+        return None
+    report = metrics.get(split)
+    return report if isinstance(report, dict) else None
+
+
+def headline_scores(report: dict[str, Any] | None) -> Headline:
+    if not report:
+        return Headline()
+    ner = report.get("ner") or {}
+    sent = report.get("sentiment") or {}
+    return Headline(
+        ner_f1=(ner.get("micro") or {}).get("f1"),
+        sentiment_f1=(sent.get("macro") or {}).get("f1"),
+        sentiment_accuracy=sent.get("accuracy"),
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+# ---- Qt models ----------------------------------------------------------------------------------
+
+class ScoreTableModel(QAbstractTableModel):
+    """Label | Precision | Recall | F1 | Support."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[ScoreRow] = []
+
+    def set_rows(self, rows: list[ScoreRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[ScoreRow]:
+        return list(self._rows)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt name)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt name)
+        return 0 if parent.isValid() else 5
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (_tr("Label"), _tr("Precision"), _tr("Recall"), _tr("F1"), _tr("Support"))[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return row.name
+            if col == 4:
+                return "" if row.support is None else str(row.support)
+            return _fmt((row.precision, row.recall, row.f1)[col - 1])
+        if role == Qt.ItemDataRole.UserRole:  # raw values for sorting and tests
+            return (row.name, row.precision, row.recall, row.f1, row.support)[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and row.summary:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and row.summary:
+            return QBrush(QColor("#f2f4f7"))
+        return None
+
+
+class ConfusionMatrixModel(QAbstractTableModel):
+    """Rows: gold class, columns: predicted class; the cell colour grows with the share of its row."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._labels: list[str] = []
+        self._matrix: list[list[int]] = []
+
+    def set_matrix(self, labels: list[str], matrix: list[list[int]]) -> None:
+        self.beginResetModel()
+        self._labels, self._matrix = list(labels), [list(r) for r in matrix]
+        self.endResetModel()
+
+    def matrix(self) -> list[list[int]]:
+        return [list(r) for r in self._matrix]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._matrix)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._labels)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and section < len(self._labels):
+            return self._labels[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tr("Gold class") if orientation == Qt.Orientation.Vertical else _tr("Predicted class")
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        value = self._matrix[r][c]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole):
+            return value if role == Qt.ItemDataRole.UserRole else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        row_total = sum(self._matrix[r])
+        share = value / row_total if row_total else 0.0
+        if role == Qt.ItemDataRole.BackgroundRole:
+            # Correct predictions in green, confusions in red; stronger colour for a larger share.
+            base = QColor("#1a7f37") if r == c else QColor("#cf222e")
+            alpha = int(25 + 200 * share) if value else 0
+            return QBrush(QColor(base.red(), base.green(), base.blue(), alpha))
+        if role == Qt.ItemDataRole.ForegroundRole and share > 0.6:
+            return QBrush(QColor("white"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tr("gold {}, predicted {}: {} ({}% of the gold class)").format(
+                self._labels[r], self._labels[c], value, f"{100 * share:.0f}")
+        return None
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run_id: str
+    created_at: str
+    status: str
+    tasks: tuple[str, ...]
+    strategy: str
+    ner_weight: float | None
+    sentiment_weight: float | None
+    learning_rate: float | None
+    batch_size: int | None
+    epochs: int | None
+    encoder: str
+    scores: Headline
+    mlm_weight: float = 0.0
+
+
+def run_row(run: dict[str, Any], split: str) -> RunRow:
+    cfg = run.get("config") or {}
+    return RunRow(
+        run_id=run["id"], created_at=run.get("created_at", ""), status=run.get("status", ""),
+        tasks=tuple(cfg.get("tasks") or ()), strategy=cfg.get("strategy", ""),
+        ner_weight=cfg.get("ner_weight"), sentiment_weight=cfg.get("sentiment_weight"),
+        learning_rate=cfg.get("learning_rate"), batch_size=cfg.get("batch_size"), epochs=cfg.get("epochs"),
+        encoder=str(cfg.get("encoder", "")), scores=headline_scores(split_report(run.get("metrics"), split)),
+        mlm_weight=cfg.get("mlm_weight") or 0.0,
+    )
+
+
+class RunHistoryModel(QAbstractTableModel):
+    """One row per run: its configuration and its headline scores on the chosen split."""
+
+    COLUMNS = ("run", "date", "status", "tasks", "strategy", "weights", "lr", "batch", "epochs", "encoder",
+               "ner_f1", "sentiment_f1", "accuracy")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[RunRow] = []
+
+    def set_runs(self, runs: list[dict[str, Any]], split: str) -> None:
+        self.beginResetModel()
+        # Newest first: the run the user just trained is on top.
+        self._rows = [run_row(r, split) for r in reversed(runs)]
+        self.endResetModel()
+
+    def run_ids(self) -> list[str]:
+        return [r.run_id for r in self._rows]
+
+    def row_of(self, run_id: str) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.run_id == run_id), -1)
+
+    def run_at(self, row: int) -> RunRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        names = {"run": _tr("Run"), "date": _tr("Date"), "status": _tr("Status"), "tasks": _tr("Tasks"),
+                 "strategy": _tr("Strategy"), "weights": _tr("Weights NER/Sent."), "lr": _tr("LR"),
+                 "batch": _tr("Batch"), "epochs": _tr("Epochs"), "encoder": _tr("Encoder"),
+                 "ner_f1": _tr("NER micro F1"), "sentiment_f1": _tr("Sent. macro F1"),
+                 "accuracy": _tr("Sent. accuracy")}
+        return names[self.COLUMNS[section]]
+
+    def _display(self, row: RunRow, column: str) -> str:
+        joint = len(row.tasks) == 2
+        if column == "run":
+            return row.run_id
+        if column == "date":
+            return row.created_at.replace("T", " ")[:16]
+        if column == "status":
+            return row.status
+        if column == "tasks":
+            if joint:
+                return _tr("joint")
+            return _tr("{} only (baseline)").format({"ner": _tr("NER"), "sentiment": _tr("sentiment")}.get(
+                row.tasks[0], row.tasks[0])) if row.tasks else ""
+        if column == "strategy":
+            extra = _tr(" + MLM {}").format(f"{row.mlm_weight:g}") if row.mlm_weight else ""
+            return (row.strategy if joint else "–") + extra
+        if column == "weights":
+            if not joint or row.ner_weight is None or row.sentiment_weight is None:
+                return "–"
+            return f"{row.ner_weight:.2f} / {row.sentiment_weight:.2f}" + ("" if row.strategy == "fixed" else
+                                                                            _tr(" (initial)"))
+        if column == "lr":
+            return "" if row.learning_rate is None else f"{row.learning_rate:g}"
+        if column == "batch":
+            return "" if row.batch_size is None else str(row.batch_size)
+        if column == "epochs":
+            return "" if row.epochs is None else str(row.epochs)
+        if column == "encoder":
+            return row.encoder.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        value = {"ner_f1": row.scores.ner_f1, "sentiment_f1": row.scores.sentiment_f1,
+                 "accuracy": row.scores.sentiment_accuracy}[column]
+        return _fmt(value) if value is not None else "–"
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        if role == Qt.ItemDataRole.ToolTipRole and column == "encoder":
+            return row.encoder
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("lr", "batch", "epochs", "ner_f1",
+                                                                    "sentiment_f1", "accuracy"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and row.status == "failed":
+            return QBrush(QColor("#b42318"))
+        return None

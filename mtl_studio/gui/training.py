@@ -1,0 +1,651 @@
+"""The training panel: run settings on the left, the live view of a run on the right.
+
+One Train button starts a run of the engine (mtl_studio.core.train.train, or torchrun over several
+GPUs through mtl_studio.core.launcher) on a worker thread; the panel only reacts to the plain events
+that come back. Errors reach the user as dialogs, never as tracebacks.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractSpinBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSlider, QSpinBox,
+    QSplitter, QVBoxLayout, QWidget,
+)
+
+from mtl_studio.core.config import (
+    PRESETS, STRATEGIES, EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
+)
+from mtl_studio.core.store import ProjectStore
+
+from .charts import LineChart
+from .metrics_models import headline_scores
+from .worker import TrainingJob, engine_events
+
+CONFIG_META_KEY = "gui.train_config"  # the panel's last settings, kept in the project
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    label: str
+    device: str  # TrainConfig.device
+    nproc: int = 1  # > 1: torchrun with this many processes, one GPU each
+
+
+def available_devices() -> list[DeviceChoice]:
+    """What this machine offers: automatic, CPU, each CUDA GPU, Apple MPS, and torchrun over all GPUs."""
+    import torch
+
+    choices = [DeviceChoice("auto", "auto"), DeviceChoice("cpu", "cpu")]
+    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    for i in range(n):
+        try:
+            name = torch.cuda.get_device_name(i)
+        except Exception:  # noqa: BLE001 - a name is only decoration
+            name = ""
+        choices.append(DeviceChoice(f"cuda:{i} {name}".strip(), f"cuda:{i}"))
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        choices.append(DeviceChoice("mps", "mps"))
+    if n > 1:
+        choices.append(DeviceChoice(f"{n} GPUs (torchrun)", "cuda", n))
+    return choices
+
+
+class SciSpinBox(QDoubleSpinBox):
+    """A spin box that shows small numbers as 2e-05 and accepts that notation."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(12)
+        self.setRange(1e-9, 1.0)
+        self.setSingleStep(1e-5)
+        self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt name)
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt name)
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):  # noqa: D401 - Qt override
+        from PySide6.QtGui import QValidator
+
+        stripped = text.strip()
+        if not stripped:
+            return QValidator.State.Intermediate, text, pos
+        try:
+            float(stripped)
+        except ValueError:
+            ok = all(c in "0123456789.eE+-" for c in stripped)
+            return (QValidator.State.Intermediate if ok else QValidator.State.Invalid), text, pos
+        return QValidator.State.Acceptable, text, pos
+
+
+def _format_eta(seconds: float) -> str:
+    if not math.isfinite(seconds) or seconds < 0:
+        return "–"
+    seconds = int(round(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class TrainingPanel(QWidget):
+    """Settings, Train / Stop, progress with ETA, live loss and weight curves, a log."""
+
+    run_finished = Signal(str)  # run id, once the worker thread has ended
+    run_started = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPanel")
+        self._store: ProjectStore | None = None
+        self._job: TrainingJob | None = None
+        self._current_run: str | None = None
+        self._epoch_offset = 0
+        self._loading_preset = False
+        self._warned_collapse: set[str] = set()
+        self.last_result: RunFinished | None = None
+        self._build()
+        self._refresh_devices()
+        self.set_config(TrainConfig(**PRESETS["minilm"]))
+        self._update_enabled()
+
+    # ---- construction --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        settings = QWidget()
+        form_box = QVBoxLayout(settings)
+        form_box.setContentsMargins(0, 0, 6, 0)
+
+        # Encoder
+        enc_group = QGroupBox(self.tr("Encoder"))
+        enc = QFormLayout(enc_group)
+        self.encoderKind = QComboBox(objectName="encoderKind")
+        self.encoderKind.addItem(self.tr("Offline default (all-MiniLM-L6-v2)"), "offline")
+        self.encoderKind.addItem(self.tr("Hugging Face model name"), "hub")
+        self.encoderKind.addItem(self.tr("Local folder"), "folder")
+        self.encoderEdit = QLineEdit(objectName="encoderEdit")
+        self.encoderEdit.setPlaceholderText(self.tr("e.g. bert-base-cased"))
+        self.browseButton = QPushButton(self.tr("Browse…"), objectName="encoderBrowseButton")
+        row = QHBoxLayout()
+        row.addWidget(self.encoderEdit, 1)
+        row.addWidget(self.browseButton)
+        enc.addRow(self.tr("Source"), self.encoderKind)
+        enc.addRow(self.tr("Name / folder"), row)
+        self.encoderKind.currentIndexChanged.connect(self._encoder_kind_changed)
+        self.browseButton.clicked.connect(self._browse_encoder)
+
+        # Tasks and loss weighting
+        loss_group = QGroupBox(self.tr("Tasks and losses"))
+        loss = QFormLayout(loss_group)
+        self.tasksCombo = QComboBox(objectName="tasksCombo")
+        self.tasksCombo.addItem(self.tr("Joint: NER + sentiment"), ("ner", "sentiment"))
+        self.tasksCombo.addItem(self.tr("NER only (baseline)"), ("ner",))
+        self.tasksCombo.addItem(self.tr("Sentiment only (baseline)"), ("sentiment",))
+        self.strategyCombo = QComboBox(objectName="strategyCombo")
+        strategy_names = {
+            "fixed": self.tr("Fixed weights"),
+            "uncertainty": self.tr("Uncertainty (Kendall et al. 2018)"),
+            "dwa": self.tr("Dynamic weight average (Liu et al. 2019)"),
+            "gradnorm": self.tr("GradNorm (Chen et al. 2018)"),
+            "pcgrad": self.tr("PCGrad (Yu et al. 2020)"),
+        }
+        for name in STRATEGIES:
+            self.strategyCombo.addItem(strategy_names.get(name, name), name)
+        self.taskWeightSlider = QSlider(Qt.Orientation.Horizontal, objectName="taskWeightSlider")
+        self.taskWeightSlider.setRange(0, 100)
+        self.taskWeightSlider.setSingleStep(5)
+        self.taskWeightSlider.setPageStep(10)
+        self.taskWeightSlider.setTickInterval(10)
+        self.taskWeightSlider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.taskWeightSlider.setToolTip(self.tr("Share of the NER loss in the total; the rest goes to sentiment"))
+        self.weightLabel = QLabel(objectName="taskWeightLabel")
+        self.weightLabel.setMinimumWidth(self.weightLabel.fontMetrics().horizontalAdvance(
+            "NER 0.00 / Sentiment 0.00") + 8)
+        weight_row = QHBoxLayout()
+        weight_row.addWidget(self.taskWeightSlider, 1)
+        weight_row.addWidget(self.weightLabel)
+        self.mlmSpin = self._weight_spin("mlmWeightSpin", self.tr(
+            "Auxiliary masked-token reconstruction on the shared encoder (0 = off)"))
+        self.l2spSpin = self._weight_spin("l2spWeightSpin", self.tr(
+            "Pull the encoder toward its pretrained weights (L2-SP; 0 = off)"))
+        self.silverSpin = self._weight_spin("silverWeightSpin", self.tr(
+            "Weight of silver (pseudo) labels in training (0 = leave them out); never used in evaluation"))
+        loss.addRow(self.tr("Tasks"), self.tasksCombo)
+        loss.addRow(self.tr("Strategy"), self.strategyCombo)
+        loss.addRow(self.tr("NER vs sentiment"), weight_row)
+        loss.addRow(self.tr("Auxiliary MLM weight"), self.mlmSpin)
+        loss.addRow(self.tr("L2-SP weight"), self.l2spSpin)
+        loss.addRow(self.tr("Silver-label weight"), self.silverSpin)
+        self.taskWeightSlider.valueChanged.connect(self._update_weight_label)
+        self.strategyCombo.currentIndexChanged.connect(self._update_enabled)
+        self.tasksCombo.currentIndexChanged.connect(self._update_enabled)
+
+        # Optimisation
+        opt_group = QGroupBox(self.tr("Optimisation"))
+        opt = QFormLayout(opt_group)
+        self.presetCombo = QComboBox(objectName="presetCombo")
+        self.presetCombo.addItem(self.tr("MiniLM default: 5e-5, 16, 3"), "minilm")
+        self.presetCombo.addItem(self.tr("Method: 2e-5, 16, 5"), "method")
+        self.presetCombo.addItem(self.tr("Custom"), "")
+        self.lrSpin = SciSpinBox()
+        self.lrSpin.setObjectName("learningRateSpin")
+        self.batchSpin = QSpinBox(objectName="batchSizeSpin")
+        self.batchSpin.setRange(1, 4096)
+        self.epochsSpin = QSpinBox(objectName="epochsSpin")
+        self.epochsSpin.setRange(1, 1000)
+        self.seedSpin = QSpinBox(objectName="seedSpin")
+        self.seedSpin.setRange(0, 2**31 - 1)
+        self.deviceCombo = QComboBox(objectName="deviceCombo")
+        opt.addRow(self.tr("Preset"), self.presetCombo)
+        opt.addRow(self.tr("Learning rate"), self.lrSpin)
+        opt.addRow(self.tr("Batch size"), self.batchSpin)
+        opt.addRow(self.tr("Epochs"), self.epochsSpin)
+        opt.addRow(self.tr("Seed"), self.seedSpin)
+        opt.addRow(self.tr("Device"), self.deviceCombo)
+        self.presetCombo.currentIndexChanged.connect(self._apply_preset)
+        for spin in (self.lrSpin, self.batchSpin, self.epochsSpin):
+            spin.valueChanged.connect(self._match_preset)
+
+        self.trainButton = QPushButton(self.tr("Train"), objectName="trainButton")
+        self.trainButton.setToolTip(self.tr("Start a training run with these settings (Ctrl+Return)"))
+        self.trainButton.setShortcut("Ctrl+Return")
+        self.trainButton.setDefault(True)
+        self.stopButton = QPushButton(self.tr("Stop"), objectName="stopButton")
+        self.stopButton.setToolTip(self.tr("Stop after the current optimizer step; the run keeps its checkpoint"))
+        self.trainButton.clicked.connect(self.start_training)
+        self.stopButton.clicked.connect(self.stop_training)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.trainButton, 1)
+        buttons.addWidget(self.stopButton, 1)
+
+        form_box.addWidget(enc_group)
+        form_box.addWidget(loss_group)
+        form_box.addWidget(opt_group)
+        form_box.addLayout(buttons)
+        form_box.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(settings)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumWidth(settings.sizeHint().width() + 20)
+
+        # Live view
+        live = QWidget()
+        live_box = QVBoxLayout(live)
+        live_box.setContentsMargins(6, 0, 0, 0)
+        self.statusLabel = QLabel(self.tr("No run yet."), objectName="trainingStatusLabel")
+        font = QFont(self.statusLabel.font())
+        font.setBold(True)
+        self.statusLabel.setFont(font)
+        self.progressBar = QProgressBar(objectName="trainingProgress")
+        self.progressBar.setRange(0, 1)
+        self.progressBar.setValue(0)
+        self.progressBar.setFormat(self.tr("Step %v of %m"))
+        self.etaLabel = QLabel("", objectName="etaLabel")
+        self.warningLabel = QLabel("", objectName="trainingWarningLabel")
+        self.warningLabel.setWordWrap(True)
+        self.warningLabel.setStyleSheet("background: #fff3cd; color: #664d03; border: 1px solid #ffe69c; "
+                                        "border-radius: 3px; padding: 4px;")
+        self.warningLabel.hide()
+        self.lossChart = LineChart(self.tr("Loss per task"), self.tr("step"))
+        self.lossChart.setObjectName("lossChart")
+        self.lossChart.set_y_floor(0.0)
+        self.weightChart = LineChart(self.tr("Task weights"), self.tr("step"))
+        self.weightChart.setObjectName("weightChart")
+        self.weightChart.set_y_floor(0.0)
+        charts = QSplitter(Qt.Orientation.Horizontal)
+        charts.addWidget(self.lossChart)
+        charts.addWidget(self.weightChart)
+        self.logView = QPlainTextEdit(objectName="trainingLog")
+        self.logView.setReadOnly(True)
+        self.logView.setMaximumBlockCount(5000)
+        self.logView.setPlaceholderText(self.tr("Messages and per-epoch scores of the run appear here."))
+        lower = QSplitter(Qt.Orientation.Vertical)
+        lower.addWidget(charts)
+        lower.addWidget(self.logView)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        live_box.addWidget(self.statusLabel)
+        live_box.addWidget(self.progressBar)
+        live_box.addWidget(self.etaLabel)
+        live_box.addWidget(self.warningLabel)
+        live_box.addWidget(lower, 1)
+
+        outer = QHBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(live)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        outer.addWidget(splitter)
+
+    def _weight_spin(self, name: str, tip: str) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox(objectName=name)
+        spin.setRange(0.0, 100.0)
+        spin.setDecimals(3)
+        spin.setSingleStep(0.05)
+        spin.setToolTip(tip)
+        return spin
+
+    # ---- project and settings ------------------------------------------------------------------
+
+    def set_project(self, store: ProjectStore | None) -> None:
+        """Show a project's last settings; None disables training."""
+        if self.is_running() and store is not self._store:
+            self.stop_training()
+        self._store = store
+        if store is not None:
+            saved = store.get_meta(CONFIG_META_KEY)
+            if saved:
+                try:
+                    self.set_config(TrainConfig.from_dict(json.loads(saved)))
+                except (ValueError, TypeError):
+                    pass  # settings from another version: keep the defaults
+        self._update_enabled()
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Fill the controls from a config (fields the panel does not show are kept for config())."""
+        self._base_config = config
+        if config.encoder in ("", "offline"):
+            self.encoderKind.setCurrentIndex(self.encoderKind.findData("offline"))
+            self.encoderEdit.clear()
+        else:
+            kind = "folder" if os.path.isdir(config.encoder) else "hub"
+            self.encoderKind.setCurrentIndex(self.encoderKind.findData(kind))
+            self.encoderEdit.setText(config.encoder)
+        index = self.tasksCombo.findData(tuple(config.tasks))
+        self.tasksCombo.setCurrentIndex(max(index, 0))
+        self.strategyCombo.setCurrentIndex(max(self.strategyCombo.findData(config.strategy), 0))
+        total = config.ner_weight + config.sentiment_weight
+        self.taskWeightSlider.setValue(round(100 * config.ner_weight / total) if total > 0 else 50)
+        self._update_weight_label()
+        self.mlmSpin.setValue(config.mlm_weight)
+        self.l2spSpin.setValue(config.l2sp_weight)
+        self.silverSpin.setValue(config.silver_weight)
+        self._loading_preset = True
+        self.lrSpin.setValue(config.learning_rate)
+        self.batchSpin.setValue(config.batch_size)
+        self.epochsSpin.setValue(config.epochs)
+        self._loading_preset = False
+        self._match_preset()
+        self.seedSpin.setValue(config.seed)
+        index = next((i for i in range(self.deviceCombo.count())
+                      if self.deviceCombo.itemData(i).device == config.device
+                      and self.deviceCombo.itemData(i).nproc == 1), 0)
+        self.deviceCombo.setCurrentIndex(index)
+        self._encoder_kind_changed()
+        self._update_enabled()
+
+    def config(self) -> TrainConfig:
+        """The TrainConfig the controls describe."""
+        import dataclasses
+
+        kind = self.encoderKind.currentData()
+        encoder = "offline" if kind == "offline" else self.encoderEdit.text().strip()
+        ner_share = self.taskWeightSlider.value() / 100.0
+        device: DeviceChoice = self.deviceCombo.currentData()
+        return dataclasses.replace(
+            self._base_config,
+            encoder=encoder,
+            tasks=tuple(self.tasksCombo.currentData()),
+            strategy=self.strategyCombo.currentData(),
+            ner_weight=round(ner_share, 4),
+            sentiment_weight=round(1.0 - ner_share, 4),
+            mlm_weight=self.mlmSpin.value(),
+            l2sp_weight=self.l2spSpin.value(),
+            silver_weight=self.silverSpin.value(),
+            learning_rate=self.lrSpin.value(),
+            batch_size=self.batchSpin.value(),
+            epochs=self.epochsSpin.value(),
+            seed=self.seedSpin.value(),
+            device=device.device if device else "auto",
+        )
+
+    def device_choice(self) -> DeviceChoice:
+        return self.deviceCombo.currentData()
+
+    def _refresh_devices(self) -> None:
+        current = self.deviceCombo.currentData()
+        self.deviceCombo.clear()
+        for choice in available_devices():
+            label = {"auto": self.tr("Automatic (GPU if available)"), "cpu": self.tr("CPU")}.get(
+                choice.label, choice.label)
+            if choice.nproc > 1:
+                label = self.tr("{} GPUs (torchrun)").format(choice.nproc)
+            self.deviceCombo.addItem(label, choice)
+        if current is not None:
+            index = next((i for i in range(self.deviceCombo.count())
+                          if self.deviceCombo.itemData(i) == current), 0)
+            self.deviceCombo.setCurrentIndex(index)
+
+    def refresh_devices(self) -> None:
+        """Look for devices again (a GPU can appear after a driver loads)."""
+        self._refresh_devices()
+
+    # ---- control state ---------------------------------------------------------------------------
+
+    @Slot()
+    def _update_weight_label(self) -> None:
+        ner = self.taskWeightSlider.value() / 100.0
+        self.weightLabel.setText(self.tr("NER {} / Sentiment {}").format(f"{ner:.2f}", f"{1 - ner:.2f}"))
+
+    @Slot()
+    def _encoder_kind_changed(self) -> None:
+        kind = self.encoderKind.currentData()
+        self.encoderEdit.setEnabled(kind != "offline" and not self.is_running())
+        self.browseButton.setEnabled(kind == "folder" and not self.is_running())
+        self.encoderEdit.setPlaceholderText(
+            self.tr("Folder with config.json and a fast tokenizer") if kind == "folder"
+            else self.tr("e.g. bert-base-cased") if kind == "hub" else "")
+
+    @Slot()
+    def _browse_encoder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose an encoder folder"),
+                                                  self.encoderEdit.text() or str(Path.home()))
+        if folder:
+            self.encoderEdit.setText(folder)
+
+    @Slot()
+    def _apply_preset(self) -> None:
+        name = self.presetCombo.currentData()
+        if not name or self._loading_preset:
+            return
+        self._loading_preset = True
+        preset = PRESETS[name]
+        self.lrSpin.setValue(preset["learning_rate"])
+        self.batchSpin.setValue(preset["batch_size"])
+        self.epochsSpin.setValue(preset["epochs"])
+        self._loading_preset = False
+
+    @Slot()
+    def _match_preset(self) -> None:
+        """Show which preset the lr / batch / epochs values are (or Custom)."""
+        if self._loading_preset:
+            return
+        values = {"learning_rate": self.lrSpin.value(), "batch_size": self.batchSpin.value(),
+                  "epochs": self.epochsSpin.value()}
+        match = next((n for n, p in PRESETS.items()
+                      if all(math.isclose(values[k], v, rel_tol=1e-9) for k, v in p.items() if k in values)), "")
+        self._loading_preset = True
+        self.presetCombo.setCurrentIndex(self.presetCombo.findData(match))
+        self._loading_preset = False
+
+    @Slot()
+    def _update_enabled(self) -> None:
+        running = self.is_running()
+        joint = len(self.tasksCombo.currentData() or ()) == 2
+        fixed = self.strategyCombo.currentData() == "fixed"
+        self.taskWeightSlider.setEnabled(joint and fixed and not running)
+        self.weightLabel.setEnabled(joint and fixed)
+        self.strategyCombo.setEnabled(joint and not running)
+        for w in (self.encoderKind, self.tasksCombo, self.mlmSpin, self.l2spSpin, self.silverSpin,
+                  self.presetCombo, self.lrSpin, self.batchSpin, self.epochsSpin, self.seedSpin, self.deviceCombo):
+            w.setEnabled(not running)
+        self._encoder_kind_changed()
+        self.trainButton.setEnabled(self._store is not None and not running)
+        self.stopButton.setEnabled(running and not (self._job and self._job.worker.stop_requested))
+
+    # ---- running -------------------------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        return self._job is not None and self._job.is_running()
+
+    @property
+    def job(self) -> TrainingJob | None:
+        return self._job
+
+    @Slot()
+    def start_training(self) -> bool:
+        """Validate the settings and start a run; False (and a dialog) when it cannot start."""
+        if self.is_running():
+            return False
+        if self._store is None:
+            QMessageBox.warning(self, self.tr("No project"), self.tr("Open or create a project first."))
+            return False
+        config = self.config()
+        try:
+            config.validate()
+        except ValueError as e:
+            QMessageBox.critical(self, self.tr("Cannot train with these settings"), str(e))
+            return False
+        kind = self.encoderKind.currentData()
+        if kind != "offline" and not config.encoder:
+            QMessageBox.critical(self, self.tr("Encoder not found"),
+                                 self.tr("Enter a Hugging Face model name or choose a local folder."))
+            return False
+        if kind == "folder" and not os.path.isdir(config.encoder):
+            QMessageBox.critical(self, self.tr("Encoder not found"),
+                                 self.tr("The folder {} does not exist.").format(config.encoder))
+            return False
+        choice = self.device_choice()
+        self._store.set_meta(CONFIG_META_KEY, json.dumps(config.to_dict()))
+        self._reset_live_view()
+        self._append_log("info", self.tr("Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
+            "+".join(config.tasks), config.strategy, f"{config.learning_rate:g}", config.batch_size, config.epochs,
+            choice.label if choice else config.device))
+        self._job = TrainingJob(engine_events(self._store.path, config, nproc=choice.nproc if choice else 1), self)
+        self._job.event.connect(self._on_event)
+        self._job.failed.connect(self._on_failed)
+        self._job.finished.connect(self._on_job_finished)
+        self.statusLabel.setText(self.tr("Preparing data and loading the encoder…"))
+        self.progressBar.setRange(0, 0)  # busy until the engine reports its step count
+        self._job.start()
+        self._update_enabled()
+        return True
+
+    @Slot()
+    def stop_training(self) -> None:
+        if self._job is None or not self._job.is_running():
+            return
+        self._job.stop()
+        self.statusLabel.setText(self.tr("Stopping after the current step…"))
+        self._append_log("info", self.tr("Stop requested."))
+        self._update_enabled()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Stop a run and wait for its thread (call from the main window's closeEvent)."""
+        if self._job is None:
+            return True
+        if self._job.is_running():
+            self._job.stop()
+        return self._job.wait(timeout_ms)
+
+    def _reset_live_view(self) -> None:
+        self._current_run = None
+        self.last_result = None
+        self._warned_collapse.clear()
+        self.lossChart.clear()
+        self.weightChart.clear()
+        self.warningLabel.hide()
+        self.warningLabel.clear()
+        self.logView.clear()
+        self.etaLabel.clear()
+        self.progressBar.setRange(0, 1)
+        self.progressBar.setValue(0)
+
+    @Slot(object)
+    def _on_event(self, ev: object) -> None:
+        if isinstance(ev, StepProgress):
+            self._on_step(ev)
+        elif isinstance(ev, RunStarted):
+            self._current_run = ev.run_id
+            self.progressBar.setRange(0, max(ev.total_steps, 1))
+            self.progressBar.setValue(0)
+            counts = ", ".join(f"{task} {n}" for task, n in ev.train_documents.items())
+            self.statusLabel.setText(self.tr("Training run {}").format(ev.run_id))
+            self._append_log("info", self.tr("Run {} on {} ({}); training documents: {}; {} steps.").format(
+                ev.run_id, ev.device, ev.precision, counts, ev.total_steps))
+            self.run_started.emit(ev.run_id)
+        elif isinstance(ev, EpochEvaluated):
+            self._append_log("info", self._epoch_line(ev))
+        elif isinstance(ev, LogMessage):
+            self._append_log(ev.level, ev.text)
+            if ev.level == "warning":
+                self._show_warning(ev.text)
+        elif isinstance(ev, RunFinished):
+            self._on_run_finished_event(ev)
+
+    def _on_step(self, ev: StepProgress) -> None:
+        if self.progressBar.maximum() != ev.total_steps:
+            self.progressBar.setRange(0, max(ev.total_steps, 1))
+        self.progressBar.setValue(min(ev.step, ev.total_steps))
+        self.etaLabel.setText(self.tr("Epoch {} · {} samples/s · lr {} · ETA {}").format(
+            ev.epoch, f"{ev.samples_per_second:.1f}", f"{ev.learning_rate:.2e}", _format_eta(ev.eta_seconds)))
+        for name, value in ev.losses.items():
+            if name in ("total", "l2sp") and len(ev.losses) > 2:
+                continue  # keep the chart about the tasks; the total is in the log at epoch ends
+            self.lossChart.add_point(name, ev.step, value)
+        for name, value in ev.weights.items():
+            self.weightChart.add_point(name, ev.step, value)
+        self._check_collapse(ev.weights)
+
+    def _check_collapse(self, weights: dict[str, float]) -> None:
+        """Warn once per task when an automatic strategy drives its weight toward zero."""
+        if self.strategyCombo.currentData() == "fixed" or len(weights) < 2:
+            return
+        top = max(weights.values())
+        for task, w in weights.items():
+            if top > 0 and w / top < 0.02 and task not in self._warned_collapse:
+                self._warned_collapse.add(task)
+                text = self.tr("The weight of {} collapsed to {} ({}% of the largest): that task has almost "
+                               "stopped learning. Consider fixed weights.").format(task, f"{w:.4f}",
+                                                                                   f"{100 * w / top:.1f}")
+                self._append_log("warning", text)
+                self._show_warning(text)
+
+    def _show_warning(self, text: str) -> None:
+        self.warningLabel.setText(text)
+        self.warningLabel.show()
+
+    def _epoch_line(self, ev: EpochEvaluated) -> str:
+        scores = headline_scores(ev.metrics)
+        parts = []
+        if scores.ner_f1 is not None:
+            parts.append(self.tr("NER micro F1 {}").format(f"{scores.ner_f1:.3f}"))
+        if scores.sentiment_f1 is not None:
+            parts.append(self.tr("sentiment macro F1 {}").format(f"{scores.sentiment_f1:.3f}"))
+        if scores.sentiment_accuracy is not None:
+            parts.append(self.tr("accuracy {}").format(f"{scores.sentiment_accuracy:.3f}"))
+        best = self.tr(" (best so far)") if ev.is_best else ""
+        return self.tr("Epoch {} on {}: {}{}").format(ev.epoch, ev.split, ", ".join(parts) or "–", best)
+
+    def _on_run_finished_event(self, ev: RunFinished) -> None:
+        self.last_result = ev
+        self._current_run = ev.run_id
+        names = {"completed": self.tr("completed"), "stopped": self.tr("stopped"),
+                 "early_stopped": self.tr("stopped early (no dev improvement)"), "failed": self.tr("failed")}
+        status = names.get(ev.status, ev.status)
+        best = self.tr(", best epoch {}").format(ev.best_epoch) if ev.best_epoch else ""
+        self.statusLabel.setText(self.tr("Run {} {}{}").format(ev.run_id, status, best))
+        level = "error" if ev.status == "failed" else "info"
+        self._append_log(level, self.tr("Run {} {}{}. {}").format(ev.run_id, status, best, ev.message).strip())
+        if ev.status in ("completed", "early_stopped"):
+            self.progressBar.setValue(self.progressBar.maximum())
+        if ev.status == "failed":
+            QMessageBox.critical(self, self.tr("Training failed"),
+                                 ev.message or self.tr("The run failed; see the log for details."))
+
+    @Slot(str, str)
+    def _on_failed(self, title: str, message: str) -> None:
+        self.statusLabel.setText(self.tr("Training failed."))
+        self._append_log("error", message)
+        QMessageBox.critical(self, title, message)
+
+    @Slot()
+    def _on_job_finished(self) -> None:
+        job = self._job
+        if self.progressBar.maximum() == 0:
+            self.progressBar.setRange(0, 1)
+        if job is not None and job.worker.stop_requested_at_step is not None and job.result is not None:
+            after = job.worker.last_step - job.worker.stop_requested_at_step
+            self._append_log("info", self.tr("Stopped {} step(s) after the request.").format(max(after, 0)))
+        self._update_enabled()
+        result = job.result if job is not None else None
+        if job is not None:
+            job.deleteLater()
+        self._job = None
+        self._update_enabled()
+        if result is not None and result.run_id:
+            self.run_finished.emit(result.run_id)
+
+    def _append_log(self, level: str, text: str) -> None:
+        colours = {"warning": "#9a6700", "error": "#b42318"}
+        if level in colours:
+            from html import escape
+
+            self.logView.appendHtml(f'<span style="color:{colours[level]}">{escape(text)}</span>')
+        else:
+            self.logView.appendPlainText(text)

@@ -1,0 +1,157 @@
+"""Training off the GUI thread: a QObject worker on a QThread iterating the engine's event generator.
+
+Only plain data crosses the thread boundary: the frozen event dataclasses of core.config, and error
+texts. The stop request is a threading.Event that the engine checks after every optimizer step; it is
+set directly from the GUI thread (the worker's thread is busy in the loop and would not see a queued
+signal until the run ends).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from mtl_studio.core.config import Event, RunFinished, StepProgress, TrainConfig
+
+log = logging.getLogger(__name__)
+
+EventSource = Callable[[threading.Event], Iterator[Event]]
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TrainingWorker", text)
+
+
+def engine_events(project: str | os.PathLike[str], config: TrainConfig, *, nproc: int = 1) -> EventSource:
+    """The event source for a run: the in-process engine, or torchrun over `nproc` GPUs."""
+    if nproc > 1:
+        def torchrun_source(stop: threading.Event) -> Iterator[Event]:
+            from mtl_studio.core.launcher import launch_torchrun
+
+            return launch_torchrun(str(project), config, nproc, stop=stop)
+        return torchrun_source
+
+    def local_source(stop: threading.Event) -> Iterator[Event]:
+        from mtl_studio.core.train import train
+
+        return train(str(project), config, stop=stop)
+    return local_source
+
+
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """(dialog title, message) for an exception out of a run; the message says what to do next."""
+    name = type(exc).__name__
+    text = str(exc) or name
+    if name == "OutOfMemoryError" or "out of memory" in text.lower():
+        return (_tr("Out of memory"),
+                _tr("The device ran out of memory. Try a smaller batch size or a shorter maximum "
+                    "length.") + "\n\n" + text)
+    if name == "EncoderNotFound":
+        return _tr("Encoder not found"), text
+    if name == "TrainingError":
+        return _tr("Training stopped"), text
+    if isinstance(exc, FileNotFoundError):
+        return _tr("File not found"), text
+    if isinstance(exc, (ValueError, KeyError)):
+        return _tr("Cannot train with these settings"), text
+    return _tr("Training failed"), _tr("Unexpected error ({}): {}").format(name, text)
+
+
+class TrainingWorker(QObject):
+    """Iterates an event source in its own thread and forwards each event as a signal."""
+
+    event = Signal(object)  # a core.config event dataclass
+    failed = Signal(str, str)  # title, message
+    done = Signal()
+
+    def __init__(self, source: EventSource) -> None:
+        super().__init__()
+        self._source = source
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.last_step = 0  # the engine's last reported optimizer step
+        self.stop_requested_at_step: int | None = None  # last_step when stop was asked for
+
+    def request_stop(self) -> None:
+        """Thread-safe: the engine sees it after the current optimizer step."""
+        with self._lock:
+            if self.stop_requested_at_step is None:
+                self.stop_requested_at_step = self.last_step
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            for ev in self._source(self._stop):
+                if isinstance(ev, StepProgress):
+                    with self._lock:
+                        self.last_step = ev.step
+                self.event.emit(ev)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the user as a dialog
+            log.error("training run failed:\n%s", traceback.format_exc())
+            title, message = describe_error(exc)
+            self.failed.emit(title, message)
+        finally:
+            self.done.emit()
+
+
+class TrainingJob(QObject):
+    """Owns one worker and its QThread; `finished` fires once the thread has really ended."""
+
+    event = Signal(object)
+    failed = Signal(str, str)
+    finished = Signal()
+
+    def __init__(self, source: EventSource, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("mtl-training")
+        self.worker = TrainingWorker(source)
+        self.worker.moveToThread(self._thread)
+        self._thread.started.connect(self.worker.run)
+        # Slots of this object run in the GUI thread (queued connections from the worker thread).
+        self.worker.event.connect(self._forward_event)
+        self.worker.failed.connect(self._forward_failed)
+        self.worker.done.connect(self._thread.quit)
+        self._thread.finished.connect(self._on_thread_finished)
+        self._finished = False
+        self.result: RunFinished | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.worker.request_stop()
+
+    def is_running(self) -> bool:
+        return not self._finished
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Block until the thread ends (used on shutdown); True when it did."""
+        if self._finished:
+            return True
+        return self._thread.wait(timeout_ms)
+
+    @Slot(object)
+    def _forward_event(self, ev: object) -> None:
+        if isinstance(ev, RunFinished):
+            self.result = ev
+        self.event.emit(ev)
+
+    @Slot(str, str)
+    def _forward_failed(self, title: str, message: str) -> None:
+        self.failed.emit(title, message)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self._thread.wait()
+        self._finished = True
+        self.finished.emit()

@@ -1,0 +1,143 @@
+"""Undoable annotation edits.
+
+Each command writes the project store in redo() and undo(); every store call is its own committed
+transaction, so an edit is on disk by the time the status bar says "Saved".
+
+Spans are identified by (document, start, end), not by row id: gold spans of one document never overlap,
+so the offsets name a span uniquely, and they survive an undo/redo that deletes and re-inserts the row
+(which gives it a new id).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtGui import QUndoCommand
+
+from mtl_studio.core.schema import Span
+from mtl_studio.core.store import ProjectStore
+
+
+class EditNotifier(QObject):
+    """Tells the window which document an edit touched (to refresh it) and whether the write succeeded."""
+
+    edited = Signal(int)  # document id, after a successful write
+    failed = Signal(str)  # a user-facing message when a write was refused
+
+
+def find_gold_span(store: ProjectStore, doc_id: int, start: int, end: int) -> Span | None:
+    for s in store.get_document(doc_id).spans:
+        if s.start == start and s.end == end:
+            return s
+    return None
+
+
+class _StoreCommand(QUndoCommand):
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, text: str) -> None:
+        super().__init__(text)
+        self.store = store
+        self.notifier = notifier
+        self.doc_id = doc_id
+
+    def _run(self, fn) -> None:
+        # Exceptions must not escape into Qt's C++ undo stack; report them instead.
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001 - shown to the user, the edit is not applied
+            self.setObsolete(True)
+            self.notifier.failed.emit(str(e))
+            return
+        self.notifier.edited.emit(self.doc_id)
+
+
+class AddSpanCommand(_StoreCommand):
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, start: int, end: int,
+                 label: str, preview: str = "") -> None:
+        text = QCoreApplication.translate("EditCommands", "Add {label} “{text}”")
+        super().__init__(store, notifier, doc_id, text.format(label=label, text=preview))
+        self.start, self.end, self.label = start, end, label
+        self._was_labelled = bool(store.get_document(doc_id).ner_labelled)
+
+    def redo(self) -> None:
+        self._run(lambda: self.store.add_span(self.doc_id, Span(self.start, self.end, self.label)))
+
+    def undo(self) -> None:
+        def do() -> None:
+            span = find_gold_span(self.store, self.doc_id, self.start, self.end)
+            if span is not None and span.id is not None:
+                self.store.remove_span(span.id)
+            self.store.set_ner_labelled(self.doc_id, self._was_labelled)
+        self._run(do)
+
+
+class RemoveSpanCommand(_StoreCommand):
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, span: Span,
+                 preview: str = "") -> None:
+        text = QCoreApplication.translate("EditCommands", "Remove {label} “{text}”")
+        super().__init__(store, notifier, doc_id, text.format(label=span.label, text=preview))
+        self.start, self.end, self.label = span.start, span.end, span.label
+
+    def redo(self) -> None:
+        def do() -> None:
+            span = find_gold_span(self.store, self.doc_id, self.start, self.end)
+            if span is not None and span.id is not None:
+                self.store.remove_span(span.id)
+            # The document stays "NER labelled": removing the last entity leaves a document with none.
+        self._run(do)
+
+    def undo(self) -> None:
+        self._run(lambda: self.store.add_span(self.doc_id, Span(self.start, self.end, self.label)))
+
+
+class RelabelSpanCommand(_StoreCommand):
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, span: Span, new_label: str,
+                 preview: str = "") -> None:
+        text = QCoreApplication.translate("EditCommands", "Relabel “{text}” {old} → {new}")
+        super().__init__(store, notifier, doc_id, text.format(text=preview, old=span.label, new=new_label))
+        self.start, self.end = span.start, span.end
+        self.old_label, self.new_label = span.label, new_label
+
+    def _set(self, label: str) -> None:
+        def do() -> None:
+            span = find_gold_span(self.store, self.doc_id, self.start, self.end)
+            if span is None or span.id is None:
+                raise KeyError(QCoreApplication.translate("EditCommands", "the span to relabel no longer exists"))
+            self.store.relabel_span(span.id, label)
+        self._run(do)
+
+    def redo(self) -> None:
+        self._set(self.new_label)
+
+    def undo(self) -> None:
+        self._set(self.old_label)
+
+
+class SetSentimentCommand(_StoreCommand):
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, old: str | None,
+                 new: str | None) -> None:
+        if new:
+            text = QCoreApplication.translate("EditCommands", "Set sentiment {label}").format(label=new)
+        else:
+            text = QCoreApplication.translate("EditCommands", "Clear sentiment")
+        super().__init__(store, notifier, doc_id, text)
+        self.old, self.new = old, new
+
+    def redo(self) -> None:
+        self._run(lambda: self.store.set_sentiment(self.doc_id, self.new))
+
+    def undo(self) -> None:
+        self._run(lambda: self.store.set_sentiment(self.doc_id, self.old))
+
+
+class SetNerLabelledCommand(_StoreCommand):
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, labelled: bool) -> None:
+        if labelled:
+            text = QCoreApplication.translate("EditCommands", "Mark NER done")
+        else:
+            text = QCoreApplication.translate("EditCommands", "Mark NER not done")
+        super().__init__(store, notifier, doc_id, text)
+        self.labelled = labelled
+
+    def redo(self) -> None:
+        self._run(lambda: self.store.set_ner_labelled(self.doc_id, self.labelled))
+
+    def undo(self) -> None:
+        self._run(lambda: self.store.set_ner_labelled(self.doc_id, not self.labelled))

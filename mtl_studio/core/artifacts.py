@@ -161,33 +161,41 @@ def save_model_folder(folder: str | os.PathLike[str], model: Any, tokenizer: Any
     `config` is the run configuration (TrainConfig.to_dict() or any JSON-able dict); its "tasks" say which
     heads were trained. `extra` adds top-level entries to mtl_config.json (run id, epoch, encoder name).
     """
-    from safetensors.torch import save_model
+    check_labels_fit(model, normalize_labels(labels))  # fail before touching the disk
+    return write_folder_atomically(folder, lambda tmp: write_model_files(tmp, model, tokenizer, labels, config,
+                                                                         extra=extra))
 
-    labels = normalize_labels(labels)
+
+def check_labels_fit(model: Any, labels: dict[str, list[str]]) -> None:
     hyper = model_hyperparameters(model)
     if labels["ner_tags"] and len(labels["ner_tags"]) != hyper["num_tags"]:
         raise ModelFolderError(f"{len(labels['ner_tags'])} ner tags but the token head has {hyper['num_tags']} outputs")
     if labels["sentiment_classes"] and len(labels["sentiment_classes"]) != hyper["num_classes"]:
         raise ModelFolderError(f"{len(labels['sentiment_classes'])} sentiment classes but the sequence head has "
                                f"{hyper['num_classes']} outputs")
+
+
+def write_model_files(folder: Path, model: Any, tokenizer: Any, labels: dict[str, Any], config: dict[str, Any],
+                      *, extra: dict[str, Any] | None = None) -> None:
+    """The model files into an existing (temporary) folder; save_model_folder and export wrap it atomically."""
+    from safetensors.torch import save_model
+
+    labels = normalize_labels(labels)
+    check_labels_fit(model, labels)
     tasks = list(config.get("tasks") or ("ner", "sentiment"))
-    mtl_config = {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "model": hyper, "tasks": tasks,
-                  "config": config, **(extra or {})}
-
-    def fill(tmp: Path) -> None:
-        was_training = model.training
-        model.eval()
-        try:
-            # save_model de-duplicates tied tensors (the MLM decoder shares the word embeddings).
-            save_model(model, str(tmp / WEIGHTS_FILE), metadata={"format": "pt", "mtl_format": FORMAT_NAME})
-        finally:
-            model.train(was_training)
-        model.encoder.config.to_json_file(str(tmp / ENCODER_CONFIG_FILE))
-        tokenizer.save_pretrained(str(tmp))
-        _write_json(tmp / LABELS_FILE, labels)
-        _write_json(tmp / MTL_CONFIG_FILE, mtl_config)
-
-    return write_folder_atomically(folder, fill)
+    mtl_config = {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "model": model_hyperparameters(model),
+                  "tasks": tasks, "config": config, **(extra or {})}
+    was_training = model.training
+    model.eval()
+    try:
+        # save_model de-duplicates tied tensors (the MLM decoder shares the word embeddings).
+        save_model(model, str(folder / WEIGHTS_FILE), metadata={"format": "pt", "mtl_format": FORMAT_NAME})
+    finally:
+        model.train(was_training)
+    model.encoder.config.to_json_file(str(folder / ENCODER_CONFIG_FILE))
+    tokenizer.save_pretrained(str(folder))
+    _write_json(folder / LABELS_FILE, labels)
+    _write_json(folder / MTL_CONFIG_FILE, mtl_config)
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -251,3 +259,12 @@ def load_model_folder(folder: str | os.PathLike[str], device: str = "cpu") -> "L
     if not getattr(tokenizer, "is_fast", False):
         raise ModelFolderError(f"{folder}: the tokenizer is not a fast tokenizer (word alignment needs one)")
     return LoadedModel(model=model, tokenizer=tokenizer, labels=labels, config=mtl_config)
+
+
+def is_model_folder(folder: str | os.PathLike[str]) -> bool:
+    """Whether `folder` holds an MTL Studio model (by its mtl_config.json format name)."""
+    path = Path(folder) / MTL_CONFIG_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("format") == FORMAT_NAME
+    except (OSError, ValueError, AttributeError):
+        return False

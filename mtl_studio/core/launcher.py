@@ -1,0 +1,299 @@
+"""Start `torchrun ... -m mtl_studio train PROJECT` as a subprocess and stream its progress events.
+
+The GUI's "train on N GPUs" runs this generator on its worker thread exactly like the in-process
+`train()` generator: the same event dataclasses arrive, decoded from the localhost socket that
+`event_channel.EventSender` (rank 0 of the children) writes to. A stop request is passed to the
+children over the same socket so they end the run cleanly; if they do not exit within a grace period,
+the whole process group is terminated.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import secrets
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .config import Event, TrainConfig, TrainingError, event_from_dict
+from .event_channel import HOST, PORT_ENV, STOP_MESSAGE, TOKEN_ENV
+
+
+def torchrun_prefix(nproc: int, *, torchrun_args: Sequence[str] = ()) -> list[str]:
+    """The command that starts `nproc` local `mtl-studio` workers through PyTorch's launcher.
+
+    From a Python install: python -m torch.distributed.run ... -m mtl_studio. From the PyInstaller app
+    (no `python -m` there): the app's internal `--torchrun` entry with `--no-python`, so each worker is
+    the app executable itself.
+    """
+    if nproc < 1:
+        raise ValueError(f"nproc must be at least 1, not {nproc}")
+    rdzv = list(torchrun_args) or ["--standalone"]
+    common = [*rdzv, f"--nproc_per_node={nproc}"]
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--torchrun", *common, "--no-python", sys.executable]
+    return [sys.executable, "-m", "torch.distributed.run", *common, "-m", "mtl_studio"]
+
+
+def _train_parser():
+    from mtl_studio.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._actions:  # argparse keeps subparsers here; there is no public accessor
+        choices = getattr(action, "choices", None)
+        if isinstance(choices, dict) and "train" in choices:
+            return choices["train"]
+    raise TrainingError("this mtl-studio has no `train` command")
+
+
+def train_cli_args(config: TrainConfig) -> list[str]:
+    """`mtl-studio train` options that reproduce `config` exactly in the child processes.
+
+    When the train command takes a JSON run config (`--config FILE`), the caller writes one and passes
+    that instead (see launch_torchrun). Otherwise each TrainConfig field is mapped onto the option whose
+    argparse `dest` has the field's name; a field that differs from its default but has no option is an
+    error, never silently dropped.
+    """
+    parser = _train_parser()
+    by_dest = {a.dest: a for a in parser._actions if a.option_strings}
+    defaults = TrainConfig()
+    args: list[str] = []
+    for f in dataclasses.fields(TrainConfig):
+        value = getattr(config, f.name)
+        action = by_dest.get(f.name)
+        if action is None:
+            if value != getattr(defaults, f.name):
+                raise TrainingError(f"`mtl-studio train` has no option for {f.name}={value!r}")
+            continue
+        flag = action.option_strings[-1]
+        if isinstance(value, bool):
+            if isinstance(action, argparse.BooleanOptionalAction):
+                args.append(flag if value else "--no-" + flag.lstrip("-"))
+            elif action.const is True and value:  # store_true
+                args.append(flag)
+            elif action.const is False and not value:  # store_false
+                args.append(flag)
+            elif action.const not in (True, False):
+                args += [flag, str(value).lower()]
+            continue
+        if isinstance(value, (tuple, list)):
+            if action.nargs in ("+", "*") or isinstance(action.nargs, int):
+                args += [flag, *map(str, value)]
+            else:
+                args += [flag, ",".join(map(str, value))]
+            continue
+        args += [flag, str(value)]
+    return args
+
+
+def _config_option() -> str | None:
+    """The train command's option that takes a JSON run config file, if it has one."""
+    parser = _train_parser()
+    for a in parser._actions:
+        if a.dest in ("config", "config_file", "config_json") and a.option_strings:
+            return a.option_strings[-1]
+    return None
+
+
+class _Channel:
+    """The parent end: a listening socket, the one authenticated connection, and a line buffer."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.bind((HOST, 0))
+        self.server.listen(4)
+        self.server.setblocking(False)
+        self.port = self.server.getsockname()[1]
+        self.conn: socket.socket | None = None
+        self.eof = False
+        self._pending: dict[socket.socket, bytes] = {}  # connections that have not sent the token yet
+        self._buffer = b""
+        self._sel = selectors.DefaultSelector()
+        self._sel.register(self.server, selectors.EVENT_READ)
+
+    def poll(self, timeout: float) -> list[Event]:
+        events: list[Event] = []
+        for key, _ in self._sel.select(timeout):
+            sock = key.fileobj
+            if sock is self.server:
+                try:
+                    conn, _ = self.server.accept()
+                except BlockingIOError:
+                    continue
+                conn.setblocking(False)
+                self._pending[conn] = b""
+                self._sel.register(conn, selectors.EVENT_READ)
+            elif sock in self._pending:
+                events += self._authenticate(sock)  # type: ignore[arg-type]
+            elif sock is self.conn:
+                events += self._read()
+        return events
+
+    def _authenticate(self, sock: socket.socket) -> list[Event]:
+        """Read the first line of a new connection; keep it when it carries our token. Events that
+        arrived in the same read are decoded at once (no further read event will announce them)."""
+        try:
+            chunk = sock.recv(4096)
+        except BlockingIOError:
+            return []
+        except OSError:
+            chunk = b""
+        data = self._pending[sock] + chunk
+        if chunk and b"\n" not in data and len(data) < 4096:
+            self._pending[sock] = data
+            return []
+        del self._pending[sock]
+        self._sel.unregister(sock)
+        line, _, rest = data.partition(b"\n")
+        try:
+            ok = json.loads(line).get("token") == self.token and self.conn is None
+        except (ValueError, AttributeError):
+            ok = False
+        if not ok:  # a stranger on localhost, or a second rank: not ours to listen to
+            sock.close()
+            return []
+        self.conn = sock
+        self._buffer = rest
+        self._sel.register(sock, selectors.EVENT_READ)
+        return self.decode_lines()
+
+    def _read(self) -> list[Event]:
+        assert self.conn is not None
+        try:
+            chunk = self.conn.recv(1 << 16)
+        except BlockingIOError:
+            return []
+        except OSError:
+            chunk = b""
+        if not chunk:  # the child finished sending: close our end so its close() need not linger
+            self.eof = True
+            self._sel.unregister(self.conn)
+            self.conn.close()
+        self._buffer += chunk
+        return self.decode_lines(final=not chunk)
+
+    def decode_lines(self, final: bool = False) -> list[Event]:
+        *lines, self._buffer = self._buffer.split(b"\n")
+        if final and self._buffer.strip():
+            lines.append(self._buffer)
+            self._buffer = b""
+        return [event_from_dict(json.loads(line)) for line in lines if line.strip()]
+
+    def send_stop(self) -> None:
+        if self.conn is not None and not self.eof:
+            try:
+                self.conn.setblocking(True)
+                self.conn.sendall(STOP_MESSAGE)
+                self.conn.setblocking(False)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        for sock in list(self._pending) + [self.conn, self.server]:
+            if sock is not None:
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+        self._sel.close()
+
+
+def _terminate_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM the process group (torchrun and all its workers), SIGKILL after `grace` seconds."""
+    if proc.poll() is not None:
+        return
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.terminate()
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "".join(deque(f, maxlen=lines)).strip()
+    except OSError:
+        return ""
+
+
+def launch_torchrun(project: str | os.PathLike[str], config: TrainConfig, nproc: int, *,
+                    stop: threading.Event, extra_args: Sequence[str] = (),
+                    torchrun_args: Sequence[str] = (), env: dict[str, str] | None = None,
+                    stop_grace_s: float = 60.0, poll_s: float = 0.2) -> Iterator[Event]:
+    """Train `project` with `nproc` processes under torchrun; yields the run's events as they arrive.
+
+    - `stop.set()`: the children are asked to stop (they finish the step, record the run as stopped,
+      and send RunFinished); after `stop_grace_s` seconds the process group is terminated.
+    - A non-zero exit that was not asked for raises TrainingError with the tail of the children's
+      stderr. Closing the generator early terminates the children.
+    - `torchrun_args` replaces the default `--standalone` (e.g. multi-node rendezvous flags);
+      `extra_args` go after the train options.
+    """
+    config.validate()
+    token = secrets.token_hex(16)
+    channel = _Channel(token)
+    workdir = Path(tempfile.mkdtemp(prefix="mtl-torchrun-"))
+    stderr_path = workdir / "stderr.log"
+    cmd = torchrun_prefix(nproc, torchrun_args=torchrun_args) + ["train", str(project)]
+    config_flag = _config_option()
+    if config_flag:
+        config_file = workdir / "config.json"
+        config_file.write_text(json.dumps(config.to_dict()), encoding="utf-8")
+        cmd += [config_flag, str(config_file)]
+    else:
+        cmd += train_cli_args(config)
+    cmd += list(extra_args)
+    child_env = dict(os.environ if env is None else env)
+    child_env.update({PORT_ENV: str(channel.port), TOKEN_ENV: token, "PYTHONUNBUFFERED": "1"})
+    stderr_file = open(stderr_path, "wb")
+    proc = subprocess.Popen(cmd, env=child_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=stderr_file, start_new_session=(os.name == "posix"))
+    stop_sent_at: float | None = None
+    try:
+        while True:
+            yield from channel.poll(poll_s)
+            if stop.is_set() and stop_sent_at is None:
+                channel.send_stop()
+                stop_sent_at = time.monotonic()
+            if stop_sent_at is not None and time.monotonic() - stop_sent_at > stop_grace_s:
+                _terminate_group(proc)
+            if proc.poll() is not None:
+                # The children have exited: read what is still in the socket, then judge the exit.
+                deadline = time.monotonic() + 5.0
+                while channel.conn is not None and not channel.eof and time.monotonic() < deadline:
+                    yield from channel.poll(0.1)
+                yield from channel.decode_lines(final=True)
+                break
+        rc = proc.returncode
+        if rc != 0 and stop_sent_at is None:
+            tail = _tail(stderr_path)
+            raise TrainingError(f"torchrun with {nproc} process(es) failed (exit code {rc})"
+                                + (f":\n{tail}" if tail else ""))
+    finally:
+        _terminate_group(proc)
+        stderr_file.close()
+        channel.close()
+        for p in workdir.iterdir():
+            p.unlink(missing_ok=True)
+        workdir.rmdir()

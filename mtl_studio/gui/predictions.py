@@ -1,0 +1,655 @@
+"""Gold beside prediction for one document of one run, with the differences marked.
+
+The engine stores a run's predictions in the project (spans and sentiments with source 'predicted' and
+the run id). This view compares them with the gold annotations, span by span (exact boundaries and
+label, as entity-level scoring does): false positives, false negatives and wrong labels are underlined
+in their own colour and listed below, and one click makes the prediction the gold annotation.
+
+Offsets in the store are code points; QTextDocument positions are UTF-16 units: every conversion
+goes through text_offsets.OffsetMap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPixmap, QTextCharFormat, QTextCursor, QTextFormat, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QListView, QMessageBox, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
+    QWidget,
+)
+
+from mtl_studio.core.schema import Span, ValidationError, validate_spans
+from mtl_studio.core.store import ProjectStore
+
+from .text_offsets import OffsetMap
+
+_Index = QModelIndex | QPersistentModelIndex
+
+CORRECT, FALSE_POSITIVE, FALSE_NEGATIVE, WRONG_LABEL = "correct", "false_positive", "false_negative", "wrong_label"
+# Underline colours of the marks (the background keeps the entity type's colour).
+MARK_COLOURS = {CORRECT: "#1a7f37", FALSE_POSITIVE: "#cf222e", FALSE_NEGATIVE: "#8250df", WRONG_LABEL: "#bc4c00"}
+MARK_PROPERTY = QTextFormat.Property.UserProperty + 1  # the mark kind, kept on the char format for tests/tools
+
+
+@dataclass(frozen=True)
+class SpanDiff:
+    kind: str  # correct | false_positive | false_negative | wrong_label
+    start: int  # code points, end-exclusive
+    end: int
+    gold: str | None  # gold label (None for a false positive)
+    predicted: str | None  # predicted label (None for a false negative)
+
+
+def diff_spans(gold: list[Span], predicted: list[Span]) -> list[SpanDiff]:
+    """Compare two span lists the way entity-level scoring does: a span is right only with the same
+    boundaries and label. Same boundaries with another label is a wrong label; anything else is a
+    false positive (predicted only) or a false negative (gold only)."""
+    gold_at = {(s.start, s.end): s.label for s in gold}
+    pred_at = {(s.start, s.end): s.label for s in predicted}
+    out: list[SpanDiff] = []
+    for (start, end), label in gold_at.items():
+        p = pred_at.get((start, end))
+        if p is None:
+            out.append(SpanDiff(FALSE_NEGATIVE, start, end, label, None))
+        else:
+            out.append(SpanDiff(CORRECT if p == label else WRONG_LABEL, start, end, label, p))
+    for (start, end), label in pred_at.items():
+        if (start, end) not in gold_at:
+            out.append(SpanDiff(FALSE_POSITIVE, start, end, None, label))
+    return sorted(out, key=lambda d: (d.start, d.end))
+
+
+def run_tasks(store: ProjectStore, run_id: str) -> tuple[str, ...]:
+    try:
+        return tuple(store.get_run(run_id)["config"].get("tasks") or ("ner", "sentiment"))
+    except KeyError:
+        return ()
+
+
+def split_document_ids(store: ProjectStore, split: str | None) -> list[int]:
+    return store.document_ids(split or None)
+
+
+def error_document_ids(store: ProjectStore, run_id: str, split: str | None, tasks: tuple[str, ...]) -> set[int]:
+    """Documents of a split where the run's prediction disagrees with gold, in one SQL query.
+
+    NER counts only on documents annotated for NER; sentiment only where a gold sentiment exists.
+    """
+    clauses = []
+    args: list[Any] = []
+    if "ner" in tasks:
+        clauses.append(
+            """(d.ner_labelled = 1 AND (
+                EXISTS (SELECT 1 FROM spans p WHERE p.document_id = d.id AND p.source = 'predicted'
+                        AND p.run_id = ? AND NOT EXISTS (
+                          SELECT 1 FROM spans g WHERE g.document_id = d.id AND g.source = 'gold'
+                          AND g.start = p.start AND g."end" = p."end" AND g.label = p.label))
+             OR EXISTS (SELECT 1 FROM spans g WHERE g.document_id = d.id AND g.source = 'gold'
+                        AND NOT EXISTS (
+                          SELECT 1 FROM spans p WHERE p.document_id = d.id AND p.source = 'predicted'
+                          AND p.run_id = ? AND p.start = g.start AND p."end" = g."end" AND p.label = g.label))))""")
+        args += [run_id, run_id]
+    if "sentiment" in tasks:
+        clauses.append(
+            """EXISTS (SELECT 1 FROM sentiments g WHERE g.document_id = d.id AND g.source = 'gold'
+                       AND NOT EXISTS (SELECT 1 FROM sentiments p WHERE p.document_id = d.id
+                                       AND p.source = 'predicted' AND p.run_id = ? AND p.label = g.label))""")
+        args.append(run_id)
+    if not clauses:
+        return set()
+    where = "(" + " OR ".join(clauses) + ")"
+    if split:
+        where += " AND d.split = ?"
+        args.append(split)
+    return {r[0] for r in store.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)}
+
+
+def count_predicted_documents(store: ProjectStore, run_id: str, split: str | None) -> int:
+    """Documents of a split that hold any prediction of the run (0: the run predicted nothing there)."""
+    split_clause = " AND d.split = ?" if split else ""
+    args: list[Any] = [run_id, run_id] + ([split] if split else [])
+    return store.conn.execute(
+        "SELECT COUNT(*) FROM documents d WHERE (EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id "
+        "AND s.source = 'predicted' AND s.run_id = ?) OR EXISTS (SELECT 1 FROM sentiments t WHERE "
+        f"t.document_id = d.id AND t.source = 'predicted' AND t.run_id = ?)){split_clause}", args).fetchone()[0]
+
+
+# ---- accepting a prediction ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoldState:
+    spans: tuple[Span, ...]
+    ner_labelled: bool
+    sentiment: str | None
+
+
+def gold_state(store: ProjectStore, doc_id: int) -> GoldState:
+    doc = store.get_document(doc_id)
+    return GoldState(tuple(doc.spans), doc.ner_labelled, doc.sentiment.label if doc.sentiment else None)
+
+
+def write_gold_state(store: ProjectStore, doc_id: int, state: GoldState, *, annotator: str | None = None) -> None:
+    """Replace a document's gold spans, NER flag and sentiment, all in one transaction."""
+    with store.bulk():
+        for s in store.get_document(doc_id).spans:
+            store.remove_span(s.id)
+        for s in state.spans:
+            store.add_span(doc_id, Span(s.start, s.end, s.label, "gold", annotator=annotator or s.annotator))
+        store.set_ner_labelled(doc_id, state.ner_labelled)
+        store.set_sentiment(doc_id, state.sentiment, annotator=annotator)
+
+
+def accepted_state(store: ProjectStore, doc_id: int, run_id: str) -> GoldState:
+    """The gold a document gets when its prediction is accepted: the run's tasks come from the
+    prediction, a task the run did not predict keeps its gold."""
+    tasks = run_tasks(store, run_id)
+    doc = store.get_document(doc_id, sources=("gold", "predicted"), run_id=run_id)
+    current = gold_state(store, doc_id)
+    spans, labelled, sentiment = current.spans, current.ner_labelled, current.sentiment
+    if "ner" in tasks:
+        spans = tuple(Span(s.start, s.end, s.label, "gold") for s in doc.other_spans
+                      if s.source == "predicted" and s.run_id == run_id)
+        labelled = True
+    predicted_sent = next((x for x in doc.other_sentiments if x.source == "predicted" and x.run_id == run_id), None)
+    if "sentiment" in tasks and predicted_sent is not None:
+        sentiment = predicted_sent.label
+    return GoldState(spans, labelled, sentiment)
+
+
+class AcceptPredictionCommand(QUndoCommand):
+    """Undoable 'accept prediction as gold' for one document."""
+
+    def __init__(self, view: "PredictionView", store: ProjectStore, doc_id: int, run_id: str) -> None:
+        super().__init__(QCoreApplication.translate("PredictionView", "Accept prediction of run {} as gold")
+                         .format(run_id))
+        self._view, self._store, self._doc_id = view, store, doc_id
+        self._before = gold_state(store, doc_id)
+        self.after = accepted_state(store, doc_id, run_id)
+        self._annotator = f"accepted:{run_id}"
+
+    def redo(self) -> None:
+        write_gold_state(self._store, self._doc_id, self.after, annotator=self._annotator)
+        self._view._gold_written(self._doc_id)
+
+    def undo(self) -> None:
+        write_gold_state(self._store, self._doc_id, self._before)
+        self._view._gold_written(self._doc_id)
+
+
+# ---- the document list -------------------------------------------------------------------------------
+
+_DOTS: dict[str, QPixmap] = {}
+
+
+def _dot(colour: str) -> QPixmap:
+    """A small filled circle (red: the prediction differs from gold, green: it matches)."""
+    if colour not in _DOTS:
+        pixmap = QPixmap(12, 12)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colour))
+        painter.drawEllipse(1, 1, 10, 10)
+        painter.end()
+        _DOTS[colour] = pixmap
+    return _DOTS[colour]
+
+
+class PredictionDocumentsModel(QAbstractListModel):
+    """Document ids of a split with a text preview fetched a page at a time; errors marked."""
+
+    PAGE = 200
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._store: ProjectStore | None = None
+        self._ids: list[int] = []
+        self._errors: set[int] = set()
+        self._rows: dict[int, dict[str, Any]] = {}
+
+    def set_documents(self, store: ProjectStore | None, ids: list[int], errors: set[int]) -> None:
+        self.beginResetModel()
+        self._store, self._ids, self._errors, self._rows = store, list(ids), set(errors), {}
+        self.endResetModel()
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def row_of(self, doc_id: int) -> int:
+        try:
+            return self._ids.index(doc_id)
+        except ValueError:
+            return -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def _row(self, i: int) -> dict[str, Any]:
+        doc_id = self._ids[i]
+        if doc_id not in self._rows and self._store is not None:
+            start = (i // self.PAGE) * self.PAGE
+            for r in self._store.document_rows(self._ids[start:start + self.PAGE]):
+                self._rows[r["id"]] = r
+        return self._rows.get(doc_id, {"id": doc_id, "preview": ""})
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        doc_id = self._ids[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            preview = " ".join(self._row(index.row())["preview"].split())
+            return f"#{doc_id}  {preview[:90]}"
+        if role == Qt.ItemDataRole.UserRole:
+            return doc_id
+        if role == Qt.ItemDataRole.DecorationRole:
+            return _dot(MARK_COLOURS[FALSE_POSITIVE] if doc_id in self._errors else MARK_COLOURS[CORRECT])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (self.tr("The prediction differs from gold") if doc_id in self._errors
+                    else self.tr("The prediction matches gold"))
+        return None
+
+
+# ---- the view -------------------------------------------------------------------------------------
+
+class PredictionView(QWidget):
+    """Gold | prediction for the selected document, a list of documents, accept-as-gold."""
+
+    gold_changed = Signal(int)  # document id whose gold annotations this view replaced
+    open_in_editor = Signal(int)  # document id double-clicked in the list
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("predictionView")
+        self._store: ProjectStore | None = None
+        self._run_id: str | None = None
+        self._tasks: tuple[str, ...] = ()
+        self._doc_id: int | None = None
+        self._diffs: list[SpanDiff] = []
+        self._colours: dict[str, str] = {}
+        self.undoStack = QUndoStack(self)
+        self._build()
+        self._show_empty()
+
+    # ---- construction --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.runLabel = QLabel(objectName="predictionRunLabel")
+        bold = QFont(self.runLabel.font())
+        bold.setBold(True)
+        self.runLabel.setFont(bold)
+        self.splitCombo = QComboBox(objectName="predictionSplitCombo")
+        self.splitCombo.addItem(self.tr("Test"), "test")
+        self.splitCombo.addItem(self.tr("Dev"), "dev")
+        self.splitCombo.addItem(self.tr("Train"), "train")
+        self.errorsOnly = QCheckBox(self.tr("Only documents with errors"), objectName="errorsOnlyCheck")
+        self.countLabel = QLabel(objectName="predictionCountLabel")
+        bar = QHBoxLayout()
+        bar.addWidget(self.runLabel)
+        bar.addStretch(1)
+        bar.addWidget(QLabel(self.tr("Split")))
+        bar.addWidget(self.splitCombo)
+        bar.addWidget(self.errorsOnly)
+
+        self.docsModel = PredictionDocumentsModel(self)
+        self.documentList = QListView(objectName="predictionDocumentList")
+        self.documentList.setModel(self.docsModel)
+        self.documentList.setUniformItemSizes(True)
+        self.documentList.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.countLabel)
+        ll.addWidget(self.documentList, 1)
+
+        self.goldText = QTextBrowser(objectName="goldText")
+        self.predictedText = QTextBrowser(objectName="predictedText")
+        for view in (self.goldText, self.predictedText):
+            font = QFont(view.font())
+            font.setPointSizeF(font.pointSizeF() * 1.25)
+            view.setFont(font)
+        self.goldSentiment = QLabel(objectName="goldSentimentLabel")
+        self.predictedSentiment = QLabel(objectName="predictedSentimentLabel")
+        for label in (self.goldSentiment, self.predictedSentiment):
+            label.setTextFormat(Qt.TextFormat.RichText)
+        gold_box = QGroupBox(self.tr("Gold"))
+        gl = QVBoxLayout(gold_box)
+        gl.addWidget(self.goldText, 1)
+        gl.addWidget(self.goldSentiment)
+        self.predictedBox = QGroupBox(self.tr("Prediction"))
+        pl = QVBoxLayout(self.predictedBox)
+        pl.addWidget(self.predictedText, 1)
+        pl.addWidget(self.predictedSentiment)
+        sides = QHBoxLayout()
+        sides.addWidget(gold_box, 1)
+        sides.addWidget(self.predictedBox, 1)
+
+        self.legend = QWidget(objectName="predictionLegend")
+        self._legend_layout = QHBoxLayout(self.legend)
+        self._legend_layout.setContentsMargins(0, 0, 0, 0)
+
+        self.differencesTable = QTableWidget(0, 4, objectName="differencesTable")
+        self.differencesTable.setHorizontalHeaderLabels(
+            [self.tr("Difference"), self.tr("Text"), self.tr("Gold"), self.tr("Predicted")])
+        self.differencesTable.verticalHeader().hide()
+        self.differencesTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.differencesTable.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.differencesTable.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.differencesTable.setMaximumHeight(150)
+
+        self.acceptButton = QPushButton(self.tr("Accept prediction as gold"), objectName="acceptPredictionButton")
+        self.acceptButton.setToolTip(self.tr(
+            "Replace this document's gold entities and sentiment by the prediction (undoable)"))
+        self.undoButton = QPushButton(self.tr("Undo"), objectName="predictionUndoButton")
+        self.undoButton.setEnabled(False)
+        self.statusLabel = QLabel(objectName="predictionStatusLabel")
+        actions = QHBoxLayout()
+        actions.addWidget(self.statusLabel, 1)
+        actions.addWidget(self.undoButton)
+        actions.addWidget(self.acceptButton)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addLayout(sides, 1)
+        rl.addWidget(self.legend)
+        rl.addWidget(self.differencesTable)
+        rl.addLayout(actions)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([260, 780])
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+
+        self.splitCombo.currentIndexChanged.connect(self.reload_documents)
+        self.errorsOnly.toggled.connect(self.reload_documents)
+        self.documentList.selectionModel().currentRowChanged.connect(self._list_row_changed)
+        self.documentList.doubleClicked.connect(
+            lambda index: self.open_in_editor.emit(index.data(Qt.ItemDataRole.UserRole)))
+        self.acceptButton.clicked.connect(self.accept_prediction)
+        self.undoButton.clicked.connect(self.undoStack.undo)
+        self.undoStack.canUndoChanged.connect(self.undoButton.setEnabled)
+
+    def _rebuild_legend(self) -> None:
+        while self._legend_layout.count():
+            item = self._legend_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        names = {CORRECT: self.tr("correct"), FALSE_POSITIVE: self.tr("false positive (predicted, not gold)"),
+                 FALSE_NEGATIVE: self.tr("false negative (gold, missed)"),
+                 WRONG_LABEL: self.tr("wrong label")}
+        for kind, name in names.items():
+            weight = "normal" if kind == CORRECT else "bold"
+            swatch = QLabel(f'<span style="text-decoration: underline; color:{MARK_COLOURS[kind]}; '
+                            f'font-weight: {weight}">{name}</span>')
+            swatch.setObjectName(f"legend_{kind}")
+            self._legend_layout.addWidget(swatch)
+        self._legend_layout.addSpacing(16)
+        for label, colour in self._colours.items():
+            chip = QLabel(f" {label} ")
+            chip.setStyleSheet(f"background: {colour}; color: black; border-radius: 3px;")
+            self._legend_layout.addWidget(chip)
+        self._legend_layout.addStretch(1)
+
+    # ---- public API ----------------------------------------------------------------------------
+
+    def set_project(self, store: ProjectStore | None) -> None:
+        self._store = store
+        self._run_id = None
+        self._doc_id = None
+        self.undoStack.clear()
+        self._colours = {t.name: t.colour for t in store.entity_types()} if store is not None else {}
+        self._rebuild_legend()
+        self.reload_documents()
+
+    def set_run(self, run_id: str | None) -> None:
+        if self._store is None:
+            return
+        self._run_id = run_id
+        self._tasks = run_tasks(self._store, run_id) if run_id else ()
+        self.undoStack.clear()
+        if run_id:
+            self.runLabel.setText(self.tr("Run {} ({})").format(run_id, " + ".join(self._tasks)))
+            self.predictedBox.setTitle(self.tr("Prediction of run {}").format(run_id))
+        else:
+            self.runLabel.setText(self.tr("No run selected"))
+            self.predictedBox.setTitle(self.tr("Prediction"))
+        self._pick_split()
+        self.reload_documents()
+
+    def run_id(self) -> str | None:
+        return self._run_id
+
+    def current_document(self) -> int | None:
+        return self._doc_id
+
+    def differences(self) -> list[SpanDiff]:
+        """The span comparison shown for the current document."""
+        return list(self._diffs)
+
+    def show_document(self, doc_id: int | None) -> None:
+        self._doc_id = doc_id
+        if self._store is None or doc_id is None:
+            self._show_empty()
+            return
+        try:
+            doc = self._store.get_document(doc_id, sources=("gold", "predicted"),
+                                           run_id=self._run_id or "\x00none")
+        except KeyError:
+            self._doc_id = None
+            self._show_empty()
+            return
+        predicted_spans = [s for s in doc.other_spans if s.source == "predicted"]
+        predicted_sent = next((x for x in doc.other_sentiments if x.source == "predicted"), None)
+        has_run = self._run_id is not None
+        ner_compared = has_run and "ner" in self._tasks and doc.ner_labelled
+        if ner_compared:
+            self._diffs = diff_spans(doc.spans, predicted_spans)
+        else:
+            # Nothing to compare against: show each side with its own spans, unmarked.
+            self._diffs = []
+        self._render(self.goldText, doc.text, doc.spans, "gold", ner_compared)
+        self._render(self.predictedText, doc.text, predicted_spans if has_run and "ner" in self._tasks else [],
+                     "predicted", ner_compared)
+        self._show_sentiments(doc.sentiment.label if doc.sentiment else None, predicted_sent)
+        self._fill_differences(doc.text, ner_compared, doc.ner_labelled)
+        self.acceptButton.setEnabled(has_run and bool(predicted_spans or predicted_sent or "ner" in self._tasks))
+        row = self.docsModel.row_of(doc_id)
+        if row >= 0 and self.documentList.currentIndex().row() != row:
+            selection = self.documentList.selectionModel()
+            selection.blockSignals(True)
+            self.documentList.setCurrentIndex(self.docsModel.index(row))
+            selection.blockSignals(False)
+
+    @Slot()
+    def reload_documents(self) -> None:
+        """Re-list the documents of the split (after a run, an edit or a filter change)."""
+        if self._store is None or self._run_id is None:
+            self.docsModel.set_documents(self._store, [], set())
+            self.countLabel.setText(self.tr("Select a finished run to compare its predictions with gold."))
+            self._show_empty()
+            return
+        split = self.splitCombo.currentData()
+        ids = split_document_ids(self._store, split)
+        errors = error_document_ids(self._store, self._run_id, split, self._tasks)
+        shown = [i for i in ids if i in errors] if self.errorsOnly.isChecked() else ids
+        self.docsModel.set_documents(self._store, shown, errors)
+        predicted = count_predicted_documents(self._store, self._run_id, split)
+        if predicted == 0:
+            self.countLabel.setText(self.tr("Run {} stored no predictions for the {} split.").format(
+                self._run_id, split))
+        else:
+            self.countLabel.setText(self.tr("{} of {} documents differ from gold").format(
+                len(errors & set(ids)), len(ids)))
+        keep = self._doc_id if self._doc_id in shown else (shown[0] if shown else None)
+        self.show_document(keep)
+
+    @Slot()
+    def accept_prediction(self) -> bool:
+        """Make the current document's prediction its gold annotation (one transaction, undoable)."""
+        if self._store is None or self._run_id is None or self._doc_id is None:
+            return False
+        try:
+            command = AcceptPredictionCommand(self, self._store, self._doc_id, self._run_id)
+            # Check before pushing: push() runs redo() from C++, where an exception would not reach us.
+            validate_spans(self._store.get_document(self._doc_id).text, list(command.after.spans),
+                           where=self.tr("document {}").format(self._doc_id))
+        except (ValidationError, KeyError) as e:
+            QMessageBox.critical(self, self.tr("Cannot accept the prediction"), str(e))
+            return False
+        self.undoStack.push(command)
+        self.statusLabel.setText(self.tr("Document {} now has the prediction as gold.").format(self._doc_id))
+        return True
+
+    # ---- internals -------------------------------------------------------------------------------
+
+    def _gold_written(self, doc_id: int) -> None:
+        """After accept/undo: refresh the list and this document, tell the window."""
+        self._doc_id = doc_id
+        self.reload_documents()
+        if self._doc_id != doc_id:
+            self.show_document(doc_id)
+        self.gold_changed.emit(doc_id)
+
+    def _pick_split(self) -> None:
+        """Start on the first split for which the run stored predictions (test, then dev)."""
+        if self._store is None or self._run_id is None:
+            return
+        for i in range(self.splitCombo.count()):
+            if count_predicted_documents(self._store, self._run_id, self.splitCombo.itemData(i)):
+                self.splitCombo.blockSignals(True)
+                self.splitCombo.setCurrentIndex(i)
+                self.splitCombo.blockSignals(False)
+                return
+
+    @Slot()
+    def _list_row_changed(self, current, _previous) -> None:
+        if current.isValid():
+            self.show_document(current.data(Qt.ItemDataRole.UserRole))
+
+    def _show_empty(self) -> None:
+        self._diffs = []
+        self.goldText.clear()
+        self.predictedText.clear()
+        self.goldSentiment.clear()
+        self.predictedSentiment.clear()
+        self.differencesTable.setRowCount(0)
+        self.acceptButton.setEnabled(False)
+
+    def _mark_of(self, span: Span, side: str, compared: bool) -> str | None:
+        if not compared:
+            return None
+        for d in self._diffs:
+            if d.start == span.start and d.end == span.end:
+                if d.kind == WRONG_LABEL:
+                    return WRONG_LABEL
+                if d.kind == CORRECT:
+                    return CORRECT
+                if side == "gold" and d.kind == FALSE_NEGATIVE:
+                    return FALSE_NEGATIVE
+                if side == "predicted" and d.kind == FALSE_POSITIVE:
+                    return FALSE_POSITIVE
+        return None
+
+    def _render(self, view: QTextBrowser, text: str, spans: list[Span], side: str, compared: bool) -> None:
+        view.setPlainText(text)
+        offsets = OffsetMap(text)
+        cursor = QTextCursor(view.document())
+        names = {CORRECT: self.tr("correct"), FALSE_POSITIVE: self.tr("false positive"),
+                 FALSE_NEGATIVE: self.tr("false negative"), WRONG_LABEL: self.tr("wrong label")}
+        for span in spans:
+            start, end = offsets.span_to_utf16(span.start, span.end)
+            fmt = QTextCharFormat()
+            fmt.setBackground(QBrush(QColor(self._colours.get(span.label, "#dddddd"))))
+            mark = self._mark_of(span, side, compared)
+            tip = span.label
+            if span.confidence is not None:
+                tip += self.tr(" (score {})").format(f"{span.confidence:.2f}")
+            if mark is not None:
+                # Errors: bold text in the mark's colour, underlined; correct spans keep black text.
+                fmt.setProperty(MARK_PROPERTY, mark)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(QColor(MARK_COLOURS[mark]))
+                if mark != CORRECT:
+                    fmt.setFontWeight(QFont.Weight.Bold)
+                    fmt.setForeground(QBrush(QColor(MARK_COLOURS[mark])))
+                tip = f"{names[mark]}: {tip}"
+            fmt.setToolTip(tip)
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(fmt)
+
+    def rendered_marks(self, side: str) -> list[tuple[int, int, str]]:
+        """(start, end, kind) in code points of the marks drawn on one side ('gold' or 'predicted'),
+        read back from the text document (what the user sees)."""
+        view = self.goldText if side == "gold" else self.predictedText
+        document = view.document()
+        offsets = OffsetMap(document.toPlainText())
+        out: list[tuple[int, int, str]] = []
+        block = document.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                kind = fragment.charFormat().property(MARK_PROPERTY)
+                if kind:
+                    start = offsets.to_code_point(fragment.position())
+                    end = offsets.to_code_point(fragment.position() + fragment.length(), round_up=True)
+                    if out and out[-1][1] == start and out[-1][2] == kind:
+                        out[-1] = (out[-1][0], end, kind)  # one span split over fragments
+                    else:
+                        out.append((start, end, kind))
+                it += 1
+            block = block.next()
+        return out
+
+    def _show_sentiments(self, gold: str | None, predicted) -> None:
+        none = self.tr("none")
+        self.goldSentiment.setText(self.tr("Sentiment: <b>{}</b>").format(gold or none))
+        if self._run_id is None or "sentiment" not in self._tasks:
+            self.predictedSentiment.setText(self.tr("Sentiment: not predicted by this run"))
+            return
+        if predicted is None:
+            self.predictedSentiment.setText(self.tr("Sentiment: <b>{}</b>").format(none))
+            return
+        prob = self.tr(" (probability {})").format(f"{predicted.confidence:.2f}") \
+            if predicted.confidence is not None else ""
+        if gold is None:
+            verdict, colour = self.tr("no gold to compare"), "#57606a"
+        elif gold == predicted.label:
+            verdict, colour = self.tr("correct"), MARK_COLOURS[CORRECT]
+        else:
+            verdict, colour = self.tr("wrong: gold is {}").format(gold), MARK_COLOURS[FALSE_POSITIVE]
+        self.predictedSentiment.setText(self.tr("Sentiment: <b>{}</b>{} — <span style=\"color:{}\">{}</span>").format(
+            predicted.label, prob, colour, verdict))
+
+    def _fill_differences(self, text: str, compared: bool, ner_labelled: bool) -> None:
+        errors = [d for d in self._diffs if d.kind != CORRECT]
+        names = {FALSE_POSITIVE: self.tr("false positive"), FALSE_NEGATIVE: self.tr("false negative"),
+                 WRONG_LABEL: self.tr("wrong label")}
+        self.differencesTable.setRowCount(len(errors))
+        for row, d in enumerate(errors):
+            cells = [names[d.kind], text[d.start:d.end], d.gold or "–", d.predicted or "–"]
+            for col, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if col == 0:
+                    item.setForeground(QBrush(QColor(MARK_COLOURS[d.kind])))
+                    item.setData(Qt.ItemDataRole.UserRole, d.kind)
+                self.differencesTable.setItem(row, col, item)
+        correct = sum(1 for d in self._diffs if d.kind == CORRECT)
+        if self._run_id is None:
+            self.statusLabel.setText("")
+        elif "ner" in self._tasks and not ner_labelled:
+            self.statusLabel.setText(self.tr("This document has no gold NER annotation; nothing to compare."))
+        elif compared:
+            self.statusLabel.setText(self.tr("{} entities right, {} differences").format(correct, len(errors)))
+        else:
+            self.statusLabel.setText("")

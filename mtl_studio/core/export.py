@@ -1,0 +1,352 @@
+"""Export a run's best model as a self-contained folder (and optionally ONNX) with a model card.
+
+The folder is a model folder (see artifacts.py) that mtl_studio.inference loads without the project:
+safetensors weights, encoder config, tokenizer, labels.json, mtl_config.json, plus README.md (the model
+card: data, labels, config, metrics, intended use, limitations, how to load). The masked-token head of
+the auxiliary loss is left out: it only serves training. Everything, ONNX included, is written into a
+temporary folder and renamed into place, so OUT is either the previous content or the complete export.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .artifacts import (
+    LoadedModel, PICKLE_SUFFIXES, is_model_folder, load_model_folder, write_folder_atomically, write_model_files,
+)
+
+ONNX_FILE = "model.onnx"
+ONNX_OPSET = 17
+ONNX_TOLERANCE = 1e-4
+# Texts the ONNX check runs (with padding, CJK, emoji, and a longer text than the export example).
+CHECK_TEXTS = (
+    "Apple shares rose 5% after the results in Berlin.",
+    "Nokia cut 300 jobs in Finland.",
+    "华为在深圳 😀",
+    "The company said net profit fell in the quarter , while sales in Germany , France and China rose "
+    "more than expected and the chief executive said growth would continue next year .",
+)
+
+
+class ExportError(RuntimeError):
+    """The run cannot be exported (no checkpoint, ONNX mismatch); the message says why."""
+
+
+# ---- where a run's model lives -------------------------------------------------------------------
+
+def run_model_folder(run: dict[str, Any], project_path: str | os.PathLike[str] | None = None) -> Path:
+    """The best checkpoint folder of a run record (store.get_run), checked to be a model folder.
+
+    Training keeps the best checkpoint in <artefact_dir>/best (or the artefact folder is the model itself).
+    """
+    artefact = run.get("artefact_dir")
+    if not artefact:
+        raise ExportError(f"run {run.get('id')} has no saved model (status: {run.get('status')})")
+    base = Path(artefact)
+    if not base.is_absolute() and project_path is not None:
+        base = Path(project_path).parent / base
+    for candidate in (base / "best", base):
+        if is_model_folder(candidate):
+            return candidate
+    raise ExportError(f"run {run.get('id')}: no model checkpoint found in {base} "
+                      "(was the run stopped before its first evaluation, or the folder moved?)")
+
+
+# ---- ONNX ----------------------------------------------------------------------------------------
+
+def _onnx_wrapper(model: Any, use_token_type_ids: bool) -> Any:
+    import torch
+
+    class _Heads(torch.nn.Module):
+        """Positional inputs and a tuple of both heads' logits, as the ONNX graph exposes them."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids=None):  # type: ignore[no-untyped-def]
+            out = self.model(input_ids, attention_mask, token_type_ids if use_token_type_ids else None)
+            return out.token_logits, out.sequence_logits
+
+    return _Heads().eval()
+
+
+def _uses_token_type_ids(tokenizer: Any) -> bool:
+    return "token_type_ids" in getattr(tokenizer, "model_input_names", ())
+
+
+def export_onnx(model: Any, tokenizer: Any, path: str | os.PathLike[str], *, opset: int = ONNX_OPSET) -> Path:
+    """Write `model` (a MultiTaskModel on CPU, eval mode) as ONNX with dynamic batch and sequence axes.
+
+    Inputs input_ids, attention_mask (+ token_type_ids when the tokenizer produces them); outputs
+    token_logits (batch, sequence, tags) and sequence_logits (batch, classes).
+    """
+    import warnings
+
+    import torch
+
+    path = Path(path)
+    model = model.eval()
+    with_tt = _uses_token_type_ids(tokenizer)
+    # The example batch has padding so the traced graph keeps the attention-mask path (transformers
+    # skips the mask when nothing is padded, and tracing would bake that in).
+    enc = tokenizer([CHECK_TEXTS[0], CHECK_TEXTS[1][:6]], padding=True, return_tensors="pt")
+    if bool(enc["attention_mask"].all()):
+        raise ExportError("internal: the ONNX example batch must contain padding")
+    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if with_tt else [])
+    args = tuple(enc[n] for n in names)
+    axes = {n: {0: "batch", 1: "sequence"} for n in names}
+    axes["token_logits"] = {0: "batch", 1: "sequence"}
+    axes["sequence_logits"] = {0: "batch"}
+    with warnings.catch_warnings():
+        # The TorchScript exporter warns about traced Python conditions in transformers' mask helpers;
+        # check_onnx below is what proves the graph right on other shapes.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(_onnx_wrapper(model, with_tt), args, str(path), dynamo=False, input_names=names,
+                          output_names=["token_logits", "sequence_logits"], dynamic_axes=axes,
+                          opset_version=opset, do_constant_folding=True)
+    return path
+
+
+@dataclass
+class OnnxCheck:
+    max_abs_diff_token: float
+    max_abs_diff_sequence: float
+    texts: int
+    tolerance: float
+
+    @property
+    def max_abs_diff(self) -> float:
+        return max(self.max_abs_diff_token, self.max_abs_diff_sequence)
+
+    @property
+    def ok(self) -> bool:
+        return self.max_abs_diff < self.tolerance
+
+
+def check_onnx(model: Any, tokenizer: Any, onnx_path: str | os.PathLike[str], *,
+               texts: Sequence[str] = CHECK_TEXTS, tolerance: float = ONNX_TOLERANCE) -> OnnxCheck:
+    """Run the same padded batches through PyTorch and onnxruntime and compare both heads' logits."""
+    import numpy as np
+    import onnxruntime as ort
+    import torch
+
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    wanted = [i.name for i in session.get_inputs()]
+    model = model.eval()
+    diff_tok = diff_seq = 0.0
+    # Different batch sizes and lengths than the export example: the dynamic axes must really be dynamic.
+    for batch in (list(texts), list(texts[:1]), list(texts[1:3])):
+        enc = tokenizer(batch, padding=True, return_tensors="np")
+        feed = {n: enc[n].astype(np.int64) for n in wanted}
+        tok, seq = session.run(["token_logits", "sequence_logits"], feed)
+        with torch.inference_mode():
+            out = model(torch.from_numpy(feed["input_ids"]), torch.from_numpy(feed["attention_mask"]),
+                        torch.from_numpy(feed["token_type_ids"]) if "token_type_ids" in feed else None)
+        mask = feed["attention_mask"].astype(bool)  # padded positions are not outputs anyone reads
+        diff_tok = max(diff_tok, float(np.abs(tok - out.token_logits.numpy())[mask].max()))
+        diff_seq = max(diff_seq, float(np.abs(seq - out.sequence_logits.numpy()).max()))
+    return OnnxCheck(diff_tok, diff_seq, len(texts), tolerance)
+
+
+# ---- the model card ------------------------------------------------------------------------------
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.4f}"
+    return "" if x is None else str(x)
+
+
+def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
+    """Markdown tables of per-task metrics per split, from the run record's metrics.
+
+    Expects {split: {"ner": {...}, "sentiment": {...}}} (evaluate.EvalReport.to_dict() per split); other
+    shapes are shown as JSON rather than guessed at.
+    """
+    splits = {k: v for k, v in metrics.items() if k in ("train", "dev", "test") and isinstance(v, dict)}
+    if not splits:
+        return ["```json", json.dumps(metrics, indent=2, ensure_ascii=False)[:4000], "```"] if metrics else \
+            ["No metrics were recorded for this run."]
+    lines = ["| split | task | metric | precision | recall | F1 | accuracy | support |",
+             "|---|---|---|---|---|---|---|---|"]
+    for split, tasks in splits.items():
+        for task in ("ner", "sentiment"):
+            m = tasks.get(task)
+            if not isinstance(m, dict):
+                continue
+            for avg in ("micro", "macro", "weighted"):
+                a = m.get(avg)
+                if isinstance(a, dict):
+                    lines.append(f"| {split} | {task} | {avg} avg | {_fmt(a.get('precision'))} | "
+                                 f"{_fmt(a.get('recall'))} | {_fmt(a.get('f1'))} | "
+                                 f"{_fmt(m.get('accuracy') if avg == 'macro' else None)} | {_fmt(a.get('support'))} |")
+            per = m.get("per_type") or m.get("per_class") or {}
+            for name, a in per.items() if isinstance(per, dict) else ():
+                if isinstance(a, dict):
+                    lines.append(f"| {split} | {task} | {name} | {_fmt(a.get('precision'))} | "
+                                 f"{_fmt(a.get('recall'))} | {_fmt(a.get('f1'))} |  | {_fmt(a.get('support'))} |")
+    if len(lines) == 2:
+        return ["```json", json.dumps(metrics, indent=2, ensure_ascii=False)[:4000], "```"]
+    notes = {m.get("ner", {}).get("mode") for m in splits.values() if isinstance(m.get("ner"), dict)} - {None}
+    if notes:
+        lines += ["", f"NER scores are entity-level (seqeval, {', '.join(sorted(map(str, notes)))})."]
+    return lines
+
+
+def _data_lines(stats: dict[str, Any] | None, same_data: bool | None) -> list[str]:
+    if not stats:
+        return ["Data counts are not available (exported from a model folder without its project)."]
+    lines = ["| split | documents | NER documents | entities | sentiment documents | per class |",
+             "|---|---|---|---|---|---|"]
+    for split, s in stats.get("splits", {}).items():
+        per_class = ", ".join(f"{k}: {v}" for k, v in s["sentiment"]["labels_per_class"].items())
+        lines.append(f"| {split} | {s['documents']} | {s['ner']['documents']} | {s['ner']['entities']} | "
+                     f"{s['sentiment']['documents']} | {per_class} |")
+    per_type = stats.get("totals", {}).get("entities_per_type") or {}
+    if per_type:
+        lines += ["", "Entities per type (gold, all splits): " + ", ".join(f"{k}: {v}" for k, v in per_type.items())]
+    silver = stats.get("totals", {}).get("silver") or {}
+    if any(silver.values()):
+        lines += ["", f"Silver (pseudo) labels in the project: {silver.get('spans', 0)} spans, "
+                      f"{silver.get('sentiments', 0)} sentiment labels (used in training only when silver_weight > 0; "
+                      "never in evaluation)."]
+    if same_data is False:
+        lines += ["", "**Note:** the project's data changed after this run was trained; the counts above are the "
+                      "project's data at export time, not exactly the data the model saw."]
+    return lines
+
+
+def model_card(loaded: LoadedModel, run: dict[str, Any] | None, stats: dict[str, Any] | None, *,
+               project_name: str | None, same_data: bool | None, onnx: OnnxCheck | None) -> str:
+    from .model import encoder_name_for_card
+
+    cfg = loaded.run_config
+    labels = loaded.labels
+    tasks = list(loaded.tasks)
+    run_id = (run or {}).get("id") or loaded.config.get("run_id") or "unknown"
+    title = f"MTL Studio model: {project_name or 'project'}, run {run_id}"
+    L = [f"# {title}", "",
+         "A multi-task text model trained with MTL Studio: one shared transformer encoder with a token head "
+         "(named entities, BIO tags) and a sequence head (document sentiment).", "",
+         "## Model", "",
+         f"- Encoder: {encoder_name_for_card(cfg.get('encoder'))}",
+         f"- Tasks trained: {', '.join(tasks)}",
+         f"- Entity types: {', '.join(labels['entity_types']) or '(none)'}"
+         + ("" if "ner" in tasks else " (head not trained)"),
+         f"- Sentiment classes: {', '.join(labels['sentiment_classes']) or '(none)'}"
+         + ("" if "sentiment" in tasks else " (head not trained)"),
+         f"- Pooling for sentiment: {loaded.config['model'].get('pooling')}; max length {cfg.get('max_length', 256)} "
+         "sub-word tokens",
+         f"- Format: {loaded.config['format']} (schema {loaded.config['schema_version']})",
+         f"- Run: {run_id}" + (f", status {run['status']}, created {run['created_at']}" if run else "")
+         + (f", dataset hash {run['dataset_hash']}" if run and run.get("dataset_hash") else ""),
+         f"- Exported: {_dt.datetime.now(_dt.timezone.utc).isoformat(timespec='seconds')}", "",
+         "## Training data", ""]
+    L += _data_lines(stats, same_data)
+    L += ["", "## Metrics", ""]
+    L += _metrics_lines((run or {}).get("metrics") or loaded.config.get("metrics") or {})
+    L += ["", "## Training configuration", "", "| option | value |", "|---|---|"]
+    L += [f"| {k} | {json.dumps(v, ensure_ascii=False)} |" for k, v in sorted(cfg.items())]
+    L += ["", "## How to use", "", "```python",
+          "import mtl_studio.inference as inf",
+          "model = inf.load('PATH/TO/THIS/FOLDER')" + ("  # or backend='onnx'" if onnx else ""),
+          "for p in model.predict(['Apple shares rose 5% after the results in Berlin.']):",
+          "    print(p.to_dict())  # entities with character offsets and scores, sentiment with probabilities",
+          "```", "",
+          "From the command line (one JSON line per input text; txt, JSONL or CSV input):", "",
+          "```", "mtl-studio predict PATH/TO/THIS/FOLDER texts.txt > predictions.jsonl", "```", "",
+          "Needs `pip install mtl-studio` (no project and no GUI). Weights are safetensors; nothing is "
+          "unpickled and no remote code runs."]
+    if onnx:
+        L += ["", f"`model.onnx` (opset {ONNX_OPSET}) takes input_ids, attention_mask"
+              + (", token_type_ids" if "token_type_ids" in getattr(loaded.tokenizer, "model_input_names", ()) else "")
+              + " with dynamic batch and sequence axes and returns token_logits and sequence_logits. "
+              f"Checked against PyTorch at export: max abs difference {onnx.max_abs_diff:.2e} "
+              f"(tolerance {onnx.tolerance:g}). Word splitting, first-sub-word decoding and BIO repair "
+              "happen outside the graph (mtl_studio.inference does them)."]
+    L += ["", "## Intended use", "",
+          "Tagging entities of the types above and classifying the sentiment of texts similar to the "
+          "training data (same language, domain and writing style), e.g. to pre-annotate documents for "
+          "review or to analyse a collection. Check the metrics above on your own data before relying on it.",
+          "", "## Limitations", "",
+          "- Scores are softmax probabilities, not calibrated confidences.",
+          "- Texts are split into words as in training (CJK one character per word); entities are whole words.",
+          f"- Texts longer than {cfg.get('max_length', 256)} sub-word tokens are truncated by "
+          "mtl_studio.inference (the prediction says `truncated`).",
+          "- Quality depends on the size and quality of the annotated data; metrics on a small test split "
+          "have wide uncertainty, and results vary with the random seed.",
+          "- The model has not been checked for bias; it can reproduce the biases of its training data and "
+          "of the pre-trained encoder.", ""]
+    return "\n".join(L)
+
+
+# ---- export --------------------------------------------------------------------------------------
+
+def _check_out(out: Path) -> None:
+    # Replace an earlier export, but never a folder that holds something else.
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_model_folder(out))):
+        raise FileExistsError(f"{out} exists and is not an MTL Studio model folder; choose a new folder")
+
+
+def export_model(store_or_path: Any, run_id: str | None, out: str | os.PathLike[str], onnx: bool = False) -> Path:
+    """Export the best checkpoint of `run_id` (None: the latest run) from a project to folder `out`.
+
+    store_or_path: a ProjectStore or a project file path. With onnx=True also writes model.onnx and
+    fails (leaving `out` untouched) when onnxruntime's outputs differ from PyTorch's by >= 1e-4.
+    """
+    from .store import ProjectStore
+
+    out = Path(out)
+    _check_out(out)
+    store = store_or_path if isinstance(store_or_path, ProjectStore) else ProjectStore.open(store_or_path)
+    try:
+        run = store.get_run(run_id)
+        source = run_model_folder(run, store.path)
+        stats = store.stats()
+        same_data = run.get("dataset_hash") == store.dataset_hash() if run.get("dataset_hash") else None
+        project_name = store.path.stem
+    finally:
+        if store is not store_or_path:
+            store.close()
+    return export_model_folder(source, out, onnx=onnx, run=run, stats=stats, project_name=project_name,
+                               same_data=same_data)
+
+
+def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[str], *, onnx: bool = False,
+                        run: dict[str, Any] | None = None, stats: dict[str, Any] | None = None,
+                        project_name: str | None = None, same_data: bool | None = None) -> Path:
+    """Export a model folder (a checkpoint) to `out` with a model card and optional ONNX."""
+    out = Path(out)
+    _check_out(out)
+    loaded = load_model_folder(source, device="cpu")
+    loaded.model.mlm = None  # the auxiliary head only serves training
+    extra = {k: v for k, v in loaded.config.items()
+             if k not in ("format", "schema_version", "model", "tasks", "config")}
+    if run is not None:
+        extra.update(run_id=run["id"], metrics=run.get("metrics") or {}, dataset_hash=run.get("dataset_hash"))
+
+    def fill(tmp: Path) -> None:
+        write_model_files(tmp, loaded.model, loaded.tokenizer, loaded.labels, loaded.run_config, extra=extra)
+        check: OnnxCheck | None = None
+        if onnx:
+            try:
+                import onnxruntime  # noqa: F401
+            except ImportError as e:
+                raise ExportError("ONNX export needs onnx and onnxruntime: pip install 'mtl-studio[onnx]'") from e
+            export_onnx(loaded.model, loaded.tokenizer, tmp / ONNX_FILE)
+            check = check_onnx(loaded.model, loaded.tokenizer, tmp / ONNX_FILE)
+            if not check.ok:
+                raise ExportError(f"the ONNX model differs from PyTorch by {check.max_abs_diff:.2e} "
+                                  f"(tolerance {check.tolerance:g}); not exported")
+        (tmp / "README.md").write_text(model_card(loaded, run, stats, project_name=project_name,
+                                                  same_data=same_data, onnx=check), encoding="utf-8")
+        bad = [p.name for p in tmp.rglob("*") if p.suffix in PICKLE_SUFFIXES]
+        if bad:  # the tokenizer or a future writer must not smuggle pickles into an export
+            raise ExportError(f"export would contain pickle files: {bad}")
+
+    return write_folder_atomically(out, fill)

@@ -70,9 +70,9 @@ def sentiment_rows(report: dict[str, Any] | None) -> list[ScoreRow]:
 
 def confusion(report: dict[str, Any] | None) -> tuple[list[str], list[list[int]]]:
     """(labels, matrix) with matrix[gold][predicted]; empty when the report has none."""
-    if not report or not report.get("confusion"):
+    c = (report or {}).get("confusion_matrix")
+    if not c:
         return [], []
-    c = report["confusion"]
     return list(c.get("labels") or []), [list(map(int, row)) for row in (c.get("matrix") or [])]
 
 

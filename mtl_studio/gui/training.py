@@ -151,9 +151,9 @@ class TrainingPanel(QWidget):
         loss_group = QGroupBox(self.tr("Tasks and losses"))
         loss = QFormLayout(loss_group)
         self.tasksCombo = QComboBox(objectName="tasksCombo")
-        self.tasksCombo.addItem(self.tr("Joint: NER + sentiment"), ("ner", "sentiment"))
-        self.tasksCombo.addItem(self.tr("NER only (baseline)"), ("ner",))
-        self.tasksCombo.addItem(self.tr("Sentiment only (baseline)"), ("sentiment",))
+        self.tasksCombo.addItem(self.tr("Joint: NER + sentiment"), "ner,sentiment")
+        self.tasksCombo.addItem(self.tr("NER only (baseline)"), "ner")
+        self.tasksCombo.addItem(self.tr("Sentiment only (baseline)"), "sentiment")
         self.strategyCombo = QComboBox(objectName="strategyCombo")
         strategy_names = {
             "fixed": self.tr("Fixed weights"),
@@ -326,7 +326,7 @@ class TrainingPanel(QWidget):
             kind = "folder" if os.path.isdir(config.encoder) else "hub"
             self.encoderKind.setCurrentIndex(self.encoderKind.findData(kind))
             self.encoderEdit.setText(config.encoder)
-        index = self.tasksCombo.findData(tuple(config.tasks))
+        index = self.tasksCombo.findData(",".join(config.tasks))
         self.tasksCombo.setCurrentIndex(max(index, 0))
         self.strategyCombo.setCurrentIndex(max(self.strategyCombo.findData(config.strategy), 0))
         total = config.ner_weight + config.sentiment_weight
@@ -360,7 +360,7 @@ class TrainingPanel(QWidget):
         return dataclasses.replace(
             self._base_config,
             encoder=encoder,
-            tasks=tuple(self.tasksCombo.currentData()),
+            tasks=self.tasks(),
             strategy=self.strategyCombo.currentData(),
             ner_weight=round(ner_share, 4),
             sentiment_weight=round(1.0 - ner_share, 4),
@@ -373,6 +373,9 @@ class TrainingPanel(QWidget):
             seed=self.seedSpin.value(),
             device=device.device if device else "auto",
         )
+
+    def tasks(self) -> tuple[str, ...]:
+        return tuple((self.tasksCombo.currentData() or "ner,sentiment").split(","))
 
     def device_choice(self) -> DeviceChoice:
         return self.deviceCombo.currentData()
@@ -446,7 +449,7 @@ class TrainingPanel(QWidget):
     @Slot()
     def _update_enabled(self) -> None:
         running = self.is_running()
-        joint = len(self.tasksCombo.currentData() or ()) == 2
+        joint = len(self.tasks()) == 2
         fixed = self.strategyCombo.currentData() == "fixed"
         self.taskWeightSlider.setEnabled(joint and fixed and not running)
         self.weightLabel.setEnabled(joint and fixed)

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
@@ -20,6 +21,13 @@ from mtl_studio.core.config import Event, RunFinished, StepProgress, TrainConfig
 log = logging.getLogger(__name__)
 
 EventSource = Callable[[threading.Event], Iterator[Event]]
+
+# Every training QThread ever started, weakly: tests and the main window's close check that none runs.
+_THREADS: "weakref.WeakSet[QThread]" = weakref.WeakSet()
+
+
+def running_threads() -> list[QThread]:
+    return [t for t in list(_THREADS) if t.isRunning()]
 
 
 def _tr(text: str) -> str:
@@ -126,6 +134,7 @@ class TrainingJob(QObject):
         self.result: RunFinished | None = None
 
     def start(self) -> None:
+        _THREADS.add(self._thread)
         self._thread.start()
 
     def stop(self) -> None:

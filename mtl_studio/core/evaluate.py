@@ -1,0 +1,276 @@
+"""Honest scores: entity-level NER with seqeval (strict IOB2) and per-class sentiment, from gold only.
+
+NER: seqeval's classification_report with mode="strict", scheme=IOB2, zero_division=0 over word-level tags
+(predictions are read at each word's first sub-word, so the -100 sub-token positions never reach the
+scorer). Per entity type plus micro and macro precision/recall/F1 with support. Never token accuracy:
+the O tag makes it look good whatever the model does.
+Sentiment: per class and macro precision/recall/F1, accuracy, and a confusion matrix (rows gold,
+columns predicted).
+A document unlabelled for a task is left out of that task's scores; silver and predicted labels never
+count as gold.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .features import (DocumentPrediction, LabelMaps, collate, decode_token_predictions, document_words,
+                       encode_documents, sorted_batches)
+from .schema import Document
+from .tokenize import spans_to_tags
+
+NER_MODE = {"mode": "strict", "scheme": "IOB2"}
+
+
+@dataclass
+class PRF:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+    @classmethod
+    def from_seqeval(cls, d: dict[str, Any]) -> "PRF":
+        def num(x: Any) -> float:
+            x = float(x)
+            return 0.0 if math.isnan(x) else x
+        return cls(num(d["precision"]), num(d["recall"]), num(d["f1-score"]), int(d["support"]))
+
+
+@dataclass
+class NerScores:
+    per_type: dict[str, PRF]
+    micro: PRF
+    macro: PRF
+    documents: int
+    mode: dict[str, str] = field(default_factory=lambda: dict(NER_MODE))
+
+    @property
+    def f1(self) -> float:
+        return self.micro.f1
+
+
+@dataclass
+class SentimentScores:
+    per_class: dict[str, PRF]
+    macro: PRF
+    accuracy: float
+    labels: list[str]
+    confusion: list[list[int]]  # confusion[i][j]: gold labels[i] predicted as labels[j]
+    documents: int
+
+    @property
+    def f1(self) -> float:
+        return self.macro.f1
+
+
+@dataclass
+class EvalReport:
+    split: str
+    ner: NerScores | None = None
+    sentiment: SentimentScores | None = None
+
+    @property
+    def score(self) -> float | None:
+        """Model selection score: mean of NER micro-F1 and sentiment macro-F1 over the scored tasks."""
+        parts = [s.f1 for s in (self.ner, self.sentiment) if s is not None]
+        return sum(parts) / len(parts) if parts else None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"split": self.split, "score": self.score}
+        if self.ner is not None:
+            out["ner"] = {"mode": self.ner.mode, "documents": self.ner.documents,
+                          "per_type": {k: asdict(v) for k, v in self.ner.per_type.items()},
+                          "micro": asdict(self.ner.micro), "macro": asdict(self.ner.macro), "f1": self.ner.f1}
+        if self.sentiment is not None:
+            s = self.sentiment
+            out["sentiment"] = {"documents": s.documents, "per_class": {k: asdict(v) for k, v in s.per_class.items()},
+                                "macro": asdict(s.macro), "accuracy": s.accuracy, "f1": s.f1,
+                                "confusion_matrix": {"labels": s.labels, "matrix": s.confusion}}
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "EvalReport":
+        report = cls(d.get("split", ""))
+        if d.get("ner"):
+            n = d["ner"]
+            report.ner = NerScores({k: PRF(**v) for k, v in n["per_type"].items()}, PRF(**n["micro"]),
+                                   PRF(**n["macro"]), int(n["documents"]), dict(n.get("mode") or NER_MODE))
+        if d.get("sentiment"):
+            s = d["sentiment"]
+            cm = s["confusion_matrix"]
+            report.sentiment = SentimentScores({k: PRF(**v) for k, v in s["per_class"].items()}, PRF(**s["macro"]),
+                                               float(s["accuracy"]), list(cm["labels"]), cm["matrix"],
+                                               int(s["documents"]))
+        return report
+
+
+# ---- scoring -------------------------------------------------------------------------------------
+
+def ner_scores(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> NerScores:
+    """seqeval strict IOB2 entity scores over word-level tag sequences (one per document)."""
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    if len(gold) != len(predicted) or any(len(g) != len(p) for g, p in zip(gold, predicted)):
+        raise ValueError("gold and predicted tag sequences must align document by document, word by word")
+    if not gold:
+        zero = PRF(0.0, 0.0, 0.0, 0)
+        return NerScores({}, zero, zero, 0)
+    report = classification_report([list(g) for g in gold], [list(p) for p in predicted], mode="strict",
+                                   scheme=IOB2, output_dict=True, zero_division=0)
+    per_type = {k: PRF.from_seqeval(v) for k, v in sorted(report.items()) if not k.endswith(" avg")}
+    return NerScores(per_type, PRF.from_seqeval(report["micro avg"]), PRF.from_seqeval(report["macro avg"]),
+                     len(gold))
+
+
+def sentiment_scores(gold: Sequence[str], predicted: Sequence[str], classes: Sequence[str]) -> SentimentScores:
+    """Per-class and macro P/R/F1 (zero when undefined), accuracy and the confusion matrix."""
+    if len(gold) != len(predicted):
+        raise ValueError("gold and predicted sentiment lists differ in length")
+    labels = list(classes) + sorted({*gold, *predicted} - set(classes))
+    index = {c: i for i, c in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, predicted):
+        matrix[index[g]][index[p]] += 1
+    per_class: dict[str, PRF] = {}
+    for i, c in enumerate(labels):
+        tp = matrix[i][i]
+        predicted_c = sum(row[i] for row in matrix)
+        support = sum(matrix[i])
+        precision = tp / predicted_c if predicted_c else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[c] = PRF(precision, recall, f1, support)
+    # Macro over the classes that occur in the gold labels (a class nobody labelled has no recall).
+    scored = [per_class[c] for c in labels if per_class[c].support > 0] or list(per_class.values())
+    n = max(len(scored), 1)
+    macro = PRF(sum(x.precision for x in scored) / n, sum(x.recall for x in scored) / n,
+                sum(x.f1 for x in scored) / n, len(gold))
+    accuracy = sum(matrix[i][i] for i in range(len(labels))) / len(gold) if gold else 0.0
+    return SentimentScores(per_class, macro, accuracy, labels, matrix, len(gold))
+
+
+def evaluate_predictions(docs: Sequence[Document], predictions: Sequence[DocumentPrediction], *, split: str = "",
+                         tasks: Sequence[str] = ("ner", "sentiment"), classes: Sequence[str] = ()) -> EvalReport:
+    """Score predictions against the GOLD labels of `docs` (aligned lists); unlabelled documents are skipped."""
+    if len(docs) != len(predictions):
+        raise ValueError("one prediction per document is needed")
+    report = EvalReport(split)
+    if "ner" in tasks:
+        gold_tags, pred_tags = [], []
+        for doc, pred in zip(docs, predictions):
+            if not doc.ner_labelled or pred.tags is None:
+                continue
+            gold_tags.append(spans_to_tags(doc.spans, document_words(doc)))
+            pred_tags.append(pred.tags)
+        report.ner = ner_scores(gold_tags, pred_tags) if gold_tags else None
+    if "sentiment" in tasks:
+        pairs = [(d.sentiment.label, p.sentiment) for d, p in zip(docs, predictions)
+                 if d.sentiment is not None and p.sentiment is not None]
+        report.sentiment = sentiment_scores([g for g, _ in pairs], [p for _, p in pairs], classes) if pairs else None
+    return report
+
+
+# ---- running a model over documents --------------------------------------------------------------
+
+def predict_documents(model: Any, tokenizer: Any, labels: LabelMaps, docs: Sequence[Document], *,
+                      tasks: Sequence[str] = ("ner", "sentiment"), device: Any = "cpu", batch_size: int = 32,
+                      max_length: int = 256, autocast_dtype: Any = None, stop: Any = None
+                      ) -> list[DocumentPrediction] | None:
+    """One DocumentPrediction per document (in order). Long documents are read in windows like in
+    training. Returns None when `stop` (a threading.Event) is set midway."""
+    import torch
+
+    device = torch.device(device)
+    enc = encode_documents(docs, tokenizer, labels, max_length=max_length, tasks=(), for_training=False)
+    tag_names = labels.ner_tags
+    classes = list(labels.sentiment_classes)
+    do_ner = "ner" in tasks and bool(labels.entity_types)
+    do_sent = "sentiment" in tasks and bool(classes)
+    token_probs: list[Any] = [None] * len(enc.examples)
+    sent_probs: list[Any] = [None] * len(enc.examples)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for idx in sorted_batches(enc.lengths(), batch_size):
+                if stop is not None and stop.is_set():
+                    return None
+                batch = collate([enc.examples[i] for i in idx], pad_id).to(device)
+                with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+                    out = model(batch.input_ids, batch.attention_mask)
+                tok = torch.softmax(out.token_logits.float()[..., :len(tag_names)], -1).cpu().numpy() if do_ner else None
+                seq = torch.softmax(out.sequence_logits.float()[..., :len(classes)], -1).cpu().numpy() \
+                    if do_sent else None
+                for b, i in enumerate(idx):
+                    if tok is not None:
+                        token_probs[i] = tok[b, :enc.examples[i].length]
+                    if seq is not None:
+                        sent_probs[i] = seq[b]
+    finally:
+        model.train(was_training)
+    # Examples are ordered by (document, window): gather each document's windows.
+    per_doc: dict[int, list[int]] = {}
+    for i, e in enumerate(enc.examples):
+        per_doc.setdefault(e.doc_index, []).append(i)
+    out_preds: list[DocumentPrediction] = []
+    for d, words in enumerate(enc.words):
+        ex = per_doc.get(d, [])
+        pred = DocumentPrediction(tags=None, spans=None)
+        if do_ner:
+            rows = [r for i in ex for r in token_probs[i]]
+            word_ids = [w for i in ex for w in enc.examples[i].word_ids]
+            pred.tags, pred.spans = decode_token_predictions(rows, word_ids, words, tag_names)
+        if do_sent and ex:
+            probs = sent_probs[ex[0]]
+            best = int(probs.argmax())
+            pred.sentiment = classes[best]
+            pred.sentiment_probabilities = {c: float(p) for c, p in zip(classes, probs)}
+        out_preds.append(pred)
+    return out_preds
+
+
+def evaluate_model(model: Any, tokenizer: Any, labels: LabelMaps, docs: Sequence[Document], *, split: str,
+                   tasks: Sequence[str], device: Any = "cpu", batch_size: int = 32, max_length: int = 256,
+                   autocast_dtype: Any = None, stop: Any = None
+                   ) -> tuple[EvalReport, list[DocumentPrediction]] | None:
+    """Predict `docs` and score them against their gold labels; None when stopped."""
+    preds = predict_documents(model, tokenizer, labels, docs, tasks=tasks, device=device, batch_size=batch_size,
+                              max_length=max_length, autocast_dtype=autocast_dtype, stop=stop)
+    if preds is None:
+        return None
+    return evaluate_predictions(docs, preds, split=split, tasks=tasks, classes=labels.sentiment_classes), preds
+
+
+# ---- tables for people ---------------------------------------------------------------------------
+
+def format_report(report: EvalReport | dict[str, Any]) -> str:
+    """Plain-text tables of a report (the CLI prints them)."""
+    import pandas as pd
+
+    if isinstance(report, dict):
+        report = EvalReport.from_dict(report)
+    parts: list[str] = []
+    if report.ner is not None:
+        rows = {k: asdict(v) for k, v in report.ner.per_type.items()}
+        rows["micro avg"] = asdict(report.ner.micro)
+        rows["macro avg"] = asdict(report.ner.macro)
+        df = pd.DataFrame.from_dict(rows, orient="index")[["precision", "recall", "f1", "support"]]
+        parts.append(f"NER on {report.split} ({report.ner.documents} documents; seqeval strict IOB2, entity level)\n"
+                     + df.to_string(float_format=lambda x: f"{x:.4f}"))
+    if report.sentiment is not None:
+        s = report.sentiment
+        rows = {k: asdict(v) for k, v in s.per_class.items()}
+        rows["macro avg"] = asdict(s.macro)
+        df = pd.DataFrame.from_dict(rows, orient="index")[["precision", "recall", "f1", "support"]]
+        cm = pd.DataFrame(s.confusion, index=[f"gold {x}" for x in s.labels], columns=s.labels)
+        parts.append(f"Sentiment on {report.split} ({s.documents} documents; accuracy {s.accuracy:.4f})\n"
+                     + df.to_string(float_format=lambda x: f"{x:.4f}")
+                     + "\nConfusion matrix (rows gold, columns predicted)\n" + cm.to_string())
+    if not parts:
+        parts.append(f"no labelled documents to score on {report.split}")
+    return "\n\n".join(parts)

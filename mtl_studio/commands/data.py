@@ -1,6 +1,208 @@
-"""Subcommands: filled in by the data work (see cli.py for how groups register)."""
+"""Data subcommands: new, import, export, stats.
+
+    mtl-studio new project.mtl
+    mtl-studio import project.mtl conll2003/valid.txt          # format detected; split from the name
+    mtl-studio import project.mtl reviews.csv --text-column body --label-column stars --split train
+    mtl-studio export project.mtl out.conll --format conll
+    mtl-studio stats project.mtl --json
+
+Import errors are printed one per line as FILE:LINE: what is wrong, and nothing is imported.
+"""
+from __future__ import annotations
+
 import argparse
+import json
+import sys
+from pathlib import Path
+
+SPLIT_CHOICES = ("train", "dev", "test")
 
 
 def register(sub: "argparse._SubParsersAction") -> None:
-    pass
+    p = sub.add_parser("new", help="create an empty project file",
+                       description="Create an empty project (one SQLite file). Labels are added by imports "
+                                   "or in the studio.")
+    p.add_argument("project", help="path of the new project file, e.g. news.mtl")
+    p.add_argument("--entity-types", default="", metavar="A,B", help="entity types to start with, e.g. PER,ORG,LOC")
+    p.add_argument("--sentiment-classes", default="", metavar="A,B",
+                   help="sentiment classes to start with, e.g. negative,neutral,positive")
+    p.add_argument("--split-seed", type=int, default=None, help="seed of the train/dev/test assignment (default 13)")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser(
+        "import", help="import documents and annotations from a file or a folder of .txt files",
+        description="Import a file into a project: CoNLL/column files (IOB1, IOB2, BIOES/BMES; "
+                    "character-per-line Chinese too), JSONL/JSON (own format, doccano, Label Studio, SEntFiN), "
+                    "CSV/TSV/Excel, plain text (one document per line) or a folder of .txt files. The format is "
+                    "detected from the content and the extension. All or nothing: a file with any error imports "
+                    "nothing and every problem is printed as FILE:LINE: what. Splits: --split, else the split "
+                    "the file gives, else the file name (train*, dev*/valid*, test*), else a seeded hash.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("project", help="project file (create it with `mtl-studio new`)")
+    p.add_argument("file", help="file to import, or a folder of .txt files")
+    p.add_argument("--format", help="conll, jsonl, json, csv, tsv, excel, text, text-folder (default: detected)")
+    p.add_argument("--split", choices=SPLIT_CHOICES, help="put every document of the file in this split")
+    p.add_argument("--text-column", help="CSV/TSV/Excel column holding the text (default: text, sentence, "
+                                         "content, review, text_a, ...)")
+    p.add_argument("--label-column", help="CSV/TSV/Excel column holding the sentiment label (default: sentiment, "
+                                          "label, polarity, ...)")
+    p.add_argument("--tag-column", type=int, metavar="N",
+                   help="CoNLL column holding the tag, counted from 1 (negative counts from the end; "
+                        "default: the last column)")
+    p.add_argument("--scheme", choices=("iob1", "iob2", "bioes"),
+                   help="CoNLL tag scheme (default: detected; BMES and BILOU count as bioes)")
+    p.add_argument("--add-labels", dest="add_labels", action="store_true", default=True,
+                   help="add unknown entity types and sentiment classes to the project (default)")
+    p.add_argument("--no-add-labels", dest="add_labels", action="store_false",
+                   help="treat a label the project does not know as an error")
+    p.add_argument("--skip-duplicates", action="store_true",
+                   help="leave out texts already in the project or earlier in the file (default: import and warn)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of the file (default utf-8; e.g. latin-1, gbk)")
+    p.add_argument("--json", action="store_true", help="print the import report as JSON")
+    p.add_argument("--quiet", "-q", action="store_true", help="print warnings only as counts")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="write documents and annotations to CoNLL, JSONL or CSV",
+                       description="Export gold annotations (add model annotations with --include). CoNLL: IOB2, "
+                                   "`token tag` lines, a blank line between documents, only documents labelled for "
+                                   "NER, with their stored tokens. JSONL: MTL Studio's own format (imports back "
+                                   "losslessly). CSV: text, sentiment, split, entities as JSON.")
+    p.add_argument("project", help="project file")
+    p.add_argument("out", help="output file")
+    p.add_argument("--format", choices=("conll", "jsonl", "csv"), default=None,
+                   help="output format (default: from the extension of OUT)")
+    p.add_argument("--include", default="", metavar="silver,predicted",
+                   help="also export model annotations of these sources")
+    p.add_argument("--split", choices=SPLIT_CHOICES, help="export only this split")
+    p.add_argument("--json", action="store_true", help="print the export summary as JSON")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("stats", help="count documents, entities and sentiment labels per split and task",
+                       description="Counts per split and task: documents, NER-labelled documents, entities per "
+                                   "type, sentiment labels per class, documents per source file.")
+    p.add_argument("project", help="project file")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_stats)
+
+
+def _open(path: str):  # type: ignore[no-untyped-def]
+    from mtl_studio.core.store import ProjectStore
+
+    return ProjectStore.open(path)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from mtl_studio.core.store import ProjectStore
+
+    store = ProjectStore.create(args.project)
+    try:
+        with store.bulk():
+            if args.split_seed is not None:
+                store.set_meta("split_seed", str(args.split_seed))
+            for name in filter(None, (n.strip() for n in args.entity_types.split(","))):
+                store.add_entity_type(name)
+            for name in filter(None, (n.strip() for n in args.sentiment_classes.split(","))):
+                store.add_sentiment_class(name)
+    finally:
+        store.close()
+    print(f"created {args.project}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from mtl_studio.core.formats import ImportFailed, ImportOptions, import_file
+
+    options = ImportOptions(format=args.format, split=args.split, text_column=args.text_column,
+                            label_column=args.label_column, tag_column=args.tag_column, scheme=args.scheme,
+                            add_labels=args.add_labels, encoding=args.encoding,
+                            skip_duplicates=args.skip_duplicates)
+    if args.tag_column == 0:
+        raise ValueError("--tag-column counts from 1 (or from the end with -1, -2, ...)")
+    store = _open(args.project)
+    try:
+        report = import_file(store, args.file, options)
+    except ImportFailed as e:
+        r = e.report
+        if args.json:
+            print(json.dumps(r.to_dict(), ensure_ascii=False, indent=2))
+        for p in r.errors:
+            print(f"{p}", file=sys.stderr)
+        if r.unlisted("error"):
+            print(f"... and {r.unlisted('error')} more errors", file=sys.stderr)
+        print(f"mtl-studio import: error: {r.error_count} error{'s' if r.error_count != 1 else ''} in {r.file}; "
+              f"nothing was imported", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.summary())
+    _print_warnings(report, quiet=args.quiet)
+    return 0
+
+
+def _print_warnings(report, quiet: bool) -> None:  # type: ignore[no-untyped-def]
+    if not report.warning_count:
+        return
+    kinds = {k.split(":", 1)[1]: n for k, n in report.counts_by_kind.items() if k.startswith("warning:")}
+    print(f"{report.warning_count} warning{'s' if report.warning_count != 1 else ''}: "
+          + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), file=sys.stderr)
+    if quiet:
+        return
+    for p in report.warnings:
+        print(f"warning: {p}", file=sys.stderr)
+    if report.unlisted("warning"):
+        print(f"... and {report.unlisted('warning')} more warnings of these kinds", file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from mtl_studio.core.formats import export_project
+
+    fmt = args.format or {".conll": "conll", ".txt": "conll", ".bio": "conll", ".jsonl": "jsonl",
+                          ".csv": "csv"}.get(Path(args.out).suffix.lower())
+    if fmt is None:
+        raise ValueError(f"cannot tell the format from {args.out!r}; pass --format conll, jsonl or csv")
+    include = tuple(s.strip() for s in args.include.split(",") if s.strip())
+    store = _open(args.project)
+    try:
+        report = export_project(store, args.out, fmt, include=include, split=args.split)
+    finally:
+        store.close()
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary())
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    store = _open(args.project)
+    try:
+        stats = store.stats()
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    print(format_stats(args.project, stats))
+    return 0
+
+
+def format_stats(name: str, stats: dict) -> str:
+    """A readable table of store.stats()."""
+    t = stats["totals"]
+    lines = [f"{name}: {stats['documents']} documents, {t['ner_documents']} labelled for NER "
+             f"({t['entities']} entities), {t['sentiment_documents']} with a sentiment label"]
+    header = f"  {'split':<6} {'docs':>7} {'NER docs':>9} {'entities':>9} {'sentiment':>10} {'both':>6} {'none':>6}"
+    lines.append(header)
+    for split, s in stats["splits"].items():
+        lines.append(f"  {split:<6} {s['documents']:>7} {s['ner']['documents']:>9} {s['ner']['entities']:>9} "
+                     f"{s['sentiment']['documents']:>10} {s['both_tasks']:>6} {s['unlabelled']:>6}")
+    if t["entities_per_type"]:
+        lines.append("  entities per type: " + ", ".join(f"{k} {v}" for k, v in t["entities_per_type"].items()))
+    if t["sentiment_per_class"]:
+        lines.append("  sentiment per class: " + ", ".join(f"{k} {v}" for k, v in t["sentiment_per_class"].items()))
+    silver = {k: v for k, v in (t.get("silver") or {}).items() if v}
+    if silver:
+        lines.append("  silver: " + ", ".join(f"{k} {v}" for k, v in silver.items()))
+    if stats.get("sources"):
+        lines.append("  sources: " + ", ".join(f"{k or '(none)'} {v}" for k, v in stats["sources"].items()))
+    return "\n".join(lines)

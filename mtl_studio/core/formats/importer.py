@@ -1,0 +1,209 @@
+"""Write parsed documents into a project, all or nothing.
+
+The reader streams documents; each one is checked (spans in range and not overlapping, labels
+known or added, not empty, duplicates noted) and inserted inside ONE store transaction, so memory
+stays flat and a file with any error leaves the project exactly as it was. The transaction opens
+only when the first document arrives: a file rejected by a reader's first pass (CoNLL checks every
+line before building documents) never takes the project's write lock.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..schema import SPLITS, Document, ValidationError, validate_spans
+from ..store import ProjectStore, assign_split
+from ..tokenize import normalize
+from . import detect_format, get_reader, resolve_format
+from .common import ImportOptions, ParsedDoc, split_from_filename
+from .report import ImportFailed, ImportProblem, ImportReport, Severity
+
+PROGRESS_EVERY = 1000
+
+
+class ImportCancelled(Exception):
+    """The progress callback asked to stop; nothing was imported."""
+
+
+def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | None = None,
+                progress: Callable[[int], bool | None] | None = None) -> ImportReport:
+    """Import one file (or a folder of .txt files) into `store`.
+
+    Returns the report of a committed import; raises ImportFailed (with the report) when the file
+    had errors, ImportCancelled when `progress` returned False. Either way nothing was written.
+    """
+    options = options or ImportOptions()
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    fmt = resolve_format(options.format) if options.format else detect_format(path)
+    report = ImportReport(file=str(path), format=fmt)
+    if options.split is not None and options.split not in SPLITS:
+        raise ValidationError(f"--split must be one of {', '.join(SPLITS)}, not {options.split!r}")
+    writer = _Writer(store, path, options, report)
+    docs = get_reader(fmt)(path, options, report)
+    first = next(docs, None)  # a reader's first pass runs here, outside the transaction
+    if first is not None and report.error_count < options.max_errors:
+        try:
+            with store.bulk():
+                for n, parsed in enumerate(_chain(first, docs), 1):
+                    writer.add(parsed)
+                    if report.error_count >= options.max_errors:
+                        report.note(f"stopped reading after {report.error_count} errors")
+                        break
+                    if progress is not None and n % PROGRESS_EVERY == 0 and progress(n) is False:
+                        raise ImportCancelled(f"import of {path} cancelled; nothing was imported")
+                writer.finish()
+                if not report.ok:
+                    raise ImportFailed(report)  # rolls the transaction back
+        except ValidationError as e:
+            if isinstance(e, ImportFailed):
+                raise
+            report.error(str(e), kind="store")
+            raise ImportFailed(report) from e
+    else:
+        for _ in docs:  # drain so the reader reports everything it found
+            pass
+        writer.finish()
+    if not report.ok:
+        raise ImportFailed(report)
+    if report.documents == 0 and not report.skipped and not report.duplicates:
+        report.error("no documents found in the file", kind="empty")
+        raise ImportFailed(report)
+    report.committed = True
+    return report
+
+
+def _chain(first: ParsedDoc, rest: Iterator[ParsedDoc]) -> Iterator[ParsedDoc]:
+    yield first
+    yield from rest
+
+
+class _Writer:
+    """Checks and stores documents one by one, keeping the counts for the report."""
+
+    def __init__(self, store: ProjectStore, path: Path, options: ImportOptions, report: ImportReport) -> None:
+        self.store, self.options, self.report = store, options, report
+        self.entity_types = set(store.entity_type_names())
+        self.classes = set(store.sentiment_class_names())
+        self.known_types = sorted(self.entity_types)
+        self.known_classes = sorted(self.classes)
+        self.unknown: dict[tuple[str, str], list] = {}  # (kind, label) -> [count, first ParsedDoc]
+        self.seen: dict[bytes, str] = {}
+        self.existing: set[bytes] = set()
+        self.file_split = None if options.split else (split_from_filename(path) if options.split_from_name else None)
+        self.split_counts = {"option": 0, "file": 0, "name": 0, "seeded": 0}
+        self.seed = store.split_seed
+        for (text,) in store.conn.execute("SELECT text FROM documents"):
+            self.existing.add(_digest(text))
+
+    def add(self, parsed: ParsedDoc) -> None:
+        doc, r = parsed.doc, self.report
+        if not doc.text.strip():
+            r.skipped += 1
+            self._problem(parsed, "empty document (no text): skipped", "warning", "empty")
+            return
+        try:
+            validate_spans(doc.text, doc.spans)
+            for source in ("silver", "predicted"):
+                validate_spans(doc.text, [s for s in doc.other_spans if s.source == source])
+        except ValidationError as e:
+            self._problem(parsed, str(e), "error", "span")
+            return
+        if not self._labels_ok(parsed):
+            return
+        key = _digest(doc.text)
+        place = f"line {parsed.line}" if parsed.line else (f"row {parsed.row}" if parsed.row else parsed.file or r.file)
+        if key in self.existing or key in self.seen:
+            r.duplicates += 1
+            first = "a document already in the project" if key in self.existing else self.seen[key]
+            action = "skipped" if self.options.skip_duplicates else "imported again"
+            self._problem(parsed, f"duplicate text (same as {first}): {action}", "warning", "duplicate")
+            if self.options.skip_duplicates:
+                return
+        else:
+            self.seen[key] = place
+        doc.split = self._split(doc)
+        if not r.ok:
+            return  # the import fails anyway; only keep checking
+        self.store.add_document(doc)
+        r.documents += 1
+        r.ner_documents += int(doc.ner_labelled or bool(doc.spans))
+        r.entities.update(s.label for s in doc.spans)
+        if doc.sentiment:
+            r.sentiments[doc.sentiment.label] += 1
+        r.splits[doc.split] += 1
+
+    def _problem(self, parsed: ParsedDoc, message: str, severity: Severity, kind: str) -> None:
+        self.report.add(ImportProblem(parsed.file or self.report.file, message, severity, kind,
+                                      parsed.line, parsed.row))
+
+    def _split(self, doc: Document) -> str:
+        if self.options.split:
+            self.split_counts["option"] += 1
+            return self.options.split
+        if doc.split:
+            self.split_counts["file"] += 1
+            return doc.split
+        if self.file_split:
+            self.split_counts["name"] += 1
+            return self.file_split
+        self.split_counts["seeded"] += 1
+        return assign_split(doc.text, self.seed)
+
+    def _labels_ok(self, parsed: ParsedDoc) -> bool:
+        doc = parsed.doc
+        ok = True
+        wanted = [("entity type", s.label) for s in list(doc.spans) + list(doc.other_spans)]
+        wanted += [("sentiment class", x.label) for x in ([doc.sentiment] if doc.sentiment else []) +
+                   list(doc.other_sentiments)]
+        for kind, label in wanted:
+            known = self.entity_types if kind == "entity type" else self.classes
+            if label in known:
+                continue
+            if self.options.add_labels:
+                try:
+                    if kind == "entity type":
+                        self.store.add_entity_type(label)
+                        self.report.added_entity_types.append(label)
+                    else:
+                        self.store.add_sentiment_class(label)
+                        self.report.added_sentiment_classes.append(label)
+                except ValidationError as e:
+                    self._problem(parsed, f"{kind} {label!r}: {e}", "error", "label")
+                    ok = False
+                    continue
+                known.add(label)
+            else:
+                entry = self.unknown.setdefault((kind, label), [0, parsed])
+                entry[0] += 1
+                ok = False
+        return ok
+
+    def finish(self) -> None:
+        r = self.report
+        for (kind, label), (count, parsed) in self.unknown.items():
+            known = self.known_types if kind == "entity type" else self.known_classes
+            self._problem(parsed, f"unknown {kind} {label!r} (the project knows: {', '.join(known) or 'none'}); "
+                                  f"used {count} time{'s' if count > 1 else ''}, first here. Add it to the "
+                                  f"schema first, or import with --add-labels", "error", "label")
+        if r.added_entity_types:
+            r.note(f"entity types added to the project: {', '.join(r.added_entity_types)}")
+        if r.added_sentiment_classes:
+            r.note(f"sentiment classes added to the project: {', '.join(r.added_sentiment_classes)}")
+        c = self.split_counts
+        if c["option"]:
+            r.note(f"split {self.options.split} for every document (--split)")
+        if c["file"]:
+            r.note(f"{c['file']} documents keep the split the file gives them")
+        if c["name"]:
+            r.note(f"split {self.file_split!r} for {c['name']} documents, taken from the file name "
+                   f"(--split overrides)")
+        if c["seeded"]:
+            r.note(f"{c['seeded']} documents given a split by a seeded hash of their text "
+                   f"(80/10/10, seed {self.seed}; --split sets one for the whole file)")
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(normalize(text).encode("utf-8"), digest_size=12).digest()

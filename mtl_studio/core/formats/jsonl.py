@@ -1,0 +1,434 @@
+"""JSON Lines and JSON: MTL Studio's own format, doccano exports, Label Studio exports, SEntFiN.
+
+Own format, one object per line (see docs in `write_record`):
+
+    {"text": "Apple shares rose in Berlin.",
+     "spans": [{"start": 0, "end": 5, "label": "ORG"}, {"start": 21, "end": 27, "label": "LOC"}],
+     "sentiment": "positive", "split": "train", "meta": {"id": "a1"}}
+
+`spans` present (even empty) means the document is labelled for NER; `sentiment` absent or null
+means it has no sentiment label. Optional: `tokens` ([[start, end], ...] token offsets, kept so CoNLL
+export reproduces the original tokens), `ner_labelled` (overrides), `other_sentiments` and spans with
+`"source": "silver"|"predicted"` (model annotations, written when an export asks for them).
+
+Also read, record by record:
+- doccano NER: {"text", "label": [[start, end, "TYPE"], ...]} or {"text", "entities": [{"start_offset",
+  "end_offset", "label"}]}; doccano classification: {"text", "label": ["positive"]} or "cats".
+- Label Studio JSON/JSONL export: tasks with "data" and "annotations"[].result[] of type "labels"
+  (value.start/end/labels) and "choices" (value.choices); the JSON-MIN export too.
+- SEntFiN: spans without a label get the type of the record's `ner_tags` (ENT), `label` is the sentiment.
+Offsets are code points; spans that carry their text and only match it as UTF-16 code units (older
+Label Studio versions and other JavaScript tools count that way) are converted, with a note.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..schema import Document, SentimentLabel, Span
+from ..tokenize import retokenize_for_spans
+from .common import ImportOptions, ParsedDoc, check_split, clean_label, read_lines
+from .report import ImportReport
+
+TEXT_KEYS = ("text", "content", "sentence", "document", "body")
+SPAN_KEYS = ("spans", "entities")
+
+
+class RecordError(ValueError):
+    """A record cannot be read; the message says why (the caller adds file and line)."""
+
+
+# ---- reading ---------------------------------------------------------------------------------------
+
+def read_jsonl(path: Path, options: ImportOptions, report: ImportReport) -> Iterator[ParsedDoc]:
+    """One JSON object per line; blank lines are allowed."""
+    reader = _RecordReader(path, options, report)
+    for lineno, line in read_lines(path, options.encoding, report):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            report.error(f"not valid JSON ({e.msg} at column {e.colno})", kind="json", line=lineno)
+            continue
+        parsed = reader.parse(rec, lineno)
+        if parsed is not None:
+            yield parsed
+        if report.error_count >= options.max_errors:
+            return
+    reader.finish()
+
+
+def read_json(path: Path, options: ImportOptions, report: ImportReport) -> Iterator[ParsedDoc]:
+    """A JSON array of records (Label Studio's export, doccano's JSON) or a single record.
+
+    The array is decoded item by item with raw_decode so that each item's line number is known.
+    """
+    lines = list(read_lines(path, options.encoding, report))
+    if not report.ok:
+        return
+    text = "\n".join(line for _, line in lines)
+    del lines
+    decoder = json.JSONDecoder()
+    pos = _skip_ws(text, 0)
+    if pos >= len(text):
+        report.error("the file is empty", kind="json", line=1)
+        return
+    items: list[tuple[int, Any]] = []
+    line_at = _LineCounter(text)
+    try:
+        if text[pos] != "[":
+            obj, end = decoder.raw_decode(text, pos)
+            items.append((line_at(pos), obj))
+            pos = _skip_ws(text, end)
+            if pos < len(text):
+                raise json.JSONDecodeError("extra data after the JSON value (JSON Lines? use --format jsonl)",
+                                           text, pos)
+        else:
+            pos = _skip_ws(text, pos + 1)
+            while pos < len(text) and text[pos] != "]":
+                obj, end = decoder.raw_decode(text, pos)
+                items.append((line_at(pos), obj))
+                pos = _skip_ws(text, end)
+                if pos < len(text) and text[pos] == ",":
+                    pos = _skip_ws(text, pos + 1)
+                elif pos < len(text) and text[pos] != "]":
+                    raise json.JSONDecodeError("expected ',' or ']'", text, pos)
+    except json.JSONDecodeError as e:
+        report.error(f"not valid JSON ({e.msg} at column {e.colno})", kind="json", line=e.lineno)
+        return
+    reader = _RecordReader(path, options, report)
+    # In a Label Studio NER project an annotated task without spans is "no entities", not "unlabelled".
+    reader.ls_ner_project = any(_ls_results(obj, "labels") for _, obj in items if isinstance(obj, dict))
+    for lineno, obj in items:
+        parsed = reader.parse(obj, lineno)
+        if parsed is not None:
+            yield parsed
+        if report.error_count >= options.max_errors:
+            return
+    reader.finish()
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+class _LineCounter:
+    """Line number of increasing character positions, counted incrementally."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.line = text, 0, 1
+
+    def __call__(self, pos: int) -> int:
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
+
+
+class _RecordReader:
+    """Turns one decoded record (any supported flavour) into a Document, reporting problems."""
+
+    def __init__(self, path: Path, options: ImportOptions, report: ImportReport) -> None:
+        self.path, self.options, self.report = path, options, report
+        self.ls_ner_project = False
+        self.unlabelled_empty = 0
+        self.typed_from_tags = 0
+        self.utf16_converted = 0
+        self.ls_extra_annotations = 0
+        self.ls_predictions = 0
+        self.unlocated = 0
+
+    def parse(self, rec: Any, lineno: int) -> ParsedDoc | None:
+        try:
+            if not isinstance(rec, dict):
+                raise RecordError(f"expected a JSON object, found {type(rec).__name__}")
+            if isinstance(rec.get("annotations") or rec.get("completions"), list) or \
+                    (isinstance(rec.get("data"), dict) and "text" not in rec):
+                doc = self._label_studio(rec)
+            else:
+                doc = self._generic(rec)
+        except RecordError as e:
+            self.report.error(str(e), kind="record", line=lineno)
+            return None
+        doc.source = self.path.name
+        return ParsedDoc(doc, line=lineno)
+
+    def finish(self) -> None:
+        r = self.report
+        if self.unlabelled_empty:
+            r.note(f"{self.unlabelled_empty} documents with an empty entity list (as doccano exports unannotated "
+                   f"texts) were imported as not labelled for NER")
+        if self.typed_from_tags:
+            r.note(f"{self.typed_from_tags} spans had no label field: typed from the record's ner_tags "
+                   f"(or ENT when absent)")
+        if self.utf16_converted:
+            r.note(f"{self.utf16_converted} span offsets counted UTF-16 code units (a JavaScript tool): "
+                   f"converted to characters")
+        if self.ls_extra_annotations:
+            r.note(f"{self.ls_extra_annotations} Label Studio tasks had several annotations: the first "
+                   f"completed one was imported")
+        if self.ls_predictions:
+            r.note(f"{self.ls_predictions} Label Studio predictions were not imported (only annotations are)")
+        if self.unlocated:
+            r.note(f"{self.unlocated} documents list entities that are not located in the text "
+                   f"(unlocated_entities): imported as not labelled for NER when no span is located")
+
+    # ---- flavours ----
+
+    def _generic(self, rec: dict[str, Any]) -> Document:
+        text = _text_of(rec)
+        spans: list[Span] = []
+        ner_labelled = False
+        span_source: Any = None
+        for key in SPAN_KEYS:
+            if key in rec and rec[key] is not None:
+                span_source, ner_labelled = rec[key], True
+                if not isinstance(span_source, list):
+                    raise RecordError(f'"{key}" must be a list of spans')
+                if key == "entities" and not span_source:
+                    ner_labelled = False
+                    self.unlabelled_empty += 1
+                break
+        label = rec.get("label", rec.get("labels"))
+        sentiment_value: Any = rec.get("sentiment")
+        if span_source is None and isinstance(label, list) and label and _looks_like_span(label[0]):
+            span_source, ner_labelled = label, True  # doccano NER: "label": [[s, e, "TYPE"], ...]
+        elif span_source is None and isinstance(label, list) and not label:
+            self.unlabelled_empty += 1  # doccano: an empty label list is an unannotated text
+        elif sentiment_value is None and label is not None:
+            sentiment_value = label
+        if sentiment_value is None and isinstance(rec.get("cats"), dict):
+            sentiment_value = _from_cats(rec["cats"])
+        if span_source:
+            spans = [self._span(s, text, rec, i) for i, s in enumerate(span_source)]
+        gold = [s for s in spans if s.source == "gold"]
+        other = [s for s in spans if s.source != "gold"]
+        if isinstance(rec.get("unlocated_entities"), list) and rec["unlocated_entities"]:
+            self.unlocated += 1
+            if not gold:
+                ner_labelled = False
+        if isinstance(rec.get("ner_labelled"), bool):
+            ner_labelled = rec["ner_labelled"]
+        meta = dict(rec["meta"]) if isinstance(rec.get("meta"), dict) else {}
+        if "id" in rec and "id" not in meta:
+            meta["id"] = rec["id"]
+        entity_sentiments = [
+            {"start": s["start"], "end": s["end"], "sentiment": s["sentiment"]}
+            for s in span_source or [] if isinstance(s, dict) and "sentiment" in s and "start" in s
+        ]
+        if entity_sentiments:
+            meta["entity_sentiments"] = entity_sentiments
+        try:
+            split = check_split(rec.get("split"))
+        except ValueError as e:
+            raise RecordError(str(e)) from None
+        return Document(
+            text=text, tokens=self._tokens(rec, text, spans), spans=gold, other_spans=other,
+            sentiment=_sentiment(sentiment_value), ner_labelled=ner_labelled, split=split, meta=meta,
+            other_sentiments=[_other_sentiment(x) for x in rec.get("other_sentiments") or []],
+        )
+
+    def _label_studio(self, rec: dict[str, Any]) -> Document:
+        data = rec.get("data")
+        if not isinstance(data, dict):
+            raise RecordError('a Label Studio task needs a "data" object with the text')
+        text_key = "text" if isinstance(data.get("text"), str) else next(
+            (k for k, v in data.items() if isinstance(v, str)), None)
+        if text_key is None:
+            raise RecordError('no text in the task\'s "data"')
+        text = data[text_key]
+        annotations = [a for a in (rec.get("annotations") or rec.get("completions") or [])
+                       if isinstance(a, dict) and not a.get("was_cancelled")]
+        if rec.get("predictions"):
+            self.ls_predictions += len(rec["predictions"])
+        if len(annotations) > 1:
+            self.ls_extra_annotations += 1
+        spans: list[Span] = []
+        sentiment = None
+        ner_labelled = False
+        if annotations:
+            results = annotations[0].get("result") or []
+            for i, res in enumerate(results):
+                if not isinstance(res, dict):
+                    continue
+                value = res.get("value") or {}
+                if res.get("type") == "labels":
+                    labels = value.get("labels") or []
+                    if not labels:
+                        raise RecordError(f"result {i + 1}: a labels result without a label")
+                    spans.append(self._checked_span(value.get("start"), value.get("end"), labels[0], text,
+                                                    value.get("text"), f"result {i + 1}"))
+                elif res.get("type") == "choices":
+                    choices = value.get("choices") or []
+                    if len(choices) > 1:
+                        raise RecordError(f"result {i + 1}: several choices {choices}; a document has one "
+                                          f"sentiment label")
+                    if choices:
+                        sentiment = _sentiment(choices[0])
+            ner_labelled = bool(spans) or self.ls_ner_project
+        meta = {k: v for k, v in data.items() if k != text_key and isinstance(v, (str, int, float, bool))}
+        if "id" in rec:
+            meta["ls_id"] = rec["id"]
+        return Document(text=text, tokens=retokenize_for_spans(text, spans), spans=spans, sentiment=sentiment,
+                        ner_labelled=ner_labelled, meta=meta)
+
+    # ---- parts ----
+
+    def _span(self, s: Any, text: str, rec: dict[str, Any], i: int) -> Span:
+        where = f"span {i + 1}"
+        if isinstance(s, (list, tuple)):
+            if len(s) < 3:
+                raise RecordError(f"{where}: expected [start, end, label], found {s!r}")
+            return self._checked_span(s[0], s[1], s[2], text, None, where)
+        if not isinstance(s, dict):
+            raise RecordError(f"{where}: expected an object with start, end and label, found {s!r}")
+        start = s.get("start", s.get("start_offset", s.get("begin")))
+        end = s.get("end", s.get("end_offset"))
+        label = s.get("label", s.get("type", s.get("entity_type", s.get("tag"))))
+        if isinstance(s.get("labels"), list) and s["labels"]:
+            label = s["labels"][0]  # Label Studio JSON-MIN
+        if label is None:
+            label = _type_from_tags(rec, start)
+            self.typed_from_tags += 1
+        source = s.get("source", "gold")
+        if source not in ("gold", "silver", "predicted"):
+            raise RecordError(f"{where}: source {source!r} is not gold, silver or predicted")
+        span = self._checked_span(start, end, label, text, s.get("text"), where)
+        if source != "gold":
+            conf = s.get("confidence")
+            span = Span(span.start, span.end, span.label, source, float(conf) if conf is not None else None,
+                        s.get("annotator"), run_id=s.get("run_id"))
+        return span
+
+    def _checked_span(self, start: Any, end: Any, label: Any, text: str, span_text: Any, where: str) -> Span:
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+            raise RecordError(f"{where}: start and end must be integers, found {start!r} and {end!r}")
+        if label is None or str(label).strip() == "":
+            raise RecordError(f"{where}: the span has no label")
+        if isinstance(span_text, str) and text[start:end] != span_text:
+            converted = _from_utf16(text, start, end)
+            if converted and text[converted[0]:converted[1]] == span_text:
+                self.utf16_converted += 1
+                start, end = converted
+            elif 0 <= start < end <= len(text):
+                raise RecordError(f"{where}: the span {start}-{end} says {span_text!r} but the text there is "
+                                  f"{text[start:end]!r}")
+        return Span(start, end, clean_label(label))
+
+    def _tokens(self, rec: dict[str, Any], text: str, spans: list[Span]) -> list[tuple[int, int]]:
+        """Given token offsets when they are sound and every span sits on them, else our own tokens."""
+        given = rec.get("tokens")
+        if given and not all(isinstance(t, (list, tuple)) for t in given):
+            given = rec.get("token_spans")
+        if isinstance(given, list) and given:
+            try:
+                toks = [(int(a), int(b)) for a, b in given]
+            except (TypeError, ValueError):
+                toks = []
+            sound = all(0 <= a < b <= len(text) for a, b in toks) and \
+                all(b1 <= a2 for (_, b1), (a2, _) in zip(toks, toks[1:]))
+            starts, ends = {a for a, _ in toks}, {b for _, b in toks}
+            if toks and sound and all(s.start in starts and s.end in ends for s in spans):
+                return toks
+        return retokenize_for_spans(text, spans)
+
+
+def _text_of(rec: dict[str, Any]) -> str:
+    for key in TEXT_KEYS:
+        if isinstance(rec.get(key), str):
+            return rec[key]
+    if isinstance(rec.get("data"), dict) and isinstance(rec["data"].get("text"), str):
+        return rec["data"]["text"]
+    raise RecordError(f'no text field (expected one of {", ".join(TEXT_KEYS)}); found {", ".join(rec) or "nothing"}')
+
+
+def _looks_like_span(x: Any) -> bool:
+    return (isinstance(x, (list, tuple)) and len(x) >= 3 and isinstance(x[0], int)) or \
+        (isinstance(x, dict) and ("start" in x or "start_offset" in x))
+
+
+def _from_cats(cats: dict[str, Any]) -> str | None:
+    best = max(cats.items(), key=lambda kv: float(kv[1] or 0), default=None)
+    return best[0] if best and float(best[1] or 0) >= 0.5 else None
+
+
+def _sentiment(value: Any) -> SentimentLabel | None:
+    if isinstance(value, list):
+        if len(value) > 1:
+            raise RecordError(f"several labels {value}; a document has one sentiment label")
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("label")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return SentimentLabel(clean_label(value))
+
+
+def _other_sentiment(x: Any) -> SentimentLabel:
+    if not isinstance(x, dict) or x.get("source") not in ("silver", "predicted") or not x.get("label"):
+        raise RecordError(f"other_sentiments entries need a label and source silver or predicted, found {x!r}")
+    conf = x.get("confidence")
+    return SentimentLabel(clean_label(x["label"]), x["source"], float(conf) if conf is not None else None,
+                          x.get("annotator"), x.get("run_id"))
+
+
+def _type_from_tags(rec: dict[str, Any], start: Any) -> str:
+    """SEntFiN-style records: the entity type is in ner_tags at the token where the span starts."""
+    tags, offsets = rec.get("ner_tags"), rec.get("token_spans")
+    if isinstance(tags, list) and isinstance(offsets, list):
+        for (a, _), tag in zip(offsets, tags):
+            if a == start and isinstance(tag, str) and "-" in tag:
+                return tag.split("-", 1)[1]
+    return "ENT"
+
+
+def _ls_results(rec: dict[str, Any], kind: str) -> bool:
+    for a in rec.get("annotations") or rec.get("completions") or []:
+        if isinstance(a, dict) and any(isinstance(r, dict) and r.get("type") == kind for r in a.get("result") or []):
+            return True
+    return False
+
+
+def _from_utf16(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Code-point offsets for UTF-16 code-unit offsets into `text`, or None when they do not land
+    on character boundaries."""
+    if all(ord(c) < 0x10000 for c in text):
+        return None
+    mapping: dict[int, int] = {}
+    units = 0
+    for i, ch in enumerate(text):
+        mapping[units] = i
+        units += 2 if ord(ch) >= 0x10000 else 1
+    mapping[units] = len(text)
+    if start in mapping and end in mapping:
+        return mapping[start], mapping[end]
+    return None
+
+
+# ---- writing ---------------------------------------------------------------------------------------
+
+def write_record(doc: Document, sources: tuple[str, ...] = ("gold",)) -> dict[str, Any]:
+    """The own-format object for a document; model annotations only for the sources asked for."""
+    rec: dict[str, Any] = {"text": doc.text}
+    if doc.ner_labelled:
+        rec["spans"] = [{"start": s.start, "end": s.end, "label": s.label} for s in doc.spans]
+    other = [s for s in doc.other_spans if s.source in sources]
+    if other:
+        rec.setdefault("spans", [])
+        rec["spans"] += [{"start": s.start, "end": s.end, "label": s.label, "source": s.source,
+                          "confidence": s.confidence, "run_id": s.run_id} for s in other]
+    rec["ner_labelled"] = doc.ner_labelled
+    rec["sentiment"] = doc.sentiment.label if doc.sentiment else None
+    others = [x for x in doc.other_sentiments if x.source in sources]
+    if others:
+        rec["other_sentiments"] = [{"label": x.label, "source": x.source, "confidence": x.confidence,
+                                    "run_id": x.run_id} for x in others]
+    rec["split"] = doc.split
+    rec["tokens"] = [list(t) for t in doc.tokens]
+    if doc.meta:
+        rec["meta"] = doc.meta
+    return rec

@@ -1,0 +1,230 @@
+"""CSV, TSV and Excel through pandas: a text column, an optional sentiment column, more if present.
+
+Columns are found by common names (text, sentence, content, review, text_a, ...; label, sentiment,
+polarity, ...), or given with --text-column / --label-column. Optional `entities` (a JSON list of
+{"start", "end", "label"}, as MTL Studio's CSV export writes; empty = not labelled for NER) and
+`split` columns are read too; any other column is kept in the document's metadata.
+
+CSV is read in chunks (memory stays flat). TSV is read without quote handling, because real TSV
+files such as ChnSentiCorp have unbalanced quotes inside texts: each line is split on tabs. Rows
+are numbered as in a spreadsheet (the header is row 1), which is the line number for files whose
+cells hold no line breaks; rows pandas cannot split into the header's columns are errors with
+their line number.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..schema import Document, SentimentLabel, Span
+from ..tokenize import retokenize_for_spans
+from .common import ImportOptions, ParsedDoc, check_encoding, check_split, clean_label
+from .report import ImportReport
+
+TEXT_NAMES = ("text", "sentence", "content", "review", "text_a", "document", "body", "message", "tweet",
+              "headline", "title", "comment", "utterance", "sentence1")
+LABEL_NAMES = ("sentiment", "label", "polarity", "labels", "class", "category", "target", "sentiment_label",
+               "emotion", "stance")
+CHUNK_ROWS = 20_000
+
+
+def _raise_csv_limit() -> None:
+    # pandas' python engine and our CSV export use the csv module, whose default field limit
+    # (128 KiB) is smaller than a long document.
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 10
+
+
+def read_csv(path: Path, options: ImportOptions, report: ImportReport) -> Iterator[ParsedDoc]:
+    yield from _read_delimited(path, options, report, sep=",")
+
+
+def read_tsv(path: Path, options: ImportOptions, report: ImportReport) -> Iterator[ParsedDoc]:
+    yield from _read_delimited(path, options, report, sep="\t")
+
+
+def _read_delimited(path: Path, options: ImportOptions, report: ImportReport, sep: str) -> Iterator[ParsedDoc]:
+    import pandas as pd
+
+    _raise_csv_limit()
+    check_encoding(path, options.encoding, report)
+    if not report.ok:
+        return
+    encoding = "utf-8-sig" if options.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else options.encoding
+    quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            chunks = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[],
+                                 skip_blank_lines=False, on_bad_lines="warn", encoding=encoding, quoting=quoting,
+                                 chunksize=CHUNK_ROWS)
+            mapper: _Columns | None = None
+            for chunk in chunks:
+                if mapper is None:
+                    mapper = _Columns(list(chunk.columns), options, report)
+                    if not report.ok:
+                        return
+                yield from mapper.documents(chunk, path)
+                _bad_lines(caught, report)
+                if report.error_count >= options.max_errors:
+                    return
+            if mapper is None:
+                report.error("the file has a header but no rows", kind="empty", row=1)
+        except pd.errors.EmptyDataError:
+            report.error("the file is empty", kind="empty", line=1)
+        except pd.errors.ParserError as e:
+            report.error(f"cannot read the file as {'TSV' if sep == chr(9) else 'CSV'}: {e}", kind="bad-row",
+                         line=_line_in(str(e)))
+        _bad_lines(caught, report)
+
+
+def read_excel(path: Path, options: ImportOptions, report: ImportReport) -> Iterator[ParsedDoc]:
+    """The first sheet of an .xlsx / .xls workbook (read whole: workbooks are not streamable)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, na_values=[])
+    except (ValueError, ImportError, OSError) as e:
+        report.error(f"cannot read the workbook: {e}", kind="bad-file")
+        return
+    mapper = _Columns(list(frame.columns), options, report)
+    if report.ok:
+        yield from mapper.documents(frame, path)
+
+
+def _bad_lines(caught: list[warnings.WarningMessage], report: ImportReport) -> None:
+    for w in caught:
+        msg = str(w.message).strip()
+        m = re.search(r"line (\d+): expected (\d+) fields, saw (\d+)", msg)
+        if m:
+            report.error(f"{m.group(3)} fields where the header has {m.group(2)} (ragged row; quote cells "
+                         f"that hold the separator)", kind="bad-row", line=int(m.group(1)))
+        elif "line" in msg.lower():
+            report.error(msg, kind="bad-row", line=_line_in(msg))
+    caught.clear()
+
+
+def _line_in(message: str) -> int | None:
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+class _Columns:
+    """Which column is which, decided once from the header."""
+
+    def __init__(self, columns: list[Any], options: ImportOptions, report: ImportReport) -> None:
+        self.report = report
+        names = [str(c) for c in columns]
+        lower = {n.strip().lower(): n for n in names}
+        self.text = self._pick(options.text_column, TEXT_NAMES, lower, names, "text")
+        self.label = self._pick(options.label_column, LABEL_NAMES, lower, names, "label", exclude=self.text)
+        self.entities = lower.get("entities")
+        self.split = lower.get("split")
+        used = {self.text, self.label, self.entities, self.split}
+        self.meta = [n for n in names if n not in used and not n.startswith("Unnamed:")]
+        if self.text is None and report.ok:
+            report.error(f"no text column: the columns are {', '.join(names)}; choose one with --text-column "
+                         f"(looked for {', '.join(TEXT_NAMES[:6])}, ...)", kind="column", row=1)
+        elif self.label is None and report.ok:
+            report.note(f"no sentiment column (looked for {', '.join(LABEL_NAMES[:4])}, ...): documents imported "
+                        f"without sentiment labels; --label-column chooses one")
+        if self.text and report.ok:
+            chosen = f"text from column {self.text!r}"
+            chosen += f", sentiment from column {self.label!r}" if self.label else ""
+            report.note(chosen)
+
+    def _pick(self, given: str | None, candidates: tuple[str, ...], lower: dict[str, str], names: list[str],
+              what: str, exclude: str | None = None) -> str | None:
+        if given is not None:
+            if given in names:
+                return given
+            if given.strip().lower() in lower:
+                return lower[given.strip().lower()]
+            self.report.error(f"--{what}-column {given!r} is not a column; the columns are {', '.join(names)}",
+                              kind="column", row=1)
+            return None
+        for c in candidates:
+            if c in lower and lower[c] != exclude:
+                return lower[c]
+        return None
+
+    def documents(self, frame: Any, path: Path) -> Iterator[ParsedDoc]:
+        assert self.text is not None
+        texts = frame[self.text].tolist()
+        labels = frame[self.label].tolist() if self.label else [None] * len(texts)
+        ents = frame[self.entities].tolist() if self.entities else [None] * len(texts)
+        splits = frame[self.split].tolist() if self.split else [None] * len(texts)
+        metas = frame[self.meta].to_dict("records") if self.meta else [{}] * len(texts)
+        for index, text, label, ent, split, meta in zip(frame.index, texts, labels, ents, splits, metas):
+            row = int(index) + 2  # the header is row 1
+            text = "" if _missing(text) else str(text)
+            try:
+                spans, ner_labelled = _entities(ent)
+                split = check_split(None if _missing(split) else split)
+            except ValueError as e:
+                self.report.error(str(e), kind="bad-row", row=row)
+                continue
+            sentiment = None if _missing(label) or str(label).strip() == "" else SentimentLabel(clean_label(label))
+            doc = Document(text=text, tokens=retokenize_for_spans(text, spans), spans=spans, sentiment=sentiment,
+                           ner_labelled=ner_labelled, split=split, source=path.name,
+                           meta={k: v for k, v in meta.items() if not _missing(v) and v != ""})
+            yield ParsedDoc(doc, row=row)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _entities(cell: Any) -> tuple[list[Span], bool]:
+    """Spans from an `entities` cell; an empty cell means "not labelled for NER", `[]` means no entities."""
+    if _missing(cell) or str(cell).strip() == "":
+        return [], False
+    try:
+        items = json.loads(cell)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"entities cell is not JSON ({e.msg}): {str(cell)[:60]!r}") from None
+    if not isinstance(items, list):
+        raise ValueError("entities cell must be a JSON list of {start, end, label}")
+    spans = []
+    for i, it in enumerate(items):
+        try:
+            if isinstance(it, dict):
+                spans.append(Span(int(it["start"]), int(it["end"]), clean_label(it["label"]),
+                                  it.get("source", "gold")))
+            else:
+                spans.append(Span(int(it[0]), int(it[1]), clean_label(it[2])))
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise ValueError(f"entity {i + 1} in the entities cell needs start, end and label: {it!r}") from None
+    gold = [s for s in spans if s.source == "gold"]
+    return gold, True
+
+
+def write_csv_header(writer: Any, sources: tuple[str, ...]) -> None:
+    extra = [f"{s}_sentiment" for s in sources if s != "gold"]
+    writer.writerow(["text", "sentiment", "split", "entities", *extra])
+
+
+def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...]) -> None:
+    """One row: entities as JSON (model spans carry their source); empty when not labelled for NER."""
+    spans = [{"start": s.start, "end": s.end, "label": s.label} for s in doc.spans]
+    model = [{"start": s.start, "end": s.end, "label": s.label, "source": s.source, "confidence": s.confidence}
+             for s in doc.other_spans if s.source in sources]
+    entities = json.dumps(spans + model, ensure_ascii=False) if (doc.ner_labelled or model) else ""
+    extra = []
+    for src in sources:
+        if src == "gold":
+            continue
+        x = next((x for x in doc.other_sentiments if x.source == src), None)
+        extra.append(x.label if x else "")
+    writer.writerow([doc.text, doc.sentiment.label if doc.sentiment else "", doc.split, entities, *extra])

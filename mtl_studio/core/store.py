@@ -344,6 +344,21 @@ class ProjectStore:
         with self.bulk():
             self.conn.execute("UPDATE documents SET split = ? WHERE id = ?", (split, doc_id))
 
+    def update_document_meta(self, doc_id: int, changes: dict[str, Any]) -> None:
+        """Set keys of a document's meta dict; a value of None removes the key (one transaction)."""
+        with self.bulk():
+            row = self.conn.execute("SELECT meta FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no document {doc_id}")
+            meta = json.loads(row[0])
+            for key, value in changes.items():
+                if value is None:
+                    meta.pop(key, None)
+                else:
+                    meta[key] = value
+            self.conn.execute("UPDATE documents SET meta = ? WHERE id = ?", (json.dumps(meta, ensure_ascii=False),
+                                                                             doc_id))
+
     def count_documents(self, split: str | None = None) -> int:
         if split:
             return self.conn.execute("SELECT COUNT(*) FROM documents WHERE split = ?", (split,)).fetchone()[0]

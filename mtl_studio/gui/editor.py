@@ -672,6 +672,9 @@ class SentimentButtons(QWidget):
             b.setObjectName(f"sentimentButton_{name}")
             b.setCheckable(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setStyleSheet("QPushButton { padding: 4px 12px; }"
+                            " QPushButton:checked { background: #2f6fca; color: white; border: 1px solid #1f4f96;"
+                            " border-radius: 3px; }")
             if key:
                 b.setShortcut(QKeySequence(key))
                 b.setToolTip(self.tr("Set the document's sentiment to {label} (key {key}); "
@@ -711,6 +714,9 @@ class AnnotatePage(QWidget):
         header = QHBoxLayout()
         self.title = QLabel(self.tr("No document selected"))
         self.title.setObjectName("documentTitle")
+        # A long source name must not widen the window: the title gives way (its tooltip has it all).
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(120)
         tf = QFont(self.title.font())
         tf.setBold(True)
         self.title.setFont(tf)
@@ -719,7 +725,7 @@ class AnnotatePage(QWidget):
         self.prev_button.setToolTip(self.tr("Previous document (K)"))
         self.next_button = QPushButton(self.tr("Next ▶"))
         self.next_button.setToolTip(self.tr("Next document (J)"))
-        self.next_unlabelled_button = QPushButton(self.tr("Next unlabelled ⏭"))
+        self.next_unlabelled_button = QPushButton(self.tr("Next unlabelled »"))
         self.next_unlabelled_button.setToolTip(self.tr("Next document that still needs labels (N)"))
         for b, where in ((self.prev_button, "previous"), (self.next_button, "next"),
                          (self.next_unlabelled_button, "next_unlabelled")):

@@ -1,0 +1,969 @@
+"""The main window: menus, toolbar, the document list dock and the four work tabs.
+
+The window owns the open project (a ProjectStore), its undo stack and the edit notifier, and hands
+them to the panels. Panels from the training side (TrainingPanel, ResultsPanel, PredictionView) are
+imported lazily so the window still opens, with a note in their tab, if one of them fails to import.
+"""
+from __future__ import annotations
+
+import html
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QHBoxLayout,
+    QFrame, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QScrollArea, QStyle, QTableView, QTableWidget,
+    QTableWidgetItem, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+)
+
+from mtl_studio import __version__
+from mtl_studio.core.schema import ValidationError
+from mtl_studio.core.store import ProjectStore
+
+from .background import BackgroundTasks
+from .commands import EditNotifier
+from .editor import MAX_KEYED_TYPES, SENTIMENT_KEYS, AnnotatePage
+from .models import FILTER_ALL, FILTERS, DocumentListModel, DocumentQuery, filter_label
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 8
+PROJECT_SUFFIX = ".mtl"
+
+
+def _optional_panel(module: str, cls: str) -> tuple[type | None, str]:
+    """The panel class from a sibling module, or None and the reason (shown in its tab)."""
+    try:
+        mod = importlib.import_module(f"mtl_studio.gui.{module}")
+        return getattr(mod, cls), ""
+    except Exception as e:  # noqa: BLE001 - a broken panel must not take the whole window down
+        log.exception("could not load %s.%s", module, cls)
+        return None, f"{type(e).__name__}: {e}"
+
+
+class DocumentListPanel(QWidget):
+    """Filter, search, the lazily fetched document table and a count line."""
+
+    documentActivated = Signal(int)  # the user picked a document (click / Enter / keyboard move)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentListPanel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        row = QHBoxLayout()
+        self.filter_combo = QComboBox()
+        self.filter_combo.setObjectName("documentFilter")
+        for key in FILTERS:
+            self.filter_combo.addItem(filter_label(key), key)
+        self.filter_combo.setToolTip(self.tr("Which documents to list"))
+        row.addWidget(self.filter_combo, 1)
+        layout.addLayout(row)
+        self.search = QLineEdit()
+        self.search.setObjectName("documentSearch")
+        self.search.setPlaceholderText(self.tr("Search text…  (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+
+        self.model = DocumentListModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("documentList")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(DocumentListModel.COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(36)
+        fm = self.table.fontMetrics()
+        hfm = header.fontMetrics()
+        samples = {DocumentListModel.COL_ID: "000000", DocumentListModel.COL_NER: "✓ 00",
+                   DocumentListModel.COL_SENTIMENT: "negative", DocumentListModel.COL_SPLIT: "train",
+                   DocumentListModel.COL_SOURCE: "source.txt"}
+        for col, sample in samples.items():
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            # Wide enough for a typical value and for the (translated) header, plus the sort/padding room.
+            self.table.setColumnWidth(col, max(fm.horizontalAdvance(sample), hfm.horizontalAdvance(title)) + 20)
+        self.table.setColumnHidden(DocumentListModel.COL_SOURCE, True)  # View menu shows it
+        layout.addWidget(self.table, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("documentCount")
+        self.count_label.setStyleSheet("color: #666;")
+        layout.addWidget(self.count_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)  # search as you type, without a query per key press
+        self._search_timer.timeout.connect(self._apply_query)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.filter_combo.currentIndexChanged.connect(lambda _i: self._apply_query())
+        self.table.clicked.connect(self._emit_index)
+        self.table.activated.connect(self._emit_index)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())
+        self.model.modelReset.connect(self._update_count)
+
+    def sizeHint(self) -> QSize:
+        # Wide enough for the id, a useful text preview and the status columns without scrolling.
+        return QSize(max(440, self.fontMetrics().horizontalAdvance("M") * 36), 600)
+
+    def set_store(self, store: ProjectStore | None) -> None:
+        self.model.set_store(store)
+        self._update_count()
+
+    def set_filter(self, key: str) -> None:
+        i = self.filter_combo.findData(key)
+        if i >= 0:
+            self.filter_combo.setCurrentIndex(i)
+
+    def _apply_query(self) -> None:
+        self._search_timer.stop()
+        current = self.current_doc_id()
+        self.model.set_query(DocumentQuery(self.filter_combo.currentData() or FILTER_ALL, self.search.text().strip()))
+        if current is not None:
+            self.select_doc(current, emit=False)
+
+    def _emit_index(self, index: QModelIndex) -> None:
+        doc_id = self.model.doc_id_at(index.row())
+        if doc_id is not None:
+            self.documentActivated.emit(doc_id)
+
+    def _update_count(self) -> None:
+        if self.model.store is None:
+            self.count_label.setText(self.tr("No project open"))
+            return
+        total = self.model.total()
+        self.count_label.setText(self.tr("{total} documents · {loaded} loaded").format(
+            total=f"{total:,}", loaded=f"{self.model.rowCount():,}"))
+
+    def current_doc_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.doc_id_at(index.row()) if index.isValid() else None
+
+    def current_row(self) -> int | None:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else None
+
+    def select_doc(self, doc_id: int, *, emit: bool = True) -> bool:
+        row = self.model.row_of(doc_id)
+        if row is None:
+            self.table.clearSelection()
+            return False
+        self.select_row(row, emit=emit)
+        return True
+
+    def select_row(self, row: int, *, emit: bool = True) -> None:
+        index = self.model.index(row, DocumentListModel.COL_TEXT)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        if emit:
+            doc_id = self.model.doc_id_at(row)
+            if doc_id is not None:
+                self.documentActivated.emit(doc_id)
+
+
+class ShortcutsDialog(QDialog):
+    """Every keyboard shortcut, with the current project's entity types and sentiment classes."""
+
+    def __init__(self, store: ProjectStore | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcutsDialog")
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
+        rows: list[tuple[str, str]] = [
+            (self.tr("Drag / click a word"), self.tr("Select words (snapped to whole tokens)")),
+            (self.tr("Shift+click"), self.tr("Extend the selection to the clicked word")),
+            (self.tr("← / →"), self.tr("Select the previous / next token")),
+            (self.tr("Shift+→ / Shift+←"), self.tr("Grow / shrink the selection by one token")),
+            (self.tr("Tab / Shift+Tab"), self.tr("Select the next / previous entity")),
+            (self.tr("1 … 9"), self.tr("Give the selection (or selected entity) the entity type")),
+            (self.tr("Delete / Backspace / 0"), self.tr("Remove the selected entity")),
+            (self.tr("Esc"), self.tr("Clear the selection")),
+            (self.tr("Q W E R …"), self.tr("Set the document sentiment (press again to clear)")),
+            (self.tr("D"), self.tr("Mark the document done for NER (also with no entities)")),
+            (self.tr("Enter"), self.tr("Mark done for NER and go to the next unlabelled document")),
+            (self.tr("J / K"), self.tr("Next / previous document in the list")),
+            (self.tr("N"), self.tr("Next unlabelled document")),
+            (QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText),
+             self.tr("Undo")),
+            (QKeySequence(QKeySequence.StandardKey.Redo).toString(QKeySequence.SequenceFormat.NativeText),
+             self.tr("Redo")),
+            (self.tr("Ctrl+F"), self.tr("Search documents")),
+            (self.tr("Ctrl+1 … Ctrl+4"), self.tr("Annotate / Train / Results / Predictions tab")),
+        ]
+        if store is not None:
+            for n, name in enumerate(store.entity_type_names()[:MAX_KEYED_TYPES], start=1):
+                rows.append((str(n), self.tr("Entity type {name}").format(name=name)))
+            for key, name in zip(SENTIMENT_KEYS, store.sentiment_class_names()):
+                rows.append((key, self.tr("Sentiment {name}").format(name=name)))
+        table = QTableWidget(len(rows), 2, self)
+        table.setObjectName("shortcutsTable")
+        table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for r, (keys, action) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(keys))
+            table.setItem(r, 1, QTableWidgetItem(action))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Close"))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(620, 560)
+
+
+class MainWindow(QMainWindow):
+    """MTL Studio's window. `open_project(path)` loads a project; everything else follows from there."""
+
+    projectChanged = Signal()
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.settings = settings if settings is not None else QSettings()
+        self.store: ProjectStore | None = None
+        self.undo_stack = QUndoStack(self)
+        self.notifier = EditNotifier(self)
+        self.tasks = BackgroundTasks(self)
+        self._undo_index = 0
+        self._state_restored = False
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None and screen.width() >= 1500 and screen.height() >= 940:
+            self.resize(1480, 920)
+        else:
+            self.resize(1280, 820)
+        self.setMinimumSize(900, 600)
+
+        self._build_panels()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self._restore_window_state()
+        self._update_title()
+        self._update_enabled()
+
+    # ---- construction ----------------------------------------------------------------------------
+
+    def _build_panels(self) -> None:
+        self.doc_panel = DocumentListPanel(self)
+        self.doc_list = self.doc_panel.table
+        self.doc_model = self.doc_panel.model
+        self.doc_dock = QDockWidget(self.tr("Documents"), self)
+        self.doc_dock.setObjectName("documentsDock")
+        self.doc_dock.setWidget(self.doc_panel)
+        self.doc_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                  | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                                  | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.doc_dock)
+
+        self._tab_pages: dict[QWidget, QWidget] = {}
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.annotate_page = AnnotatePage(self)
+        self.editor = self.annotate_page.editor
+        self.tabs.addTab(self.annotate_page, self.tr("Annotate"))
+
+        self.training_panel = self._panel("training", "TrainingPanel", self.tr("Train"))
+        self.results_panel = self._panel("results", "ResultsPanel", self.tr("Results"))
+        self.prediction_view = self._panel("predictions", "PredictionView", self.tr("Predictions"))
+        self._tab_pages[self.annotate_page] = self.annotate_page
+        self.setCentralWidget(self.tabs)
+
+    def _panel(self, module: str, cls_name: str, title: str) -> QWidget:
+        cls, error = _optional_panel(module, cls_name)
+        if cls is not None:
+            try:
+                widget = cls(self)
+            except Exception as e:  # noqa: BLE001
+                log.exception("could not create %s", cls_name)
+                cls, error = None, f"{type(e).__name__}: {e}"
+        if cls is None:
+            widget = QLabel(self.tr("This panel could not be loaded:\n{error}").format(error=error))
+            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            widget.setWordWrap(True)
+        # A scroll area keeps a panel with a large minimum size from forcing the window wider than the
+        # screen; on a normal window the panel simply fills it.
+        scroll = QScrollArea()
+        scroll.setObjectName(f"{module}Scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(widget)
+        self.tabs.addTab(scroll, title)
+        self._tab_pages[widget] = scroll
+        return widget
+
+    def _action(self, text: str, slot, shortcut: Any = None, tip: str = "", icon: QStyle.StandardPixmap | None = None
+                ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.triggered.connect(lambda _=False: slot())
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden (full screen)
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.act_new = self._action(self.tr("&New project…"), self.new_project_interactive, QKeySequence.StandardKey.New,
+                                    self.tr("Create an empty project"), sp.SP_FileIcon)
+        self.act_open = self._action(self.tr("&Open project…"), self.open_project_interactive,
+                                     QKeySequence.StandardKey.Open, self.tr("Open a project file"), sp.SP_DialogOpenButton)
+        self.act_demo = self._action(self.tr("Open the &demo project"), self.open_demo_project,
+                                     tip=self.tr("A small English and Chinese project to try the studio on"))
+        self.act_import = self._action(self.tr("&Import…"), self.import_interactive, "Ctrl+I",
+                                       self.tr("Import documents and labels from a file"), sp.SP_ArrowDown)
+        self.act_export_conll = self._action(self.tr("CoNLL (token per line)…"),
+                                             lambda: self.export_annotations_interactive("conll"))
+        self.act_export_jsonl = self._action(self.tr("JSONL (text, spans, sentiment)…"),
+                                             lambda: self.export_annotations_interactive("jsonl"))
+        self.act_export_csv = self._action(self.tr("CSV (text, sentiment, entities)…"),
+                                           lambda: self.export_annotations_interactive("csv"))
+        self.act_export_model = self._action(self.tr("Export &model…"), self.export_model_interactive,
+                                             tip=self.tr("Save the latest trained model as a folder (optionally ONNX)"))
+        self.act_quit = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+
+        self.act_undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        self.act_redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.act_redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")])
+        self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        self.addAction(self.act_undo)
+        self.addAction(self.act_redo)
+        self.act_schema = self._action(self.tr("&Label schema…"), self.edit_schema,
+                                       tip=self.tr("Add, rename, recolour or remove entity types and sentiment classes"))
+
+        self.act_prev = self._action(self.tr("&Previous document"), lambda: self.navigate("previous"),
+                                     ["K", "Ctrl+Up"], self.tr("Previous document in the list"), sp.SP_MediaSeekBackward)
+        self.act_next = self._action(self.tr("&Next document"), lambda: self.navigate("next"),
+                                     ["J", "Ctrl+Down"], self.tr("Next document in the list"), sp.SP_MediaSeekForward)
+        self.act_next_unlabelled = self._action(self.tr("Next &unlabelled document"),
+                                                lambda: self.navigate("next_unlabelled"), "N",
+                                                self.tr("Next document that still needs labels"), sp.SP_MediaSkipForward)
+        self.act_ner_done = self._action(self.tr("Toggle NER &done"), self.annotate_page.toggle_ner_done, "D",
+                                         self.tr("Mark the document as annotated for NER (also with no entities)"))
+        self.act_search = self._action(self.tr("&Search documents"), self._focus_search, "Ctrl+F")
+
+        self.act_show_docs = self.doc_dock.toggleViewAction()
+        self.act_show_docs.setText(self.tr("&Document list"))
+        self.act_show_source = QAction(self.tr("Show the &source column"), self, checkable=True)
+        self.act_show_source.toggled.connect(
+            lambda on: self.doc_list.setColumnHidden(DocumentListModel.COL_SOURCE, not on))
+        self.act_zoom_in = self._action(self.tr("&Larger text"), lambda: self.zoom_editor(+1),
+                                        QKeySequence.StandardKey.ZoomIn)
+        self.act_zoom_out = self._action(self.tr("S&maller text"), lambda: self.zoom_editor(-1),
+                                         QKeySequence.StandardKey.ZoomOut)
+        self.tab_actions = []
+        for i in range(4):
+            self.tab_actions.append(self._action(self.tabs.tabText(i), lambda i=i: self.tabs.setCurrentIndex(i),
+                                                 f"Ctrl+{i + 1}"))
+
+        self.act_shortcuts = self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1")
+        self.act_about = self._action(self.tr("&About MTL Studio"), self.show_about)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu(self.tr("&File"))
+        m.addAction(self.act_new)
+        m.addAction(self.act_open)
+        self.recent_menu = m.addMenu(self.tr("Open &recent"))
+        self.recent_menu.setObjectName("recentMenu")
+        m.addAction(self.act_demo)
+        m.addSeparator()
+        m.addAction(self.act_import)
+        export = m.addMenu(self.tr("&Export annotations"))
+        export.addAction(self.act_export_conll)
+        export.addAction(self.act_export_jsonl)
+        export.addAction(self.act_export_csv)
+        m.addAction(self.act_export_model)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        self._rebuild_recent_menu()
+
+        m = mb.addMenu(self.tr("&Edit"))
+        m.addAction(self.act_undo)
+        m.addAction(self.act_redo)
+        m.addSeparator()
+        m.addAction(self.act_ner_done)
+        m.addSeparator()
+        m.addAction(self.act_schema)
+
+        m = mb.addMenu(self.tr("&View"))
+        m.addAction(self.act_show_docs)
+        m.addAction(self.act_show_source)
+        m.addSeparator()
+        for a in self.tab_actions:
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_zoom_in)
+        m.addAction(self.act_zoom_out)
+        m.addSeparator()
+        lang = m.addMenu(self.tr("&Language"))
+        self.language_actions: dict[str, QAction] = {}
+        current = str(self.settings.value("language", "") or "")
+        for code, name in (("", self.tr("System default")), ("en", "English"), ("zh_CN", "简体中文")):
+            a = lang.addAction(name)
+            a.setCheckable(True)
+            a.setChecked(code == current)
+            a.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            self.language_actions[code] = a
+
+        m = mb.addMenu(self.tr("&Go"))
+        m.addAction(self.act_prev)
+        m.addAction(self.act_next)
+        m.addAction(self.act_next_unlabelled)
+        m.addSeparator()
+        m.addAction(self.act_search)
+
+        m = mb.addMenu(self.tr("&Help"))
+        m.addAction(self.act_shortcuts)
+        m.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar(self.tr("Main toolbar"), self)
+        tb.setObjectName("mainToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setMovable(False)
+        for a in (self.act_open, self.act_import, None, self.act_undo, self.act_redo, None, self.act_prev,
+                  self.act_next, self.act_next_unlabelled):
+            if a is None:
+                tb.addSeparator()
+            else:
+                tb.addAction(a)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.toolbar = tb
+
+    def _build_status_bar(self) -> None:
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("labellingProgress")
+        self.statusBar().addPermanentWidget(self.progress_label)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(400)  # coalesce counts after a burst of edits
+        self._progress_timer.timeout.connect(self._update_progress)
+
+    def _connect(self) -> None:
+        self.doc_panel.documentActivated.connect(self._on_document_activated)
+        self.doc_list.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.annotate_page.navigate.connect(self.navigate)
+        self.editor.doneAndNext.connect(self.done_and_next)
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.notifier.edited.connect(self._on_edited)
+        self.notifier.failed.connect(self._on_edit_failed)
+        self.undo_stack.indexChanged.connect(self._on_undo_index)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        if hasattr(self.training_panel, "run_finished"):
+            self.training_panel.run_finished.connect(self._on_run_finished)
+        if hasattr(self.results_panel, "run_selected") and hasattr(self.prediction_view, "set_run"):
+            self.results_panel.run_selected.connect(self.prediction_view.set_run)
+        if hasattr(self.prediction_view, "gold_changed"):
+            self.prediction_view.gold_changed.connect(self._on_gold_changed_elsewhere)
+        if hasattr(self.prediction_view, "open_in_editor"):
+            self.prediction_view.open_in_editor.connect(self._open_in_editor)
+
+    # ---- projects ---------------------------------------------------------------------------------
+
+    def open_project(self, path: str | Path) -> bool:
+        """Open a project file; False (with a message) when it cannot be opened."""
+        path = Path(path)
+        try:
+            store = ProjectStore.open(path)
+            store.count_documents()  # touch the database now: a bad file fails here, not later
+        except (OSError, ValidationError, Exception) as e:  # noqa: BLE001 - sqlite3 errors on foreign files
+            self._warn(self.tr("Cannot open project"),
+                       self.tr("{path} could not be opened:\n{error}").format(path=path, error=e))
+            self._forget_recent(path)
+            return False
+        self._set_store(store)
+        self._remember_recent(path)
+        self.statusBar().showMessage(self.tr("Opened {name}").format(name=path.name), 5000)
+        return True
+
+    def new_project(self, path: str | Path) -> bool:
+        path = Path(path)
+        if path.suffix != PROJECT_SUFFIX:
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        try:
+            ProjectStore.create(path).close()
+        except (OSError, ValidationError) as e:
+            self._warn(self.tr("Cannot create project"), str(e))
+            return False
+        return self.open_project(path)
+
+    def close_project(self) -> None:
+        self._set_store(None)
+
+    def _set_store(self, store: ProjectStore | None) -> None:
+        if self._training_running():
+            self.training_panel.shutdown()  # type: ignore[attr-defined]
+        old = self.store
+        self.store = store
+        self.undo_stack.clear()
+        self._undo_index = 0
+        self.doc_panel.set_store(store)
+        self.annotate_page.set_context(store, self.undo_stack if store else None, self.notifier if store else None)
+        for panel in (self.training_panel, self.results_panel, self.prediction_view):
+            if hasattr(panel, "set_project"):
+                try:
+                    panel.set_project(store)
+                except Exception:  # noqa: BLE001 - one panel's failure must not stop the project opening
+                    log.exception("%s.set_project failed", type(panel).__name__)
+        if old is not None and old is not store:
+            old.close()
+        self._update_title()
+        self._update_enabled()
+        self._update_progress()
+        self.projectChanged.emit()
+        if store is not None:
+            last = self._project_setting("lastDocument")
+            if last is None or not self.doc_panel.select_doc(int(last)):
+                if self.doc_model.rowCount() == 0 and self.doc_model.canFetchMore():
+                    self.doc_model.fetchMore()
+                if self.doc_model.rowCount():
+                    self.doc_panel.select_row(0)
+
+    def _project_setting(self, key: str) -> Any:
+        if self.store is None:
+            return None
+        return self.settings.value(f"projects/{self._project_key()}/{key}")
+
+    def _set_project_setting(self, key: str, value: Any) -> None:
+        if self.store is not None:
+            self.settings.setValue(f"projects/{self._project_key()}/{key}", value)
+
+    def _project_key(self) -> str:
+        assert self.store is not None
+        import hashlib
+
+        return hashlib.blake2b(str(self.store.path.resolve()).encode(), digest_size=6).hexdigest()
+
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recentProjects", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember_recent(self, path: Path) -> None:
+        p = str(path.resolve())
+        recent = [r for r in self.recent_projects() if r != p]
+        self.settings.setValue("recentProjects", [p] + recent[:MAX_RECENT - 1])
+        self._rebuild_recent_menu()
+
+    def _forget_recent(self, path: Path) -> None:
+        p = str(path.resolve())
+        self.settings.setValue("recentProjects", [r for r in self.recent_projects() if r != p])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_projects()
+        for n, p in enumerate(recent, start=1):
+            a = self.recent_menu.addAction(f"&{n}  {Path(p).name}")
+            a.setToolTip(p)
+            a.setStatusTip(p)
+            a.triggered.connect(lambda _=False, path=p: self.open_project(path))
+        if not recent:
+            a = self.recent_menu.addAction(self.tr("(none yet)"))
+            a.setEnabled(False)
+
+    def new_project_interactive(self) -> None:
+        from mtl_studio.core.paths import projects_dir
+
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("New project"), str(projects_dir() / "project.mtl"),
+                                              self.tr("MTL Studio projects (*.mtl)"))
+        if path:
+            self.new_project(path)
+
+    def open_project_interactive(self) -> None:
+        from mtl_studio.core.paths import projects_dir
+
+        start = str(Path(self.recent_projects()[0]).parent) if self.recent_projects() else str(projects_dir())
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"), start,
+                                              self.tr("MTL Studio projects (*.mtl);;All files (*)"))
+        if path:
+            self.open_project(path)
+
+    def open_demo_project(self) -> bool:
+        try:
+            from mtl_studio.core.demo import ensure_demo_project
+        except ImportError:
+            self._warn(self.tr("Demo project"), self.tr("The demo project is not available in this installation."))
+            return False
+        try:
+            path = ensure_demo_project()
+        except Exception as e:  # noqa: BLE001 - shown to the user
+            self._warn(self.tr("Demo project"), self.tr("The demo project could not be prepared:\n{error}").format(
+                error=e))
+            return False
+        return self.open_project(path)
+
+    # ---- documents and navigation ------------------------------------------------------------------
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        doc_id = self.doc_model.doc_id_at(current.row()) if current.isValid() else None
+        if doc_id is not None and (self.editor.doc is None or self.editor.doc.id != doc_id):
+            self.show_document(doc_id)
+
+    def _on_document_activated(self, doc_id: int) -> None:
+        self.show_document(doc_id)
+        if self.tabs.currentWidget() is self.annotate_page:
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_document(self, doc_id: int | None) -> None:
+        if self.store is None:
+            return
+        self.annotate_page.show_document(doc_id)
+        if hasattr(self.prediction_view, "show_document"):
+            try:
+                self.prediction_view.show_document(doc_id)
+            except Exception:  # noqa: BLE001
+                log.exception("PredictionView.show_document failed")
+        if doc_id is not None:
+            self._set_project_setting("lastDocument", doc_id)
+            if self.doc_panel.current_doc_id() != doc_id:
+                self.doc_panel.select_doc(doc_id, emit=False)
+
+    def _open_in_editor(self, doc_id: int) -> None:
+        self.tabs.setCurrentWidget(self.annotate_page)
+        self.show_document(doc_id)
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def current_doc_id(self) -> int | None:
+        doc = self.editor.doc
+        return doc.id if doc is not None else None
+
+    def navigate(self, where: str) -> None:
+        if self.store is None:
+            return
+        if where == "next_unlabelled":
+            target = self._next_unlabelled(self.current_doc_id())
+            if target is None:
+                self.statusBar().showMessage(self.tr("Every document is labelled. Well done!"), 6000)
+                return
+            if not self.doc_panel.select_doc(target):
+                # Filtered out of the list: show it anyway, and say why the list has no selection.
+                self.show_document(target)
+                self.statusBar().showMessage(
+                    self.tr("Document {id} is hidden by the list filter.").format(id=target), 6000)
+            return
+        row = self.doc_panel.current_row()
+        if row is None:
+            row = -1
+        step = 1 if where == "next" else -1
+        new = row + step
+        if new >= self.doc_model.rowCount() and self.doc_model.canFetchMore():
+            self.doc_model.fetchMore()
+        if 0 <= new < self.doc_model.rowCount():
+            self.doc_panel.select_row(new)
+        else:
+            self.statusBar().showMessage(self.tr("No more documents in this direction."), 4000)
+
+    def _next_unlabelled(self, after: int | None) -> int | None:
+        """The next document (in id order, wrapping) missing a label for a task the project uses."""
+        assert self.store is not None
+        clauses = []
+        if self.store.entity_type_names():
+            clauses.append("ner_labelled = 0")
+        if self.store.sentiment_class_names():
+            clauses.append("NOT EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id "
+                           "AND t.source = 'gold')")
+        if not clauses:
+            return None
+        where = " OR ".join(clauses)
+        conn = self.store.conn
+        start = after if after is not None else 0
+        row = conn.execute(f"SELECT id FROM documents WHERE id > ? AND ({where}) ORDER BY id LIMIT 1",
+                           (start,)).fetchone()
+        if row is None:
+            row = conn.execute(f"SELECT id FROM documents WHERE ({where}) ORDER BY id LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def done_and_next(self) -> None:
+        doc = self.editor.doc
+        if doc is None:
+            return
+        if self.store is not None and self.store.entity_type_names() and not doc.ner_labelled:
+            self.editor.set_ner_done(True)
+        self.navigate("next_unlabelled")
+
+    def _focus_search(self) -> None:
+        self.doc_dock.show()
+        self.doc_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.doc_panel.search.selectAll()
+
+    def zoom_editor(self, step: int) -> None:
+        font = self.editor.font()
+        font.setPointSizeF(min(40.0, max(8.0, font.pointSizeF() + step)))
+        self.editor.setFont(font)
+        self.editor.set_document(self.current_doc_id())
+        self.settings.setValue("editorFontSize", font.pointSizeF())
+
+    # ---- edits --------------------------------------------------------------------------------------
+
+    def _on_edited(self, doc_id: int) -> None:
+        self.doc_model.refresh_document(doc_id)
+        if self.current_doc_id() != doc_id:
+            # An undo/redo touched another document: bring it into view so the change is visible.
+            if not self.doc_panel.select_doc(doc_id):
+                self.show_document(doc_id)
+        self._progress_timer.start()
+
+    def _on_undo_index(self, index: int) -> None:
+        if index < self._undo_index:
+            text = self.undo_stack.text(index)
+            msg = self.tr("Saved (undone: {what})").format(what=text)
+        elif index > self._undo_index:
+            text = self.undo_stack.text(index - 1)
+            msg = self.tr("Saved: {what}").format(what=text)
+        else:
+            msg = ""
+        self._undo_index = index
+        if msg:
+            self.statusBar().showMessage(msg, 5000)
+
+    def _on_edit_failed(self, message: str) -> None:
+        self.statusBar().showMessage(self.tr("Not saved: {error}").format(error=message), 10000)
+
+    def _on_gold_changed_elsewhere(self, doc_id: int) -> None:
+        self.doc_model.refresh_document(doc_id)
+        if self.current_doc_id() == doc_id:
+            self.editor.reload()
+            self.annotate_page.show_document(doc_id)
+        self.statusBar().showMessage(self.tr("Saved: prediction accepted as gold for document {id}").format(id=doc_id),
+                                     5000)
+        self._progress_timer.start()
+
+    def edit_schema(self) -> None:
+        if self.store is None:
+            return
+        from .schema_dialog import SchemaDialog
+
+        dialog = SchemaDialog(self.store, self)
+        dialog.schemaChanged.connect(self._on_schema_changed)
+        dialog.exec()
+
+    def _on_schema_changed(self, destructive: bool) -> None:
+        if destructive:
+            self.undo_stack.clear()
+            self._undo_index = 0
+        self.annotate_page.reload_schema()
+        self.doc_model.refresh()
+        doc = self.current_doc_id()
+        if doc is not None:
+            self.doc_panel.select_doc(doc, emit=False)
+        self.statusBar().showMessage(self.tr("Saved: label schema"), 5000)
+
+    # ---- import / export ------------------------------------------------------------------------------
+
+    def import_interactive(self, path: str | None = None) -> None:
+        if self.store is None:
+            self._warn(self.tr("Import"), self.tr("Open or create a project first."))
+            return
+        from .import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.store.path, self, tasks=self.tasks)
+        if path:
+            wizard.set_file(path)
+        wizard.imported.connect(self._on_imported)
+        wizard.open()
+        self._wizard = wizard
+
+    def _on_imported(self, summary: str) -> None:
+        self.annotate_page.reload_schema()
+        self.doc_model.refresh()
+        if self.doc_model.rowCount() == 0 and self.doc_model.canFetchMore():
+            self.doc_model.fetchMore()
+        if self.current_doc_id() is None and self.doc_model.rowCount():
+            self.doc_panel.select_row(0)
+        self._update_progress()
+        self.statusBar().showMessage(summary, 8000)
+
+    def export_annotations_interactive(self, fmt: str) -> None:
+        if self.store is None:
+            return
+        suffix = {"conll": ".conll", "jsonl": ".jsonl", "csv": ".csv"}[fmt]
+        start = str(self.store.path.with_suffix(suffix))
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export annotations"), start,
+                                              self.tr("{fmt} files (*{suffix});;All files (*)").format(
+                                                  fmt=fmt.upper(), suffix=suffix))
+        if path:
+            self.export_annotations(path, fmt)
+
+    def export_annotations(self, path: str | Path, fmt: str) -> None:
+        """Write the gold annotations off the GUI thread; the status bar reports the result."""
+        if self.store is None:
+            return
+        from . import io_tasks
+
+        project = str(self.store.path)
+        out = str(path)
+        self.statusBar().showMessage(self.tr("Exporting to {name}…").format(name=Path(out).name))
+        self.tasks.run(lambda: io_tasks.export_annotations(project, out, fmt),
+                       lambda n: self.statusBar().showMessage(
+                           self.tr("Exported {n} documents to {name}").format(n=n, name=Path(out).name), 8000),
+                       lambda e: self._warn(self.tr("Export failed"), str(e)))
+
+    def export_model_interactive(self) -> None:
+        if self.store is None:
+            return
+        from . import io_tasks
+
+        try:
+            run = self.store.get_run(getattr(self.results_panel, "current_run", lambda: None)() or None)
+        except KeyError:
+            self._warn(self.tr("Export model"), self.tr("Train a model first (Train tab)."))
+            return
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Export the model of run {id} into…").format(
+            id=run["id"]), str(self.store.path.parent))
+        if not folder:
+            return
+        onnx = QMessageBox.question(
+            self, self.tr("Export model"), self.tr("Also export an ONNX file (needs the onnx package)?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
+        project = str(self.store.path)
+        run_id = run["id"]
+        self.statusBar().showMessage(self.tr("Exporting the model…"))
+        self.tasks.run(lambda: io_tasks.export_model(project, run_id, folder, onnx),
+                       lambda where: self.statusBar().showMessage(
+                           self.tr("Model exported to {path}").format(path=where), 10000),
+                       lambda e: self._warn(self.tr("Export failed"), str(e)))
+
+    # ---- training results -------------------------------------------------------------------------------
+
+    def _training_running(self) -> bool:
+        fn = getattr(self.training_panel, "is_running", None)
+        return bool(fn()) if callable(fn) else False
+
+    def _on_run_finished(self, run_id: str) -> None:
+        if hasattr(self.results_panel, "show_run"):
+            self.results_panel.show_run(run_id)
+        if hasattr(self.prediction_view, "set_run"):
+            self.prediction_view.set_run(run_id)
+        if self.doc_panel.filter_combo.currentData() == "errors":
+            self.doc_model.refresh()
+        self.statusBar().showMessage(self.tr("Training run {id} finished").format(id=run_id), 8000)
+
+    def _on_tab_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        on_docs = page in (self._tab_pages.get(self.annotate_page), self._tab_pages.get(self.prediction_view))
+        for a in (self.act_prev, self.act_next, self.act_next_unlabelled):
+            a.setEnabled(on_docs and self.store is not None)
+        self.act_ner_done.setEnabled(page is self.annotate_page and self.store is not None)
+
+    # ---- misc ---------------------------------------------------------------------------------------------
+
+    def set_language(self, code: str) -> None:
+        self.settings.setValue("language", code)
+        for c, a in self.language_actions.items():
+            a.setChecked(c == code)
+        self.statusBar().showMessage(self.tr("The language changes the next time MTL Studio starts."), 8000)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.store, self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, self.tr("About MTL Studio"), self.tr(
+            "<h3>MTL Studio {version}</h3><p>Annotate entity spans and document sentiment, train one shared "
+            "transformer encoder with two heads, read per-task scores, compare predictions and export the "
+            "model.</p>").format(version=html.escape(__version__)))
+
+    def _warn(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("warningBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal, never blocks the caller (automation and tests keep running)
+        self.statusBar().showMessage(text.splitlines()[0], 10000)
+
+    def _update_title(self) -> None:
+        name = self.store.path.name if self.store else self.tr("no project")
+        self.setWindowTitle(self.tr("{project} — MTL Studio").format(project=name))
+
+    def _update_enabled(self) -> None:
+        has = self.store is not None
+        for a in (self.act_import, self.act_export_conll, self.act_export_jsonl, self.act_export_csv,
+                  self.act_export_model, self.act_schema, self.act_prev, self.act_next, self.act_next_unlabelled,
+                  self.act_ner_done, self.act_search):
+            a.setEnabled(has)
+        self._on_tab_changed(self.tabs.currentIndex())
+
+    def _update_progress(self) -> None:
+        if self.store is None:
+            self.progress_label.setText("")
+            return
+        total = self.store.count_documents()
+        ner = self.store.count_filtered(task="ner", labelled=True)
+        sent = self.store.count_filtered(task="sentiment", labelled=True)
+        self.progress_label.setText(self.tr("{total} documents · NER labelled {ner} · sentiment labelled {sent}").format(
+            total=f"{total:,}", ner=f"{ner:,}", sent=f"{sent:,}"))
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        self._state_restored = isinstance(state, QByteArray) and self.restoreState(state)
+        size = self.settings.value("editorFontSize")
+        if size:
+            font = self.editor.font()
+            font.setPointSizeF(float(size))
+            self.editor.setFont(font)
+
+    def save_window_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._state_restored:
+            # First start: give the document list a useful width (docks take their size once shown).
+            self._state_restored = True
+            self.resizeDocks([self.doc_dock], [self.doc_panel.sizeHint().width()], Qt.Orientation.Horizontal)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._training_running():
+            answer = QMessageBox.question(self, self.tr("Training is running"),
+                                          self.tr("Stop the training run and quit?"),
+                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop background work and close the project (closing the window, or tests)."""
+        self.save_window_state()
+        if hasattr(self.training_panel, "shutdown"):
+            try:
+                self.training_panel.shutdown()
+            except Exception:  # noqa: BLE001
+                log.exception("TrainingPanel.shutdown failed")
+        self.tasks.wait()
+        if self.store is not None:
+            self.store.close()

@@ -1,0 +1,280 @@
+"""Label schema editor: entity types (name, colour, key) and sentiment classes.
+
+Every change is written to the project at once. Renames and removals first say what happens to the
+existing annotations (counts from the store) and ask to confirm; they cannot be undone, so the window
+clears its undo stack afterwards (older edits name labels that may no longer exist).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QColorDialog, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+    QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from mtl_studio.core.schema import ValidationError
+from mtl_studio.core.store import ProjectStore
+
+from .editor import MAX_KEYED_TYPES, SENTIMENT_KEYS
+
+
+def colour_icon(colour: str, size: int = 14) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(QColor(colour))
+    return QIcon(pix)
+
+
+class SchemaDialog(QDialog):
+    """Edit the project's entity types and sentiment classes."""
+
+    schemaChanged = Signal(bool)  # True when a change invalidates the undo history (rename / remove)
+
+    def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("schemaDialog")
+        self.setWindowTitle(self.tr("Label schema"))
+        self.store = store
+        # Tests (and automation) can answer the confirmation questions without a modal box.
+        self.confirm = self._ask
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(self.tr("Entity types get the number keys 1–9 in this order; sentiment classes get "
+                               "Q, W, E…. Changes are saved at once."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        ent_box = QGroupBox(self.tr("Entity types"))
+        ent_layout = QHBoxLayout(ent_box)
+        self.types_table = QTableWidget(0, 4)
+        self.types_table.setObjectName("entityTypesTable")
+        self.types_table.setHorizontalHeaderLabels([self.tr("Key"), self.tr("Name"), self.tr("Colour"),
+                                                    self.tr("Spans (gold / silver / predicted)")])
+        self._setup_table(self.types_table)
+        ent_layout.addWidget(self.types_table, 1)
+        ent_buttons = QVBoxLayout()
+        self.add_type_button = self._button(self.tr("Add…"), self.add_entity_type_interactive, ent_buttons)
+        self.rename_type_button = self._button(self.tr("Rename…"), self.rename_entity_type_interactive,
+                                               ent_buttons)
+        self.colour_button = self._button(self.tr("Colour…"), self.recolour_interactive, ent_buttons)
+        self.remove_type_button = self._button(self.tr("Remove…"), self.remove_entity_type_interactive,
+                                               ent_buttons)
+        ent_buttons.addStretch(1)
+        ent_layout.addLayout(ent_buttons)
+        layout.addWidget(ent_box, 3)
+
+        sent_box = QGroupBox(self.tr("Sentiment classes"))
+        sent_layout = QHBoxLayout(sent_box)
+        self.classes_table = QTableWidget(0, 3)
+        self.classes_table.setObjectName("sentimentClassesTable")
+        self.classes_table.setHorizontalHeaderLabels([self.tr("Key"), self.tr("Name"),
+                                                      self.tr("Documents (gold / silver / predicted)")])
+        self._setup_table(self.classes_table)
+        sent_layout.addWidget(self.classes_table, 1)
+        sent_buttons = QVBoxLayout()
+        self._button(self.tr("Add…"), self.add_sentiment_class_interactive, sent_buttons)
+        self._button(self.tr("Rename…"), self.rename_sentiment_class_interactive, sent_buttons)
+        self._button(self.tr("Remove…"), self.remove_sentiment_class_interactive, sent_buttons)
+        sent_buttons.addStretch(1)
+        sent_layout.addLayout(sent_buttons)
+        layout.addWidget(sent_box, 2)
+
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Close"))
+        layout.addWidget(close)
+        self.resize(640, 520)
+        self.refresh()
+
+    # ---- construction helpers -----------------------------------------------------------------------
+
+    @staticmethod
+    def _setup_table(table: QTableWidget) -> None:
+        table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+    def _button(self, text: str, slot, layout: QVBoxLayout) -> QPushButton:
+        b = QPushButton(text)
+        b.clicked.connect(lambda _=False: slot())
+        layout.addWidget(b)
+        return b
+
+    def refresh(self) -> None:
+        types = self.store.entity_types()
+        self.types_table.setRowCount(len(types))
+        for row, t in enumerate(types):
+            counts = self.store.count_spans_of_type(t.name)
+            key = str(row + 1) if row < MAX_KEYED_TYPES else ""
+            name_item = QTableWidgetItem(colour_icon(t.colour), t.name)
+            name_item.setData(Qt.ItemDataRole.UserRole, t.name)
+            cells = [QTableWidgetItem(key), name_item, QTableWidgetItem(t.colour),
+                     QTableWidgetItem(f"{counts.get('gold', 0)} / {counts.get('silver', 0)} / "
+                                      f"{counts.get('predicted', 0)}")]
+            for col, item in enumerate(cells):
+                self.types_table.setItem(row, col, item)
+        classes = self.store.sentiment_class_names()
+        self.classes_table.setRowCount(len(classes))
+        for row, name in enumerate(classes):
+            counts = self.store.count_sentiments_of_class(name)
+            key = SENTIMENT_KEYS[row] if row < len(SENTIMENT_KEYS) else ""
+            name_item = QTableWidgetItem(name)
+            name_item.setData(Qt.ItemDataRole.UserRole, name)
+            cells = [QTableWidgetItem(key), name_item,
+                     QTableWidgetItem(f"{counts.get('gold', 0)} / {counts.get('silver', 0)} / "
+                                      f"{counts.get('predicted', 0)}")]
+            for col, item in enumerate(cells):
+                self.classes_table.setItem(row, col, item)
+
+    def _selected(self, table: QTableWidget) -> str | None:
+        row = table.currentRow()
+        item = table.item(row, 1) if row >= 0 else None
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _error(self, e: Exception) -> None:
+        QMessageBox.warning(self, self.tr("Label schema"), str(e))
+
+    def _changed(self, destructive: bool) -> None:
+        self.refresh()
+        self.schemaChanged.emit(destructive)
+
+    # ---- entity types ---------------------------------------------------------------------------------
+
+    def add_entity_type(self, name: str, colour: str | None = None) -> bool:
+        if name.strip() in self.store.entity_type_names():
+            self._error(ValidationError(self.tr("An entity type named “{name}” already exists.").format(name=name)))
+            return False
+        try:
+            self.store.add_entity_type(name, colour)
+        except ValidationError as e:
+            self._error(e)
+            return False
+        self._changed(False)
+        return True
+
+    def rename_entity_type(self, old: str, new: str) -> bool:
+        counts = self.store.count_spans_of_type(old)
+        n = sum(counts.values())
+        if not self.confirm(self.tr("Rename entity type"),
+                            self.tr("Rename “{old}” to “{new}”? Its {n} spans keep their places and take the new "
+                                    "name. The undo history is cleared.").format(old=old, new=new, n=n)):
+            return False
+        try:
+            self.store.rename_entity_type(old, new)
+        except ValidationError as e:
+            self._error(e)
+            return False
+        self._changed(True)
+        return True
+
+    def recolour_entity_type(self, name: str, colour: str) -> None:
+        self.store.recolour_entity_type(name, colour)
+        self._changed(False)
+
+    def remove_entity_type(self, name: str) -> bool:
+        counts = self.store.count_spans_of_type(name)
+        text = self.tr("Remove the entity type “{name}”?\n\n{gold} gold, {silver} silver and {predicted} predicted "
+                       "spans of this type will be deleted. The documents stay labelled for NER and keep their "
+                       "other entities. This cannot be undone.").format(
+            name=name, gold=counts.get("gold", 0), silver=counts.get("silver", 0),
+            predicted=counts.get("predicted", 0))
+        if not self.confirm(self.tr("Remove entity type"), text):
+            return False
+        self.store.remove_entity_type(name)
+        self._changed(True)
+        return True
+
+    def add_entity_type_interactive(self) -> None:
+        name, ok = QInputDialog.getText(self, self.tr("Add entity type"), self.tr("Name (no spaces, e.g. PRODUCT):"))
+        if ok and name.strip():
+            self.add_entity_type(name)
+
+    def rename_entity_type_interactive(self) -> None:
+        old = self._selected(self.types_table)
+        if old is None:
+            return
+        new, ok = QInputDialog.getText(self, self.tr("Rename entity type"), self.tr("New name:"), text=old)
+        if ok and new.strip() and new.strip() != old:
+            self.rename_entity_type(old, new.strip())
+
+    def recolour_interactive(self) -> None:
+        name = self._selected(self.types_table)
+        if name is None:
+            return
+        current = next((t.colour for t in self.store.entity_types() if t.name == name), "#cccccc")
+        colour = QColorDialog.getColor(QColor(current), self, self.tr("Colour of {name}").format(name=name))
+        if colour.isValid():
+            self.recolour_entity_type(name, colour.name())
+
+    def remove_entity_type_interactive(self) -> None:
+        name = self._selected(self.types_table)
+        if name is not None:
+            self.remove_entity_type(name)
+
+    # ---- sentiment classes ------------------------------------------------------------------------------
+
+    def add_sentiment_class(self, name: str) -> bool:
+        if name.strip() in self.store.sentiment_class_names():
+            self._error(ValidationError(self.tr("A sentiment class named “{name}” already exists.").format(name=name)))
+            return False
+        try:
+            self.store.add_sentiment_class(name)
+        except ValidationError as e:
+            self._error(e)
+            return False
+        self._changed(False)
+        return True
+
+    def rename_sentiment_class(self, old: str, new: str) -> bool:
+        n = sum(self.store.count_sentiments_of_class(old).values())
+        if not self.confirm(self.tr("Rename sentiment class"),
+                            self.tr("Rename “{old}” to “{new}”? Its {n} labels take the new name. The undo history "
+                                    "is cleared.").format(old=old, new=new, n=n)):
+            return False
+        try:
+            self.store.rename_sentiment_class(old, new)
+        except ValidationError as e:
+            self._error(e)
+            return False
+        self._changed(True)
+        return True
+
+    def remove_sentiment_class(self, name: str) -> bool:
+        counts = self.store.count_sentiments_of_class(name)
+        text = self.tr("Remove the sentiment class “{name}”?\n\n{gold} documents lose their gold sentiment and become "
+                       "unlabelled for sentiment; {silver} silver and {predicted} predicted labels are deleted. "
+                       "This cannot be undone.").format(name=name, gold=counts.get("gold", 0),
+                                                        silver=counts.get("silver", 0),
+                                                        predicted=counts.get("predicted", 0))
+        if not self.confirm(self.tr("Remove sentiment class"), text):
+            return False
+        self.store.remove_sentiment_class(name)
+        self._changed(True)
+        return True
+
+    def add_sentiment_class_interactive(self) -> None:
+        name, ok = QInputDialog.getText(self, self.tr("Add sentiment class"), self.tr("Name (no spaces):"))
+        if ok and name.strip():
+            self.add_sentiment_class(name)
+
+    def rename_sentiment_class_interactive(self) -> None:
+        old = self._selected(self.classes_table)
+        if old is None:
+            return
+        new, ok = QInputDialog.getText(self, self.tr("Rename sentiment class"), self.tr("New name:"), text=old)
+        if ok and new.strip() and new.strip() != old:
+            self.rename_sentiment_class(old, new.strip())
+
+    def remove_sentiment_class_interactive(self) -> None:
+        name = self._selected(self.classes_table)
+        if name is not None:
+            self.remove_sentiment_class(name)

@@ -41,11 +41,15 @@ class Prediction:
     # {"label", "probabilities": {class: p}}; None when the model has no sentiment task.
     sentiment: dict[str, Any] | None = None
     truncated: bool = False  # the text was longer than max_length sub-words; its tail got no entities
+    # The lowest probability of any word's predicted tag (O included): how sure the model is of the
+    # whole tagging, not just of the entities it found. None without NER or without words.
+    ner_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
         if self.entities is not None:
             out["entities"] = self.entities
+            out["ner_confidence"] = self.ner_confidence
         if self.sentiment is not None:
             out["sentiment"] = self.sentiment
         if self.truncated:
@@ -167,21 +171,23 @@ class Predictor:
             # Truncated: the sequence is full and the last word got no sub-word.
             pred.truncated = real_len >= self.max_length and bool(positions) and positions[-1] is None
             if "ner" in self.tasks:
-                pred.entities = self._entities(text, offsets, positions, token_logits[b])
+                pred.entities, pred.ner_confidence = self._entities(text, offsets, positions, token_logits[b])
             if "sentiment" in self.tasks:
                 pred.sentiment = self._sentiment(sequence_logits[b])
             out.append(pred)
         return out
 
     def _entities(self, text: str, offsets: Sequence[tuple[int, int]], positions: list[int | None],
-                  logits: np.ndarray) -> list[dict[str, Any]]:
+                  logits: np.ndarray) -> tuple[list[dict[str, Any]], float | None]:
         tags = self.labels["ner_tags"]
         probs = _softmax(logits[:, :len(tags)].astype(np.float64))
         tag_ids = [None if p is None else int(probs[p].argmax()) for p in positions]
         scores = [None if p is None else float(probs[p].max()) for p in positions]
-        return [{"start": e.start, "end": e.end, "label": e.label, "text": text[e.start:e.end],
-                 "score": round(e.score, 6)}
-                for e in decode_token_predictions(tag_ids, scores, tags, offsets)]
+        entities = [{"start": e.start, "end": e.end, "label": e.label, "text": text[e.start:e.end],
+                     "score": round(e.score, 6)}
+                    for e in decode_token_predictions(tag_ids, scores, tags, offsets)]
+        scored = [x for x in scores if x is not None]
+        return entities, (round(min(scored), 6) if scored else None)
 
     def _sentiment(self, logits: np.ndarray) -> dict[str, Any]:
         classes = self.labels["sentiment_classes"]

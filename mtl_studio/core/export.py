@@ -192,9 +192,14 @@ def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
                                  f"{_fmt(a.get('recall'))} | {_fmt(a.get('f1'))} |  | {_fmt(a.get('support'))} |")
     if len(lines) == 2:
         return ["```json", json.dumps(metrics, indent=2, ensure_ascii=False)[:4000], "```"]
-    notes = {m.get("ner", {}).get("mode") for m in splits.values() if isinstance(m.get("ner"), dict)} - {None}
-    if notes:
-        lines += ["", f"NER scores are entity-level (seqeval, {', '.join(sorted(map(str, notes)))})."]
+    modes = []
+    for m in splits.values():
+        mode = m.get("ner", {}).get("mode") if isinstance(m.get("ner"), dict) else None
+        text = ", ".join(f"{k}={v}" for k, v in mode.items()) if isinstance(mode, dict) else mode
+        if text and text not in modes:
+            modes.append(str(text))
+    if modes:
+        lines += ["", f"NER scores are entity-level (seqeval, {'; '.join(modes)})."]
     return lines
 
 

@@ -62,6 +62,7 @@ class ConllScan:
     i_starts: int = 0  # entities that start with I- (IOB1 style, or IOB2 violations)
     i_start_lines: list[int] = field(default_factory=list)
     b_fresh: int = 0  # B- tags that do not follow an entity of the same type (impossible in IOB1)
+    longest_token: int = 0  # 1 for character-per-line files (Chinese corpora)
 
     @property
     def expected_columns(self) -> int:
@@ -110,6 +111,7 @@ def scan(path: Path, options: ImportOptions, report: ImportReport) -> ConllScan:
         if len(seen) < options.max_errors:
             seen.append(lineno)
         info.tokens += 1
+        info.longest_token = max(info.longest_token, len(fields[0]))
         in_sentence = True
         idx = _tag_index(n, options.tag_column)
         if idx is None:
@@ -280,11 +282,20 @@ def read_conll(path: Path, options: ImportOptions, report: ImportReport) -> Iter
         report.note(f"{info.i_starts} entit{'ies start' if info.i_starts > 1 else 'y starts'} with I- in a file "
                     f"that otherwise starts entities with B-: read as O, see warnings "
                     f"(--scheme iob1 reads them as entity starts instead)")
+    # In a character-per-line file (Chinese NER corpora) the characters are the text: digits, Latin
+    # letters and URLs inside a Chinese sentence are also one character per line, and joining them
+    # with spaces would write "2 0 1 3 年" for "2013年".
+    by_char = info.longest_token == 1
+    if by_char:
+        report.note("one character per line: characters joined without spaces")
     for words, tags, lines in iter_sentences(path, options, report, info.expected_columns):
         iob2, issues = convert_tags(tags, scheme)
         for tok, message in issues:
             report.warn(message, kind="scheme", line=lines[tok])
-        text, offsets = join_tokens(words)
+        if by_char:
+            text, offsets = "".join(words), [(i, i + 1) for i in range(len(words))]
+        else:
+            text, offsets = join_tokens(words)
         doc = Document(text=text, tokens=offsets, spans=tags_to_spans(iob2, offsets), ner_labelled=True,
                        source=path.name, meta={"line": lines[0]})
         yield ParsedDoc(doc, line=lines[0])

@@ -1,0 +1,237 @@
+"""Model subcommands: export-model, predict, pseudo-label (registered by commands/engine.py).
+
+    mtl-studio export-model project.mtl RUN_ID out/ [--onnx]
+    mtl-studio predict out/ texts.txt > predictions.jsonl          # txt, JSONL or CSV input
+    mtl-studio pseudo-label project.mtl --run RUN_ID --threshold 0.9
+
+predict needs only the model folder (no project); it prints one JSON object per input text.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+INPUT_FORMATS = ("txt", "jsonl", "csv", "tsv")
+CHUNK = 1024  # texts predicted and written at a time: output streams, memory stays flat
+
+
+def register(sub: "argparse._SubParsersAction") -> None:
+    p = sub.add_parser(
+        "export-model", help="export a run's best model as a folder usable without the studio",
+        description="Write the best checkpoint of a run to OUT: safetensors weights, encoder config, tokenizer, "
+                    "labels.json, mtl_config.json and a model card (README.md with data counts, config and "
+                    "metrics). Load it with mtl_studio.inference or `mtl-studio predict`. OUT must be new, empty "
+                    "or an earlier export (which is replaced).")
+    p.add_argument("project", help="project file")
+    p.add_argument("run_id", help="run id (see `mtl-studio runs`), or 'latest'")
+    p.add_argument("out", help="output folder")
+    p.add_argument("--onnx", action="store_true",
+                   help="also write model.onnx (both heads) and check it matches PyTorch (needs onnxruntime)")
+    p.set_defaults(func=cmd_export_model)
+
+    p = sub.add_parser(
+        "predict", help="predict entities and sentiment for texts with an exported model",
+        description="Read texts (txt: one per line; JSONL: a \"text\" field or --text-column, or a JSON string per "
+                    "line; CSV/TSV: the text column) and print one JSON object per text: entities with "
+                    "character offsets, label, text and score; sentiment with class probabilities.")
+    p.add_argument("model", help="model folder (from export-model, or a run's checkpoint folder)")
+    p.add_argument("input", help="input file, or - for standard input (txt or jsonl)")
+    p.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: from the extension; txt)")
+    p.add_argument("--text-column", help="JSONL field / CSV column holding the text (default: text, sentence, ...)")
+    p.add_argument("--output", "-o", help="write predictions here instead of standard output")
+    p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
+    p.add_argument("--backend", choices=("torch", "onnx"), default="torch",
+                   help="torch (default) or onnx (model.onnx via onnxruntime)")
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, mps or auto")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser(
+        "pseudo-label", help="add silver labels from a trained model where gold labels are missing",
+        description="For each document without gold labels for a task, predict it with a trained model and "
+                    "store the prediction as a silver label when the model is confident (sentiment: class "
+                    "probability >= threshold; NER: every word's tag probability >= threshold). Silver labels "
+                    "record the run and confidence; training uses them only with --silver-weight > 0 and "
+                    "evaluation never does.")
+    p.add_argument("project", help="project file")
+    p.add_argument("--run", help="run id (default: the latest run with a saved model)")
+    p.add_argument("--model", help="a model folder instead of a run of this project")
+    p.add_argument("--tasks", default="ner,sentiment", help="tasks to label, comma-separated (default ner,sentiment)")
+    p.add_argument("--threshold", type=float, default=0.9, help="confidence threshold in [0, 1] (default 0.9)")
+    p.add_argument("--split", action="append", choices=("train", "dev", "test"),
+                   help="only documents of this split (repeatable; default all)")
+    p.add_argument("--keep-previous", action="store_true",
+                   help="keep earlier silver labels and skip those documents (default: replace them)")
+    p.add_argument("--batch-size", type=int, default=32, help="documents per forward pass (default 32)")
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, mps or auto")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_pseudo_label)
+
+
+# ---- export-model --------------------------------------------------------------------------------
+
+def cmd_export_model(args: argparse.Namespace) -> int:
+    from mtl_studio.core.export import ExportError, export_model
+
+    run_id = None if args.run_id == "latest" else args.run_id
+    try:
+        out = export_model(args.project, run_id, args.out, onnx=args.onnx)
+    except ExportError as e:
+        raise ValueError(str(e)) from e
+    print(f"exported model to {out}" + (" (with model.onnx, checked against PyTorch)" if args.onnx else ""))
+    return 0
+
+
+# ---- predict -------------------------------------------------------------------------------------
+
+def _detect_format(path: str, given: str | None) -> str:
+    if given:
+        return given
+    suffix = Path(path).suffix.lower()
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv"}.get(suffix, "txt")
+
+
+def _open_input(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdin
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no input file {path}")
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def _text_field(record: dict[str, Any], column: str | None, where: str) -> str:
+    from mtl_studio.core.formats.tabular import TEXT_NAMES
+
+    names = [column] if column else list(TEXT_NAMES)
+    for name in names:
+        if name in record:
+            value = record[name]
+            if not isinstance(value, str):
+                raise ValueError(f"{where}: field {name!r} is not a string")
+            return value
+    raise ValueError(f"{where}: no text field (looked for {', '.join(names)}); name it with --text-column")
+
+
+def iter_texts(path: str, fmt: str, text_column: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(text, fields to copy into the output) per input record, streamed."""
+    name = "<stdin>" if path == "-" else path
+    if fmt == "txt":
+        f = _open_input(path)
+        try:
+            for line in f:
+                yield line.rstrip("\r\n"), {}
+        finally:
+            if f is not sys.stdin:
+                f.close()
+    elif fmt == "jsonl":
+        f = _open_input(path)
+        try:
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{name}:{lineno}: invalid JSON: {e.msg}") from None
+                if isinstance(record, str):
+                    yield record, {}
+                elif isinstance(record, dict):
+                    extra = {"id": record["id"]} if "id" in record else {}
+                    yield _text_field(record, text_column, f"{name}:{lineno}"), extra
+                else:
+                    raise ValueError(f"{name}:{lineno}: expected an object or a string")
+        finally:
+            if f is not sys.stdin:
+                f.close()
+    elif fmt in ("csv", "tsv"):
+        import pandas as pd
+
+        from mtl_studio.core.formats.tabular import TEXT_NAMES
+
+        if path == "-":
+            raise ValueError("CSV input must be a file")
+        _open_input(path).close()
+        frames = pd.read_csv(path, sep="," if fmt == "csv" else "\t", dtype=str, keep_default_na=False,
+                             na_values=[], encoding="utf-8-sig", chunksize=CHUNK)
+        column: str | None = None
+        for frame in frames:
+            if column is None:
+                cols = list(frame.columns)
+                lower = {c.lower(): c for c in cols}
+                candidates = [text_column] if text_column else list(TEXT_NAMES)
+                column = next((lower[c.lower()] for c in candidates if c and c.lower() in lower), None)
+                if column is None and not text_column and len(cols) == 1:
+                    column = cols[0]
+                if column is None:
+                    raise ValueError(f"{name}: no text column (columns: {', '.join(map(str, cols))}); "
+                                     "name it with --text-column")
+            id_col = next((c for c in frame.columns if str(c).lower() == "id"), None)
+            for i, text in enumerate(frame[column].tolist()):
+                yield text, ({"id": frame[id_col].iloc[i]} if id_col is not None else {})
+    else:
+        raise ValueError(f"unknown input format {fmt!r}")
+
+
+def _chunks(items: Iterator[tuple[str, dict[str, Any]]], size: int) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    chunk: list[tuple[str, dict[str, Any]]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import mtl_studio.inference as inference
+
+    if args.batch_size < 1:
+        raise ValueError("--batch-size must be at least 1")
+    fmt = _detect_format(args.input, args.format)
+    chunks = _chunks(iter_texts(args.input, fmt, args.text_column), CHUNK)
+    first = next(chunks, None)  # input errors show before the model is loaded
+    model = inference.load(args.model, device=args.device, backend=args.backend)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    n = 0
+    try:
+        for chunk in itertools.chain([first] if first else [], chunks):
+            preds = model.predict([t for t, _ in chunk], batch_size=args.batch_size)
+            for (_, extra), pred in zip(chunk, preds):
+                out.write(json.dumps({**extra, **pred.to_dict()}, ensure_ascii=False) + "\n")
+            n += len(chunk)
+            out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.output:
+        print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
+    return 0
+
+
+# ---- pseudo-label --------------------------------------------------------------------------------
+
+def cmd_pseudo_label(args: argparse.Namespace) -> int:
+    from mtl_studio.core.export import ExportError
+    from mtl_studio.core.pseudo_label import pseudo_label
+    from mtl_studio.core.store import ProjectStore
+
+    if args.run and args.model:
+        raise ValueError("give --run or --model, not both")
+    tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
+    with ProjectStore.open(args.project) as store:
+        try:
+            report = pseudo_label(store, args.model or args.run, tasks=tasks, threshold=args.threshold,
+                                  replace=not args.keep_previous, splits=args.split, batch_size=args.batch_size,
+                                  device=args.device)
+        except ExportError as e:
+            raise ValueError(str(e)) from e
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(report.describe()))
+    return 0

@@ -54,6 +54,9 @@ class TrainConfig:
     # DWA temperature (Liu et al. 2019) and GradNorm asymmetry alpha (Chen et al. 2018).
     dwa_temperature: float = 2.0
     gradnorm_alpha: float = 1.5
+    # Learning rate of the strategy's own parameters (uncertainty log-variances, GradNorm weights): at the
+    # encoder's lr (~5e-5) they would barely move in a fine-tuning run.
+    strategy_lr: float = 0.01
     trust_remote_code: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,7 +80,7 @@ class TrainConfig:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {self.strategy!r}")
         if not self.tasks or any(t not in ("ner", "sentiment") for t in self.tasks):
             raise ValueError(f"tasks must be a non-empty subset of ner, sentiment, not {self.tasks!r}")
-        for name in ("learning_rate", "batch_size", "epochs"):
+        for name in ("learning_rate", "batch_size", "epochs", "max_length", "strategy_lr"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
         for name in ("ner_weight", "sentiment_weight", "mlm_weight", "silver_weight", "l2sp_weight",

@@ -1,0 +1,717 @@
+"""Training: ONE shared encoder with a token head and a sequence head, as a generator of progress events.
+
+    for event in train("demo.mtl", TrainConfig(epochs=2), stop=stop_event):
+        ...   # RunStarted, StepProgress..., EpochEvaluated, LogMessage, RunFinished
+
+The CLI prints the events, the GUI worker forwards them as signals, torchrun's rank 0 sends them to a
+parent process. A stop request (threading.Event) is honoured after the current optimizer step: the run is
+recorded as 'stopped' and its last checkpoint kept, so `train(..., resume_run_id=...)` continues it with
+the same result as an uninterrupted run (model, optimizer, scheduler, strategy and RNG state are restored
+and the batches of an epoch depend only on (seed, epoch)).
+
+Run folder (<project>.runs/<run_id>/, rank 0 writes it, every folder swapped in atomically):
+    best/   the best model on dev so far: a model folder (core/artifacts.py) that export and inference read
+    last/   model/ (a model folder) + trainer_state.json + optimizer.pt, the resume point. optimizer.pt holds
+            only tensors and numbers written by this app into its own folder and is read back with
+            torch.load(weights_only=True); weights are never pickled. Removed when a run completes.
+
+Distributed (torchrun): see core/distributed.py. Every rank builds the same global batches and trains on
+its slice; losses are divided by GLOBAL counts so N processes equal one with the same global batch; only
+rank 0 evaluates, writes the run and checkpoints; stop/NaN decisions are collective.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from . import losses as L
+from .artifacts import save_model_folder, write_folder_atomically
+from .config import (EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
+                     TrainingError)
+from .distributed import DistContext, init_distributed, unwrap_model
+from .evaluate import EvalReport, evaluate_model
+from .features import EncodedDataset, LabelMaps, collate, encode_documents, length_grouped_batches
+from .model import MultiTaskModel, load_encoder
+from .paths import runs_dir_for
+from .schema import SentimentLabel, Span
+from .store import ProjectStore
+from .weighting import WeightingContext, WeightingStrategy, collapsed_tasks, make_strategy
+from .weighting.fixed import FixedWeighting
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "trainer_state.json"
+OPTIMIZER_FILE = "optimizer.pt"
+CHECKPOINT_EVERY_S = 15 * 60  # also checkpoint mid-epoch this often (a crash then loses at most this much)
+
+
+# ---- device and precision ------------------------------------------------------------------------
+
+def autocast_dtype(device: torch.device, precision: str) -> tuple[torch.dtype | None, str]:
+    """(autocast dtype or None, precision name) for a device and the configured precision.
+
+    auto: bf16 on a GPU that supports it, else fp16 (with a GradScaler); fp32 on CPU and MPS."""
+    p = (precision or "auto").lower()
+    if p not in ("auto", "fp32", "bf16", "fp16"):
+        raise TrainingError(f"unknown precision {precision!r}: use auto, fp32, bf16 or fp16")
+    if p == "auto":
+        if device.type == "cuda":
+            p = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        else:
+            p = "fp32"
+    if p == "fp16" and device.type == "cpu":
+        raise TrainingError("fp16 mixed precision needs a GPU; use --precision fp32 or bf16 on the CPU")
+    if p == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise TrainingError("this GPU does not support bf16; use --precision fp16 or auto")
+    return {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[p], p
+
+
+def _is_oom(e: BaseException) -> bool:
+    oom_types = tuple(t for t in (getattr(torch, "OutOfMemoryError", None),
+                                  getattr(torch.cuda, "OutOfMemoryError", None)) if t is not None)
+    return isinstance(e, oom_types) or (isinstance(e, RuntimeError) and "out of memory" in str(e).lower())
+
+
+# ---- trainer state (resumable) -------------------------------------------------------------------
+
+@dataclass
+class TrainerState:
+    """Where a run is: JSON-able; saved with every checkpoint."""
+
+    epoch: int = 0  # 0-based epoch being trained
+    step_in_epoch: int = 0  # optimizer steps done in this epoch
+    global_step: int = 0
+    best_score: float | None = None
+    best_epoch: int | None = None  # 1-based
+    best_metrics: dict[str, Any] = field(default_factory=dict)
+    epochs_without_improvement: int = 0
+    epoch_loss_sums: dict[str, list[float]] = field(default_factory=dict)  # task -> [sum, steps]
+    stopped_early: bool = False
+    collapse_warned: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TrainerState":
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+class _Forward(nn.Module):
+    """One forward for everything a step needs (DDP wraps this, so a step is one DDP forward).
+
+    With MLM on, the encoder also reads the masked copy of the batch and the masked-token head scores
+    only the masked positions (the vocabulary projection is the costly part)."""
+
+    def __init__(self, model: MultiTaskModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                mlm_input_ids: torch.Tensor | None = None, mlm_positions: torch.Tensor | None = None):
+        out = self.model(input_ids, attention_mask)
+        mlm_logits = None
+        if mlm_input_ids is not None and self.model.mlm is not None:
+            hidden = self.model.encoder(input_ids=mlm_input_ids, attention_mask=attention_mask).last_hidden_state
+            mlm_logits = self.model.mlm(hidden[mlm_positions])  # (masked tokens, vocab)
+        return out.token_logits, out.sequence_logits, mlm_logits
+
+
+def last_shared_layer(encoder: nn.Module) -> list[nn.Parameter]:
+    """Parameters of the encoder's last transformer block (GradNorm's W); the last few shared
+    parameters when the architecture is unknown."""
+    for path in ("encoder.layer", "layer", "layers", "transformer.layer", "encoder.layers", "block"):
+        obj: Any = encoder
+        for part in path.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                break
+        if isinstance(obj, nn.ModuleList) and len(obj):
+            params = [p for p in obj[-1].parameters() if p.requires_grad]
+            if params:
+                return params
+    shared = [p for p in encoder.parameters() if p.requires_grad]
+    return shared[-4:]
+
+
+def _linear_schedule(warmup: int, total: int):
+    def factor(step: int) -> float:
+        if warmup and step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+    return factor
+
+
+# ---- the trainer -------------------------------------------------------------------------------------
+
+class _Failure(Exception):
+    """A run that cannot go on for a reason the user can act on (NaN loss, out of memory)."""
+
+
+class Trainer:
+    """One run. `events()` is the generator `train()` returns; state lives on the instance."""
+
+    def __init__(self, project: str | os.PathLike[str] | ProjectStore, config: TrainConfig, *,
+                 stop: threading.Event | None = None, resume_run_id: str | None = None) -> None:
+        self.project = project
+        self.config = config
+        self.stop = stop or threading.Event()
+        self.resume_run_id = resume_run_id
+
+    # ---- public generator ------------------------------------------------------------------------
+
+    def events(self) -> Iterator[Event]:
+        self.ctx: DistContext = init_distributed(self.config.device)
+        try:
+            yield from self._run()
+        finally:
+            self.ctx.close()
+
+    def _run(self) -> Iterator[Event]:
+        self._open_store()
+        if self.resume_run_id:
+            run = self.store.get_run(self.resume_run_id)
+            if run["status"] == "completed" or run["status"] == "early_stopped":
+                raise ValueError(f"run {self.resume_run_id} already finished ({run['status']}); nothing to resume")
+            self.config = TrainConfig.from_dict(run["config"])
+        self.config.validate()
+        notes = self._setup()
+        self.run_id = self._create_or_resume_run()
+        self.run_dir = runs_dir_for(self.store.path) / self.run_id
+        main = self.ctx.is_main
+        try:
+            resumed = self._load_checkpoint() if self.resume_run_id else False
+            if main:
+                yield RunStarted(self.run_id, self.config.to_dict(), str(self.device), self.precision,
+                                 dict(self.train_counts), self.total_steps)
+                for level, text in notes:
+                    yield LogMessage(level, text)
+                if self.resume_run_id:
+                    yield LogMessage("info", f"resuming run {self.run_id} at epoch {self.state.epoch + 1}, step "
+                                             f"{self.state.global_step}" if resumed else
+                                     f"run {self.run_id} has no checkpoint yet: starting it from the beginning")
+            outcome = yield from self._train_loop()
+            if outcome == "stopped":
+                yield from self._finish_stopped()
+                return
+            yield from self._finish(outcome)
+        except _Failure as e:
+            yield from self._finish_failed(str(e))
+        except Exception as e:
+            if _is_oom(e):
+                yield from self._finish_failed(
+                    f"out of memory on {self.device} at batch size {self.config.batch_size} and max length "
+                    f"{self.max_length}: try a smaller --batch-size (e.g. {max(1, self.config.batch_size // 2)}) "
+                    "or a shorter --max-length")
+                return
+            if main:
+                self.store.update_run(self.run_id, status="failed", message=f"{type(e).__name__}: {e}")
+            raise
+
+    # ---- set-up --------------------------------------------------------------------------------------
+
+    def _open_store(self) -> None:
+        if isinstance(self.project, ProjectStore):
+            self.store = self.project
+        else:
+            self.store = ProjectStore.open(self.project)
+
+    def _setup(self) -> list[tuple[str, str]]:
+        """Data, model, optimizer; returns (level, text) notes for the user."""
+        cfg, ctx = self.config, self.ctx
+        notes: list[tuple[str, str]] = []
+        self.device = ctx.device
+        self.amp_dtype, self.precision = autocast_dtype(self.device, cfg.precision)
+        if self.device.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+        torch.manual_seed(cfg.seed)
+
+        self.labels = LabelMaps.from_store(self.store)
+        sources = ("gold", "silver") if cfg.silver_weight > 0 else ("gold",)
+        train_docs = list(self.store.iter_documents("train", sources=sources))
+        self.dev_docs = list(self.store.iter_documents("dev"))
+        self.test_docs = list(self.store.iter_documents("test"))
+
+        encoder, self.tokenizer = load_encoder(cfg.encoder, trust_remote_code=cfg.trust_remote_code)
+        limit = getattr(self.tokenizer, "model_max_length", None)
+        self.max_length = min(cfg.max_length, limit) if isinstance(limit, int) and 0 < limit < 100_000 \
+            else cfg.max_length
+        if self.max_length < cfg.max_length:
+            notes.append(("info", f"max length {cfg.max_length} exceeds what this encoder reads; using "
+                                  f"{self.max_length}"))
+
+        # Tasks: the requested ones that have training labels.
+        tasks = []
+        for task in cfg.tasks:
+            if task == "ner" and not self.labels.entity_types:
+                notes.append(("warning", "NER left out: the project has no entity types"))
+                continue
+            if task == "sentiment" and not self.labels.sentiment_classes:
+                notes.append(("warning", "sentiment left out: the project has no sentiment classes"))
+                continue
+            tasks.append(task)
+        self.train_set = encode_documents(train_docs, self.tokenizer, self.labels, max_length=self.max_length,
+                                          tasks=tasks, silver_weight=cfg.silver_weight, for_training=True)
+        counts = self.train_set.task_documents()
+        for task in list(tasks):
+            if counts[task] == 0:
+                notes.append(("warning", f"{task} left out: no training document is labelled for it"))
+                tasks.remove(task)
+        if not tasks:
+            raise TrainingError("no training documents are labelled for " + " or ".join(cfg.tasks) +
+                                ": annotate some documents in the train split or import labelled data")
+        if tasks != list(cfg.tasks):
+            # Re-encode so that labels of a dropped task do not keep documents in the training set.
+            self.train_set = encode_documents(train_docs, self.tokenizer, self.labels, max_length=self.max_length,
+                                              tasks=tasks, silver_weight=cfg.silver_weight, for_training=True)
+        self.tasks = tuple(tasks)
+        self.train_counts = {t: self.train_set.task_documents()[t] for t in self.tasks}
+        notes += [("warning", s) for s in self.train_set.stats.describe(self.max_length)]
+        if cfg.silver_weight > 0:
+            st = self.train_set.stats
+            notes.append(("info", f"silver labels (weight {cfg.silver_weight}): {st.silver_ner_documents} NER and "
+                                  f"{st.silver_sentiment_documents} sentiment documents"))
+        self.dev_tasks = [t for t in self.tasks if any(
+            (d.ner_labelled if t == "ner" else d.sentiment is not None) for d in self.dev_docs)]
+        if cfg.eval_each_epoch and not self.dev_tasks:
+            notes.append(("warning", "no labelled dev documents: no early stopping, the last epoch is kept as best"))
+
+        # Model: the pretrained encoder plus freshly initialised heads (seeded).
+        self.model = MultiTaskModel(encoder, len(self.labels.ner_tags), max(1, len(self.labels.sentiment_classes)),
+                                    dropout=cfg.dropout, pooling=cfg.pooling, mlm_head=cfg.mlm_weight > 0)
+        self.model.to(self.device)
+        self.l2sp = L.L2SPPenalty(self.model.encoder.parameters()) if cfg.l2sp_weight > 0 else None
+        if len(self.tasks) > 1:
+            self.strategy: WeightingStrategy = make_strategy(cfg.strategy, self.tasks, cfg, device=self.device)
+        else:
+            self.strategy = FixedWeighting(self.tasks, {self.tasks[0]: 1.0})
+            if cfg.strategy != "fixed":
+                notes.append(("info", f"single-task run: strategy {cfg.strategy!r} needs two tasks; weight 1"))
+        self.forward = ctx.wrap_model(_Forward(self.model))
+
+        # Optimisation: AdamW without decay on biases and norms; strategy parameters in their own group.
+        decay = [p for p in self.model.parameters() if p.requires_grad and p.ndim >= 2]
+        no_decay = [p for p in self.model.parameters() if p.requires_grad and p.ndim < 2]
+        groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        if self.strategy.parameters():
+            groups.append({"params": self.strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr})
+        fused = self.device.type == "cuda"
+        self.optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate, fused=fused or None)
+        self.batches_per_epoch = self._batches_per_epoch()
+        self.total_steps = self.batches_per_epoch * cfg.epochs
+        warmup = int(cfg.warmup_ratio * self.total_steps)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _linear_schedule(warmup, self.total_steps))
+        self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
+        self.mlm_generator = torch.Generator().manual_seed(cfg.seed + 17 + ctx.rank)
+        if ctx.rank:
+            torch.manual_seed(cfg.seed + ctx.rank)  # different dropout per rank after identical init
+        self.state = TrainerState()
+        self.model_params = [p for p in self.model.parameters() if p.requires_grad]
+        self.shared_params = self.model.shared_parameters()
+        self.last_shared = last_shared_layer(self.model.encoder)
+        return notes
+
+    def _batches_per_epoch(self) -> int:
+        n = len(length_grouped_batches(self.train_set.lengths(), self.config.batch_size, seed=self.config.seed,
+                                       epoch=0))
+        cap = self.config.max_steps_per_epoch
+        return min(n, cap) if cap > 0 else n
+
+    def _create_or_resume_run(self) -> str:
+        if self.resume_run_id:
+            run = self.store.get_run(self.resume_run_id)
+            if self.ctx.is_main:
+                if run["dataset_hash"] != self.store.dataset_hash():
+                    log.warning("data changed since run %s started", self.resume_run_id)
+                self.store.update_run(self.resume_run_id, status="running", message="")
+            return self.resume_run_id
+        run_id = self.store.create_run(self.config.to_dict()) if self.ctx.is_main else None
+        return self.ctx.broadcast_object(run_id)
+
+    # ---- the loop --------------------------------------------------------------------------------------
+
+    def _train_loop(self) -> Iterator[Event]:
+        """Runs epochs; returns 'completed', 'early_stopped' or 'stopped' (generator return value)."""
+        cfg, ctx, st = self.config, self.ctx, self.state
+        self.forward.train()
+        step_time_ema: float | None = None
+        last_checkpoint = time.monotonic()
+        while st.epoch < cfg.epochs:
+            batches = length_grouped_batches(self.train_set.lengths(), cfg.batch_size, seed=cfg.seed, epoch=st.epoch)
+            batches = batches[:self.batches_per_epoch]
+            while st.step_in_epoch < len(batches):
+                t0 = time.perf_counter()
+                global_batch = batches[st.step_in_epoch]
+                losses, weights = self._step(global_batch)
+                st.step_in_epoch += 1
+                st.global_step += 1
+                for task, value in losses.items():
+                    if task in self.tasks:
+                        acc = st.epoch_loss_sums.setdefault(task, [0.0, 0.0])
+                        acc[0] += value
+                        acc[1] += 1
+                dt = time.perf_counter() - t0
+                step_time_ema = dt if step_time_ema is None else 0.9 * step_time_ema + 0.1 * dt
+                if ctx.is_main:
+                    yield StepProgress(
+                        step=st.global_step, total_steps=self.total_steps, epoch=st.epoch + 1, losses=losses,
+                        weights=weights, samples_per_second=len(global_batch) / max(dt, 1e-9),
+                        eta_seconds=step_time_ema * (self.total_steps - st.global_step),
+                        learning_rate=float(self.scheduler.get_last_lr()[0]))
+                    for task in collapsed_tasks(weights):
+                        if task not in st.collapse_warned:
+                            st.collapse_warned.append(task)
+                            yield LogMessage("warning", f"the weight of task {task} collapsed to "
+                                                        f"{weights[task]:.2e} (under 1/1000 of the largest): it "
+                                                        "barely trains; consider the fixed strategy")
+                if ctx.any_flag(self.stop.is_set()):
+                    self._save_last()
+                    return "stopped"
+                if time.monotonic() - last_checkpoint > CHECKPOINT_EVERY_S:
+                    self._save_last()
+                    last_checkpoint = time.monotonic()
+            # End of epoch: evaluate on dev, keep the best, decide on early stopping.
+            decision = yield from self._end_of_epoch()
+            if decision == "stopped":
+                self._save_last()
+                return "stopped"
+            means = {t: s / n for t, (s, n) in st.epoch_loss_sums.items() if n}
+            self.strategy.end_epoch(st.epoch + 1, means)
+            st.epoch += 1
+            st.step_in_epoch = 0
+            st.epoch_loss_sums = {}
+            if decision == "early_stop":
+                st.stopped_early = True
+                break
+            if st.epoch < cfg.epochs:
+                self._save_last()
+                last_checkpoint = time.monotonic()
+        return "early_stopped" if st.stopped_early else "completed"
+
+    def _step(self, global_batch: list[int]) -> tuple[dict[str, float], dict[str, float]]:
+        """One optimizer step on this rank's slice of a global batch; returns global (losses, weights)."""
+        cfg, ctx = self.config, self.ctx
+        local, placeholder = ctx.shard_or_placeholder(global_batch)
+        cpu_batch = collate([self.train_set.examples[i] for i in local], self._pad_id(),
+                            pin_memory=self.device.type == "cuda")
+        use_mlm = cfg.mlm_weight > 0
+        mlm_ids = mlm_labels = mlm_positions = None
+        if use_mlm:
+            mlm_ids, mlm_labels = L.mask_tokens(cpu_batch.input_ids, cpu_batch.special_mask,
+                                                mask_token_id=self._mask_id(), vocab_size=self._vocab_size(),
+                                                probability=cfg.mlm_probability, generator=self.mlm_generator)
+            mlm_positions = mlm_labels != L.IGNORE
+        keep = 0.0 if placeholder else 1.0
+        # Counts on the CPU copy (no device sync), then one all-reduce for the global counts.
+        local_counts = torch.tensor([
+            float((cpu_batch.ner_labels != L.IGNORE).sum()) * keep,
+            float((cpu_batch.sentiment_labels != L.IGNORE).sum()) * keep,
+            float(mlm_positions.sum()) * keep if use_mlm else 0.0,
+        ], dtype=torch.float64, device=self._collective_device())
+        counts = ctx.all_reduce_sum(local_counts).tolist()
+        divisor = [max(c, 1e-12) / ctx.world_size for c in counts]  # share of the global mean (see distributed)
+        batch = cpu_batch.to(self.device, non_blocking=True)
+        if use_mlm:
+            mlm_ids = mlm_ids.to(self.device, non_blocking=True)
+            mlm_labels = mlm_labels.to(self.device, non_blocking=True)
+            mlm_positions = mlm_positions.to(self.device, non_blocking=True)
+
+        # Gradient strategies average gradients themselves: DDP's sync is off from the forward on.
+        sync_off = self.strategy.gradient_based and hasattr(self.forward, "no_sync")
+        with (self.forward.no_sync() if sync_off else contextlib.nullcontext()):
+            return self._forward_backward(batch, counts, divisor, keep, mlm_ids, mlm_labels, mlm_positions)
+
+    def _forward_backward(self, batch: Any, counts: list[float], divisor: list[float], keep: float,
+                          mlm_ids: Any, mlm_labels: Any, mlm_positions: Any
+                          ) -> tuple[dict[str, float], dict[str, float]]:
+        cfg, ctx = self.config, self.ctx
+        use_mlm = mlm_ids is not None
+        with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
+            token_logits, sequence_logits, mlm_logits = self.forward(batch.input_ids, batch.attention_mask,
+                                                                     mlm_ids, mlm_positions)
+        ner_sum, _ = L.ner_loss_sum(token_logits, batch.ner_labels, batch.ner_weights)
+        sent_sum, _ = L.sentiment_loss_sum(sequence_logits, batch.sentiment_labels, batch.sentiment_weights)
+        sums = {"ner": ner_sum * keep, "sentiment": sent_sum * keep}
+        losses: dict[str, torch.Tensor] = {}
+        # Terms outside task weighting. Absent tasks still enter with weight 0 so every head takes part in
+        # the backward pass (DDP expects a gradient for every parameter on every rank).
+        extra = 0.0 * (ner_sum + sent_sum)
+        for i, task in enumerate(("ner", "sentiment")):
+            if task in self.tasks and counts[i] > 0:
+                losses[task] = sums[task] / divisor[i]
+        mlm_term = torch.zeros((), device=self.device)
+        if use_mlm:
+            mlm_sum, _ = L.mlm_loss_sum(mlm_logits, mlm_labels[mlm_positions])
+            mlm_term = mlm_sum * keep / divisor[2]
+            extra = extra + cfg.mlm_weight * mlm_term
+        l2sp_term = torch.zeros((), device=self.device)
+        if self.l2sp is not None:
+            l2sp_term = self.l2sp()
+            extra = extra + cfg.l2sp_weight * l2sp_term
+
+        # Global loss values (mean over ranks of each rank's share): logging, NaN check, ratios.
+        names = list(losses) + ["mlm", "l2sp"]
+        values = torch.stack([losses[t].detach().float() for t in losses] +
+                             [mlm_term.detach().float(), l2sp_term.detach().float()]).to(torch.float64)
+        values = ctx.all_reduce_sum(values.to(self._collective_device())) / ctx.world_size
+        global_losses = dict(zip(names, values.tolist()))
+        bad = [k for k, v in global_losses.items() if not math.isfinite(v)]
+        if bad:
+            raise _Failure(f"the {', '.join(bad)} loss became {global_losses[bad[0]]} at step "
+                           f"{self.state.global_step + 1} (epoch {self.state.epoch + 1}): the run diverged; "
+                           f"lower the learning rate (now {cfg.learning_rate:g}) or check the data")
+        if not losses:
+            raise _Failure("a training batch has no labelled document for any task")  # encoding prevents it
+
+        wctx = WeightingContext(
+            step=self.state.global_step, epoch=self.state.epoch + 1, model_parameters=self.model_params,
+            shared_parameters=self.shared_params, last_shared_parameters=self.last_shared,
+            global_losses={t: global_losses[t] for t in losses}, sync_gradients=ctx.all_reduce_mean_,
+            loss_scale=float(self.scaler.get_scale()) if self.scaler is not None else 1.0, seed=cfg.seed)
+        self.optimizer.zero_grad(set_to_none=True)
+        if self.strategy.gradient_based:
+            # Per-task gradients: DDP's automatic sync is off; the strategy averages gradients itself.
+            no_sync = getattr(self.forward, "no_sync", contextlib.nullcontext)
+            with no_sync():
+                weights = self.strategy.backward(losses, wctx, extra)
+        else:
+            total, weights = self.strategy.combine(losses, wctx)
+            total = total + extra
+            (self.scaler.scale(total) if self.scaler is not None else total).backward()
+        strategy_grads = [p.grad for p in self.strategy.parameters() if p.grad is not None]
+        ctx.all_reduce_mean_(strategy_grads)  # parameters outside DDP: average their gradients by hand
+        if self.scaler is not None:
+            self.scaler.unscale_(self.optimizer)
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model_params, cfg.max_grad_norm)
+        if self.scaler is None and not torch.isfinite(grad_norm):
+            raise _Failure(f"gradients became {float(grad_norm)} at step {self.state.global_step + 1}: the run "
+                           f"diverged; lower the learning rate (now {cfg.learning_rate:g})")
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
+        self.scheduler.step()
+        self.strategy.after_step()
+
+        report = {t: global_losses[t] for t in losses}
+        if use_mlm:
+            report["mlm"] = global_losses["mlm"]
+        if self.l2sp is not None:
+            report["l2sp"] = global_losses["l2sp"]
+        report["total"] = (sum(weights[t] * global_losses[t] for t in losses)
+                           + cfg.mlm_weight * global_losses["mlm"] + cfg.l2sp_weight * global_losses["l2sp"])
+        return report, {t: float(weights[t]) for t in self.tasks}
+
+    def _pad_id(self) -> int:
+        pad = self.tokenizer.pad_token_id
+        return int(pad) if pad is not None else 0
+
+    def _mask_id(self) -> int:
+        if self.tokenizer.mask_token_id is None:
+            raise TrainingError("the MLM auxiliary loss needs a tokenizer with a mask token; set --mlm-weight 0")
+        return int(self.tokenizer.mask_token_id)
+
+    def _vocab_size(self) -> int:
+        return int(self.model.encoder.get_input_embeddings().weight.shape[0])
+
+    def _collective_device(self) -> torch.device:
+        return self.device if self.ctx.backend == "nccl" else torch.device("cpu")
+
+    # ---- evaluation, best model, early stopping -------------------------------------------------------
+
+    def _evaluate(self, docs: list, split: str, tasks: tuple[str, ...] | list[str], *, stop: Any = None):
+        return evaluate_model(unwrap_model(self.forward).model, self.tokenizer, self.labels, docs, split=split,
+                              tasks=tasks, device=self.device, batch_size=max(2 * self.config.batch_size, 32),
+                              max_length=self.max_length, autocast_dtype=self.amp_dtype, stop=stop)
+
+    def _end_of_epoch(self) -> Iterator[Event]:
+        """Evaluate (rank 0), update best/patience; returns 'continue', 'early_stop' or 'stopped'."""
+        cfg, st = self.config, self.state
+        epoch = st.epoch + 1
+        decision = "continue"
+        if self.ctx.is_main:
+            means = {t: s / n for t, (s, n) in st.epoch_loss_sums.items() if n}
+            epoch_metrics: dict[str, Any] = {"train_loss": means, "weights": self.strategy.current_weights()}
+            report: EvalReport | None = None
+            if cfg.eval_each_epoch and self.dev_tasks:
+                result = self._evaluate(self.dev_docs, "dev", self.dev_tasks, stop=self.stop)
+                if result is None:
+                    decision = "stopped"
+                else:
+                    report = result[0]
+            if decision != "stopped":
+                score = report.score if report is not None else None
+                improved = score is None or st.best_score is None or score > st.best_score
+                if report is not None:
+                    epoch_metrics["dev"] = report.to_dict()
+                    yield EpochEvaluated(epoch, "dev", report.to_dict(), improved)
+                self.store.add_epoch_metrics(self.run_id, epoch, epoch_metrics)
+                if improved:
+                    st.best_score, st.best_epoch = score, epoch
+                    st.best_metrics = {"dev": report.to_dict()} if report is not None else {}
+                    st.epochs_without_improvement = 0
+                    save_model_folder(self.run_dir / "best", self.model, self.tokenizer, self.labels.to_dict(),
+                                      self._model_config(), extra=self._folder_extra(epoch))
+                else:
+                    st.epochs_without_improvement += 1
+                    patience = cfg.early_stopping_patience
+                    if patience > 0 and st.epochs_without_improvement >= patience and epoch < cfg.epochs:
+                        decision = "early_stop"
+                        yield LogMessage("info", f"early stopping after epoch {epoch}: no dev improvement for "
+                                                 f"{patience} epoch(s); best epoch {st.best_epoch}")
+        # Every rank follows rank 0's decision and bookkeeping.
+        decision, best = self.ctx.broadcast_object((decision, (st.best_score, st.best_epoch,
+                                                               st.epochs_without_improvement)))
+        st.best_score, st.best_epoch, st.epochs_without_improvement = best
+        return decision
+
+    def _model_config(self) -> dict[str, Any]:
+        d = self.config.to_dict()
+        d["tasks"] = list(self.tasks)  # the heads that were trained (a requested task may have been left out)
+        d["max_length"] = self.max_length
+        return d
+
+    def _folder_extra(self, epoch: int) -> dict[str, Any]:
+        return {"run_id": self.run_id, "epoch": epoch, "encoder": self.config.encoder}
+
+    # ---- checkpoints -----------------------------------------------------------------------------------
+
+    def _save_last(self) -> None:
+        """The resume point: model folder + trainer state + optimizer/scheduler/RNG state (rank 0)."""
+        if not self.ctx.is_main:
+            return
+        state = {
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else {},
+            "strategy_params": [p.detach().cpu() for p in self.strategy.parameters()],
+            "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            "mlm_rng": self.mlm_generator.get_state(),
+        }
+        trainer_state = {"run_id": self.run_id, "state": self.state.to_dict(),
+                         "strategy": self.strategy.state_dict(), "config": self.config.to_dict()}
+
+        def fill(tmp: Path) -> None:
+            save_model_folder(tmp / "model", self.model, self.tokenizer, self.labels.to_dict(), self._model_config(),
+                              extra=self._folder_extra(self.state.epoch + 1))
+            torch.save(state, tmp / OPTIMIZER_FILE)
+            (tmp / STATE_FILE).write_text(json.dumps(trainer_state, indent=1), encoding="utf-8")
+
+        write_folder_atomically(self.run_dir / "last", fill)
+        self.store.update_run(self.run_id, artefact_dir=str(self.run_dir))
+
+    def _load_checkpoint(self) -> bool:
+        """Restore the last checkpoint of the resumed run (every rank reads it); False when there is none."""
+        from safetensors.torch import load_model
+
+        last = self.run_dir / "last"
+        if not (last / STATE_FILE).is_file():
+            return False
+        saved = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
+        # Our own file in our own run folder, and still only tensors/containers: weights_only=True.
+        state = torch.load(last / OPTIMIZER_FILE, map_location="cpu", weights_only=True)
+        load_model(self.model, str(last / "model" / "model.safetensors"), strict=True, device=str(self.device))
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        if self.scaler is not None and state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        with torch.no_grad():
+            for p, saved_p in zip(self.strategy.parameters(), state["strategy_params"]):
+                p.copy_(saved_p.to(p.device))
+        self.strategy.load_state_dict(saved.get("strategy") or {})
+        self.state = TrainerState.from_dict(saved["state"])
+        torch.set_rng_state(state["torch_rng"])
+        if torch.cuda.is_available() and state.get("cuda_rng"):
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
+        self.mlm_generator.set_state(state["mlm_rng"])
+        return True
+
+    # ---- endings ---------------------------------------------------------------------------------------
+
+    def _finish(self, status: str) -> Iterator[Event]:
+        """Best model -> dev/test scores, stored predictions, the run record, RunFinished."""
+        st = self.state
+        if not self.ctx.is_main:
+            yield RunFinished(self.run_id, status, st.best_epoch, {}, None)
+            return
+        best = self.run_dir / "best"
+        if (best / "model.safetensors").is_file():
+            from safetensors.torch import load_model
+
+            load_model(self.model, str(best / "model.safetensors"), strict=True, device=str(self.device))
+        else:  # no epoch finished evaluation (e.g. zero epochs after a resume): keep the current weights
+            save_model_folder(best, self.model, self.tokenizer, self.labels.to_dict(), self._model_config(),
+                              extra=self._folder_extra(st.epoch))
+        metrics: dict[str, Any] = {"tasks": list(self.tasks), "best_epoch": st.best_epoch,
+                                   "epochs_trained": st.epoch, "train_documents": dict(self.train_counts),
+                                   "encoding": self.train_set.stats.to_dict()}
+        yield LogMessage("info", "evaluating the best model on dev and test")
+        for split, docs in (("dev", self.dev_docs), ("test", self.test_docs)):
+            if not docs:
+                continue
+            report, preds = self._evaluate(docs, split, self.tasks)
+            if report.ner is not None or report.sentiment is not None:
+                metrics[split] = report.to_dict()
+            self._store_predictions(docs, preds)
+        self.store.update_run(self.run_id, status=status, metrics=metrics, artefact_dir=str(self.run_dir),
+                              message="")
+        shutil.rmtree(self.run_dir / "last", ignore_errors=True)  # finished: the resume point is not needed
+        yield RunFinished(self.run_id, status, st.best_epoch, metrics, str(self.run_dir))
+
+    def _store_predictions(self, docs: list, preds: list) -> None:
+        """Per-document predictions (source 'predicted', this run) for the side-by-side view."""
+        with self.store.bulk():
+            for doc, pred in zip(docs, preds):
+                sentiment = None
+                if pred.sentiment is not None:
+                    sentiment = SentimentLabel(pred.sentiment, "predicted", pred.sentiment_confidence)
+                spans = [Span(s.start, s.end, s.label, "predicted", s.confidence) for s in (pred.spans or [])]
+                self.store.replace_model_annotations(doc.id, "predicted", self.run_id, spans, sentiment)
+
+    def _finish_stopped(self) -> Iterator[Event]:
+        st = self.state
+        message = (f"stopped at step {st.global_step} of {self.total_steps} (epoch {st.epoch + 1}); resume with "
+                   f"`mtl-studio train PROJECT --resume {self.run_id}`")
+        if self.ctx.is_main:
+            metrics = {"tasks": list(self.tasks), "best_epoch": st.best_epoch, **st.best_metrics}
+            self.store.update_run(self.run_id, status="stopped", metrics=metrics, message=message,
+                                  artefact_dir=str(self.run_dir))
+            yield RunFinished(self.run_id, "stopped", st.best_epoch, metrics,
+                              str(self.run_dir) if (self.run_dir / "best").is_dir() else None, message)
+        else:
+            yield RunFinished(self.run_id, "stopped", st.best_epoch, {}, None, message)
+
+    def _finish_failed(self, message: str) -> Iterator[Event]:
+        if self.ctx.is_main:
+            self.store.update_run(self.run_id, status="failed", message=message)
+            yield LogMessage("error", message)
+        yield RunFinished(self.run_id, "failed", self.state.best_epoch, dict(self.state.best_metrics), None, message)
+
+
+def train(project: str | os.PathLike[str] | ProjectStore, config: TrainConfig, *,
+          stop: threading.Event | None = None, resume_run_id: str | None = None) -> Iterator[Event]:
+    """Train on a project and yield progress events (see the module docstring).
+
+    Set-up problems (no labelled data, missing device or encoder) raise TrainingError / EncoderNotFound /
+    ValueError on the first next(); a NaN loss or GPU out-of-memory ends the run with a failed
+    RunFinished that says what to do; stop.set() ends it as 'stopped' after the current step."""
+    return Trainer(project, config, stop=stop, resume_run_id=resume_run_id).events()
+
+
+__all__ = ["train", "Trainer", "TrainerState", "autocast_dtype", "last_shared_layer", "EncodedDataset"]

@@ -1,9 +1,98 @@
-"""Subcommands: filled in by the engine work (see cli.py for how groups register)."""
+"""Engine subcommands: train, evaluate, runs (here) and export-model, predict, pseudo-label (model_io.py).
+
+`train` prints a progress bar and epoch scores on stderr, a summary and then the run id as the LAST line
+of stdout (so `RUN=$(mtl-studio train P | tail -n 1)` works). Under torchrun only rank 0 prints.
+Heavy imports (torch, transformers) happen inside the commands so `mtl-studio --help` stays fast.
+"""
+from __future__ import annotations
+
 import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+# TrainConfig fields set by `train` options; every option's dest is the field name, so the torchrun
+# launcher can map a config onto options (it prefers --config FILE, which carries every field).
+_FLOAT_OPTIONS = [
+    ("--ner-weight", "ner_weight", "weight of the NER loss (fixed strategy; initial weight otherwise)"),
+    ("--sentiment-weight", "sentiment_weight", "weight of the sentiment loss"),
+    ("--mlm-weight", "mlm_weight", "weight of the masked-token auxiliary loss (0 = off)"),
+    ("--mlm-probability", "mlm_probability", "fraction of tokens masked for the auxiliary loss"),
+    ("--silver-weight", "silver_weight", "weight of silver (pseudo) labels in training (0 = left out)"),
+    ("--l2sp-weight", "l2sp_weight", "L2-SP pull toward the pretrained encoder weights (0 = off)"),
+    ("--weight-decay", "weight_decay", "AdamW weight decay"),
+    ("--lr", "learning_rate", "learning rate (default 5e-5 for MiniLM; --preset method: 2e-5)"),
+    ("--warmup-ratio", "warmup_ratio", "fraction of steps with linear warm-up"),
+    ("--max-grad-norm", "max_grad_norm", "gradient clipping norm"),
+    ("--dropout", "dropout", "dropout of the heads"),
+    ("--dwa-temperature", "dwa_temperature", "DWA temperature T (Liu et al. 2019)"),
+    ("--gradnorm-alpha", "gradnorm_alpha", "GradNorm asymmetry alpha (Chen et al. 2018)"),
+    ("--strategy-lr", "strategy_lr", "learning rate of learned task weights (uncertainty, gradnorm)"),
+]
+_INT_OPTIONS = [
+    ("--batch-size", "batch_size", "documents per optimizer step (over all processes)"),
+    ("--epochs", "epochs", "training epochs"),
+    ("--max-length", "max_length", "sub-word tokens per window (longer documents are windowed for NER)"),
+    ("--seed", "seed", "random seed"),
+    ("--patience", "early_stopping_patience", "early stopping: epochs without dev improvement (0 = off)"),
+    ("--max-steps-per-epoch", "max_steps_per_epoch", "cap optimizer steps per epoch (0 = no cap)"),
+]
 
 
 def register(sub: "argparse._SubParsersAction") -> None:
+    register_engine(sub)
     register_export(sub)
+
+
+def register_engine(sub: "argparse._SubParsersAction") -> None:
+    """train, evaluate, runs."""
+    p = sub.add_parser("train", help="train the shared encoder with NER and sentiment heads on a project",
+                       description="Train one shared encoder with a token (NER) head and a sentiment head on the "
+                                   "project's labelled documents. Prints the new run id as the last line.")
+    p.add_argument("project", help="project file (.mtl)")
+    p.add_argument("--config", metavar="FILE", help="JSON run configuration (TrainConfig fields); options "
+                                                     "given on the command line override it")
+    p.add_argument("--preset", choices=["minilm", "method"], help="minilm: 5e-5, batch 16, 3 epochs (default); "
+                                                                 "method: the paper's 2e-5, batch 16, 5 epochs")
+    p.add_argument("--encoder", help="'offline' (bundled MiniLM), a Hugging Face model name, or a folder")
+    p.add_argument("--tasks", type=_tasks, help="ner,sentiment (joint, default) or one of them (single-task baseline)")
+    p.add_argument("--strategy", choices=["fixed", "uncertainty", "dwa", "gradnorm", "pcgrad"],
+                   help="task weighting strategy (default fixed)")
+    for flag, dest, text in _FLOAT_OPTIONS:
+        p.add_argument(flag, dest=dest, type=float, help=text)
+    for flag, dest, text in _INT_OPTIONS:
+        p.add_argument(flag, dest=dest, type=int, help=text)
+    p.add_argument("--pooling", choices=["mean", "cls"], help="sentence pooling for the sentiment head")
+    p.add_argument("--device", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps")
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"], help="mixed precision (auto: bf16 "
+                                                                                 "on a GPU that has it)")
+    p.add_argument("--eval-each-epoch", dest="eval_each_epoch", action=argparse.BooleanOptionalAction,
+                   default=None, help="evaluate on dev after each epoch (default on)")
+    p.add_argument("--trust-remote-code", dest="trust_remote_code", action=argparse.BooleanOptionalAction,
+                   default=None, help="allow an encoder's own Python code from the hub (default off)")
+    p.add_argument("--resume", metavar="RUN_ID", help="continue a stopped or crashed run from its last checkpoint "
+                                                      "(its own configuration is used)")
+    p.add_argument("--export", metavar="OUT", help="also export the best model to folder OUT when the run ends")
+    p.add_argument("--tensorboard", metavar="DIR", help="also log to TensorBoard (needs the tensorboard extra)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="scores of a run on a split (NER entity F1, sentiment P/R/F1)")
+    p.add_argument("project")
+    p.add_argument("--run", metavar="ID", help="run id (default: the latest run)")
+    p.add_argument("--split", choices=["train", "dev", "test"], default="test")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--recompute", action="store_true",
+                   help="always run the model (default: reuse the run's stored scores when the data is unchanged)")
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("runs", help="list the training runs of a project")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_runs)
 
 
 def register_export(sub: "argparse._SubParsersAction") -> None:
@@ -11,3 +100,263 @@ def register_export(sub: "argparse._SubParsersAction") -> None:
     from mtl_studio.commands import model_io
 
     model_io.register(sub)
+
+
+def _tasks(value: str) -> tuple[str, ...]:
+    tasks = tuple(t.strip() for t in value.split(",") if t.strip())
+    bad = [t for t in tasks if t not in ("ner", "sentiment")]
+    if not tasks or bad:
+        raise argparse.ArgumentTypeError(f"tasks must be ner, sentiment or ner,sentiment, not {value!r}")
+    return tasks
+
+
+# ---- train -----------------------------------------------------------------------------------------
+
+def build_config(args: argparse.Namespace) -> Any:
+    """TrainConfig from defaults < --preset < --config FILE < explicit options."""
+    from mtl_studio.core.config import PRESETS, TrainConfig
+
+    values: dict[str, Any] = TrainConfig().to_dict()
+    if args.preset:
+        values.update(PRESETS[args.preset])
+    if args.config:
+        try:
+            with open(args.config, encoding="utf-8") as f:
+                loaded = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{args.config}: line {e.lineno}: invalid JSON: {e.msg}") from None
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{args.config}: expected a JSON object of training options")
+        values.update(loaded)
+    fields = set(values)
+    for name, value in vars(args).items():
+        if name in fields and value is not None:
+            values[name] = value
+    config = TrainConfig.from_dict(values)
+    config.validate()
+    return config
+
+
+def _quiet_transformers() -> None:
+    """Our own progress bar is enough: no per-file "Loading weights" bars from transformers."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+def _is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0") or 0) == 0
+
+
+def _fmt_losses(d: dict[str, float]) -> str:
+    return " ".join(f"{k}={v:.3f}" for k, v in d.items())
+
+
+def _epoch_line(ev: Any) -> str:
+    parts = [f"epoch {ev.epoch} {ev.split}:"]
+    ner, sent = ev.metrics.get("ner"), ev.metrics.get("sentiment")
+    if ner:
+        parts.append(f"NER F1 {ner['micro']['f1']:.4f} (P {ner['micro']['precision']:.4f} R {ner['micro']['recall']:.4f})")
+    if sent:
+        parts.append(f"sentiment macro-F1 {sent['macro']['f1']:.4f} acc {sent['accuracy']:.4f}")
+    if ev.is_best:
+        parts.append("[best]")
+    return " ".join(parts)
+
+
+class _SigintStop:
+    """First Ctrl-C: stop after the current step (checkpoint kept); second: abort at once."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self.previous: Any = None
+
+    def __enter__(self) -> "_SigintStop":
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.stop.is_set():
+            raise KeyboardInterrupt
+        self.stop.set()
+        print("\nstopping after the current step (Ctrl-C again to abort)...", file=sys.stderr)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from mtl_studio.core.config import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
+    from mtl_studio.core.event_channel import EventSender
+    from mtl_studio.core.evaluate import format_report
+    from mtl_studio.core.train import train
+
+    if not os.path.exists(args.project):
+        raise FileNotFoundError(f"no project at {args.project}")
+    config = build_config(args)
+    _quiet_transformers()
+    main = _is_main_process()
+    sender = EventSender.from_env()  # progress to a parent GUI when started by it (rank 0 only)
+    stop = sender.stop_event
+    events = sender.forward(train(args.project, config, stop=stop, resume_run_id=args.resume))
+    if args.tensorboard and main:
+        from mtl_studio.core.tb_logging import TensorBoardWriter
+
+        events = TensorBoardWriter(args.tensorboard).forward(events)
+    bar = None
+    finished: RunFinished | None = None
+    try:
+        with _SigintStop(stop):
+            for ev in events:
+                if not main:
+                    if isinstance(ev, RunFinished):
+                        finished = ev
+                    continue
+                if isinstance(ev, RunStarted):
+                    print(f"run {ev.run_id}: {ev.total_steps} steps on {ev.device} ({ev.precision}); training "
+                          f"documents {ev.train_documents}", file=sys.stderr)
+                    bar = tqdm(total=ev.total_steps, file=sys.stderr, unit="step", dynamic_ncols=True,
+                               disable=None)
+                elif isinstance(ev, StepProgress):
+                    if bar is not None:
+                        bar.n = ev.step
+                        bar.set_postfix_str(f"ep {ev.epoch} {_fmt_losses(ev.losses)} "
+                                            f"w[{_fmt_losses(ev.weights)}] {ev.samples_per_second:.1f} doc/s",
+                                            refresh=False)
+                        bar.refresh()
+                elif isinstance(ev, EpochEvaluated):
+                    tqdm.write(_epoch_line(ev), file=sys.stderr)
+                elif isinstance(ev, LogMessage):
+                    tqdm.write(f"{ev.level}: {ev.text}", file=sys.stderr)
+                elif isinstance(ev, RunFinished):
+                    finished = ev
+    finally:
+        if bar is not None:
+            bar.close()
+    if finished is None:
+        raise RuntimeError("training ended without a result")
+    if not main:
+        return 0 if finished.status in ("completed", "early_stopped") else 1
+    if finished.status == "failed":
+        print(f"mtl-studio train: error: {finished.message}", file=sys.stderr)
+        print(finished.run_id)
+        return 1
+    if finished.status == "stopped":
+        print(finished.message, file=sys.stderr)
+        print(finished.run_id)
+        return 130
+    for split in ("dev", "test"):
+        if finished.metrics.get(split):
+            print(format_report(finished.metrics[split]))
+            print()
+    if args.export:
+        from mtl_studio.core.export import export_model
+
+        out = export_model(args.project, finished.run_id, args.export)
+        print(f"exported the best model to {out}", file=sys.stderr)
+    print(f"best epoch {finished.best_epoch}; artefacts in {finished.artefact_dir}", file=sys.stderr)
+    print(finished.run_id)
+    return 0
+
+
+# ---- evaluate ----------------------------------------------------------------------------------------
+
+def evaluate_run(project: str, run_id: str | None, split: str, *, recompute: bool = False,
+                 device: str = "auto") -> tuple[dict[str, Any], dict[str, Any], str]:
+    """(run record, report dict, source) for a run on a split; source is 'stored' or 'recomputed'.
+
+    Stored scores are reused only when the project's data hash equals the run's (same gold labels)."""
+    from mtl_studio.core.store import ProjectStore
+
+    with ProjectStore.open(project) as store:
+        run = store.get_run(run_id)
+        stored = (run.get("metrics") or {}).get(split)
+        if stored and not recompute and run.get("dataset_hash") == store.dataset_hash():
+            return run, stored, "stored"
+        docs = list(store.iter_documents(split))
+        report = _recompute(store, run, docs, split, device)
+        return run, report, "recomputed"
+
+
+def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: str) -> dict[str, Any]:
+    from mtl_studio.core.artifacts import load_model_folder
+    from mtl_studio.core.distributed import resolve_device
+    from mtl_studio.core.evaluate import evaluate_model
+    from mtl_studio.core.export import run_model_folder
+    from mtl_studio.core.features import LabelMaps
+
+    _quiet_transformers()
+    folder = run_model_folder(run, store.path)
+    dev = resolve_device(device)
+    loaded = load_model_folder(folder, device=str(dev))
+    labels = LabelMaps.from_dict(loaded.labels)
+    current = (list(store.entity_type_names()), list(store.sentiment_class_names()))
+    if current != (list(labels.entity_types), list(labels.sentiment_classes)):
+        raise ValueError(f"the project's labels changed since run {run['id']} (model: {list(labels.entity_types)} / "
+                         f"{list(labels.sentiment_classes)}, project: {current[0]} / {current[1]}); "
+                         "its stored scores are the last valid ones (evaluate without --recompute)")
+    max_length = int((loaded.run_config or {}).get("max_length") or 256)
+    result = evaluate_model(loaded.model, loaded.tokenizer, labels, docs, split=split, tasks=loaded.tasks,
+                            device=dev, max_length=max_length)
+    assert result is not None
+    return result[0].to_dict()
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from mtl_studio.core.evaluate import format_report
+
+    run, report, source = evaluate_run(args.project, args.run, args.split, recompute=args.recompute,
+                                       device=args.device)
+    if args.json:
+        out = {"run": run["id"], "split": args.split, "source": source, "ner": report.get("ner"),
+               "sentiment": report.get("sentiment"), "score": report.get("score")}
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"run {run['id']} ({run['status']}), split {args.split}, {source} scores")
+    print(format_report(report))
+    return 0
+
+
+# ---- runs ----------------------------------------------------------------------------------------------
+
+def _run_summary(run: dict[str, Any]) -> dict[str, Any]:
+    cfg, metrics = run.get("config") or {}, run.get("metrics") or {}
+    test = metrics.get("test") or metrics.get("dev") or {}
+    return {
+        "id": run["id"], "created_at": run["created_at"], "status": run["status"],
+        "tasks": metrics.get("tasks") or cfg.get("tasks"), "strategy": cfg.get("strategy"),
+        "encoder": cfg.get("encoder"), "epochs": cfg.get("epochs"), "best_epoch": metrics.get("best_epoch"),
+        "ner_f1": (test.get("ner") or {}).get("f1"),
+        "sentiment_macro_f1": (test.get("sentiment") or {}).get("f1"),
+        "scored_on": test.get("split"), "dataset_hash": run.get("dataset_hash"),
+        "artefact_dir": run.get("artefact_dir"), "message": run.get("message") or "",
+    }
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from mtl_studio.core.store import ProjectStore
+
+    with ProjectStore.open(args.project) as store:
+        runs = store.list_runs()
+    if args.json:
+        print(json.dumps([{**_run_summary(r), "config": r["config"], "metrics": r["metrics"]} for r in runs],
+                         indent=2))
+        return 0
+    if not runs:
+        print("no runs yet: mtl-studio train " + args.project)
+        return 0
+    import pandas as pd
+
+    rows = [_run_summary(r) for r in runs]
+    df = pd.DataFrame(rows, columns=["id", "status", "tasks", "strategy", "epochs", "best_epoch", "ner_f1",
+                                     "sentiment_macro_f1", "scored_on"])
+    df["tasks"] = df["tasks"].map(lambda t: ",".join(t) if isinstance(t, (list, tuple)) else t)
+    print(df.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.4f}"))
+    return 0

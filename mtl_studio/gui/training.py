@@ -115,8 +115,8 @@ class TrainingPanel(QWidget):
         self._current_run: str | None = None
         self._epoch_offset = 0
         self._loading_preset = False
-        self._warned_collapse: set[str] = set()
         self.last_result: RunFinished | None = None
+        self.steps_after_stop: int | None = None
         self._build()
         self._refresh_devices()
         self.set_config(TrainConfig(**PRESETS["minilm"]))
@@ -493,6 +493,10 @@ class TrainingPanel(QWidget):
             QMessageBox.critical(self, self.tr("Encoder not found"),
                                  self.tr("The folder {} does not exist.").format(config.encoder))
             return False
+        if kind == "folder" and not os.path.isfile(os.path.join(config.encoder, "config.json")):
+            QMessageBox.critical(self, self.tr("Encoder not found"), self.tr(
+                "The folder {} is not a Hugging Face model folder (it has no config.json).").format(config.encoder))
+            return False
         choice = self.device_choice()
         self._store.set_meta(CONFIG_META_KEY, json.dumps(config.to_dict()))
         self._reset_live_view()
@@ -529,7 +533,6 @@ class TrainingPanel(QWidget):
     def _reset_live_view(self) -> None:
         self._current_run = None
         self.last_result = None
-        self._warned_collapse.clear()
         self.lossChart.clear()
         self.weightChart.clear()
         self.warningLabel.hide()
@@ -573,21 +576,6 @@ class TrainingPanel(QWidget):
             self.lossChart.add_point(name, ev.step, value)
         for name, value in ev.weights.items():
             self.weightChart.add_point(name, ev.step, value)
-        self._check_collapse(ev.weights)
-
-    def _check_collapse(self, weights: dict[str, float]) -> None:
-        """Warn once per task when an automatic strategy drives its weight toward zero."""
-        if self.strategyCombo.currentData() == "fixed" or len(weights) < 2:
-            return
-        top = max(weights.values())
-        for task, w in weights.items():
-            if top > 0 and w / top < 0.02 and task not in self._warned_collapse:
-                self._warned_collapse.add(task)
-                text = self.tr("The weight of {} collapsed to {} ({}% of the largest): that task has almost "
-                               "stopped learning. Consider fixed weights.").format(task, f"{w:.4f}",
-                                                                                   f"{100 * w / top:.1f}")
-                self._append_log("warning", text)
-                self._show_warning(text)
 
     def _show_warning(self, text: str) -> None:
         self.warningLabel.setText(text)
@@ -632,9 +620,11 @@ class TrainingPanel(QWidget):
         job = self._job
         if self.progressBar.maximum() == 0:
             self.progressBar.setRange(0, 1)
+        self.steps_after_stop = None
         if job is not None and job.worker.stop_requested_at_step is not None and job.result is not None:
-            after = job.worker.last_step - job.worker.stop_requested_at_step
-            self._append_log("info", self.tr("Stopped {} step(s) after the request.").format(max(after, 0)))
+            # Optimizer steps the engine still reported after the user pressed Stop (0 or 1 expected).
+            self.steps_after_stop = max(job.worker.last_step - job.worker.stop_requested_at_step, 0)
+            self._append_log("info", self.tr("Stopped {} step(s) after the request.").format(self.steps_after_stop))
         self._update_enabled()
         result = job.result if job is not None else None
         if job is not None:

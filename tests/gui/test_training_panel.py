@@ -123,31 +123,162 @@ def test_train_needs_a_project_and_an_encoder(panel, store, dialogs, tmp_path):
     panel.set_project(store)
     assert panel.trainButton.isEnabled()
     panel.set_config(TrainConfig(encoder=str(tmp_path)))  # a folder: the local-folder mode
+    assert panel.encoderKind.currentData() == "folder"
     panel.encoderEdit.setText(str(tmp_path / "missing"))
     assert not panel.start_training()
-    assert dialogs and dialogs[-1][:2] == ("critical", "Encoder not found")
+    assert dialogs[-1][:2] == ("critical", "Encoder not found")
+    (tmp_path / "empty").mkdir()
+    panel.encoderEdit.setText(str(tmp_path / "empty"))
+    assert not panel.start_training()
+    assert dialogs[-1][:2] == ("critical", "Encoder not found") and "config.json" in dialogs[-1][2]
     assert not running_threads()
 
 
-def test_engine_error_becomes_a_dialog(panel, store, dialogs, tmp_path, qtbot):
-    """An encoder folder without a model: the engine raises, the user sees a dialog, no traceback."""
-    empty = tmp_path / "empty-encoder"
-    empty.mkdir()
+def test_engine_error_becomes_a_dialog(panel, store, dialogs, qtbot):
+    """A hub name that cannot be loaded (offline): the engine raises on its thread, the user sees a
+    dialog naming the encoder, no traceback, and the thread ends."""
     panel.set_project(store)
-    panel.set_config(TrainConfig(encoder=str(empty), epochs=1, device="cpu"))
+    panel.set_config(TrainConfig(encoder="no-such-org/no-such-encoder", epochs=1, device="cpu"))
+    assert panel.encoderKind.currentData() == "hub"
     assert panel.start_training()
+    assert not panel.trainButton.isEnabled() and panel.stopButton.isEnabled()
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
     assert dialogs, "no dialog shown"
     kind, title, text = dialogs[-1]
-    assert kind == "critical" and "encoder" in (title + text).lower()
-    assert "Traceback" not in text
+    assert (kind, title) == ("critical", "Encoder not found")
+    assert "no-such-org/no-such-encoder" in text and "Traceback" not in text
+    assert panel.trainButton.isEnabled() and not panel.stopButton.isEnabled()
     assert not running_threads()
 
 
-def test_collapse_warning_for_automatic_strategies(panel, store):
+def test_engine_warning_shows_a_banner(panel, store):
+    """The engine's LogMessage warnings (e.g. a collapsed task weight) stay visible above the charts."""
+    from mtl_studio.core.config import LogMessage
+
     panel.set_project(store)
-    panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("uncertainty"))
-    panel._on_event(StepProgress(1, 10, 1, {"ner": 1.0, "sentiment": 1.0}, {"ner": 1.9, "sentiment": 0.02},
-                                 10.0, 5.0, 5e-5))
-    assert panel.warningLabel.isVisibleTo(panel)
-    assert "sentiment" in panel.warningLabel.text()
+    text = "the weight of task sentiment collapsed to 1.00e-04 (under 1/1000 of the largest)"
+    panel._on_event(LogMessage("warning", text))
+    assert panel.warningLabel.isVisibleTo(panel) and panel.warningLabel.text() == text
+    assert text in panel.logView.toPlainText()
+
+
+class StallMeter:
+    """A 10 ms QTimer; the longest gap between two ticks is the longest the event loop was blocked."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0
+        self.longest_ms = 0
+        self.ticks = 0
+
+    def _tick(self) -> None:
+        now = self.clock.elapsed()
+        self.longest_ms = max(self.longest_ms, now - self.last)
+        self.last = now
+        self.ticks += 1
+
+    def __enter__(self) -> "StallMeter":
+        self.clock.start()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.timer.stop()
+
+
+def test_train_run_end_to_end(panel, store, tiny_encoder, qtbot, dialogs):
+    """Train button -> real engine run on the tiny encoder -> run_finished; the live view, the results
+    tables and the prediction view all show it; the window stays responsive; no thread is left."""
+    panel.set_project(store)
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=2, batch_size=4, device="cpu"))
+    panel.taskWeightSlider.setValue(60)
+    panel.resize(1100, 700)
+    panel.show()
+    started = time.perf_counter()
+    with StallMeter() as meter, qtbot.waitSignal(panel.run_finished, timeout=120_000) as finished:
+        qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
+        assert panel.is_running() and not panel.trainButton.isEnabled()
+    elapsed = time.perf_counter() - started
+    print(f"\nrun took {elapsed:.1f} s; longest event-loop stall {meter.longest_ms} ms over {meter.ticks} ticks")
+    run_id = finished.args[0]
+    assert not running_threads()
+    assert not dialogs, dialogs
+    assert meter.longest_ms < 1000, f"the event loop stalled {meter.longest_ms} ms"
+
+    run = store.get_run(run_id)
+    assert run["status"] == "completed"
+    assert (run["config"]["ner_weight"], run["config"]["sentiment_weight"]) == (0.6, 0.4)
+    assert panel.progressBar.maximum() > 1 and panel.progressBar.value() == panel.progressBar.maximum()
+    assert set(panel.lossChart.series_names()) >= {"ner", "sentiment"}
+    assert len(panel.lossChart.points("ner")) == panel.progressBar.maximum()
+    assert [y for _, y in panel.weightChart.points("ner")] == [0.6] * panel.progressBar.maximum()
+    log = panel.logView.toPlainText()
+    assert "Epoch 1 on dev" in log and "Epoch 2 on dev" in log and "completed" in log
+    assert panel.trainButton.isEnabled() and not panel.stopButton.isEnabled()
+
+    # Results: the tables fill from the stored run.
+    results = ResultsPanel()
+    qtbot.addWidget(results)
+    results.set_project(store)
+    results.show_run(run_id)
+    ner = results.nerMetricsTable.model()
+    names = [ner.index(r, 0).data() for r in range(ner.rowCount())]
+    assert names == ["LOC", "ORG", "PER", "micro avg", "macro avg"]
+    micro_f1 = ner.index(3, 3).data(Qt.ItemDataRole.UserRole)
+    assert micro_f1 == pytest.approx(run["metrics"]["test"]["ner"]["micro"]["f1"])
+    sent = results.sentimentMetricsTable.model()
+    assert [sent.index(r, 0).data() for r in range(sent.rowCount())][-2:] == ["macro avg", "accuracy"]
+    matrix = results.confusionMatrixTable.model().matrix()
+    assert sum(map(sum, matrix)) == run["metrics"]["test"]["sentiment"]["documents"] == 6
+
+    # Predictions: a document whose prediction differs from gold shows marked differences.
+    view = PredictionView()
+    qtbot.addWidget(view)
+    view.set_project(store)
+    view.set_run(run_id)
+    assert view.splitCombo.currentData() == "test"
+    view.errorsOnly.setChecked(True)
+    wrong = view.docsModel.ids()
+    assert wrong, "the tiny random encoder got every test document right?"
+    doc_id = view.current_document()
+    assert doc_id == wrong[0]
+    marks = view.rendered_marks("gold") + view.rendered_marks("predicted")
+    sentiment_wrong = "wrong" in view.predictedSentiment.text()
+    assert any(kind in (FALSE_POSITIVE, FALSE_NEGATIVE, WRONG_LABEL) for *_, kind in marks) or sentiment_wrong
+    predicted = store.get_document(doc_id, sources=("predicted",), run_id=run_id)
+    with qtbot.waitSignal(view.gold_changed):
+        qtbot.mouseClick(view.acceptButton, Qt.MouseButton.LeftButton)
+    gold = store.get_document(doc_id)
+    assert [(s.start, s.end, s.label) for s in gold.spans] == [
+        (s.start, s.end, s.label) for s in predicted.other_spans]
+    assert gold.sentiment.label == predicted.other_sentiments[0].label
+    assert doc_id not in view.docsModel.ids()  # no longer an error document
+
+
+def test_stop_button_stops_within_one_step(panel, store, tiny_encoder, qtbot, dialogs):
+    panel.set_project(store)
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=30, batch_size=2, device="cpu",
+                                 early_stopping_patience=0))
+    assert panel.start_training()
+    job = panel.job
+    steps: list[int] = []
+
+    def on_event(ev):
+        if isinstance(ev, StepProgress):
+            steps.append(ev.step)
+            if len(steps) == 3:
+                qtbot.mouseClick(panel.stopButton, Qt.MouseButton.LeftButton)
+
+    job.event.connect(on_event)
+    with qtbot.waitSignal(panel.run_finished, timeout=120_000) as finished:
+        pass
+    assert not running_threads()
+    assert not dialogs, dialogs
+    assert panel.last_result.status == "stopped"
+    assert store.get_run(finished.args[0])["status"] == "stopped"
+    assert panel.steps_after_stop is not None and panel.steps_after_stop <= 1
+    assert steps[-1] < 30 * 14  # far from the end of the run
+    assert "Stop requested." in panel.logView.toPlainText()

@@ -66,11 +66,14 @@ class ConllScan:
 
     @property
     def expected_columns(self) -> int:
-        if not self.columns:
+        # Lines with a tag column are what a column file is made of: a line that lost its tag is
+        # more likely than a token-only file with a few tags. Among those, the most common count
+        # wins; between equally common counts, the one seen first.
+        counts = {c: n for c, n in self.columns.items() if c >= 2} or dict(self.columns)
+        if not counts:
             return 0
-        top = max(self.columns.values())
-        # Among equally common counts, trust the one seen first.
-        return min((c for c, n in self.columns.items() if n == top), key=lambda c: self.first_line_with[c])
+        top = max(counts.values())
+        return min((c for c, n in counts.items() if n == top), key=lambda c: self.first_line_with[c])
 
     def detect_scheme(self) -> str:
         """BIOES (BMES, BILOU) when E/S/M/U prefixes appear; IOB1 when entities start with I- and

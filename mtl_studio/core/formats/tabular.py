@@ -105,12 +105,15 @@ def read_excel(path: Path, options: ImportOptions, report: ImportReport) -> Iter
 
 def _bad_lines(caught: list[warnings.WarningMessage], report: ImportReport) -> None:
     for w in caught:
+        if w.category.__name__ != "ParserWarning":
+            continue  # other warnings (deprecations) are not about the file
         msg = str(w.message).strip()
-        m = re.search(r"line (\d+): expected (\d+) fields, saw (\d+)", msg)
-        if m:
+        # One warning may list several lines ("Skipping line 3: ...\nSkipping line 5: ...").
+        found = list(re.finditer(r"line (\d+): expected (\d+) fields, saw (\d+)", msg))
+        for m in found:
             report.error(f"{m.group(3)} fields where the header has {m.group(2)} (ragged row; quote cells "
                          f"that hold the separator)", kind="bad-row", line=int(m.group(1)))
-        elif "line" in msg.lower():
+        if not found and "line" in msg.lower():
             report.error(msg, kind="bad-row", line=_line_in(msg))
     caught.clear()
 

@@ -65,35 +65,25 @@ def latest_prediction_run(store: ProjectStore) -> str | None:
 
 
 def error_document_ids(store: ProjectStore, run_id: str | None = None, search: str | None = None) -> list[int]:
-    """Documents where the run's predictions differ from gold: a span missing, extra or with another label
-    (on NER-labelled documents), or another sentiment (on documents with gold sentiment).
+    """Documents the run was evaluated on (its dev/test splits) where its prediction differs from gold:
+    an entity missed, extra or with another label (NER-labelled documents), or another sentiment.
 
-    Only documents the run predicted are considered, so an unpredicted document is not an "error".
+    The comparison itself is the prediction view's (one definition of "error" in the whole studio).
     """
+    from .predictions import error_document_ids as split_errors
+
     run_id = run_id or latest_prediction_run(store)
     if run_id is None:
         return []
-    span_key = "document_id, start, \"end\", label"
-    sql = f"""
-    WITH predicted_docs AS (
-        SELECT document_id FROM spans WHERE source = 'predicted' AND run_id = :run
-        UNION SELECT document_id FROM sentiments WHERE source = 'predicted' AND run_id = :run),
-    gold AS (SELECT {span_key} FROM spans JOIN documents d ON d.id = document_id
-             WHERE source = 'gold' AND d.ner_labelled = 1 AND document_id IN predicted_docs),
-    pred AS (SELECT {span_key} FROM spans JOIN documents d ON d.id = document_id
-             WHERE source = 'predicted' AND run_id = :run AND d.ner_labelled = 1),
-    span_errors AS (SELECT document_id FROM (SELECT * FROM gold EXCEPT SELECT * FROM pred)
-                    UNION SELECT document_id FROM (SELECT * FROM pred EXCEPT SELECT * FROM gold)),
-    sentiment_errors AS (
-        SELECT g.document_id FROM sentiments g JOIN sentiments p ON p.document_id = g.document_id
-        WHERE g.source = 'gold' AND p.source = 'predicted' AND p.run_id = :run AND p.label != g.label)
-    SELECT document_id FROM span_errors UNION SELECT document_id FROM sentiment_errors ORDER BY document_id
-    """
-    ids = [r[0] for r in store.conn.execute(sql, {"run": run_id})]
+    run = store.get_run(run_id)
+    tasks = tuple(run["config"].get("tasks") or run["metrics"].get("tasks") or ("ner", "sentiment"))
+    splits = [s for s in ("dev", "test") if s in run["metrics"]] or ["dev", "test"]
+    ids: set[int] = set()
+    for split in splits:
+        ids |= split_errors(store, run_id, split, tasks)
     if search and ids:
-        wanted = set(store.document_ids(search=search))
-        ids = [i for i in ids if i in wanted]
-    return ids
+        ids &= set(store.document_ids(search=search))
+    return sorted(ids)
 
 
 class DocumentListModel(QAbstractTableModel):

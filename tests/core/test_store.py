@@ -1,0 +1,148 @@
+"""The SQLite project store: schema, provenance, task flags, transactions, threads, stats."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from mtl_studio.core.schema import Document, SentimentLabel, Span, ValidationError
+from mtl_studio.core.store import SCHEMA_VERSION, ProjectStore, assign_split
+
+
+@pytest.fixture
+def store(tmp_path):  # type: ignore[no-untyped-def]
+    s = ProjectStore.create(tmp_path / "p.mtl")
+    s.add_entity_type("ORG")
+    s.add_entity_type("LOC")
+    for c in ("negative", "neutral", "positive"):
+        s.add_sentiment_class(c)
+    yield s
+    s.close()
+
+
+def _doc(text: str = "Quayside Bank opened in Oslo", **kw) -> Document:  # type: ignore[no-untyped-def]
+    return Document(text=text, tokens=[(0, 8), (9, 13), (14, 20), (21, 23), (24, 28)], **kw)
+
+
+def test_file_settings_and_schema_version(store):
+    c = store.conn
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert c.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with pytest.raises(FileExistsError):
+        ProjectStore.create(store.path)
+    with pytest.raises(FileNotFoundError):
+        ProjectStore.open(store.path.with_name("missing.mtl"))
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "future.mtl"
+    ProjectStore.create(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(ValidationError, match="newer MTL Studio"):
+        ProjectStore.open(path)
+
+
+def test_documents_keep_tokens_tasks_and_provenance(store):
+    gold = Span(0, 13, "ORG", annotator="alice")
+    a = store.add_document(_doc(spans=[gold], sentiment=SentimentLabel("positive"), split="train",
+                                meta={"id": "x"}))
+    b = store.add_document(_doc("Nothing here at all today", ner_labelled=True, split="dev"))
+    c = store.add_document(_doc("Only a sentiment label here", sentiment=SentimentLabel("neutral"), split="test"))
+    d = store.add_document(_doc("Not labelled for anything yet", split="test"))
+    da = store.get_document(a)
+    assert da.tokens[1] == (9, 13) and da.meta == {"id": "x"}
+    assert da.spans[0].annotator == "alice" and da.spans[0].source == "gold" and da.spans[0].id
+    assert [store.get_document(i).ner_labelled for i in (a, b, c, d)] == [True, True, False, False]
+    assert [store.get_document(i).sentiment_labelled for i in (a, b, c, d)] == [True, False, True, False]
+    assert store.document_ids(task="ner", labelled=False) == [c, d]
+    assert store.document_ids(task="sentiment", labelled=True) == [a, c]
+
+
+def test_model_annotations_are_kept_apart_from_gold(store):
+    doc_id = store.add_document(_doc(spans=[Span(0, 13, "ORG")], split="train"))
+    store.replace_model_annotations(doc_id, "predicted", "run1", [Span(0, 8, "LOC", confidence=0.4)],
+                                    SentimentLabel("negative", confidence=0.9))
+    d = store.get_document(doc_id, sources=("gold", "predicted"))
+    assert [(s.start, s.end, s.label) for s in d.spans] == [(0, 13, "ORG")]
+    assert [(s.label, s.source, s.run_id, s.confidence) for s in d.other_spans] == [("LOC", "predicted", "run1", 0.4)]
+    assert d.sentiment is None and d.other_sentiments[0].label == "negative"
+    assert store.stats()["totals"]["entities"] == 1  # stats count gold only
+
+
+def test_edits_validate_spans_and_labels(store):
+    doc_id = store.add_document(_doc(split="train"))
+    store.add_span(doc_id, Span(0, 13, "ORG"))
+    with pytest.raises(ValidationError, match="overlap"):
+        store.add_span(doc_id, Span(9, 20, "LOC"))
+    with pytest.raises(ValidationError, match="out of range"):
+        store.add_span(doc_id, Span(20, 99, "LOC"))
+    with pytest.raises(ValidationError, match="unknown entity type"):
+        store.add_span(doc_id, Span(24, 28, "PLACE"))
+    with pytest.raises(ValidationError, match="unknown sentiment class"):
+        store.set_sentiment(doc_id, "angry")
+    store.set_sentiment(doc_id, "positive")
+    store.set_sentiment(doc_id, "negative")  # replaces, one gold label per document
+    assert store.get_document(doc_id).sentiment.label == "negative"
+    store.set_sentiment(doc_id, None)
+    assert store.get_document(doc_id).sentiment is None
+    with pytest.raises(ValidationError):
+        store.add_entity_type("TWO WORDS")
+
+
+def test_bulk_rolls_back_everything_on_error(store):
+    before = store.stats()
+    with pytest.raises(ValidationError):
+        with store.bulk():
+            store.add_entity_type("PRODUCT")
+            store.add_document(_doc(spans=[Span(0, 13, "PRODUCT")], split="train"))
+            store.add_document(_doc(spans=[Span(0, 99, "ORG")], split="train"))  # out of range
+    assert store.stats() == before and "PRODUCT" not in store.entity_type_names()
+
+
+def test_renaming_a_type_keeps_its_spans(store):
+    doc_id = store.add_document(_doc(spans=[Span(0, 13, "ORG")], split="train"))
+    store.rename_entity_type("ORG", "COMPANY")
+    assert store.get_document(doc_id).spans[0].label == "COMPANY"
+    assert store.count_spans_of_type("COMPANY") == {"gold": 1}
+    assert store.remove_entity_type("COMPANY") == 1
+
+
+def test_connections_are_per_thread(store):
+    store.add_document(_doc(split="train"))
+    counts = []
+
+    def worker() -> None:
+        counts.append(store.count_documents())
+        store.add_document(_doc("From another thread", split="dev"))
+        store.close()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert counts == [1] and store.count_documents() == 2
+
+
+def test_stats_per_split_task_and_source(store):
+    store.add_document(_doc(spans=[Span(0, 13, "ORG"), Span(24, 28, "LOC")], sentiment=SentimentLabel("positive"),
+                            split="train", source="a.jsonl"))
+    store.add_document(_doc("Only sentiment", sentiment=SentimentLabel("neutral"), split="dev", source="b.csv"))
+    store.add_document(_doc("Nothing at all", split="dev", source="b.csv"))
+    s = store.stats()
+    assert s["documents"] == 3
+    assert s["splits"]["train"]["ner"] == {"documents": 1, "entities": 2, "entities_per_type": {"LOC": 1, "ORG": 1}}
+    assert s["splits"]["train"]["both_tasks"] == 1
+    assert s["splits"]["dev"]["sentiment"] == {"documents": 1, "labels_per_class": {"neutral": 1}}
+    assert s["splits"]["dev"]["unlabelled"] == 1
+    assert s["totals"]["sentiment_per_class"] == {"neutral": 1, "positive": 1}
+    assert s["sources"] == {"a.jsonl": 1, "b.csv": 2}
+
+
+def test_assign_split_is_seeded():
+    assert assign_split("some text", 13) == assign_split("some text", 13)
+    splits = [assign_split(f"text {i}", 13) for i in range(2000)]
+    assert splits != [assign_split(f"text {i}", 14) for i in range(2000)]
+    assert 1500 < splits.count("train") < 1700

@@ -30,24 +30,26 @@ def _run(*args, **kw):
 
 
 def test_predict_in_a_fresh_process(exported, tmp_path):
+    """One fresh interpreter runs the `predict` command and the Python API, and never imports Qt."""
     (tmp_path / "texts.txt").write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
-    r = _run("-m", "mtl_studio", "predict", str(exported), str(tmp_path / "texts.txt"))
+    code = ("import sys, json\n"
+            "from mtl_studio.cli import main\n"
+            f"assert main(['predict', {str(exported)!r}, {str(tmp_path / 'texts.txt')!r}]) == 0\n"
+            "import mtl_studio.inference as inf\n"
+            f"out = inf.load({str(exported)!r}).predict({TEXTS!r})\n"
+            "assert not [k for k in sys.modules if k.startswith(('PySide6', 'shiboken6'))]\n"
+            "print(json.dumps([p.to_dict() for p in out]))")
+    r = _run("-c", code)
     assert r.returncode == 0, r.stderr
-    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    lines = r.stdout.splitlines()
+    rows = [json.loads(line) for line in lines[:-1]]
     assert [row["text"] for row in rows] == TEXTS
     for row in rows:
         assert [(e["start"], e["end"]) for e in row["entities"]] == tokenize(row["text"])
         assert all(row["text"][e["start"]:e["end"]] == e["text"] for e in row["entities"])
         assert row["sentiment"]["label"] == "negative"
         assert sum(row["sentiment"]["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
-    # the Python API in a fresh process, without Qt
-    code = ("import sys, json, mtl_studio.inference as inf\n"
-            f"m = inf.load({str(exported)!r}); out = m.predict({TEXTS!r})\n"
-            "assert not [k for k in sys.modules if k.startswith(('PySide6', 'shiboken6'))]\n"
-            "print(json.dumps([p.to_dict() for p in out]))")
-    r = _run("-c", code)
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == rows
+    assert json.loads(lines[-1]) == rows
 
 
 def test_predict_jsonl_csv_and_output_file(exported, tmp_path):

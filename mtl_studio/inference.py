@@ -10,10 +10,11 @@ the covered text and a score (the mean probability of the predicted tag over the
 Sentiment carries the predicted class and the probability of every class. A task the model was not
 trained for is left out (None / absent from to_dict()).
 
-Texts are split into words exactly as in training (mtl_studio.core.tokenize.tokenize), each word is read
-at its first sub-word, and ill-formed BIO is repaired (an I- without a B- starts an entity). Texts longer
-than the model's max_length (in sub-words) are truncated: words past the limit get no entity
-prediction and the prediction says `truncated`.
+Texts are split into words exactly as in training (mtl_studio.core.tokenize.tokenize) and encoded by the
+training encoder (core.features): each word is read at its first sub-word, and ill-formed BIO is repaired
+(an I- without a B- starts an entity). A text longer than the model's max_length (in sub-words) is read in
+consecutive word windows for entities and by its first window for sentiment, as in training; its
+prediction says `truncated`.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from mtl_studio.core.artifacts import load_model_folder, read_folder_metadata
-from mtl_studio.core.decode import decode_token_predictions, first_subword_positions
+from mtl_studio.core.decode import first_subword_positions
 from mtl_studio.core.tokenize import tokenize
 
 ONNX_FILE = "model.onnx"
@@ -40,7 +41,9 @@ class Prediction:
     entities: list[dict[str, Any]] | None = None
     # {"label", "probabilities": {class: p}}; None when the model has no sentiment task.
     sentiment: dict[str, Any] | None = None
-    truncated: bool = False  # the text was longer than max_length sub-words; its tail got no entities
+    # The text was longer than max_length sub-words: entities were read in consecutive windows (as in
+    # training), sentiment from the first window only.
+    truncated: bool = False
     # The lowest probability of any word's predicted tag (O included): how sure the model is of the
     # whole tagging, not just of the entities it found. None without NER or without words.
     ner_confidence: float | None = None
@@ -71,7 +74,7 @@ class _TorchBackend:
         self._torch = torch
         self.model = model
         self.device = torch.device(device)
-        self.input_names = ("input_ids", "attention_mask", "token_type_ids")
+        self.input_names = ("input_ids", "attention_mask")  # token types default to one segment, as in training
 
     def __call__(self, inputs: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         torch = self._torch
@@ -137,61 +140,72 @@ class Predictor:
     def predict_words(self, texts: Sequence[str], words: Sequence[Sequence[tuple[int, int]]],
                       batch_size: int = 32) -> list[Prediction]:
         """Like predict() with the word offsets given (documents of a project keep their import tokens)."""
+        from mtl_studio.core.features import LabelMaps, document_words, encode_documents, sorted_batches
+        from mtl_studio.core.schema import Document
+
         if len(texts) != len(words):
             raise ValueError("texts and words must have the same length")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        results: list[Prediction | None] = [None] * len(texts)
-        # Length-sorted batches pad less (dynamic padding); results go back to input order.
-        order = sorted(range(len(texts)), key=lambda i: len(words[i]))
-        for b in range(0, len(order), batch_size):
-            idx = order[b:b + batch_size]
-            for i, pred in zip(idx, self._predict_batch([texts[i] for i in idx], [words[i] for i in idx])):
-                results[i] = pred
-        return [r for r in results if r is not None]
+        docs = [Document(text=t, tokens=[tuple(w) for w in ws]) for t, ws in zip(texts, words)]
+        # The training encoder: pre-split words, first sub-word per word, long texts in word windows.
+        enc = encode_documents(docs, self.tokenizer, LabelMaps.from_dict(self.labels), max_length=self.max_length,
+                               tasks=(), for_training=False)
+        token_probs: list[np.ndarray | None] = [None] * len(enc.examples)
+        sent_probs: list[np.ndarray | None] = [None] * len(enc.examples)
+        n_tags, n_classes = len(self.labels["ner_tags"]), len(self.labels["sentiment_classes"])
+        for idx in sorted_batches(enc.lengths(), batch_size):  # length-sorted: little padding
+            examples = [enc.examples[i] for i in idx]
+            token_logits, sequence_logits = self.backend(self._inputs(examples))
+            for b, (i, e) in enumerate(zip(idx, examples)):
+                if "ner" in self.tasks:
+                    token_probs[i] = _softmax(token_logits[b, :e.length, :n_tags].astype(np.float64))
+                if "sentiment" in self.tasks:
+                    sent_probs[i] = _softmax(sequence_logits[b, :n_classes].astype(np.float64))
+        per_doc: dict[int, list[int]] = {}
+        for i, e in enumerate(enc.examples):  # ordered by (document, window)
+            per_doc.setdefault(e.doc_index, []).append(i)
+        results = []
+        for d, (text, doc_words) in enumerate(zip(texts, enc.words)):
+            ex = per_doc.get(d, [])
+            pred = Prediction(text=text, truncated=len(ex) > 1)
+            if "ner" in self.tasks:
+                rows = np.concatenate([token_probs[i] for i in ex]) if ex else np.zeros((0, n_tags))
+                word_ids = [w for i in ex for w in enc.examples[i].word_ids]
+                pred.entities, pred.ner_confidence = self._entities(text, doc_words, rows, word_ids)
+            if "sentiment" in self.tasks and ex:
+                pred.sentiment = self._sentiment(sent_probs[ex[0]])  # the first window, as in training
+            results.append(pred)
+        return results
 
     # ---- internals -------------------------------------------------------------------------------
 
-    def _encode(self, texts: list[str], words: list[Sequence[tuple[int, int]]]) -> Any:
-        word_lists = [[text[s:e] for s, e in offsets] for text, offsets in zip(texts, words)]
-        return self.tokenizer(word_lists, is_split_into_words=True, truncation=True, max_length=self.max_length,
-                              padding=True, return_tensors="np")
+    def _inputs(self, examples: list[Any]) -> dict[str, np.ndarray]:
+        """Dynamic padding to the longest example of the batch."""
+        width = max(e.length for e in examples)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        input_ids = np.full((len(examples), width), pad, dtype=np.int64)
+        mask = np.zeros((len(examples), width), dtype=np.int64)
+        for b, e in enumerate(examples):
+            input_ids[b, :e.length] = e.input_ids
+            mask[b, :e.length] = 1
+        inputs = {"input_ids": input_ids, "attention_mask": mask}
+        if "token_type_ids" in self.backend.input_names:
+            inputs["token_type_ids"] = np.zeros_like(input_ids)  # one segment, as in training
+        return inputs
 
-    def _predict_batch(self, texts: list[str], words: list[Sequence[tuple[int, int]]]) -> list[Prediction]:
-        enc = self._encode(texts, words)
-        inputs = {k: np.asarray(enc[k], dtype=np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")
-                  if k in enc and k in self.backend.input_names}
-        token_logits, sequence_logits = self.backend(inputs)
-        out: list[Prediction] = []
-        for b, (text, offsets) in enumerate(zip(texts, words)):
-            pred = Prediction(text=text)
-            word_ids = enc.word_ids(b)
-            positions = first_subword_positions(word_ids, len(offsets))
-            real_len = int(inputs["attention_mask"][b].sum())
-            # Truncated: the sequence is full and the last word got no sub-word.
-            pred.truncated = real_len >= self.max_length and bool(positions) and positions[-1] is None
-            if "ner" in self.tasks:
-                pred.entities, pred.ner_confidence = self._entities(text, offsets, positions, token_logits[b])
-            if "sentiment" in self.tasks:
-                pred.sentiment = self._sentiment(sequence_logits[b])
-            out.append(pred)
-        return out
+    def _entities(self, text: str, words: Sequence[tuple[int, int]], probs: np.ndarray,
+                  word_ids: list[int | None]) -> tuple[list[dict[str, Any]], float | None]:
+        from mtl_studio.core.features import decode_token_predictions
 
-    def _entities(self, text: str, offsets: Sequence[tuple[int, int]], positions: list[int | None],
-                  logits: np.ndarray) -> tuple[list[dict[str, Any]], float | None]:
-        tags = self.labels["ner_tags"]
-        probs = _softmax(logits[:, :len(tags)].astype(np.float64))
-        tag_ids = [None if p is None else int(probs[p].argmax()) for p in positions]
-        scores = [None if p is None else float(probs[p].max()) for p in positions]
-        entities = [{"start": e.start, "end": e.end, "label": e.label, "text": text[e.start:e.end],
-                     "score": round(e.score, 6)}
-                    for e in decode_token_predictions(tag_ids, scores, tags, offsets)]
-        scored = [x for x in scores if x is not None]
+        _, spans = decode_token_predictions(probs, word_ids, words, self.labels["ner_tags"])
+        entities = [{"start": s.start, "end": s.end, "label": s.label, "text": text[s.start:s.end],
+                     "score": round(float(s.confidence or 0.0), 6)} for s in spans]
+        scored = [float(probs[p].max()) for p in first_subword_positions(word_ids, len(words)) if p is not None]
         return entities, (round(min(scored), 6) if scored else None)
 
-    def _sentiment(self, logits: np.ndarray) -> dict[str, Any]:
+    def _sentiment(self, probs: np.ndarray) -> dict[str, Any]:
         classes = self.labels["sentiment_classes"]
-        probs = _softmax(logits[:len(classes)].astype(np.float64))
         best = int(probs.argmax())
         return {"label": classes[best], "probabilities": {c: round(float(p), 6) for c, p in zip(classes, probs)}}
 

@@ -281,8 +281,9 @@ def model_card(loaded: LoadedModel, run: dict[str, Any] | None, stats: dict[str,
           "", "## Limitations", "",
           "- Scores are softmax probabilities, not calibrated confidences.",
           "- Texts are split into words as in training (CJK one character per word); entities are whole words.",
-          f"- Texts longer than {cfg.get('max_length', 256)} sub-word tokens are truncated by "
-          "mtl_studio.inference (the prediction says `truncated`).",
+          f"- Texts longer than {cfg.get('max_length', 256)} sub-word tokens are read in consecutive windows for "
+          "entities (no context crosses a window edge) and by their first window for sentiment, as in training "
+          "(the prediction says `truncated`).",
           "- Quality depends on the size and quality of the annotated data; metrics on a small test split "
           "have wide uncertainty, and results vary with the random seed.",
           "- The model has not been checked for bias; it can reproduce the biases of its training data and "

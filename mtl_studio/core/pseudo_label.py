@@ -186,8 +186,7 @@ def _label_document(store: Any, doc: Document, pred: Any, tasks: list[str], thre
                     dirty.add(r)
                 new_spans[r] = []  # this task's earlier silver goes, from every run
             meta_changes[SILVER_NER_META] = None
-            confident = (pred.ner_confidence is not None and pred.ner_confidence >= threshold
-                         and not pred.truncated)
+            confident = pred.ner_confidence is not None and pred.ner_confidence >= threshold
             if confident:
                 new_spans[run_id] = [Span(e["start"], e["end"], e["label"], "silver", float(e["score"]))
                                      for e in pred.entities]

@@ -68,13 +68,15 @@ def test_tasks_not_trained_are_left_out(tiny_encoder, tmp_path):
     assert p.entities is None and "entities" not in p.to_dict() and p.sentiment["label"] == "neutral"
 
 
-def test_long_text_is_truncated_and_says_so(tiny_encoder, tmp_path):
-    folder = make_model_folder(tiny_encoder, tmp_path / "m", tag="B-ORG", max_length=8)
-    long_text = " ".join(["shares"] * 20)
+def test_long_text_is_read_in_windows_and_says_so(tiny_encoder, tmp_path):
+    folder = make_model_folder(tiny_encoder, tmp_path / "m", tag="B-ORG", max_length=8, sentiment="neutral")
+    long_text = " ".join(["shares"] * 20) + " 华为"
     short, long = inf.load(folder).predict(["shares rose", long_text])
-    assert not short.truncated and len(short.entities) == 2
+    assert not short.truncated and len(short.entities) == 2 and "truncated" not in short.to_dict()
+    # every word gets its entity (windows of 6 words + [CLS]/[SEP]); sentiment from the first window
     assert long.truncated and long.to_dict()["truncated"] is True
-    assert len(long.entities) == 6  # 8 positions minus [CLS] and [SEP]
+    assert [(e["start"], e["end"]) for e in long.entities] == tokenize(long_text)
+    assert long.sentiment["label"] == "neutral"
 
 
 def test_bad_arguments(tiny_encoder, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import getpass
 import hashlib
 import json
@@ -86,7 +87,9 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
+@functools.lru_cache(maxsize=1)
 def _user() -> str:
+    # Cached: getpass looks the user up in the password database, once per span otherwise.
     try:
         return getpass.getuser()
     except Exception:  # no user name in some containers

@@ -103,11 +103,7 @@ def read_lines(path: Path, encoding: str, report: ImportReport) -> Iterator[tupl
                              f"(is the file in another encoding? try --encoding latin-1 or --encoding gbk)",
                              kind="encoding", line=lineno)
                 continue
-            if text.endswith("\n"):
-                text = text[:-1]
-            if text.endswith("\r"):
-                text = text[:-1]
-            yield lineno, text
+            yield lineno, text.rstrip("\r\n")  # the line end: \n or \r\n
 
 
 def _read_utf16_lines(path: Path, report: ImportReport) -> Iterator[tuple[int, str]]:

@@ -36,11 +36,8 @@ def split_columns(line: str) -> list[str]:
         while fields and fields[-1] == "":
             fields.pop()  # a trailing tab
         return fields
-    return [f for f in line.split(" ") if f]
-
-
-def is_blank(line: str) -> bool:
-    return line.strip() == ""
+    fields = line.split(" ")
+    return [f for f in fields if f] if "" in fields else fields
 
 
 def _split_tag(tag: str) -> tuple[str, str]:
@@ -98,8 +95,11 @@ def scan(path: Path, options: ImportOptions, report: ImportReport) -> ConllScan:
     info = ConllScan()
     prev: tuple[str, str] = ("O", "")
     in_sentence = False
+    parsed_tags: dict[str, tuple[str, str] | None] = {}  # a file has few distinct tags: check each once
+    columns, first_line_with, lines_with = info.columns, info.first_line_with, info.lines_with
+    longest = 0
     for lineno, line in read_lines(path, options.encoding, report):
-        if is_blank(line):
+        if not line or line.isspace():
             if in_sentence:
                 info.sentences += 1
             in_sentence, prev = False, ("O", "")
@@ -108,35 +108,41 @@ def scan(path: Path, options: ImportOptions, report: ImportReport) -> ConllScan:
         if fields[0] == DOCSTART:
             continue
         n = len(fields)
-        info.columns[n] += 1
-        info.first_line_with.setdefault(n, lineno)
-        seen = info.lines_with.setdefault(n, [])
-        if len(seen) < options.max_errors:
-            seen.append(lineno)
+        columns[n] += 1
+        if n not in first_line_with:
+            first_line_with[n] = lineno
+            lines_with[n] = []
+        if len(lines_with[n]) < options.max_errors:
+            lines_with[n].append(lineno)
         info.tokens += 1
-        info.longest_token = max(info.longest_token, len(fields[0]))
+        if len(fields[0]) > longest:
+            longest = len(fields[0])
         in_sentence = True
         idx = _tag_index(n, options.tag_column)
         if idx is None:
             continue  # reported as a column problem below
         tag = fields[idx]
-        if not TAG_RE.match(tag):
+        if tag not in parsed_tags:
+            parsed_tags[tag] = _split_tag(tag) if TAG_RE.match(tag) else None
+        pt = parsed_tags[tag]
+        if pt is None:
             report.error(f"tag {tag!r} is neither O nor PREFIX-TYPE with prefix B, I, E, S or M "
                          f"(column {idx + 1})", kind="tag", line=lineno)
             prev = ("O", "")
+            if report.error_count >= options.max_errors:
+                break
             continue
-        p, t = _split_tag(tag)
-        info.prefixes.add(p)
-        continues = prev[0] in ("B", "I", "M") and prev[1] == t
+        p, t = pt
+        continues = prev[1] == t and prev[0] in ("B", "I", "M")
         if p == "I" and not continues:
             info.i_starts += 1
             if len(info.i_start_lines) < options.max_errors:
                 info.i_start_lines.append(lineno)
         elif p == "B" and not continues:
             info.b_fresh += 1
-        prev = (p, t)
-        if report.error_count >= options.max_errors:
-            break
+        prev = pt
+    info.longest_token = longest
+    info.prefixes = {p for p, _ in filter(None, parsed_tags.values())}
     if in_sentence:
         info.sentences += 1  # the file ended without a blank line
     _check_columns(info, options, report)
@@ -255,7 +261,7 @@ def iter_sentences(path: Path, options: ImportOptions, report: ImportReport,
     idx = _tag_index(n_columns, options.tag_column)
     assert idx is not None
     for lineno, line in read_lines(path, options.encoding, report):
-        if is_blank(line):
+        if not line or line.isspace():
             if words:
                 yield words, tags, lines
                 words, tags, lines = [], [], []

@@ -237,18 +237,28 @@ def run_row(run: dict[str, Any], split: str) -> RunRow:
 class RunHistoryModel(QAbstractTableModel):
     """One row per run: its configuration and its headline scores on the chosen split."""
 
-    COLUMNS = ("run", "date", "status", "tasks", "strategy", "weights", "lr", "batch", "epochs", "encoder",
-               "ner_f1", "sentiment_f1", "accuracy")
+    # Scores right after what distinguishes runs (tasks, strategy, weights): the columns people compare.
+    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "lr",
+               "batch", "epochs", "encoder")
+    SCORE_COLUMNS = ("ner_f1", "sentiment_f1", "accuracy")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[RunRow] = []
+        self._best: dict[str, float | None] = {}
 
     def set_runs(self, runs: list[dict[str, Any]], split: str) -> None:
         self.beginResetModel()
         # Newest first: the run the user just trained is on top.
         self._rows = [run_row(r, split) for r in reversed(runs)]
+        self._best = {c: max((v for v in (self._score(r, c) for r in self._rows) if v is not None), default=None)
+                      for c in self.SCORE_COLUMNS}
         self.endResetModel()
+
+    @staticmethod
+    def _score(row: RunRow, column: str) -> float | None:
+        return {"ner_f1": row.scores.ner_f1, "sentiment_f1": row.scores.sentiment_f1,
+                "accuracy": row.scores.sentiment_accuracy}[column]
 
     def run_ids(self) -> list[str]:
         return [r.run_id for r in self._rows]
@@ -268,7 +278,7 @@ class RunHistoryModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        names = {"run": _tr("Run"), "date": _tr("Date"), "status": _tr("Status"), "tasks": _tr("Tasks"),
+        names = {"run": _tr("Run"), "status": _tr("Status"), "tasks": _tr("Tasks"),
                  "strategy": _tr("Strategy"), "weights": _tr("Weights NER/Sent."), "lr": _tr("LR"),
                  "batch": _tr("Batch"), "epochs": _tr("Epochs"), "encoder": _tr("Encoder"),
                  "ner_f1": _tr("NER micro F1"), "sentiment_f1": _tr("Sent. macro F1"),
@@ -279,10 +289,10 @@ class RunHistoryModel(QAbstractTableModel):
         joint = len(row.tasks) == 2
         if column == "run":
             return row.run_id
-        if column == "date":
-            return row.created_at.replace("T", " ")[:16]
         if column == "status":
-            return row.status
+            return {"completed": _tr("completed"), "early_stopped": _tr("completed (early stop)"),
+                    "stopped": _tr("stopped"), "failed": _tr("failed"), "running": _tr("running")}.get(
+                row.status, row.status)
         if column == "tasks":
             if joint:
                 return _tr("joint")
@@ -304,8 +314,7 @@ class RunHistoryModel(QAbstractTableModel):
             return "" if row.epochs is None else str(row.epochs)
         if column == "encoder":
             return row.encoder.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-        value = {"ner_f1": row.scores.ner_f1, "sentiment_f1": row.scores.sentiment_f1,
-                 "accuracy": row.scores.sentiment_accuracy}[column]
+        value = self._score(row, column)
         return _fmt(value) if value is not None else "–"
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -317,8 +326,17 @@ class RunHistoryModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.UserRole:
             return row
-        if role == Qt.ItemDataRole.ToolTipRole and column == "encoder":
-            return row.encoder
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == "encoder":
+                return row.encoder
+            if column == "run":
+                return _tr("Started {}").format(row.created_at.replace("T", " "))
+        if role == Qt.ItemDataRole.FontRole and column in self.SCORE_COLUMNS and len(self._rows) > 1:
+            value = self._score(row, column)
+            if value is not None and value == self._best.get(column):
+                font = QFont()
+                font.setBold(True)  # the best run on this score
+                return font
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ("lr", "batch", "epochs", "ner_f1",
                                                                     "sentiment_f1", "accuracy"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

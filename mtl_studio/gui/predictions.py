@@ -298,6 +298,8 @@ class PredictionView(QWidget):
         self.documentList = QListView(objectName="predictionDocumentList")
         self.documentList.setModel(self.docsModel)
         self.documentList.setUniformItemSizes(True)
+        self.documentList.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.documentList.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.documentList.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         left = QWidget()
         ll = QVBoxLayout(left)

@@ -179,7 +179,7 @@ def test_convert_tags_reports_each_broken_entity_once():
 def test_big_file_streams_in_one_transaction(tmp_path):
     lines = []
     for i in range(3000):
-        lines += [f"Company{i} B-ORG", "rose O", f"in O", f"City{i % 50} B-LOC", ""]
+        lines += [f"Company{i} B-ORG", "rose O", "in O", f"City{i % 50} B-LOC", ""]
     path = write(tmp_path, "big.conll", "\n".join(lines))
     store = new_store(tmp_path)
     report = imp(store, path)

@@ -12,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from store_writer import N_DOCS, TOKENS_PER_ROUND, edit
 
 from mtl_studio.core.schema import Document

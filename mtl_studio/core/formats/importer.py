@@ -15,7 +15,8 @@ from pathlib import Path
 from ..schema import SPLITS, Document, ValidationError, validate_spans
 from ..store import ProjectStore, assign_split
 from ..tokenize import normalize
-from . import detect_format, get_reader, resolve_format
+from . import detect_format, get_reader, resolve_format, sniff
+from .common import peek_text
 from .common import ImportOptions, ParsedDoc, split_from_filename
 from .report import ImportFailed, ImportProblem, ImportReport, Severity
 
@@ -38,6 +39,9 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     fmt = resolve_format(options.format) if options.format else detect_format(path)
+    if fmt in ("json", "jsonl") and path.is_file():
+        # doccano and Label Studio export both JSON arrays and JSON Lines: the content decides.
+        fmt = sniff_json(path, fmt)
     report = ImportReport(file=str(path), format=fmt)
     if options.split is not None and options.split not in SPLITS:
         raise ValidationError(f"--split must be one of {', '.join(SPLITS)}, not {options.split!r}")
@@ -73,6 +77,11 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
         raise ImportFailed(report)
     report.committed = True
     return report
+
+
+def sniff_json(path: Path, fmt: str) -> str:
+    found = sniff(peek_text(path))
+    return found if found in ("json", "jsonl") else fmt
 
 
 def _chain(first: ParsedDoc, rest: Iterator[ParsedDoc]) -> Iterator[ParsedDoc]:

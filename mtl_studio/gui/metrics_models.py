@@ -12,10 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QBrush, QColor, QFont
 
 _Index = QModelIndex | QPersistentModelIndex
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MetricsModels", text)
 
 
 # ---- plain rows out of report dicts -----------------------------------------------------------------
@@ -49,7 +47,9 @@ def ner_rows(report: dict[str, Any] | None) -> list[ScoreRow]:
     if not report:
         return []
     rows = [_score_row(name, scores) for name, scores in (report.get("per_type") or {}).items()]
-    for key, label in (("micro", _tr("micro avg")), ("macro", _tr("macro avg"))):
+    averages = (("micro", translate("MetricsModels", "micro avg")),
+                ("macro", translate("MetricsModels", "macro avg")))
+    for key, label in averages:
         if report.get(key) is not None:
             rows.append(_score_row(label, report[key], summary=True))
     return rows
@@ -61,10 +61,10 @@ def sentiment_rows(report: dict[str, Any] | None) -> list[ScoreRow]:
         return []
     rows = [_score_row(name, scores) for name, scores in (report.get("per_class") or {}).items()]
     if report.get("macro") is not None:
-        rows.append(_score_row(_tr("macro avg"), report["macro"], summary=True))
+        rows.append(_score_row(translate("MetricsModels", "macro avg"), report["macro"], summary=True))
     if report.get("accuracy") is not None:
         total = sum(r.support or 0 for r in rows if not r.summary) or report.get("support")
-        rows.append(ScoreRow(_tr("accuracy"), None, None, report["accuracy"], total, True))
+        rows.append(ScoreRow(translate("MetricsModels", "accuracy"), None, None, report["accuracy"], total, True))
     return rows
 
 
@@ -125,7 +125,8 @@ class ScoreTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (_tr("Label"), _tr("Precision"), _tr("Recall"), _tr("F1"), _tr("Support"))[section]
+            return (self.tr("Label"), self.tr("Precision"), self.tr("Recall"), self.tr("F1"),
+                    self.tr("Support"))[section]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -178,7 +179,8 @@ class ConfusionMatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and section < len(self._labels):
             return self._labels[section]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tr("Gold class") if orientation == Qt.Orientation.Vertical else _tr("Predicted class")
+            vertical = orientation == Qt.Orientation.Vertical
+            return self.tr("Gold class") if vertical else self.tr("Predicted class")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -200,7 +202,7 @@ class ConfusionMatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and share > 0.6:
             return QBrush(QColor("white"))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tr("gold {}, predicted {}: {} ({}% of the gold class)").format(
+            return self.tr("gold {}, predicted {}: {} ({}% of the gold class)").format(
                 self._labels[r], self._labels[c], value, f"{100 * share:.0f}")
         return None
 
@@ -278,11 +280,11 @@ class RunHistoryModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        names = {"run": _tr("Run"), "status": _tr("Status"), "tasks": _tr("Tasks"),
-                 "strategy": _tr("Strategy"), "weights": _tr("Weights NER/Sent."), "lr": _tr("LR"),
-                 "batch": _tr("Batch"), "epochs": _tr("Epochs"), "encoder": _tr("Encoder"),
-                 "ner_f1": _tr("NER micro F1"), "sentiment_f1": _tr("Sent. macro F1"),
-                 "accuracy": _tr("Sent. accuracy")}
+        names = {"run": self.tr("Run"), "status": self.tr("Status"), "tasks": self.tr("Tasks"),
+                 "strategy": self.tr("Strategy"), "weights": self.tr("Weights NER/Sent."), "lr": self.tr("LR"),
+                 "batch": self.tr("Batch"), "epochs": self.tr("Epochs"), "encoder": self.tr("Encoder"),
+                 "ner_f1": self.tr("NER micro F1"), "sentiment_f1": self.tr("Sent. macro F1"),
+                 "accuracy": self.tr("Sent. accuracy")}
         return names[self.COLUMNS[section]]
 
     def _display(self, row: RunRow, column: str) -> str:
@@ -290,22 +292,24 @@ class RunHistoryModel(QAbstractTableModel):
         if column == "run":
             return row.run_id
         if column == "status":
-            return {"completed": _tr("completed"), "early_stopped": _tr("completed (early stop)"),
-                    "stopped": _tr("stopped"), "failed": _tr("failed"), "running": _tr("running")}.get(
-                row.status, row.status)
+            statuses = {"completed": self.tr("completed"), "early_stopped": self.tr("completed (early stop)"),
+                        "stopped": self.tr("stopped"), "failed": self.tr("failed"), "running": self.tr("running")}
+            return statuses.get(row.status, row.status)
         if column == "tasks":
             if joint:
-                return _tr("joint")
-            return _tr("{} only (baseline)").format({"ner": _tr("NER"), "sentiment": _tr("sentiment")}.get(
-                row.tasks[0], row.tasks[0])) if row.tasks else ""
+                return self.tr("joint")
+            if not row.tasks:
+                return ""
+            task = {"ner": self.tr("NER"), "sentiment": self.tr("sentiment")}.get(row.tasks[0], row.tasks[0])
+            return self.tr("{} only (baseline)").format(task)
         if column == "strategy":
-            extra = _tr(" + MLM {}").format(f"{row.mlm_weight:g}") if row.mlm_weight else ""
+            extra = self.tr(" + MLM {}").format(f"{row.mlm_weight:g}") if row.mlm_weight else ""
             return (row.strategy if joint else "–") + extra
         if column == "weights":
             if not joint or row.ner_weight is None or row.sentiment_weight is None:
                 return "–"
-            return f"{row.ner_weight:.2f} / {row.sentiment_weight:.2f}" + ("" if row.strategy == "fixed" else
-                                                                            _tr(" (initial)"))
+            initial = "" if row.strategy == "fixed" else self.tr(" (initial)")
+            return f"{row.ner_weight:.2f} / {row.sentiment_weight:.2f}{initial}"
         if column == "lr":
             return "" if row.learning_rate is None else f"{row.learning_rate:g}"
         if column == "batch":
@@ -330,7 +334,7 @@ class RunHistoryModel(QAbstractTableModel):
             if column == "encoder":
                 return row.encoder
             if column == "run":
-                return _tr("Started {}").format(row.created_at.replace("T", " "))
+                return self.tr("Started {}").format(row.created_at.replace("T", " "))
         if role == Qt.ItemDataRole.FontRole and column in self.SCORE_COLUMNS and len(self._rows) > 1:
             value = self._score(row, column)
             if value is not None and value == self._best.get(column):

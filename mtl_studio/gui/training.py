@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSlider, QSpinBox,
@@ -500,7 +500,8 @@ class TrainingPanel(QWidget):
         choice = self.device_choice()
         self._store.set_meta(CONFIG_META_KEY, json.dumps(config.to_dict()))
         self._reset_live_view()
-        self._append_log("info", self.tr("Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
+        self._append_log("info", self.tr(
+            "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
             "+".join(config.tasks), config.strategy, f"{config.learning_rate:g}", config.batch_size, config.epochs,
             choice.label if choice else config.device))
         self._job = TrainingJob(engine_events(self._store.path, config, nproc=choice.nproc if choice else 1), self)

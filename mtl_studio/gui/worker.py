@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from mtl_studio.core.config import Event, RunFinished, StepProgress, TrainConfig
 
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
 EventSource = Callable[[threading.Event], Iterator[Event]]
 
@@ -29,9 +30,6 @@ _THREADS: "weakref.WeakSet[QThread]" = weakref.WeakSet()
 def running_threads() -> list[QThread]:
     return [t for t in list(_THREADS) if t.isRunning()]
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TrainingWorker", text)
 
 
 def engine_events(project: str | os.PathLike[str], config: TrainConfig, *, nproc: int = 1) -> EventSource:
@@ -55,18 +53,19 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
     name = type(exc).__name__
     text = str(exc) or name
     if name == "OutOfMemoryError" or "out of memory" in text.lower():
-        return (_tr("Out of memory"),
-                _tr("The device ran out of memory. Try a smaller batch size or a shorter maximum "
-                    "length.") + "\n\n" + text)
+        return (translate("TrainingWorker", "Out of memory"),
+                translate("TrainingWorker", "The device ran out of memory. Try a smaller batch size or a "
+                                            "shorter maximum length.") + "\n\n" + text)
     if name == "EncoderNotFound":
-        return _tr("Encoder not found"), text
+        return translate("TrainingWorker", "Encoder not found"), text
     if name == "TrainingError":
-        return _tr("Training stopped"), text
+        return translate("TrainingWorker", "Training stopped"), text
     if isinstance(exc, FileNotFoundError):
-        return _tr("File not found"), text
+        return translate("TrainingWorker", "File not found"), text
     if isinstance(exc, (ValueError, KeyError)):
-        return _tr("Cannot train with these settings"), text
-    return _tr("Training failed"), _tr("Unexpected error ({}): {}").format(name, text)
+        return translate("TrainingWorker", "Cannot train with these settings"), text
+    return (translate("TrainingWorker", "Training failed"),
+            translate("TrainingWorker", "Unexpected error ({}): {}").format(name, text))
 
 
 class TrainingWorker(QObject):

@@ -85,10 +85,12 @@ class _TorchBackend:
 
 
 class _OnnxBackend:
-    def __init__(self, path: Path, providers: Sequence[str] | None = None) -> None:
+    def __init__(self, path: Path, providers: Sequence[str] | None = None, threads: int | None = None) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
         self.session = ort.InferenceSession(str(path), options,
                                             providers=list(providers or ["CPUExecutionProvider"]))
         self.input_names = tuple(i.name for i in self.session.get_inputs())
@@ -222,11 +224,13 @@ def _resolve_device(device: str) -> str:
     return "cpu"
 
 
-def load(folder: str | os.PathLike[str], device: str = "cpu", backend: str = "torch") -> Predictor:
+def load(folder: str | os.PathLike[str], device: str = "cpu", backend: str = "torch", *,
+         threads: int | None = None) -> Predictor:
     """A Predictor for an exported model folder (or a run's checkpoint folder).
 
     backend "torch" rebuilds the PyTorch model from safetensors; "onnx" runs model.onnx with onnxruntime
-    (pip install 'mtl-studio[onnx]'; export with --onnx), on CPU unless device is "cuda".
+    (pip install 'mtl-studio[onnx]'; export with --onnx), on CPU unless device is "cuda". threads: CPU
+    threads of the onnxruntime session (torch uses torch.set_num_threads, a process-wide setting).
     """
     folder = Path(folder)
     if backend == "torch":
@@ -242,7 +246,7 @@ def load(folder: str | os.PathLike[str], device: str = "cpu", backend: str = "to
             raise FileNotFoundError(f"{path} not found: export the model with --onnx")
         providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if device.startswith("cuda") else None
         tokenizer = AutoTokenizer.from_pretrained(str(folder), use_fast=True, trust_remote_code=False)
-        return Predictor(_OnnxBackend(path, providers), tokenizer, labels, config, backend_name="onnx")
+        return Predictor(_OnnxBackend(path, providers, threads), tokenizer, labels, config, backend_name="onnx")
     raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
 
 

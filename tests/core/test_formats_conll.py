@@ -144,6 +144,13 @@ def test_bad_tag_is_an_error_with_line(tmp_path):
     assert store.count_documents() == 0
 
 
+def test_empty_token_column_is_an_error(tmp_path):
+    path = write(tmp_path, "empty_token.conll", "EU\tB-ORG\n\tO\n\n")
+    with pytest.raises(ImportFailed) as err:
+        imp(new_store(tmp_path), path)
+    assert err.value.report.errors[0].line == 2 and "token column is empty" in str(err.value)
+
+
 def test_bad_encoding_reports_line(tmp_path):
     path = write(tmp_path, "latin.conll", "EU B-ORG\n\nM\xfcnchen B-LOC\n\n".encode("latin-1"))
     store = new_store(tmp_path)

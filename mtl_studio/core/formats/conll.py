@@ -107,6 +107,8 @@ def scan(path: Path, options: ImportOptions, report: ImportReport) -> ConllScan:
         fields = split_columns(line)
         if fields[0] == DOCSTART:
             continue
+        if not fields[0]:
+            report.error("the token column is empty (a line starting with a tab?)", kind="ragged", line=lineno)
         n = len(fields)
         columns[n] += 1
         if n not in first_line_with:

@@ -192,6 +192,13 @@ def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
                                  f"{_fmt(a.get('recall'))} | {_fmt(a.get('f1'))} |  | {_fmt(a.get('support'))} |")
     if len(lines) == 2:
         return ["```json", json.dumps(metrics, indent=2, ensure_ascii=False)[:4000], "```"]
+    for split, tasks in splits.items():
+        cm = (tasks.get("sentiment") or {}).get("confusion_matrix") if isinstance(tasks.get("sentiment"), dict) else None
+        if isinstance(cm, dict) and cm.get("labels") and cm.get("matrix"):
+            lines += ["", f"Sentiment confusion matrix, {split} (rows gold, columns predicted):", "",
+                      "| gold \\ predicted | " + " | ".join(cm["labels"]) + " |",
+                      "|---|" + "---:|" * len(cm["labels"])]
+            lines += [f"| {g} | " + " | ".join(str(x) for x in row) + " |" for g, row in zip(cm["labels"], cm["matrix"])]
     modes = []
     for m in splits.values():
         mode = m.get("ner", {}).get("mode") if isinstance(m.get("ner"), dict) else None

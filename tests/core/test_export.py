@@ -15,7 +15,8 @@ torch.set_num_threads(1)
 METRICS = {"dev": {"ner": {"micro": {"precision": 0.5, "recall": 0.25, "f1": 0.3333, "support": 4},
                            "per_type": {"ORG": {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}}},
                    "sentiment": {"macro": {"precision": 0.4, "recall": 0.5, "f1": 0.4444, "support": 3},
-                                 "accuracy": 0.6667}}}
+                                 "accuracy": 0.6667,
+                                 "confusion_matrix": {"labels": ["negative", "positive"], "matrix": [[2, 0], [1, 0]]}}}}
 
 
 def test_export_folder_is_complete_and_loads_without_project(tiny_encoder, tmp_path):
@@ -30,7 +31,8 @@ def test_export_folder_is_complete_and_loads_without_project(tiny_encoder, tmp_p
     card = (out / "README.md").read_text()
     for needle in (run_id, "ORG, LOC", "negative, neutral, positive", "| dev | ner | micro avg | 0.5000 | 0.2500 | "
                    "0.3333", "| dev | sentiment | macro avg", "0.6667", "| train | 4 | 2 | 4 | 2 |",
-                   "mtl_studio.inference", "## Limitations", "## Intended use"):
+                   "mtl_studio.inference", "## Limitations", "## Intended use",
+                   "| gold \\ predicted | negative | positive |", "| negative | 2 | 0 |"):
         assert needle in card, needle
     # Same predictions from the checkpoint and the export (the MLM head left out changes nothing).
     texts = ["Apple rose in Berlin 😀", "华为在深圳"]

@@ -179,10 +179,14 @@ class DistContext:
 
     # ---- model ---------------------------------------------------------------------------------
 
-    def wrap_model(self, model: nn.Module, *, find_unused_parameters: bool = False) -> nn.Module:
+    def wrap_model(self, model: nn.Module, *, find_unused_parameters: bool = True) -> nn.Module:
         """DistributedDataParallel around `model` (already on ctx.device), or `model` itself in a
-        single process. find_unused_parameters=True when a step may leave parameters out of the loss
-        (a single-task batch with both heads present, MLM head on some steps)."""
+        single process.
+
+        find_unused_parameters defaults to True, as in Hugging Face's Trainer: pretrained encoders carry
+        parameters the multi-task heads never use (BERT's pooler, for one), and DDP without it fails on
+        the second step ("Expected to have finished reduction in the prior iteration"). Pass False only
+        for a model where every parameter enters every loss (it saves one graph traversal per step)."""
         if not self.is_distributed:
             return model
         from torch.nn.parallel import DistributedDataParallel as DDP

@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import secrets
 import selectors
 import signal
@@ -21,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import deque
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -190,14 +190,17 @@ class _Channel:
             self._buffer = b""
         return [event_from_dict(json.loads(line)) for line in lines if line.strip()]
 
-    def send_stop(self) -> None:
-        if self.conn is not None and not self.eof:
-            try:
-                self.conn.setblocking(True)
-                self.conn.sendall(STOP_MESSAGE)
-                self.conn.setblocking(False)
-            except OSError:
-                pass
+    def send_stop(self) -> bool:
+        """Ask rank 0 to stop; False while no child has connected yet (call again later)."""
+        if self.conn is None or self.eof:
+            return False
+        try:
+            self.conn.setblocking(True)
+            self.conn.sendall(STOP_MESSAGE)
+            self.conn.setblocking(False)
+        except OSError:
+            pass
+        return True
 
     def close(self) -> None:
         for sock in list(self._pending) + [self.conn, self.server]:
@@ -229,10 +232,24 @@ def _terminate_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
         pass
 
 
-def _tail(path: Path, lines: int = 25) -> str:
+def failure_summary(stderr_text: str, max_lines: int = 25) -> str:
+    """What went wrong in the children, from their stderr: the CLI's one-line errors when there are
+    any, else the exception lines of the ranks' tracebacks, else the last lines (torchrun's own report
+    is long and names no cause)."""
+    lines = [line for line in stderr_text.splitlines() if line.strip()]
+    user = [line for line in lines if ": error: " in line and line.lstrip().startswith("mtl-studio")]
+    if user:
+        return "\n".join(dict.fromkeys(user))
+    exception = re.compile(r"^(\[rank\d+\]: )?[A-Za-z_][\w.]*(Error|Exception|Interrupt)\b:?")
+    causes = [line for line in lines if exception.match(line)]
+    if causes:
+        return "\n".join(list(dict.fromkeys(causes))[:max_lines])
+    return "\n".join(lines[-max_lines:])
+
+
+def _read_text(path: Path) -> str:
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "".join(deque(f, maxlen=lines)).strip()
+        return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
 
@@ -270,12 +287,15 @@ def launch_torchrun(project: str | os.PathLike[str], config: TrainConfig, nproc:
     proc = subprocess.Popen(cmd, env=child_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=stderr_file, start_new_session=(os.name == "posix"))
     stop_sent_at: float | None = None
+    stop_delivered = False
     try:
         while True:
             yield from channel.poll(poll_s)
-            if stop.is_set() and stop_sent_at is None:
-                channel.send_stop()
-                stop_sent_at = time.monotonic()
+            if stop.is_set():
+                if stop_sent_at is None:
+                    stop_sent_at = time.monotonic()
+                if not stop_delivered:  # (again) once rank 0 has connected
+                    stop_delivered = channel.send_stop()
             if stop_sent_at is not None and time.monotonic() - stop_sent_at > stop_grace_s:
                 _terminate_group(proc)
             if proc.poll() is not None:
@@ -287,7 +307,7 @@ def launch_torchrun(project: str | os.PathLike[str], config: TrainConfig, nproc:
                 break
         rc = proc.returncode
         if rc != 0 and stop_sent_at is None:
-            tail = _tail(stderr_path)
+            tail = failure_summary(_read_text(stderr_path))
             raise TrainingError(f"torchrun with {nproc} process(es) failed (exit code {rc})"
                                 + (f":\n{tail}" if tail else ""))
     finally:

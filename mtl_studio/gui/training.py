@@ -117,6 +117,7 @@ class TrainingPanel(QWidget):
         self._loading_preset = False
         self.last_result: RunFinished | None = None
         self.steps_after_stop: int | None = None
+        self._resumable: str | None = None  # id of the last run if it stopped with a checkpoint
         self._build()
         self._refresh_devices()
         self.set_config(TrainConfig(**PRESETS["minilm"]))
@@ -227,9 +228,13 @@ class TrainingPanel(QWidget):
         self.stopButton.setToolTip(self.tr("Stop after the current optimizer step; the run keeps its checkpoint"))
         self.trainButton.clicked.connect(self.start_training)
         self.stopButton.clicked.connect(self.stop_training)
+        self.resumeButton = QPushButton(self.tr("Resume"), objectName="resumeButton")
+        self.resumeButton.setToolTip(self.tr("Continue the stopped run from its last checkpoint"))
+        self.resumeButton.clicked.connect(self.resume_training)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.trainButton, 1)
+        buttons.addWidget(self.trainButton, 2)
         buttons.addWidget(self.stopButton, 1)
+        buttons.addWidget(self.resumeButton, 1)
 
         form_box.addWidget(enc_group)
         form_box.addWidget(loss_group)
@@ -307,6 +312,7 @@ class TrainingPanel(QWidget):
         if self.is_running() and store is not self._store:
             self.stop_training()
         self._store = store
+        self._resumable = None
         if store is not None:
             saved = store.get_meta(CONFIG_META_KEY)
             if saved:
@@ -459,6 +465,7 @@ class TrainingPanel(QWidget):
             w.setEnabled(not running)
         self._encoder_kind_changed()
         self.trainButton.setEnabled(self._store is not None and not running)
+        self.resumeButton.setEnabled(self._store is not None and not running and self._resumable is not None)
         self.stopButton.setEnabled(running and not (self._job and self._job.worker.stop_requested))
 
     # ---- running -------------------------------------------------------------------------------
@@ -504,7 +511,23 @@ class TrainingPanel(QWidget):
             "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
             "+".join(config.tasks), config.strategy, f"{config.learning_rate:g}", config.batch_size, config.epochs,
             choice.label if choice else config.device))
-        self._job = TrainingJob(engine_events(self._store.path, config, nproc=choice.nproc if choice else 1), self)
+        self._launch(engine_events(self._store.path, config, nproc=choice.nproc if choice else 1))
+        return True
+
+    @Slot()
+    def resume_training(self) -> bool:
+        """Continue the last stopped run from its checkpoint (its own settings, not the form's)."""
+        if self.is_running() or self._store is None or self._resumable is None:
+            return False
+        run_id = self._resumable
+        self._reset_live_view()
+        self._append_log("info", self.tr("Resuming run {}.").format(run_id))
+        self._launch(engine_events(self._store.path, self.config(), resume_run_id=run_id))
+        return True
+
+    def _launch(self, source) -> None:
+        self._resumable = None
+        self._job = TrainingJob(source, self)
         self._job.event.connect(self._on_event)
         self._job.failed.connect(self._on_failed)
         self._job.finished.connect(self._on_job_finished)
@@ -512,7 +535,6 @@ class TrainingPanel(QWidget):
         self.progressBar.setRange(0, 0)  # busy until the engine reports its step count
         self._job.start()
         self._update_enabled()
-        return True
 
     @Slot()
     def stop_training(self) -> None:
@@ -628,6 +650,8 @@ class TrainingPanel(QWidget):
             self._append_log("info", self.tr("Stopped {} step(s) after the request.").format(self.steps_after_stop))
         self._update_enabled()
         result = job.result if job is not None else None
+        if result is not None and result.status == "stopped" and result.run_id:
+            self._resumable = result.run_id
         if job is not None:
             job.deleteLater()
         self._job = None

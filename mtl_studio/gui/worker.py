@@ -32,8 +32,10 @@ def running_threads() -> list[QThread]:
 
 
 
-def engine_events(project: str | os.PathLike[str], config: TrainConfig, *, nproc: int = 1) -> EventSource:
-    """The event source for a run: the in-process engine, or torchrun over `nproc` GPUs."""
+def engine_events(project: str | os.PathLike[str], config: TrainConfig, *, nproc: int = 1,
+                  resume_run_id: str | None = None) -> EventSource:
+    """The event source for a run: the in-process engine (optionally resuming a stopped run), or
+    torchrun over `nproc` GPUs."""
     if nproc > 1:
         def torchrun_source(stop: threading.Event) -> Iterator[Event]:
             from mtl_studio.core.launcher import launch_torchrun
@@ -44,7 +46,7 @@ def engine_events(project: str | os.PathLike[str], config: TrainConfig, *, nproc
     def local_source(stop: threading.Event) -> Iterator[Event]:
         from mtl_studio.core.train import train
 
-        return train(str(project), config, stop=stop)
+        return train(str(project), config, stop=stop, resume_run_id=resume_run_id)
     return local_source
 
 

@@ -257,10 +257,11 @@ def test_train_run_end_to_end(panel, store, tiny_encoder, qtbot, dialogs):
     assert doc_id not in view.docsModel.ids()  # no longer an error document
 
 
-def test_stop_button_stops_within_one_step(panel, store, tiny_encoder, qtbot, dialogs):
+def test_stop_button_stops_within_one_step_and_resume_finishes(panel, store, tiny_encoder, qtbot, dialogs):
     panel.set_project(store)
-    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=30, batch_size=2, device="cpu",
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=2, batch_size=2, device="cpu",
                                  early_stopping_patience=0))
+    assert not panel.resumeButton.isEnabled()
     assert panel.start_training()
     job = panel.job
     steps: list[int] = []
@@ -270,14 +271,28 @@ def test_stop_button_stops_within_one_step(panel, store, tiny_encoder, qtbot, di
             steps.append(ev.step)
             if len(steps) == 3:
                 qtbot.mouseClick(panel.stopButton, Qt.MouseButton.LeftButton)
+                assert not panel.stopButton.isEnabled()
 
     job.event.connect(on_event)
     with qtbot.waitSignal(panel.run_finished, timeout=120_000) as finished:
         pass
+    run_id = finished.args[0]
     assert not running_threads()
     assert not dialogs, dialogs
     assert panel.last_result.status == "stopped"
-    assert store.get_run(finished.args[0])["status"] == "stopped"
+    assert store.get_run(run_id)["status"] == "stopped"
+    # The engine ran at most one more optimizer step after the click.
     assert panel.steps_after_stop is not None and panel.steps_after_stop <= 1
-    assert steps[-1] < 30 * 14  # far from the end of the run
+    total = panel.progressBar.maximum()
+    assert steps[-1] < total
     assert "Stop requested." in panel.logView.toPlainText()
+
+    # Resume continues the same run from its checkpoint to the end.
+    assert panel.resumeButton.isEnabled()
+    with qtbot.waitSignal(panel.run_finished, timeout=120_000) as resumed:
+        qtbot.mouseClick(panel.resumeButton, Qt.MouseButton.LeftButton)
+    assert resumed.args == [run_id]
+    assert panel.last_result.status == "completed"
+    assert store.get_run(run_id)["status"] == "completed"
+    assert not panel.resumeButton.isEnabled()
+    assert not running_threads()

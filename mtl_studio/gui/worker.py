@@ -98,8 +98,10 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        events = None
         try:
-            for ev in self._source(self._stop):
+            events = self._source(self._stop)
+            for ev in events:
                 if isinstance(ev, StepProgress):
                     with self._lock:
                         self.last_step = ev.step
@@ -109,6 +111,13 @@ class TrainingWorker(QObject):
             title, message = describe_error(exc)
             self.failed.emit(title, message)
         finally:
+            # Close the generator here, in this thread: the torchrun launcher ends its children on close.
+            close = getattr(events, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # noqa: BLE001 - already reporting the run's own outcome
+                    log.exception("closing the training event source failed")
             self.done.emit()
 
 

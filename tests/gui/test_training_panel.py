@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from mtl_studio.core.config import StepProgress, TrainConfig
 from mtl_studio.gui.predictions import FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, PredictionView
 from mtl_studio.gui.results import ResultsPanel
+from mtl_studio.gui import training as training_module
 from mtl_studio.gui.training import TrainingPanel
 from mtl_studio.gui.worker import running_threads
 from training_project import build_project
@@ -295,4 +296,29 @@ def test_stop_button_stops_within_one_step_and_resume_finishes(panel, store, tin
     assert panel.last_result.status == "completed"
     assert store.get_run(run_id)["status"] == "completed"
     assert not panel.resumeButton.isEnabled()
+    assert not running_threads()
+
+
+@pytest.mark.slow
+def test_torchrun_choice_streams_into_the_panel(panel, store, tiny_encoder, qtbot, dialogs, monkeypatch):
+    """'N GPUs (torchrun)' runs the real launcher; here 2 CPU processes with Gloo stand in for 2 GPUs
+    (the device list is patched to offer them), and the events arrive in the same panel."""
+    from mtl_studio.gui.training import DeviceChoice
+
+    monkeypatch.setattr(training_module, "available_devices",
+                        lambda: [DeviceChoice("auto", "auto"), DeviceChoice("cpu", "cpu"),
+                                 DeviceChoice("2 processes", "cpu", 2)])
+    panel.refresh_devices()
+    panel.set_project(store)
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu"))
+    panel.deviceCombo.setCurrentIndex(2)
+    assert panel.device_choice().nproc == 2 and panel.deviceCombo.currentText() == "2 GPUs (torchrun)"
+    with qtbot.waitSignal(panel.run_finished, timeout=300_000) as finished:
+        assert panel.start_training()
+    assert not dialogs, dialogs
+    assert panel.last_result.status == "completed"
+    assert store.get_run(finished.args[0])["status"] == "completed"
+    assert len(store.list_runs()) == 1  # only rank 0 recorded the run
+    assert panel.progressBar.value() == panel.progressBar.maximum() > 0
+    assert "Epoch 1 on dev" in panel.logView.toPlainText()
     assert not running_threads()

@@ -91,3 +91,36 @@ def test_refuses_pickles_and_foreign_folders(tiny_encoder, tmp_path):
     (folder / "mtl_config.json").write_text(json.dumps(cfg))
     with pytest.raises(ModelFolderError, match="newer MTL Studio"):
         load_model_folder(folder)
+
+
+class _Boom:
+    """Unpickling this writes a marker file: proof that a pickle was loaded."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_loading_never_unpickles_nor_runs_remote_code(tiny_encoder, tmp_path):
+    import pickle
+
+    model, tokenizer = _model(tiny_encoder)
+    folder = save_model_folder(tmp_path / "m", model, tokenizer, LABELS, {})
+    marker = tmp_path / "executed"
+    # A pickle beside the safetensors file, under the names transformers would look for.
+    for name in ("pytorch_model.bin", "training_args.bin", "model.pt"):
+        (folder / name).write_bytes(pickle.dumps(_Boom(str(marker))))
+    # Remote code advertised by the config: a module that leaves a marker when imported.
+    (folder / "evil.py").write_text(f"open({str(marker)!r}, 'w').write('remote code ran')\n")
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg["auto_map"] = {"AutoConfig": "evil.EvilConfig", "AutoModel": "evil.EvilModel"}
+    (folder / "config.json").write_text(json.dumps(cfg))
+    try:
+        loaded = load_model_folder(folder)
+    except Exception:  # refusing is fine too; executing is not
+        loaded = None
+    assert not marker.exists()
+    if loaded is not None:
+        assert type(loaded.model.encoder).__name__ == "BertModel"

@@ -1,0 +1,213 @@
+"""The training generator on a tiny random encoder: partial labels, stop, resume, NaN, single task."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from mtl_studio.core import losses as loss_module
+from mtl_studio.core.artifacts import load_model_folder
+from mtl_studio.core.config import (EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
+                                    TrainingError)
+from mtl_studio.core.schema import Document, SentimentLabel
+from mtl_studio.core.store import ProjectStore
+from mtl_studio.core.train import train
+from mtl_studio.core.tokenize import tokenize
+from engine_project import make_engine_project
+
+
+@pytest.fixture(autouse=True)
+def _threads():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture
+def project(tmp_path):
+    make_engine_project(tmp_path / "p.mtl").close()
+    return tmp_path / "p.mtl"
+
+
+def config(encoder, **kw) -> TrainConfig:
+    base = dict(encoder=str(encoder), device="cpu", batch_size=4, epochs=2, max_length=64,
+                early_stopping_patience=0, seed=3)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def run_all(project, cfg, **kw) -> list:
+    return list(train(project if isinstance(project, ProjectStore) else str(project), cfg, **kw))
+
+
+def test_joint_training_with_partial_labels_records_everything(project, tiny_encoder):
+    events = run_all(project, config(tiny_encoder, mlm_weight=0.1, l2sp_weight=0.01))
+    started, finished = events[0], events[-1]
+    assert isinstance(started, RunStarted) and isinstance(finished, RunFinished)
+    assert finished.status == "completed", finished.message
+    assert started.train_documents == {"ner": 6, "sentiment": 8}
+    steps = [e for e in events if isinstance(e, StepProgress)]
+    assert len(steps) == started.total_steps == 2 * 3  # 12 documents in batches of 4
+    assert {"total", "mlm", "l2sp"} <= set().union(*(s.losses for s in steps))
+    assert all(s.weights == {"ner": 0.5, "sentiment": 0.5} for s in steps)
+    assert all(s.samples_per_second > 0 and s.learning_rate >= 0 for s in steps)
+    evaluated = [e for e in events if isinstance(e, EpochEvaluated)]
+    assert [e.epoch for e in evaluated] == [1, 2] and evaluated[0].is_best
+    assert {"ner", "sentiment"} <= set(finished.metrics["dev"]) and "test" in finished.metrics
+
+    with ProjectStore.open(project) as store:
+        run = store.get_run(finished.run_id)
+        assert run["status"] == "completed" and run["config"]["mlm_weight"] == 0.1
+        assert [e["epoch"] for e in run["epochs"]] == [1, 2] and "dev" in run["epochs"][0]
+        assert run["metrics"]["test"]["ner"]["f1"] == finished.metrics["test"]["ner"]["f1"]
+        test_ids = store.document_ids("test")
+        predicted = [store.get_document(i, sources=("gold", "predicted"), run_id=finished.run_id) for i in test_ids]
+        assert all(d.other_sentiments and d.other_sentiments[0].source == "predicted" for d in predicted)
+        assert all(s.run_id == finished.run_id for d in predicted for s in d.other_spans)
+
+    run_dir = project.with_name(project.name + ".runs") / finished.run_id
+    assert finished.artefact_dir == str(run_dir)
+    assert not (run_dir / "last").exists()  # a completed run needs no resume point
+    loaded = load_model_folder(run_dir / "best")
+    assert loaded.labels["ner_tags"] == ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-PER", "I-PER"]
+    assert loaded.labels["sentiment_classes"] == ["negative", "neutral", "positive"]
+    assert loaded.tasks == ("ner", "sentiment")
+    assert not list(run_dir.rglob("*.bin")) and not list(run_dir.rglob("*.pt"))
+
+
+@pytest.mark.parametrize("strategy", ["uncertainty", "dwa", "gradnorm", "pcgrad"])
+def test_every_strategy_trains(project, tiny_encoder, strategy):
+    events = run_all(project, config(tiny_encoder, strategy=strategy, epochs=3, max_steps_per_epoch=2))
+    assert events[-1].status == "completed", events[-1].message
+    steps = [e for e in events if isinstance(e, StepProgress)]
+    if strategy in ("uncertainty", "gradnorm"):
+        assert steps[-1].weights != steps[0].weights  # learned weights move
+    if strategy == "gradnorm":
+        assert sum(steps[-1].weights.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_single_task_baseline(project, tiny_encoder):
+    events = run_all(project, config(tiny_encoder, tasks=("sentiment",), strategy="uncertainty", epochs=1))
+    finished = events[-1]
+    assert finished.status == "completed"
+    assert events[0].train_documents == {"sentiment": 8}
+    assert "ner" not in finished.metrics["dev"] and "sentiment" in finished.metrics["dev"]
+    assert all(set(e.weights) == {"sentiment"} for e in events if isinstance(e, StepProgress))
+    assert load_model_folder(finished.artefact_dir + "/best").tasks == ("sentiment",)
+
+
+def test_stop_within_one_step_keeps_a_resumable_checkpoint(project, tiny_encoder):
+    stop = threading.Event()
+    steps = []
+    for ev in train(str(project), config(tiny_encoder), stop=stop):
+        if isinstance(ev, StepProgress):
+            steps.append(ev.step)
+            if ev.step == 2:
+                stop.set()
+        finished = ev
+    assert steps == [1, 2]
+    assert finished.status == "stopped" and "--resume" in finished.message
+    run_dir = project.with_name(project.name + ".runs") / finished.run_id
+    assert (run_dir / "last" / "optimizer.pt").is_file()
+    state = json.loads((run_dir / "last" / "trainer_state.json").read_text())
+    assert state["state"]["global_step"] == 2
+    with ProjectStore.open(project) as store:
+        assert store.get_run(finished.run_id)["status"] == "stopped"
+
+
+@pytest.mark.parametrize("stop_at", [3, 4])  # 3: right before the end-of-epoch evaluation; 4: mid-epoch
+def test_resume_equals_uninterrupted(tmp_path, tiny_encoder, stop_at):
+    # Dropout, MLM masking and learned weights all consume or carry state that must be restored.
+    cfg = config(tiny_encoder, strategy="uncertainty", mlm_weight=0.2, dropout=0.2, epochs=3)
+    a_path, b_path = tmp_path / "a.mtl", tmp_path / "b.mtl"
+    make_engine_project(a_path).close()
+    make_engine_project(b_path).close()
+    full = run_all(a_path, cfg)
+    assert full[-1].status == "completed"
+
+    stop = threading.Event()
+    for ev in train(str(b_path), cfg, stop=stop):
+        if isinstance(ev, StepProgress) and ev.step == stop_at:
+            stop.set()
+        first = ev
+    assert first.status == "stopped"
+    resumed = run_all(b_path, TrainConfig(), resume_run_id=first.run_id)  # the run's own config is used
+    assert resumed[-1].status == "completed" and resumed[-1].run_id == first.run_id
+    resumed_steps = [e.step for e in resumed if isinstance(e, StepProgress)]
+    assert resumed_steps[0] == stop_at + 1 and resumed_steps[-1] == 9
+
+    full_losses = [e.losses for e in full if isinstance(e, StepProgress)][stop_at:]
+    resumed_losses = [e.losses for e in resumed if isinstance(e, StepProgress)]
+    for x, y in zip(full_losses, resumed_losses):
+        assert x == pytest.approx(y, rel=1e-5, abs=1e-6)
+    wa = load_file(full[-1].artefact_dir + "/best/model.safetensors")
+    wb = load_file(resumed[-1].artefact_dir + "/best/model.safetensors")
+    assert wa.keys() == wb.keys()
+    for k in wa:
+        torch.testing.assert_close(wa[k], wb[k], rtol=1e-5, atol=1e-6)
+    assert full[-1].metrics["test"] == resumed[-1].metrics["test"]
+    with ProjectStore.open(b_path) as store:
+        assert [e["epoch"] for e in store.get_run(first.run_id)["epochs"]] == [1, 2, 3]
+
+
+def test_nan_loss_ends_the_run_with_a_clear_message(project, tiny_encoder, monkeypatch):
+    real = loss_module.ner_loss_sum
+
+    def nan_loss(*args, **kwargs):
+        total, count = real(*args, **kwargs)
+        return total * float("nan"), count
+
+    monkeypatch.setattr(loss_module, "ner_loss_sum", nan_loss)
+    events = run_all(project, config(tiny_encoder))
+    finished = events[-1]
+    assert finished.status == "failed"
+    assert "nan" in finished.message and "learning rate" in finished.message
+    assert any(isinstance(e, LogMessage) and e.level == "error" for e in events)
+    assert len([e for e in events if isinstance(e, StepProgress)]) == 0  # stopped before any update
+    with ProjectStore.open(project) as store:
+        run = store.get_run(finished.run_id)
+        assert run["status"] == "failed" and "nan" in run["message"]
+
+
+def test_missing_device_is_a_clear_error(project, tiny_encoder):
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is present")
+    with pytest.raises(TrainingError, match="CUDA"):
+        next(train(str(project), config(tiny_encoder, device="cuda")))
+
+
+def test_no_labelled_training_data_is_a_clear_error(tmp_path, tiny_encoder):
+    store = ProjectStore.create(tmp_path / "empty.mtl")
+    store.add_entity_type("ORG")
+    store.add_document(Document(text="Apple rose", tokens=tokenize("Apple rose"), split="train"))
+    with pytest.raises(TrainingError, match="no training documents are labelled"):
+        next(train(store, config(tiny_encoder)))
+    assert store.list_runs() == []  # nothing recorded for a run that never started
+
+
+def test_silver_labels_enter_training_only_with_their_weight(project, tiny_encoder):
+    with ProjectStore.open(project) as store:
+        doc_id = next(i for i in store.document_ids("train")
+                      if not store.get_document(i).ner_labelled and store.get_document(i).sentiment is None)
+        store.replace_model_annotations(doc_id, "silver", "20260101-000000-aaaaaa", [],
+                                        SentimentLabel("positive", "silver", 0.99))
+    without = run_all(project, config(tiny_encoder, epochs=1))
+    with_silver = run_all(project, config(tiny_encoder, epochs=1, silver_weight=0.5))
+    assert without[0].train_documents["sentiment"] + 1 == with_silver[0].train_documents["sentiment"]
+    assert any(isinstance(e, LogMessage) and "silver" in e.text for e in with_silver)
+
+
+def test_long_documents_train_in_windows(tmp_path, tiny_encoder):
+    store = make_engine_project(tmp_path / "long.mtl")
+    text = " ".join(["Apple rose in Berlin ."] * 30)
+    from mtl_studio.core.schema import Span
+    spans = [Span(i * 23, i * 23 + 5, "ORG") for i in range(30)]
+    store.add_document(Document(text=text, tokens=tokenize(text), spans=spans, ner_labelled=True,
+                                sentiment=SentimentLabel("positive"), split="train"))
+    events = run_all(store, config(tiny_encoder, epochs=1, max_length=32))
+    assert events[-1].status == "completed"
+    assert any(isinstance(e, LogMessage) and "windows" in e.text for e in events)

@@ -19,7 +19,7 @@ prediction says `truncated`.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -133,11 +133,12 @@ class Predictor:
 
     # ---- public API ------------------------------------------------------------------------------
 
-    def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[Prediction]:
+    def predict(self, texts: Iterable[str], batch_size: int = 32) -> list[Prediction]:
         """One Prediction per text, in input order."""
         if isinstance(texts, str):
             raise TypeError("predict() takes a list of texts, not one string")
-        return self.predict_words(list(texts), [tokenize(t) for t in texts], batch_size=batch_size)
+        texts = list(texts)  # may be a generator: iterated twice below
+        return self.predict_words(texts, [tokenize(t) for t in texts], batch_size=batch_size)
 
     def predict_words(self, texts: Sequence[str], words: Sequence[Sequence[tuple[int, int]]],
                       batch_size: int = 32) -> list[Prediction]:

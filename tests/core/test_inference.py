@@ -22,7 +22,7 @@ def _softmax(xs):
 
 def test_every_word_an_entity_with_code_point_offsets(tiny_encoder, tmp_path):
     folder = make_model_folder(tiny_encoder, tmp_path / "m", tag="B-ORG", sentiment="positive")
-    preds = inf.load(folder).predict(TEXTS, batch_size=2)
+    preds = inf.load(folder).predict((t for t in TEXTS), batch_size=2)  # any iterable of texts
     assert [p.text for p in preds] == TEXTS
     expected_score = _softmax([0.0, 4.0, 0.0, 0.0, 0.0])[1]
     for text, p in zip(TEXTS, preds):

@@ -1,0 +1,99 @@
+"""`mtl-studio train / evaluate / runs` on a tiny project with the tiny encoder (in process)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from mtl_studio.cli import main
+from mtl_studio.core.store import ProjectStore
+from engine_project import make_engine_project
+
+
+@pytest.fixture(autouse=True)
+def _threads():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture
+def project(tmp_path):
+    make_engine_project(tmp_path / "p.mtl").close()
+    return str(tmp_path / "p.mtl")
+
+
+def train_args(project, encoder, *extra):
+    return ["train", project, "--encoder", str(encoder), "--device", "cpu", "--epochs", "1", "--batch-size", "4",
+            "--max-length", "64", *extra]
+
+
+def test_train_evaluate_runs(project, tiny_encoder, capsys, tmp_path):
+    assert main(train_args(project, tiny_encoder, "--strategy", "uncertainty", "--mlm-weight", "0.1",
+                           "--export", str(tmp_path / "model"))) == 0
+    out, err = capsys.readouterr()
+    run_id = out.strip().splitlines()[-1]
+    with ProjectStore.open(project) as store:
+        run = store.get_run()
+    assert run_id == run["id"] and run["status"] == "completed"
+    assert run["config"]["strategy"] == "uncertainty" and run["config"]["mlm_weight"] == 0.1
+    assert "epoch 1 dev:" in err and "NER F1" in err
+    assert (tmp_path / "model" / "model.safetensors").is_file() and (tmp_path / "model" / "README.md").is_file()
+
+    assert main(["evaluate", project, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["run"] == run_id and report["split"] == "test" and report["source"] == "stored"
+    assert "f1" in report["ner"] and "f1" in report["sentiment"] and "confusion_matrix" in report["sentiment"]
+    assert main(["evaluate", project, "--json", "--recompute", "--device", "cpu"]) == 0
+    recomputed = json.loads(capsys.readouterr().out)
+    assert recomputed["source"] == "recomputed"
+    assert recomputed["ner"] == report["ner"] and recomputed["sentiment"] == report["sentiment"]
+    assert main(["evaluate", project, "--split", "dev", "--run", run_id]) == 0
+    assert "seqeval strict IOB2" in capsys.readouterr().out
+
+    assert main(train_args(project, tiny_encoder, "--tasks", "ner")) == 0
+    capsys.readouterr()
+    assert main(["runs", project, "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    assert len(runs) == 2 and runs[1]["tasks"] == ["ner"] and runs[1]["sentiment_macro_f1"] is None
+    assert main(["runs", project]) == 0
+    assert run_id in capsys.readouterr().out
+
+
+def test_config_file_and_preset_with_overrides(project, tiny_encoder, tmp_path, capsys):
+    cfg = tmp_path / "run.json"
+    cfg.write_text(json.dumps({"epochs": 1, "ner_weight": 0.3, "encoder": str(tiny_encoder), "device": "cpu"}))
+    assert main(["train", project, "--preset", "method", "--config", str(cfg), "--sentiment-weight", "0.7",
+                 "--batch-size", "4", "--max-steps-per-epoch", "1", "--no-eval-each-epoch"]) == 0
+    capsys.readouterr()
+    with ProjectStore.open(project) as store:
+        c = store.get_run()["config"]
+    assert (c["learning_rate"], c["epochs"], c["ner_weight"], c["sentiment_weight"]) == (2e-5, 1, 0.3, 0.7)
+    assert c["eval_each_epoch"] is False and c["batch_size"] == 4
+
+
+def test_user_errors_are_one_line(project, tiny_encoder, tmp_path, capsys):
+    assert main(["train", str(tmp_path / "missing.mtl")]) == 1
+    assert "no project" in capsys.readouterr().err
+    assert main(["evaluate", project]) == 1
+    err = capsys.readouterr().err
+    assert "no training runs" in err and "Traceback" not in err
+    if not torch.cuda.is_available():
+        assert main(train_args(project, tiny_encoder, "--device", "cuda")) == 1
+        assert "CUDA" in capsys.readouterr().err
+    assert main(train_args(project, tmp_path / "no-such-encoder")) == 1
+    assert "encoder" in capsys.readouterr().err.lower()
+
+
+def test_a_failed_run_exits_nonzero_and_still_prints_its_id(project, tiny_encoder, capsys, monkeypatch):
+    from mtl_studio.core import losses
+
+    real = losses.sentiment_loss_sum
+    monkeypatch.setattr(losses, "sentiment_loss_sum", lambda *a, **k: (real(*a, **k)[0] * float("inf"), real(*a, **k)[1]))
+    assert main(train_args(project, tiny_encoder)) == 1
+    out, err = capsys.readouterr()
+    assert "loss became" in err
+    with ProjectStore.open(project) as store:
+        assert out.strip().splitlines()[-1] == store.get_run()["id"]

@@ -63,7 +63,7 @@ class LineChart(QWidget):
         self._x_label = x_label
         self._series: dict[str, Series] = {}
         self._y_min_floor: float | None = None
-        self.setMinimumSize(260, 170)
+        self.setMinimumSize(180, 150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAutoFillBackground(True)
         palette = self.palette()

@@ -97,13 +97,16 @@ class ResultsPanel(QWidget):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
 
+        # NER on the left; sentiment per class above its confusion matrix on the right: each table gets
+        # about half the width, enough for its five columns without eliding the numbers.
+        sentiment_side = QSplitter(Qt.Orientation.Vertical)
+        sentiment_side.addWidget(sent_box)
+        sentiment_side.addWidget(conf_box)
         scores = QSplitter(Qt.Orientation.Horizontal)
         scores.addWidget(ner_box)
-        scores.addWidget(sent_box)
-        scores.addWidget(conf_box)
-        scores.setStretchFactor(0, 4)
-        scores.setStretchFactor(1, 4)
-        scores.setStretchFactor(2, 3)
+        scores.addWidget(sentiment_side)
+        scores.setStretchFactor(0, 1)
+        scores.setStretchFactor(1, 1)
 
         bold = QFont(self.runLabel.font())
         bold.setBold(True)
@@ -117,7 +120,9 @@ class ResultsPanel(QWidget):
         splitter.addWidget(history_box)
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(1, 5)
+        # Room for about five runs before the history scrolls.
+        self.runHistoryTable.setMinimumHeight(self.runHistoryTable.verticalHeader().defaultSectionSize() * 5 + 30)
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)

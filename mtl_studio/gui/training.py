@@ -236,6 +236,10 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.stopButton, 1)
         buttons.addWidget(self.resumeButton, 1)
 
+        # Long item texts (strategy names with their papers) must not force the form wide: combos elide.
+        for combo in (self.encoderKind, self.tasksCombo, self.strategyCombo, self.presetCombo, self.deviceCombo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         form_box.addWidget(enc_group)
         form_box.addWidget(loss_group)
         form_box.addWidget(opt_group)
@@ -245,7 +249,8 @@ class TrainingPanel(QWidget):
         scroll.setWidget(settings)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(settings.sizeHint().width() + 20)
+        scroll.setMinimumWidth(320)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # Live view
         live = QWidget()
@@ -295,6 +300,7 @@ class TrainingPanel(QWidget):
         splitter.addWidget(live)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 700])
         outer.addWidget(splitter)
 
     def _weight_spin(self, name: str, tip: str) -> QDoubleSpinBox:

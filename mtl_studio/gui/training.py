@@ -118,6 +118,7 @@ class TrainingPanel(QWidget):
         self.last_result: RunFinished | None = None
         self.steps_after_stop: int | None = None
         self._resumable: str | None = None  # id of the last run if it stopped with a checkpoint
+        self._job_store: ProjectStore | None = None
         self._build()
         self._refresh_devices()
         self.set_config(TrainConfig(**PRESETS["minilm"]))
@@ -533,6 +534,7 @@ class TrainingPanel(QWidget):
 
     def _launch(self, source) -> None:
         self._resumable = None
+        self._job_store = self._store  # a run's end is only announced for the project it trained on
         self._job = TrainingJob(source, self)
         self._job.event.connect(self._on_event)
         self._job.failed.connect(self._on_failed)
@@ -656,13 +658,13 @@ class TrainingPanel(QWidget):
             self._append_log("info", self.tr("Stopped {} step(s) after the request.").format(self.steps_after_stop))
         self._update_enabled()
         result = job.result if job is not None else None
-        if result is not None and result.status == "stopped" and result.run_id:
+        if result is not None and result.status == "stopped" and result.run_id and self._store is self._job_store:
             self._resumable = result.run_id
         if job is not None:
             job.deleteLater()
         self._job = None
         self._update_enabled()
-        if result is not None and result.run_id:
+        if result is not None and result.run_id and self._store is self._job_store:
             self.run_finished.emit(result.run_id)
 
     def _append_log(self, level: str, text: str) -> None:

@@ -60,8 +60,8 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
                                             "shorter maximum length.") + "\n\n" + text)
     if name == "EncoderNotFound":
         return translate("TrainingWorker", "Encoder not found"), text
-    if name == "TrainingError":
-        return translate("TrainingWorker", "Training stopped"), text
+    if name == "TrainingError":  # missing device, no labelled data, a failed torchrun: the text says what
+        return translate("TrainingWorker", "Cannot train"), text
     if isinstance(exc, FileNotFoundError):
         return translate("TrainingWorker", "File not found"), text
     if isinstance(exc, (ValueError, KeyError)):

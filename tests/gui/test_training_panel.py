@@ -151,6 +151,47 @@ def test_engine_error_becomes_a_dialog(panel, store, dialogs, qtbot):
     assert not running_threads()
 
 
+def test_missing_device_becomes_a_dialog(panel, store, tiny_encoder, dialogs, qtbot, monkeypatch):
+    """A GPU listed earlier but gone when the run starts: the engine refuses, a dialog names the device."""
+    import torch
+
+    from mtl_studio.gui.training import DeviceChoice
+
+    if torch.cuda.is_available():
+        pytest.skip("needs a machine without CUDA")
+    monkeypatch.setattr(training_module, "available_devices",
+                        lambda: [DeviceChoice("cpu", "cpu"), DeviceChoice("cuda:0 vanished", "cuda:0")])
+    panel.refresh_devices()
+    panel.set_project(store)
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, device="cuda:0"))
+    assert panel.device_choice().device == "cuda:0"
+    assert panel.start_training()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    kind, title, text = dialogs[-1]
+    assert (kind, title) == ("critical", "Cannot train") and "cuda" in text.lower()
+    assert "Traceback" not in text
+    assert not running_threads()
+
+
+def test_nan_loss_becomes_a_dialog(panel, store, tiny_encoder, dialogs, qtbot, monkeypatch):
+    """A NaN loss (injected into the real engine's NER loss) ends the run as failed with a dialog."""
+    from mtl_studio.core import losses
+
+    real = losses.ner_loss_sum
+    monkeypatch.setattr(losses, "ner_loss_sum",
+                        lambda *a, **k: (real(*a, **k)[0] * float("nan"), real(*a, **k)[1]))
+    panel.set_project(store)
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu"))
+    with qtbot.waitSignal(panel.run_finished, timeout=120_000) as finished:
+        assert panel.start_training()
+    assert panel.last_result.status == "failed"
+    assert store.get_run(finished.args[0])["status"] == "failed"
+    kind, title, text = dialogs[-1]
+    assert (kind, title) == ("critical", "Training failed") and "nan" in text.lower()
+    assert "Traceback" not in text
+    assert not running_threads()
+
+
 def test_engine_warning_shows_a_banner(panel, store):
     """The engine's LogMessage warnings (e.g. a collapsed task weight) stay visible above the charts."""
     from mtl_studio.core.config import LogMessage

@@ -6,6 +6,7 @@ that come back. Errors reach the user as dialogs, never as tracebacks.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractSpinBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSlider, QSpinBox,
     QSplitter, QVBoxLayout, QWidget,
 )
@@ -119,6 +120,7 @@ class TrainingPanel(QWidget):
         self.steps_after_stop: int | None = None
         self._resumable: str | None = None  # id of the last run if it stopped with a checkpoint
         self._job_store: ProjectStore | None = None
+        self._queue: list[TrainConfig] = []  # runs to start after the current one (single-task baselines)
         self._build()
         self._refresh_devices()
         self.set_config(TrainConfig(**PRESETS["minilm"]))
@@ -185,7 +187,12 @@ class TrainingPanel(QWidget):
             "Pull the encoder toward its pretrained weights (L2-SP; 0 = off)"))
         self.silverSpin = self._weight_spin("silverWeightSpin", self.tr(
             "Weight of silver (pseudo) labels in training (0 = leave them out); never used in evaluation"))
+        self.baselinesCheck = QCheckBox(self.tr("Also train single-task baselines"), objectName="baselinesCheck")
+        self.baselinesCheck.setToolTip(self.tr(
+            "After the joint run, train NER only and sentiment only with the same encoder, seed and budget, "
+            "so the run history shows whether joint training helped"))
         loss.addRow(self.tr("Tasks"), self.tasksCombo)
+        loss.addRow("", self.baselinesCheck)
         loss.addRow(self.tr("Strategy"), self.strategyCombo)
         loss.addRow(self.tr("NER vs sentiment"), weight_row)
         loss.addRow(self.tr("Auxiliary MLM weight"), self.mlmSpin)
@@ -364,8 +371,6 @@ class TrainingPanel(QWidget):
 
     def config(self) -> TrainConfig:
         """The TrainConfig the controls describe."""
-        import dataclasses
-
         kind = self.encoderKind.currentData()
         encoder = "offline" if kind == "offline" else self.encoderEdit.text().strip()
         ner_share = self.taskWeightSlider.value() / 100.0
@@ -467,6 +472,7 @@ class TrainingPanel(QWidget):
         self.taskWeightSlider.setEnabled(joint and fixed and not running)
         self.weightLabel.setEnabled(joint and fixed)
         self.strategyCombo.setEnabled(joint and not running)
+        self.baselinesCheck.setEnabled(joint and not running)
         for w in (self.encoderKind, self.tasksCombo, self.mlmSpin, self.l2spSpin, self.silverSpin,
                   self.presetCombo, self.lrSpin, self.batchSpin, self.epochsSpin, self.seedSpin, self.deviceCombo):
             w.setEnabled(not running)
@@ -518,8 +524,22 @@ class TrainingPanel(QWidget):
             "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
             "+".join(config.tasks), config.strategy, f"{config.learning_rate:g}", config.batch_size, config.epochs,
             choice.label if choice else config.device))
+        self._queue = []
+        if len(config.tasks) == 2 and self.baselinesCheck.isChecked():
+            self._queue = [dataclasses.replace(config, tasks=(task,)) for task in config.tasks]
         self._launch(engine_events(self._store.path, config, nproc=choice.nproc if choice else 1))
         return True
+
+    def pending_runs(self) -> list[TrainConfig]:
+        """Runs queued after the current one (the single-task baselines)."""
+        return list(self._queue)
+
+    def _start_next_queued(self) -> None:
+        config = self._queue.pop(0)
+        choice = self.device_choice()
+        self._reset_live_view()
+        self._append_log("info", self.tr("Single-task baseline: {} only, same settings.").format(config.tasks[0]))
+        self._launch(engine_events(self._store.path, config, nproc=choice.nproc if choice else 1))
 
     @Slot()
     def resume_training(self) -> bool:
@@ -549,6 +569,7 @@ class TrainingPanel(QWidget):
         if self._job is None or not self._job.is_running():
             return
         self._job.stop()
+        self._queue = []  # Stop means stop: queued baselines do not start
         self.statusLabel.setText(self.tr("Stopping after the current step…"))
         self._append_log("info", self.tr("Stop requested."))
         self._update_enabled()
@@ -664,8 +685,14 @@ class TrainingPanel(QWidget):
             job.deleteLater()
         self._job = None
         self._update_enabled()
-        if result is not None and result.run_id and self._store is self._job_store:
+        same_project = self._store is not None and self._store is self._job_store
+        if result is not None and result.run_id and same_project:
             self.run_finished.emit(result.run_id)
+        if self._queue and same_project and result is not None and result.status in ("completed", "early_stopped") \
+                and not self.is_running():
+            self._start_next_queued()
+        else:
+            self._queue = []
 
     def _append_log(self, level: str, text: str) -> None:
         colours = {"warning": "#9a6700", "error": "#b42318"}

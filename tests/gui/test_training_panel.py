@@ -192,6 +192,31 @@ def test_nan_loss_becomes_a_dialog(panel, store, tiny_encoder, dialogs, qtbot, m
     assert not running_threads()
 
 
+def test_joint_run_then_single_task_baselines(panel, store, tiny_encoder, dialogs, qtbot):
+    """'Also train single-task baselines' queues NER-only and sentiment-only runs with the same settings."""
+    panel.set_project(store)
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu", seed=5,
+                                 max_steps_per_epoch=2))
+    panel.baselinesCheck.setChecked(True)
+    finished: list[str] = []
+    panel.run_finished.connect(finished.append)
+    assert panel.start_training()
+    assert [c.tasks for c in panel.pending_runs()] == [("ner",), ("sentiment",)]
+    qtbot.waitUntil(lambda: len(finished) == 3 and not panel.is_running(), timeout=300_000)
+    assert not dialogs, dialogs
+    runs = {r["id"]: r for r in store.list_runs()}
+    assert [tuple(runs[i]["config"]["tasks"]) for i in finished] == [("ner", "sentiment"), ("ner",), ("sentiment",)]
+    for i in finished:
+        cfg = runs[i]["config"]
+        assert (cfg["seed"], cfg["epochs"], cfg["learning_rate"], cfg["encoder"]) == (5, 1, 5e-5, str(tiny_encoder))
+        assert runs[i]["status"] == "completed"
+    assert panel.pending_runs() == []
+    # Single-task tasks: the box has no meaning and is disabled.
+    panel.tasksCombo.setCurrentIndex(panel.tasksCombo.findData("ner"))
+    assert not panel.baselinesCheck.isEnabled()
+    assert not running_threads()
+
+
 def test_engine_warning_shows_a_banner(panel, store):
     """The engine's LogMessage warnings (e.g. a collapsed task weight) stay visible above the charts."""
     from mtl_studio.core.config import LogMessage

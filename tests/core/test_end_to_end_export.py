@@ -44,3 +44,37 @@ def test_train_export_predict(tiny_encoder, tmp_path, capsys):
         (sent,) = [s for s in d.other_sentiments if s.source == "predicted"]
         assert p.sentiment["label"] == sent.label
         assert abs(p.sentiment["probabilities"][sent.label] - sent.confidence) < 1e-4
+
+
+def test_silver_labels_reach_training_only_with_a_silver_weight(tiny_encoder, tmp_path):
+    """pseudo-label -> train: silver documents join the loss with silver_weight > 0, and evaluation stays gold."""
+    from engine_project import DOCS
+    from mtl_studio.core.config import RunStarted, TrainConfig
+    from mtl_studio.core.pseudo_label import pseudo_label
+    from mtl_studio.core.train import train
+    from project_helpers import add_fake_run
+
+    store = make_engine_project(tmp_path / "e.mtl")
+    run = add_fake_run(store, tiny_encoder, entity_types=("ORG", "LOC", "PER"), tag="B-ORG", tag_logit=10.0,
+                       sentiment="neutral")
+    report = pseudo_label(store, run, threshold=0.7, splits=("train",))
+    train_docs = [d for d in DOCS if d[3] == "train"]
+    assert report.labelled == {"ner": sum(d[1] is None for d in train_docs),
+                               "sentiment": sum(d[2] is None for d in train_docs)}
+
+    def started(silver_weight):
+        cfg = TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu", max_length=64,
+                          silver_weight=silver_weight)
+        events = list(train(store, cfg))
+        return next(e for e in events if isinstance(e, RunStarted)).train_documents, events[-1]
+
+    gold_counts, _ = started(0.0)
+    silver_counts, finished = started(0.5)
+    assert gold_counts == {"ner": sum(d[1] is not None for d in train_docs),
+                           "sentiment": sum(d[2] is not None for d in train_docs)}
+    assert silver_counts == {"ner": len(train_docs), "sentiment": len(train_docs)}
+    assert finished.status == "completed"
+    # dev/test scores count gold documents only
+    dev = finished.metrics["dev"]
+    assert dev["ner"]["documents"] == sum(d[1] is not None for d in DOCS if d[3] == "dev")
+    store.close()

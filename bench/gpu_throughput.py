@@ -142,7 +142,8 @@ def measure_matmul_tflops(device: torch.device, dtype: torch.dtype, n: int = 204
     once per device and dtype in a run, so every row of the table divides by the same peak."""
     key = (str(device), dtype)
     if key not in _MEASURED_PEAKS:
-        _MEASURED_PEAKS[key] = _time_matmul(device, dtype, n, seconds)
+        # Best of three: a peak is what the hardware can do, and other load only ever lowers a trial.
+        _MEASURED_PEAKS[key] = max(_time_matmul(device, dtype, n, seconds / 3) for _ in range(3))
     return _MEASURED_PEAKS[key]
 
 

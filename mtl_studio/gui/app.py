@@ -106,7 +106,8 @@ def open_initial_project(window, argv: list[str], settings: QSettings) -> None:
     if argv:
         path = Path(argv[0])
         if not path.exists():
-            window._warn(window.tr("Cannot open project"), window.tr("{path} does not exist.").format(path=path))
+            window._warn(QCoreApplication.translate("MainWindow", "Cannot open project"),
+                         QCoreApplication.translate("MainWindow", "{path} does not exist.").format(path=path))
         else:
             window.open_project(path)
         return
@@ -118,9 +119,9 @@ def open_initial_project(window, argv: list[str], settings: QSettings) -> None:
         settings.setValue("demoOffered", True)
         # First run: open the bundled demo project (a copy in the user folder) instead of an empty window.
         if window.open_demo_project():
-            window.statusBar().showMessage(window.tr(
-                "Welcome! This is the demo project. File › New project starts your own; File › Import… "
-                "brings in your data."), 15000)
+            window.statusBar().showMessage(QCoreApplication.translate(
+                "MainWindow", "Welcome! This is the demo project. File › New project starts your own; "
+                "File › Import… brings in your data."), 15000)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,6 +37,7 @@ class SchemaDialog(QDialog):
         self.store = store
         # Tests (and automation) can answer the confirmation questions without a modal box.
         self.confirm = self._ask
+        self.last_error = ""
 
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr("Entity types get the number keys 1–9 in this order; sentiment classes get "
@@ -141,7 +142,12 @@ class SchemaDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def _error(self, e: Exception) -> None:
-        QMessageBox.warning(self, self.tr("Label schema"), str(e))
+        # Window-modal but not blocking: the caller returns at once (and automation keeps running).
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Label schema"), str(e), QMessageBox.StandardButton.Ok,
+                          self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_error = str(e)
 
     def _changed(self, destructive: bool) -> None:
         self.refresh()

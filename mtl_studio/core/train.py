@@ -116,9 +116,10 @@ class _Forward(nn.Module):
     With MLM on, the encoder also reads the masked copy of the batch and the masked-token head scores
     only the masked positions (the vocabulary projection is the costly part)."""
 
-    def __init__(self, model: MultiTaskModel) -> None:
+    def __init__(self, model: MultiTaskModel, l2sp: L.L2SPPenalty | None = None) -> None:
         super().__init__()
         self.model = model
+        self.l2sp = l2sp  # computed inside forward: DDP forbids using parameters outside it
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 mlm_input_ids: torch.Tensor | None = None, mlm_positions: torch.Tensor | None = None):
@@ -127,7 +128,8 @@ class _Forward(nn.Module):
         if mlm_input_ids is not None and self.model.mlm is not None:
             hidden = self.model.encoder(input_ids=mlm_input_ids, attention_mask=attention_mask).last_hidden_state
             mlm_logits = self.model.mlm(hidden[mlm_positions])  # (masked tokens, vocab)
-        return out.token_logits, out.sequence_logits, mlm_logits
+        penalty = self.l2sp() if self.l2sp is not None else None
+        return out.token_logits, out.sequence_logits, mlm_logits, penalty
 
 
 def last_shared_layer(encoder: nn.Module) -> list[nn.Parameter]:
@@ -301,7 +303,7 @@ class Trainer:
             self.strategy = FixedWeighting(self.tasks, {self.tasks[0]: 1.0})
             if cfg.strategy != "fixed":
                 notes.append(("info", f"single-task run: strategy {cfg.strategy!r} needs two tasks; weight 1"))
-        self.forward = ctx.wrap_model(_Forward(self.model))
+        self.forward = ctx.wrap_model(_Forward(self.model, self.l2sp))
 
         # Optimisation: AdamW without decay on biases and norms; strategy parameters in their own group.
         decay = [p for p in self.model.parameters() if p.requires_grad and p.ndim >= 2]
@@ -316,7 +318,6 @@ class Trainer:
         warmup = int(cfg.warmup_ratio * self.total_steps)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _linear_schedule(warmup, self.total_steps))
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
-        self.mlm_generator = torch.Generator().manual_seed(cfg.seed + 17 + ctx.rank)
         if ctx.rank:
             torch.manual_seed(cfg.seed + ctx.rank)  # different dropout per rank after identical init
         self.state = TrainerState()
@@ -411,9 +412,7 @@ class Trainer:
         use_mlm = cfg.mlm_weight > 0
         mlm_ids = mlm_labels = mlm_positions = None
         if use_mlm:
-            mlm_ids, mlm_labels = L.mask_tokens(cpu_batch.input_ids, cpu_batch.special_mask,
-                                                mask_token_id=self._mask_id(), vocab_size=self._vocab_size(),
-                                                probability=cfg.mlm_probability, generator=self.mlm_generator)
+            mlm_ids, mlm_labels = self._mask(cpu_batch, local)
             mlm_positions = mlm_labels != L.IGNORE
         keep = 0.0 if placeholder else 1.0
         # Counts on the CPU copy (no device sync), then one all-reduce for the global counts.
@@ -441,8 +440,8 @@ class Trainer:
         cfg, ctx = self.config, self.ctx
         use_mlm = mlm_ids is not None
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
-            token_logits, sequence_logits, mlm_logits = self.forward(batch.input_ids, batch.attention_mask,
-                                                                     mlm_ids, mlm_positions)
+            token_logits, sequence_logits, mlm_logits, penalty = self.forward(
+                batch.input_ids, batch.attention_mask, mlm_ids, mlm_positions)
         ner_sum, _ = L.ner_loss_sum(token_logits, batch.ner_labels, batch.ner_weights)
         sent_sum, _ = L.sentiment_loss_sum(sequence_logits, batch.sentiment_labels, batch.sentiment_weights)
         sums = {"ner": ner_sum * keep, "sentiment": sent_sum * keep}
@@ -459,8 +458,8 @@ class Trainer:
             mlm_term = mlm_sum * keep / divisor[2]
             extra = extra + cfg.mlm_weight * mlm_term
         l2sp_term = torch.zeros((), device=self.device)
-        if self.l2sp is not None:
-            l2sp_term = self.l2sp()
+        if penalty is not None:
+            l2sp_term = penalty
             extra = extra + cfg.l2sp_weight * l2sp_term
 
         # Global loss values (mean over ranks of each rank's share): logging, NaN check, ratios.
@@ -516,6 +515,20 @@ class Trainer:
         report["total"] = (sum(weights[t] * global_losses[t] for t in losses)
                            + cfg.mlm_weight * global_losses["mlm"] + cfg.l2sp_weight * global_losses["l2sp"])
         return report, {t: float(weights[t]) for t in self.tasks}
+
+    def _mask(self, cpu_batch: Any, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        """MLM masks drawn per example from (seed, epoch, example index): the same masks whatever the
+        number of processes (a 2-process run equals a 1-process run) and nothing to restore on resume."""
+        ids = cpu_batch.input_ids.clone()
+        labels = torch.full_like(ids, L.IGNORE)
+        for row, i in enumerate(indices):
+            n = self.train_set.examples[i].length  # unpadded: the draws must not depend on the batch width
+            g = torch.Generator().manual_seed((self.config.seed * 1_000_003 + self.state.epoch) * 1_000_003 + i)
+            ids[row:row + 1, :n], labels[row:row + 1, :n] = L.mask_tokens(
+                cpu_batch.input_ids[row:row + 1, :n], cpu_batch.special_mask[row:row + 1, :n],
+                mask_token_id=self._mask_id(), vocab_size=self._vocab_size(),
+                probability=self.config.mlm_probability, generator=g)
+        return ids, labels
 
     def _pad_id(self) -> int:
         pad = self.tokenizer.pad_token_id
@@ -602,7 +615,6 @@ class Trainer:
             "strategy_params": [p.detach().cpu() for p in self.strategy.parameters()],
             "torch_rng": torch.get_rng_state(),
             "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-            "mlm_rng": self.mlm_generator.get_state(),
         }
         trainer_state = {"run_id": self.run_id, "state": self.state.to_dict(),
                          "strategy": self.strategy.state_dict(), "config": self.config.to_dict()}
@@ -639,7 +651,6 @@ class Trainer:
         torch.set_rng_state(state["torch_rng"])
         if torch.cuda.is_available() and state.get("cuda_rng"):
             torch.cuda.set_rng_state_all(state["cuda_rng"])
-        self.mlm_generator.set_state(state["mlm_rng"])
         return True
 
     # ---- endings ---------------------------------------------------------------------------------------

@@ -555,17 +555,17 @@ class AnnotationEditor(QTextEdit):
                 if r.intersects(visible):
                     painter.setPen(Qt.PenStyle.NoPen)
                     painter.setBrush(colour)
-                    painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 4, 4)
+                    painter.drawRoundedRect(r.adjusted(0.5, 0, -0.5, 0), 3, 3)
         if self._selection is not None:
             painter.setBrush(QColor(58, 123, 213, 60))
             painter.setPen(QPen(QColor("#3a7bd5"), 1.5, Qt.PenStyle.DashLine))
             for r in self._fragments(*self._selection):
-                painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 4, 4)
+                painter.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
         if self._selected_span is not None:
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(QPen(QColor("#1b1b1b"), 2.0))
             for r in self._fragments(self._selected_span.start, self._selected_span.end):
-                painter.drawRoundedRect(r.adjusted(-3, -1, 3, 1), 4, 4)
+                painter.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
         painter.end()
 
         super().paintEvent(event)
@@ -576,14 +576,17 @@ class AnnotationEditor(QTextEdit):
         fm = QFontMetricsF(font)
         painter.setFont(font)
         self._tags = []
-        for span, rects in frags:
-            if not rects:
-                continue
+        last_right: dict[int, float] = {}  # per line: where the previous tag ends
+        for span, rects in sorted(((s, r) for s, r in frags if r), key=lambda f: (f[1][0].top(), f[1][0].left())):
             first = rects[0]
             colour = QColor(self._types[span.label].colour if span.label in self._types else "#cccccc")
             tag_bg = colour.darker(135)
             width = fm.horizontalAdvance(span.label) + 8
-            rect = QRectF(first.left(), first.bottom() + 1, width, self._tag_height())
+            line = round(first.bottom())
+            # Short adjacent spans (two CJK characters) could get overlapping tags: shift right instead.
+            x = max(first.left(), last_right.get(line, -1e9) + 2)
+            last_right[line] = x + width
+            rect = QRectF(x, first.bottom() + 1, width, self._tag_height())
             self._tags.append(_Tag(rect, span))
             if not rect.intersects(visible):
                 continue
@@ -664,6 +667,9 @@ class SentimentButtons(QWidget):
     def set_classes(self, names: list[str]) -> None:
         for b in self._buttons.values():
             self._group.removeButton(b)
+            self._layout.removeWidget(b)
+            b.hide()  # gone at once; deleteLater only runs when the event loop gets back to it
+            b.setParent(None)
             b.deleteLater()
         self._buttons = {}
         for n, name in enumerate(names):

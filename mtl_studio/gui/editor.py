@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QBrush, QColor, QContextMenuEvent, QFont, QFontMetricsF, QKeyEvent, QKeySequence, QMouseEvent, QPainter,
+    QColor, QContextMenuEvent, QFont, QFontMetricsF, QKeyEvent, QKeySequence, QMouseEvent, QPainter,
     QPaintEvent, QPalette, QPen, QTextBlockFormat, QTextCursor, QUndoStack,
 )
 from PySide6.QtWidgets import (

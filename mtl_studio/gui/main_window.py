@@ -12,12 +12,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QHBoxLayout,
-    QFrame, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QScrollArea, QStyle, QTableView, QTableWidget,
-    QTableWidgetItem, QTabWidget, QToolBar, QVBoxLayout, QWidget,
+    QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QStyle, QTabWidget, QToolBar,
+    QWidget,
 )
 
 from mtl_studio import __version__
@@ -26,8 +25,12 @@ from mtl_studio.core.store import ProjectStore
 
 from .background import BackgroundTasks
 from .commands import EditNotifier
-from .editor import MAX_KEYED_TYPES, SENTIMENT_KEYS, AnnotatePage
-from .models import FILTER_ALL, FILTERS, DocumentListModel, DocumentQuery, filter_label
+from .document_list import DocumentListPanel
+from .editor import AnnotatePage
+from .models import DocumentListModel
+from .shortcuts_dialog import ShortcutsDialog
+
+__all__ = ["MainWindow", "DocumentListPanel", "ShortcutsDialog"]
 
 log = logging.getLogger(__name__)
 
@@ -43,187 +46,6 @@ def _optional_panel(module: str, cls: str) -> tuple[type | None, str]:
     except Exception as e:  # noqa: BLE001 - a broken panel must not take the whole window down
         log.exception("could not load %s.%s", module, cls)
         return None, f"{type(e).__name__}: {e}"
-
-
-class DocumentListPanel(QWidget):
-    """Filter, search, the lazily fetched document table and a count line."""
-
-    documentActivated = Signal(int)  # the user picked a document (click / Enter / keyboard move)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("documentListPanel")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
-        row = QHBoxLayout()
-        self.filter_combo = QComboBox()
-        self.filter_combo.setObjectName("documentFilter")
-        for key in FILTERS:
-            self.filter_combo.addItem(filter_label(key), key)
-        self.filter_combo.setToolTip(self.tr("Which documents to list"))
-        row.addWidget(self.filter_combo, 1)
-        layout.addLayout(row)
-        self.search = QLineEdit()
-        self.search.setObjectName("documentSearch")
-        self.search.setPlaceholderText(self.tr("Search text…  (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        layout.addWidget(self.search)
-
-        self.model = DocumentListModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("documentList")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(DocumentListModel.COL_TEXT, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(36)
-        fm = self.table.fontMetrics()
-        hfm = header.fontMetrics()
-        samples = {DocumentListModel.COL_ID: "000000", DocumentListModel.COL_NER: "✓ 00",
-                   DocumentListModel.COL_SENTIMENT: "negative", DocumentListModel.COL_SPLIT: "train",
-                   DocumentListModel.COL_SOURCE: "source.txt"}
-        for col, sample in samples.items():
-            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
-            # Wide enough for a typical value and for the (translated) header, plus the sort/padding room.
-            self.table.setColumnWidth(col, max(fm.horizontalAdvance(sample), hfm.horizontalAdvance(title)) + 20)
-        self.table.setColumnHidden(DocumentListModel.COL_SOURCE, True)  # View menu shows it
-        layout.addWidget(self.table, 1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("documentCount")
-        self.count_label.setStyleSheet("color: #666;")
-        layout.addWidget(self.count_label)
-
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(250)  # search as you type, without a query per key press
-        self._search_timer.timeout.connect(self._apply_query)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.filter_combo.currentIndexChanged.connect(lambda _i: self._apply_query())
-        self.table.clicked.connect(self._emit_index)
-        self.table.activated.connect(self._emit_index)
-        self.model.rowsInserted.connect(lambda *_: self._update_count())
-        self.model.modelReset.connect(self._update_count)
-
-    def sizeHint(self) -> QSize:
-        # Wide enough for the id, a useful text preview and the status columns without scrolling.
-        return QSize(max(440, self.fontMetrics().horizontalAdvance("M") * 36), 600)
-
-    def set_store(self, store: ProjectStore | None) -> None:
-        self.model.set_store(store)
-        self._update_count()
-
-    def set_filter(self, key: str) -> None:
-        i = self.filter_combo.findData(key)
-        if i >= 0:
-            self.filter_combo.setCurrentIndex(i)
-
-    def _apply_query(self) -> None:
-        self._search_timer.stop()
-        current = self.current_doc_id()
-        self.model.set_query(DocumentQuery(self.filter_combo.currentData() or FILTER_ALL, self.search.text().strip()))
-        if current is not None:
-            self.select_doc(current, emit=False)
-
-    def _emit_index(self, index: QModelIndex) -> None:
-        doc_id = self.model.doc_id_at(index.row())
-        if doc_id is not None:
-            self.documentActivated.emit(doc_id)
-
-    def _update_count(self) -> None:
-        if self.model.store is None:
-            self.count_label.setText(self.tr("No project open"))
-            return
-        total = self.model.total()
-        self.count_label.setText(self.tr("{total} documents · {loaded} loaded").format(
-            total=f"{total:,}", loaded=f"{self.model.rowCount():,}"))
-
-    def current_doc_id(self) -> int | None:
-        index = self.table.currentIndex()
-        return self.model.doc_id_at(index.row()) if index.isValid() else None
-
-    def current_row(self) -> int | None:
-        index = self.table.currentIndex()
-        return index.row() if index.isValid() else None
-
-    def select_doc(self, doc_id: int, *, emit: bool = True) -> bool:
-        row = self.model.row_of(doc_id)
-        if row is None:
-            self.table.clearSelection()
-            return False
-        self.select_row(row, emit=emit)
-        return True
-
-    def select_row(self, row: int, *, emit: bool = True) -> None:
-        index = self.model.index(row, DocumentListModel.COL_TEXT)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index)
-        if emit:
-            doc_id = self.model.doc_id_at(row)
-            if doc_id is not None:
-                self.documentActivated.emit(doc_id)
-
-
-class ShortcutsDialog(QDialog):
-    """Every keyboard shortcut, with the current project's entity types and sentiment classes."""
-
-    def __init__(self, store: ProjectStore | None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("shortcutsDialog")
-        self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        rows: list[tuple[str, str]] = [
-            (self.tr("Drag / click a word"), self.tr("Select words (snapped to whole tokens)")),
-            (self.tr("Shift+click"), self.tr("Extend the selection to the clicked word")),
-            (self.tr("← / →"), self.tr("Select the previous / next token")),
-            (self.tr("Shift+→ / Shift+←"), self.tr("Grow / shrink the selection by one token")),
-            (self.tr("Tab / Shift+Tab"), self.tr("Select the next / previous entity")),
-            (self.tr("1 … 9"), self.tr("Give the selection (or selected entity) the entity type")),
-            (self.tr("Delete / Backspace / 0"), self.tr("Remove the selected entity")),
-            (self.tr("Esc"), self.tr("Clear the selection")),
-            (self.tr("Q W E R …"), self.tr("Set the document sentiment (press again to clear)")),
-            (self.tr("D"), self.tr("Mark the document done for NER (also with no entities)")),
-            (self.tr("Enter"), self.tr("Mark done for NER and go to the next unlabelled document")),
-            (self.tr("J / K"), self.tr("Next / previous document in the list")),
-            (self.tr("N"), self.tr("Next unlabelled document")),
-            (QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText),
-             self.tr("Undo")),
-            (QKeySequence(QKeySequence.StandardKey.Redo).toString(QKeySequence.SequenceFormat.NativeText),
-             self.tr("Redo")),
-            (self.tr("Ctrl+F"), self.tr("Search documents")),
-            (self.tr("Ctrl+1 … Ctrl+4"), self.tr("Annotate / Train / Results / Predictions tab")),
-        ]
-        if store is not None:
-            for n, name in enumerate(store.entity_type_names()[:MAX_KEYED_TYPES], start=1):
-                rows.append((str(n), self.tr("Entity type {name}").format(name=name)))
-            for key, name in zip(SENTIMENT_KEYS, store.sentiment_class_names()):
-                rows.append((key, self.tr("Sentiment {name}").format(name=name)))
-        table = QTableWidget(len(rows), 2, self)
-        table.setObjectName("shortcutsTable")
-        table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for r, (keys, action) in enumerate(rows):
-            table.setItem(r, 0, QTableWidgetItem(keys))
-            table.setItem(r, 1, QTableWidgetItem(action))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Close"))
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(620, 560)
 
 
 class MainWindow(QMainWindow):
@@ -333,7 +155,7 @@ class MainWindow(QMainWindow):
         self.act_open = self._action(self.tr("&Open project…"), self.open_project_interactive,
                                      QKeySequence.StandardKey.Open, self.tr("Open a project file"), sp.SP_DialogOpenButton)
         self.act_demo = self._action(self.tr("Open the &demo project"), self.open_demo_project,
-                                     tip=self.tr("A small English and Chinese project to try the studio on"))
+                                     tip=self.tr("A small financial-news project to try the studio on"))
         self.act_import = self._action(self.tr("&Import…"), self.import_interactive, "Ctrl+I",
                                        self.tr("Import documents and labels from a file"), sp.SP_ArrowDown)
         self.act_export_conll = self._action(self.tr("CoNLL (token per line)…"),

@@ -4,7 +4,7 @@
 <context>
     <name>AnnotatePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/editor.py" line="+715"/>
+        <location filename="../../mtl_studio/gui/editor.py" line="+721"/>
         <location line="+80"/>
         <source>No document selected</source>
         <translation>未选择文档</translation>
@@ -88,7 +88,7 @@
 <context>
     <name>AnnotationEditor</name>
     <message>
-        <location line="-731"/>
+        <location line="-737"/>
         <source>Select a document in the list on the left.</source>
         <translation>请在左侧列表中选择一篇文档。</translation>
     </message>
@@ -340,7 +340,7 @@
 <context>
     <name>DocumentListPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+64"/>
+        <location filename="../../mtl_studio/gui/document_list.py" line="+30"/>
         <source>Which documents to list</source>
         <translation>列出哪些文档</translation>
     </message>
@@ -569,7 +569,7 @@
 <context>
     <name>LabelPalette</name>
     <message>
-        <location filename="../../mtl_studio/gui/editor.py" line="+117"/>
+        <location filename="../../mtl_studio/gui/editor.py" line="+120"/>
         <source>No entity types yet — add them in Edit › Label schema…</source>
         <translation>还没有实体类型——请在“编辑 › 标签体系…”中添加</translation>
     </message>
@@ -595,7 +595,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+120"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+89"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -652,12 +652,7 @@
         <translation>打开示例项目(&amp;D)</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>A small English and Chinese project to try the studio on</source>
-        <translation>一个用来试用本软件的小型示例项目</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
@@ -858,7 +853,12 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+1"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-161"/>
+        <source>A small financial-news project to try the studio on</source>
+        <translation>一个用来试用本软件的小型财经新闻项目</translation>
+    </message>
+    <message>
+        <location line="+162"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -1764,7 +1764,7 @@
         <translation>情感：</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+27"/>
         <source>Set the document&apos;s sentiment to {label} (key {key}); press again to clear</source>
         <translation>将文档情感设为 {label}（按键 {key}）；再按一次清除</translation>
     </message>
@@ -1772,7 +1772,7 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-768"/>
+        <location filename="../../mtl_studio/gui/shortcuts_dialog.py" line="+18"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>

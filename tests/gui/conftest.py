@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import traceback
 import weakref
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThread, QThreadPool

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from mtl_studio.core.store import ProjectStore
 from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
 from mtl_studio.gui.schema_dialog import SchemaDialog

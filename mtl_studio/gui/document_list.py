@@ -1,0 +1,140 @@
+"""The document list dock: filter, search as you type, the lazily fetched table, a count line."""
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
+)
+
+from mtl_studio.core.store import ProjectStore
+
+from .models import FILTER_ALL, FILTERS, DocumentListModel, DocumentQuery, filter_label
+
+
+class DocumentListPanel(QWidget):
+    """Filter, search, the lazily fetched document table and a count line."""
+
+    documentActivated = Signal(int)  # the user picked a document (click / Enter / keyboard move)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentListPanel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        row = QHBoxLayout()
+        self.filter_combo = QComboBox()
+        self.filter_combo.setObjectName("documentFilter")
+        for key in FILTERS:
+            self.filter_combo.addItem(filter_label(key), key)
+        self.filter_combo.setToolTip(self.tr("Which documents to list"))
+        row.addWidget(self.filter_combo, 1)
+        layout.addLayout(row)
+        self.search = QLineEdit()
+        self.search.setObjectName("documentSearch")
+        self.search.setPlaceholderText(self.tr("Search text…  (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+
+        self.model = DocumentListModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("documentList")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(DocumentListModel.COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(36)
+        fm = self.table.fontMetrics()
+        hfm = header.fontMetrics()
+        samples = {DocumentListModel.COL_ID: "000000", DocumentListModel.COL_NER: "✓ 00",
+                   DocumentListModel.COL_SENTIMENT: "negative", DocumentListModel.COL_SPLIT: "train",
+                   DocumentListModel.COL_SOURCE: "source.txt"}
+        for col, sample in samples.items():
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            # Wide enough for a typical value and for the (translated) header, plus the sort/padding room.
+            self.table.setColumnWidth(col, max(fm.horizontalAdvance(sample), hfm.horizontalAdvance(title)) + 20)
+        self.table.setColumnHidden(DocumentListModel.COL_SOURCE, True)  # View menu shows it
+        layout.addWidget(self.table, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("documentCount")
+        self.count_label.setStyleSheet("color: #666;")
+        layout.addWidget(self.count_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)  # search as you type, without a query per key press
+        self._search_timer.timeout.connect(self._apply_query)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.filter_combo.currentIndexChanged.connect(lambda _i: self._apply_query())
+        self.table.clicked.connect(self._emit_index)
+        self.table.activated.connect(self._emit_index)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())
+        self.model.modelReset.connect(self._update_count)
+
+    def sizeHint(self) -> QSize:
+        # Wide enough for the id, a useful text preview and the status columns without scrolling.
+        return QSize(max(440, self.fontMetrics().horizontalAdvance("M") * 36), 600)
+
+    def set_store(self, store: ProjectStore | None) -> None:
+        self.model.set_store(store)
+        self._update_count()
+
+    def set_filter(self, key: str) -> None:
+        i = self.filter_combo.findData(key)
+        if i >= 0:
+            self.filter_combo.setCurrentIndex(i)
+
+    def _apply_query(self) -> None:
+        self._search_timer.stop()
+        current = self.current_doc_id()
+        self.model.set_query(DocumentQuery(self.filter_combo.currentData() or FILTER_ALL, self.search.text().strip()))
+        if current is not None:
+            self.select_doc(current, emit=False)
+
+    def _emit_index(self, index: QModelIndex) -> None:
+        doc_id = self.model.doc_id_at(index.row())
+        if doc_id is not None:
+            self.documentActivated.emit(doc_id)
+
+    def _update_count(self) -> None:
+        if self.model.store is None:
+            self.count_label.setText(self.tr("No project open"))
+            return
+        total = self.model.total()
+        self.count_label.setText(self.tr("{total} documents · {loaded} loaded").format(
+            total=f"{total:,}", loaded=f"{self.model.rowCount():,}"))
+
+    def current_doc_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.doc_id_at(index.row()) if index.isValid() else None
+
+    def current_row(self) -> int | None:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else None
+
+    def select_doc(self, doc_id: int, *, emit: bool = True) -> bool:
+        row = self.model.row_of(doc_id)
+        if row is None:
+            self.table.clearSelection()
+            return False
+        self.select_row(row, emit=emit)
+        return True
+
+    def select_row(self, row: int, *, emit: bool = True) -> None:
+        index = self.model.index(row, DocumentListModel.COL_TEXT)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        if emit:
+            doc_id = self.model.doc_id_at(row)
+            if doc_id is not None:
+                self.documentActivated.emit(doc_id)

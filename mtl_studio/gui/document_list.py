@@ -1,6 +1,8 @@
 """The document list dock: filter, search as you type, the lazily fetched table, a count line."""
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
@@ -8,7 +10,8 @@ from PySide6.QtWidgets import (
 
 from mtl_studio.core.store import ProjectStore
 
-from .models import FILTER_ALL, FILTERS, DocumentListModel, DocumentQuery, filter_label
+from .background import BackgroundTasks
+from .models import FILTER_ALL, FILTERS, DocumentListModel, DocumentQuery, count_matching, filter_label
 
 
 class DocumentListPanel(QWidget):
@@ -64,6 +67,9 @@ class DocumentListPanel(QWidget):
             self.table.setColumnWidth(col, max(fm.horizontalAdvance(sample), hfm.horizontalAdvance(title)) + 20)
         self.table.setColumnHidden(DocumentListModel.COL_SOURCE, True)  # View menu shows it
         layout.addWidget(self.table, 1)
+        self.tasks = BackgroundTasks(self)
+        self._generation = 0
+        self._count_pending = -1
         self.count_label = QLabel()
         self.count_label.setObjectName("documentCount")
         self.count_label.setStyleSheet("color: #666;")
@@ -78,7 +84,7 @@ class DocumentListPanel(QWidget):
         self.table.clicked.connect(self._emit_index)
         self.table.activated.connect(self._emit_index)
         self.model.rowsInserted.connect(lambda *_: self._update_count())
-        self.model.modelReset.connect(self._update_count)
+        self.model.modelReset.connect(self._on_reset)
 
     def sizeHint(self) -> QSize:
         # Wide enough for the id, a useful text preview and the status columns without scrolling.
@@ -109,9 +115,33 @@ class DocumentListPanel(QWidget):
         if self.model.store is None:
             self.count_label.setText(self.tr("No project open"))
             return
-        total = self.model.total()
-        self.count_label.setText(self.tr("{total} documents · {loaded} loaded").format(
-            total=f"{total:,}", loaded=f"{self.model.rowCount():,}"))
+        loaded = f"{self.model.rowCount():,}"
+        total = self.model.cached_total()
+        if total is None:
+            # COUNT over a large filtered project takes tens of milliseconds: never on the GUI thread.
+            self.count_label.setText(self.tr("{loaded} loaded · counting…").format(loaded=loaded))
+            self._request_count()
+            return
+        self.count_label.setText(self.tr("{total} documents · {loaded} loaded").format(total=f"{total:,}",
+                                                                                      loaded=loaded))
+
+    def _request_count(self) -> None:
+        store = self.model.store
+        if store is None or self._count_pending == self._generation:
+            return
+        generation = self._count_pending = self._generation
+        project, query = str(store.path), dataclasses.replace(self.model.query)
+
+        def counted(n: int) -> None:
+            if generation == self._generation:
+                self.model.set_total(n)
+                self._update_count()
+
+        self.tasks.run(lambda: count_matching(project, query), counted, lambda _e: None)
+
+    def _on_reset(self) -> None:
+        self._generation += 1
+        self._update_count()
 
     def current_doc_id(self) -> int | None:
         index = self.table.currentIndex()

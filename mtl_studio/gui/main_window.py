@@ -734,14 +734,28 @@ class MainWindow(QMainWindow):
         self._on_tab_changed(self.tabs.currentIndex())
 
     def _update_progress(self) -> None:
+        """Labelling progress in the status bar, counted on a worker thread (COUNTs over 100k documents)."""
         if self.store is None:
             self.progress_label.setText("")
             return
-        total = self.store.count_documents()
-        ner = self.store.count_filtered(task="ner", labelled=True)
-        sent = self.store.count_filtered(task="sentiment", labelled=True)
-        self.progress_label.setText(self.tr("{total} documents · NER labelled {ner} · sentiment labelled {sent}").format(
-            total=f"{total:,}", ner=f"{ner:,}", sent=f"{sent:,}"))
+        project = str(self.store.path)
+
+        def count() -> tuple[int, int, int]:
+            store = ProjectStore.open(project)
+            try:
+                return (store.count_documents(), store.count_filtered(task="ner", labelled=True),
+                        store.count_filtered(task="sentiment", labelled=True))
+            finally:
+                store.close()
+
+        def show(counts: tuple[int, int, int]) -> None:
+            if self.store is not None and str(self.store.path) == project:
+                total, ner, sent = counts
+                self.progress_label.setText(self.tr(
+                    "{total} documents · NER labelled {ner} · sentiment labelled {sent}").format(
+                    total=f"{total:,}", ner=f"{ner:,}", sent=f"{sent:,}"))
+
+        self.tasks.run(count, show, lambda e: log.warning("progress count failed: %s", e))
 
     def _restore_window_state(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -787,5 +801,6 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001
                 log.exception("TrainingPanel.shutdown failed")
         self.tasks.wait()
+        self.doc_panel.tasks.wait()
         if self.store is not None:
             self.store.close()

@@ -86,6 +86,15 @@ def error_document_ids(store: ProjectStore, run_id: str | None = None, search: s
     return sorted(ids)
 
 
+def count_matching(project: str, query: DocumentQuery) -> int:
+    """How many documents match `query`, with a connection of the calling thread (for a worker)."""
+    store = ProjectStore.open(project)
+    try:
+        return store.count_filtered(**query.store_kwargs())
+    finally:
+        store.close()
+
+
 class DocumentListModel(QAbstractTableModel):
     """Documents of a project, filtered and searched, fetched a page at a time."""
 
@@ -122,6 +131,18 @@ class DocumentListModel(QAbstractTableModel):
         if self.store is not None and self.query.filter == FILTER_ERRORS:
             self._all_ids = error_document_ids(self.store, search=self.query.search or None)
         self.endResetModel()
+
+    def cached_total(self) -> int | None:
+        """The count when already known (no query), else None."""
+        if self._total is None and self._all_ids is not None:
+            self._total = len(self._all_ids)
+        if self._total is None and self._exhausted:
+            self._total = len(self._rows)
+        return self._total
+
+    def set_total(self, total: int) -> None:
+        """A count made elsewhere (a worker thread) for the current query."""
+        self._total = total
 
     def total(self) -> int:
         """How many documents match the query (one COUNT query, cached until refresh)."""

@@ -282,7 +282,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+169"/>
+        <location line="+190"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -340,7 +340,7 @@
 <context>
     <name>DocumentListPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/document_list.py" line="+30"/>
+        <location filename="../../mtl_studio/gui/document_list.py" line="+33"/>
         <source>Which documents to list</source>
         <translation>列出哪些文档</translation>
     </message>
@@ -350,9 +350,14 @@
         <translation>搜索文本…  (Ctrl+F)</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+78"/>
         <source>No project open</source>
         <translation>未打开项目</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{loaded} loaded · counting…</source>
+        <translation>已加载 {loaded} 篇 · 正在计数…</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1055,12 +1060,12 @@
         <translation>{project} — MTL Studio</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+29"/>
         <source>{total} documents · NER labelled {ner} · sentiment labelled {sent}</source>
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>Training is running</source>
         <translation>正在训练</translation>
     </message>

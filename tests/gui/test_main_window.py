@@ -29,14 +29,17 @@ def test_all_named_widgets_exist(window):
     assert missing == []
 
 
-def test_open_project_fills_list_and_editor(window, project_with_span):
+def test_open_project_fills_list_and_editor(qtbot, window, project_with_span):
     assert window.open_project(project_with_span.path)
     assert window.doc_model.rowCount() == 4
     assert window.current_doc_id() == 1
     assert [s.label for s in window.editor.doc.spans] == ["ORG"]
     assert window.windowTitle().startswith("project.mtl")
     assert window.recent_projects()[0] == str(project_with_span.path.resolve())
-    assert "4 documents" in window.progress_label.text()
+    # Counts arrive from a worker thread, for the list and for the labelling progress.
+    qtbot.waitUntil(lambda: "4 documents" in window.progress_label.text(), timeout=5000)
+    assert "NER labelled 1" in window.progress_label.text()
+    qtbot.waitUntil(lambda: window.doc_panel.count_label.text().startswith("4 documents"), timeout=5000)
 
 
 def test_reopen_remembers_last_document(qtbot, project):

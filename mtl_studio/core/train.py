@@ -149,6 +149,17 @@ def last_shared_layer(encoder: nn.Module) -> list[nn.Parameter]:
     return shared[-4:]
 
 
+def _adamw(groups: list[dict[str, Any]], lr: float, device: torch.device) -> torch.optim.AdamW:
+    """AdamW with the fused kernel where PyTorch has one (CUDA, and CPU since 2.4: several times faster
+    than the per-tensor loop on CPU, where the optimizer step is a large share of a small model's step)."""
+    if device.type in ("cuda", "cpu"):
+        try:
+            return torch.optim.AdamW(groups, lr=lr, fused=True)
+        except (RuntimeError, TypeError, ValueError):
+            pass
+    return torch.optim.AdamW(groups, lr=lr)
+
+
 def _linear_schedule(warmup: int, total: int):
     def factor(step: int) -> float:
         if warmup and step < warmup:
@@ -311,8 +322,7 @@ class Trainer:
         groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
         if self.strategy.parameters():
             groups.append({"params": self.strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr})
-        fused = self.device.type == "cuda"
-        self.optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate, fused=fused or None)
+        self.optimizer = _adamw(groups, cfg.learning_rate, self.device)
         self.batches_per_epoch = self._batches_per_epoch()
         self.total_steps = self.batches_per_epoch * cfg.epochs
         warmup = int(cfg.warmup_ratio * self.total_steps)

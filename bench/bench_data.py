@@ -1,0 +1,84 @@
+"""Shared-data readers for the engine benchmarks (CoNLL-2003 and Financial PhraseBank).
+
+The benchmarks read the files themselves (a few lines each) rather than through the project importers,
+so they measure the engine only. Documents keep the CoNLL tokens (IOB2 checked) and carry explicit splits.
+"""
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without install
+
+from mtl_studio.core.schema import Document, SentimentLabel  # noqa: E402
+from mtl_studio.core.store import ProjectStore  # noqa: E402
+from mtl_studio.core.tokenize import detect_scheme, join_tokens, tags_to_spans, to_iob2, tokenize  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+CONLL_TYPES = ["PER", "ORG", "LOC", "MISC"]
+FPB_CLASSES = ["negative", "neutral", "positive"]
+
+
+def data_dir(given: str | None) -> Path:
+    path = Path(given) if given else SHARED
+    if not (path / "conll2003").is_dir() or not (path / "financial_phrasebank").is_dir():
+        raise SystemExit(f"shared data not found under {path} (needs conll2003/ and financial_phrasebank/); "
+                         "pass --data DIR")
+    return path
+
+
+def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
+    """(words, IOB2 tags) per sentence; -DOCSTART- lines skipped, IOB1 converted."""
+    sentences, words, tags = [], [], []
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        parts = line.split()
+        if not parts:
+            if words:
+                sentences.append((words, tags))
+            words, tags = [], []
+        elif parts[0] != "-DOCSTART-":
+            words.append(parts[0])
+            tags.append(parts[-1])
+    scheme = detect_scheme([t for _, t in sentences])
+    if scheme != "iob2":
+        sentences = [(w, to_iob2(t, scheme)) for w, t in sentences]
+    return sentences
+
+
+def conll_documents(path: Path, split: str, limit: int | None, seed: int = 0) -> list[Document]:
+    sentences = read_conll(path)
+    if limit is not None and limit < len(sentences):
+        sentences = random.Random(seed).sample(sentences, limit)
+    docs = []
+    for words, tags in sentences:
+        text, offsets = join_tokens(words)
+        docs.append(Document(text=text, tokens=offsets, spans=tags_to_spans(tags, offsets), ner_labelled=True,
+                             split=split, source=path.name))
+    return docs
+
+
+def read_fpb(path: Path) -> list[tuple[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [(r["text"], r["label"]) for r in csv.DictReader(f)]
+
+
+def fpb_documents(path: Path, split: str, limit: int | None, seed: int = 0) -> list[Document]:
+    rows = read_fpb(path)
+    if limit is not None and limit < len(rows):
+        rows = random.Random(seed).sample(rows, limit)
+    return [Document(text=t, tokens=tokenize(t), sentiment=SentimentLabel(lab), split=split, source=path.name)
+            for t, lab in rows]
+
+
+def build_project(path: Path, docs: list[Document]) -> ProjectStore:
+    store = ProjectStore.create(path)
+    for t in CONLL_TYPES:
+        store.add_entity_type(t)
+    for c in FPB_CLASSES:
+        store.add_sentiment_class(c)
+    with store.bulk():
+        for d in docs:
+            store.add_document(d)
+    return store

@@ -1,0 +1,211 @@
+"""Benchmark 1 (issue #3): does joint training keep the quality of single-task training?
+
+One project holds CoNLL-2003 sentences (NER labels only) and Financial PhraseBank sentences (sentiment
+labels only): train = subsets of CoNLL train + FPB train, dev = a CoNLL valid subset + FPB dev, test =
+the FULL CoNLL test (3,453 sentences) + FPB test (483). Four runs with the same encoder, seed, epochs,
+learning rate and batch size:
+
+    joint-fixed        both tasks, fixed weights 0.5 / 0.5
+    joint-uncertainty  both tasks, Kendall et al. uncertainty weighting
+    ner-only           NER documents only (single-task baseline)
+    sentiment-only     sentiment documents only (single-task baseline)
+
+Scores: NER entity micro-F1 on CoNLL test (seqeval strict IOB2) and sentiment macro-F1 / accuracy on FPB
+test, from the best epoch on dev. Target: each joint run within 0.5 points of the single-task run on
+both tasks.
+
+    python bench/quality.py                      # ~18 min of training on 2 CPU cores (offline MiniLM)
+    python bench/quality.py --budget 6           # subset sizes chosen to fit 6 minutes of training
+    python bench/quality.py --ner-train 4000 --sent-train 2000 --epochs 3 --json out.json
+    python bench/quality.py --smoke              # tiny sizes, checks the script end to end
+
+--budget first measures this machine's joint training speed (a few steps), then picks subset sizes so
+the four runs' training fits the budget (CoNLL:FPB = 2:1 sentences; CoNLL sentences are about half as
+long). Evaluation comes on top (about 1-2 minutes per run on 2 cores).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_data import build_project, conll_documents, data_dir, fpb_documents  # noqa: E402
+
+RUNS = {
+    "joint-fixed": {"tasks": ("ner", "sentiment"), "strategy": "fixed", "ner_weight": 0.5, "sentiment_weight": 0.5},
+    "joint-uncertainty": {"tasks": ("ner", "sentiment"), "strategy": "uncertainty"},
+    "ner-only": {"tasks": ("ner",), "strategy": "fixed"},
+    "sentiment-only": {"tasks": ("sentiment",), "strategy": "fixed"},
+}
+TARGET_POINTS = 0.5
+
+
+def train_run(project: Path, name: str, base: dict[str, Any], log_every: int = 50) -> dict[str, Any]:
+    """One run; returns its scores and timings."""
+    from mtl_studio.core.config import LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig
+    from mtl_studio.core.train import train
+
+    cfg = TrainConfig(**{**base, **RUNS[name]})
+    t0 = time.perf_counter()
+    train_s = 0.0
+    last_step_t = None
+    steps = 0
+    finished = None
+    for ev in train(str(project), cfg):
+        now = time.perf_counter()
+        if isinstance(ev, RunStarted):
+            print(f"[{name}] {ev.total_steps} steps, training documents {ev.train_documents}", file=sys.stderr)
+            last_step_t = now
+        elif isinstance(ev, StepProgress):
+            train_s += now - last_step_t
+            last_step_t = now
+            steps = ev.step
+            if ev.step % log_every == 0:
+                print(f"[{name}] step {ev.step}/{ev.total_steps} " +
+                      " ".join(f"{k}={v:.3f}" for k, v in ev.losses.items()), file=sys.stderr)
+        elif isinstance(ev, LogMessage) and ev.level != "info":
+            print(f"[{name}] {ev.level}: {ev.text}", file=sys.stderr)
+        elif isinstance(ev, RunFinished):
+            finished = ev
+        else:
+            last_step_t = now  # evaluation time is not training time
+    if finished is None or finished.status not in ("completed", "early_stopped"):
+        raise SystemExit(f"{name}: run did not complete: {finished}")
+    test = finished.metrics.get("test", {})
+    ner, sent = test.get("ner"), test.get("sentiment")
+    return {
+        "run": name, "run_id": finished.run_id, "best_epoch": finished.best_epoch, "steps": steps,
+        "train_seconds": round(train_s, 1), "total_seconds": round(time.perf_counter() - t0, 1),
+        "ner_f1": ner["micro"]["f1"] if ner else None,
+        "ner_test_documents": ner["documents"] if ner else None,
+        "sentiment_macro_f1": sent["macro"]["f1"] if sent else None,
+        "sentiment_accuracy": sent["accuracy"] if sent else None,
+        "sentiment_test_documents": sent["documents"] if sent else None,
+        "dev": finished.metrics.get("dev"),
+    }
+
+
+def calibrate(data: Path, workdir: Path, base: dict[str, Any]) -> float:
+    """Joint training sentences/s on this machine (a few steps on a small CoNLL + FPB project)."""
+    from mtl_studio.core.config import RunStarted, StepProgress, TrainConfig
+    from mtl_studio.core.train import train
+
+    docs = (conll_documents(data / "conll2003" / "train.txt", "train", 400, seed=99)
+            + fpb_documents(data / "financial_phrasebank" / "fpb_train.csv", "train", 200, seed=99))
+    project = workdir / "calibration.mtl"
+    build_project(project, docs).close()
+    cfg = TrainConfig(**{**base, **RUNS["joint-fixed"], "epochs": 1, "max_steps_per_epoch": 8,
+                         "eval_each_epoch": False})
+    times = []
+    for ev in train(str(project), cfg):
+        if isinstance(ev, (RunStarted, StepProgress)):
+            times.append(time.perf_counter())
+    # Skip the first two steps (warm-up); the batch size is the number of sentences per step.
+    rate = cfg.batch_size * (len(times) - 3) / (times[-1] - times[2])
+    print(f"calibration: joint training at {rate:.1f} sentences/s", file=sys.stderr)
+    return rate
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--budget", type=float, default=18.0, help="minutes of training for the four runs together "
+                                                              "(ignored when --ner-train/--sent-train are given)")
+    p.add_argument("--ner-train", type=int, help="CoNLL train sentences")
+    p.add_argument("--sent-train", type=int, help="FPB train sentences")
+    p.add_argument("--ner-dev", type=int, default=1000, help="CoNLL valid sentences used as dev")
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--encoder", default="offline")
+    p.add_argument("--runs", default=",".join(RUNS), help="comma-separated subset of " + ", ".join(RUNS))
+    p.add_argument("--data", help="shared data folder (default ../shared/data)")
+    p.add_argument("--workdir", help="keep the project here (default: a temporary folder)")
+    p.add_argument("--json", help="also write the results to this JSON file")
+    p.add_argument("--smoke", action="store_true", help="tiny sizes and test subsets: checks the script only")
+    args = p.parse_args(argv)
+
+    data = data_dir(args.data)
+    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
+    unknown = [r for r in runs if r not in RUNS]
+    if unknown:
+        raise SystemExit(f"unknown run(s) {unknown}; choose from {list(RUNS)}")
+    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="mtl-quality-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    base = {"encoder": args.encoder, "epochs": args.epochs, "learning_rate": args.lr, "batch_size": args.batch_size,
+            "seed": args.seed, "early_stopping_patience": 0, "device": "auto"}
+
+    test_limit = dev_limit = None
+    if args.smoke:
+        n_ner, n_sent, test_limit, dev_limit = 64, 32, 64, 32
+        base.update(epochs=1)
+    elif args.ner_train or args.sent_train:
+        n_ner, n_sent = args.ner_train or 2 * (args.sent_train or 1000), args.sent_train or (args.ner_train or 2000) // 2
+    else:
+        rate = calibrate(data, workdir, base)
+        # Training passes: each joint run sees N_ner + N_sent per epoch, the two baselines one part each.
+        passes = (2 * len([r for r in runs if r.startswith("joint")])
+                  + len([r for r in runs if not r.startswith("joint")])) / 2
+        total = rate * args.budget * 60 / (passes * args.epochs)
+        n_ner, n_sent = int(total * 2 / 3), int(total / 3)
+    n_ner = min(n_ner, 14041)
+    n_sent = min(n_sent, 3871)
+
+    docs = (conll_documents(data / "conll2003" / "train.txt", "train", n_ner, seed=args.seed)
+            + fpb_documents(data / "financial_phrasebank" / "fpb_train.csv", "train", n_sent, seed=args.seed)
+            + conll_documents(data / "conll2003" / "valid.txt", "dev", dev_limit or args.ner_dev, seed=args.seed)
+            + fpb_documents(data / "financial_phrasebank" / "fpb_dev.csv", "dev", dev_limit, seed=args.seed)
+            + conll_documents(data / "conll2003" / "test.txt", "test", test_limit, seed=args.seed)
+            + fpb_documents(data / "financial_phrasebank" / "fpb_test.csv", "test", test_limit, seed=args.seed))
+    project = workdir / "quality.mtl"
+    if project.exists():
+        project.unlink()
+    build_project(project, docs).close()
+    setup = (f"train: {n_ner} CoNLL-2003 train sentences (NER only) + {n_sent} FPB train sentences (sentiment "
+             f"only); dev: {dev_limit or args.ner_dev} CoNLL valid + FPB dev; test: "
+             f"{'subsets' if test_limit else 'full'} CoNLL test + FPB test; encoder {args.encoder}, "
+             f"{base['epochs']} epochs, lr {args.lr:g}, batch {args.batch_size}, seed {args.seed}")
+    print(setup, file=sys.stderr)
+
+    results = [train_run(project, name, base) for name in runs]
+    by_name = {r["run"]: r for r in results}
+    print()
+    print(f"Quality ({setup})")
+    header = f"{'run':<20}{'NER F1':>9}{'sent. macro-F1':>16}{'sent. acc':>11}{'best ep':>9}{'train s':>9}"
+    print(header)
+    print("-" * len(header))
+
+    def fmt(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.2f}"
+
+    for r in results:
+        print(f"{r['run']:<20}{fmt(r['ner_f1']):>9}{fmt(r['sentiment_macro_f1']):>16}"
+              f"{fmt(r['sentiment_accuracy']):>11}{r['best_epoch'] or '-':>9}{r['train_seconds']:>9.0f}")
+    verdicts = []
+    for joint in ("joint-fixed", "joint-uncertainty"):
+        if joint not in by_name:
+            continue
+        for single, key, label in (("ner-only", "ner_f1", "NER F1"),
+                                   ("sentiment-only", "sentiment_macro_f1", "sentiment macro-F1")):
+            if single not in by_name:
+                continue
+            delta = 100 * (by_name[joint][key] - by_name[single][key])
+            ok = delta >= -TARGET_POINTS
+            verdicts.append({"joint": joint, "single": single, "metric": key, "delta_points": round(delta, 2),
+                             "within_target": ok})
+            print(f"{joint} vs {single}: {label} {delta:+.2f} points "
+                  f"({'meets' if ok else 'misses'} the target: joint within {TARGET_POINTS} points)")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"setup": setup, "results": results, "comparisons": verdicts},
+                                              indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -85,7 +85,7 @@ def run_language(lang: str, out: Path, steps: int, epochs: int, train: bool) -> 
     def shot(widget, name: str) -> None:
         settle()
         path = out / name
-        widget.grab().save(str(path))
+        widget.grab().save(str(path), "PNG", 0)  # PNG is lossless: 0 asks for the strongest compression
         print(f"wrote {path}")
 
     def close_message_boxes() -> None:

@@ -194,3 +194,34 @@ def test_window_state_is_saved(qtbot, project):
     QApplication.processEvents()
     w.shutdown()
     assert settings.value("window/geometry") is not None and settings.value("window/state") is not None
+
+
+def test_wizard_maps_csv_columns(qtbot, window, project, tmp_path):
+    """Columns with names the importer cannot guess are chosen in the wizard."""
+    window.open_project(project.path)
+    src = tmp_path / "reviews.csv"
+    src.write_text("id,body,mood\n1,Great service from Nokia,positive\n2,Slow refund again,negative\n",
+                   encoding="utf-8")
+    window.import_interactive(str(src))
+    wizard = window._wizard
+    page = wizard.file_page
+    qtbot.waitUntil(lambda: page.isComplete() and page.text_column.count() > 1, timeout=10_000)
+    assert [page.text_column.itemData(i) for i in range(1, page.text_column.count())] == ["id", "body", "mood"]
+    assert page.text_column.isVisibleTo(wizard)  # column rows only show for tabular files
+    page.text_column.setCurrentIndex(page.text_column.findData("body"))
+    page.label_column.setCurrentIndex(page.label_column.findData("mood"))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.result is not None, timeout=20_000)
+    assert [(d.text, d.sentiment) for d in wizard.check_page.result.preview] == [
+        ("Great service from Nokia", "positive"), ("Slow refund again", "negative")]
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        wizard.next()
+    wizard.accept()
+    texts = {d.text: d.sentiment.label for d in window.store.iter_documents() if d.sentiment}
+    assert texts == {"Great service from Nokia": "positive", "Slow refund again": "negative"}
+
+
+def test_export_model_without_a_run_says_what_to_do(window, project):
+    window.open_project(project.path)
+    window.export_model_interactive()
+    assert "Train a model first" in window.statusBar().currentMessage()

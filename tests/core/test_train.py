@@ -211,3 +211,74 @@ def test_long_documents_train_in_windows(tmp_path, tiny_encoder):
     events = run_all(store, config(tiny_encoder, epochs=1, max_length=32))
     assert events[-1].status == "completed"
     assert any(isinstance(e, LogMessage) and "windows" in e.text for e in events)
+
+
+def test_out_of_memory_suggests_a_smaller_batch(project, tiny_encoder, monkeypatch):
+    from mtl_studio.core.train import Trainer
+
+    def oom(self, batch):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(Trainer, "_step", oom)
+    finished = run_all(project, config(tiny_encoder, batch_size=8))[-1]
+    assert finished.status == "failed"
+    assert "out of memory" in finished.message and "--batch-size" in finished.message and "4" in finished.message
+
+
+def test_early_stopping_keeps_the_best_epoch(project, tiny_encoder, monkeypatch):
+    from mtl_studio.core.evaluate import EvalReport, sentiment_scores
+    from mtl_studio.core.train import Trainer
+
+    real = Trainer._evaluate
+    dev_scores = iter([0.6, 0.5, 0.4, 0.3])  # epoch 1 is the best; patience 2 stops after epoch 3
+
+    def fake_dev(self, docs, split, tasks, *, stop=None):
+        if stop is None:  # the final evaluation of the best model: the real one
+            return real(self, docs, split, tasks, stop=stop)
+        acc = next(dev_scores)
+        report = EvalReport("dev", sentiment=sentiment_scores(["a"] * 10, ["a"] * int(acc * 10) + ["b"] * (10 - int(acc * 10)),
+                                                              ["a", "b"]))
+        return report, []
+
+    monkeypatch.setattr(Trainer, "_evaluate", fake_dev)
+    events = run_all(project, config(tiny_encoder, epochs=5, early_stopping_patience=2))
+    finished = events[-1]
+    assert finished.status == "early_stopped" and finished.best_epoch == 1
+    assert [e.is_best for e in events if isinstance(e, EpochEvaluated)] == [True, False, False]
+    assert any(isinstance(e, LogMessage) and "early stopping" in e.text for e in events)
+    with ProjectStore.open(project) as store:
+        run = store.get_run(finished.run_id)
+        assert run["status"] == "early_stopped" and run["metrics"]["best_epoch"] == 1
+        assert len(run["epochs"]) == 3
+
+
+def test_stop_during_the_dev_evaluation_resumes_with_that_evaluation(tmp_path, tiny_encoder, monkeypatch):
+    import mtl_studio.core.train as train_module
+
+    cfg = config(tiny_encoder, epochs=2)
+    a_path, b_path = tmp_path / "a.mtl", tmp_path / "b.mtl"
+    make_engine_project(a_path).close()
+    make_engine_project(b_path).close()
+    full = run_all(a_path, cfg)
+
+    stop = threading.Event()
+    real = train_module.evaluate_model
+
+    def stop_then_evaluate(*args, **kwargs):
+        if kwargs.get("stop") is stop:
+            stop.set()  # the user presses Stop while epoch 1 is being evaluated
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "evaluate_model", stop_then_evaluate)
+    first = run_all(b_path, cfg, stop=stop)
+    assert first[-1].status == "stopped"
+    assert not [e for e in first if isinstance(e, EpochEvaluated)]
+    monkeypatch.setattr(train_module, "evaluate_model", real)
+    resumed = run_all(b_path, cfg, resume_run_id=first[-1].run_id)
+    assert [e.epoch for e in resumed if isinstance(e, EpochEvaluated)] == [1, 2]
+    assert resumed[-1].status == "completed"
+    assert resumed[-1].metrics["test"] == full[-1].metrics["test"]
+    wa = load_file(full[-1].artefact_dir + "/best/model.safetensors")
+    wb = load_file(resumed[-1].artefact_dir + "/best/model.safetensors")
+    for k in wa:
+        torch.testing.assert_close(wa[k], wb[k], rtol=1e-5, atol=1e-6)

@@ -166,4 +166,9 @@ def test_navigation_in_main_window(qtbot, project_with_span):
     qtbot.keyClick(window.editor, Qt.Key.Key_1)
     assert window.statusBar().currentMessage().startswith("Saved")
     assert [s.label for s in project.get_document(4).spans] == ["PER"]
+    # The window's undo/redo keys work while the editor has focus.
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert project.get_document(4).spans == []
+    qtbot.keyClick(window.editor, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert [s.label for s in project.get_document(4).spans] == ["PER"]
     window.shutdown()

@@ -26,7 +26,7 @@ from mtl_studio.core.store import ProjectStore
 from .background import BackgroundTasks
 from .commands import EditNotifier
 from .document_list import DocumentListPanel
-from .editor import AnnotatePage
+from .annotate_page import AnnotatePage
 from .models import DocumentListModel
 from .shortcuts_dialog import ShortcutsDialog
 

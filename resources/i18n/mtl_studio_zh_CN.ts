@@ -4,7 +4,7 @@
 <context>
     <name>AnnotatePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/editor.py" line="+721"/>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="+129"/>
         <location line="+80"/>
         <source>No document selected</source>
         <translation>未选择文档</translation>
@@ -88,7 +88,7 @@
 <context>
     <name>AnnotationEditor</name>
     <message>
-        <location line="-737"/>
+        <location filename="../../mtl_studio/gui/editor.py" line="+67"/>
         <source>Select a document in the list on the left.</source>
         <translation>请在左侧列表中选择一篇文档。</translation>
     </message>
@@ -574,7 +574,7 @@
 <context>
     <name>LabelPalette</name>
     <message>
-        <location filename="../../mtl_studio/gui/editor.py" line="+120"/>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="-183"/>
         <source>No entity types yet — add them in Edit › Label schema…</source>
         <translation>还没有实体类型——请在“编辑 › 标签体系…”中添加</translation>
     </message>
@@ -1759,7 +1759,7 @@
 <context>
     <name>SentimentButtons</name>
     <message>
-        <location filename="../../mtl_studio/gui/editor.py" line="+21"/>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="+21"/>
         <source>Document sentiment</source>
         <translation>文档情感</translation>
     </message>
@@ -1777,7 +1777,7 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/shortcuts_dialog.py" line="+18"/>
+        <location filename="../../mtl_studio/gui/shortcuts_dialog.py" line="+19"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
@@ -1962,7 +1962,7 @@
         <translation>操作</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>

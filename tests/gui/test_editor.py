@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
 from mtl_studio.gui.commands import EditNotifier
-from mtl_studio.gui.editor import AnnotatePage
+from mtl_studio.gui.annotate_page import AnnotatePage
 
 from gui_helpers import drag, point_at
 

@@ -8,7 +8,7 @@ from PySide6.QtGui import QUndoStack
 
 from mtl_studio.core.formats import export_project
 from mtl_studio.gui.commands import EditNotifier
-from mtl_studio.gui.editor import AnnotatePage
+from mtl_studio.gui.annotate_page import AnnotatePage
 from mtl_studio.gui.text_offsets import OffsetMap, utf16_length
 
 from gui_helpers import EMOJI_TEXT, drag

@@ -352,7 +352,8 @@ class ResultPage(QWizardPage):
         return self._running
 
     def isComplete(self) -> bool:
-        return not self._running and self.report is not None
+        # Finished either way: after a failure "Close" must work too (nothing was written).
+        return not self._running
 
     def _done(self, report) -> None:  # noqa: ANN001 - ImportReport
         self._running = False

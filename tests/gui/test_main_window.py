@@ -225,3 +225,27 @@ def test_export_model_without_a_run_says_what_to_do(window, project):
     window.open_project(project.path)
     window.export_model_interactive()
     assert "Train a model first" in window.statusBar().currentMessage()
+
+
+def test_import_cancelled_or_failed_still_closes(qtbot, window, project, tmp_path, monkeypatch):
+    from mtl_studio.gui import io_tasks
+
+    window.open_project(project.path)
+    src = write_conll(tmp_path / "ok.conll", "Siemens B-ORG\nhired O\n\n")
+    window.import_interactive(str(src))
+    wizard = window._wizard
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.result is not None, timeout=20_000)
+
+    def failing_import(*_args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(io_tasks, "run_import", failing_import)
+    wizard.next()
+    qtbot.waitUntil(lambda: not wizard.result_page.is_running(), timeout=20_000)
+    assert "Nothing was imported: disk full" in wizard.result_page.status.text()
+    assert wizard.result_page.isComplete()  # "Close" is enabled
+    assert window.store.count_documents() == 4
+    wizard.accept()
+    window.tasks.wait()

@@ -289,11 +289,14 @@ def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: 
     from mtl_studio.core.artifacts import load_model_folder
     from mtl_studio.core.distributed import resolve_device
     from mtl_studio.core.evaluate import evaluate_model
-    from mtl_studio.core.export import run_model_folder
+    from mtl_studio.core.export import ExportError, run_model_folder
     from mtl_studio.core.features import LabelMaps
 
     _quiet_transformers()
-    folder = run_model_folder(run, store.path)
+    try:
+        folder = run_model_folder(run, store.path)
+    except ExportError as e:  # a user-facing condition (run stopped early, folder moved): one line
+        raise ValueError(f"cannot score run {run['id']} on {split}: {e}") from None
     dev = resolve_device(device)
     loaded = load_model_folder(folder, device=str(dev))
     labels = LabelMaps.from_dict(loaded.labels)
@@ -358,5 +361,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     df = pd.DataFrame(rows, columns=["id", "status", "tasks", "strategy", "epochs", "best_epoch", "ner_f1",
                                      "sentiment_macro_f1", "scored_on"])
     df["tasks"] = df["tasks"].map(lambda t: ",".join(t) if isinstance(t, (list, tuple)) else t)
+    for col in ("epochs", "best_epoch"):
+        df[col] = df[col].astype("Int64")  # whole numbers even when some runs have none
     print(df.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.4f}"))
     return 0

@@ -362,6 +362,6 @@ def cmd_runs(args: argparse.Namespace) -> int:
                                      "sentiment_macro_f1", "scored_on"])
     df["tasks"] = df["tasks"].map(lambda t: ",".join(t) if isinstance(t, (list, tuple)) else t)
     for col in ("epochs", "best_epoch"):
-        df[col] = df[col].astype("Int64")  # whole numbers even when some runs have none
+        df[col] = df[col].map(lambda x: "-" if x is None or pd.isna(x) else int(x))  # no 1.0 / <NA>
     print(df.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.4f}"))
     return 0

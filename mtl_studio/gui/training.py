@@ -176,10 +176,10 @@ class TrainingPanel(QWidget):
         self.taskWeightSlider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.taskWeightSlider.setToolTip(self.tr("Share of the NER loss in the total; the rest goes to sentiment"))
         self.weightLabel = QLabel(objectName="taskWeightLabel")
-        self.weightLabel.setMinimumWidth(self.weightLabel.fontMetrics().horizontalAdvance(
-            "NER 0.00 / Sentiment 0.00") + 8)
-        weight_row = QHBoxLayout()
-        weight_row.addWidget(self.taskWeightSlider, 1)
+        # The value under the slider, so the slider keeps the whole field width to be dragged precisely.
+        weight_row = QVBoxLayout()
+        weight_row.setSpacing(0)
+        weight_row.addWidget(self.taskWeightSlider)
         weight_row.addWidget(self.weightLabel)
         self.mlmSpin = self._weight_spin("mlmWeightSpin", self.tr(
             "Auxiliary masked-token reconstruction on the shared encoder (0 = off)"))

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import math
 import os
 import shutil
@@ -51,7 +50,6 @@ from .store import ProjectStore
 from .weighting import WeightingContext, WeightingStrategy, collapsed_tasks, make_strategy
 from .weighting.fixed import FixedWeighting
 
-log = logging.getLogger(__name__)
 
 STATE_FILE = "trainer_state.json"
 OPTIMIZER_FILE = "optimizer.pt"
@@ -188,10 +186,13 @@ class Trainer:
 
     def events(self) -> Iterator[Event]:
         self.ctx: DistContext = init_distributed(self.config.device)
+        self.store: ProjectStore | None = None
         try:
             yield from self._run()
         finally:
             self.ctx.close()
+            if self.store is not None and self.store is not self.project:
+                self.store.close()
 
     def _run(self) -> Iterator[Event]:
         self._open_store()
@@ -202,7 +203,7 @@ class Trainer:
             self.config = TrainConfig.from_dict(run["config"])
         self.config.validate()
         notes = self._setup()
-        self.run_id = self._create_or_resume_run()
+        self.run_id = self._create_or_resume_run(notes)
         self.run_dir = runs_dir_for(self.store.path) / self.run_id
         main = self.ctx.is_main
         try:
@@ -232,6 +233,13 @@ class Trainer:
                 return
             if main:
                 self.store.update_run(self.run_id, status="failed", message=f"{type(e).__name__}: {e}")
+            raise
+        except BaseException:
+            # The consumer closed the generator or the process is being interrupted: no event can be
+            # sent, but the record must not say "running" forever. The last checkpoint (if any) stays.
+            if main:
+                self.store.update_run(self.run_id, status="stopped", message="interrupted; resume from the last "
+                                                                               "checkpoint with --resume")
             raise
 
     # ---- set-up --------------------------------------------------------------------------------------
@@ -342,12 +350,13 @@ class Trainer:
         cap = self.config.max_steps_per_epoch
         return min(n, cap) if cap > 0 else n
 
-    def _create_or_resume_run(self) -> str:
+    def _create_or_resume_run(self, notes: list[tuple[str, str]]) -> str:
         if self.resume_run_id:
             run = self.store.get_run(self.resume_run_id)
             if self.ctx.is_main:
                 if run["dataset_hash"] != self.store.dataset_hash():
-                    log.warning("data changed since run %s started", self.resume_run_id)
+                    notes.append(("warning", f"the project's labelled data changed since run {self.resume_run_id} "
+                                             "started: the resumed run will not equal an uninterrupted one"))
                 self.store.update_run(self.resume_run_id, status="running", message="")
             return self.resume_run_id
         run_id = self.store.create_run(self.config.to_dict()) if self.ctx.is_main else None

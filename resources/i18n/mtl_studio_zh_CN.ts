@@ -540,7 +540,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location line="+253"/>
+        <location line="+254"/>
         <source>Import documents</source>
         <translation>导入文档</translation>
     </message>
@@ -1317,7 +1317,7 @@
 <context>
     <name>ResultPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="-91"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="-92"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
@@ -1332,7 +1332,7 @@
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Imported {docs} documents ({ner} labelled for NER, {ents} entities, {sents} sentiment labels).</source>
         <translation>已导入 {docs} 篇文档（{ner} 篇有 NER 标注，{ents} 个实体，{sents} 个情感标签）。</translation>
     </message>

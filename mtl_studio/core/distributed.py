@@ -197,6 +197,12 @@ class DistContext:
     def close(self) -> None:
         """Leave the process group (safe to call twice, and in a single process)."""
         if self.backend is not None and dist.is_initialized():
+            # Every rank reaches this point before the group goes away: destroying it while a peer
+            # still has a Gloo operation in flight aborts that peer ("terminate called ...").
+            try:
+                dist.barrier()
+            except Exception:  # a peer already died; still tear down our side
+                pass
             dist.destroy_process_group()
         self.backend = None
 

@@ -170,7 +170,8 @@ def _engine_tokens(docs: list, args: argparse.Namespace, tasks: tuple[str, ...])
     data = encode_documents(train_docs, tok, LabelMaps(tuple(CONLL_TYPES), tuple(FPB_CLASSES)), max_length=256,
                             tasks=tasks)
     lengths = data.lengths()
-    batches = length_grouped_batches(lengths, BATCH, seed=args.seed, epoch=0)[args.warmup:args.warmup + args.steps]
+    batches = length_grouped_batches(lengths, BATCH, seed=args.seed, epoch=0,
+                                     kinds=data.kinds())[args.warmup:args.warmup + args.steps]
     return sum(len(b) * max(lengths[i] for i in b) for b in batches) / sum(len(b) for b in batches)
 
 

@@ -165,6 +165,10 @@ class EncodedDataset:
     def lengths(self) -> list[int]:
         return [e.length for e in self.examples]
 
+    def kinds(self) -> list[tuple[bool, bool]]:
+        """Per example: (has NER labels, has a sentiment label), for task-homogeneous batches."""
+        return [(e.has_ner, e.has_sentiment) for e in self.examples]
+
     def task_documents(self) -> dict[str, int]:
         return {"ner": self.stats.ner_documents, "sentiment": self.stats.sentiment_documents}
 
@@ -311,11 +315,15 @@ def _example(doc_index: int, window: int, ids: list[int], local_word_ids: list[i
 # ---- batching ------------------------------------------------------------------------------------
 
 def length_grouped_batches(lengths: Sequence[int], batch_size: int, *, seed: int, epoch: int,
-                           group_batches: int = 50, min_batch: int = 1) -> list[list[int]]:
+                           group_batches: int = 50, min_batch: int = 1,
+                           kinds: Sequence[Any] | None = None) -> list[list[int]]:
     """Batches of example indices: shuffle, sort by length inside groups of `group_batches` batches,
     then shuffle the batch order. Same (seed, epoch) -> same batches, so a resumed run sees the same data.
 
     Padding within a batch stays small (dynamic padding pays off) while batches stay random enough.
+    `kinds` (one key per example, e.g. which tasks it is labelled for) keeps every batch to one kind:
+    each task's loss is then the mean over a full batch, never over the two documents of a batch that
+    happen to carry its labels (task-homogeneous mini-batches, as in MT-DNN; Liu et al. 2019).
     Batches with fewer than `min_batch` examples are dropped (distributed runs need one per rank).
     """
     if batch_size < 1:
@@ -323,11 +331,16 @@ def length_grouped_batches(lengths: Sequence[int], batch_size: int, *, seed: int
     rng = random.Random(seed * 1_000_003 + epoch)
     order = list(range(len(lengths)))
     rng.shuffle(order)
+    by_kind: dict[Any, list[int]] = {}
+    for i in order:
+        by_kind.setdefault(kinds[i] if kinds is not None else None, []).append(i)
     group = batch_size * group_batches
     batches: list[list[int]] = []
-    for g in range(0, len(order), group):
-        chunk = sorted(order[g:g + group], key=lambda i: lengths[i], reverse=True)
-        batches += [chunk[b:b + batch_size] for b in range(0, len(chunk), batch_size)]
+    for kind in sorted(by_kind, key=repr):  # a fixed order, whatever the dict's insertion order
+        members = by_kind[kind]
+        for g in range(0, len(members), group):
+            chunk = sorted(members[g:g + group], key=lambda i: lengths[i], reverse=True)
+            batches += [chunk[b:b + batch_size] for b in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     return [b for b in batches if len(b) >= min_batch]
 

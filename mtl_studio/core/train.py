@@ -345,10 +345,14 @@ class Trainer:
         return notes
 
     def _batches_per_epoch(self) -> int:
-        n = len(length_grouped_batches(self.train_set.lengths(), self.config.batch_size, seed=self.config.seed,
-                                       epoch=0))
+        n = len(self._epoch_batches(0))
         cap = self.config.max_steps_per_epoch
         return min(n, cap) if cap > 0 else n
+
+    def _epoch_batches(self, epoch: int) -> list[list[int]]:
+        """The global batches of an epoch: length-grouped, one label kind per batch, from (seed, epoch)."""
+        return length_grouped_batches(self.train_set.lengths(), self.config.batch_size, seed=self.config.seed,
+                                      epoch=epoch, kinds=self.train_set.kinds())
 
     def _create_or_resume_run(self, notes: list[tuple[str, str]]) -> str:
         if self.resume_run_id:
@@ -371,8 +375,7 @@ class Trainer:
         step_time_ema: float | None = None
         last_checkpoint = time.monotonic()
         while st.epoch < cfg.epochs:
-            batches = length_grouped_batches(self.train_set.lengths(), cfg.batch_size, seed=cfg.seed, epoch=st.epoch)
-            batches = batches[:self.batches_per_epoch]
+            batches = self._epoch_batches(st.epoch)[:self.batches_per_epoch]
             while st.step_in_epoch < len(batches):
                 t0 = time.perf_counter()
                 global_batch = batches[st.step_in_epoch]

@@ -141,3 +141,12 @@ def test_decode_token_predictions_to_tags_and_spans():
     # A word without sub-words reads as O.
     out_tags, _ = decode_token_predictions(probs[:3], word_ids[:3], words, tags)
     assert out_tags == ["B-ORG", "O", "O", "O"]
+
+
+def test_batches_keep_one_label_kind():
+    lengths = [5 + i % 7 for i in range(100)]
+    kinds = [("ner",) if i % 3 else ("sentiment",) for i in range(100)]
+    batches = length_grouped_batches(lengths, 8, seed=0, epoch=0, kinds=kinds)
+    assert sorted(i for b in batches for i in b) == list(range(100))
+    assert all(len({kinds[i] for i in b}) == 1 for b in batches)
+    assert {kinds[b[0]] for b in batches[:6]} == {("ner",), ("sentiment",)}  # the kinds are interleaved

@@ -51,7 +51,11 @@ def test_joint_training_with_partial_labels_records_everything(project, tiny_enc
     assert finished.status == "completed", finished.message
     assert started.train_documents == {"ner": 6, "sentiment": 8}
     steps = [e for e in events if isinstance(e, StepProgress)]
-    assert len(steps) == started.total_steps == 2 * 3  # 12 documents in batches of 4
+    # 12 training documents in one-kind batches of 4: 2 with both tasks, 4 NER-only, 6 sentiment-only.
+    assert len(steps) == started.total_steps == 2 * (1 + 1 + 2)
+    assert any(set(s.losses) >= {"ner", "sentiment"} for s in steps)
+    assert any("ner" in s.losses and "sentiment" not in s.losses for s in steps)
+    assert any("sentiment" in s.losses and "ner" not in s.losses for s in steps)
     assert {"total", "mlm", "l2sp"} <= set().union(*(s.losses for s in steps))
     assert all(s.weights == {"ner": 0.5, "sentiment": 0.5} for s in steps)
     assert all(s.samples_per_second > 0 and s.learning_rate >= 0 for s in steps)
@@ -119,7 +123,7 @@ def test_stop_within_one_step_keeps_a_resumable_checkpoint(project, tiny_encoder
         assert store.get_run(finished.run_id)["status"] == "stopped"
 
 
-@pytest.mark.parametrize("stop_at", [3, 4])  # 3: right before the end-of-epoch evaluation; 4: mid-epoch
+@pytest.mark.parametrize("stop_at", [4, 6])  # 4 steps per epoch: 4 = right before the evaluation; 6 = mid-epoch
 def test_resume_equals_uninterrupted(tmp_path, tiny_encoder, stop_at):
     # Dropout, MLM masking and learned weights all consume or carry state that must be restored.
     cfg = config(tiny_encoder, strategy="uncertainty", mlm_weight=0.2, dropout=0.2, epochs=3)
@@ -138,7 +142,8 @@ def test_resume_equals_uninterrupted(tmp_path, tiny_encoder, stop_at):
     resumed = run_all(b_path, TrainConfig(), resume_run_id=first.run_id)  # the run's own config is used
     assert resumed[-1].status == "completed" and resumed[-1].run_id == first.run_id
     resumed_steps = [e.step for e in resumed if isinstance(e, StepProgress)]
-    assert resumed_steps[0] == stop_at + 1 and resumed_steps[-1] == 9
+    assert full[0].total_steps == 12
+    assert resumed_steps[0] == stop_at + 1 and resumed_steps[-1] == 12
 
     full_losses = [e.losses for e in full if isinstance(e, StepProgress)][stop_at:]
     resumed_losses = [e.losses for e in resumed if isinstance(e, StepProgress)]

@@ -18,13 +18,7 @@ from mtl_studio.core.train import train
 from mtl_studio.core.tokenize import tokenize
 from engine_project import make_engine_project
 
-
-@pytest.fixture(autouse=True)
-def _threads():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture

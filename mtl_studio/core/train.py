@@ -350,9 +350,14 @@ class Trainer:
         return min(n, cap) if cap > 0 else n
 
     def _epoch_batches(self, epoch: int) -> list[list[int]]:
-        """The global batches of an epoch: length-grouped, one label kind per batch, from (seed, epoch)."""
+        """The global batches of an epoch: length-grouped from (seed, epoch), one label kind per batch.
+
+        Gradient strategies (GradNorm, PCGrad) compare the tasks' gradients within a step, so they get
+        mixed batches: with one kind per batch, partially labelled data would give them one task a step.
+        """
+        kinds = None if self.strategy.gradient_based else self.train_set.kinds()
         return length_grouped_batches(self.train_set.lengths(), self.config.batch_size, seed=self.config.seed,
-                                      epoch=epoch, kinds=self.train_set.kinds())
+                                      epoch=epoch, kinds=kinds)
 
     def _create_or_resume_run(self, notes: list[tuple[str, str]]) -> str:
         if self.resume_run_id:

@@ -88,6 +88,26 @@ def test_every_strategy_trains(project, tiny_encoder, strategy):
         assert sum(steps[-1].weights.values()) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_batches_keep_one_label_kind_except_for_gradient_strategies(tmp_path, tiny_encoder):
+    # Partially labelled data: NER-only and sentiment-only documents of one length (so length grouping
+    # alone does not separate them), none with both.
+    docs = [(f"apple rose in berlin {i}", [("apple", "ORG")], None, "train") for i in range(8)] + \
+           [(f"shares fell in london {i}", None, "negative", "train") for i in range(8)] + \
+           [("nokia cut jobs", [("nokia", "ORG")], "negative", "dev")]
+    tasks_per_step = {}
+    for strategy in ("fixed", "pcgrad"):
+        path = tmp_path / f"{strategy}.mtl"
+        make_engine_project(path, docs).close()
+        events = run_all(path, config(tiny_encoder, strategy=strategy, epochs=1, batch_size=8))
+        assert events[-1].status == "completed", events[-1].message
+        tasks_per_step[strategy] = [set(t for t in e.losses if t in ("ner", "sentiment"))
+                                    for e in events if isinstance(e, StepProgress)]
+    # Weighted strategies: each batch is one kind, so each task's loss is a mean over a full batch.
+    assert all(len(t) == 1 for t in tasks_per_step["fixed"])
+    # PCGrad compares the tasks' gradients within a step: it must see both tasks in a step.
+    assert any(t == {"ner", "sentiment"} for t in tasks_per_step["pcgrad"])
+
+
 def test_single_task_baseline(project, tiny_encoder):
     events = run_all(project, config(tiny_encoder, tasks=("sentiment",), strategy="uncertainty", epochs=1))
     finished = events[-1]

@@ -51,10 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as e:  # user-facing errors: one clear line, no traceback
+        import sqlite3
+
         from mtl_studio.core.schema import ValidationError
 
-        # Matched by name so that this path does not import torch (EncoderNotFound, TrainingError).
-        if isinstance(e, (ValidationError, FileNotFoundError, FileExistsError, KeyError, ValueError)) \
+        # OSError: a folder where a file was expected, no permission, disk full; sqlite3.Error: a
+        # project that is locked or read-only. Matched by name so that this path does not import
+        # torch (EncoderNotFound, TrainingError).
+        if isinstance(e, (ValidationError, OSError, sqlite3.Error, KeyError, ValueError)) \
                 or type(e).__name__ in ("TrainingError", "EncoderNotFound"):
             msg = e.args[0] if isinstance(e, KeyError) and e.args else e
             print(f"mtl-studio {args.command}: error: {msg}", file=sys.stderr)

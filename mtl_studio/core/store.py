@@ -116,8 +116,20 @@ class ProjectStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
             raise FileNotFoundError(f"no project at {self.path}")
+        elif self.path.is_dir():
+            raise ValidationError(f"{self.path} is a folder, not a project file")
         self._local = threading.local()
-        self._migrate()
+        try:
+            self._migrate(fresh=create)
+        except sqlite3.OperationalError:
+            self.close()
+            raise  # locked, read-only, disk full: a condition of the file system, not of the file
+        except sqlite3.DatabaseError as e:  # "file is not a database"
+            self.close()
+            raise ValidationError(f"{self.path} is not an MTL Studio project ({e})") from None
+        except BaseException:
+            self.close()
+            raise
 
     # ---- connections and transactions ----------------------------------------------------------
 
@@ -177,13 +189,16 @@ class ProjectStore:
         finally:
             self._local.depth = 0
 
-    def _migrate(self) -> None:
+    def _migrate(self, *, fresh: bool) -> None:
         conn = self.conn
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise ValidationError(
                 f"{self.path} was written by a newer MTL Studio (schema {version} > {SCHEMA_VERSION})"
             )
+        if version == 0 and not fresh and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            # Version 0 with tables is another program's database: creating ours in it would alter it.
+            raise ValidationError(f"{self.path} is an SQLite database but not an MTL Studio project")
         for target in range(version, SCHEMA_VERSION):
             with self.bulk():
                 for statement in _split_sql(MIGRATIONS[target]):
@@ -191,7 +206,7 @@ class ProjectStore:
                 conn.execute(f"PRAGMA user_version={target + 1}")
                 if target == 0:
                     conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
-                    conn.execute("INSERT INTO meta VALUES ('split_seed', '13')", )
+                    conn.execute("INSERT INTO meta VALUES ('split_seed', '13')")
 
     # ---- metadata ------------------------------------------------------------------------------
 

@@ -86,6 +86,12 @@ def test_user_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "already exists" in err and "no such file" in err and "--format" in err
     assert "Traceback" not in err
+    (tmp_path / "notes.mtl").write_text("hello\n")
+    assert run("stats", tmp_path / "notes.mtl") == 1
+    assert "not an MTL Studio project" in capsys.readouterr().err
+    (tmp_path / "folder").mkdir()
+    assert run("export", p, tmp_path / "folder", "--format", "csv") == 1  # OSError: one line, exit 1
+    assert "Is a directory" in capsys.readouterr().err
 
 
 def test_import_json_report_and_warnings(tmp_path, capsys):

@@ -46,6 +46,26 @@ def test_newer_schema_is_refused(tmp_path):
         ProjectStore.open(path)
 
 
+def test_files_that_are_not_projects_are_refused_and_left_alone(tmp_path):
+    text_file = tmp_path / "notes.mtl"
+    text_file.write_text("not a database\n")
+    with pytest.raises(ValidationError, match="not an MTL Studio project"):
+        ProjectStore.open(text_file)
+    with pytest.raises(ValidationError, match="is a folder"):
+        ProjectStore.open(tmp_path)
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ValidationError, match="not an MTL Studio project"):
+        ProjectStore.open(other)
+    conn = sqlite3.connect(other)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    conn.close()
+    assert tables == ["t"]  # no project tables were created in someone else's database
+
+
 def test_documents_keep_tokens_tasks_and_provenance(store):
     gold = Span(0, 13, "ORG", annotator="alice")
     a = store.add_document(_doc(spans=[gold], sentiment=SentimentLabel("positive"), split="train",

@@ -103,8 +103,13 @@ def cmd_new(args: argparse.Namespace) -> int:
                 store.add_entity_type(name)
             for name in filter(None, (n.strip() for n in args.sentiment_classes.split(","))):
                 store.add_sentiment_class(name)
-    finally:
+    except BaseException:
+        # A bad label name: leave no half-made project behind, so the corrected command can run.
         store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.project}{suffix}").unlink(missing_ok=True)
+        raise
+    store.close()
     print(f"created {args.project}")
     return 0
 

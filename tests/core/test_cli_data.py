@@ -86,6 +86,11 @@ def test_user_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "already exists" in err and "no such file" in err and "--format" in err
     assert "Traceback" not in err
+    bad = tmp_path / "bad.mtl"
+    assert run("new", bad, "--entity-types", "PER,NEW ORG") == 1
+    assert "no spaces" in capsys.readouterr().err
+    assert not bad.exists()  # nothing left behind: the corrected command can create it
+    assert run("new", bad, "--entity-types", "PER,NEW_ORG") == 0
     (tmp_path / "notes.mtl").write_text("hello\n")
     assert run("stats", tmp_path / "notes.mtl") == 1
     assert "not an MTL Studio project" in capsys.readouterr().err

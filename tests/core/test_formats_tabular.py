@@ -64,6 +64,23 @@ def test_bad_encoding_in_csv_names_the_line(tmp_path):
     assert imp(new_store(tmp_path, "b.mtl"), path, encoding="latin-1").documents == 2
 
 
+def test_utf16_tsv_as_excel_saves_unicode_text(tmp_path):
+    # Excel's "Unicode Text" is UTF-16 with a byte-order mark, tab-separated.
+    path = write(tmp_path, "excel.tsv", "text\tlabel\nGood stuff\tpos\ncaf\u00e9 \u597d\tneg\n".encode("utf-16"))
+    store = new_store(tmp_path)
+    report = imp(store, path)
+    assert report.documents == 2 and report.sentiments == {"pos": 1, "neg": 1}
+    assert [d.text for d in store.iter_documents()] == ["Good stuff", "caf\u00e9 \u597d"]
+
+
+def test_unknown_encoding_is_a_validation_error(tmp_path):
+    from mtl_studio.core.schema import ValidationError
+
+    path = write(tmp_path, "x.csv", "text\nfine\n")
+    with pytest.raises(ValidationError, match="unknown encoding 'nonsense'"):
+        imp(new_store(tmp_path), path, encoding="nonsense")
+
+
 def test_tsv_with_unbalanced_quotes(tmp_path, fixtures_dir):
     store = new_store(tmp_path)
     report = imp(store, fixtures_dir / "formats" / "chnsenticorp_like.tsv")

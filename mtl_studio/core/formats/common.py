@@ -83,9 +83,7 @@ def read_lines(path: Path, encoding: str, report: ImportReport) -> Iterator[tupl
     Reading bytes and decoding each line lets a bad byte be reported with its line number; a UTF-8
     byte-order mark at the start is dropped; Windows line ends lose their '\\r'.
     """
-    with open(path, "rb") as f:
-        head = f.read(4)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if starts_with_utf16_bom(path):
         # UTF-16 is not ASCII-compatible, so byte lines would split characters: read as text.
         yield from _read_utf16_lines(path, report)
         return
@@ -104,6 +102,13 @@ def read_lines(path: Path, encoding: str, report: ImportReport) -> Iterator[tupl
                              kind="encoding", line=lineno)
                 continue
             yield lineno, text.rstrip("\r\n")  # the line end: \n or \r\n
+
+
+def starts_with_utf16_bom(path: Path) -> bool:
+    """True for UTF-16 text with a byte-order mark (Excel's "Unicode Text", Windows Notepad)."""
+    with open(path, "rb") as f:
+        head = f.read(2)
+    return head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _read_utf16_lines(path: Path, report: ImportReport) -> Iterator[tuple[int, str]]:

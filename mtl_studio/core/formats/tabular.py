@@ -24,7 +24,7 @@ from typing import Any
 
 from ..schema import Document, SentimentLabel, Span
 from ..tokenize import retokenize_for_spans
-from .common import ImportOptions, ParsedDoc, check_encoding, check_split, clean_label
+from .common import ImportOptions, ParsedDoc, check_encoding, check_split, clean_label, starts_with_utf16_bom
 from .report import ImportReport
 
 TEXT_NAMES = ("text", "sentence", "content", "review", "text_a", "document", "body", "message", "tweet",
@@ -61,7 +61,12 @@ def _read_delimited(path: Path, options: ImportOptions, report: ImportReport, se
     check_encoding(path, options.encoding, report)
     if not report.ok:
         return
-    encoding = "utf-8-sig" if options.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else options.encoding
+    if starts_with_utf16_bom(path):
+        encoding = "utf-16"  # as read_lines (check_encoding) read it
+    elif options.encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    else:
+        encoding = options.encoding
     quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -8,6 +8,7 @@ line before building documents) never takes the project's write lock.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,8 +17,7 @@ from ..schema import SPLITS, Document, ValidationError, validate_spans
 from ..store import ProjectStore, assign_split
 from ..tokenize import normalize
 from . import detect_format, get_reader, resolve_format, sniff
-from .common import peek_text
-from .common import ImportOptions, ParsedDoc, split_from_filename
+from .common import ImportOptions, ParsedDoc, peek_text, split_from_filename
 from .report import ImportFailed, ImportProblem, ImportReport, Severity
 
 PROGRESS_EVERY = 1000
@@ -45,6 +45,10 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
     report = ImportReport(file=str(path), format=fmt)
     if options.split is not None and options.split not in SPLITS:
         raise ValidationError(f"--split must be one of {', '.join(SPLITS)}, not {options.split!r}")
+    try:
+        codecs.lookup(options.encoding)
+    except LookupError:
+        raise ValidationError(f"unknown encoding {options.encoding!r} (e.g. utf-8, latin-1, gbk)") from None
     writer = _Writer(store, path, options, report)
     docs = get_reader(fmt)(path, options, report)
     first = next(docs, None)  # a reader's first pass runs here, outside the transaction

@@ -113,6 +113,15 @@ def test_csv_round_trip_keeps_entities_and_task_flags(tmp_path, fixtures_dir):
     assert [key(d) for d in again.iter_documents()] == [key(d) for d in store.iter_documents()]
 
 
+def test_csv_cell_with_only_model_spans_is_not_gold_labelled(tmp_path):
+    # What `export --include silver` writes for a document with silver spans but no NER label.
+    cell = '"[{""start"": 0, ""end"": 4, ""label"": ""ORG"", ""source"": ""silver"", ""confidence"": 0.9}]"'
+    path = write(tmp_path, "x.csv", f"text,entities\nAcme rose,{cell}\nAcme fell,[]\n")
+    store = new_store(tmp_path)
+    imp(store, path)
+    assert [(d.ner_labelled, d.spans) for d in store.iter_documents()] == [(False, []), (True, [])]
+
+
 @pytest.mark.shared_data
 def test_financial_phrasebank_dev(tmp_path, shared_data):
     store = new_store(tmp_path)

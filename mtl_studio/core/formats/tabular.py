@@ -215,7 +215,9 @@ def _entities(cell: Any) -> tuple[list[Span], bool]:
         except (KeyError, IndexError, TypeError, ValueError):
             raise ValueError(f"entity {i + 1} in the entities cell needs start, end and label: {it!r}") from None
     gold = [s for s in spans if s.source == "gold"]
-    return gold, True
+    # `[]` says "labelled, no entities"; a cell holding only model spans (an export with --include)
+    # says nothing about gold, and reading it as labelled would turn a prediction into gold negatives.
+    return gold, bool(gold) or not spans
 
 
 def write_csv_header(writer: Any, sources: tuple[str, ...]) -> None:

@@ -222,6 +222,11 @@ def cmd_pseudo_label(args: argparse.Namespace) -> int:
 
     if args.run and args.model:
         raise ValueError("give --run or --model, not both")
+    if args.model:
+        from mtl_studio.core.artifacts import read_folder_metadata
+
+        # A folder that is missing or not a model is named as such, not looked up as a run id.
+        read_folder_metadata(args.model)
     tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
     with ProjectStore.open(args.project) as store:
         try:

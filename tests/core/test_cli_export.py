@@ -103,3 +103,9 @@ def test_pseudo_label_cli(tiny_encoder, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "sentiment: 0 of 3 documents without gold labels got silver labels (3 below the threshold)" in out
     assert main(["pseudo-label", str(tmp_path / "p.mtl"), "--tasks", "topics"]) == 1
+    capsys.readouterr()
+    (tmp_path / "not_a_model").mkdir()
+    assert main(["pseudo-label", str(tmp_path / "p.mtl"), "--model", str(tmp_path / "missing")]) == 1
+    assert main(["pseudo-label", str(tmp_path / "p.mtl"), "--model", str(tmp_path / "not_a_model")]) == 1
+    err = capsys.readouterr().err  # named as model folders, not looked up as run ids
+    assert "no model folder at" in err and "not an MTL Studio model folder" in err and "no run" not in err

@@ -109,9 +109,10 @@ def pseudo_label(store: Any, run_id_or_model_folder: str | os.PathLike[str] | No
         raise ValueError(f"tasks must be a non-empty subset of {', '.join(TASKS)}, not {list(tasks)}")
     folder, run_id = _resolve_model(store, run_id_or_model_folder)
     predictor = load(folder, device=device)
-    tasks = [t for t in TASKS if t in tasks and t in predictor.tasks]
+    asked = tasks
+    tasks = [t for t in TASKS if t in asked and t in predictor.tasks]
     if not tasks:
-        raise ValueError(f"the model in {folder} was not trained for {', '.join(tasks) or 'these tasks'}")
+        raise ValueError(f"the model in {folder} was not trained for {', '.join(asked)}")
     labels = predictor.labels
     missing_types = set(labels["entity_types"]) - set(store.entity_type_names()) if "ner" in tasks else set()
     missing_classes = (set(labels["sentiment_classes"]) - set(store.sentiment_class_names())

@@ -112,6 +112,8 @@ def test_model_folder_source_and_errors(tiny_encoder, tmp_path):
     folder = make_model_folder(tiny_encoder, tmp_path / "m", tag="B-ORG", tag_logit=10.0, tasks=("ner",))
     report = pseudo_label(store, folder, tasks=("ner", "sentiment"))
     assert report.tasks == ["ner"] and report.run_id == "folder:m" and report.labelled["ner"] > 0
+    with pytest.raises(ValueError, match="was not trained for sentiment$"):
+        pseudo_label(store, folder, tasks=("sentiment",))
     odd = make_model_folder(tiny_encoder, tmp_path / "odd", entity_types=("PER",), tag="B-PER")
     with pytest.raises(ValidationError, match="PER"):
         pseudo_label(store, odd)

@@ -168,12 +168,21 @@ class ProjectStore:
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[None]:
-        """One transaction around many edits; nested calls join the outer one."""
+        """One transaction around many edits. A nested call is a savepoint inside the outer transaction:
+        if it fails, its own changes are undone even when the caller catches the error and goes on."""
         conn = self.conn
         if self._local.depth:
+            savepoint = f"nested_{self._local.depth}"
+            conn.execute(f"SAVEPOINT {savepoint}")
             self._local.depth += 1
             try:
                 yield
+            except BaseException:
+                conn.execute(f"ROLLBACK TO {savepoint}")
+                conn.execute(f"RELEASE {savepoint}")
+                raise
+            else:
+                conn.execute(f"RELEASE {savepoint}")
             finally:
                 self._local.depth -= 1
             return
@@ -471,10 +480,10 @@ class ProjectStore:
 
     def add_span(self, doc_id: int, span: Span) -> int:
         """Add a gold span (or silver/predicted); refuses overlaps with spans of the same source."""
-        text = self._text(doc_id)
-        same = [s for s in self._spans(doc_id, span.source)]
-        validate_spans(text, same + [span], where=f"document {doc_id}")
+        # The overlap check reads inside the write transaction, so two writers cannot both pass it.
         with self.bulk():
+            text = self._text(doc_id)
+            validate_spans(text, self._spans(doc_id, span.source) + [span], where=f"document {doc_id}")
             span_id = self._insert_span(doc_id, span, _now())
             if span.source == "gold":
                 self.conn.execute("UPDATE documents SET ner_labelled = 1 WHERE id = ?", (doc_id,))

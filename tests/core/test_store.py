@@ -166,3 +166,18 @@ def test_assign_split_is_seeded():
     splits = [assign_split(f"text {i}", 13) for i in range(2000)]
     assert splits != [assign_split(f"text {i}", 14) for i in range(2000)]
     assert 1500 < splits.count("train") < 1700
+
+
+def test_a_failed_nested_edit_is_undone_even_when_the_caller_goes_on(tmp_path):
+    from mtl_studio.core import Document, ProjectStore, Span, ValidationError
+
+    store = ProjectStore.create(tmp_path / "p.mtl")
+    store.add_entity_type("ORG")
+    with store.bulk():
+        store.add_document(Document("Apple rose", tokens=[(0, 5), (6, 10)], spans=[Span(0, 5, "ORG")]))
+        try:  # the document row goes in before the unknown label fails: the savepoint must take it out
+            store.add_document(Document("Nokia fell", tokens=[(0, 5), (6, 10)], spans=[Span(0, 5, "NOPE")]))
+        except ValidationError:
+            pass
+    assert store.count_documents() == 1
+    assert [d.text for d in store.iter_documents()] == ["Apple rose"]

@@ -37,7 +37,7 @@ import torch
 from torch import nn
 
 from . import losses as L
-from .artifacts import save_model_folder, write_folder_atomically
+from .artifacts import save_model_folder, write_folder_atomically, write_model_files
 from .config import (EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
                      TrainingError)
 from .distributed import DistContext, init_distributed, unwrap_model
@@ -647,7 +647,10 @@ class Trainer:
                          "strategy": self.strategy.state_dict(), "config": self.config.to_dict()}
 
         def fill(tmp: Path) -> None:
-            save_model_folder(tmp / "model", self.model, self.tokenizer, self.labels.to_dict(), self._model_config(),
+            # Plain files inside the one atomic write of last/ (save_model_folder would build and fsync a
+            # second temporary folder inside this one).
+            (tmp / "model").mkdir()
+            write_model_files(tmp / "model", self.model, self.tokenizer, self.labels.to_dict(), self._model_config(),
                               extra=self._folder_extra(self.state.epoch + 1))
             torch.save(state, tmp / OPTIMIZER_FILE)
             (tmp / STATE_FILE).write_text(json.dumps(trainer_state, indent=1), encoding="utf-8")

@@ -16,7 +16,6 @@ import getpass
 import hashlib
 import json
 import os
-import random
 import sqlite3
 import threading
 import uuid
@@ -713,9 +712,3 @@ def _document_filter(split: str | None, task: str | None, labelled: bool | None,
         clauses.append("instr(lower(text), lower(?)) > 0")
         args.append(search)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
-
-
-def shuffled(items: list[Any], seed: int) -> list[Any]:
-    out = list(items)
-    random.Random(seed).shuffle(out)
-    return out

@@ -150,7 +150,7 @@ def iter_texts(path: str, fmt: str, text_column: str | None = None) -> Iterator[
     elif fmt in ("csv", "tsv"):
         import pandas as pd
 
-        from mtl_studio.core.formats.tabular import TEXT_NAMES
+        from mtl_studio.core.formats.tabular import TEXT_NAMES, find_column
 
         if path == "-":
             raise ValueError("CSV input must be a file")
@@ -160,10 +160,8 @@ def iter_texts(path: str, fmt: str, text_column: str | None = None) -> Iterator[
         column: str | None = None
         for frame in frames:
             if column is None:
-                cols = list(frame.columns)
-                lower = {c.lower(): c for c in cols}
-                candidates = [text_column] if text_column else list(TEXT_NAMES)
-                column = next((lower[c.lower()] for c in candidates if c and c.lower() in lower), None)
+                cols = [str(c) for c in frame.columns]
+                column = find_column(cols, text_column, TEXT_NAMES)
                 if column is None and not text_column and len(cols) == 1:
                     column = cols[0]
                 if column is None:

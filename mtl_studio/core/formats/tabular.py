@@ -34,6 +34,19 @@ LABEL_NAMES = ("sentiment", "label", "polarity", "labels", "class", "category", 
 CHUNK_ROWS = 20_000
 
 
+def find_column(names: list[str], given: str | None, candidates: tuple[str, ...],
+                exclude: str | None = None) -> str | None:
+    """The column the user named (exactly, else ignoring case and spaces), or else the first of
+    `candidates` present (ignoring case and spaces) that is not `exclude`; None when there is none."""
+    lower = {n.strip().lower(): n for n in names}
+    if given is not None:
+        return given if given in names else lower.get(given.strip().lower())
+    for c in candidates:
+        if c in lower and lower[c] != exclude:
+            return lower[c]
+    return None
+
+
 def _raise_csv_limit() -> None:
     # pandas' python engine and our CSV export use the csv module, whose default field limit
     # (128 KiB) is smaller than a long document.
@@ -135,8 +148,8 @@ class _Columns:
         self.report = report
         names = [str(c) for c in columns]
         lower = {n.strip().lower(): n for n in names}
-        self.text = self._pick(options.text_column, TEXT_NAMES, lower, names, "text")
-        self.label = self._pick(options.label_column, LABEL_NAMES, lower, names, "label", exclude=self.text)
+        self.text = self._pick(options.text_column, TEXT_NAMES, names, "text")
+        self.label = self._pick(options.label_column, LABEL_NAMES, names, "label", exclude=self.text)
         self.entities = lower.get("entities")
         self.split = lower.get("split")
         used = {self.text, self.label, self.entities, self.split}
@@ -152,20 +165,13 @@ class _Columns:
             chosen += f", sentiment from column {self.label!r}" if self.label else ""
             report.note(chosen)
 
-    def _pick(self, given: str | None, candidates: tuple[str, ...], lower: dict[str, str], names: list[str],
-              what: str, exclude: str | None = None) -> str | None:
-        if given is not None:
-            if given in names:
-                return given
-            if given.strip().lower() in lower:
-                return lower[given.strip().lower()]
+    def _pick(self, given: str | None, candidates: tuple[str, ...], names: list[str], what: str,
+              exclude: str | None = None) -> str | None:
+        column = find_column(names, given, candidates, exclude=exclude)
+        if column is None and given is not None:
             self.report.error(f"--{what}-column {given!r} is not a column; the columns are {', '.join(names)}",
                               kind="column", row=1)
-            return None
-        for c in candidates:
-            if c in lower and lower[c] != exclude:
-                return lower[c]
-        return None
+        return column
 
     def documents(self, frame: Any, path: Path) -> Iterator[ParsedDoc]:
         assert self.text is not None

@@ -29,9 +29,18 @@ class _Job(QRunnable):
         try:
             result = self.fn()
         except BaseException as e:  # noqa: BLE001 - handed to the GUI thread, shown to the user
-            self.relay.failed.emit(e, traceback.format_exc())
+            self._emit(self.relay.failed, e, traceback.format_exc())
         else:
-            self.relay.done.emit(result)
+            self._emit(self.relay.done, result)
+
+    @staticmethod
+    def _emit(signal: Any, *args: Any) -> None:
+        # The window (and with it the relay) may have been closed while the job ran: its result is
+        # no longer wanted, and emitting on a deleted QObject raises.
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            pass
 
 
 class BackgroundTasks(QObject):
@@ -45,20 +54,26 @@ class BackgroundTasks(QObject):
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
             on_error: Callable[[BaseException], None]) -> None:
-        relay = _Relay()  # lives in the GUI thread: its signals are delivered there
+        # A child of this object (so of the window): when the window is destroyed, the relay goes with
+        # it and a result still queued for it is dropped instead of reaching deleted widgets.
+        relay = _Relay(self)  # lives in the GUI thread: its signals are delivered there
         self._relays.add(relay)
 
         def finish_ok(result: Any) -> None:
-            self._relays.discard(relay)
+            self._release(relay)
             on_done(result)
 
         def finish_err(exc: BaseException, _tb: str) -> None:
-            self._relays.discard(relay)
+            self._release(relay)
             on_error(exc)
 
         relay.done.connect(finish_ok)
         relay.failed.connect(finish_err)
         self.pool.start(_Job(fn, relay))
+
+    def _release(self, relay: _Relay) -> None:
+        self._relays.discard(relay)
+        relay.deleteLater()
 
     def busy(self) -> bool:
         return bool(self._relays)

@@ -13,7 +13,7 @@ from mtl_studio.gui.predictions import (
     CORRECT, FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, PredictionView, SpanDiff, diff_spans,
     error_document_ids,
 )
-from training_project import EMOJI_TEXT, build_project
+from project_helpers import EMOJI_TEXT, TRAINING, make_project
 
 
 def test_diff_spans_classifies_each_span():
@@ -33,7 +33,7 @@ def test_diff_spans_classifies_each_span():
 def predicted_project(tmp_path):
     """Test-split predictions of one run: the emoji document gets a wrong label, a false positive and
     a false negative and a wrong sentiment; every other test document is predicted exactly."""
-    store = build_project(tmp_path / "p.mtl")
+    store = make_project(tmp_path / "p.mtl", TRAINING)
     run_id = store.create_run({"tasks": ["ner", "sentiment"], "strategy": "fixed"})
     emoji_id = None
     for doc in store.iter_documents("test"):

@@ -15,7 +15,7 @@ from mtl_studio.gui.results import ResultsPanel
 from mtl_studio.gui import training as training_module
 from mtl_studio.gui.training import TrainingPanel
 from mtl_studio.gui.worker import running_threads
-from training_project import build_project
+from project_helpers import TRAINING, make_project
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def dialogs(monkeypatch):
 
 @pytest.fixture
 def store(tmp_path):
-    s = build_project(tmp_path / "project.mtl")
+    s = make_project(tmp_path / "project.mtl", TRAINING)
     yield s
     s.close()
 

@@ -10,7 +10,8 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from mtl_studio.core.config import StepProgress, TrainConfig
-from mtl_studio.gui.predictions import FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, PredictionView
+from mtl_studio.core.review import FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL
+from mtl_studio.gui.predictions import PredictionView
 from mtl_studio.gui.results import ResultsPanel
 from mtl_studio.gui import training as training_module
 from mtl_studio.gui.training import TrainingPanel

@@ -6,6 +6,8 @@ A project is a `ProjectSpec` (documents, entity types, sentiment classes in sche
 - SMALL: six documents, NER-only, sentiment-only, both-task and unlabelled ones (one with CJK and an
   emoji); with `add_fake_run` a run whose model folder comes from the tiny encoder (export, pseudo-labels).
 - ENGINE: nineteen short sentences with PER too, partially labelled, for training runs.
+- ANNOTATION: four unlabelled documents (an emoji and astral characters in ANNOTATION_EMOJI_TEXT, CJK)
+  from source "fixture", for the editor and main window tests.
 - TRAINING: forty sentences labelled for both tasks, for the training / results / prediction GUI tests;
   the test split holds EMOJI_TEXT (an emoji and a character outside the BMP), so code point <-> UTF-16
   mapping is exercised.
@@ -30,6 +32,7 @@ class ProjectSpec:
     docs: tuple[DocSpec, ...]
     entity_types: tuple[str, ...]
     sentiment_classes: tuple[str, ...]  # in schema order (the order a model's sentiment head uses)
+    source: str = ""  # every document's source (the import file name in a real project)
 
     def with_docs(self, docs: Sequence[DocSpec]) -> "ProjectSpec":
         """The same label schema with other documents."""
@@ -73,6 +76,19 @@ ENGINE = ProjectSpec(
     ),
     entity_types=("ORG", "LOC", "PER"),
     sentiment_classes=("negative", "neutral", "positive"),
+)
+
+ANNOTATION_EMOJI_TEXT = "Great day 😀🚀 for 𠀋 Apple shares in Berlin"
+ANNOTATION = ProjectSpec(
+    docs=(
+        ("Tim Cook said Apple shares rose in Berlin.", None, None, "train"),
+        (ANNOTATION_EMOJI_TEXT, None, None, "dev"),
+        ("华为在深圳发布了新手机。", None, None, "test"),
+        ("Nokia cut 300 jobs in Finland.", None, None, "train"),
+    ),
+    entity_types=("PER", "ORG", "LOC"),
+    sentiment_classes=("positive", "neutral", "negative"),
+    source="fixture",
 )
 
 TRAINING = ProjectSpec(
@@ -147,7 +163,7 @@ def make_project(path: str | Path, spec: ProjectSpec = SMALL) -> ProjectStore:
         for text, entities, sentiment, split in spec.docs:
             store.add_document(Document(text=text, tokens=tokenize(text), spans=entity_spans(text, entities or []),
                                         sentiment=SentimentLabel(sentiment) if sentiment else None,
-                                        ner_labelled=entities is not None, split=split))
+                                        ner_labelled=entities is not None, split=split, source=spec.source))
     return store
 
 

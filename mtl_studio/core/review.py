@@ -10,6 +10,7 @@ Pure Python over the store's API (the one query that finds error documents in bu
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -68,12 +69,16 @@ class DocumentReview:
     tasks: tuple[str, ...]  # what the run predicted (() without a run)
     predicted_spans: tuple[Span, ...]
     predicted_sentiment: SentimentLabel | None
-    diffs: tuple[SpanDiff, ...]  # empty unless ner_compared
 
     @property
     def ner_compared(self) -> bool:
         """Spans are compared only when the run predicted NER and the document has gold NER."""
         return "ner" in self.tasks and self.document.ner_labelled
+
+    @functools.cached_property
+    def diffs(self) -> tuple[SpanDiff, ...]:
+        """The span comparison; empty when spans are not compared."""
+        return tuple(diff_spans(self.document.spans, self.predicted_spans)) if self.ner_compared else ()
 
     @property
     def sentiment_wrong(self) -> bool:
@@ -92,15 +97,13 @@ def review_document(store: ProjectStore, doc_id: int, run_id: str | None) -> Doc
     """Gold and the run's prediction of a document, compared; KeyError when the document is gone."""
     if run_id is None:
         doc = store.get_document(doc_id)
-        return DocumentReview(doc, (), (), None, ())
+        return DocumentReview(doc, (), (), None)
     tasks = run_tasks(store, run_id)
     doc = store.get_document(doc_id, sources=("gold", "predicted"), run_id=run_id)
     predicted_spans = tuple(s for s in doc.other_spans if s.source == "predicted" and s.run_id == run_id)
     predicted_sentiment = next((x for x in doc.other_sentiments if x.source == "predicted" and x.run_id == run_id),
                                None)
-    compared = "ner" in tasks and doc.ner_labelled
-    diffs = tuple(diff_spans(doc.spans, predicted_spans)) if compared else ()
-    return DocumentReview(doc, tasks, predicted_spans, predicted_sentiment, diffs)
+    return DocumentReview(doc, tasks, predicted_spans, predicted_sentiment)
 
 
 # ---- error documents of a run --------------------------------------------------------------------

@@ -14,10 +14,11 @@ from mtl_studio.core.review import (
     error_document_ids, gold_state, review_document, run_tasks, write_gold_state,
 )
 from mtl_studio.core.schema import SPLITS, SentimentLabel, Span
-from project_helpers import SMALL, TRAINING, make_project
+from project_helpers import TRAINING, make_project
 
-# SMALL's documents by id: 1 Apple/Berlin positive (train), 2 Nokia/Finland no sentiment (train),
-# 3 sentiment only (train), 4 unlabelled (train), 5 unlabelled (dev), 6 Siemens/London neutral (test).
+# The small_store fixture (project_helpers.SMALL) by document id: 1 Apple/Berlin positive (train),
+# 2 Nokia/Finland no sentiment (train), 3 sentiment only (train), 4 unlabelled (train), 5 unlabelled (dev),
+# 6 Siemens/London neutral (test).
 
 
 def test_diff_spans_classifies_each_span():
@@ -49,67 +50,60 @@ def predict(store, tasks: list[str], metrics: dict | None = None) -> str:
     return run_id
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = make_project(tmp_path / "p.mtl", SMALL)
-    yield s
-    s.close()
-
-
-def test_error_documents_per_task_split_and_search(store):
-    both = predict(store, ["ner", "sentiment"])
-    assert error_document_ids(store, both, splits=SPLITS) == [1, 6]
-    assert error_document_ids(store, both, splits=["train"]) == [1]
-    assert error_document_ids(store, both, splits=SPLITS, search="siemens") == [6]
+def test_error_documents_per_task_split_and_search(small_store):
+    both = predict(small_store, ["ner", "sentiment"])
+    assert error_document_ids(small_store, both, splits=SPLITS) == [1, 6]
+    assert error_document_ids(small_store, both, splits=["train"]) == [1]
+    assert error_document_ids(small_store, both, splits=SPLITS, search="siemens") == [6]
     # No evaluated split in the metrics: dev and test, where document 6 is the one error.
-    assert error_document_ids(store, both) == [6]
+    assert error_document_ids(small_store, both) == [6]
     # A single-task run is judged on its own task only.
-    assert error_document_ids(store, predict(store, ["ner"]), splits=SPLITS) == [6]
-    assert error_document_ids(store, predict(store, ["sentiment"]), splits=SPLITS) == [1]
+    assert error_document_ids(small_store, predict(small_store, ["ner"]), splits=SPLITS) == [6]
+    assert error_document_ids(small_store, predict(small_store, ["sentiment"]), splits=SPLITS) == [1]
 
 
-def test_error_documents_default_to_the_latest_run_with_predictions(store):
-    ner_only = predict(store, ["ner"], metrics={"test": {}})
-    assert error_document_ids(store) == [6]
+def test_error_documents_default_to_the_latest_run_with_predictions(small_store):
+    ner_only = predict(small_store, ["ner"], metrics={"test": {}})
+    assert error_document_ids(small_store) == [6]
     # A newer run without predictions (a failed one) does not hide the one that has them.
-    store.create_run({"tasks": ["sentiment"]})
-    assert store.latest_prediction_run_id() == ner_only
-    assert error_document_ids(store) == [6]
+    small_store.create_run({"tasks": ["sentiment"]})
+    assert small_store.latest_prediction_run_id() == ner_only
+    assert error_document_ids(small_store) == [6]
     # The evaluated splits come from the metrics: a newer run evaluated on dev only has no error there.
-    dev_only = predict(store, ["ner", "sentiment"], metrics={"dev": {}})
-    assert store.latest_prediction_run_id() == dev_only
-    assert error_document_ids(store) == []
-    assert error_document_ids(store, ner_only) == [6]
+    dev_only = predict(small_store, ["ner", "sentiment"], metrics={"dev": {}})
+    assert small_store.latest_prediction_run_id() == dev_only
+    assert error_document_ids(small_store) == []
+    assert error_document_ids(small_store, ner_only) == [6]
 
 
-def test_no_run_or_unknown_run_has_no_errors(store):
-    assert error_document_ids(store) == []
-    assert error_document_ids(store, "no-such-run", splits=SPLITS) == []
-    assert run_tasks(store, "no-such-run") == ()
+def test_no_run_or_unknown_run_has_no_errors(small_store):
+    assert error_document_ids(small_store) == []
+    assert error_document_ids(small_store, "no-such-run", splits=SPLITS) == []
+    assert run_tasks(small_store, "no-such-run") == ()
 
 
-def test_run_tasks_fall_back_to_metrics_then_both_tasks(store):
-    from_metrics = store.create_run({})
-    store.update_run(from_metrics, metrics={"tasks": ["sentiment"]})
-    assert run_tasks(store, from_metrics) == ("sentiment",)
-    assert run_tasks(store, store.create_run({})) == ("ner", "sentiment")
+def test_run_tasks_fall_back_to_metrics_then_both_tasks(small_store):
+    from_metrics = small_store.create_run({})
+    small_store.update_run(from_metrics, metrics={"tasks": ["sentiment"]})
+    assert run_tasks(small_store, from_metrics) == ("sentiment",)
+    assert run_tasks(small_store, small_store.create_run({})) == ("ner", "sentiment")
 
 
-def test_review_document_compares_only_what_gold_and_the_run_have(store):
-    run_id = predict(store, ["ner", "sentiment"])
-    wrong_label = review_document(store, 6, run_id)
+def test_review_document_compares_only_what_gold_and_the_run_have(small_store):
+    run_id = predict(small_store, ["ner", "sentiment"])
+    wrong_label = review_document(small_store, 6, run_id)
     assert wrong_label.ner_compared and wrong_label.has_error and not wrong_label.sentiment_wrong
     assert [d.kind for d in wrong_label.diffs] == [CORRECT, WRONG_LABEL]
-    wrong_sentiment = review_document(store, 1, run_id)
+    wrong_sentiment = review_document(small_store, 1, run_id)
     assert wrong_sentiment.sentiment_wrong and wrong_sentiment.has_error
     assert {d.kind for d in wrong_sentiment.diffs} == {CORRECT}
-    no_gold_ner = review_document(store, 3, run_id)  # a predicted span, but no gold NER to compare with
+    no_gold_ner = review_document(small_store, 3, run_id)  # a predicted span, but no gold NER to compare with
     assert not no_gold_ner.ner_compared and no_gold_ner.diffs == () and not no_gold_ner.has_error
     assert [(s.start, s.end, s.label) for s in no_gold_ner.predicted_spans] == [(0, 6, "ORG")]
-    without_run = review_document(store, 6, None)
+    without_run = review_document(small_store, 6, None)
     assert without_run.tasks == () and without_run.predicted_spans == () and not without_run.has_error
     with pytest.raises(KeyError):
-        review_document(store, 999, run_id)
+        review_document(small_store, 999, run_id)
 
 
 def test_bulk_query_agrees_with_the_document_by_document_comparison(tmp_path):
@@ -137,37 +131,37 @@ def test_bulk_query_agrees_with_the_document_by_document_comparison(tmp_path):
     store.close()
 
 
-def test_accepting_replaces_only_the_tasks_the_run_predicted(store):
-    both = predict(store, ["ner", "sentiment"])
-    siemens, london = store.get_document(6).spans
-    assert accepted_state(store, 6, both) == GoldState(
+def test_accepting_replaces_only_the_tasks_the_run_predicted(small_store):
+    both = predict(small_store, ["ner", "sentiment"])
+    siemens, london = small_store.get_document(6).spans
+    assert accepted_state(small_store, 6, both) == GoldState(
         (Span(siemens.start, siemens.end, "ORG"), Span(london.start, london.end, "ORG")), True, "neutral")
-    ner_only = predict(store, ["ner"])
+    ner_only = predict(small_store, ["ner"])
     # Document 3 was not NER-labelled: accepting a NER prediction labels it; its sentiment stays gold.
-    assert accepted_state(store, 3, ner_only) == GoldState((Span(0, 6, "ORG"),), True, "negative")
+    assert accepted_state(small_store, 3, ner_only) == GoldState((Span(0, 6, "ORG"),), True, "negative")
     # A sentiment run that predicted no sentiment for a document keeps that document's gold sentiment.
-    sentiment_only = predict(store, ["sentiment"])
-    assert accepted_state(store, 5, sentiment_only) == gold_state(store, 5)
+    sentiment_only = predict(small_store, ["sentiment"])
+    assert accepted_state(small_store, 5, sentiment_only) == gold_state(small_store, 5)
 
 
-def test_write_gold_state_round_trip_is_one_transaction(store, monkeypatch):
-    run_id = predict(store, ["ner", "sentiment"])
-    before = gold_state(store, 1)
-    write_gold_state(store, 1, accepted_state(store, 1, run_id), annotator=f"accepted:{run_id}")
-    doc = store.get_document(1)
+def test_write_gold_state_round_trip_is_one_transaction(small_store, monkeypatch):
+    run_id = predict(small_store, ["ner", "sentiment"])
+    before = gold_state(small_store, 1)
+    write_gold_state(small_store, 1, accepted_state(small_store, 1, run_id), annotator=f"accepted:{run_id}")
+    doc = small_store.get_document(1)
     assert doc.sentiment.label == "negative" and doc.sentiment.annotator == f"accepted:{run_id}"
     assert {s.annotator for s in doc.spans} == {f"accepted:{run_id}"}
-    assert error_document_ids(store, run_id, splits=["train"]) == []
-    write_gold_state(store, 1, before)
-    assert [(s.start, s.end, s.label) for s in gold_state(store, 1).spans] == \
+    assert error_document_ids(small_store, run_id, splits=["train"]) == []
+    write_gold_state(small_store, 1, before)
+    assert [(s.start, s.end, s.label) for s in gold_state(small_store, 1).spans] == \
         [(s.start, s.end, s.label) for s in before.spans]
-    assert gold_state(store, 1).sentiment == "positive"
+    assert gold_state(small_store, 1).sentiment == "positive"
 
     def disk_full(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "set_sentiment", disk_full)
+    monkeypatch.setattr(small_store, "set_sentiment", disk_full)
     with pytest.raises(RuntimeError):
-        write_gold_state(store, 1, accepted_state(store, 1, run_id))
-    kept = gold_state(store, 1)
+        write_gold_state(small_store, 1, accepted_state(small_store, 1, run_id))
+    kept = gold_state(small_store, 1)
     assert [(s.start, s.end, s.label) for s in kept.spans] == [(s.start, s.end, s.label) for s in before.spans]

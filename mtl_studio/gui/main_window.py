@@ -784,3 +784,6 @@ class MainWindow(QMainWindow):
         self.doc_panel.tasks.wait()
         if self.store is not None:
             self.store.close()
+            # A finished job's result may still be queued for this window; its callback checks
+            # self.store, so a closed project must read as none (not a closed store on a deleted window).
+            self.store = None

@@ -56,11 +56,11 @@ if "$PY" -c "import mtl_studio.core.train, seqeval" 2>/dev/null; then
   export MTL_STUDIO_HOME=$T/home
   "$PY" - "$T" <<'PY'
 import sys
-sys.path[:0] = ["tests", "tests/core"]
+sys.path[:0] = ["tests"]
 from tiny_encoder import build_tiny_encoder
-from engine_project import make_engine_project
+from project_helpers import ENGINE, make_project
 build_tiny_encoder(sys.argv[1] + "/enc")
-make_engine_project(sys.argv[1] + "/p.mtl").close()
+make_project(sys.argv[1] + "/p.mtl", ENGINE).close()
 PY
   timeout 120 "$PY" -m mtl_studio train "$T/p.mtl" --encoder "$T/enc" --epochs 2 --device "$DEVICE" \
     --precision "$([ "$DEVICE" = cpu ] && echo fp32 || echo bf16)" 2>&1 | tail -n 4 | tee "$OUT/train_$DEVICE.txt"

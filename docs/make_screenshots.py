@@ -74,7 +74,7 @@ def run_language(lang: str, out: Path, steps: int, epochs: int, train: bool) -> 
         app.setFont(font)
 
     from mtl_studio.gui.main_window import MainWindow
-    from mtl_studio.gui.models import error_document_ids
+    from mtl_studio.core.review import error_document_ids
 
     def settle(ms: int = 150) -> None:
         end = time.monotonic() + ms / 1000

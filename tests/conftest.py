@@ -39,6 +39,15 @@ def tiny_encoder(tmp_path_factory) -> Path:
     return build_tiny_encoder(tmp_path_factory.mktemp("tiny-encoder"))
 
 
+@pytest.fixture
+def small_store(tmp_path):
+    """project_helpers.SMALL in a fresh file, closed after the test."""
+    from project_helpers import SMALL, make_project
+
+    with make_project(tmp_path / "small.mtl", SMALL) as store:
+        yield store
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """User folders (recent projects, settings) go to a temporary place in every test."""

@@ -551,6 +551,83 @@ class ProjectStore:
         return [Span(r["start"], r["end"], r["label"], r["source"], id=r["id"]) for r in self.conn.execute(
             "SELECT * FROM spans WHERE document_id = ? AND source = ?", (doc_id, source))]
 
+    # ---- review queries (prediction errors, navigation) --------------------------------------------
+    # Queries the GUI needs for reviewing a run's predictions and for moving through the documents.
+    # They live here so that no GUI module writes SQL; core/review.py defines what they mean.
+
+    def latest_prediction_run_id(self) -> str | None:
+        """The newest run that stored predictions in this project (None when there is none)."""
+        row = self.conn.execute(
+            "SELECT runs.id FROM runs WHERE runs.id IN (SELECT run_id FROM spans WHERE source = 'predicted' "
+            "UNION SELECT run_id FROM sentiments WHERE source = 'predicted') "
+            "ORDER BY runs.created_at DESC, runs.rowid DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def count_predicted_documents(self, run_id: str, split: str | None = None) -> int:
+        """Documents (of a split) that hold any prediction of the run (0: the run predicted nothing there)."""
+        split_clause = " AND d.split = ?" if split else ""
+        args: list[Any] = [run_id, run_id] + ([split] if split else [])
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM documents d WHERE (EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id "
+            "AND s.source = 'predicted' AND s.run_id = ?) OR EXISTS (SELECT 1 FROM sentiments t WHERE "
+            f"t.document_id = d.id AND t.source = 'predicted' AND t.run_id = ?)){split_clause}", args).fetchone()[0]
+
+    def mismatched_document_ids(self, run_id: str, tasks: Iterable[str], split: str | None = None) -> set[int]:
+        """Documents (of a split) where the run's prediction differs from gold for one of `tasks`.
+
+        NER: a gold span the run did not predict with the same boundaries and label, or a predicted span
+        gold does not have, counted only on NER-labelled documents. Sentiment: a gold sentiment the run
+        did not predict, counted only where gold exists. One query, so a 100k-document project is cheap;
+        core.review.diff_spans is the same comparison span by span (tests check that they agree).
+        """
+        tasks = set(tasks)
+        clauses = []
+        args: list[Any] = []
+        if "ner" in tasks:
+            clauses.append(
+                """(d.ner_labelled = 1 AND (
+                    EXISTS (SELECT 1 FROM spans p WHERE p.document_id = d.id AND p.source = 'predicted'
+                            AND p.run_id = ? AND NOT EXISTS (
+                              SELECT 1 FROM spans g WHERE g.document_id = d.id AND g.source = 'gold'
+                              AND g.start = p.start AND g."end" = p."end" AND g.label = p.label))
+                 OR EXISTS (SELECT 1 FROM spans g WHERE g.document_id = d.id AND g.source = 'gold'
+                            AND NOT EXISTS (
+                              SELECT 1 FROM spans p WHERE p.document_id = d.id AND p.source = 'predicted'
+                              AND p.run_id = ? AND p.start = g.start AND p."end" = g."end"
+                              AND p.label = g.label))))""")
+            args += [run_id, run_id]
+        if "sentiment" in tasks:
+            clauses.append(
+                """EXISTS (SELECT 1 FROM sentiments g WHERE g.document_id = d.id AND g.source = 'gold'
+                           AND NOT EXISTS (SELECT 1 FROM sentiments p WHERE p.document_id = d.id
+                                           AND p.source = 'predicted' AND p.run_id = ? AND p.label = g.label))""")
+            args.append(run_id)
+        if not clauses:
+            return set()
+        where = "(" + " OR ".join(clauses) + ")"
+        if split:
+            where += " AND d.split = ?"
+            args.append(split)
+        return {r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)}
+
+    def next_unlabelled_document_id(self, after: int | None = None) -> int | None:
+        """The next document after `after` (in id order, wrapping round) that misses a label for a task
+        the project uses: NER when it has entity types, sentiment when it has sentiment classes."""
+        clauses = []
+        if self.entity_type_names():
+            clauses.append("ner_labelled = 0")
+        if self.sentiment_class_names():
+            clauses.append("NOT EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id "
+                           "AND t.source = 'gold')")
+        if not clauses:
+            return None
+        where = " OR ".join(clauses)
+        row = self.conn.execute(f"SELECT id FROM documents WHERE id > ? AND ({where}) ORDER BY id LIMIT 1",
+                                (after if after is not None else 0,)).fetchone()
+        if row is None:
+            row = self.conn.execute(f"SELECT id FROM documents WHERE ({where}) ORDER BY id LIMIT 1").fetchone()
+        return row[0] if row else None
+
     # ---- statistics ------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:

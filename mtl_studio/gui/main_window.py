@@ -482,7 +482,7 @@ class MainWindow(QMainWindow):
         if self.store is None:
             return
         if where == "next_unlabelled":
-            target = self._next_unlabelled(self.current_doc_id())
+            target = self.store.next_unlabelled_document_id(self.current_doc_id())
             if target is None:
                 self.statusBar().showMessage(self.tr("Every document is labelled. Well done!"), 6000)
                 return
@@ -503,26 +503,6 @@ class MainWindow(QMainWindow):
             self.doc_panel.select_row(new)
         else:
             self.statusBar().showMessage(self.tr("No more documents in this direction."), 4000)
-
-    def _next_unlabelled(self, after: int | None) -> int | None:
-        """The next document (in id order, wrapping) missing a label for a task the project uses."""
-        assert self.store is not None
-        clauses = []
-        if self.store.entity_type_names():
-            clauses.append("ner_labelled = 0")
-        if self.store.sentiment_class_names():
-            clauses.append("NOT EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id "
-                           "AND t.source = 'gold')")
-        if not clauses:
-            return None
-        where = " OR ".join(clauses)
-        conn = self.store.conn
-        start = after if after is not None else 0
-        row = conn.execute(f"SELECT id FROM documents WHERE id > ? AND ({where}) ORDER BY id LIMIT 1",
-                           (start,)).fetchone()
-        if row is None:
-            row = conn.execute(f"SELECT id FROM documents WHERE ({where}) ORDER BY id LIMIT 1").fetchone()
-        return row[0] if row else None
 
     def done_and_next(self) -> None:
         doc = self.editor.doc
@@ -804,3 +784,6 @@ class MainWindow(QMainWindow):
         self.doc_panel.tasks.wait()
         if self.store is not None:
             self.store.close()
+            # A finished job's result may still be queued for this window; its callback checks
+            # self.store, so a closed project must read as none (not a closed store on a deleted window).
+            self.store = None

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from mtl_studio.core.review import error_document_ids
 from mtl_studio.core.store import ProjectStore
 
 PAGE = 256
@@ -53,37 +54,6 @@ class DocumentQuery:
         elif self.filter == FILTER_SILVER:
             kw.update(source_filter="silver")
         return kw
-
-
-def latest_prediction_run(store: ProjectStore) -> str | None:
-    """The newest run that stored predictions in this project (None when there is none)."""
-    row = store.conn.execute(
-        "SELECT runs.id FROM runs WHERE runs.id IN (SELECT run_id FROM spans WHERE source = 'predicted' "
-        "UNION SELECT run_id FROM sentiments WHERE source = 'predicted') "
-        "ORDER BY runs.created_at DESC, runs.rowid DESC LIMIT 1").fetchone()
-    return row[0] if row else None
-
-
-def error_document_ids(store: ProjectStore, run_id: str | None = None, search: str | None = None) -> list[int]:
-    """Documents the run was evaluated on (its dev/test splits) where its prediction differs from gold:
-    an entity missed, extra or with another label (NER-labelled documents), or another sentiment.
-
-    The comparison itself is the prediction view's (one definition of "error" in the whole studio).
-    """
-    from .predictions import error_document_ids as split_errors
-
-    run_id = run_id or latest_prediction_run(store)
-    if run_id is None:
-        return []
-    run = store.get_run(run_id)
-    tasks = tuple(run["config"].get("tasks") or run["metrics"].get("tasks") or ("ner", "sentiment"))
-    splits = [s for s in ("dev", "test") if s in run["metrics"]] or ["dev", "test"]
-    ids: set[int] = set()
-    for split in splits:
-        ids |= split_errors(store, run_id, split, tasks)
-    if search and ids:
-        ids &= set(store.document_ids(search=search))
-    return sorted(ids)
 
 
 def count_matching(project: str, query: DocumentQuery) -> int:

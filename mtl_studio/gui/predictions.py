@@ -10,7 +10,6 @@ goes through text_offsets.OffsetMap.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
@@ -23,6 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mtl_studio.core.review import (
+    CORRECT, FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, SpanDiff, accepted_state, error_document_ids, gold_state,
+    review_document, run_tasks, write_gold_state,
+)
 from mtl_studio.core.schema import Span, ValidationError, validate_spans
 from mtl_studio.core.store import ProjectStore
 
@@ -30,135 +33,9 @@ from .text_offsets import OffsetMap
 
 _Index = QModelIndex | QPersistentModelIndex
 
-CORRECT, FALSE_POSITIVE, FALSE_NEGATIVE, WRONG_LABEL = "correct", "false_positive", "false_negative", "wrong_label"
 # Underline colours of the marks (the background keeps the entity type's colour).
 MARK_COLOURS = {CORRECT: "#1a7f37", FALSE_POSITIVE: "#cf222e", FALSE_NEGATIVE: "#8250df", WRONG_LABEL: "#bc4c00"}
 MARK_PROPERTY = QTextFormat.Property.UserProperty + 1  # the mark kind, kept on the char format for tests/tools
-
-
-@dataclass(frozen=True)
-class SpanDiff:
-    kind: str  # correct | false_positive | false_negative | wrong_label
-    start: int  # code points, end-exclusive
-    end: int
-    gold: str | None  # gold label (None for a false positive)
-    predicted: str | None  # predicted label (None for a false negative)
-
-
-def diff_spans(gold: list[Span], predicted: list[Span]) -> list[SpanDiff]:
-    """Compare two span lists the way entity-level scoring does: a span is right only with the same
-    boundaries and label. Same boundaries with another label is a wrong label; anything else is a
-    false positive (predicted only) or a false negative (gold only)."""
-    gold_at = {(s.start, s.end): s.label for s in gold}
-    pred_at = {(s.start, s.end): s.label for s in predicted}
-    out: list[SpanDiff] = []
-    for (start, end), label in gold_at.items():
-        p = pred_at.get((start, end))
-        if p is None:
-            out.append(SpanDiff(FALSE_NEGATIVE, start, end, label, None))
-        else:
-            out.append(SpanDiff(CORRECT if p == label else WRONG_LABEL, start, end, label, p))
-    for (start, end), label in pred_at.items():
-        if (start, end) not in gold_at:
-            out.append(SpanDiff(FALSE_POSITIVE, start, end, None, label))
-    return sorted(out, key=lambda d: (d.start, d.end))
-
-
-def run_tasks(store: ProjectStore, run_id: str) -> tuple[str, ...]:
-    try:
-        return tuple(store.get_run(run_id)["config"].get("tasks") or ("ner", "sentiment"))
-    except KeyError:
-        return ()
-
-
-def split_document_ids(store: ProjectStore, split: str | None) -> list[int]:
-    return store.document_ids(split or None)
-
-
-def error_document_ids(store: ProjectStore, run_id: str, split: str | None, tasks: tuple[str, ...]) -> set[int]:
-    """Documents of a split where the run's prediction disagrees with gold, in one SQL query.
-
-    NER counts only on documents annotated for NER; sentiment only where a gold sentiment exists.
-    """
-    clauses = []
-    args: list[Any] = []
-    if "ner" in tasks:
-        clauses.append(
-            """(d.ner_labelled = 1 AND (
-                EXISTS (SELECT 1 FROM spans p WHERE p.document_id = d.id AND p.source = 'predicted'
-                        AND p.run_id = ? AND NOT EXISTS (
-                          SELECT 1 FROM spans g WHERE g.document_id = d.id AND g.source = 'gold'
-                          AND g.start = p.start AND g."end" = p."end" AND g.label = p.label))
-             OR EXISTS (SELECT 1 FROM spans g WHERE g.document_id = d.id AND g.source = 'gold'
-                        AND NOT EXISTS (
-                          SELECT 1 FROM spans p WHERE p.document_id = d.id AND p.source = 'predicted'
-                          AND p.run_id = ? AND p.start = g.start AND p."end" = g."end" AND p.label = g.label))))""")
-        args += [run_id, run_id]
-    if "sentiment" in tasks:
-        clauses.append(
-            """EXISTS (SELECT 1 FROM sentiments g WHERE g.document_id = d.id AND g.source = 'gold'
-                       AND NOT EXISTS (SELECT 1 FROM sentiments p WHERE p.document_id = d.id
-                                       AND p.source = 'predicted' AND p.run_id = ? AND p.label = g.label))""")
-        args.append(run_id)
-    if not clauses:
-        return set()
-    where = "(" + " OR ".join(clauses) + ")"
-    if split:
-        where += " AND d.split = ?"
-        args.append(split)
-    return {r[0] for r in store.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)}
-
-
-def count_predicted_documents(store: ProjectStore, run_id: str, split: str | None) -> int:
-    """Documents of a split that hold any prediction of the run (0: the run predicted nothing there)."""
-    split_clause = " AND d.split = ?" if split else ""
-    args: list[Any] = [run_id, run_id] + ([split] if split else [])
-    return store.conn.execute(
-        "SELECT COUNT(*) FROM documents d WHERE (EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id "
-        "AND s.source = 'predicted' AND s.run_id = ?) OR EXISTS (SELECT 1 FROM sentiments t WHERE "
-        f"t.document_id = d.id AND t.source = 'predicted' AND t.run_id = ?)){split_clause}", args).fetchone()[0]
-
-
-# ---- accepting a prediction ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class GoldState:
-    spans: tuple[Span, ...]
-    ner_labelled: bool
-    sentiment: str | None
-
-
-def gold_state(store: ProjectStore, doc_id: int) -> GoldState:
-    doc = store.get_document(doc_id)
-    return GoldState(tuple(doc.spans), doc.ner_labelled, doc.sentiment.label if doc.sentiment else None)
-
-
-def write_gold_state(store: ProjectStore, doc_id: int, state: GoldState, *, annotator: str | None = None) -> None:
-    """Replace a document's gold spans, NER flag and sentiment, all in one transaction."""
-    with store.bulk():
-        for s in store.get_document(doc_id).spans:
-            store.remove_span(s.id)
-        for s in state.spans:
-            store.add_span(doc_id, Span(s.start, s.end, s.label, "gold", annotator=annotator or s.annotator))
-        store.set_ner_labelled(doc_id, state.ner_labelled)
-        store.set_sentiment(doc_id, state.sentiment, annotator=annotator)
-
-
-def accepted_state(store: ProjectStore, doc_id: int, run_id: str) -> GoldState:
-    """The gold a document gets when its prediction is accepted: the run's tasks come from the
-    prediction, a task the run did not predict keeps its gold."""
-    tasks = run_tasks(store, run_id)
-    doc = store.get_document(doc_id, sources=("gold", "predicted"), run_id=run_id)
-    current = gold_state(store, doc_id)
-    spans, labelled, sentiment = current.spans, current.ner_labelled, current.sentiment
-    if "ner" in tasks:
-        spans = tuple(Span(s.start, s.end, s.label, "gold") for s in doc.other_spans
-                      if s.source == "predicted" and s.run_id == run_id)
-        labelled = True
-    predicted_sent = next((x for x in doc.other_sentiments if x.source == "predicted" and x.run_id == run_id), None)
-    if "sentiment" in tasks and predicted_sent is not None:
-        sentiment = predicted_sent.label
-    return GoldState(spans, labelled, sentiment)
 
 
 class AcceptPredictionCommand(QUndoCommand):
@@ -445,27 +322,22 @@ class PredictionView(QWidget):
             self._show_empty()
             return
         try:
-            doc = self._store.get_document(doc_id, sources=("gold", "predicted"),
-                                           run_id=self._run_id or "\x00none")
+            review = review_document(self._store, doc_id, self._run_id)
         except KeyError:
             self._doc_id = None
             self._show_empty()
             return
-        predicted_spans = [s for s in doc.other_spans if s.source == "predicted"]
-        predicted_sent = next((x for x in doc.other_sentiments if x.source == "predicted"), None)
+        doc = review.document
         has_run = self._run_id is not None
-        ner_compared = has_run and "ner" in self._tasks and doc.ner_labelled
-        if ner_compared:
-            self._diffs = diff_spans(doc.spans, predicted_spans)
-        else:
-            # Nothing to compare against: show each side with its own spans, unmarked.
-            self._diffs = []
-        self._render(self.goldText, doc.text, doc.spans, "gold", ner_compared)
-        self._render(self.predictedText, doc.text, predicted_spans if has_run and "ner" in self._tasks else [],
-                     "predicted", ner_compared)
-        self._show_sentiments(doc.sentiment.label if doc.sentiment else None, predicted_sent)
-        self._fill_differences(doc.text, ner_compared, doc.ner_labelled)
-        self.acceptButton.setEnabled(has_run and bool(predicted_spans or predicted_sent or "ner" in self._tasks))
+        # Without a comparison (no run, or no gold NER) each side shows its own spans, unmarked.
+        self._diffs = list(review.diffs)
+        self._render(self.goldText, doc.text, doc.spans, "gold", review.ner_compared)
+        self._render(self.predictedText, doc.text, list(review.predicted_spans) if "ner" in self._tasks else [],
+                     "predicted", review.ner_compared)
+        self._show_sentiments(doc.sentiment.label if doc.sentiment else None, review.predicted_sentiment)
+        self._fill_differences(doc.text, review.ner_compared, doc.ner_labelled)
+        self.acceptButton.setEnabled(has_run and bool(review.predicted_spans or review.predicted_sentiment
+                                                      or "ner" in self._tasks))
         row = self.docsModel.row_of(doc_id)
         if row >= 0 and self.documentList.currentIndex().row() != row:
             selection = self.documentList.selectionModel()
@@ -482,11 +354,11 @@ class PredictionView(QWidget):
             self._show_empty()
             return
         split = self.splitCombo.currentData()
-        ids = split_document_ids(self._store, split)
-        errors = error_document_ids(self._store, self._run_id, split, self._tasks)
+        ids = self._store.document_ids(split or None)
+        errors = set(error_document_ids(self._store, self._run_id, splits=[split or None]))
         shown = [i for i in ids if i in errors] if self.errorsOnly.isChecked() else ids
         self.docsModel.set_documents(self._store, shown, errors)
-        predicted = count_predicted_documents(self._store, self._run_id, split)
+        predicted = self._store.count_predicted_documents(self._run_id, split)
         if predicted == 0:
             self.countLabel.setText(self.tr("Run {} stored no predictions for the {} split.").format(
                 self._run_id, split))
@@ -528,7 +400,7 @@ class PredictionView(QWidget):
         if self._store is None or self._run_id is None:
             return
         for i in range(self.splitCombo.count()):
-            if count_predicted_documents(self._store, self._run_id, self.splitCombo.itemData(i)):
+            if self._store.count_predicted_documents(self._run_id, self.splitCombo.itemData(i)):
                 self.splitCombo.blockSignals(True)
                 self.splitCombo.setCurrentIndex(i)
                 self.splitCombo.blockSignals(False)

@@ -8,14 +8,14 @@ import torch
 
 from mtl_studio.cli import main
 from mtl_studio.core.store import ProjectStore
-from engine_project import make_engine_project
+from project_helpers import ENGINE, make_project
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture
 def project(tmp_path):
-    make_engine_project(tmp_path / "p.mtl").close()
+    make_project(tmp_path / "p.mtl", ENGINE).close()
     return str(tmp_path / "p.mtl")
 
 

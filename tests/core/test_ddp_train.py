@@ -17,7 +17,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from engine_project import make_engine_project
+from project_helpers import ENGINE, make_project
 from mtl_studio.core.config import RunFinished, RunStarted, StepProgress, TrainConfig, TrainingError
 from mtl_studio.core.launcher import launch_torchrun
 from mtl_studio.core.paths import runs_dir_for
@@ -50,8 +50,8 @@ def test_two_gloo_processes_train_like_one(tmp_path, no_dropout_encoder, monkeyp
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     config = _config(no_dropout_encoder)
     one, two = tmp_path / "one.mtl", tmp_path / "two.mtl"
-    make_engine_project(one).close()
-    make_engine_project(two).close()
+    make_project(one, ENGINE).close()
+    make_project(two, ENGINE).close()
 
     single = list(train(str(one), config))
     events = list(launch_torchrun(two, config, 2, stop=threading.Event()))
@@ -90,7 +90,7 @@ def test_two_gloo_processes_train_like_one(tmp_path, no_dropout_encoder, monkeyp
 def test_a_stop_request_ends_all_ranks_and_records_a_stopped_run(tmp_path, no_dropout_encoder, monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     project = tmp_path / "stop.mtl"
-    make_engine_project(project).close()
+    make_project(project, ENGINE).close()
     stop = threading.Event()
     stop.set()  # before the children even connect: delivered as soon as rank 0 does
     events = list(launch_torchrun(project, _config(no_dropout_encoder, epochs=50, batch_size=2), 2, stop=stop))

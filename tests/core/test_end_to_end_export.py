@@ -7,7 +7,7 @@ import json
 import torch
 
 import mtl_studio.inference as inf
-from engine_project import make_engine_project
+from project_helpers import ENGINE, make_project
 from mtl_studio.cli import main
 
 torch.set_num_threads(1)
@@ -15,7 +15,7 @@ torch.set_num_threads(1)
 
 def test_train_export_predict(tiny_encoder, tmp_path, capsys):
     project = tmp_path / "e.mtl"
-    make_engine_project(project).close()
+    make_project(project, ENGINE).close()
     assert main(["train", str(project), "--encoder", str(tiny_encoder), "--epochs", "1", "--batch-size", "4",
                  "--device", "cpu", "--max-length", "64"]) == 0
     run_id = capsys.readouterr().out.strip().splitlines()[-1]
@@ -48,17 +48,16 @@ def test_train_export_predict(tiny_encoder, tmp_path, capsys):
 
 def test_silver_labels_reach_training_only_with_a_silver_weight(tiny_encoder, tmp_path):
     """pseudo-label -> train: silver documents join the loss with silver_weight > 0, and evaluation stays gold."""
-    from engine_project import DOCS
     from mtl_studio.core.config import RunStarted, TrainConfig
     from mtl_studio.core.pseudo_label import pseudo_label
     from mtl_studio.core.train import train
     from project_helpers import add_fake_run
 
-    store = make_engine_project(tmp_path / "e.mtl")
+    store = make_project(tmp_path / "e.mtl", ENGINE)
     run = add_fake_run(store, tiny_encoder, entity_types=("ORG", "LOC", "PER"), tag="B-ORG", tag_logit=10.0,
                        sentiment="neutral")
     report = pseudo_label(store, run, threshold=0.7, splits=("train",))
-    train_docs = [d for d in DOCS if d[3] == "train"]
+    train_docs = [d for d in ENGINE.docs if d[3] == "train"]
     assert report.labelled == {"ner": sum(d[1] is None for d in train_docs),
                                "sentiment": sum(d[2] is None for d in train_docs)}
 
@@ -76,5 +75,5 @@ def test_silver_labels_reach_training_only_with_a_silver_weight(tiny_encoder, tm
     assert finished.status == "completed"
     # dev/test scores count gold documents only
     dev = finished.metrics["dev"]
-    assert dev["ner"]["documents"] == sum(d[1] is not None for d in DOCS if d[3] == "dev")
+    assert dev["ner"]["documents"] == sum(d[1] is not None for d in ENGINE.docs if d[3] == "dev")
     store.close()

@@ -7,7 +7,7 @@ import torch
 from mtl_studio.core.pseudo_label import SILVER_NER_META, pseudo_label
 from mtl_studio.core.schema import ValidationError
 from mtl_studio.core.tokenize import tokenize
-from project_helpers import DOCS, add_fake_run, make_project
+from project_helpers import SMALL, add_fake_run, make_project
 
 torch.set_num_threads(1)
 # Forced heads: every word B-ORG with p ~ 0.9998 (logit 10); sentiment "positive" with p = e^2/(e^2+2) ~ 0.787.
@@ -119,4 +119,4 @@ def test_model_folder_source_and_errors(tiny_encoder, tmp_path):
         pseudo_label(store, odd)
     with pytest.raises(ValueError, match="threshold"):
         pseudo_label(store, folder, threshold=1.5)
-    assert len(DOCS) == store.count_documents()
+    assert len(SMALL.docs) == store.count_documents()

@@ -16,14 +16,14 @@ from mtl_studio.core.schema import Document, SentimentLabel
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.train import train
 from mtl_studio.core.tokenize import tokenize
-from engine_project import make_engine_project
+from project_helpers import ENGINE, make_project
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture
 def project(tmp_path):
-    make_engine_project(tmp_path / "p.mtl").close()
+    make_project(tmp_path / "p.mtl", ENGINE).close()
     return tmp_path / "p.mtl"
 
 
@@ -97,7 +97,7 @@ def test_batches_keep_one_label_kind_except_for_gradient_strategies(tmp_path, ti
     tasks_per_step = {}
     for strategy in ("fixed", "pcgrad"):
         path = tmp_path / f"{strategy}.mtl"
-        make_engine_project(path, docs).close()
+        make_project(path, ENGINE.with_docs(docs)).close()
         events = run_all(path, config(tiny_encoder, strategy=strategy, epochs=1, batch_size=8))
         assert events[-1].status == "completed", events[-1].message
         tasks_per_step[strategy] = [set(t for t in e.losses if t in ("ner", "sentiment"))
@@ -142,8 +142,8 @@ def test_resume_equals_uninterrupted(tmp_path, tiny_encoder, stop_at):
     # Dropout, MLM masking and learned weights all consume or carry state that must be restored.
     cfg = config(tiny_encoder, strategy="uncertainty", mlm_weight=0.2, dropout=0.2, epochs=3)
     a_path, b_path = tmp_path / "a.mtl", tmp_path / "b.mtl"
-    make_engine_project(a_path).close()
-    make_engine_project(b_path).close()
+    make_project(a_path, ENGINE).close()
+    make_project(b_path, ENGINE).close()
     full = run_all(a_path, cfg)
     assert full[-1].status == "completed"
 
@@ -221,7 +221,7 @@ def test_silver_labels_enter_training_only_with_their_weight(project, tiny_encod
 
 
 def test_long_documents_train_in_windows(tmp_path, tiny_encoder):
-    store = make_engine_project(tmp_path / "long.mtl")
+    store = make_project(tmp_path / "long.mtl", ENGINE)
     text = " ".join(["Apple rose in Berlin ."] * 30)
     from mtl_studio.core.schema import Span
     spans = [Span(i * 23, i * 23 + 5, "ORG") for i in range(30)]
@@ -276,8 +276,8 @@ def test_stop_during_the_dev_evaluation_resumes_with_that_evaluation(tmp_path, t
 
     cfg = config(tiny_encoder, epochs=2)
     a_path, b_path = tmp_path / "a.mtl", tmp_path / "b.mtl"
-    make_engine_project(a_path).close()
-    make_engine_project(b_path).close()
+    make_project(a_path, ENGINE).close()
+    make_project(b_path, ENGINE).close()
     full = run_all(a_path, cfg)
 
     stop = threading.Event()

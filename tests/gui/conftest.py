@@ -15,7 +15,7 @@ from PySide6.QtCore import QThread, QThreadPool
 from mtl_studio.core.schema import Span
 from mtl_studio.core.store import ProjectStore
 
-from gui_helpers import make_project
+from project_helpers import ANNOTATION, make_project
 
 @pytest.fixture(autouse=True)
 def _dangling_qthreads(monkeypatch, qtbot, request):
@@ -71,7 +71,7 @@ def _dangling_qthreads(monkeypatch, qtbot, request):
 
 @pytest.fixture
 def project(tmp_path) -> ProjectStore:
-    store = make_project(tmp_path / "project.mtl")
+    store = make_project(tmp_path / "project.mtl", ANNOTATION)
     yield store
     store.close()
 

@@ -11,7 +11,8 @@ from mtl_studio.gui.commands import EditNotifier
 from mtl_studio.gui.annotate_page import AnnotatePage
 from mtl_studio.gui.text_offsets import OffsetMap, utf16_length
 
-from gui_helpers import EMOJI_TEXT, drag
+from gui_helpers import drag
+from project_helpers import ANNOTATION_EMOJI_TEXT as EMOJI_TEXT
 
 
 @pytest.mark.parametrize("text", ["", "abc", "😀", "a😀b𠀋c", "华为🚀在深圳", "🚀🚀🚀x"])

@@ -7,11 +7,12 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
+from mtl_studio.core.review import error_document_ids
 from mtl_studio.core.schema import SentimentLabel, Span
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.gui.models import (
     FILTER_ERRORS, FILTER_SILVER, FILTER_UNLABELLED_NER, FILTER_UNLABELLED_SENTIMENT, PAGE, DocumentListModel,
-    DocumentQuery, error_document_ids,
+    DocumentQuery,
 )
 
 

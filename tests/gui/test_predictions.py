@@ -1,6 +1,6 @@
 """The prediction view: gold beside a run's prediction, marks, errors-only filter, accept-as-gold.
 
-The span comparison and the view are checked on predictions written with the store API (so every FP,
+The view is checked on predictions written with the store API (so every FP,
 FN and wrong label is known in advance); test_training_panel.py checks the view after a real run.
 """
 from __future__ import annotations
@@ -9,31 +9,18 @@ import pytest
 from PySide6.QtCore import Qt
 
 from mtl_studio.core.schema import SentimentLabel, Span
-from mtl_studio.gui.predictions import (
-    CORRECT, FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, PredictionView, SpanDiff, diff_spans,
-    error_document_ids,
+from mtl_studio.core.review import (
+    CORRECT, FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, accepted_state, error_document_ids, write_gold_state,
 )
-from training_project import EMOJI_TEXT, build_project
-
-
-def test_diff_spans_classifies_each_span():
-    gold = [Span(0, 5, "ORG"), Span(10, 15, "LOC"), Span(20, 25, "PER")]
-    pred = [Span(0, 5, "ORG"), Span(10, 15, "ORG"), Span(21, 25, "PER"), Span(30, 33, "LOC")]
-    assert diff_spans(gold, pred) == [
-        SpanDiff(CORRECT, 0, 5, "ORG", "ORG"),
-        SpanDiff(WRONG_LABEL, 10, 15, "LOC", "ORG"),
-        SpanDiff(FALSE_NEGATIVE, 20, 25, "PER", None),  # boundaries differ: a miss and a false alarm
-        SpanDiff(FALSE_POSITIVE, 21, 25, None, "PER"),
-        SpanDiff(FALSE_POSITIVE, 30, 33, None, "LOC"),
-    ]
-    assert diff_spans([], []) == []
+from mtl_studio.gui.predictions import PredictionView
+from project_helpers import EMOJI_TEXT, TRAINING, make_project
 
 
 @pytest.fixture
 def predicted_project(tmp_path):
     """Test-split predictions of one run: the emoji document gets a wrong label, a false positive and
     a false negative and a wrong sentiment; every other test document is predicted exactly."""
-    store = build_project(tmp_path / "p.mtl")
+    store = make_project(tmp_path / "p.mtl", TRAINING)
     run_id = store.create_run({"tasks": ["ner", "sentiment"], "strategy": "fixed"})
     emoji_id = None
     for doc in store.iter_documents("test"):
@@ -73,7 +60,7 @@ def test_view_marks_differences_with_astral_characters(qtbot, predicted_project)
 
 def test_errors_only_filter_lists_the_wrong_document(qtbot, predicted_project):
     store, run_id, emoji_id = predicted_project
-    assert error_document_ids(store, run_id, "test", ("ner", "sentiment")) == {emoji_id}
+    assert error_document_ids(store, run_id, splits=["test"]) == [emoji_id]
     view = PredictionView()
     qtbot.addWidget(view)
     view.set_project(store)
@@ -104,7 +91,7 @@ def test_accept_prediction_as_gold_and_undo(qtbot, predicted_project):
     assert after.sentiment.label == "negative"
     # The prediction now agrees with gold: no marks of errors, no error documents left.
     assert {d.kind for d in view.differences()} == {CORRECT}
-    assert error_document_ids(store, run_id, "test", ("ner", "sentiment")) == set()
+    assert error_document_ids(store, run_id, splits=["test"]) == []
     # Undo restores the previous gold exactly.
     with qtbot.waitSignal(view.gold_changed):
         view.undoButton.click()
@@ -127,8 +114,6 @@ def test_accept_is_one_transaction(qtbot, predicted_project, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(store, "set_sentiment", broken)
-    from mtl_studio.gui.predictions import accepted_state, write_gold_state
-
     with pytest.raises(RuntimeError):
         write_gold_state(store, emoji_id, accepted_state(store, emoji_id, run_id))
     kept = store.get_document(emoji_id)

@@ -11,13 +11,13 @@ from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.train import train
 from mtl_studio.gui.metrics_models import RunHistoryModel, confusion, ner_rows, sentiment_rows
 from mtl_studio.gui.results import ResultsPanel
-from training_project import build_project
+from project_helpers import TRAINING, make_project
 
 
 @pytest.fixture(scope="module")
 def runs_project(tmp_path_factory, tiny_encoder):
     """One project, three real runs: joint, NER-only and sentiment-only (same encoder, seed, budget)."""
-    store = build_project(tmp_path_factory.mktemp("results") / "p.mtl")
+    store = make_project(tmp_path_factory.mktemp("results") / "p.mtl", TRAINING)
     ids = {}
     for tasks in (("ner", "sentiment"), ("ner",), ("sentiment",)):
         config = TrainConfig(encoder=str(tiny_encoder), tasks=tasks, epochs=1, batch_size=4, device="cpu")
@@ -93,7 +93,7 @@ def test_show_run_and_no_runs(qtbot, runs_project, tmp_path):
     assert panel.runHistoryTable.currentIndex().row() == panel.runHistoryTable.model().row_of(ids[("ner",)])
     assert panel.nerMetricsTable.model().rowCount() == 5  # LOC, ORG, PER, micro, macro
     assert panel.sentimentMetricsTable.model().rowCount() == 0
-    empty = build_project(tmp_path / "empty.mtl")
+    empty = make_project(tmp_path / "empty.mtl", TRAINING)
     panel.set_project(empty)
     assert panel.runHistoryTable.model().rowCount() == 0 and panel.current_run() is None
     assert "No run selected" in panel.runLabel.text()

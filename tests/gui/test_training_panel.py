@@ -10,12 +10,13 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from mtl_studio.core.config import StepProgress, TrainConfig
-from mtl_studio.gui.predictions import FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, PredictionView
+from mtl_studio.core.review import FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL
+from mtl_studio.gui.predictions import PredictionView
 from mtl_studio.gui.results import ResultsPanel
 from mtl_studio.gui import training as training_module
 from mtl_studio.gui.training import TrainingPanel
 from mtl_studio.gui.worker import running_threads
-from training_project import build_project
+from project_helpers import TRAINING, make_project
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def dialogs(monkeypatch):
 
 @pytest.fixture
 def store(tmp_path):
-    s = build_project(tmp_path / "project.mtl")
+    s = make_project(tmp_path / "project.mtl", TRAINING)
     yield s
     s.close()
 

@@ -1,0 +1,176 @@
+"""Reviewing a run's predictions against gold: the studio's one definition of a prediction error.
+
+A span is right only with the same boundaries and label as a gold span (entity-level scoring); the
+same boundaries with another label is a wrong label, anything else a false positive (predicted only)
+or a false negative (gold only). NER is compared only on documents annotated for NER, sentiment only
+where a gold sentiment exists. Accepting a prediction makes it the gold of the tasks the run predicted.
+
+Pure Python over the store's API (the one query that finds error documents in bulk is
+`ProjectStore.mismatched_document_ids`); the GUI's prediction view and document filter call this.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .schema import Document, SentimentLabel, Span
+from .store import ProjectStore
+
+CORRECT, FALSE_POSITIVE, FALSE_NEGATIVE, WRONG_LABEL = "correct", "false_positive", "false_negative", "wrong_label"
+ERROR_KINDS = (FALSE_POSITIVE, FALSE_NEGATIVE, WRONG_LABEL)
+# A run that recorded no task list trained both heads (the first releases did not record it).
+DEFAULT_TASKS = ("ner", "sentiment")
+EVALUATED_SPLITS = ("dev", "test")
+
+
+@dataclass(frozen=True)
+class SpanDiff:
+    kind: str  # CORRECT or one of ERROR_KINDS
+    start: int  # code points, end-exclusive
+    end: int
+    gold: str | None  # gold label (None for a false positive)
+    predicted: str | None  # predicted label (None for a false negative)
+
+
+def diff_spans(gold: Iterable[Span], predicted: Iterable[Span]) -> list[SpanDiff]:
+    """Compare two span lists span by span, in document order (see the module docstring)."""
+    gold_at = {(s.start, s.end): s.label for s in gold}
+    pred_at = {(s.start, s.end): s.label for s in predicted}
+    out: list[SpanDiff] = []
+    for (start, end), label in gold_at.items():
+        p = pred_at.get((start, end))
+        if p is None:
+            out.append(SpanDiff(FALSE_NEGATIVE, start, end, label, None))
+        else:
+            out.append(SpanDiff(CORRECT if p == label else WRONG_LABEL, start, end, label, p))
+    for (start, end), label in pred_at.items():
+        if (start, end) not in gold_at:
+            out.append(SpanDiff(FALSE_POSITIVE, start, end, None, label))
+    return sorted(out, key=lambda d: (d.start, d.end))
+
+
+def run_tasks(store: ProjectStore, run_id: str) -> tuple[str, ...]:
+    """The tasks a run trained and predicted; () for a run that does not exist (deleted meanwhile)."""
+    try:
+        run = store.get_run(run_id)
+    except KeyError:
+        return ()
+    return tuple(run["config"].get("tasks") or run["metrics"].get("tasks") or DEFAULT_TASKS)
+
+
+# ---- one document --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentReview:
+    """One document's gold beside one run's prediction."""
+
+    document: Document  # gold in spans/sentiment; the run's prediction in other_spans/other_sentiments
+    tasks: tuple[str, ...]  # what the run predicted (() without a run)
+    predicted_spans: tuple[Span, ...]
+    predicted_sentiment: SentimentLabel | None
+
+    @property
+    def ner_compared(self) -> bool:
+        """Spans are compared only when the run predicted NER and the document has gold NER."""
+        return "ner" in self.tasks and self.document.ner_labelled
+
+    @functools.cached_property
+    def diffs(self) -> tuple[SpanDiff, ...]:
+        """The span comparison; empty when spans are not compared."""
+        return tuple(diff_spans(self.document.spans, self.predicted_spans)) if self.ner_compared else ()
+
+    @property
+    def sentiment_wrong(self) -> bool:
+        gold = self.document.sentiment
+        if "sentiment" not in self.tasks or gold is None:
+            return False
+        return self.predicted_sentiment is None or self.predicted_sentiment.label != gold.label
+
+    @property
+    def has_error(self) -> bool:
+        """Whether this document is one of the run's errors (as error_document_ids counts them)."""
+        return any(d.kind != CORRECT for d in self.diffs) or self.sentiment_wrong
+
+
+def review_document(store: ProjectStore, doc_id: int, run_id: str | None) -> DocumentReview:
+    """Gold and the run's prediction of a document, compared; KeyError when the document is gone."""
+    if run_id is None:
+        doc = store.get_document(doc_id)
+        return DocumentReview(doc, (), (), None)
+    tasks = run_tasks(store, run_id)
+    doc = store.get_document(doc_id, sources=("gold", "predicted"), run_id=run_id)
+    predicted_spans = tuple(s for s in doc.other_spans if s.source == "predicted" and s.run_id == run_id)
+    predicted_sentiment = next((x for x in doc.other_sentiments if x.source == "predicted" and x.run_id == run_id),
+                               None)
+    return DocumentReview(doc, tasks, predicted_spans, predicted_sentiment)
+
+
+# ---- error documents of a run --------------------------------------------------------------------
+
+def evaluated_splits(store: ProjectStore, run_id: str) -> tuple[str, ...]:
+    """The splits a run was evaluated on (those its metrics report; dev and test when it reports none)."""
+    metrics = store.get_run(run_id)["metrics"]
+    return tuple(s for s in EVALUATED_SPLITS if s in metrics) or EVALUATED_SPLITS
+
+
+def error_document_ids(store: ProjectStore, run_id: str | None = None, *, splits: Iterable[str] | None = None,
+                       search: str | None = None) -> list[int]:
+    """Ids (ascending) of the documents where the run's prediction differs from gold.
+
+    run_id: the newest run that stored predictions when None. splits: the run's evaluated splits when
+    None. search: only documents whose text contains it. [] when there is no such run.
+    """
+    run_id = run_id or store.latest_prediction_run_id()
+    if run_id is None:
+        return []
+    tasks = run_tasks(store, run_id)
+    if not tasks:
+        return []
+    ids: set[int] = set()
+    for split in (evaluated_splits(store, run_id) if splits is None else splits):
+        ids |= store.mismatched_document_ids(run_id, tasks, split)
+    if search and ids:
+        ids &= set(store.document_ids(search=search))
+    return sorted(ids)
+
+
+# ---- accepting a prediction as gold --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoldState:
+    """Everything accepting a prediction may change on a document (kept to undo it)."""
+
+    spans: tuple[Span, ...]
+    ner_labelled: bool
+    sentiment: str | None
+
+
+def gold_state(store: ProjectStore, doc_id: int) -> GoldState:
+    doc = store.get_document(doc_id)
+    return GoldState(tuple(doc.spans), doc.ner_labelled, doc.sentiment.label if doc.sentiment else None)
+
+
+def write_gold_state(store: ProjectStore, doc_id: int, state: GoldState, *, annotator: str | None = None) -> None:
+    """Replace a document's gold spans, NER flag and sentiment, all in one transaction."""
+    with store.bulk():
+        for s in store.get_document(doc_id).spans:
+            store.remove_span(s.id)
+        for s in state.spans:
+            store.add_span(doc_id, Span(s.start, s.end, s.label, "gold", annotator=annotator or s.annotator))
+        store.set_ner_labelled(doc_id, state.ner_labelled)
+        store.set_sentiment(doc_id, state.sentiment, annotator=annotator)
+
+
+def accepted_state(store: ProjectStore, doc_id: int, run_id: str) -> GoldState:
+    """The gold a document gets when its prediction is accepted: the run's tasks come from the
+    prediction, a task the run did not predict keeps its gold."""
+    review = review_document(store, doc_id, run_id)
+    current = gold_state(store, doc_id)
+    spans, labelled, sentiment = current.spans, current.ner_labelled, current.sentiment
+    if "ner" in review.tasks:
+        spans = tuple(Span(s.start, s.end, s.label, "gold") for s in review.predicted_spans)
+        labelled = True
+    if "sentiment" in review.tasks and review.predicted_sentiment is not None:
+        sentiment = review.predicted_sentiment.label
+    return GoldState(spans, labelled, sentiment)

@@ -92,9 +92,9 @@ def _open(path: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.store import ProjectStore, remove_project_files
 
-    store = ProjectStore.create(args.project)
+    store = ProjectStore.create(args.project)  # a name too long or a full disk: an error, no file left
     try:
         with store.bulk():
             if args.split_seed is not None:
@@ -106,8 +106,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     except BaseException:
         # A bad label name: leave no half-made project behind, so the corrected command can run.
         store.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{args.project}{suffix}").unlink(missing_ok=True)
+        remove_project_files(args.project)
         raise
     store.close()
     print(f"created {args.project}")

@@ -1,10 +1,12 @@
 """Write parsed documents into a project, all or nothing.
 
 The reader streams documents; each one is checked (spans in range and not overlapping, labels
-known or added, not empty, duplicates noted) and inserted inside ONE store transaction, so memory
-stays flat and a file with any error leaves the project exactly as it was. The transaction opens
-only when the first document arrives: a file rejected by a reader's first pass (CoNLL checks every
-line before building documents) never takes the project's write lock.
+known or added, not empty, duplicates noted) and written into a staging project beside the target
+(formats/staging.py), which is merged into the project in one short transaction once the whole file
+is known to be good. So memory stays flat, a file with any error leaves the project exactly as it was,
+and the project's write lock is held only for the merge: an annotator's edits go on while a big file
+is being read. A file rejected by a reader's first pass (CoNLL checks every line before building
+documents) does not even create the staging file.
 """
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ from pathlib import Path
 
 from ..schema import SPLITS, Document, ValidationError, validate_spans
 from ..store import ProjectStore, assign_split
+from ..store_faults import NoSpaceLeft, ProjectReadOnly, StorageError, no_space_message, read_only_message
 from ..tokenize import normalize
 from . import detect_format, get_reader, resolve_format, sniff
 from .common import ImportOptions, ParsedDoc, peek_text, split_from_filename
 from .report import ImportFailed, ImportProblem, ImportReport, Severity
+from .staging import StagingProject
 
 PROGRESS_EVERY = 1000
 
@@ -49,31 +53,26 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
         codecs.lookup(options.encoding)
     except LookupError:
         raise ValidationError(f"unknown encoding {options.encoding!r} (e.g. utf-8, latin-1, gbk)") from None
-    writer = _Writer(store, path, options, report)
+    if store.read_only:
+        raise ProjectReadOnly(read_only_message(store.path))
     docs = get_reader(fmt)(path, options, report)
-    first = next(docs, None)  # a reader's first pass runs here, outside the transaction
+    first = next(docs, None)  # a reader's first pass runs here, before anything is written
     if first is not None and report.error_count < options.max_errors:
         try:
-            with store.bulk():
-                for n, parsed in enumerate(_chain(first, docs), 1):
-                    writer.add(parsed)
-                    if report.error_count >= options.max_errors:
-                        report.note(f"stopped reading after {report.error_count} errors")
-                        break
-                    if progress is not None and n % PROGRESS_EVERY == 0 and progress(n) is False:
-                        raise ImportCancelled(f"import of {path} cancelled; nothing was imported")
-                writer.finish()
-                if not report.ok:
-                    raise ImportFailed(report)  # rolls the transaction back
+            with StagingProject(store) as staging:
+                _stage(staging.store, store, _chain(first, docs), path, options, report, progress)
+                staging.merge()
         except ValidationError as e:
-            if isinstance(e, ImportFailed):
-                raise
+            if isinstance(e, NoSpaceLeft):  # name the project, not the staging file the user never saw
+                raise NoSpaceLeft(no_space_message(store.path)) from e
+            if isinstance(e, (ImportFailed, StorageError)):
+                raise  # the file system's condition, not a problem of the file's data
             report.error(str(e), kind="store")
             raise ImportFailed(report) from e
     else:
         for _ in docs:  # drain so the reader reports everything it found
             pass
-        writer.finish()
+        _Writer(store, store, path, options, report).finish()
     if not report.ok:
         raise ImportFailed(report)
     if report.documents == 0 and not report.skipped and not report.duplicates:
@@ -81,6 +80,24 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
         raise ImportFailed(report)
     report.committed = True
     return report
+
+
+def _stage(staging: ProjectStore, target: ProjectStore, docs: Iterator[ParsedDoc], path: Path,
+           options: ImportOptions, report: ImportReport, progress: Callable[[int], bool | None] | None) -> None:
+    """Check and write every document into `staging` (one transaction of the staging file, which no
+    one else uses); raises ImportFailed / ImportCancelled when the import must not be merged."""
+    writer = _Writer(staging, target, path, options, report)
+    with staging.bulk():
+        for n, parsed in enumerate(docs, 1):
+            writer.add(parsed)
+            if report.error_count >= options.max_errors:
+                report.note(f"stopped reading after {report.error_count} errors")
+                break
+            if progress is not None and n % PROGRESS_EVERY == 0 and progress(n) is False:
+                raise ImportCancelled(f"import of {path} cancelled; nothing was imported")
+        writer.finish()
+        if not report.ok:
+            raise ImportFailed(report)
 
 
 def sniff_json(path: Path, fmt: str) -> str:
@@ -96,7 +113,10 @@ def _chain(first: ParsedDoc, rest: Iterator[ParsedDoc]) -> Iterator[ParsedDoc]:
 class _Writer:
     """Checks and stores documents one by one, keeping the counts for the report."""
 
-    def __init__(self, store: ProjectStore, path: Path, options: ImportOptions, report: ImportReport) -> None:
+    def __init__(self, store: ProjectStore, target: ProjectStore, path: Path, options: ImportOptions,
+                 report: ImportReport) -> None:
+        """`store` receives the documents (the staging project); `target` is the project they are for,
+        whose texts tell duplicates (it has the same labels and seed as `store`)."""
         self.store, self.options, self.report = store, options, report
         self.entity_types = set(store.entity_type_names())
         self.classes = set(store.sentiment_class_names())
@@ -108,7 +128,7 @@ class _Writer:
         self.file_split = None if options.split else (split_from_filename(path) if options.split_from_name else None)
         self.split_counts = {"option": 0, "file": 0, "name": 0, "seeded": 0}
         self.seed = store.split_seed
-        for (text,) in store.conn.execute("SELECT text FROM documents"):
+        for (text,) in target.conn.execute("SELECT text FROM documents"):
             self.existing.add(_digest(text))
 
     def add(self, parsed: ParsedDoc) -> None:

@@ -1,0 +1,107 @@
+"""Conditions of the file system under a project, named for the user.
+
+SQLite reports a full disk as "database or disk is full", a read-only medium as "attempt to write a
+readonly database" or "unable to open database file", and another writer as "database is locked"; when
+it rolls a transaction back by itself (it may on a full disk) the caller's own ROLLBACK then fails with
+"cannot rollback - no transaction is active", which used to hide the cause. The store turns these into
+the errors below, each naming the project and what the user can do.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+from .schema import ValidationError
+
+# Suffixes SQLite and the app put after a project's file name (<name>-journal is the longest); a project
+# name must leave room for them, or a later write would fail with a half-made project on disk.
+LONGEST_COMPANION_SUFFIX = "-journal"
+
+
+class StorageError(ValidationError):
+    """The project cannot be written or read for a reason outside the data (disk, permissions, another
+    writer); nothing of the failed operation was saved."""
+
+
+class NoSpaceLeft(StorageError):
+    """The file system holding the project (or a file being written) is full."""
+
+
+class ProjectReadOnly(StorageError):
+    """The project is on read-only media or not writable: it opens for browsing, stats and export."""
+
+
+class ProjectBusy(StorageError):
+    """Another writer (an import, a training run in another program) held the project too long."""
+
+
+class NameTooLong(StorageError):
+    """A project name the file system cannot store."""
+
+
+def no_space_message(path: str | os.PathLike[str]) -> str:
+    return (f"{path}: no space left on device (the disk holding it is full); nothing of this change was "
+            "saved: free some space and try again")
+
+
+def read_only_message(path: str | os.PathLike[str]) -> str:
+    return (f"{path} is read-only (read-only media or no write permission): it opens for browsing, stats "
+            "and export; copy it to a writable folder to edit it")
+
+
+def storage_error(error: sqlite3.Error, path: str | os.PathLike[str]) -> StorageError | None:
+    """The user-facing error for an SQLite error caused by the file system, or None for any other."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    text = str(error).lower()
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return NoSpaceLeft(no_space_message(path))
+    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        return ProjectReadOnly(read_only_message(path))
+    return None
+
+
+def os_storage_error(error: OSError, path: str | os.PathLike[str]) -> StorageError | None:
+    """The user-facing error for an OSError of the file system (full, read-only, name too long)."""
+    if error.errno == errno.ENOSPC:
+        return NoSpaceLeft(no_space_message(path))
+    if error.errno == errno.EROFS:
+        return ProjectReadOnly(read_only_message(path))
+    if error.errno == errno.ENAMETOOLONG:
+        return NameTooLong(f"{path}: file name too long for this file system")
+    return None
+
+
+def check_name_fits(path: Path) -> None:
+    """Raise NameTooLong unless every part of `path` that does not exist yet fits the file system,
+    with room for SQLite's companion files after the project's own name. Checked before anything is
+    created, so a refused name leaves nothing behind."""
+    path = path.absolute()
+    existing = path.parent
+    while not _exists(existing) and existing != existing.parent:
+        existing = existing.parent
+    try:
+        name_max = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    new_parts = path.relative_to(existing).parts
+    for i, part in enumerate(new_parts):
+        room = name_max - (len(LONGEST_COMPANION_SUFFIX) if i == len(new_parts) - 1 else 0)
+        size = len(os.fsencode(part))
+        if size > room:
+            raise NameTooLong(f"{path}: file name too long ({size} bytes; this file system allows {room} for "
+                              f"{'a project name' if i == len(new_parts) - 1 else 'a folder name'})")
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long to stat does not exist
+        return False
+
+
+def is_writable(path: Path) -> bool:
+    """Whether SQLite can write the project: the file and its folder (WAL keeps -wal and -shm beside it).
+    os.access sees read-only mounts and permissions (for root only the former)."""
+    return os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)

@@ -10,17 +10,7 @@ import pytest
 
 from mtl_studio.core import store as store_module
 from mtl_studio.core.store_faults import ProjectBusy, ProjectReadOnly
-from mtl_studio.gui.app import app_settings
-from mtl_studio.gui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(app_settings())
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.shutdown()
+from test_main_window import window  # noqa: F401 - the main window fixture, shown
 
 
 def test_a_read_only_project_is_shown_read_only_and_refuses_edits(window, project, monkeypatch):

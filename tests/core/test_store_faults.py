@@ -157,6 +157,17 @@ def test_a_really_full_tmpfs_during_an_import(tmp_path, capsys):
         assert staging_files(fs) == []
 
 
+def test_a_really_full_tmpfs_during_an_export(tmp_path, small_store, capsys):
+    with _tmpfs(tmp_path, "8k") as fs:
+        with small_store.bulk():
+            for i in range(200):
+                small_store.add_document(Document(text=f"filler document {i} " * 20, tokens=[], split="train"))
+        assert cli_main(["export", str(small_store.path), str(fs / "out.jsonl")]) == 1
+        err = capsys.readouterr().err
+        assert "No space left on device" in err and "Traceback" not in err
+        assert list(fs.iterdir()) == []  # the partial file is removed
+
+
 # ---- read-only media --------------------------------------------------------------------------------------
 
 def _pretend_not_writable(monkeypatch, path: Path) -> None:
@@ -191,6 +202,20 @@ def test_a_project_that_cannot_be_written_opens_read_only(tmp_path, monkeypatch,
     assert cli_main(["import", str(project), str(_lines(tmp_path, 3))]) == 1
     assert "is read-only" in capsys.readouterr().err
     assert staging_files(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="permissions do not stop root")
+def test_a_project_without_write_permission_opens_read_only(tmp_path):
+    project = tmp_path / "p.mtl"
+    make_project(project, SMALL).close()
+    project.chmod(0o444)
+    try:
+        with ProjectStore.open(project) as store:
+            assert store.read_only and store.count_documents() == len(SMALL.docs)
+            with pytest.raises(ProjectReadOnly):
+                store.set_sentiment(1, "neutral")
+    finally:
+        project.chmod(0o644)
 
 
 def test_a_project_on_a_read_only_mount_opens_for_browsing(tmp_path, capsys):

@@ -53,3 +53,11 @@ def test_an_edit_that_waits_for_another_writer_says_so_in_the_status_bar(window,
         other.close()
     waiting = [m for m in shown if m.startswith("Waiting for another writer")]
     assert [m.rsplit(" ", 2)[-2] for m in waiting] == ["0", "1", "2"]  # seconds waited, every 0.5 s here
+
+
+def test_a_new_project_with_a_name_too_long_is_refused_and_leaves_nothing(window, tmp_path):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    assert not window.new_project(folder / ("n" * 300))
+    assert "file name too long" in window.statusBar().currentMessage()
+    assert list(folder.iterdir()) == [] and window.store is None

@@ -92,7 +92,8 @@ def _open(path: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from mtl_studio.core.store import ProjectStore, remove_project_files
+    from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.store_files import remove_project_files
 
     store = ProjectStore.create(args.project)  # a name too long or a full disk: an error, no file left
     try:

@@ -27,14 +27,15 @@ from .schema import (
     DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
     validate_spans,
 )
-from .store_faults import (
-    ProjectBusy, ProjectReadOnly, check_name_fits, is_writable, os_storage_error, read_only_message, storage_error,
+from . import store_files
+from .store_faults import ProjectBusy, ProjectReadOnly, os_storage_error, read_only_message, storage_error
+from .store_files import (
+    check_name_fits, has_unmerged_wal, is_locked, is_writable, remove_project_files, rollback_quietly,
 )
 
-SCHEMA_VERSION = 1
-# An edit waits this long for the write lock before telling `on_wait` (and trying again), and at most
-# WRITE_WAIT_LIMIT_S in all: staged imports hold the lock only for their short merge (formats/staging.py).
-BUSY_TIMEOUT_S = 1.0
+SCHEMA_VERSION = 2
+# The longest an edit waits for the write lock in all (telling `on_wait` every store_files.BUSY_TIMEOUT_S):
+# staged imports hold the lock only for their short merge (formats/staging.py).
 WRITE_WAIT_LIMIT_S = 60.0
 
 # Ordered migrations: MIGRATIONS[i] brings a database from version i to i + 1.
@@ -85,6 +86,12 @@ MIGRATIONS: list[str] = [
         epoch INTEGER NOT NULL,
         metrics TEXT NOT NULL,
         PRIMARY KEY (run_id, epoch));
+    """,
+    # 2: who trains a run and when it last gave a sign of life (core/run_liveness.py), so that a run whose
+    # process died reads as interrupted instead of running forever.
+    """
+    ALTER TABLE runs ADD COLUMN owner TEXT;
+    ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
     """,
 ]
 
@@ -170,7 +177,7 @@ class ProjectStore:
         if not self.read_only:
             return ""
         notice = read_only_message(self.path)
-        if _has_unmerged_wal(self.path):
+        if has_unmerged_wal(self.path):
             notice += (f"; its last changes are in {self.path.name}-wal, which cannot be read without "
                        "writing: they show once the project is opened where it can be written")
         return notice
@@ -189,7 +196,7 @@ class ProjectStore:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _open_connection(self.path, read_only=self.read_only)
+            conn = store_files.open_connection(self.path, read_only=self.read_only)
             self._local.conn = conn
             self._local.depth = 0
         return conn
@@ -239,13 +246,13 @@ class ProjectStore:
             try:
                 yield
             except BaseException:
-                _rollback_quietly(conn)
+                rollback_quietly(conn)
                 raise
             else:
                 try:
                     conn.execute("COMMIT")
                 except BaseException:
-                    _rollback_quietly(conn)
+                    rollback_quietly(conn)
                     raise
             finally:
                 self._local.depth = 0
@@ -257,16 +264,16 @@ class ProjectStore:
 
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
         """Take the write lock, waiting for another writer at most WRITE_WAIT_LIMIT_S seconds and telling
-        `on_wait` about it every BUSY_TIMEOUT_S (about a second), so that no edit hangs silently."""
+        `on_wait` about it every store_files.BUSY_TIMEOUT_S (about a second), so no edit hangs silently."""
         waited = 0.0
         while True:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as e:
-                if not _is_locked(e):
+                if not is_locked(e):
                     raise
-            waited += BUSY_TIMEOUT_S
+            waited += store_files.BUSY_TIMEOUT_S  # SQLite's own busy wait of the failed BEGIN
             if waited >= WRITE_WAIT_LIMIT_S:
                 raise ProjectBusy(
                     f"{self.path} is busy: another writer (an import, or another program) has held it for "
@@ -889,57 +896,6 @@ class ProjectStore:
         return {"id": r["id"], "created_at": r["created_at"], "status": r["status"],
                 "config": json.loads(r["config"]), "dataset_hash": r["dataset_hash"],
                 "artefact_dir": r["artefact_dir"], "metrics": json.loads(r["metrics"]), "message": r["message"]}
-
-
-def _open_connection(path: Path, *, read_only: bool) -> sqlite3.Connection:
-    """A connection with the project's settings. Read-only: mode=ro where SQLite can still keep its
-    shared-memory file beside the project (a file without write permission), else immutable=1 (read-only
-    media: nothing can change the file while it is open, and mode=ro cannot open a WAL file there)."""
-    if read_only:
-        uri = path.absolute().as_uri()
-        try:
-            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S)
-            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-        except sqlite3.OperationalError:
-            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys=ON")
-    return conn
-
-
-def _rollback_quietly(conn: sqlite3.Connection) -> None:
-    """Undo the open transaction; the error that caused the rollback is the one to report, so a failing
-    rollback (SQLite already rolled back after a full disk) must not replace it."""
-    if not conn.in_transaction:
-        return
-    try:
-        conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        pass
-
-
-def _is_locked(error: sqlite3.OperationalError) -> bool:
-    name = getattr(error, "sqlite_errorname", "") or ""
-    return name.startswith("SQLITE_BUSY") or "database is locked" in str(error).lower()
-
-
-def _has_unmerged_wal(path: Path) -> bool:
-    wal = Path(f"{path}-wal")
-    return wal.is_file() and wal.stat().st_size > 0
-
-
-COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
-
-
-def remove_project_files(path: str | os.PathLike[str]) -> None:
-    """Delete a project file and SQLite's companion files (a project that was never finished)."""
-    for suffix in ("", *COMPANION_SUFFIXES):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(f"{path}{suffix}")
 
 
 def _split_sql(script: str) -> list[str]:

@@ -11,14 +11,8 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-from pathlib import Path
 
 from .schema import ValidationError
-
-# Suffixes SQLite and the app put after a project's file name (<name>-journal is the longest); a project
-# name must leave room for them, or a later write would fail with a half-made project on disk.
-LONGEST_COMPANION_SUFFIX = "-journal"
-
 
 class StorageError(ValidationError):
     """The project cannot be written or read for a reason outside the data (disk, permissions, another
@@ -71,37 +65,3 @@ def os_storage_error(error: OSError, path: str | os.PathLike[str]) -> StorageErr
     if error.errno == errno.ENAMETOOLONG:
         return NameTooLong(f"{path}: file name too long for this file system")
     return None
-
-
-def check_name_fits(path: Path) -> None:
-    """Raise NameTooLong unless every part of `path` that does not exist yet fits the file system,
-    with room for SQLite's companion files after the project's own name. Checked before anything is
-    created, so a refused name leaves nothing behind."""
-    path = path.absolute()
-    existing = path.parent
-    while not _exists(existing) and existing != existing.parent:
-        existing = existing.parent
-    try:
-        name_max = os.pathconf(existing, "PC_NAME_MAX")
-    except (OSError, ValueError):
-        name_max = 255
-    new_parts = path.relative_to(existing).parts
-    for i, part in enumerate(new_parts):
-        room = name_max - (len(LONGEST_COMPANION_SUFFIX) if i == len(new_parts) - 1 else 0)
-        size = len(os.fsencode(part))
-        if size > room:
-            raise NameTooLong(f"{path}: file name too long ({size} bytes; this file system allows {room} for "
-                              f"{'a project name' if i == len(new_parts) - 1 else 'a folder name'})")
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError:  # a name too long to stat does not exist
-        return False
-
-
-def is_writable(path: Path) -> bool:
-    """Whether SQLite can write the project: the file and its folder (WAL keeps -wal and -shm beside it).
-    os.access sees read-only mounts and permissions (for root only the former)."""
-    return os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from mtl_studio.core import store as store_module
+from mtl_studio.core import store_files
 from mtl_studio.core.formats import importer
 from mtl_studio.core.formats.common import ParsedDoc
 from mtl_studio.core.formats.staging import staging_files
@@ -93,7 +94,7 @@ def test_an_import_cancelled_while_it_is_read_merges_nothing(tmp_path):
 def test_a_waiting_edit_reports_every_second_and_gives_up_after_the_limit(tmp_path, monkeypatch):
     project = tmp_path / "p.mtl"
     make_project(project, SMALL).close()
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(store_files, "BUSY_TIMEOUT_S", 0.2)
     monkeypatch.setattr(store_module, "WRITE_WAIT_LIMIT_S", 1.0)
     other = sqlite3.connect(project, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
@@ -112,7 +113,7 @@ def test_a_waiting_edit_reports_every_second_and_gives_up_after_the_limit(tmp_pa
 def test_a_waiting_edit_goes_through_once_the_other_writer_finishes(tmp_path, monkeypatch):
     project = tmp_path / "p.mtl"
     make_project(project, SMALL).close()
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(store_files, "BUSY_TIMEOUT_S", 0.2)
     other = sqlite3.connect(project, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     with ProjectStore.open(project) as store:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from mtl_studio.cli import main as cli_main
-from mtl_studio.core import store as store_module
+from mtl_studio.core import store_files
 from mtl_studio.core.formats import ImportFailed, export_project, import_file
 from mtl_studio.core.formats.staging import staging_files
 from mtl_studio.core.schema import Document, Span
@@ -43,14 +43,14 @@ def _limit_growth(conn) -> None:
 @pytest.fixture
 def fill_disk(monkeypatch):
     """fill_disk(): from now on every new connection (the CLI's, the staging file's) can barely grow."""
-    real = store_module._open_connection
+    real = store_files.open_connection
 
     def limited(path, *, read_only):
         conn = real(path, read_only=read_only)
         _limit_growth(conn)
         return conn
 
-    return lambda: monkeypatch.setattr(store_module, "_open_connection", limited)
+    return lambda: monkeypatch.setattr(store_files, "open_connection", limited)
 
 
 # ---- disk full -----------------------------------------------------------------------------------------

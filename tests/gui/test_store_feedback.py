@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mtl_studio.core import store as store_module
+from mtl_studio.core import store_files
 from mtl_studio.core.store_faults import ProjectBusy, ProjectReadOnly
 from test_main_window import window  # noqa: F401 - the main window fixture, shown
 
@@ -38,7 +39,7 @@ def test_a_writable_project_shows_no_read_only_label(window, project):
 
 
 def test_an_edit_that_waits_for_another_writer_says_so_in_the_status_bar(window, project, monkeypatch):
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(store_files, "BUSY_TIMEOUT_S", 0.5)
     monkeypatch.setattr(store_module, "WRITE_WAIT_LIMIT_S", 1.6)
     assert window.open_project(project.path)
     shown: list[str] = []

@@ -13,7 +13,8 @@ import uuid
 from pathlib import Path
 from types import TracebackType
 
-from ..store import ProjectStore, remove_project_files
+from ..store import ProjectStore
+from ..store_files import remove_project_files
 
 STAGING_PREFIX = ".mtl-import-"
 

@@ -23,8 +23,9 @@ from types import TracebackType
 log = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY_S = 10.0
-# Several missed beats: a heartbeat older than this means the process is gone (or hung with its thread).
-HEARTBEAT_STALE_S = 60.0
+# Used only where the process cannot be asked (another host): several missed beats mean it is gone. Wide,
+# because a beat may wait up to store.WRITE_WAIT_LIMIT_S for another writer.
+HEARTBEAT_STALE_S = 120.0
 INTERRUPTED = "interrupted"
 
 
@@ -120,6 +121,23 @@ def seems_interrupted(owner: ProcessIdentity | None, heartbeat_at: str | None, c
         return True
     now = now or _dt.datetime.now(_dt.timezone.utc)
     return (now - last).total_seconds() > HEARTBEAT_STALE_S
+
+
+def observed_status(status: str, owner_json: str | None, heartbeat_at: str | None, created_at: str) -> str:
+    """The status to show for a stored run: a "running" run without a live process is interrupted."""
+    if status != "running":
+        return status
+    return INTERRUPTED if seems_interrupted(ProcessIdentity.from_json(owner_json), heartbeat_at, created_at) \
+        else status
+
+
+def interrupted_message(run_id: str, has_checkpoint: bool) -> str:
+    """Why an interrupted run stopped and what resuming it does (a checkpoint is promised only when one
+    exists)."""
+    what = ("continues it from its last checkpoint" if has_checkpoint
+            else "starts it again from the beginning (it ended before its first checkpoint)")
+    return (f"its training process ended without finishing (killed, out of memory or a power loss); "
+            f"`mtl-studio train PROJECT --resume {run_id}` {what}")
 
 
 def _parse(stamp: str | None) -> _dt.datetime | None:

@@ -28,6 +28,7 @@ from .schema import (
     validate_spans,
 )
 from . import store_files
+from .run_liveness import INTERRUPTED, current_process, interrupted_message, observed_status
 from .store_faults import ProjectBusy, ProjectReadOnly, os_storage_error, read_only_message, storage_error
 from .store_files import (
     check_name_fits, has_unmerged_wal, is_locked, is_writable, remove_project_files, rollback_quietly,
@@ -189,8 +190,8 @@ class ProjectStore:
         return cls(path, create=True)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> "ProjectStore":
-        return cls(path)
+    def open(cls, path: str | os.PathLike[str], *, read_only: bool | None = None) -> "ProjectStore":
+        return cls(path, read_only=read_only)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -839,12 +840,28 @@ class ProjectStore:
     # ---- runs ------------------------------------------------------------------------------------
 
     def create_run(self, config: dict[str, Any], *, run_id: str | None = None) -> str:
+        """A new run, 'running' and owned by this process (core/run_liveness.py tells when it died)."""
         run_id = run_id or _dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        now = _now()
         with self.bulk():
             self.conn.execute(
-                "INSERT INTO runs (id, created_at, status, config, dataset_hash) VALUES (?, ?, 'running', ?, ?)",
-                (run_id, _now(), json.dumps(config, ensure_ascii=False), self.dataset_hash()))
+                "INSERT INTO runs (id, created_at, status, config, dataset_hash, owner, heartbeat_at) "
+                "VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                (run_id, now, json.dumps(config, ensure_ascii=False), self.dataset_hash(),
+                 current_process().to_json(), now))
         return run_id
+
+    def claim_run(self, run_id: str) -> None:
+        """A resumed run: running again, owned by this process."""
+        with self.bulk():
+            self.conn.execute("UPDATE runs SET status = 'running', message = '', owner = ?, heartbeat_at = ? "
+                              "WHERE id = ?", (current_process().to_json(), _now(), run_id))
+
+    def beat_run(self, run_id: str) -> None:
+        """The heartbeat of a running run (run_liveness.Heartbeat calls it every few seconds)."""
+        with self.bulk():
+            self.conn.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
+                              (_now(), run_id))
 
     def update_run(self, run_id: str, *, status: str | None = None, metrics: dict[str, Any] | None = None,
                    artefact_dir: str | None = None, message: str | None = None) -> None:
@@ -893,9 +910,22 @@ class ProjectStore:
 
     @staticmethod
     def _run_row(r: sqlite3.Row) -> dict[str, Any]:
-        return {"id": r["id"], "created_at": r["created_at"], "status": r["status"],
+        status, message = _observed_run_status(r)
+        return {"id": r["id"], "created_at": r["created_at"], "status": status,
                 "config": json.loads(r["config"]), "dataset_hash": r["dataset_hash"],
-                "artefact_dir": r["artefact_dir"], "metrics": json.loads(r["metrics"]), "message": r["message"]}
+                "artefact_dir": r["artefact_dir"], "metrics": json.loads(r["metrics"]), "message": message}
+
+
+def _observed_run_status(r: sqlite3.Row) -> tuple[str, str]:
+    """(status, message) of a run row as readers see it: 'running' only while its process lives. Rows of
+    a schema-1 project opened read-only have no owner or heartbeat columns."""
+    keys = r.keys()
+    status = observed_status(r["status"], r["owner"] if "owner" in keys else None,
+                             r["heartbeat_at"] if "heartbeat_at" in keys else None, r["created_at"])
+    if status == INTERRUPTED and not r["message"]:
+        last = Path(r["artefact_dir"]) / "last" / "trainer_state.json" if r["artefact_dir"] else None
+        return status, interrupted_message(r["id"], has_checkpoint=last is not None and last.is_file())
+    return status, r["message"]
 
 
 def _split_sql(script: str) -> list[str]:

@@ -193,7 +193,7 @@ class _SigintStop:
 def cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from mtl_studio.core.config import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
+    from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
     from mtl_studio.core.event_channel import EventSender
     from mtl_studio.core.evaluate import format_report
     from mtl_studio.core.train import train
@@ -296,7 +296,7 @@ def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: 
     try:
         folder = run_model_folder(run, store.path)
     except ExportError as e:  # a user-facing condition (run stopped early, folder moved): one line
-        raise ValueError(f"cannot score run {run['id']} on {split}: {e}") from None
+        raise ExportError(f"cannot score run {run['id']} on {split}: {e}") from None
     dev = resolve_device(device)
     loaded = load_model_folder(folder, device=str(dev))
     labels = LabelMaps.from_dict(loaded.labels)

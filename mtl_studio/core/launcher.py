@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .config import Event, TrainConfig, TrainingError, event_from_dict
+from .config import TrainConfig
+from .errors import TrainingError
+from .events import Event, event_from_dict
 from .event_channel import HOST, PORT_ENV, STOP_MESSAGE, TOKEN_ENV
 
 

@@ -38,9 +38,10 @@ from torch import nn
 
 from . import losses as L
 from .artifacts import save_model_folder, write_folder_atomically, write_model_files
-from .config import (EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
-                     TrainingError)
+from .config import TrainConfig
 from .distributed import DistContext, init_distributed, unwrap_model
+from .errors import MtlStudioError, TrainingError
+from .events import EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress
 from .evaluate import EvalReport, evaluate_model
 from .features import EncodedDataset, LabelMaps, collate, encode_documents, length_grouped_batches
 from .model import MultiTaskModel, load_encoder
@@ -168,7 +169,7 @@ def _linear_schedule(warmup: int, total: int):
 
 # ---- the trainer -------------------------------------------------------------------------------------
 
-class _Failure(Exception):
+class _Failure(MtlStudioError):
     """A run that cannot go on for a reason the user can act on (NaN loss, out of memory)."""
 
 

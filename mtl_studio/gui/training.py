@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QSplitter, QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.config import (
-    PRESETS, STRATEGIES, EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
-)
+from mtl_studio.core.config import PRESETS, STRATEGIES, TrainConfig
+from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.store import ProjectStore
 
 from .charts import LineChart

@@ -18,7 +18,9 @@ import torch
 from safetensors.torch import load_file
 
 from engine_project import make_engine_project
-from mtl_studio.core.config import RunFinished, RunStarted, StepProgress, TrainConfig, TrainingError
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.errors import TrainingError
+from mtl_studio.core.events import RunFinished, RunStarted, StepProgress
 from mtl_studio.core.launcher import launch_torchrun
 from mtl_studio.core.paths import runs_dir_for
 from mtl_studio.core.store import ProjectStore

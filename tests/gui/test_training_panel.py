@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from mtl_studio.core.config import StepProgress, TrainConfig
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.events import StepProgress
 from mtl_studio.gui.predictions import FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, PredictionView
 from mtl_studio.gui.results import ResultsPanel
 from mtl_studio.gui import training as training_module
@@ -219,7 +220,7 @@ def test_joint_run_then_single_task_baselines(panel, store, tiny_encoder, dialog
 
 def test_engine_warning_shows_a_banner(panel, store):
     """The engine's LogMessage warnings (e.g. a collapsed task weight) stay visible above the charts."""
-    from mtl_studio.core.config import LogMessage
+    from mtl_studio.core.events import LogMessage
 
     panel.set_project(store)
     text = "the weight of task sentiment collapsed to 1.00e-04 (under 1/1000 of the largest)"

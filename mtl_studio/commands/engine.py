@@ -14,8 +14,8 @@ import sys
 import threading
 from typing import Any
 
-# TrainConfig fields set by `train` options; every option's dest is the field name, so the torchrun
-# launcher can map a config onto options (it prefers --config FILE, which carries every field).
+# TrainConfig fields set by `train` options; every option's dest is the field name, so build_config
+# can lay them over --config FILE (which the torchrun launcher writes with every field).
 _FLOAT_OPTIONS = [
     ("--ner-weight", "ner_weight", "weight of the NER loss (fixed strategy; initial weight otherwise)"),
     ("--sentiment-weight", "sentiment_weight", "weight of the sentiment loss"),

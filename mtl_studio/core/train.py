@@ -470,8 +470,8 @@ class Trainer:
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
             token_logits, sequence_logits, mlm_logits, penalty = self.forward(
                 batch.input_ids, batch.attention_mask, mlm_ids, mlm_positions)
-        ner_sum, _ = L.ner_loss_sum(token_logits, batch.ner_labels, batch.ner_weights)
-        sent_sum, _ = L.sentiment_loss_sum(sequence_logits, batch.sentiment_labels, batch.sentiment_weights)
+        ner_sum, _ = L.ner_loss_sum(token_logits, batch.ner_labels, batch.ner_example_weights)
+        sent_sum, _ = L.sentiment_loss_sum(sequence_logits, batch.sentiment_labels, batch.sentiment_example_weights)
         sums = {"ner": ner_sum * keep, "sentiment": sent_sum * keep}
         losses: dict[str, torch.Tensor] = {}
         # Terms outside task weighting. Absent tasks still enter with weight 0 so every head takes part in

@@ -2,10 +2,10 @@
 
 Every exception class of the project derives from `MtlStudioError`, so the CLI and the GUI catch the
 whole family by class (one line on stderr, one dialog) instead of matching class names. This module
-imports nothing heavy: the CLI catches `EncoderNotFound` and `TrainingError` through this base without
-importing torch, and the two that the CLI and the GUI name (TrainingError, EncoderNotFound) live here
-for the same reason; the others stay beside the code that raises them. Each class keeps the builtin base it had (ValueError, RuntimeError) for callers that
-catch those.
+imports nothing heavy, so the CLI catches EncoderNotFound and TrainingError through the base without
+importing torch; those two live here for the same reason (the GUI names them), the others stay beside
+the code that raises them. Each class keeps the builtin base it had (ValueError, RuntimeError) for
+callers that catch those.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ class MtlStudioError(Exception):
 
 
 class OperationCancelled(MtlStudioError):
-    """The user asked to stop; nothing was written. Not a failure: callers report it quietly."""
+    """The user asked to stop and nothing was written. Part of the family so that it is shown as its one
+    line (the import page: "Nothing was imported: ..."), never as an unexpected error."""
 
 
 class TrainingError(MtlStudioError, RuntimeError):

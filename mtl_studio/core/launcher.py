@@ -1,4 +1,4 @@
-"""Start `torchrun ... -m mtl_studio train PROJECT` as a subprocess and stream its progress events.
+"""Start `torchrun ... -m mtl_studio train PROJECT --config FILE` as a subprocess; stream its events.
 
 The GUI's "train on N GPUs" runs this generator on its worker thread exactly like the in-process
 `train()` generator: the same event dataclasses arrive, decoded from the localhost socket that

@@ -6,11 +6,19 @@ imports (torch, transformers, Qt) happen inside the command that needs them so `
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from mtl_studio import __version__
 from mtl_studio.commands import data as data_commands
 from mtl_studio.commands import engine as engine_commands
+from mtl_studio.core.errors import MtlStudioError
+
+# Errors the user can act on, printed as one line: the project's own family (core.errors, caught by its
+# base so this path imports no torch); OSError: a folder where a file was expected, no permission, disk
+# full; sqlite3.Error: a project that is locked or read-only; KeyError / ValueError: an unknown run or
+# document id, a bad option value.
+USER_ERRORS: tuple[type[BaseException], ...] = (MtlStudioError, OSError, sqlite3.Error, KeyError, ValueError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,20 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as e:  # user-facing errors: one clear line, no traceback
-        import sqlite3
-
-        from mtl_studio.core.schema import ValidationError
-
-        # OSError: a folder where a file was expected, no permission, disk full; sqlite3.Error: a
-        # project that is locked or read-only. Matched by name so that this path does not import
-        # torch (EncoderNotFound, TrainingError).
-        if isinstance(e, (ValidationError, OSError, sqlite3.Error, KeyError, ValueError)) \
-                or type(e).__name__ in ("TrainingError", "EncoderNotFound"):
-            msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-            print(f"mtl-studio {args.command}: error: {msg}", file=sys.stderr)
-            return 1
-        raise
+    except USER_ERRORS as e:  # one clear line, no traceback
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"mtl-studio {args.command}: error: {msg}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

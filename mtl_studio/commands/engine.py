@@ -14,8 +14,12 @@ import sys
 import threading
 from typing import Any
 
-# TrainConfig fields set by `train` options; every option's dest is the field name, so the torchrun
-# launcher can map a config onto options (it prefers --config FILE, which carries every field).
+# Torch-free tables: the options are built from them, so `--help` stays fast.
+from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
+from mtl_studio.core.strategies import STRATEGIES, hyper_parameters
+
+# TrainConfig fields set by `train` options; every option's dest is the field name, so build_config
+# can lay them over --config FILE (which the torchrun launcher writes with every field).
 _FLOAT_OPTIONS = [
     ("--ner-weight", "ner_weight", "weight of the NER loss (fixed strategy; initial weight otherwise)"),
     ("--sentiment-weight", "sentiment_weight", "weight of the sentiment loss"),
@@ -24,12 +28,10 @@ _FLOAT_OPTIONS = [
     ("--silver-weight", "silver_weight", "weight of silver (pseudo) labels in training (0 = left out)"),
     ("--l2sp-weight", "l2sp_weight", "L2-SP pull toward the pretrained encoder weights (0 = off)"),
     ("--weight-decay", "weight_decay", "AdamW weight decay"),
-    ("--lr", "learning_rate", "learning rate (default 5e-5 for MiniLM; --preset method: 2e-5)"),
+    ("--lr", "learning_rate", "learning rate (default: the default preset's; see --preset)"),
     ("--warmup-ratio", "warmup_ratio", "fraction of steps with linear warm-up"),
     ("--max-grad-norm", "max_grad_norm", "gradient clipping norm"),
     ("--dropout", "dropout", "dropout of the heads"),
-    ("--dwa-temperature", "dwa_temperature", "DWA temperature T (Liu et al. 2019)"),
-    ("--gradnorm-alpha", "gradnorm_alpha", "GradNorm asymmetry alpha (Chen et al. 2018)"),
     ("--strategy-lr", "strategy_lr", "learning rate of learned task weights (uncertainty, gradnorm)"),
 ]
 _INT_OPTIONS = [
@@ -55,14 +57,17 @@ def register_engine(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("project", help="project file (.mtl)")
     p.add_argument("--config", metavar="FILE", help="JSON run configuration (TrainConfig fields); options "
                                                      "given on the command line override it")
-    p.add_argument("--preset", choices=["minilm", "method"], help="minilm: 5e-5, batch 16, 3 epochs (default); "
-                                                                 "method: the paper's 2e-5, batch 16, 5 epochs")
+    p.add_argument("--preset", choices=list(PRESETS),
+                   help="; ".join(f"{p.name}: {p.summary()}" + (" (default)" if p.name == DEFAULT_PRESET else "")
+                                  for p in PRESET_TABLE))
     p.add_argument("--encoder", help="'offline' (bundled MiniLM), a Hugging Face model name, or a folder")
     p.add_argument("--tasks", type=_tasks, help="ner,sentiment (joint, default) or one of them (single-task baseline)")
-    p.add_argument("--strategy", choices=["fixed", "uncertainty", "dwa", "gradnorm", "pcgrad"],
-                   help="task weighting strategy (default fixed)")
+    p.add_argument("--strategy", choices=list(STRATEGIES),
+                   help=f"task weighting strategy (default {TrainConfig.strategy})")
     for flag, dest, text in _FLOAT_OPTIONS:
         p.add_argument(flag, dest=dest, type=float, help=text)
+    for hp in hyper_parameters():
+        p.add_argument(hp.option, dest=hp.field, type=float, help=f"{hp.help} (default {hp.default:g})")
     for flag, dest, text in _INT_OPTIONS:
         p.add_argument(flag, dest=dest, type=int, help=text)
     p.add_argument("--pooling", choices=["mean", "cls"], help="sentence pooling for the sentiment head")
@@ -114,8 +119,6 @@ def _tasks(value: str) -> tuple[str, ...]:
 
 def build_config(args: argparse.Namespace) -> Any:
     """TrainConfig from defaults < --preset < --config FILE < explicit options."""
-    from mtl_studio.core.config import PRESETS, TrainConfig
-
     values: dict[str, Any] = TrainConfig().to_dict()
     if args.preset:
         values.update(PRESETS[args.preset])
@@ -135,6 +138,15 @@ def build_config(args: argparse.Namespace) -> Any:
     config = TrainConfig.from_dict(values)
     config.validate()
     return config
+
+
+def _resumed_config(project: str, run_id: str) -> Any:
+    """The stored config of the run to resume: the engine picks its device before it reads the run, so
+    the command line's options (device included) must not reach it."""
+    from mtl_studio.core.store import ProjectStore
+
+    with ProjectStore.open(project) as store:
+        return TrainConfig.from_dict(store.get_run(run_id)["config"])  # KeyError names an unknown run
 
 
 def _quiet_transformers() -> None:
@@ -193,14 +205,14 @@ class _SigintStop:
 def cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from mtl_studio.core.config import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
+    from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
     from mtl_studio.core.event_channel import EventSender
     from mtl_studio.core.evaluate import format_report
     from mtl_studio.core.train import train
 
     if not os.path.exists(args.project):
         raise FileNotFoundError(f"no project at {args.project}")
-    config = build_config(args)
+    config = _resumed_config(args.project, args.resume) if args.resume else build_config(args)
     _quiet_transformers()
     main = _is_main_process()
     sender = EventSender.from_env()  # progress to a parent GUI when started by it (rank 0 only)
@@ -296,7 +308,7 @@ def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: 
     try:
         folder = run_model_folder(run, store.path)
     except ExportError as e:  # a user-facing condition (run stopped early, folder moved): one line
-        raise ValueError(f"cannot score run {run['id']} on {split}: {e}") from None
+        raise ExportError(f"cannot score run {run['id']} on {split}: {e}") from None
     dev = resolve_device(device)
     loaded = load_model_folder(folder, device=str(dev))
     labels = LabelMaps.from_dict(loaded.labels)

@@ -75,13 +75,10 @@ def register(sub: "argparse._SubParsersAction") -> None:
 # ---- export-model --------------------------------------------------------------------------------
 
 def cmd_export_model(args: argparse.Namespace) -> int:
-    from mtl_studio.core.export import ExportError, export_model
+    from mtl_studio.core.export import export_model
 
     run_id = None if args.run_id == "latest" else args.run_id
-    try:
-        out = export_model(args.project, run_id, args.out, onnx=args.onnx)
-    except ExportError as e:
-        raise ValueError(str(e)) from e
+    out = export_model(args.project, run_id, args.out, onnx=args.onnx)  # ExportError: printed by cli.main
     print(f"exported model to {out}" + (" (with model.onnx, checked against PyTorch)" if args.onnx else ""))
     return 0
 
@@ -214,7 +211,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
 # ---- pseudo-label --------------------------------------------------------------------------------
 
 def cmd_pseudo_label(args: argparse.Namespace) -> int:
-    from mtl_studio.core.export import ExportError
     from mtl_studio.core.pseudo_label import pseudo_label
     from mtl_studio.core.store import ProjectStore
 
@@ -227,12 +223,9 @@ def cmd_pseudo_label(args: argparse.Namespace) -> int:
         read_folder_metadata(args.model)
     tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
     with ProjectStore.open(args.project) as store:
-        try:
-            report = pseudo_label(store, args.model or args.run, tasks=tasks, threshold=args.threshold,
-                                  replace=not args.keep_previous, splits=args.split, batch_size=args.batch_size,
-                                  device=args.device)
-        except ExportError as e:
-            raise ValueError(str(e)) from e
+        report = pseudo_label(store, args.model or args.run, tasks=tasks, threshold=args.threshold,
+                              replace=not args.keep_previous, splits=args.split, batch_size=args.batch_size,
+                              device=args.device)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

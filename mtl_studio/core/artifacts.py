@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import MtlStudioError
+
 FORMAT_NAME = "mtl_studio.model.v1"
 SCHEMA_VERSION = 1
 WEIGHTS_FILE = "model.safetensors"
@@ -33,7 +35,7 @@ ENCODER_CONFIG_FILE = "config.json"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 
 
-class ModelFolderError(ValueError):
+class ModelFolderError(MtlStudioError, ValueError):
     """A folder is not a readable MTL Studio model (missing file, wrong format, inconsistent labels)."""
 
 

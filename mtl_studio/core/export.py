@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import MtlStudioError
 from .artifacts import (
     LoadedModel, PICKLE_SUFFIXES, is_model_folder, load_model_folder, write_folder_atomically, write_model_files,
 )
@@ -33,7 +34,7 @@ CHECK_TEXTS = (
 )
 
 
-class ExportError(RuntimeError):
+class ExportError(MtlStudioError, RuntimeError):
     """The run cannot be exported (no checkpoint, ONNX mismatch); the message says why."""
 
 

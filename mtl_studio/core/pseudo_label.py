@@ -100,7 +100,7 @@ def pseudo_label(store: Any, run_id_or_model_folder: str | os.PathLike[str] | No
     replace=False: documents that already have silver labels for a task keep them and are skipped.
     splits: restrict to these splits (default all). progress(done, total) is called after each batch.
     """
-    from mtl_studio.inference import load
+    from .inference import load
 
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, not {threshold}")

@@ -38,9 +38,10 @@ from torch import nn
 
 from . import losses as L
 from .artifacts import save_model_folder, write_folder_atomically, write_model_files
-from .config import (EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
-                     TrainingError)
+from .config import TrainConfig
 from .distributed import DistContext, init_distributed, unwrap_model
+from .errors import MtlStudioError, TrainingError
+from .events import EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress
 from .evaluate import EvalReport, evaluate_model
 from .features import EncodedDataset, LabelMaps, collate, encode_documents, length_grouped_batches
 from .model import MultiTaskModel, load_encoder
@@ -168,7 +169,7 @@ def _linear_schedule(warmup: int, total: int):
 
 # ---- the trainer -------------------------------------------------------------------------------------
 
-class _Failure(Exception):
+class _Failure(MtlStudioError):
     """A run that cannot go on for a reason the user can act on (NaN loss, out of memory)."""
 
 
@@ -469,8 +470,8 @@ class Trainer:
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
             token_logits, sequence_logits, mlm_logits, penalty = self.forward(
                 batch.input_ids, batch.attention_mask, mlm_ids, mlm_positions)
-        ner_sum, _ = L.ner_loss_sum(token_logits, batch.ner_labels, batch.ner_weights)
-        sent_sum, _ = L.sentiment_loss_sum(sequence_logits, batch.sentiment_labels, batch.sentiment_weights)
+        ner_sum, _ = L.ner_loss_sum(token_logits, batch.ner_labels, batch.ner_example_weights)
+        sent_sum, _ = L.sentiment_loss_sum(sequence_logits, batch.sentiment_labels, batch.sentiment_example_weights)
         sums = {"ner": ner_sum * keep, "sentiment": sent_sum * keep}
         losses: dict[str, torch.Tensor] = {}
         # Terms outside task weighting. Absent tasks still enter with weight 0 so every head takes part in

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import importlib
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio import __version__
-from mtl_studio.core.schema import ValidationError
+from mtl_studio.core.errors import MtlStudioError
 from mtl_studio.core.store import ProjectStore
 
 from .background import BackgroundTasks
@@ -33,6 +34,10 @@ from .shortcuts_dialog import ShortcutsDialog
 __all__ = ["MainWindow", "DocumentListPanel", "ShortcutsDialog"]
 
 log = logging.getLogger(__name__)
+
+# Why a project file cannot be opened or created, shown in a dialog: the file system (missing, no
+# permission), SQLite (locked, read-only, not a database) or the project itself (core.errors).
+PROJECT_FILE_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error, MtlStudioError)
 
 MAX_RECENT = 8
 PROJECT_SUFFIX = ".mtl"
@@ -315,7 +320,7 @@ class MainWindow(QMainWindow):
         try:
             store = ProjectStore.open(path)
             store.count_documents()  # touch the database now: a bad file fails here, not later
-        except (OSError, ValidationError, Exception) as e:  # noqa: BLE001 - sqlite3 errors on foreign files
+        except PROJECT_FILE_ERRORS as e:
             self._warn(self.tr("Cannot open project"),
                        self.tr("{path} could not be opened:\n{error}").format(path=path, error=e))
             self._forget_recent(path)
@@ -331,7 +336,7 @@ class MainWindow(QMainWindow):
             path = path.with_name(path.name + PROJECT_SUFFIX)
         try:
             ProjectStore.create(path).close()
-        except (OSError, ValidationError) as e:
+        except PROJECT_FILE_ERRORS as e:
             self._warn(self.tr("Cannot create project"), str(e))
             return False
         return self.open_project(path)

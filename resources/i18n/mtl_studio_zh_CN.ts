@@ -2122,13 +2122,16 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>MiniLM default: 5e-5, 16, 3</source>
-        <translation>MiniLM 默认：5e-5, 16, 3</translation>
+        <source>{}: {}, {}, {}</source>
+        <translation>{}：{}, {}, {}</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Method: 2e-5, 16, 5</source>
-        <translation>论文方法：2e-5, 16, 5</translation>
+        <source>MiniLM default</source>
+        <translation>MiniLM 默认</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>论文方法</translation>
     </message>
     <message>
         <location line="+1"/>

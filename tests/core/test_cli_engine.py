@@ -91,3 +91,27 @@ def test_a_failed_run_exits_nonzero_and_still_prints_its_id(project, tiny_encode
     assert "loss became" in err
     with ProjectStore.open(project) as store:
         assert out.strip().splitlines()[-1] == store.get_run()["id"]
+
+
+def test_resume_hands_the_engine_the_stored_runs_config(project, monkeypatch, capsys):
+    """`train --resume` uses the run's own config, device included: the engine picks its device before it
+    reads the run, so an option on the command line must not reach it."""
+    from mtl_studio.core import train as train_module
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import RunFinished
+
+    stored = TrainConfig(device="cpu", seed=21, epochs=2)
+    with ProjectStore.open(project) as store:
+        run_id = store.create_run(stored.to_dict())
+    given = []
+
+    def fake_train(project_path, config, *, stop, resume_run_id):  # type: ignore[no-untyped-def]
+        given.append((config, resume_run_id))
+        yield RunFinished(resume_run_id, "completed", 1, {}, None)
+
+    monkeypatch.setattr(train_module, "train", fake_train)
+    assert main(["train", project, "--resume", run_id, "--device", "cuda:7", "--seed", "3"]) == 0
+    assert given == [(stored, run_id)]
+    assert capsys.readouterr().out.strip().splitlines()[-1] == run_id
+    assert main(["train", project, "--resume", "no-such-run"]) == 1
+    assert "no run 'no-such-run'" in capsys.readouterr().err

@@ -18,7 +18,10 @@ import torch
 from safetensors.torch import load_file
 
 from project_helpers import ENGINE, make_project
-from mtl_studio.core.config import RunFinished, RunStarted, StepProgress, TrainConfig, TrainingError
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.errors import TrainingError
+from mtl_studio.core.events import RunFinished, RunStarted, StepProgress
+from mtl_studio.core import launcher
 from mtl_studio.core.launcher import launch_torchrun
 from mtl_studio.core.paths import runs_dir_for
 from mtl_studio.core.store import ProjectStore
@@ -118,3 +121,36 @@ def test_failure_summary_prefers_the_cli_error_then_exception_lines():
              "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: \n==== report ====\n")
     assert failure_summary(ranks).splitlines()[0] == "[rank1]: RuntimeError: Expected to have finished reduction"
     assert failure_summary("just\nsome\nlines") == "just\nsome\nlines"
+
+
+class _ExitedAtOnce:
+    """A stand-in torchrun that has already exited cleanly (no events): what launch_torchrun started."""
+
+    def __init__(self, cmd, **kwargs):  # type: ignore[no-untyped-def]
+        self.cmd, self.pid, self.returncode = list(cmd), -1, 0
+        option = cmd.index(launcher.TRAIN_CONFIG_OPTION)
+        self.config_text = Path(cmd[option + 1]).read_text(encoding="utf-8")  # deleted when the run ends
+        _ExitedAtOnce.last = self
+
+    def poll(self) -> int:
+        return 0
+
+
+def test_the_children_rebuild_the_parents_config_from_the_file_they_are_given(tmp_path, monkeypatch):
+    """launch_torchrun passes the whole config as --config FILE; `mtl-studio train` reads it back unchanged,
+    fields without a command-line option included."""
+    from mtl_studio.cli import build_parser
+    from mtl_studio.commands.engine import build_config
+
+    config = TrainConfig(encoder="some/encoder", tasks=("ner",), strategy="gradnorm", ner_weight=1.0,
+                         sentiment_weight=1.0, gradnorm_alpha=0.5, eval_each_epoch=False, device="cpu",
+                         precision="fp32", trust_remote_code=True, mlm_probability=0.3)
+    monkeypatch.setattr(launcher.subprocess, "Popen", _ExitedAtOnce)
+    assert list(launch_torchrun(tmp_path / "p.mtl", config, 2, stop=threading.Event())) == []
+    child = _ExitedAtOnce.last
+    assert child.cmd[child.cmd.index("train"):][:2] == ["train", str(tmp_path / "p.mtl")]
+    config_file = tmp_path / "as-the-child-saw-it.json"
+    config_file.write_text(child.config_text, encoding="utf-8")
+    args = build_parser().parse_args(["train", str(tmp_path / "p.mtl"), launcher.TRAIN_CONFIG_OPTION,
+                                      str(config_file)])
+    assert build_config(args) == config

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..errors import OperationCancelled
 from ..schema import SPLITS, Document, ValidationError, validate_spans
 from ..store import ProjectStore, assign_split
 from ..tokenize import normalize
@@ -23,7 +24,7 @@ from .report import ImportFailed, ImportProblem, ImportReport, Severity
 PROGRESS_EVERY = 1000
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(OperationCancelled):
     """The progress callback asked to stop; nothing was imported."""
 
 

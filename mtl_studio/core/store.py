@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .errors import MtlStudioError
 from .schema import (
     DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
     validate_spans,
@@ -102,6 +103,12 @@ def assign_split(key: str, seed: int = 13, ratios: tuple[float, float, float] = 
     if x < ratios[0]:
         return "train"
     return "dev" if x < ratios[0] + ratios[1] else "test"
+
+
+# Why a project file cannot be opened or created: the file system (missing, no permission), SQLite
+# (locked, read-only, not a database) or the project itself (core.errors). The GUI catches these
+# without knowing that the store is SQLite.
+PROJECT_FILE_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error, MtlStudioError)
 
 
 class ProjectStore:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import importlib
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio import __version__
-from mtl_studio.core.errors import MtlStudioError
-from mtl_studio.core.store import ProjectStore
+from mtl_studio.core.store import PROJECT_FILE_ERRORS, ProjectStore
 
 from .background import BackgroundTasks
 from .commands import EditNotifier
@@ -34,10 +32,6 @@ from .shortcuts_dialog import ShortcutsDialog
 __all__ = ["MainWindow", "DocumentListPanel", "ShortcutsDialog"]
 
 log = logging.getLogger(__name__)
-
-# Why a project file cannot be opened or created, shown in a dialog: the file system (missing, no
-# permission), SQLite (locked, read-only, not a database) or the project itself (core.errors).
-PROJECT_FILE_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error, MtlStudioError)
 
 MAX_RECENT = 8
 PROJECT_SUFFIX = ".mtl"

@@ -22,6 +22,7 @@ class ImportOptions:
 
     format: str | None = None
     split: str | None = None  # train / dev / test for the whole file
+    split_rule: str = "auto"  # auto, file-field, file-name, random, all-train (see core/splits.py)
     text_column: str | None = None
     label_column: str | None = None
     tag_column: int | None = None  # 1-based; negative counts from the end; default the last column

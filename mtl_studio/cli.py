@@ -6,11 +6,13 @@ imports (torch, transformers, Qt) happen inside the command that needs them so `
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from mtl_studio import __version__
 from mtl_studio.commands import data as data_commands
 from mtl_studio.commands import engine as engine_commands
+from mtl_studio.commands import maintenance as maintenance_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("project", nargs="?", help="project file to open")
     gui.set_defaults(func=_run_gui)
     data_commands.register(sub)
+    maintenance_commands.register(sub)
     engine_commands.register(sub)
     return parser
 
@@ -34,11 +37,22 @@ def _run_gui(args: argparse.Namespace) -> int:
     return gui_main([args.project] if getattr(args, "project", None) else [])
 
 
+def is_project_to_open(argv: list[str]) -> bool:
+    """One argument naming a *.mtl file (no subcommand is named so): open the studio on it."""
+    return len(argv) == 1 and argv[0].lower().endswith(".mtl")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     if not argv:
         return _run_gui(argparse.Namespace(project=None))
+    if is_project_to_open(argv):  # `mtl-studio news.mtl`: what a file manager or a user typing runs
+        if not os.path.isfile(argv[0]):
+            print(f"mtl-studio: error: no project at {argv[0]} (create one with `mtl-studio new {argv[0]}`)",
+                  file=sys.stderr)
+            return 1
+        return _run_gui(argparse.Namespace(project=argv[0]))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -58,8 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         # OSError: a folder where a file was expected, no permission, disk full; sqlite3.Error: a
         # project that is locked or read-only. Matched by name so that this path does not import
         # torch (EncoderNotFound, TrainingError).
+        # Subclasses too (NoTrainingDocuments is a TrainingError), still by name.
         if isinstance(e, (ValidationError, OSError, sqlite3.Error, KeyError, ValueError)) \
-                or type(e).__name__ in ("TrainingError", "EncoderNotFound"):
+                or any(c.__name__ in ("TrainingError", "EncoderNotFound") for c in type(e).__mro__):
             msg = e.args[0] if isinstance(e, KeyError) and e.args else e
             print(f"mtl-studio {args.command}: error: {msg}", file=sys.stderr)
             return 1

@@ -638,7 +638,7 @@ class ProjectStore:
     def _save_unassigned(self, ids: set[int]) -> None:
         with self.bulk():
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                              (UNASSIGNED_SPLITS_KEY, json.dumps(_pack_ranges(ids), separators=(",", ":"))))
+                              (UNASSIGNED_SPLITS_KEY, json.dumps(id_ranges(ids), separators=(",", ":"))))
 
     # ---- statistics ------------------------------------------------------------------------------
 
@@ -798,7 +798,7 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start:start + SQL_CHUNK]
 
 
-def _pack_ranges(ids: Iterable[int]) -> list[list[int]]:
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
     """[1, 2, 3, 7] -> [[1, 3], [7, 7]]: an import of 100,000 documents is one pair."""
     ranges: list[list[int]] = []
     for i in sorted(ids):

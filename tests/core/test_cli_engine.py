@@ -91,3 +91,19 @@ def test_a_failed_run_exits_nonzero_and_still_prints_its_id(project, tiny_encode
     assert "loss became" in err
     with ProjectStore.open(project) as store:
         assert out.strip().splitlines()[-1] == store.get_run()["id"]
+
+
+def test_training_without_training_documents_says_where_they_are_and_split_fixes_it(tmp_path, tiny_encoder,
+                                                                                   capsys):
+    from engine_project import DOCS
+
+    path = str(tmp_path / "dev-only.mtl")
+    make_engine_project(path, [(text, ents, sent, "dev") for text, ents, sent, _ in DOCS]).close()
+    assert main(train_args(path, tiny_encoder)) == 1
+    err = capsys.readouterr().err
+    labelled = sum(1 for _, ents, sent, _ in DOCS if ents is not None or sent)
+    assert f"all {labelled} labelled documents are in dev: re-split them (mtl-studio split {path}" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["split", path, "--seed", "1"]) == 0
+    with ProjectStore.open(path) as store:
+        assert store.labelled_counts_per_split()["train"] > 0

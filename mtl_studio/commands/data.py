@@ -137,9 +137,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                             skip_duplicates=args.skip_duplicates)
     if args.tag_column == 0:
         raise ValueError("--tag-column counts from 1 (or from the end with -1, -2, ...)")
+    from mtl_studio.commands.progress import ProgressLine
+
     store = _open(args.project)
+    progress = ProgressLine("import", None, "documents")  # a big file: a line every few seconds
     try:
-        report = import_file(store, args.file, options)
+        report = import_file(store, args.file, options, progress=progress.update)
     except ImportFailed as e:
         r = e.report
         if args.json:
@@ -152,6 +155,7 @@ def cmd_import(args: argparse.Namespace) -> int:
               f"nothing was imported", file=sys.stderr)
         return 1
     finally:
+        progress.finish()
         store.close()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

@@ -38,11 +38,11 @@ _HOW = {"fixed": "--split", "file": "the file's split field", "name": "the file 
         "hash": "seeded random 80/10/10", "train": "all train"}
 
 
-def part_of_a_set(path: str | Path, store: ProjectStore) -> bool:
+def part_of_a_set(path: str | Path, training_documents: int) -> bool:
     """True when a file's split name is one of a train/dev/test set: a train* file lies beside it, or
     the project already has training documents (the set's train file was imported before)."""
     path = Path(path).absolute()
-    if store.count_documents("train") > 0:
+    if training_documents > 0:
         return True
     try:
         siblings = [p for p in path.parent.iterdir() if p != path]
@@ -55,7 +55,9 @@ class ImportSplitter:
     """Chooses the split of each document of one import by one rule; counts how each was chosen."""
 
     def __init__(self, store: ProjectStore, path: str | Path, rule: str = "auto", *, fixed: str | None = None,
-                 use_file_name: bool = True) -> None:
+                 use_file_name: bool = True, training_documents: int | None = None) -> None:
+        """`training_documents`: how many the project has before the import (None: count them in
+        `store`; a dry run into a scratch project passes the real project's count)."""
         if rule not in SPLIT_RULES:
             raise ValidationError(f"split rule {rule!r} is not one of {', '.join(SPLIT_RULES)}")
         if fixed is not None and fixed not in SPLITS:
@@ -64,13 +66,15 @@ class ImportSplitter:
             raise ValidationError(f"give --split {fixed} or --split-rule {rule}, not both")
         self.rule = "fixed" if fixed is not None else rule
         self.fixed, self.path, self.seed = fixed, Path(path), store.split_seed
+        self.training_documents = store.count_documents("train") if training_documents is None \
+            else training_documents
         self.name_split = split_from_filename(path) if use_file_name or rule == "file-name" else None
         if rule == "file-name" and self.name_split is None:
             raise ValidationError(f"--split-rule file-name: the name {self.path.name!r} names no split (train*, "
                                   "dev*/valid*, test*); choose another rule")
         # auto follows the file name only for a set of files (see the module docstring).
         self.name_ignored = rule == "auto" and self.name_split is not None and self.name_split != "train" \
-            and not part_of_a_set(path, store)
+            and not part_of_a_set(path, self.training_documents)
         self.how: Counter[str] = Counter()
         self.last_how = ""
         self.hashed_ids: list[int] = []  # stored as "unassigned" (see ProjectStore.split_keys)
@@ -112,11 +116,11 @@ class ImportSplitter:
                          f"it all in {self.name_split}")
         return notes
 
-    def stranded_warning(self, splits: Counter, project_train_documents: int, project: str) -> str | None:
+    def stranded_warning(self, splits: Counter, project: str) -> str | None:
         """A warning when the whole file went into one split other than train and the project has no
         training documents: Train would fail with nothing to learn from."""
         filled = [s for s, n in splits.items() if n]
-        if project_train_documents or len(filled) != 1 or filled[0] == "train":
+        if self.training_documents or len(filled) != 1 or filled[0] == "train":
             return None
         return (f"all {splits[filled[0]]:,} documents went to {filled[0]} and the project has no training "
                 f"documents, so training will fail: import with --split-rule random (seeded 80/10/10) or run "

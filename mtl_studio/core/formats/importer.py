@@ -44,7 +44,8 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
         # doccano and Label Studio export both JSON arrays and JSON Lines: the content decides.
         fmt = sniff_json(path, fmt)
     splitter = ImportSplitter(store, path, options.split_rule, fixed=options.split,
-                              use_file_name=options.split_from_name)
+                              use_file_name=options.split_from_name,
+                              training_documents=options.training_documents)
     report = ImportReport(file=str(path), format=fmt, split_rule=splitter.rule)
     try:
         codecs.lookup(options.encoding)
@@ -197,8 +198,7 @@ class _Writer:
             return
         if self.splitter.hashed_ids:  # `mtl-studio split --only-unassigned` may move these
             self.store.mark_split_unassigned(self.splitter.hashed_ids)
-        stranded = self.splitter.stranded_warning(r.splits, self.store.count_documents("train"),
-                                                  str(self.store.path))
+        stranded = self.splitter.stranded_warning(r.splits, str(self.store.path))
         if stranded:
             r.warn(stranded, kind="split")
 

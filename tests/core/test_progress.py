@@ -134,3 +134,15 @@ def test_predict_evaluate_and_pseudo_label_print_progress(tmp_path, tiny_encoder
     assert main(["pseudo-label", project, "--threshold", "0"]) == 0
     err = capsys.readouterr().err
     assert "pseudo-label: " in err and "documents (100%)" in err
+
+
+def test_import_of_a_big_file_prints_progress(tmp_path, capsys, monkeypatch):
+    from mtl_studio.cli import main
+
+    monkeypatch.setenv(INTERVAL_ENV, "0")
+    big = tmp_path / "big.txt"
+    big.write_text("".join(f"Line {i} of a big file.\n" for i in range(2500)), encoding="utf-8")
+    assert main(["new", str(tmp_path / "p.mtl")]) == 0
+    assert main(["import", str(tmp_path / "p.mtl"), str(big), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "import: 1,000 documents" in err and "import: 2,000 documents" in err and "documents/s" in err

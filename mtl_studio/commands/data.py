@@ -171,10 +171,12 @@ def _print_warnings(report, quiet: bool) -> None:  # type: ignore[no-untyped-def
     kinds = {k.split(":", 1)[1]: n for k, n in report.counts_by_kind.items() if k.startswith("warning:")}
     print(f"{report.warning_count} warning{'s' if report.warning_count != 1 else ''}: "
           + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), file=sys.stderr)
+    for p in report.warnings:
+        # A file stranded in dev/test (training would fail) is shown even with --quiet.
+        if not quiet or p.kind == "split":
+            print(f"warning: {p}", file=sys.stderr)
     if quiet:
         return
-    for p in report.warnings:
-        print(f"warning: {p}", file=sys.stderr)
     if report.unlisted("warning"):
         print(f"... and {report.unlisted('warning')} more warnings of these kinds", file=sys.stderr)
 

@@ -108,8 +108,8 @@ class ImportSplitter:
         parts = [f"{n} by {_HOW[how]}" for how, n in sorted(self.how.items()) if n]
         notes = [f"split rule {self.rule}: " + (", ".join(parts) or "no documents")]
         if self.how["hash"]:
-            notes.append(f"the seeded random split uses seed {self.seed} (change it with `mtl-studio split "
-                         f"--seed N`)")
+            notes.append(f"the seeded random split uses the project's split seed {self.seed} (`mtl-studio split "
+                         f"--seed N` re-splits with another)")
         if self.name_ignored and self.how["hash"]:
             notes.append(f"the file name says {self.name_split!r}, but no train* file lies beside it and the project "
                          f"had no training documents, so it was split 80/10/10 instead; --split-rule file-name puts "

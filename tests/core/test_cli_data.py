@@ -159,3 +159,17 @@ def test_a_project_file_as_the_only_argument_opens_the_studio_on_it(tmp_path, mo
     with pytest.raises(SystemExit):  # more arguments: the parser, as before
         main([str(project), "extra"])
     assert len(opened) == 2
+
+
+def test_a_file_stranded_in_dev_is_a_warning_even_with_quiet(tmp_path, capsys):
+    project = tmp_path / "p.mtl"
+    assert run("new", project) == 0
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    dev = lone / "valid.txt"
+    dev.write_text("up\ndown\nflat\n", encoding="utf-8")
+    assert run("import", project, dev, "--split-rule", "file-name", "-q") == 0
+    out, err = capsys.readouterr()
+    assert "splits: dev 3 (rule file-name)" in out
+    assert f"warning: {dev}: all 3 documents went to dev and the project has no training documents" in err
+    assert f"run `mtl-studio split {project}`" in err

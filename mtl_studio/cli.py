@@ -1,4 +1,5 @@
-"""The `mtl-studio` command: no arguments opens the studio; a subcommand works headless.
+"""The `mtl-studio` command: no arguments opens the studio, `mtl-studio PROJECT.mtl` opens it on that
+project; a subcommand works headless.
 
 Each group of subcommands lives in mtl_studio/commands/ and registers itself on the parser; heavy
 imports (torch, transformers, Qt) happen inside the command that needs them so `--help` stays fast.
@@ -19,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mtl-studio",
         description="Annotate text for NER and sentiment, train one shared encoder with two heads, "
-                    "evaluate and export. With no command, opens the desktop studio.")
+                    "evaluate and export. With no command, opens the desktop studio; `mtl-studio PROJECT.mtl` "
+                    "opens it on that project.")
     parser.add_argument("--version", action="version", version=f"mtl-studio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = sub.add_parser("gui", help="open the desktop studio (the default with no command)")

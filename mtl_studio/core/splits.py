@@ -144,14 +144,17 @@ class ResplitReport:
     def summary(self) -> str:
         what = "unassigned documents" if self.only_unassigned else "documents"
         ratio = "/".join(f"{r * 100:g}" for r in self.ratios)
-        counts = lambda d: ", ".join(f"{s} {d.get(s, 0):,}" for s in SPLITS)  # noqa: E731
         return (f"re-split {self.considered:,} {what} {ratio} (seed {self.seed}, stratified by sentiment class and "
-                f"NER labelling): moved {self.moved:,}\n  before: {counts(self.before)}\n  after:  "
-                f"{counts(self.after)}")
+                f"NER labelling): moved {self.moved:,}\n  before: {_per_split(self.before)}\n  after:  "
+                f"{_per_split(self.after)}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"seed": self.seed, "ratios": list(self.ratios), "considered": self.considered, "moved": self.moved,
                 "before": self.before, "after": self.after, "only_unassigned": self.only_unassigned}
+
+
+def _per_split(counts: dict[str, int]) -> str:
+    return ", ".join(f"{split} {counts.get(split, 0):,}" for split in SPLITS)
 
 
 def parse_ratios(text: str) -> tuple[float, float, float]:

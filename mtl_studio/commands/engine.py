@@ -1,6 +1,7 @@
 """Engine subcommands: train, evaluate, runs (here) and export-model, predict, pseudo-label (model_io.py).
 
-`train` prints a progress bar and epoch scores on stderr, a summary and then the run id as the LAST line
+`train` prints progress (commands/progress.py: in place on a terminal, a line every few seconds in a
+log) and epoch scores on stderr, a summary and then the run id as the LAST line
 of stdout (so `RUN=$(mtl-studio train P | tail -n 1)` works). Under torchrun only rank 0 prints.
 Heavy imports (torch, transformers) happen inside the commands so `mtl-studio --help` stays fast.
 """
@@ -203,8 +204,7 @@ class _SigintStop:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
+    from mtl_studio.commands.progress import ProgressLine
     from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
     from mtl_studio.core.event_channel import EventSender
     from mtl_studio.core.evaluate import format_report
@@ -222,8 +222,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         from mtl_studio.core.tb_logging import TensorBoardWriter
 
         events = TensorBoardWriter(args.tensorboard).forward(events)
-    bar = None
+    progress: ProgressLine | None = None
     finished: RunFinished | None = None
+
+    def say(text: str) -> None:
+        if progress is not None:
+            progress.write(text)
+        else:
+            print(text, file=sys.stderr)
     try:
         with _SigintStop(stop):
             for ev in events:
@@ -234,24 +240,21 @@ def cmd_train(args: argparse.Namespace) -> int:
                 if isinstance(ev, RunStarted):
                     print(f"run {ev.run_id}: {ev.total_steps} steps on {ev.device} ({ev.precision}); training "
                           f"documents {ev.train_documents}", file=sys.stderr)
-                    bar = tqdm(total=ev.total_steps, file=sys.stderr, unit="step", dynamic_ncols=True,
-                               disable=None)
+                    progress = ProgressLine("train", ev.total_steps, "steps")
                 elif isinstance(ev, StepProgress):
-                    if bar is not None:
-                        bar.n = ev.step
-                        bar.set_postfix_str(f"ep {ev.epoch} {_fmt_losses(ev.losses)} "
-                                            f"w[{_fmt_losses(ev.weights)}] {ev.samples_per_second:.1f} doc/s",
-                                            refresh=False)
-                        bar.refresh()
+                    if progress is not None:
+                        progress.update(ev.step, total=ev.total_steps, eta_seconds=ev.eta_seconds,
+                                        extra=f"epoch {ev.epoch} {_fmt_losses(ev.losses)} "
+                                              f"w[{_fmt_losses(ev.weights)}] {ev.samples_per_second:.1f} doc/s")
                 elif isinstance(ev, EpochEvaluated):
-                    tqdm.write(_epoch_line(ev), file=sys.stderr)
+                    say(_epoch_line(ev))
                 elif isinstance(ev, LogMessage):
-                    tqdm.write(f"{ev.level}: {ev.text}", file=sys.stderr)
+                    say(f"{ev.level}: {ev.text}")
                 elif isinstance(ev, RunFinished):
                     finished = ev
     finally:
-        if bar is not None:
-            bar.close()
+        if progress is not None:
+            progress.finish()
     if finished is None:
         raise RuntimeError("training ended without a result")
     if not main:
@@ -280,6 +283,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 # ---- evaluate ----------------------------------------------------------------------------------------
 
+EVALUATE_CHUNK = 256  # documents predicted between two progress updates
+
 def evaluate_run(project: str, run_id: str | None, split: str, *, recompute: bool = False,
                  device: str = "auto") -> tuple[dict[str, Any], dict[str, Any], str]:
     """(run record, report dict, source) for a run on a split; source is 'stored' or 'recomputed'.
@@ -300,7 +305,8 @@ def evaluate_run(project: str, run_id: str | None, split: str, *, recompute: boo
 def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: str) -> dict[str, Any]:
     from mtl_studio.core.artifacts import load_model_folder
     from mtl_studio.core.distributed import resolve_device
-    from mtl_studio.core.evaluate import evaluate_model
+    from mtl_studio.commands.progress import ProgressLine
+    from mtl_studio.core.evaluate import evaluate_predictions, predict_documents
     from mtl_studio.core.export import ExportError, run_model_folder
     from mtl_studio.core.features import LabelMaps
 
@@ -318,10 +324,18 @@ def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: 
                          f"{list(labels.sentiment_classes)}, project: {current[0]} / {current[1]}); "
                          "its stored scores are the last valid ones (evaluate without --recompute)")
     max_length = int((loaded.run_config or {}).get("max_length") or 256)
-    result = evaluate_model(loaded.model, loaded.tokenizer, labels, docs, split=split, tasks=loaded.tasks,
-                            device=dev, max_length=max_length)
-    assert result is not None
-    return result[0].to_dict()
+    # Predicted a chunk at a time so that a long evaluation shows progress; scored once at the end.
+    progress = ProgressLine("evaluate", len(docs), "documents")
+    preds: list[Any] = []
+    for start in range(0, len(docs), EVALUATE_CHUNK):
+        chunk = predict_documents(loaded.model, loaded.tokenizer, labels, docs[start:start + EVALUATE_CHUNK],
+                                  tasks=loaded.tasks, device=dev, max_length=max_length)
+        assert chunk is not None  # no stop event: never None
+        preds += chunk
+        progress.update(len(preds))
+    progress.finish()
+    return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks,
+                                classes=labels.sentiment_classes).to_dict()
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

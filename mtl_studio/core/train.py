@@ -47,6 +47,7 @@ from .features import EncodedDataset, LabelMaps, collate, encode_documents, leng
 from .model import MultiTaskModel, load_encoder
 from .paths import runs_dir_for
 from .schema import SentimentLabel, Span
+from .splits import NoTrainingDocuments
 from .store import ProjectStore
 from .weighting import WeightingContext, WeightingStrategy, collapsed_tasks, make_strategy
 from .weighting.fixed import FixedWeighting
@@ -293,9 +294,9 @@ class Trainer:
             if counts[task] == 0:
                 notes.append(("warning", f"{task} left out: no training document is labelled for it"))
                 tasks.remove(task)
-        if not tasks:
-            raise TrainingError("no training documents are labelled for " + " or ".join(cfg.tasks) +
-                                ": annotate some documents in the train split or import labelled data")
+        if not tasks:  # the error carries the labelled counts per split, so the GUI can offer a re-split
+            raise NoTrainingDocuments(cfg.tasks, self.store.labelled_counts_per_split(cfg.tasks),
+                                      str(self.store.path if isinstance(self.project, ProjectStore) else self.project))
         if tasks != list(cfg.tasks):
             # Re-encode so that labels of a dropped task do not keep documents in the training set.
             self.train_set = encode_documents(train_docs, self.tokenizer, self.labels, max_length=self.max_length,

@@ -115,3 +115,17 @@ def test_resume_hands_the_engine_the_stored_runs_config(project, monkeypatch, ca
     assert capsys.readouterr().out.strip().splitlines()[-1] == run_id
     assert main(["train", project, "--resume", "no-such-run"]) == 1
     assert "no run 'no-such-run'" in capsys.readouterr().err
+
+
+def test_training_without_training_documents_says_where_they_are_and_split_fixes_it(tmp_path, tiny_encoder,
+                                                                                   capsys):
+    path = str(tmp_path / "dev-only.mtl")
+    make_project(path, ENGINE.with_docs([(text, ents, sent, "dev") for text, ents, sent, _ in ENGINE.docs])).close()
+    assert main(train_args(path, tiny_encoder)) == 1
+    err = capsys.readouterr().err
+    labelled = sum(1 for _, ents, sent, _ in ENGINE.docs if ents is not None or sent)
+    assert f"all {labelled} labelled documents are in dev: re-split them (mtl-studio split {path}" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["split", path, "--seed", "1"]) == 0
+    with ProjectStore.open(path) as store:
+        assert store.labelled_counts_per_split()["train"] > 0

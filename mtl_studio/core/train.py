@@ -41,12 +41,13 @@ from .config import (EpochEvaluated, Event, LogMessage, RunFinished, RunStarted,
                      TrainingError)
 from .distributed import DistContext, init_distributed, unwrap_model
 from .evaluate import EvalReport, evaluate_model
-from .features import EncodedDataset, LabelMaps, collate, encode_documents, length_grouped_batches
+from .features import EncodedDataset, collate, length_grouped_batches
 from .model import MultiTaskModel, load_encoder
 from .paths import runs_dir_for
 from .prediction_store import store_predictions
 from .run_bookkeeping import RunBookkeeping, final_metrics, resumable_config, stopped_metrics
 from .store import ProjectStore
+from .training_data import load_training_data
 from .weighting import WeightingContext, WeightingStrategy, collapsed_tasks, make_strategy
 from .weighting.fixed import FixedWeighting
 
@@ -118,6 +119,17 @@ def last_shared_layer(encoder: nn.Module) -> list[nn.Parameter]:
                 return params
     shared = [p for p in encoder.parameters() if p.requires_grad]
     return shared[-4:]
+
+
+def _parameter_groups(model: nn.Module, strategy: WeightingStrategy, cfg: TrainConfig) -> list[dict[str, Any]]:
+    """No weight decay on biases and norms; the strategy's own parameters (e.g. uncertainty weights) in a
+    group with their own learning rate."""
+    decay = [p for p in model.parameters() if p.requires_grad and p.ndim >= 2]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    if strategy.parameters():
+        groups.append({"params": strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr})
+    return groups
 
 
 def _adamw(groups: list[dict[str, Any]], lr: float, device: torch.device) -> torch.optim.AdamW:
@@ -210,7 +222,7 @@ class Trainer:
 
     def _start_events(self, notes: list[tuple[str, str]], resumed: bool) -> Iterator[Event]:
         yield RunStarted(self.run_id, self.config.to_dict(), str(self.device), self.precision,
-                         dict(self.train_counts), self.total_steps)
+                         dict(self.data.train_counts), self.total_steps)
         for level, text in notes:
             yield LogMessage(level, text)
         if self.resume_run_id:
@@ -230,7 +242,11 @@ class Trainer:
         """Device, data, model, optimizer; returns (level, text) notes for the user."""
         notes: list[tuple[str, str]] = []
         self._setup_device()
-        encoder = self._setup_data(notes)
+        encoder, self.tokenizer = load_encoder(self.config.encoder, trust_remote_code=self.config.trust_remote_code)
+        self.data = load_training_data(self.store, self.tokenizer, self.config, notes)
+        # Read in every step: kept at hand.
+        self.labels, self.train_set, self.tasks = self.data.labels, self.data.train_set, self.data.tasks
+        self.max_length = self.data.max_length
         self._setup_model(encoder, notes)
         self._setup_optimizer()
         if self.ctx.rank:
@@ -245,64 +261,6 @@ class Trainer:
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
         torch.manual_seed(self.config.seed)
-
-    def _setup_data(self, notes: list[tuple[str, str]]) -> nn.Module:
-        """Documents, tokenizer and the encoded training set of the tasks that have labels; returns the
-        pretrained encoder (loaded with its tokenizer)."""
-        cfg = self.config
-        self.labels = LabelMaps.from_store(self.store)
-        sources = ("gold", "silver") if cfg.silver_weight > 0 else ("gold",)
-        train_docs = list(self.store.iter_documents("train", sources=sources))
-        self.dev_docs = list(self.store.iter_documents("dev"))
-        self.test_docs = list(self.store.iter_documents("test"))
-
-        encoder, self.tokenizer = load_encoder(cfg.encoder, trust_remote_code=cfg.trust_remote_code)
-        limit = getattr(self.tokenizer, "model_max_length", None)
-        self.max_length = min(cfg.max_length, limit) if isinstance(limit, int) and 0 < limit < 100_000 \
-            else cfg.max_length
-        if self.max_length < cfg.max_length:
-            notes.append(("info", f"max length {cfg.max_length} exceeds what this encoder reads; using "
-                                  f"{self.max_length}"))
-        self.tasks = self._trainable_tasks(train_docs, notes)
-        self.train_counts = {t: self.train_set.task_documents()[t] for t in self.tasks}
-        notes += [("warning", s) for s in self.train_set.stats.describe(self.max_length)]
-        if cfg.silver_weight > 0:
-            st = self.train_set.stats
-            notes.append(("info", f"silver labels (weight {cfg.silver_weight}): {st.silver_ner_documents} NER and "
-                                  f"{st.silver_sentiment_documents} sentiment documents"))
-        self.dev_tasks = [t for t in self.tasks if any(
-            (d.ner_labelled if t == "ner" else d.sentiment is not None) for d in self.dev_docs)]
-        if cfg.eval_each_epoch and not self.dev_tasks:
-            notes.append(("warning", "no labelled dev documents: no early stopping, the last epoch is kept as best"))
-        return encoder
-
-    def _trainable_tasks(self, train_docs: list, notes: list[tuple[str, str]]) -> tuple[str, ...]:
-        """The requested tasks that have labels in the schema and in the training split; sets train_set."""
-        cfg = self.config
-        tasks = []
-        for task in cfg.tasks:
-            if task == "ner" and not self.labels.entity_types:
-                notes.append(("warning", "NER left out: the project has no entity types"))
-                continue
-            if task == "sentiment" and not self.labels.sentiment_classes:
-                notes.append(("warning", "sentiment left out: the project has no sentiment classes"))
-                continue
-            tasks.append(task)
-        self.train_set = encode_documents(train_docs, self.tokenizer, self.labels, max_length=self.max_length,
-                                          tasks=tasks, silver_weight=cfg.silver_weight, for_training=True)
-        counts = self.train_set.task_documents()
-        for task in list(tasks):
-            if counts[task] == 0:
-                notes.append(("warning", f"{task} left out: no training document is labelled for it"))
-                tasks.remove(task)
-        if not tasks:
-            raise TrainingError("no training documents are labelled for " + " or ".join(cfg.tasks) +
-                                ": annotate some documents in the train split or import labelled data")
-        if tasks != list(cfg.tasks):
-            # Re-encode so that labels of a dropped task do not keep documents in the training set.
-            self.train_set = encode_documents(train_docs, self.tokenizer, self.labels, max_length=self.max_length,
-                                              tasks=tasks, silver_weight=cfg.silver_weight, for_training=True)
-        return tuple(tasks)
 
     def _setup_model(self, encoder: nn.Module, notes: list[tuple[str, str]]) -> None:
         """The pretrained encoder plus freshly initialised heads (seeded), the weighting strategy and the
@@ -324,15 +282,9 @@ class Trainer:
         self.last_shared = last_shared_layer(self.model.encoder)
 
     def _setup_optimizer(self) -> None:
-        """AdamW without decay on biases and norms, strategy parameters in their own group; linear warm-up
-        and decay over the run's steps."""
+        """AdamW, linear warm-up and decay over the run's steps, a grad scaler for fp16."""
         cfg = self.config
-        decay = [p for p in self.model.parameters() if p.requires_grad and p.ndim >= 2]
-        no_decay = [p for p in self.model.parameters() if p.requires_grad and p.ndim < 2]
-        groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-        if self.strategy.parameters():
-            groups.append({"params": self.strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr})
-        self.optimizer = _adamw(groups, cfg.learning_rate, self.device)
+        self.optimizer = _adamw(_parameter_groups(self.model, self.strategy, cfg), cfg.learning_rate, self.device)
         self.batches_per_epoch = self._batches_per_epoch()
         self.total_steps = self.batches_per_epoch * cfg.epochs
         warmup = int(cfg.warmup_ratio * self.total_steps)
@@ -441,7 +393,10 @@ class Trainer:
         use_mlm = cfg.mlm_weight > 0
         mlm_ids = mlm_labels = mlm_positions = None
         if use_mlm:
-            mlm_ids, mlm_labels = self._mask(cpu_batch, local)
+            mlm_ids, mlm_labels = L.mask_examples(
+                cpu_batch.input_ids, cpu_batch.special_mask, [self.train_set.examples[i].length for i in local], local,
+                seed=cfg.seed, epoch=self.state.epoch, mask_token_id=self._mask_id(), vocab_size=self._vocab_size(),
+                probability=cfg.mlm_probability)
             mlm_positions = mlm_labels != L.IGNORE
         keep = 0.0 if placeholder else 1.0
         # Counts on the CPU copy (no device sync), then one all-reduce for the global counts.
@@ -551,20 +506,6 @@ class Trainer:
         self.strategy.after_step()
         return weights
 
-    def _mask(self, cpu_batch: Any, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        """MLM masks drawn per example from (seed, epoch, example index): the same masks whatever the
-        number of processes (a 2-process run equals a 1-process run) and nothing to restore on resume."""
-        ids = cpu_batch.input_ids.clone()
-        labels = torch.full_like(ids, L.IGNORE)
-        for row, i in enumerate(indices):
-            n = self.train_set.examples[i].length  # unpadded: the draws must not depend on the batch width
-            g = torch.Generator().manual_seed((self.config.seed * 1_000_003 + self.state.epoch) * 1_000_003 + i)
-            ids[row:row + 1, :n], labels[row:row + 1, :n] = L.mask_tokens(
-                cpu_batch.input_ids[row:row + 1, :n], cpu_batch.special_mask[row:row + 1, :n],
-                mask_token_id=self._mask_id(), vocab_size=self._vocab_size(),
-                probability=self.config.mlm_probability, generator=g)
-        return ids, labels
-
     def _pad_id(self) -> int:
         pad = self.tokenizer.pad_token_id
         return int(pad) if pad is not None else 0
@@ -593,8 +534,8 @@ class Trainer:
         decision = "continue"
         if self.ctx.is_main:
             report: EvalReport | None = None
-            if self.config.eval_each_epoch and self.dev_tasks:
-                result = self._evaluate(self.dev_docs, "dev", self.dev_tasks, stop=self.stop)
+            if self.config.eval_each_epoch and self.data.dev_tasks:
+                result = self._evaluate(self.data.dev_docs, "dev", self.data.dev_tasks, stop=self.stop)
                 if result is None:
                     decision = "stopped"
                 else:
@@ -682,14 +623,14 @@ class Trainer:
                               extra=self._folder_extra(st.epoch))
         yield LogMessage("info", "evaluating the best model on dev and test")
         reports = []
-        for split, docs in (("dev", self.dev_docs), ("test", self.test_docs)):
+        for split, docs in (("dev", self.data.dev_docs), ("test", self.data.test_docs)):
             if not docs:
                 continue
             report, preds = self._evaluate(docs, split, self.tasks)
             reports.append(report)
             store_predictions(self.store, self.run_id, docs, preds)
         metrics = final_metrics(tasks=self.tasks, best_epoch=st.best_epoch, epochs_trained=st.epoch,
-                                train_documents=self.train_counts, encoding=self.train_set.stats.to_dict(),
+                                train_documents=self.data.train_counts, encoding=self.train_set.stats.to_dict(),
                                 reports=reports)
         self.book.finished(status, metrics, self.run_dir)
         shutil.rmtree(self.run_dir / "last", ignore_errors=True)  # finished: the resume point is not needed

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .errors import MtlStudioError
+
 Split = Literal["train", "dev", "test"]
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 
@@ -25,7 +27,7 @@ DEFAULT_COLOURS: tuple[str, ...] = (
 )
 
 
-class ValidationError(ValueError):
+class ValidationError(MtlStudioError, ValueError):
     """A problem with user data; the message names what and where (file and line when known)."""
 
 

@@ -12,11 +12,13 @@ import errno
 import os
 import sqlite3
 
-from .schema import ValidationError
+from .errors import MtlStudioError
 
-class StorageError(ValidationError):
+
+class StorageError(MtlStudioError, OSError):
     """The project cannot be written or read for a reason outside the data (disk, permissions, another
-    writer); nothing of the failed operation was saved."""
+    writer); nothing of the failed operation was saved. An OSError too: a condition of the file system,
+    caught where callers already catch those."""
 
 
 class NoSpaceLeft(StorageError):

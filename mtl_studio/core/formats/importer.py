@@ -15,19 +15,21 @@ import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..schema import SPLITS, Document, ValidationError, validate_spans
-from ..store import ProjectStore, assign_split
+from ..errors import OperationCancelled
+from ..schema import ValidationError, validate_spans
+from ..splits import ImportSplitter
+from ..store import ProjectStore
 from ..store_faults import NoSpaceLeft, ProjectReadOnly, StorageError, no_space_message, read_only_message
 from ..tokenize import normalize
 from . import detect_format, get_reader, resolve_format, sniff
-from .common import ImportOptions, ParsedDoc, peek_text, split_from_filename
+from .common import ImportOptions, ParsedDoc, peek_text
 from .report import ImportFailed, ImportProblem, ImportReport, Severity
 from .staging import StagingProject
 
 PROGRESS_EVERY = 1000
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(OperationCancelled):
     """The progress callback asked to stop; nothing was imported."""
 
 
@@ -46,9 +48,10 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
     if fmt in ("json", "jsonl") and path.is_file():
         # doccano and Label Studio export both JSON arrays and JSON Lines: the content decides.
         fmt = sniff_json(path, fmt)
-    report = ImportReport(file=str(path), format=fmt)
-    if options.split is not None and options.split not in SPLITS:
-        raise ValidationError(f"--split must be one of {', '.join(SPLITS)}, not {options.split!r}")
+    splitter = ImportSplitter(store, path, options.split_rule, fixed=options.split,
+                              use_file_name=options.split_from_name,
+                              training_documents=options.training_documents)
+    report = ImportReport(file=str(path), format=fmt, split_rule=splitter.rule)
     try:
         codecs.lookup(options.encoding)
     except LookupError:
@@ -60,9 +63,10 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
     if first is not None and report.error_count < options.max_errors:
         try:
             with StagingProject(store) as staging:
-                _stage(staging.store, store, _chain(first, docs), path, options, report, progress)
+                _stage(_Writer(staging.store, store, splitter, options, report), _chain(first, docs), path,
+                       options, progress)
                 staging.merge()
-        except ValidationError as e:
+        except (ValidationError, StorageError) as e:
             if isinstance(e, NoSpaceLeft):  # name the project, not the staging file the user never saw
                 raise NoSpaceLeft(no_space_message(store.path)) from e
             if isinstance(e, (ImportFailed, StorageError)):
@@ -72,7 +76,7 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
     else:
         for _ in docs:  # drain so the reader reports everything it found
             pass
-        _Writer(store, store, path, options, report).finish()
+        _Writer(store, store, splitter, options, report).finish()
     if not report.ok:
         raise ImportFailed(report)
     if report.documents == 0 and not report.skipped and not report.duplicates:
@@ -82,12 +86,12 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
     return report
 
 
-def _stage(staging: ProjectStore, target: ProjectStore, docs: Iterator[ParsedDoc], path: Path,
-           options: ImportOptions, report: ImportReport, progress: Callable[[int], bool | None] | None) -> None:
-    """Check and write every document into `staging` (one transaction of the staging file, which no
+def _stage(writer: "_Writer", docs: Iterator[ParsedDoc], path: Path, options: ImportOptions,
+           progress: Callable[[int], bool | None] | None) -> None:
+    """Check and write every document into the writer's staging project (one transaction of a file no
     one else uses); raises ImportFailed / ImportCancelled when the import must not be merged."""
-    writer = _Writer(staging, target, path, options, report)
-    with staging.bulk():
+    report = writer.report
+    with writer.store.bulk():
         for n, parsed in enumerate(docs, 1):
             writer.add(parsed)
             if report.error_count >= options.max_errors:
@@ -113,11 +117,12 @@ def _chain(first: ParsedDoc, rest: Iterator[ParsedDoc]) -> Iterator[ParsedDoc]:
 class _Writer:
     """Checks and stores documents one by one, keeping the counts for the report."""
 
-    def __init__(self, store: ProjectStore, target: ProjectStore, path: Path, options: ImportOptions,
+    def __init__(self, store: ProjectStore, target: ProjectStore, splitter: ImportSplitter, options: ImportOptions,
                  report: ImportReport) -> None:
-        """`store` receives the documents (the staging project); `target` is the project they are for,
-        whose texts tell duplicates (it has the same labels and seed as `store`)."""
-        self.store, self.options, self.report = store, options, report
+        """`store` receives the documents (the staging project, with the target's labels and seed);
+        `target` is the project they are for: its texts tell duplicates, its name is in messages."""
+        self.store, self.splitter, self.options, self.report = store, splitter, options, report
+        self.target = target
         self.entity_types = set(store.entity_type_names())
         self.classes = set(store.sentiment_class_names())
         self.known_types = sorted(self.entity_types)
@@ -125,9 +130,6 @@ class _Writer:
         self.unknown: dict[tuple[str, str], list] = {}  # (kind, label) -> [count, first ParsedDoc]
         self.seen: dict[bytes, str] = {}
         self.existing: set[bytes] = set()
-        self.file_split = None if options.split else (split_from_filename(path) if options.split_from_name else None)
-        self.split_counts = {"option": 0, "file": 0, "name": 0, "seeded": 0}
-        self.seed = store.split_seed
         for (text,) in target.conn.execute("SELECT text FROM documents"):
             self.existing.add(_digest(text))
 
@@ -157,10 +159,10 @@ class _Writer:
                 return
         else:
             self.seen[key] = place
-        doc.split = self._split(doc)
+        doc.split = self.splitter.choose(doc.text, doc.split)
         if not r.ok:
             return  # the import fails anyway; only keep checking
-        self.store.add_document(doc)
+        self.splitter.stored(self.store.add_document(doc))
         r.documents += 1
         r.ner_documents += int(doc.ner_labelled or bool(doc.spans))
         r.entities.update(s.label for s in doc.spans)
@@ -171,19 +173,6 @@ class _Writer:
     def _problem(self, parsed: ParsedDoc, message: str, severity: Severity, kind: str) -> None:
         self.report.add(ImportProblem(parsed.file or self.report.file, message, severity, kind,
                                       parsed.line, parsed.row))
-
-    def _split(self, doc: Document) -> str:
-        if self.options.split:
-            self.split_counts["option"] += 1
-            return self.options.split
-        if doc.split:
-            self.split_counts["file"] += 1
-            return doc.split
-        if self.file_split:
-            self.split_counts["name"] += 1
-            return self.file_split
-        self.split_counts["seeded"] += 1
-        return assign_split(doc.text, self.seed)
 
     def _labels_ok(self, parsed: ParsedDoc) -> bool:
         doc = parsed.doc
@@ -225,17 +214,15 @@ class _Writer:
             r.note(f"entity types added to the project: {', '.join(r.added_entity_types)}")
         if r.added_sentiment_classes:
             r.note(f"sentiment classes added to the project: {', '.join(r.added_sentiment_classes)}")
-        c = self.split_counts
-        if c["option"]:
-            r.note(f"split {self.options.split} for every document (--split)")
-        if c["file"]:
-            r.note(f"{c['file']} documents keep the split the file gives them")
-        if c["name"]:
-            r.note(f"split {self.file_split!r} for {c['name']} documents, taken from the file name "
-                   f"(--split overrides)")
-        if c["seeded"]:
-            r.note(f"{c['seeded']} documents given a split by a seeded hash of their text "
-                   f"(80/10/10, seed {self.seed}; --split sets one for the whole file)")
+        for note in self.splitter.notes():
+            r.note(note)
+        if not r.ok or not r.documents:
+            return
+        if self.splitter.hashed_ids:  # `mtl-studio split --only-unassigned` may move these
+            self.store.mark_split_unassigned(self.splitter.hashed_ids)
+        stranded = self.splitter.stranded_warning(r.splits, str(self.target.path))
+        if stranded:
+            r.warn(stranded, kind="split")
 
 
 def _digest(text: str) -> bytes:

@@ -131,13 +131,17 @@ def observed_status(status: str, owner_json: str | None, heartbeat_at: str | Non
         else status
 
 
-def interrupted_message(run_id: str, has_checkpoint: bool) -> str:
-    """Why an interrupted run stopped and what resuming it does (a checkpoint is promised only when one
-    exists)."""
+def resume_hint(run_id: str, has_checkpoint: bool) -> str:
+    """What resuming a run does: a checkpoint is promised only when one exists."""
     what = ("continues it from its last checkpoint" if has_checkpoint
-            else "starts it again from the beginning (it ended before its first checkpoint)")
-    return (f"its training process ended without finishing (killed, out of memory or a power loss); "
-            f"`mtl-studio train PROJECT --resume {run_id}` {what}")
+            else "starts it again from the beginning (no checkpoint was written yet)")
+    return f"`mtl-studio train PROJECT --resume {run_id}` {what}"
+
+
+def interrupted_message(run_id: str, has_checkpoint: bool) -> str:
+    """Why a run whose process died stopped, and what resuming it does."""
+    return ("its training process ended without finishing (killed, out of memory or a power loss); "
+            + resume_hint(run_id, has_checkpoint))
 
 
 def _parse(stamp: str | None) -> _dt.datetime | None:

@@ -31,6 +31,7 @@ from .schema import (
     validate_spans,
 )
 from . import store_files
+from .paths import has_resume_point
 from .run_liveness import INTERRUPTED, current_process, interrupted_message, observed_status
 from .store_faults import ProjectBusy, ProjectReadOnly, os_storage_error, read_only_message, storage_error
 from .store_files import (
@@ -1033,8 +1034,7 @@ def _observed_run_status(r: sqlite3.Row) -> tuple[str, str]:
     status = observed_status(r["status"], r["owner"] if "owner" in keys else None,
                              r["heartbeat_at"] if "heartbeat_at" in keys else None, r["created_at"])
     if status == INTERRUPTED and not r["message"]:
-        last = Path(r["artefact_dir"]) / "last" / "trainer_state.json" if r["artefact_dir"] else None
-        return status, interrupted_message(r["id"], has_checkpoint=last is not None and last.is_file())
+        return status, interrupted_message(r["id"], has_checkpoint=has_resume_point(r["artefact_dir"]))
     return status, r["message"]
 
 

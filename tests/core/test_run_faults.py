@@ -6,18 +6,23 @@ The runs are real `mtl-studio train` processes on the tiny encoder (tests/core/t
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from mtl_studio.cli import main as cli_main
+import mtl_studio.core.train as train_module
 from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.errors import TrainingError
+from mtl_studio.core.events import StepProgress
 from mtl_studio.core.run_liveness import (HEARTBEAT_STALE_S, ProcessIdentity, current_process, is_alive,
                                           seems_interrupted)
 from mtl_studio.core.store import SCHEMA_VERSION, ProjectStore
@@ -175,3 +180,77 @@ def test_a_read_only_schema_1_project_is_browsed_without_upgrading(tmp_path):
     with ProjectStore.open(project, read_only=True) as store:
         assert [r["status"] for r in store.list_runs()] == ["completed"]
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+# ---- in-process faults: a full disk under the checkpoint, a closed run, a live run --------------------------
+
+def _stop_at(project: Path, config: TrainConfig, step: int) -> list:
+    stop = threading.Event()
+    events = []
+    for ev in train(str(project), config, stop=stop):
+        events.append(ev)
+        if isinstance(ev, StepProgress) and ev.step == step:
+            stop.set()
+    return events
+
+
+def test_a_full_disk_under_the_first_checkpoint_says_so_and_promises_nothing(tmp_path, tiny_encoder, monkeypatch):
+    project = tmp_path / "p.mtl"
+    make_project(project, ENGINE).close()
+    _, config = _config(tmp_path, tiny_encoder)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(train_module, "save_resume_point", full_disk)
+    finished = _stop_at(project, config, 2)[-1]
+    assert finished.status == "failed"
+    assert "no space left on device" in finished.message and "no checkpoint to resume from" in finished.message
+    assert "--resume" not in finished.message
+    with ProjectStore.open(project) as store:
+        run = store.get_run(finished.run_id)
+    assert run["status"] == "failed" and run["message"] == finished.message
+
+
+def test_a_full_disk_under_a_later_checkpoint_keeps_the_previous_one(tmp_path, tiny_encoder, monkeypatch):
+    project = tmp_path / "p.mtl"
+    make_project(project, ENGINE).close()
+    _, config = _config(tmp_path, tiny_encoder)
+    real_save, calls = train_module.save_resume_point, []
+
+    def full_the_second_time(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "save_resume_point", full_the_second_time)
+    finished = _stop_at(project, config, 6)[-1]  # the end of epoch 1 saved; the stop in epoch 2 cannot
+    assert finished.status == "failed" and "previous checkpoint is kept" in finished.message
+    monkeypatch.undo()
+    resumed = list(train(str(project), config, resume_run_id=finished.run_id))
+    assert [e.step for e in resumed if isinstance(e, StepProgress)][0] == 5  # on from the end of epoch 1
+    assert resumed[-1].status == "completed"
+
+
+def test_a_run_closed_before_its_first_checkpoint_does_not_promise_one(tmp_path, tiny_encoder):
+    project = tmp_path / "p.mtl"
+    make_project(project, ENGINE).close()
+    _, config = _config(tmp_path, tiny_encoder)
+    events = train(str(project), config)
+    next(ev for ev in events if isinstance(ev, StepProgress))
+    events.close()  # the consumer went away (a closed window): GeneratorExit inside the trainer
+    with ProjectStore.open(project) as store:
+        run = store.get_run()
+    assert run["status"] == "stopped" and "no checkpoint was written yet" in run["message"]
+    assert "continues it from its last checkpoint" not in run["message"]
+
+
+def test_a_run_whose_process_lives_cannot_be_resumed_twice(tmp_path, tiny_encoder):
+    project = tmp_path / "p.mtl"
+    store = make_project(project, ENGINE)
+    _, config = _config(tmp_path, tiny_encoder)
+    run_id = store.create_run(config.to_dict())  # owned by this live process, as a run in progress is
+    store.close()
+    with pytest.raises(TrainingError, match="still running"):
+        list(train(str(project), config, resume_run_id=run_id))

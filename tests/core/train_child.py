@@ -14,7 +14,7 @@ import torch
 
 import mtl_studio.core.train as train_module
 from mtl_studio.cli import main
-from mtl_studio.core.config import StepProgress
+from mtl_studio.core.events import StepProgress
 
 plain_train = train_module.train
 

@@ -346,9 +346,9 @@ class TrainingPanel(QWidget):
         if runs and runs[-1].status in ("stopped", "interrupted"):
             last = runs[-1]
             self._resumable = last.id
-            self.statusLabel.setText(self.tr("Run {} {}: {}").format(
-                last.id, self.tr("was interrupted") if last.status == "interrupted" else self.tr("was stopped"),
-                last.message))
+            text = self.tr("Run {} was interrupted: {}") if last.status == "interrupted" \
+                else self.tr("Run {} was stopped: {}")
+            self.statusLabel.setText(text.format(last.id, last.message))
 
     def set_config(self, config: TrainConfig) -> None:
         """Fill the controls from a config (fields the panel does not show are kept for config())."""

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..schema import SPLITS, Document, ValidationError, validate_spans
+from ..schema import SPLITS, Document, ValidationError, validate_document
 from ..store import ProjectStore, assign_split
 from ..tokenize import normalize
 from . import detect_format, get_reader, resolve_format, sniff
@@ -118,9 +118,7 @@ class _Writer:
             self._problem(parsed, "empty document (no text): skipped", "warning", "empty")
             return
         try:
-            validate_spans(doc.text, doc.spans)
-            for source in ("silver", "predicted"):
-                validate_spans(doc.text, [s for s in doc.other_spans if s.source == source])
+            validate_document(doc)
         except ValidationError as e:
             self._problem(parsed, str(e), "error", "span")
             return

@@ -47,6 +47,9 @@ MAX_DOCUMENT_CHARS = 1_000_000
 # private use and unassigned characters are invisible or unprintable in the editor and in reports.
 _BAD_LABEL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Runs of whitespace inside a label read from a file become "_"; whitespace that is also a control
+# character (U+001C..U+001F, U+0085) is not replaced, so check_label_form refuses it.
+_LABEL_SPACES = re.compile(r"(?:(?![\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f])\s)+")
 _SHOWN = 60  # characters of a bad value quoted in a message
 
 
@@ -82,7 +85,7 @@ def label_from_value(value: object) -> str:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValidationError(f"a label must be a string, not {type(value).__name__} {shown(value)}")
-    return check_label_form(re.sub(r"\s+", "_", str(value).strip()))
+    return check_label_form(_LABEL_SPACES.sub("_", str(value).strip()))
 
 
 def offset_from_value(value: object, what: str = "offset") -> int:

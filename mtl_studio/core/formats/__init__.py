@@ -93,6 +93,7 @@ def detect_format(path: str | Path) -> str:
 
 def sniff(sample: str) -> str:
     """Guess a format from the start of a file: jsonl, json, conll, tsv, csv or text."""
+    from .common import decode_json
     from .conll import DOCSTART, TAG_RE, split_columns
 
     lines = sample.splitlines()
@@ -105,7 +106,7 @@ def sniff(sample: str) -> str:
     first = nonblank[0].lstrip()
     if first.startswith("{"):
         try:
-            json.loads(nonblank[0])
+            decode_json(nonblank[0])
             return "jsonl"
         except json.JSONDecodeError:
             return "json"

@@ -271,8 +271,8 @@ class _RecordReader:
                     if len(choices) > 1:
                         raise RecordError(f"result {i + 1}: several choices {choices}; a document has one "
                                           f"sentiment label")
-                    if choices:
-                        sentiment = _sentiment(choices[0])
+                    if choices:  # a choice is a class name, never a list to unwrap
+                        sentiment = SentimentLabel(clean_label(choices[0]))
             ner_labelled = bool(spans) or self.ls_ner_project
         meta = {k: v for k, v in data.items() if k != text_key and isinstance(v, (str, int, float, bool))}
         if "id" in rec:
@@ -399,7 +399,9 @@ def _sentiment(value: Any) -> SentimentLabel | None:
             raise RecordError(f"several labels {value}; a document has one sentiment label")
         value = value[0] if value else None
     if isinstance(value, dict):
-        value = value.get("label")
+        if "label" not in value:
+            raise RecordError(f"a sentiment object needs a \"label\", found {shown(value)}")
+        value = value["label"]
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return SentimentLabel(clean_label(value))

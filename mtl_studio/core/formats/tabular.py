@@ -160,7 +160,7 @@ def read_excel(path: Path, options: ImportOptions, report: ImportReport) -> Iter
     try:
         frame = pd.read_excel(path, dtype=str, keep_default_na=False, na_values=[])
     except Exception as e:  # noqa: BLE001 - openpyxl/xlrd/zipfile raise many classes for a damaged workbook
-        report.error(f"cannot read the workbook: {type(e).__name__}: {e}", kind="bad-file", line=1)
+        report.error(f"cannot read the workbook: {type(e).__name__}: {e}", kind="bad-file")
         return
     mapper = _Columns(list(frame.columns), options, report)
     if report.ok:

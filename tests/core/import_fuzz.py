@@ -125,12 +125,14 @@ junk = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dict
 # Values of the wrong type where an offset is required, or a label.
 bad_offsets = st.floats(allow_nan=True) | st.booleans() | st.sampled_from(["0", "3"]) | st.lists(st.integers(0, 3),
                                                                                                  max_size=2)
-bad_labels = (st.lists(st.sampled_from([0.0, 5.0, "ORG"]), min_size=1, max_size=3)
+# A one-element list is doccano's way to give a sentiment ("label": ["positive"]): several are refused.
+bad_labels = (st.lists(st.sampled_from([0.0, 5.0, "ORG"]), min_size=2, max_size=3)
               | st.dictionaries(st.just("name"), st.just("ORG"), min_size=1) | st.booleans()
               | st.floats().filter(lambda f: not float(f).is_integer())
               | controls.map(lambda c: f"OR{c}G") | st.just("L" * 101))
-# A blank sentiment means "no sentiment label"; a blank span label is an error.
-bad_span_labels = bad_labels | st.sampled_from(["", "   "])
+# A blank sentiment means "no sentiment label"; a blank span label is an error, and so is a span
+# label in a list.
+bad_span_labels = bad_labels | st.sampled_from(["", "   ", ["ORG"], [0.0]])
 
 plain_words = st.sampled_from(["Apple", "shares", "rose", "in", "Berlin", "华为", "😀", "Nokia", "cut", "jobs"])
 texts = st.lists(plain_words, min_size=2, max_size=8).map(" ".join) | st.text(min_size=2, max_size=30)

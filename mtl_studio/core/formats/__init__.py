@@ -136,10 +136,10 @@ def import_file(store: "ProjectStore", path: str | Path, options: ImportOptions 
 
 
 def export_project(store: "ProjectStore", out: str | Path, fmt: str, include: tuple[str, ...] = (),
-                   split: str | None = None) -> "ExportReport":
+                   split: str | None = None, *, force: bool = False, raw_cells: bool = False) -> "ExportReport":
     from .exporter import export_project as _export
 
-    return _export(store, out, fmt, include, split)
+    return _export(store, out, fmt, include, split, force=force, raw_cells=raw_cells)
 
 
 __all__ = [

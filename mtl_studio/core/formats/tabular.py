@@ -27,6 +27,7 @@ from ..schema import (
     offset_from_value, shown,
 )
 from ..tokenize import retokenize_for_spans
+from .cells import neutralise_formula, restore_formula
 from .common import (
     ImportOptions, ParsedDoc, check_split, clean_label, decode_json, read_lines, starts_with_utf16_bom,
 )
@@ -228,7 +229,8 @@ class _Columns:
         metas = frame[self.meta].to_dict("records") if self.meta else [{}] * len(texts)
         for index, text, label, ent, split, meta in zip(frame.index, texts, labels, ents, splits, metas):
             row = int(index) + 2  # the header is row 1
-            text = "" if _missing(text) else str(text)
+            text, label, ent, split = (None if _missing(v) else restore_formula(str(v)) for v in (text, label, ent, split))
+            text = text or ""
             try:
                 check_document_length(text)  # before retokenize_for_spans
                 spans, ner_labelled = _entities(ent)
@@ -239,7 +241,7 @@ class _Columns:
                 continue
             doc = Document(text=text, tokens=retokenize_for_spans(text, spans), spans=spans, sentiment=sentiment,
                            ner_labelled=ner_labelled, split=split, source=path.name,
-                           meta={k: v for k, v in meta.items() if not _missing(v) and v != ""})
+                           meta={k: restore_formula(str(v)) for k, v in meta.items() if not _missing(v) and v != ""})
             yield ParsedDoc(doc, row=row)
 
 
@@ -283,8 +285,9 @@ def write_csv_header(writer: Any, sources: tuple[str, ...]) -> None:
     writer.writerow(["text", "sentiment", "split", "entities", *extra])
 
 
-def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...]) -> None:
-    """One row: entities as JSON (model spans carry their source); empty when not labelled for NER."""
+def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...], *, raw_cells: bool = False) -> None:
+    """One row: entities as JSON (model spans carry their source); empty when not labelled for NER.
+    Cells that a spreadsheet would run as formulas are neutralised unless `raw_cells`."""
     spans = [{"start": s.start, "end": s.end, "label": s.label} for s in doc.spans]
     model = [{"start": s.start, "end": s.end, "label": s.label, "source": s.source, "confidence": s.confidence}
              for s in doc.other_spans if s.source in sources]
@@ -295,4 +298,5 @@ def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...]) -> None:
             continue
         x = next((x for x in doc.other_sentiments if x.source == src), None)
         extra.append(x.label if x else "")
-    writer.writerow([doc.text, doc.sentiment.label if doc.sentiment else "", doc.split, entities, *extra])
+    cells = [doc.text, doc.sentiment.label if doc.sentiment else "", doc.split or "", entities, *extra]
+    writer.writerow(cells if raw_cells else [neutralise_formula(c) for c in cells])

@@ -100,8 +100,9 @@ def confidence_from_value(value: object) -> float | None:
     """A model confidence read from a file: None, or a finite number in [0, 1]."""
     if value is None:
         return None
+    # 0 <= value is checked first: math.isfinite() of an int beyond float range raises OverflowError.
     if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            not (math.isfinite(value) and 0 <= value <= 1):
+            not (0 <= value <= 1 and math.isfinite(value)):
         raise ValidationError(f"confidence must be a number from 0 to 1, not {shown(value)}")
     return float(value)
 

@@ -28,7 +28,7 @@ from mtl_studio.core.store import ProjectStore
 # ---- the property --------------------------------------------------------------------------------
 
 # Errors about the file as a whole (nothing in it, not a workbook) have no line to name.
-WHOLE_FILE_KINDS = {"empty", "bad-file"}
+WHOLE_FILE_KINDS = frozenset({"empty", "bad-file"})
 
 
 def make_template(folder: Path) -> Path:
@@ -65,8 +65,12 @@ def snapshot(store: ProjectStore) -> dict[str, list[tuple]]:
     return {t: store.conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in sorted(tables)}
 
 
-def check_import(template: Path, path: Path, fmt: str | None, *, must_fail: bool = False) -> str:
-    """Import `path` into a copy of the template and check the property; 'imported' or 'refused'."""
+def check_import(template: Path, path: Path, fmt: str | None, *, must_fail: bool = False,
+                 shown_as: str | None = None, whole_file_kinds: frozenset[str] = WHOLE_FILE_KINDS) -> str:
+    """Import `path` into a copy of the template and check the property; 'imported' or 'refused'.
+
+    shown_as: how messages name the file (a file inside an imported folder is FOLDER/NAME);
+    whole_file_kinds: error kinds that need no line (for a folder, a file is one document)."""
     store = fresh_store(template)
     try:
         before = snapshot(store)
@@ -74,7 +78,7 @@ def check_import(template: Path, path: Path, fmt: str | None, *, must_fail: bool
             import_file(store, path, ImportOptions(format=fmt, split="train"))
         except ImportFailed as failure:
             assert snapshot(store) == before, "a failed import changed the project"
-            _check_located(failure, path)
+            _check_located(failure, shown_as or str(path), whole_file_kinds)
             return "refused"
         assert not must_fail, f"{path.name} holds a value of the wrong type but was imported"
         _check_stored_values(store)
@@ -83,17 +87,17 @@ def check_import(template: Path, path: Path, fmt: str | None, *, must_fail: bool
         discard(store)
 
 
-def _check_located(failure: ImportFailed, path: Path) -> None:
+def _check_located(failure: ImportFailed, name: str, whole_file_kinds: frozenset[str]) -> None:
     report = failure.report
     assert report.errors, "ImportFailed without an error"
     first = report.errors[0]
     message = str(failure)
-    assert message.startswith(str(path)), message
-    if first.kind in WHOLE_FILE_KINDS:
+    assert message.startswith(name), message
+    if first.kind in whole_file_kinds:
         return
-    assert re.match(rf"{re.escape(str(path))}(:\d+:|: row \d+:) \S", message), message
+    assert re.match(rf"{re.escape(name)}[^:]*(:\d+:|: row \d+:) \S", message), message
     for problem in report.errors:
-        assert problem.kind in WHOLE_FILE_KINDS or problem.line or problem.row, f"unlocated: {problem}"
+        assert problem.kind in whole_file_kinds or problem.line or problem.row, f"unlocated: {problem}"
 
 
 def _check_stored_values(store: ProjectStore) -> None:

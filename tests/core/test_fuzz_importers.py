@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from import_fuzz import (
-    DEEP, DEEP_JSON, check_import, conll_text, encode, make_template, mutated_records, plain_lines, records_with_a_bad_type,
+    DEEP, DEEP_JSON, WHOLE_FILE_KINDS, check_import, conll_text, encode, make_template, mutated_records, plain_lines, records_with_a_bad_type,
     serialise_json, table_rows, write_csv,
 )
 
@@ -100,6 +100,17 @@ def test_conll_mutated(workdir, template, content):
 @given(content=plain_lines)
 def test_text_lines(workdir, template, content):
     check_import(template, _file(workdir, ".txt", encode(content)), "text")
+
+
+@given(files=st.lists(st.binary(max_size=200) | plain_lines.map(encode), min_size=1, max_size=3))
+def test_text_folder(workdir, template, files):
+    folder = workdir / f"folder-{uuid.uuid4().hex[:8]}"
+    (folder / "sub").mkdir(parents=True)
+    for i, content in enumerate(files):
+        (folder / ("sub" if i % 2 else "") / f"doc{i}.txt").write_bytes(content)
+    # Problems name FOLDER/FILE; a file is one document, so a too-long one has no line to name.
+    check_import(template, folder, "text-folder", shown_as=f"{folder.name}/",
+                 whole_file_kinds=WHOLE_FILE_KINDS | {"too-long"})
 
 
 @given(fmt=st.sampled_from(["jsonl", "json", "csv", "tsv", "excel", "conll", "text"]),

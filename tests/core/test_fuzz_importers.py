@@ -15,8 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from import_fuzz import (
-    DEEP, DEEP_JSON, WHOLE_FILE_KINDS, check_import, conll_text, encode, make_template, mutated_records, plain_lines, records_with_a_bad_type,
-    serialise_json, table_rows, write_csv,
+    DEEP, DEEP_JSON, WHOLE_FILE_KINDS, check_import, conll_text, encode, make_template, mutated_records, plain_lines,
+    records_with_a_bad_type, serialise_json, table_rows, write_csv,
 )
 
 # An Excel case writes a workbook with openpyxl (tens of milliseconds): fewer of them.

@@ -229,7 +229,8 @@ class _Columns:
         metas = frame[self.meta].to_dict("records") if self.meta else [{}] * len(texts)
         for index, text, label, ent, split, meta in zip(frame.index, texts, labels, ents, splits, metas):
             row = int(index) + 2  # the header is row 1
-            text, label, ent, split = (None if _missing(v) else restore_formula(str(v)) for v in (text, label, ent, split))
+            text, label, ent, split = (None if _missing(v) else restore_formula(str(v))
+                                       for v in (text, label, ent, split))
             text = text or ""
             try:
                 check_document_length(text)  # before retokenize_for_spans

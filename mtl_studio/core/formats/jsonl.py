@@ -269,7 +269,7 @@ class _RecordReader:
                 elif res.get("type") == "choices":
                     choices = _list_field(value, "choices", f"result {i + 1}: ")
                     if len(choices) > 1:
-                        raise RecordError(f"result {i + 1}: several choices {choices}; a document has one "
+                        raise RecordError(f"result {i + 1}: several choices {shown(choices)}; a document has one "
                                           f"sentiment label")
                     if choices:  # a choice is a class name, never a list to unwrap
                         sentiment = SentimentLabel(clean_label(choices[0]))
@@ -396,7 +396,7 @@ def _from_cats(cats: Any) -> str | None:
 def _sentiment(value: Any) -> SentimentLabel | None:
     if isinstance(value, list):
         if len(value) > 1:
-            raise RecordError(f"several labels {value}; a document has one sentiment label")
+            raise RecordError(f"several labels {shown(value)}; a document has one sentiment label")
         value = value[0] if value else None
     if isinstance(value, dict):
         if "label" not in value:

@@ -100,10 +100,11 @@ def _check_located(failure: ImportFailed, name: str, whole_file_kinds: frozenset
 def _check_stored_values(store: ProjectStore) -> None:
     for name in store.entity_type_names() + store.sentiment_class_names():
         assert check_label_form(name) == name, f"label {name!r} stored"
-    bad = store.conn.execute(
-        'SELECT s.start, s."end", s.label FROM spans s JOIN documents d ON d.id = s.document_id '
-        'WHERE typeof(s.start) != \'integer\' OR typeof(s."end") != \'integer\' OR s.start < 0 '
-        'OR s."end" <= s.start OR s."end" > length(d.text)').fetchall()
+    # Lengths in Python: SQLite's length() stops at a NUL character, which a text may hold.
+    rows = store.conn.execute('SELECT s.start, s."end", s.label, d.text FROM spans s '
+                              'JOIN documents d ON d.id = s.document_id').fetchall()
+    bad = [(start, end, label) for start, end, label, text in rows
+           if not (type(start) is int and type(end) is int and 0 <= start < end <= len(text))]
     assert not bad, f"spans out of range or not integers: {bad}"
     store.conn.execute("SELECT text, meta FROM documents").fetchall()  # decodes: no broken UTF-8 stored
 

@@ -8,6 +8,7 @@ only where mounting is permitted (root on Linux).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import subprocess
@@ -96,15 +97,16 @@ def test_a_full_disk_inside_a_nested_transaction_is_not_masked(tmp_path):
 
 
 def test_a_full_disk_during_an_export_names_the_cause(tmp_path, monkeypatch, small_store):
-    out = tmp_path / "out.jsonl"
-    real_open = open
+    real_fdopen = os.fdopen
 
     class FullFile:
+        """A file on a disk that is full: every write fails as the OS reports it."""
+
         def __init__(self, f):
             self.f = f
 
         def write(self, text):
-            raise OSError(28, "No space left on device")
+            raise OSError(errno.ENOSPC, "No space left on device")
 
         def __getattr__(self, name):
             return getattr(self.f, name)
@@ -115,15 +117,11 @@ def test_a_full_disk_during_an_export_names_the_cause(tmp_path, monkeypatch, sma
         def __exit__(self, *exc):
             self.f.close()
 
-    def full_open(file, mode="r", *args, **kwargs):
-        f = real_open(file, mode, *args, **kwargs)
-        return FullFile(f) if "w" in mode and str(file).startswith(str(out)) else f
-
-    monkeypatch.setattr("builtins.open", full_open)
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: FullFile(real_fdopen(*a, **k)))
     with pytest.raises(OSError, match="No space left on device"):
-        export_project(small_store, out, "jsonl")
+        export_project(small_store, tmp_path / "out.jsonl", "jsonl")
     monkeypatch.undo()
-    assert not out.exists()  # no half-written file under the name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.mtl", "small.mtl-shm", "small.mtl-wal"]
 
 
 @contextlib.contextmanager

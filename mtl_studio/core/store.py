@@ -156,6 +156,9 @@ class ProjectStore:
         except sqlite3.OperationalError as e:
             self._abandon(created=create)
             fault = storage_error(e, self.path)
+            if fault is None and create and not os.access(self.path.absolute().parent, os.W_OK):
+                fault = ProjectReadOnly(f"{self.path}: cannot create a project there: the folder is read-only "
+                                        "or not writable")
             if fault is not None:
                 raise fault from e
             raise  # locked, unreadable: a condition of the file system, not of the file

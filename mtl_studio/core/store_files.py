@@ -94,7 +94,9 @@ def has_unmerged_wal(path: Path) -> bool:
 
 
 def remove_project_files(path: str | os.PathLike[str]) -> None:
-    """Delete a project file and SQLite's companion files (a project that was never finished)."""
+    """Delete a project file and SQLite's companion files (a project that was never finished). Called
+    after a failure: a file that cannot be removed (read-only media, where none was made) must not
+    replace the error that is being reported."""
     for suffix in ("", *COMPANION_SUFFIXES):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(f"{path}{suffix}")

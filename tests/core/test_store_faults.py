@@ -230,6 +230,14 @@ def test_a_project_on_a_read_only_mount_opens_for_browsing(tmp_path, capsys):
         assert cli_main(["export", str(project), str(tmp_path / "out.conll")]) == 0
 
 
+def test_a_new_project_on_read_only_media_says_so(tmp_path, capsys):
+    with _tmpfs(tmp_path, "1m") as fs:
+        subprocess.run(["mount", "-o", "remount,ro", str(fs)], check=True)
+        assert cli_main(["new", str(fs / "p.mtl")]) == 1
+        err = capsys.readouterr().err
+        assert "cannot create a project there: the folder is read-only" in err
+
+
 # ---- names too long ---------------------------------------------------------------------------------------
 
 def test_a_project_name_too_long_is_a_clean_error_and_leaves_nothing(tmp_path, capsys):

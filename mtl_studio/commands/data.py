@@ -105,7 +105,15 @@ def register(sub: "argparse._SubParsersAction") -> None:
 def _open(path: str):  # type: ignore[no-untyped-def]
     from mtl_studio.core.store import ProjectStore
 
-    return ProjectStore.open(path)
+    store = ProjectStore.open(path)
+    if store.read_only:
+        print(f"note: {store.read_only_notice}", file=sys.stderr)
+    store.on_wait = _say_waiting  # a write held up by another writer says so every second
+    return store
+
+
+def _say_waiting(seconds: float) -> None:
+    print(f"waiting for another writer (an import, the studio) to finish... {seconds:.0f} s", file=sys.stderr)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -129,3 +129,26 @@ def test_a_waiting_edit_goes_through_once_the_other_writer_finishes(tmp_path, mo
         assert store.get_document(1).sentiment.label == "neutral"
         assert len(waits) == 2
     other.close()
+
+
+def test_the_cli_says_it_waits_and_names_the_busy_project(tmp_path, monkeypatch, capsys):
+    from mtl_studio.cli import main as cli_main
+
+    project = tmp_path / "p.mtl"
+    make_project(project, SMALL).close()
+    source = tmp_path / "lines.txt"
+    source.write_text("one more line\nand another\n", encoding="utf-8")
+    monkeypatch.setattr(store_files, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(store_module, "WRITE_WAIT_LIMIT_S", 0.5)
+    other = sqlite3.connect(project, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the studio (or another import) is writing
+    try:
+        assert cli_main(["import", str(project), str(source)]) == 1
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    err = capsys.readouterr().err
+    assert err.count("waiting for another writer") == 2 and "is busy" in err and "nothing was saved" in err
+    with ProjectStore.open(project) as store:
+        assert store.count_documents() == len(SMALL.docs)
+    assert staging_files(tmp_path) == []

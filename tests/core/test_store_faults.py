@@ -193,7 +193,8 @@ def test_a_project_that_cannot_be_written_opens_read_only(tmp_path, monkeypatch,
         with pytest.raises(ProjectReadOnly):
             store.add_entity_type("NEW")
     assert cli_main(["stats", str(project), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["documents"] == len(SMALL.docs)
+    out, err = capsys.readouterr()
+    assert json.loads(out)["documents"] == len(SMALL.docs) and "read-only" in err  # a notice, on stderr
     assert cli_main(["export", str(project), str(tmp_path / "out.jsonl")]) == 0
     assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == len(SMALL.docs)
     capsys.readouterr()

@@ -127,3 +127,30 @@ def test_predict_output_is_checked_before_the_model_loads(tmp_path, capsys):
     assert main(["predict", str(tmp_path / "no-model"), str(texts), "--output", "/dev/null", "--force"]) == 1
     assert "character device" in capsys.readouterr().err
     assert out.read_text() == "earlier predictions\n"
+
+
+def test_our_own_unchanged_export_is_rewritten_without_force(project, tmp_path, capsys):
+    """Re-exporting after more labelling needs no --force; once someone edits the file, it does."""
+    import os
+
+    out = tmp_path / "again.conll"
+    assert main(["export", str(project.path), str(out), "--format", "conll"]) == 0
+    assert main(["export", str(project.path), str(out), "--format", "conll"]) == 0  # our own, unchanged
+    with open(out, "a", encoding="utf-8") as f:
+        f.write("edited by hand\n")
+    st = os.stat(out)
+    os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # even within one clock tick
+    capsys.readouterr()
+    assert main(["export", str(project.path), str(out), "--format", "conll"]) == 1
+    assert "exists: pass --force" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8").endswith("edited by hand\n")
+
+
+def test_a_file_another_program_wrote_at_a_path_we_once_exported_needs_force(project, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    assert main(["export", str(project.path), str(out)]) == 0
+    out.unlink()
+    out.write_text("someone else's file\n", encoding="utf-8")
+    assert main(["export", str(project.path), str(out)]) == 1
+    assert "exists: pass --force" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "someone else's file\n"

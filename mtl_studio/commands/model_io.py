@@ -32,6 +32,9 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("out", help="output folder")
     p.add_argument("--onnx", action="store_true",
                    help="also write model.onnx (both heads) and check it matches PyTorch (needs onnxruntime)")
+    p.add_argument("--int8", action="store_true",
+                   help="also write model.int8.onnx (dynamic int8 quantization, implies --onnx) and score it "
+                        "against the fp32 model on the project's dev split; the difference goes in the model card")
     p.set_defaults(func=cmd_export_model)
 
     p = sub.add_parser(
@@ -79,11 +82,27 @@ def cmd_export_model(args: argparse.Namespace) -> int:
 
     run_id = None if args.run_id == "latest" else args.run_id
     try:
-        out = export_model(args.project, run_id, args.out, onnx=args.onnx)
+        out = export_model(args.project, run_id, args.out, onnx=args.onnx, int8=args.int8)
     except ExportError as e:
         raise ValueError(str(e)) from e
-    print(f"exported model to {out}" + (" (with model.onnx, checked against PyTorch)" if args.onnx else ""))
+    print(f"exported model to {out}" + (" (with model.onnx, checked against PyTorch)" if args.onnx or args.int8
+                                        else ""))
+    if args.int8:
+        _print_int8_check(out)
     return 0
+
+
+def _print_int8_check(folder: Path) -> None:
+    from mtl_studio.core.artifacts import read_folder_metadata
+
+    check = read_folder_metadata(folder)[1].get("onnx_int8") or {}
+    diff = check.get("difference_points") or {}
+    if not check.get("dev_documents"):
+        print("model.int8.onnx written; not checked (the project has no labelled dev documents)")
+        return
+    parts = [f"{name} {check['fp32'][key]:.4f} -> {check['int8'][key]:.4f} ({diff[key]:+.2f} points)"
+             for key, name in (("ner_f1", "NER F1"), ("sentiment_f1", "sentiment macro-F1")) if key in diff]
+    print(f"model.int8.onnx checked on {check['dev_documents']} dev documents: " + "; ".join(parts))
 
 
 # ---- predict -------------------------------------------------------------------------------------

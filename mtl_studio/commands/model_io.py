@@ -4,20 +4,23 @@
     mtl-studio predict out/ texts.txt > predictions.jsonl          # txt, JSONL or CSV input
     mtl-studio pseudo-label project.mtl --run RUN_ID --threshold 0.9
 
-predict needs only the model folder (no project); it prints one JSON object per input text.
+predict needs only the model folder (no project); it prints one JSON object per input text. It streams
+(constant memory on any input size), takes the fastest backend the folder has, continues an interrupted
+`-o OUT`, reports progress on stderr and, under torchrun, splits the input over the ranks
+(core/predict_stream.py).
 """
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 INPUT_FORMATS = ("txt", "jsonl", "csv", "tsv")
-CHUNK = 1024  # texts predicted and written at a time: output streams, memory stays flat
+CSV_CHUNK = 1024  # rows pandas reads at a time
 
 
 def register(sub: "argparse._SubParsersAction") -> None:
@@ -46,10 +49,14 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("input", help="input file, or - for standard input (txt or jsonl)")
     p.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: from the extension; txt)")
     p.add_argument("--text-column", help="JSONL field / CSV column holding the text (default: text, sentence, ...)")
-    p.add_argument("--output", "-o", help="write predictions here instead of standard output")
+    p.add_argument("--output", "-o", help="write predictions here instead of standard output; an existing file "
+                                          "from an interrupted run is continued (its lines are skipped)")
+    p.add_argument("--no-resume", dest="resume", action="store_false",
+                   help="overwrite --output instead of continuing it")
     p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
-    p.add_argument("--backend", choices=("torch", "onnx"), default="torch",
-                   help="torch (default) or onnx (model.onnx via onnxruntime)")
+    p.add_argument("--backend", choices=("auto", "torch", "onnx", "onnx-int8"), default="auto",
+                   help="auto (default: the fastest the folder has: int8 ONNX, ONNX, PyTorch), torch, onnx "
+                        "(model.onnx) or onnx-int8 (model.int8.onnx)")
     p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, mps or auto")
     p.set_defaults(func=cmd_predict)
 
@@ -175,7 +182,7 @@ def iter_texts(path: str, fmt: str, text_column: str | None = None) -> Iterator[
             raise ValueError("CSV input must be a file")
         _open_input(path).close()
         frames = pd.read_csv(path, sep="," if fmt == "csv" else "\t", dtype=str, keep_default_na=False,
-                             na_values=[], encoding="utf-8-sig", chunksize=CHUNK)
+                             na_values=[], encoding="utf-8-sig", chunksize=CSV_CHUNK)
         column: str | None = None
         for frame in frames:
             if column is None:
@@ -193,40 +200,45 @@ def iter_texts(path: str, fmt: str, text_column: str | None = None) -> Iterator[
         raise ValueError(f"unknown input format {fmt!r}")
 
 
-def _chunks(items: Iterator[tuple[str, dict[str, Any]]], size: int) -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    chunk: list[tuple[str, dict[str, Any]]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def cmd_predict(args: argparse.Namespace) -> int:
+    import itertools
+
     import mtl_studio.inference as inference
+    from mtl_studio.core import predict_stream as stream
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be at least 1")
+    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    if world > 1 and not args.output:
+        raise ValueError("under torchrun, give --output: each rank writes a part and rank 0 merges them")
     fmt = _detect_format(args.input, args.format)
-    chunks = _chunks(iter_texts(args.input, fmt, args.text_column), CHUNK)
-    first = next(chunks, None)  # input errors show before the model is loaded
-    model = inference.load(args.model, device=args.device, backend=args.backend)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    n = 0
-    try:
-        for chunk in itertools.chain([first] if first else [], chunks):
-            preds = model.predict([t for t, _ in chunk], batch_size=args.batch_size)
-            for (_, extra), pred in zip(chunk, preds):
-                out.write(json.dumps({**extra, **pred.to_dict()}, ensure_ascii=False) + "\n")
-            n += len(chunk)
-            out.flush()
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    records = iter_texts(args.input, fmt, args.text_column)
+    first = next(records, None)  # input errors show before the model is loaded
+    records = itertools.chain([first] if first is not None else [], records)
+    progress = stream.Progress()
+    if world > 1:
+        from mtl_studio.core.distributed import init_distributed
+
+        ctx = init_distributed(args.device)
+        try:
+            model = inference.load(args.model, device=str(ctx.device), backend=args.backend)
+            progress.label = f"predict rank {ctx.rank}/{world}"
+            result = stream.predict_distributed(model, records, args.output, ctx, resume=args.resume,
+                                                batch_size=args.batch_size, progress=progress)
+        finally:
+            ctx.close()
+    else:
+        model = inference.load(args.model, device=args.device, backend=args.backend)
+        if args.output:
+            result = stream.predict_to_file(model, records, args.output, resume=args.resume,
+                                            batch_size=args.batch_size, progress=progress)
+        else:
+            result = stream.predict_records(model, records, sys.stdout, batch_size=args.batch_size,
+                                            progress=progress)
     if args.output:
-        print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
+        resumed = f" after {result.skipped} already there" if result.skipped else ""
+        print(f"wrote {result.written} predictions to {args.output}{resumed} ({model.backend_name}, "
+              f"{result.texts_per_second:.0f} texts/s)", file=sys.stderr)
     return 0
 
 

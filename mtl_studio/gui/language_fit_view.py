@@ -42,6 +42,10 @@ class LanguageFitLabel(QLabel):
         self.tasks.run(lambda: project_warning(project, encoder), lambda w: self._done(key, w),
                        lambda _e: self._done(key, None))
 
+    def settled(self) -> bool:
+        """The last check has its answer (shown or, for text that fits, hidden)."""
+        return self._wanted is None or self._wanted in self._cache
+
     def _done(self, key: _Key, warning: str | None) -> None:
         self._cache[key] = warning
         if key == self._wanted:  # a later check (another encoder) wins over a slow earlier one

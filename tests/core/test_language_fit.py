@@ -75,23 +75,35 @@ def test_every_script_has_suggestions():
     assert all(lf.SUGGESTED_ENCODERS[s] for s in lf.SUGGESTED_ENCODERS)
 
 
-@needs_offline
-def test_cli_import_reports_poor_fit_and_train_warns_before_training(tmp_path, capsys):
-    project, texts = tmp_path / "p.mtl", tmp_path / "cv.txt"
-    texts.write_text("\n".join(CHINESE) + "\n", encoding="utf-8")
+def _import(tmp_path, capsys, texts: list[str]) -> tuple[str, str]:
+    """(project path, stderr) after `new` and `import` of texts as a txt file."""
+    project, path = tmp_path / "p.mtl", tmp_path / "texts.txt"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
     assert main(["new", str(project), "--sentiment-classes", "neg,pos"]) == 0
-    assert main(["import", str(project), str(texts)]) == 0
-    err = capsys.readouterr().err
+    assert main(["import", str(project), str(path)]) == 0
+    return str(project), capsys.readouterr().err
+
+
+@needs_offline
+def test_cli_import_reports_poor_fit(tmp_path, capsys):
+    project, err = _import(tmp_path, capsys, CHINESE)
     assert "warning: encoder offline maps" in err and "bert-base-chinese" in err
-    assert lf.project_warning(str(project), "offline") is not None
+    assert lf.project_warning(project, "offline") is not None
     # An encoder whose tokenizer is not available offline is not checked (training reports that itself).
-    assert lf.project_warning(str(project), str(tmp_path / "no-such-encoder")) is None
+    assert lf.project_warning(project, str(tmp_path / "no-such-encoder")) is None
 
 
 @needs_offline
 def test_cli_import_of_english_text_has_no_language_warning(tmp_path, capsys):
-    project, texts = tmp_path / "p.mtl", tmp_path / "news.txt"
-    texts.write_text("\n".join(ENGLISH) + "\n", encoding="utf-8")
-    assert main(["new", str(project), "--sentiment-classes", "neg,pos"]) == 0
-    assert main(["import", str(project), str(texts)]) == 0
-    assert "unknown token" not in capsys.readouterr().err
+    _, err = _import(tmp_path, capsys, ENGLISH)
+    assert "unknown token" not in err
+
+
+@needs_offline
+def test_cli_train_warns_before_training_starts(tmp_path, capsys):
+    project, _ = _import(tmp_path, capsys, CHINESE)
+    main(["train", project, "--epochs", "1"])  # nothing is labelled: the run itself fails at once
+    err = capsys.readouterr().err
+    warning = next(line for line in err.splitlines() if "unknown token" in line)
+    assert warning.startswith("warning: encoder offline maps") and "bert-base-chinese" in warning
+    assert err.index(warning) < err.index("error")  # before the run's own outcome

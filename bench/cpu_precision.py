@@ -7,7 +7,9 @@ Each measurement builds the multi-task model (encoder + token head + sentence he
 --steps optimizer steps (AdamW, batch --batch-size, both heads' losses, backward) and --steps forward
 passes under inference_mode (batch 32), after one untimed warm-up, for fp32 and for
 torch.autocast("cpu", dtype=torch.bfloat16), interleaved (fp32 step, bf16 step, ...) so that a change
-of machine load hits both alike. The batches are real CoNLL-2003 / FPB sentences when ../shared/data is
+of machine load hits both alike. Time is this process's CPU time (time.process_time), with --threads 1
+by default: on a machine shared with other jobs wall time also measures the neighbours, CPU time of one
+thread measures the work. The batches are real CoNLL-2003 / FPB sentences when ../shared/data is
 there, else generated ones. BERT-base is random-init (BertConfig defaults: hidden 768, 12 layers,
 12 heads): it measures speed only. The output says which bf16 instructions the CPU has (AMX, AVX512-BF16)
 because they decide whether bf16 can pay at all.
@@ -81,20 +83,20 @@ def measure(encoder: str, texts: list[str], steps: int, batch_size: int) -> dict
     for i in range(steps + 1):
         b = train_batches[i % len(train_batches)]
         for bf16 in (False, True):
-            t = time.perf_counter()
+            t = time.process_time()
             train_step(model, opt, b, bf16)
             if i:  # the first round warms up both paths
-                secs[f"train {'bf16' if bf16 else 'fp32'}"].append(time.perf_counter() - t)
+                secs[f"train {'bf16' if bf16 else 'fp32'}"].append(time.process_time() - t)
     model.eval()
     with torch.inference_mode():
         for i in range(steps + 1):
             b = infer_batches[i % len(infer_batches)]
             for bf16 in (False, True):
-                t = time.perf_counter()
+                t = time.process_time()
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                     model(b["input_ids"], b["attention_mask"])
                 if i:
-                    secs[f"infer {'bf16' if bf16 else 'fp32'}"].append(time.perf_counter() - t)
+                    secs[f"infer {'bf16' if bf16 else 'fp32'}"].append(time.process_time() - t)
     return {k: {"median_s": statistics.median(v), "items_per_s": (batch_size if k.startswith("train") else 32)
                 / statistics.median(v)} for k, v in secs.items()}
 
@@ -104,15 +106,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--encoders", default=",".join(ENCODERS))
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1, see above)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
     texts, source = load_texts(32 * (args.steps + 1))
     support = cpu_bf16_support()
     results = {e: measure(e, texts, args.steps, args.batch_size) for e in args.encoders.split(",")}
     print(f"\nCPU precision: {source}; {torch.get_num_threads()} threads; torch {torch.__version__}; "
           f"CPU capability {support['capability']}, AMX {'yes' if support['amx_tile'] else 'no'}, "
           f"AVX512-BF16 {'yes' if support['avx512_bf16'] else 'no'}; median of {args.steps} interleaved steps")
-    print("\n| encoder | what | fp32 items/s | bf16 items/s | bf16 vs fp32 |")
+    print("\n| encoder | what | fp32 items per CPU-s | bf16 items per CPU-s | bf16 vs fp32 |")
     print("|---|---|---:|---:|---:|")
     for enc, r in results.items():
         for what, label in (("train", f"train step, batch {args.batch_size}"), ("infer", "inference, batch 32")):

@@ -56,10 +56,11 @@ class LanguageFitLabel(QLabel):
         self.setVisible(bool(warning))
 
 
-def suggested_encoder_combo(parent: QWidget | None = None) -> QComboBox:
-    """A combo listing SUGGESTED_ENCODERS by language; item data is the hub name (None for the prompt)."""
+def suggested_encoder_combo(prompt: str, parent: QWidget | None = None) -> QComboBox:
+    """A combo listing SUGGESTED_ENCODERS by language after `prompt`; item data is the hub name (None
+    for the prompt). Language names stay English: they are also the names in the CLI warning."""
     combo = QComboBox(parent, objectName="suggestedEncoders")
-    combo.addItem(combo.tr("Encoders by language…"), None)
+    combo.addItem(prompt, None)
     for language, names in SUGGESTED_ENCODERS.items():
         for name in names:
             combo.addItem(f"{language}: {name}", name)

@@ -149,7 +149,7 @@ class TrainingPanel(QWidget):
         row.addWidget(self.browseButton)
         enc.addRow(self.tr("Source"), self.encoderKind)
         enc.addRow(self.tr("Name / folder"), row)
-        self.suggestedEncoders = suggested_encoder_combo()
+        self.suggestedEncoders = suggested_encoder_combo(self.tr("Encoders by language…"))
         enc.addRow(self.tr("Suggested"), self.suggestedEncoders)
         self.languageFitLabel = LanguageFitLabel()
         enc.addRow(self.languageFitLabel)

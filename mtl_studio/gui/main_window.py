@@ -804,3 +804,6 @@ class MainWindow(QMainWindow):
         self.doc_panel.tasks.wait()
         if self.store is not None:
             self.store.close()
+            # Results of finished background jobs can still be queued for the GUI thread; with no
+            # store they see the project as gone instead of writing to widgets being deleted.
+            self.store = None

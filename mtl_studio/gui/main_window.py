@@ -759,7 +759,9 @@ class MainWindow(QMainWindow):
         if not self._state_restored:
             # First start: give the document list a useful width (docks take their size once shown).
             self._state_restored = True
-            self.resizeDocks([self.doc_dock], [self.doc_panel.sizeHint().width()], Qt.Orientation.Horizontal)
+            # At most 30% of a laptop-wide window, so the tabs keep room for their tables and forms.
+            width = min(self.doc_panel.sizeHint().width(), int(self.width() * 0.3))
+            self.resizeDocks([self.doc_dock], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._training_running():

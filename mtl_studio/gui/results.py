@@ -56,6 +56,9 @@ class ResultsPanel(QWidget):
         self.runHistoryTable.setModel(self.historyModel)
         self.runHistoryTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.runHistoryTable.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The settings column (last) gives way on a narrow screen instead of the table scrolling sideways.
+        self.runHistoryTable.horizontalHeader().setSectionResizeMode(len(RunHistoryModel.COLUMNS) - 1,
+                                                                     QHeaderView.ResizeMode.Stretch)
         self.runHistoryTable.setToolTip(self.tr(
             "Every training run of this project. Compare joint runs with the single-task baselines "
             "(train with Tasks: NER only / Sentiment only and the same settings)."))

@@ -251,7 +251,6 @@ class TrainingPanel(QWidget):
         form_box.addWidget(enc_group)
         form_box.addWidget(loss_group)
         form_box.addWidget(opt_group)
-        form_box.addLayout(buttons)
         form_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(settings)
@@ -259,6 +258,12 @@ class TrainingPanel(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setMinimumWidth(320)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Train / Stop / Resume stay under the settings, outside their scroll area: always in view.
+        left = QWidget()
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.addWidget(scroll, 1)
+        left_box.addLayout(buttons)
 
         # Live view
         live = QWidget()
@@ -304,7 +309,7 @@ class TrainingPanel(QWidget):
 
         outer = QHBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
+        splitter.addWidget(left)
         splitter.addWidget(live)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)

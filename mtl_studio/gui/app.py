@@ -128,10 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=os.environ.get("MTL_STUDIO_LOG", "WARNING"))
     app, settings = create_app(argv)
-    # seqeval pulls in scikit-learn on first use; importing it inside a training run froze the window
-    # for 0.3-0.5 s (the import holds the GIL even on the worker thread), so pay that once at start-up.
-    import seqeval.metrics  # noqa: F401
+    from .preload import preload_training_modules
 
+    preload_training_modules()
     from .main_window import MainWindow
 
     window = MainWindow(settings)

@@ -24,6 +24,7 @@ MAX_DRAWN_POINTS = 600
 class Series:
     name: str
     colour: QColor
+    label: str = ""  # the legend text (the name when empty)
     xs: list[float] = field(default_factory=list)
     ys: list[float] = field(default_factory=list)
 
@@ -81,15 +82,27 @@ class LineChart(QWidget):
         self._y_min_floor = value
         self.update()
 
-    def add_point(self, name: str, x: float, y: float) -> None:
+    def set_x_label(self, text: str) -> None:
+        self._x_label = text
+        self.update()
+
+    def add_series(self, name: str, label: str = "") -> None:
+        """A series with its legend text; its colour follows the order series are added in."""
+        if name not in self._series:
+            colour = QColor(SERIES_COLOURS[len(self._series) % len(SERIES_COLOURS)])
+            self._series[name] = Series(name, colour, label)
+
+    def append_point(self, name: str, x: float, y: float) -> None:
+        """Add a point without repainting (the caller calls update() when a batch of points is in)."""
         if not math.isfinite(y):
             return  # a NaN stops the run; it would only break the scale here
-        series = self._series.get(name)
-        if series is None:
-            colour = QColor(SERIES_COLOURS[len(self._series) % len(SERIES_COLOURS)])
-            series = self._series[name] = Series(name, colour)
+        self.add_series(name)
+        series = self._series[name]
         series.xs.append(float(x))
         series.ys.append(float(y))
+
+    def add_point(self, name: str, x: float, y: float) -> None:
+        self.append_point(name, x, y)
         self.update()
 
     def clear(self) -> None:
@@ -154,8 +167,9 @@ class LineChart(QWidget):
             p.setPen(QPen(s.colour, 3))
             p.drawLine(QPointF(x, y), QPointF(x + 16, y))
             p.setPen(text_colour)
-            p.drawText(QPointF(x + 20, y + fm.ascent() / 2 - 1), s.name)
-            x += 20 + fm.horizontalAdvance(s.name) + 14
+            label = s.label or s.name
+            p.drawText(QPointF(x + 20, y + fm.ascent() / 2 - 1), label)
+            x += 20 + fm.horizontalAdvance(label) + 14
 
         ranges = self._ranges()
         p.setPen(QPen(axis_colour, 1))
@@ -198,6 +212,8 @@ class LineChart(QWidget):
 
         p.setClipRect(plot.adjusted(-2, -2, 2, 2))
         for s in self._series.values():
+            if not s.xs:
+                continue
             stride = max(1, len(s.xs) // MAX_DRAWN_POINTS)
             idx = list(range(0, len(s.xs), stride))
             if idx[-1] != len(s.xs) - 1:

@@ -131,9 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     from .preload import preload_training_modules
 
     preload_training_modules()
-    from .main_window import MainWindow
+    from .language import LanguageSwitcher
 
-    window = MainWindow(settings)
+    switcher = LanguageSwitcher(app, settings, lambda a: install_translations(a, ui_language(settings)))
+    window = switcher.window
     window.show()
     open_initial_project(window, [a for a in argv if not a.startswith("-")], settings)
     for _ in range(3):  # lay out and fetch the first page of documents before the loop starts
@@ -145,5 +146,5 @@ def main(argv: list[str] | None = None) -> int:
     import signal
 
     signal.signal(signal.SIGINT, lambda *_: app.quit())
-    app.aboutToQuit.connect(window.shutdown)
+    app.aboutToQuit.connect(lambda: switcher.window.shutdown())  # the window of the language last chosen
     return int(app.exec() or 0)

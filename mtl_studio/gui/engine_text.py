@@ -7,22 +7,23 @@ user's next step); the GUI says what to press instead (`run_outcome_hint`).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+import re
+
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EngineText", text)
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
 
 def run_status_label(status: str) -> str:
     """completed | early_stopped | stopped | failed | running | interrupted, in the interface language."""
     names = {
-        "completed": _tr("completed"),
-        "early_stopped": _tr("stopped early (no dev improvement)"),
-        "stopped": _tr("stopped"),
-        "failed": _tr("failed"),
-        "running": _tr("running"),
-        "interrupted": _tr("interrupted"),
+        "completed": translate("EngineText", "completed"),
+        "early_stopped": translate("EngineText", "stopped early (no dev improvement)"),
+        "stopped": translate("EngineText", "stopped"),
+        "failed": translate("EngineText", "failed"),
+        "running": translate("EngineText", "running"),
+        "interrupted": translate("EngineText", "interrupted"),
     }
     return names.get(status, status)
 
@@ -30,46 +31,87 @@ def run_status_label(status: str) -> str:
 def strategy_label(code: str) -> str:
     """A loss-weighting strategy's name with the paper it comes from."""
     names = {
-        "fixed": _tr("Fixed weights"),
-        "uncertainty": _tr("Uncertainty (Kendall et al. 2018)"),
-        "dwa": _tr("Dynamic weight average (Liu et al. 2019)"),
-        "gradnorm": _tr("GradNorm (Chen et al. 2018)"),
-        "pcgrad": _tr("PCGrad (Yu et al. 2020)"),
+        "fixed": translate("EngineText", "Fixed weights"),
+        "uncertainty": translate("EngineText", "Uncertainty (Kendall et al. 2018)"),
+        "dwa": translate("EngineText", "Dynamic weight average (Liu et al. 2019)"),
+        "gradnorm": translate("EngineText", "GradNorm (Chen et al. 2018)"),
+        "pcgrad": translate("EngineText", "PCGrad (Yu et al. 2020)"),
     }
     return names.get(code, code)
 
 
 def strategy_short_label(code: str) -> str:
     """A strategy's name alone (tables, log lines)."""
-    names = {"fixed": _tr("fixed"), "uncertainty": _tr("uncertainty"), "dwa": _tr("DWA"),
-             "gradnorm": _tr("GradNorm"), "pcgrad": _tr("PCGrad")}
+    names = {"fixed": translate("EngineText", "fixed"), "uncertainty": translate("EngineText", "uncertainty"), "dwa": translate("EngineText", "DWA"),
+             "gradnorm": translate("EngineText", "GradNorm"), "pcgrad": translate("EngineText", "PCGrad")}
     return names.get(code, code)
 
 
 def device_label(device: str) -> str:
     """auto / cpu / cuda:N / mps as a person reads them."""
     if device == "auto":
-        return _tr("Automatic (GPU if available)")
+        return translate("EngineText", "Automatic (GPU if available)")
     if device == "cpu":
-        return _tr("CPU")
+        return translate("EngineText", "CPU")
     if device == "mps":
-        return _tr("Apple GPU (MPS)")
+        return translate("EngineText", "Apple GPU (MPS)")
     if device.startswith("cuda"):
-        return _tr("GPU {index}").format(index=device.partition(":")[2] or "0")
+        return translate("EngineText", "GPU {index}").format(index=device.partition(":")[2] or "0")
     return device
 
 
 def series_label(code: str) -> str:
     """A loss or weight curve's legend name."""
-    names = {"ner": _tr("NER"), "sentiment": _tr("sentiment"), "mlm": _tr("MLM"), "l2sp": _tr("L2-SP"),
-             "total": _tr("total (weighted, smoothed)")}
+    names = {"ner": translate("EngineText", "NER"), "sentiment": translate("EngineText", "sentiment"), "mlm": translate("EngineText", "MLM"), "l2sp": translate("EngineText", "L2-SP"),
+             "total": translate("EngineText", "total (weighted, smoothed)")}
     return names.get(code, code)
 
 
 def run_outcome_hint(status: str, resumable: bool) -> str:
     """What the user can do next after a run ended with `status` (button wording, never a command)."""
     if status in ("stopped", "interrupted", "failed", "running") and resumable:
-        return _tr("Press Resume to continue it from its last checkpoint.")
+        return translate("EngineText", "Press Resume to continue it from its last checkpoint.")
     if status in ("stopped", "interrupted"):
-        return _tr("It has no checkpoint to resume from: press Train to start again.")
+        return translate("EngineText", "It has no checkpoint to resume from: press Train to start again.")
     return ""
+
+
+# The importers' notes (mtl_studio.core.formats) are English sentences for the CLI report. The ones a
+# person meets on every import are recognised here and said in the interface language, without the
+# command-line options some of them mention; any other note is shown as the engine wrote it.
+_IMPORT_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"tag scheme (?P<scheme>\w+) \(detected\); entities stored as spans, exported as IOB2"),
+     QT_TRANSLATE_NOOP("EngineText", "tag scheme {scheme} (detected); entities are stored as spans and exported "
+                                     "as IOB2")),
+    (re.compile(r"tag scheme (?P<scheme>\w+) \(given with --scheme\); entities stored as spans, exported as IOB2"),
+     QT_TRANSLATE_NOOP("EngineText", "tag scheme {scheme} (as chosen); entities are stored as spans and exported "
+                                     "as IOB2")),
+    (re.compile(r"one character per line: characters joined without spaces"),
+     QT_TRANSLATE_NOOP("EngineText", "one character per line: characters joined without spaces")),
+    (re.compile(r"entity types added to the project: (?P<names>.+)"),
+     QT_TRANSLATE_NOOP("EngineText", "entity types added to the project: {names}")),
+    (re.compile(r"sentiment classes added to the project: (?P<names>.+)"),
+     QT_TRANSLATE_NOOP("EngineText", "sentiment classes added to the project: {names}")),
+    (re.compile(r"stopped reading after (?P<n>\d+) errors"),
+     QT_TRANSLATE_NOOP("EngineText", "stopped reading after {n} errors")),
+    (re.compile(r"split (?P<split>\w+) for every document \(--split\)"),
+     QT_TRANSLATE_NOOP("EngineText", "split {split} for every document (as chosen)")),
+    (re.compile(r"(?P<n>\d+) documents keep the split the file gives them"),
+     QT_TRANSLATE_NOOP("EngineText", "{n} documents keep the split the file gives them")),
+    (re.compile(r"split '(?P<split>\w+)' for (?P<n>\d+) documents, taken from the file name \(--split overrides\)"),
+     QT_TRANSLATE_NOOP("EngineText", "split {split} for {n} documents, taken from the file name (the Split "
+                                     "choice overrides it)")),
+    (re.compile(r"(?P<n>\d+) documents given a split by a seeded hash of their text \((?P<ratios>[\d/]+), "
+                r"seed (?P<seed>\d+); --split sets one for the whole file\)"),
+     QT_TRANSLATE_NOOP("EngineText", "{n} documents given a split by a seeded hash of their text ({ratios}, seed "
+                                     "{seed}; the Split choice sets one for the whole file)")),
+)
+
+
+def import_note_label(note: str) -> str:
+    """An importer's note in the interface language (unknown notes as they are)."""
+    for pattern, template in _IMPORT_NOTES:
+        match = pattern.fullmatch(note)
+        if match:
+            return translate("EngineText", template).format(**match.groupdict())
+    return note

@@ -25,8 +25,19 @@ from mtl_studio.core.schema import SPLITS
 from . import io_tasks
 from .background import BackgroundTasks
 from .editor import text_colour_for
+from .engine_text import import_note_label
 
 AUTO = ""
+
+
+def page_intro(text: str) -> QLabel:
+    """A page's explanation, in the page rather than as the wizard's subtitle: QWizard sizes its header
+    for one line of subtitle, so a longer (or Chinese) subtitle was cut off; a wrapped label in the
+    page's layout gets the height it needs."""
+    label = QLabel(text)
+    label.setObjectName("pageIntro")
+    label.setWordWrap(True)
+    return label
 
 
 class FilePage(QWizardPage):
@@ -36,10 +47,10 @@ class FilePage(QWizardPage):
         super().__init__(wizard)
         self.w = wizard
         self.setTitle(self.tr("Choose a file"))
-        self.setSubTitle(self.tr("CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, "
-                                 "Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document per "
-                                 "line). The format is detected; change it if the guess is wrong."))
         form = QFormLayout(self)
+        form.addRow(page_intro(self.tr("CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, "
+                                       "Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document per "
+                                       "line). The format is detected; change it if the guess is wrong.")))
         row = QHBoxLayout()
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("importPath")
@@ -174,9 +185,9 @@ class CheckPage(QWizardPage):
         super().__init__(wizard)
         self.w = wizard
         self.setTitle(self.tr("Check before importing"))
-        self.setSubTitle(self.tr("Nothing has been written yet. Errors must be fixed in the file; warnings are "
-                                 "imported as they are."))
         layout = QVBoxLayout(self)
+        layout.addWidget(page_intro(self.tr("Nothing has been written yet. Errors must be fixed in the file; "
+                                            "warnings are imported as they are.")))
         self.status = QLabel()
         self.status.setObjectName("importStatus")
         self.status.setWordWrap(True)
@@ -304,7 +315,7 @@ class CheckPage(QWizardPage):
             row += 1
         for note in r.notes:
             self.problems.setItem(row, 0, QTableWidgetItem(self.tr("note")))
-            self.problems.setItem(row, 2, QTableWidgetItem(note))
+            self.problems.setItem(row, 2, QTableWidgetItem(import_note_label(note)))
             row += 1
         self.problems.resizeRowsToContents()
 

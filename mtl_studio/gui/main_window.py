@@ -10,6 +10,7 @@ import html
 import importlib
 import logging
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.tasks = BackgroundTasks(self)
         self._undo_index = 0
         self._state_restored = False
+        self.language_switcher: Callable[[str], bool] | None = None  # see gui.language
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is not None and screen.width() >= 1500 and screen.height() >= 940:
             self.resize(1480, 920)
@@ -683,7 +685,15 @@ class MainWindow(QMainWindow):
         self.settings.setValue("language", code)
         for c, a in self.language_actions.items():
             a.setChecked(c == code)
-        self.statusBar().showMessage(self.tr("The language changes the next time MTL Studio starts."), 8000)
+        # gui.language.LanguageSwitcher (set by the app) rebuilds the window in the new language.
+        if self.language_switcher is not None and self.language_switcher(code):
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Language"), self.tr(
+            "The language changes the next time MTL Studio starts (a training run is going on now)."),
+            QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("languageRestartBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.store, self).exec()

@@ -11,6 +11,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from .engine_text import run_status_label, strategy_short_label
+
 _Index = QModelIndex | QPersistentModelIndex
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
@@ -302,9 +304,7 @@ class RunHistoryModel(QAbstractTableModel):
         if column == "run":
             return row.run_id
         if column == "status":
-            statuses = {"completed": self.tr("completed"), "early_stopped": self.tr("completed (early stop)"),
-                        "stopped": self.tr("stopped"), "failed": self.tr("failed"), "running": self.tr("running")}
-            return statuses.get(row.status, row.status)
+            return run_status_label(row.status)
         if column == "tasks":
             if joint:
                 return self.tr("joint")
@@ -314,7 +314,7 @@ class RunHistoryModel(QAbstractTableModel):
             return self.tr("{} only (baseline)").format(task)
         if column == "strategy":
             extra = self.tr(" + MLM {}").format(f"{row.mlm_weight:g}") if row.mlm_weight else ""
-            return (row.strategy if joint else "–") + extra
+            return (strategy_short_label(row.strategy) if joint else "–") + extra
         if column == "weights":
             if not joint or row.ner_weight is None or row.sentiment_weight is None:
                 return "–"

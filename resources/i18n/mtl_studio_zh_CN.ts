@@ -136,17 +136,17 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="+176"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="+187"/>
         <source>Check before importing</source>
         <translation>导入前检查</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Nothing has been written yet. Errors must be fixed in the file; warnings are imported as they are.</source>
         <translation>尚未写入任何内容。错误必须在文件中修正；警告所涉及的数据会按原样导入。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Severity</source>
         <translation>级别</translation>
     </message>
@@ -236,7 +236,7 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+183"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+193"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -254,7 +254,7 @@
 <context>
     <name>DocumentFilters</name>
     <message>
-        <location filename="../../mtl_studio/gui/models.py" line="+31"/>
+        <location filename="../../mtl_studio/gui/models.py" line="+32"/>
         <source>All documents</source>
         <translation>全部文档</translation>
     </message>
@@ -282,7 +282,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+190"/>
+        <location line="+159"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -409,6 +409,194 @@
     </message>
 </context>
 <context>
+    <name>EngineText</name>
+    <message>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+21"/>
+        <source>completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stopped early (no dev improvement)</source>
+        <translation>已提前停止（验证集无提升）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Fixed weights</source>
+        <translation>固定权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uncertainty (Kendall et al. 2018)</source>
+        <translation>不确定性加权（Kendall 等，2018）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dynamic weight average (Liu et al. 2019)</source>
+        <translation>动态权重平均（Liu 等，2019）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GradNorm (Chen et al. 2018)</source>
+        <translation>GradNorm（Chen 等，2018）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PCGrad (Yu et al. 2020)</source>
+        <translation>PCGrad（Yu 等，2020）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>fixed</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>uncertainty</source>
+        <translation>不确定性</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>DWA</source>
+        <translation>DWA</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GradNorm</source>
+        <translation>GradNorm</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PCGrad</source>
+        <translation>PCGrad</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Automatic (GPU if available)</source>
+        <translation>自动（有 GPU 时使用 GPU）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Apple GPU (MPS)</source>
+        <translation>Apple GPU（MPS）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>GPU {index}</source>
+        <translation>GPU {index}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>NER</source>
+        <translation>NER</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>sentiment</source>
+        <translation>情感</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>MLM</source>
+        <translation>MLM</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>L2-SP</source>
+        <translation>L2-SP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>total (weighted, smoothed)</source>
+        <translation>总损失（加权，平滑）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Press Resume to continue it from its last checkpoint.</source>
+        <translation>点击“继续”可从最近的检查点接着训练。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It has no checkpoint to resume from: press Train to start again.</source>
+        <translation>没有可继续的检查点：点击“训练”重新开始。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>tag scheme {scheme} (detected); entities are stored as spans and exported as IOB2</source>
+        <translation>标注方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>tag scheme {scheme} (as chosen); entities are stored as spans and exported as IOB2</source>
+        <translation>标注方案 {scheme}（按所选）；实体按片段保存，导出为 IOB2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>one character per line: characters joined without spaces</source>
+        <translation>每行一个字符：字符之间不加空格连接</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>entity types added to the project: {names}</source>
+        <translation>已添加到项目的实体类型：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sentiment classes added to the project: {names}</source>
+        <translation>已添加到项目的情感类别：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped reading after {n} errors</source>
+        <translation>出现 {n} 个错误后停止读取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>split {split} for every document (as chosen)</source>
+        <translation>所有文档划分为 {split}（按所选）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} documents keep the split the file gives them</source>
+        <translation>{n} 篇文档沿用文件中给出的划分</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>split {split} for {n} documents, taken from the file name (the Split choice overrides it)</source>
+        <translation>{n} 篇文档按文件名划分为 {split}（“划分”选项可覆盖）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{n} documents given a split by a seeded hash of their text ({ratios}, seed {seed}; the Split choice sets one for the whole file)</source>
+        <translation>{n} 篇文档按文本的带种子哈希划分（{ratios}，种子 {seed}；“划分”选项可为整个文件指定一个划分）</translation>
+    </message>
+</context>
+<context>
     <name>FilePage</name>
     <message>
         <location filename="../../mtl_studio/gui/import_wizard.py" line="-268"/>
@@ -416,12 +604,12 @@
         <translation>选择文件</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document per line). The format is detected; change it if the guess is wrong.</source>
         <translation>支持 CoNLL / BIO / BMES（每行一个词元或一个字）、JSONL（本软件格式、doccano、Label Studio、SEntFiN）、CSV / TSV / Excel，以及纯文本（每行一篇文档）。格式会自动识别；如果识别有误，请手动更改。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>File to import</source>
         <translation>要导入的文件</translation>
     </message>
@@ -592,7 +780,7 @@
 <context>
     <name>LineChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/charts.py" line="+166"/>
+        <location filename="../../mtl_studio/gui/charts.py" line="+180"/>
         <source>No data yet</source>
         <translation>暂无数据</translation>
     </message>
@@ -600,7 +788,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+89"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+91"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -842,8 +1030,18 @@
         <translation>主工具栏</translation>
     </message>
     <message>
+        <location line="+420"/>
+        <source>Language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The language changes the next time MTL Studio starts (a training run is going on now).</source>
+        <translation>界面语言将在下次启动 MTL Studio 时更改（当前正在训练）。</translation>
+    </message>
+    <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+50"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-371"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -938,7 +1136,7 @@
         <translation>这个方向上没有更多文档了。</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+35"/>
         <source>Saved (undone: {what})</source>
         <translation>已保存（已撤销：{what}）</translation>
     </message>
@@ -1035,12 +1233,7 @@
         <translation>训练运行 {id} 已结束</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <source>The language changes the next time MTL Studio starts.</source>
-        <translation>界面语言将在下次启动 MTL Studio 时更改。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+29"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
@@ -1065,7 +1258,7 @@
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>Training is running</source>
         <translation>正在训练</translation>
     </message>
@@ -1078,7 +1271,7 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-155"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-163"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
@@ -1097,7 +1290,7 @@
 <context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+253"/>
+        <location filename="../../mtl_studio/gui/predictions.py" line="+131"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
@@ -1141,18 +1334,18 @@
     </message>
     <message>
         <location line="+27"/>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>Gold</source>
         <translation>金标准</translation>
     </message>
     <message>
-        <location line="-14"/>
-        <location line="+102"/>
+        <location line="-13"/>
+        <location line="+99"/>
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-86"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -1183,13 +1376,13 @@
     </message>
     <message>
         <location line="+40"/>
-        <location line="+180"/>
+        <location line="+173"/>
         <location line="+62"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-235"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
@@ -1200,13 +1393,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+179"/>
+        <location line="+172"/>
         <location line="+70"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
     </message>
     <message>
-        <location line="-217"/>
+        <location line="-212"/>
         <source>Run {} ({})</source>
         <translation>运行 {}（{}）</translation>
     </message>
@@ -1221,7 +1414,7 @@
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+49"/>
         <source>Select a finished run to compare its predictions with gold.</source>
         <translation>选择一个已完成的运行，将其预测与金标准对比。</translation>
     </message>
@@ -1380,7 +1573,7 @@
         <translation>得分基于：</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>Every training run of this project. Compare joint runs with the single-task baselines (train with Tasks: NER only / Sentiment only and the same settings).</source>
         <translation>本项目的所有训练运行。可将联合训练与单任务基线对比（用相同设置，任务选择“仅 NER”或“仅情感”进行训练）。</translation>
     </message>
@@ -1438,7 +1631,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+216"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+226"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -1459,71 +1652,41 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>Weights NER/Sent.</source>
-        <translation>权重 NER/情感</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>LR</source>
-        <translation>学习率</translation>
+        <source>Weights
+NER/Sent.</source>
+        <translation>权重
+NER/情感</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Batch</source>
-        <translation>批大小</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Epochs</source>
-        <translation>轮数</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Encoder</source>
-        <translation>编码器</translation>
+        <source>LR · batch
+epochs · encoder</source>
+        <translation>学习率 · 批大小
+轮数 · 编码器</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>NER micro F1</source>
-        <translation>NER 微平均 F1</translation>
+        <source>NER
+micro F1</source>
+        <translation>NER
+微平均 F1</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Sent. macro F1</source>
-        <translation>情感宏平均 F1</translation>
+        <source>Sent.
+macro F1</source>
+        <translation>情感
+宏平均 F1</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Sent. accuracy</source>
-        <translation>情感准确率</translation>
+        <source>Sent.
+accuracy</source>
+        <translation>情感
+准确率</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>completed</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>completed (early stop)</source>
-        <translation>已完成（提前停止）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+11"/>
         <source>joint</source>
         <translation>联合</translation>
     </message>
@@ -1554,6 +1717,11 @@
     </message>
     <message>
         <location line="+26"/>
+        <source>Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}</source>
+        <translation>学习率 {lr} · 批大小 {batch} · 轮数 {epochs} · 编码器 {encoder}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Started {}</source>
         <translation>开始于 {}</translation>
     </message>
@@ -1731,7 +1899,7 @@
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-209"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-221"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -1970,7 +2138,7 @@
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+137"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+141"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -1991,12 +2159,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+289"/>
+        <location line="+341"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-288"/>
+        <location line="-340"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2029,31 +2197,6 @@
         <location line="+1"/>
         <source>Sentiment only (baseline)</source>
         <translation>仅情感（基线）</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Fixed weights</source>
-        <translation>固定权重</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Uncertainty (Kendall et al. 2018)</source>
-        <translation>不确定性加权（Kendall 等，2018）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Dynamic weight average (Liu et al. 2019)</source>
-        <translation>动态权重平均（Liu 等，2019）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>GradNorm (Chen et al. 2018)</source>
-        <translation>GradNorm（Chen 等，2018）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>PCGrad (Yu et al. 2020)</source>
-        <translation>PCGrad（Yu 等，2020）</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -2196,48 +2339,43 @@
         <translation>从最后一个检查点继续已停止的运行</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+32"/>
+        <location line="+87"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-80"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
         <location line="+7"/>
-        <source>Loss per task</source>
-        <translation>各任务损失</translation>
-    </message>
-    <message>
-        <location line="+0"/>
         <location line="+3"/>
+        <location line="+68"/>
+        <location line="+1"/>
+        <location line="+254"/>
+        <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-327"/>
+        <source>Training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Task weights</source>
         <translation>任务权重</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>Messages and per-epoch scores of the run appear here.</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+112"/>
-        <source>Automatic (GPU if available)</source>
-        <translation>自动（有 GPU 时使用 GPU）</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+162"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -2304,7 +2442,7 @@
         <translation>单任务基线：仅 {}，设置相同。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+17"/>
         <source>Resuming run {}.</source>
         <translation>正在继续运行 {}。</translation>
     </message>
@@ -2319,12 +2457,12 @@
         <translation>将在当前步骤之后停止…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Stop requested.</source>
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -2334,12 +2472,12 @@
         <translation>运行 {}，设备 {}（{}）；训练文档：{}；共 {} 步。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+27"/>
         <source>Epoch {} · {} samples/s · lr {} · ETA {}</source>
         <translation>第 {} 轮 · {} 样本/秒 · 学习率 {} · 预计剩余 {}</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+11"/>
         <source>NER micro F1 {}</source>
         <translation>NER 微平均 F1 {}</translation>
     </message>
@@ -2355,51 +2493,74 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>{}: {}</source>
+        <translation>{}：{}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source> (best so far)</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Epoch {} on {}: {}{}</source>
-        <translation>第 {} 轮，{}上：{}{}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>completed</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>stopped early (no dev improvement)</source>
-        <translation>已提前停止（验证集无提升）</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="-350"/>
+        <location line="+361"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
+        <location line="-360"/>
+        <source>Last run {} {}{}</source>
+        <translation>上次运行 {} {}{}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · device {}</source>
+        <translation>运行 {} 开始于 {}：{} · 策略 {} · 学习率 {} · 批大小 {} · 轮数 {} · 设备 {}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <location line="+1"/>
+        <source>epoch</source>
+        <translation>轮</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+335"/>
+        <source>Epoch {} on {}</source>
+        <translation>第 {} 轮，{}上</translation>
+    </message>
+    <message>
+        <location line="-331"/>
+        <source>Best model on test</source>
+        <translation>最佳模型在测试集上</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run {} {}{}.</source>
+        <translation>运行 {} {}{}。</translation>
+    </message>
+    <message>
+        <location line="+340"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Run {} {}{}. {}</source>
         <translation>运行 {} {}{}。{}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source> at step {} of {}</source>
+        <translation>于第 {} 步（共 {} 步）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Run {} {}{}{}.</source>
+        <translation>运行 {} {}{}{}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
@@ -2414,7 +2575,7 @@
         <translation>训练失败。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
@@ -2422,7 +2583,7 @@
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+58"/>
+        <location filename="../../mtl_studio/gui/worker.py" line="+71"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>

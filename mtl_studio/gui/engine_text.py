@@ -115,3 +115,10 @@ def import_note_label(note: str) -> str:
         if match:
             return translate("EngineText", template).format(**match.groupdict())
     return note
+
+
+def split_label(code: str) -> str:
+    """train / dev / test as the interface names them."""
+    names = {"train": translate("EngineText", "train"), "dev": translate("EngineText", "dev"),
+             "test": translate("EngineText", "test")}
+    return names.get(code, code)

@@ -47,10 +47,13 @@ class FilePage(QWizardPage):
         super().__init__(wizard)
         self.w = wizard
         self.setTitle(self.tr("Choose a file"))
-        form = QFormLayout(self)
-        form.addRow(page_intro(self.tr("CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, "
-                                       "Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document per "
-                                       "line). The format is detected; change it if the guess is wrong.")))
+        page = QVBoxLayout(self)  # a box layout gives the wrapped intro its height for the width (a form does not)
+        page.addWidget(page_intro(self.tr("CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, "
+                                          "Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document "
+                                          "per line). The format is detected; change it if the guess is wrong.")))
+        form = self.form = QFormLayout()
+        page.addLayout(form)
+        page.addStretch(1)
         row = QHBoxLayout()
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("importPath")
@@ -155,7 +158,7 @@ class FilePage(QWizardPage):
     def _update_rows(self) -> None:
         fmt = self.effective_format()
         tabular = fmt in io_tasks.TABULAR
-        form: QFormLayout = self.layout()  # type: ignore[assignment]
+        form = self.form
         for w in self._column_rows:
             form.setRowVisible(w, tabular)
         form.setRowVisible(self.scheme_combo, fmt == "conll")

@@ -24,6 +24,11 @@ TOTAL = "total"
 TASKS = ("ner", "sentiment")
 
 
+def _series_order(name: str) -> int:
+    order = (*TASKS, "mlm", TOTAL)
+    return order.index(name) if name in order else len(order)
+
+
 class LossCurves(QObject):
     """Feeds `loss_chart` and `weight_chart` from StepProgress events."""
 
@@ -58,10 +63,10 @@ class LossCurves(QObject):
 
     def add_epoch(self, epoch: int, train_loss: dict[str, float], weights: dict[str, float]) -> None:
         """A stored run's per-epoch means (a run from an earlier session: its steps were not kept)."""
-        for name, value in train_loss.items():
-            self._add(self.loss_chart, name, epoch, value)
-        for name, value in weights.items():
-            self._add(self.weight_chart, name, epoch, value)
+        for name in sorted(train_loss, key=_series_order):  # the same colours and legend order as live runs
+            self._add(self.loss_chart, name, epoch, train_loss[name])
+        for name in sorted(weights, key=_series_order):
+            self._add(self.weight_chart, name, epoch, weights[name])
         self.flush()
 
     def flush(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QStyle, QTabWidget, QToolBar,
@@ -49,6 +49,19 @@ def _optional_panel(module: str, cls: str) -> tuple[type | None, str]:
         return None, f"{type(e).__name__}: {e}"
 
 
+WINDOW_FRAME_ALLOWANCE = 40  # title bar and borders a window manager adds around the window
+
+
+def first_start_size(available: QSize | None) -> QSize:
+    """The window size before any is saved: roomy on a large screen, never taller or wider than a
+    laptop's (1280x720, 1366x768) available area once the window manager's frame is added."""
+    if available is None:
+        return QSize(1280, 820)
+    if available.width() >= 1500 and available.height() >= 940:
+        return QSize(1480, 920)
+    return QSize(min(1280, available.width()), min(820, available.height() - WINDOW_FRAME_ALLOWANCE))
+
+
 class MainWindow(QMainWindow):
     """MTL Studio's window. `open_project(path)` loads a project; everything else follows from there."""
 
@@ -66,10 +79,7 @@ class MainWindow(QMainWindow):
         self._state_restored = False
         self.language_switcher: Callable[[str], bool] | None = None  # see gui.language
         screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None and screen.width() >= 1500 and screen.height() >= 940:
-            self.resize(1480, 920)
-        else:
-            self.resize(1280, 820)
+        self.resize(first_start_size(screen.size() if screen is not None else None))
         self.setMinimumSize(900, 600)
 
         self._build_panels()

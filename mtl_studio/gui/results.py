@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from mtl_studio.core.store import ProjectStore
 
+from .engine_text import run_status_label, series_label, split_label, strategy_short_label
 from .metrics_models import (
     ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, confusion, ner_rows, sentiment_rows, split_report,
 )
@@ -124,8 +125,9 @@ class ResultsPanel(QWidget):
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
-        # Room for about five runs before the history scrolls.
-        self.runHistoryTable.setMinimumHeight(self.runHistoryTable.verticalHeader().defaultSectionSize() * 5 + 30)
+        # Room for about three runs before the history scrolls (the score tables need the height at 720 px).
+        self.runHistoryTable.setMinimumHeight(self.runHistoryTable.verticalHeader().defaultSectionSize() * 3
+                                              + self.runHistoryTable.horizontalHeader().sizeHint().height())
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -207,11 +209,12 @@ class ResultsPanel(QWidget):
         self.sentimentModel.set_rows(sentiment_rows(sent))
         self.confusionModel.set_matrix(*confusion(sent))
         if run is None:
-            self.runLabel.setText(self.tr("No run selected. Train a model in the Training tab."))
+            self.runLabel.setText(self.tr("No run selected. Train a model in the Train tab."))
         else:
             cfg = run.get("config") or {}
             self.runLabel.setText(self.tr("Run {} · {} · tasks {} · strategy {} · split {}").format(
-                run["id"], run.get("status", ""), " + ".join(tasks) or "–", cfg.get("strategy", "–"), split))
+                run["id"], run_status_label(run.get("status", "")), " + ".join(map(series_label, tasks)) or "–",
+                strategy_short_label(cfg.get("strategy", "–")), split_label(split)))
         self._set_empty(self.nerEmpty, self.nerMetricsTable, ner, "ner", tasks, run, report)
         self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, sent, "sentiment", tasks, run, report)
 

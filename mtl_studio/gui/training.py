@@ -389,6 +389,8 @@ class TrainingPanel(QWidget):
         self._append_log("error" if status == "failed" else "info", " ".join(
             p for p in (self.tr("Run {} {}{}.").format(run["id"], run_status_label(status), best),
                         run_outcome_hint(status, self._resumable is not None)) if p))
+        # No step count is stored: the bar says how the run ended instead of "step 0 of 1".
+        self.progressBar.setFormat(run_status_label(status))
         if status in ("completed", "early_stopped"):
             self.progressBar.setValue(self.progressBar.maximum())
 
@@ -623,6 +625,7 @@ class TrainingPanel(QWidget):
         self._job.failed.connect(self._on_failed)
         self._job.finished.connect(self._on_job_finished)
         self.statusLabel.setText(self.tr("Preparing data and loading the encoder…"))
+        self.progressBar.setFormat(self.tr("Step %v of %m"))
         self.progressBar.setRange(0, 0)  # busy until the engine reports its step count
         self._job.start()
         self._update_enabled()

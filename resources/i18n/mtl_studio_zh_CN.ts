@@ -136,7 +136,7 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="+187"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="+190"/>
         <source>Check before importing</source>
         <translation>导入前检查</translation>
     </message>
@@ -595,11 +595,26 @@
         <source>{n} documents given a split by a seeded hash of their text ({ratios}, seed {seed}; the Split choice sets one for the whole file)</source>
         <translation>{n} 篇文档按文本的带种子哈希划分（{ratios}，种子 {seed}；“划分”选项可为整个文件指定一个划分）</translation>
     </message>
+    <message>
+        <location line="+16"/>
+        <source>train</source>
+        <translation>训练集</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>dev</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>test</source>
+        <translation>测试集</translation>
+    </message>
 </context>
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="-268"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="-271"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
@@ -609,7 +624,7 @@
         <translation>支持 CoNLL / BIO / BMES（每行一个词元或一个字）、JSONL（本软件格式、doccano、Label Studio、SEntFiN）、CSV / TSV / Excel，以及纯文本（每行一篇文档）。格式会自动识别；如果识别有误，请手动更改。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>File to import</source>
         <translation>要导入的文件</translation>
     </message>
@@ -788,7 +803,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+91"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+101"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -1543,7 +1558,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+42"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+43"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -1598,8 +1613,8 @@
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+117"/>
-        <source>No run selected. Train a model in the Training tab.</source>
+        <location line="+118"/>
+        <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
     <message>
@@ -1608,7 +1623,7 @@
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>No scores yet.</source>
         <translation>暂无得分。</translation>
     </message>
@@ -2159,12 +2174,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+341"/>
+        <location line="+343"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-340"/>
+        <location line="-342"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2346,21 +2361,22 @@ accuracy</source>
     </message>
     <message>
         <location line="-80"/>
+        <location line="+352"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-345"/>
         <location line="+3"/>
         <location line="+68"/>
         <location line="+1"/>
-        <location line="+254"/>
+        <location line="+256"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-327"/>
+        <location line="-329"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -2375,7 +2391,7 @@ accuracy</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+164"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -2452,7 +2468,7 @@ accuracy</source>
         <translation>正在准备数据并加载编码器…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤之后停止…</translation>
     </message>
@@ -2502,13 +2518,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-350"/>
-        <location line="+361"/>
+        <location line="-353"/>
+        <location line="+364"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-360"/>
+        <location line="-363"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
@@ -2525,12 +2541,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+335"/>
+        <location line="+338"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-331"/>
+        <location line="-334"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -2540,7 +2556,7 @@ accuracy</source>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+340"/>
+        <location line="+343"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>

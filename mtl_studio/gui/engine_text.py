@@ -15,56 +15,83 @@ from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
 
+# Code -> English text, marked for lupdate; translated when asked for (the language can change).
+_RUN_STATUSES = {
+    "completed": QT_TRANSLATE_NOOP("EngineText", "completed"),
+    "early_stopped": QT_TRANSLATE_NOOP("EngineText", "stopped early (no dev improvement)"),
+    "stopped": QT_TRANSLATE_NOOP("EngineText", "stopped"),
+    "failed": QT_TRANSLATE_NOOP("EngineText", "failed"),
+    "running": QT_TRANSLATE_NOOP("EngineText", "running"),
+    "interrupted": QT_TRANSLATE_NOOP("EngineText", "interrupted"),
+}
+_STRATEGIES = {
+    "fixed": QT_TRANSLATE_NOOP("EngineText", "Fixed weights"),
+    "uncertainty": QT_TRANSLATE_NOOP("EngineText", "Uncertainty (Kendall et al. 2018)"),
+    "dwa": QT_TRANSLATE_NOOP("EngineText", "Dynamic weight average (Liu et al. 2019)"),
+    "gradnorm": QT_TRANSLATE_NOOP("EngineText", "GradNorm (Chen et al. 2018)"),
+    "pcgrad": QT_TRANSLATE_NOOP("EngineText", "PCGrad (Yu et al. 2020)"),
+}
+_STRATEGY_SHORT = {
+    "fixed": QT_TRANSLATE_NOOP("EngineText", "fixed"),
+    "uncertainty": QT_TRANSLATE_NOOP("EngineText", "uncertainty"),
+    "dwa": QT_TRANSLATE_NOOP("EngineText", "DWA"),
+    "gradnorm": QT_TRANSLATE_NOOP("EngineText", "GradNorm"),
+    "pcgrad": QT_TRANSLATE_NOOP("EngineText", "PCGrad"),
+}
+_DEVICES = {
+    "auto": QT_TRANSLATE_NOOP("EngineText", "Automatic (GPU if available)"),
+    "cpu": QT_TRANSLATE_NOOP("EngineText", "CPU"),
+    "mps": QT_TRANSLATE_NOOP("EngineText", "Apple GPU (MPS)"),
+}
+_SERIES = {
+    "ner": QT_TRANSLATE_NOOP("EngineText", "NER"),
+    "sentiment": QT_TRANSLATE_NOOP("EngineText", "sentiment"),
+    "mlm": QT_TRANSLATE_NOOP("EngineText", "MLM"),
+    "l2sp": QT_TRANSLATE_NOOP("EngineText", "L2-SP"),
+    "total": QT_TRANSLATE_NOOP("EngineText", "total (weighted, smoothed)"),
+}
+_SPLITS = {
+    "train": QT_TRANSLATE_NOOP("EngineText", "train"),
+    "dev": QT_TRANSLATE_NOOP("EngineText", "dev"),
+    "test": QT_TRANSLATE_NOOP("EngineText", "test"),
+}
+
+
+def _label(table: dict[str, str], code: str) -> str:
+    """The translated text of `code`, or the code itself when the engine sends one this table lacks."""
+    return translate("EngineText", table[code]) if code in table else code
+
+
 def run_status_label(status: str) -> str:
     """completed | early_stopped | stopped | failed | running | interrupted, in the interface language."""
-    names = {
-        "completed": translate("EngineText", "completed"),
-        "early_stopped": translate("EngineText", "stopped early (no dev improvement)"),
-        "stopped": translate("EngineText", "stopped"),
-        "failed": translate("EngineText", "failed"),
-        "running": translate("EngineText", "running"),
-        "interrupted": translate("EngineText", "interrupted"),
-    }
-    return names.get(status, status)
+    return _label(_RUN_STATUSES, status)
 
 
 def strategy_label(code: str) -> str:
     """A loss-weighting strategy's name with the paper it comes from."""
-    names = {
-        "fixed": translate("EngineText", "Fixed weights"),
-        "uncertainty": translate("EngineText", "Uncertainty (Kendall et al. 2018)"),
-        "dwa": translate("EngineText", "Dynamic weight average (Liu et al. 2019)"),
-        "gradnorm": translate("EngineText", "GradNorm (Chen et al. 2018)"),
-        "pcgrad": translate("EngineText", "PCGrad (Yu et al. 2020)"),
-    }
-    return names.get(code, code)
+    return _label(_STRATEGIES, code)
 
 
 def strategy_short_label(code: str) -> str:
     """A strategy's name alone (tables, log lines)."""
-    names = {"fixed": translate("EngineText", "fixed"), "uncertainty": translate("EngineText", "uncertainty"), "dwa": translate("EngineText", "DWA"),
-             "gradnorm": translate("EngineText", "GradNorm"), "pcgrad": translate("EngineText", "PCGrad")}
-    return names.get(code, code)
+    return _label(_STRATEGY_SHORT, code)
 
 
 def device_label(device: str) -> str:
     """auto / cpu / cuda:N / mps as a person reads them."""
-    if device == "auto":
-        return translate("EngineText", "Automatic (GPU if available)")
-    if device == "cpu":
-        return translate("EngineText", "CPU")
-    if device == "mps":
-        return translate("EngineText", "Apple GPU (MPS)")
     if device.startswith("cuda"):
         return translate("EngineText", "GPU {index}").format(index=device.partition(":")[2] or "0")
-    return device
+    return _label(_DEVICES, device)
 
 
 def series_label(code: str) -> str:
-    """A loss or weight curve's legend name."""
-    names = {"ner": translate("EngineText", "NER"), "sentiment": translate("EngineText", "sentiment"), "mlm": translate("EngineText", "MLM"), "l2sp": translate("EngineText", "L2-SP"),
-             "total": translate("EngineText", "total (weighted, smoothed)")}
-    return names.get(code, code)
+    """A loss or weight curve's legend name (task names too)."""
+    return _label(_SERIES, code)
+
+
+def split_label(code: str) -> str:
+    """train / dev / test as the interface names them."""
+    return _label(_SPLITS, code)
 
 
 def run_outcome_hint(status: str, resumable: bool) -> str:
@@ -115,10 +142,3 @@ def import_note_label(note: str) -> str:
         if match:
             return translate("EngineText", template).format(**match.groupdict())
     return note
-
-
-def split_label(code: str) -> str:
-    """train / dev / test as the interface names them."""
-    names = {"train": translate("EngineText", "train"), "dev": translate("EngineText", "dev"),
-             "test": translate("EngineText", "test")}
-    return names.get(code, code)

@@ -131,14 +131,6 @@ class ScoreTableModel(QAbstractTableModel):
                     self.tr("Support"))[section]
         return None
 
-    @staticmethod
-    def _settings_text(row: RunRow) -> str:
-        encoder = row.encoder.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-        values = ["" if row.learning_rate is None else f"{row.learning_rate:g}",
-                  "" if row.batch_size is None else str(row.batch_size),
-                  "" if row.epochs is None else str(row.epochs), encoder]
-        return " · ".join(v or "–" for v in values)
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None

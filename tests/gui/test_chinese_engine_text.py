@@ -11,6 +11,7 @@ from mtl_studio.gui.app import app_settings, install_translations
 from mtl_studio.gui.main_window import MainWindow
 from mtl_studio.gui.metrics_models import RunHistoryModel
 
+from gui_helpers import open_import_wizard
 from test_chinese_workflow import BMES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -56,9 +57,7 @@ def test_import_notes_are_chinese_and_the_wizard_header_is_whole(qtbot, window, 
     assert window.new_project(tmp_path / "zh")
     src = tmp_path / "news.bmes"
     src.write_text(BMES, encoding="utf-8")
-    window.import_interactive(str(src))
-    wizard = window._wizard
-    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    wizard = open_import_wizard(qtbot, window, src)
     pages = [wizard.file_page]
     wizard.next()
     qtbot.waitUntil(lambda: wizard.check_page.result is not None, timeout=20_000)

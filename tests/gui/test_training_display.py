@@ -75,6 +75,11 @@ def test_total_loss_is_drawn_at_every_step_and_tasks_where_they_had_a_batch(qtbo
         assert y == pytest.approx(smoothed)
     for task in ("ner", "sentiment"):
         assert [x for x, _ in chart.points(task)] == [ev.step for ev in steps if task in ev.losses]
+    w.resize(1280, 720)
+    qtbot.wait(50)
+    legend = chart.legend_rects()
+    assert [name for name, _ in legend] == chart.series_names()
+    assert all(chart.rect().toRectF().contains(rect) for _, rect in legend), (chart.size(), legend)
     _close(qtbot, w)
 
 

@@ -27,6 +27,12 @@ def _table(name: str) -> QTableView:
     return view
 
 
+def _fit_rows(view: QTableView) -> None:
+    """Keep the table at least as tall as its rows, so no row (and no number) is cut off at the bottom."""
+    rows = sum(view.rowHeight(r) for r in range(view.model().rowCount()))
+    view.setMinimumHeight(rows + view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth())
+
+
 class ResultsPanel(QWidget):
     """Run history on top; the selected run's per-task scores below."""
 
@@ -207,6 +213,7 @@ class ResultsPanel(QWidget):
         sent = (report or {}).get("sentiment")
         self.nerModel.set_rows(ner_rows(ner))
         self.sentimentModel.set_rows(sentiment_rows(sent))
+        _fit_rows(self.sentimentMetricsTable)  # a few classes: all of them in view, the matrix gives way
         self.confusionModel.set_matrix(*confusion(sent))
         if run is None:
             self.runLabel.setText(self.tr("No run selected. Train a model in the Train tab."))

@@ -30,6 +30,8 @@ PRIMARY = {
     2: ["runHistoryTable", "nerMetricsTable", "sentimentMetricsTable"],
     3: ["acceptPredictionButton", "predictionDocumentList"],
 }
+# Score tables with a handful of rows: every row (every number) in view, none cut off at the bottom.
+WHOLE_TABLES = ["nerMetricsTable", "sentimentMetricsTable"]
 HEADER_PADDING = 8  # a header section's text needs its margins around it to be read in full
 
 
@@ -152,6 +154,11 @@ def test_every_tab_fits_a_laptop_screen(window, size):
         problems += [f"{tab}: {p}" for p in _clipped_controls(page, window)]
         problems += [f"{tab}: header {p}" for p in _truncated_headers(page)]
         problems += [f"{tab}: scrolls sideways: {p}" for p in _sideways_scrolling(page)]
+        for table in page.findChildren(QTableView):
+            if table.objectName() in WHOLE_TABLES and table.isVisible():
+                rows = sum(table.rowHeight(r) for r in range(table.model().rowCount()))
+                if table.viewport().height() < rows:
+                    problems.append(f"{tab}: {table.objectName()} shows {table.viewport().height()} of {rows} px")
     problems += [f"documents: header {p}" for p in _truncated_headers(window.doc_panel)]
     assert problems == [], "\n".join(problems)
 

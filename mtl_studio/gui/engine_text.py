@@ -142,3 +142,29 @@ def import_note_label(note: str) -> str:
         if match:
             return translate("EngineText", template).format(**match.groupdict())
     return note
+
+
+# Command-line options the engine's messages name, and the control that does the same in the GUI.
+_OPTION_CONTROLS = {
+    "--add-labels": QT_TRANSLATE_NOOP(
+        "EngineText", "the “Add unknown entity types and sentiment classes to the schema” option"),
+    "--split": QT_TRANSLATE_NOOP("EngineText", "the Split choice"),
+    "--scheme": QT_TRANSLATE_NOOP("EngineText", "the Tag scheme choice"),
+    "--format": QT_TRANSLATE_NOOP("EngineText", "the Format choice"),
+    "--text-column": QT_TRANSLATE_NOOP("EngineText", "the Text column choice"),
+    "--label-column": QT_TRANSLATE_NOOP("EngineText", "the Sentiment column choice"),
+    "--batch-size": QT_TRANSLATE_NOOP("EngineText", "Batch size"),
+    "--mlm-weight": QT_TRANSLATE_NOOP("EngineText", "Auxiliary MLM weight"),
+    "--resume": QT_TRANSLATE_NOOP("EngineText", "the Resume button"),
+}
+_OPTION = re.compile(r"`?(--[a-z][a-z-]+)`?")
+
+
+def with_gui_controls(message: str) -> str:
+    """An engine message with the command-line options it names replaced by the GUI's controls
+    ("try a smaller --batch-size" -> "try a smaller Batch size"); options with no control in the GUI
+    stay as they are."""
+    def control(match: re.Match[str]) -> str:
+        option = match.group(1)
+        return translate("EngineText", _OPTION_CONTROLS[option]) if option in _OPTION_CONTROLS else match.group(0)
+    return _OPTION.sub(control, message)

@@ -25,7 +25,7 @@ from mtl_studio.core.schema import SPLITS
 from . import io_tasks
 from .background import BackgroundTasks
 from .editor import text_colour_for
-from .engine_text import import_note_label
+from .engine_text import import_note_label, with_gui_controls
 
 AUTO = ""
 
@@ -306,7 +306,7 @@ class CheckPage(QWizardPage):
             where = (self.tr("line {n}").format(n=p.line) if p.line is not None
                      else self.tr("row {n}").format(n=p.row) if p.row is not None else "")
             sev = self.tr("error") if p.severity == "error" else self.tr("warning")
-            items = [QTableWidgetItem(sev), QTableWidgetItem(where), QTableWidgetItem(p.message)]
+            items = [QTableWidgetItem(sev), QTableWidgetItem(where), QTableWidgetItem(with_gui_controls(p.message))]
             if p.severity == "error":
                 items[0].setForeground(QColor("#b00020"))
             for col, item in enumerate(items):

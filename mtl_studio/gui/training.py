@@ -29,7 +29,9 @@ from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.paths import runs_dir_for
 
 from .charts import LineChart
-from .engine_text import device_label, run_outcome_hint, run_status_label, strategy_label, strategy_short_label
+from .engine_text import (
+    device_label, run_outcome_hint, run_status_label, strategy_label, strategy_short_label, with_gui_controls,
+)
 from .loss_curves import LossCurves
 from .metrics_models import headline_scores, split_report
 from .worker import TrainingJob, engine_events
@@ -733,7 +735,8 @@ class TrainingPanel(QWidget):
         self.statusLabel.setText(self.tr("Run {} {}{}").format(ev.run_id, status, best))
         if ev.status == "failed":
             # The engine's message says what went wrong (and what to change).
-            self._append_log("error", self.tr("Run {} {}{}. {}").format(ev.run_id, status, best, ev.message).strip())
+            self._append_log("error", self.tr("Run {} {}{}. {}").format(ev.run_id, status, best,
+                                                                         with_gui_controls(ev.message)).strip())
         else:
             # Not the engine's message: for the CLI it names `mtl-studio train --resume`; here a button does it.
             stopped_at = self.tr(" at step {} of {}").format(self._last_step.step, self._last_step.total_steps) \
@@ -745,7 +748,7 @@ class TrainingPanel(QWidget):
             self.progressBar.setValue(self.progressBar.maximum())
         if ev.status == "failed":
             QMessageBox.critical(self, self.tr("Training failed"),
-                                 ev.message or self.tr("The run failed; see the log for details."))
+                                 with_gui_controls(ev.message) or self.tr("The run failed; see the log for details."))
 
     @Slot(str, str)
     def _on_failed(self, title: str, message: str) -> None:

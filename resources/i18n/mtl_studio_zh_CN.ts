@@ -236,7 +236,7 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+193"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+185"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -411,7 +411,7 @@
 <context>
     <name>EngineText</name>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="+21"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+20"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
@@ -441,7 +441,7 @@
         <translation>已中断</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+3"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>
@@ -466,17 +466,17 @@
         <translation>PCGrad（Yu 等，2020）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+3"/>
         <source>fixed</source>
         <translation>固定</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>uncertainty</source>
         <translation>不确定性</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>DWA</source>
         <translation>DWA</translation>
     </message>
@@ -486,47 +486,92 @@
         <translation>GradNorm</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>PCGrad</source>
         <translation>PCGrad</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+3"/>
         <source>Automatic (GPU if available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+39"/>
         <source>GPU {index}</source>
         <translation>GPU {index}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+66"/>
+        <source>the “Add unknown entity types and sentiment classes to the schema” option</source>
+        <translation>“将未知的实体类型和情感类别加入标签体系”选项</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the Split choice</source>
+        <translation>“划分”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Tag scheme choice</source>
+        <translation>“标签方案”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Format choice</source>
+        <translation>“格式”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Text column choice</source>
+        <translation>“文本列”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Sentiment column choice</source>
+        <translation>“情感列”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Auxiliary MLM weight</source>
+        <translation>辅助 MLM 权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Resume button</source>
+        <translation>“继续”按钮</translation>
+    </message>
+    <message>
+        <location line="-111"/>
         <source>NER</source>
         <translation>NER</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>sentiment</source>
         <translation>情感</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>MLM</source>
         <translation>MLM</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>L2-SP</source>
         <translation>L2-SP</translation>
     </message>
@@ -536,7 +581,7 @@
         <translation>总损失（加权，平滑）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+49"/>
         <source>Press Resume to continue it from its last checkpoint.</source>
         <translation>点击“继续”可从最近的检查点接着训练。</translation>
     </message>
@@ -548,12 +593,12 @@
     <message>
         <location line="+9"/>
         <source>tag scheme {scheme} (detected); entities are stored as spans and exported as IOB2</source>
-        <translation>标注方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
+        <translation>标签方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>tag scheme {scheme} (as chosen); entities are stored as spans and exported as IOB2</source>
-        <translation>标注方案 {scheme}（按所选）；实体按片段保存，导出为 IOB2</translation>
+        <translation>标签方案 {scheme}（按所选）；实体按片段保存，导出为 IOB2</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -596,12 +641,12 @@
         <translation>{n} 篇文档按文本的带种子哈希划分（{ratios}，种子 {seed}；“划分”选项可为整个文件指定一个划分）</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-79"/>
         <source>train</source>
         <translation>训练集</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>dev</source>
         <translation>验证集</translation>
     </message>
@@ -795,7 +840,7 @@
 <context>
     <name>LineChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/charts.py" line="+180"/>
+        <location filename="../../mtl_studio/gui/charts.py" line="+198"/>
         <source>No data yet</source>
         <translation>暂无数据</translation>
     </message>
@@ -1286,7 +1331,7 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-163"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-155"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
@@ -1558,7 +1603,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+43"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+49"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -1613,7 +1658,7 @@
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+119"/>
         <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
@@ -1646,7 +1691,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+226"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+218"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -1914,7 +1959,7 @@ accuracy</source>
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-221"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-213"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -2153,7 +2198,7 @@ accuracy</source>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+141"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+143"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2566,7 +2611,7 @@ accuracy</source>
         <translation>运行 {} {}{}。{}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source> at step {} of {}</source>
         <translation>于第 {} 步（共 {} 步）</translation>
     </message>

@@ -65,7 +65,7 @@ def test_import_notes_are_chinese_and_the_wizard_header_is_whole(qtbot, window, 
     table = wizard.check_page.problems
     notes = [table.item(r, 2).text() for r in range(table.rowCount()) if table.item(r, 0).text() == "说明"]
     assert notes and all(CJK.search(n) for n in notes), notes
-    assert any(n.startswith("标注方案 BIOES") for n in notes), notes
+    assert any(n.startswith("标签方案 BIOES") for n in notes), notes
     for page in reversed(pages):  # the check page is showing; then back to the file page
         if wizard.currentPage() is not page:
             wizard.restart()

@@ -11,11 +11,52 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Fuzz suites (tests/core/test_fuzz_*.py): "ci", the default, keeps them to about a minute in all;
+# `pytest --hypothesis-profile=deep tests/core/test_fuzz_*.py` runs twenty times as many cases per test.
+# No example database: runs stay independent of earlier ones and write nothing into the tree.
+_FUZZ = dict(deadline=None, database=None, print_blob=True,
+             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                    HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", max_examples=100, **_FUZZ)
+settings.register_profile("deep", max_examples=2000, **_FUZZ)
+settings.load_profile("ci")
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))
 FIXTURES = TESTS / "fixtures"
 SHARED_DATA = TESTS.parent.parent / "shared" / "data"
+
+from qt_support import qt_unavailable_reason  # noqa: E402  (needs TESTS on sys.path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Where Qt cannot load, take pytest-qt out before its pytest_configure imports Qt (which stops
+    pytest with an INTERNALERROR before any test); tests/gui then skips itself (tests/gui/conftest.py)
+    and the core tests run. Runs before configure: this file is an initial conftest."""
+    if qt_unavailable_reason() is None:
+        return None
+    plugin = sys.modules.get("pytestqt.plugin")
+    if plugin is not None and config.pluginmanager.is_registered(plugin):
+        config.pluginmanager.unregister(plugin)
+    return None
+
+
+class _QtMissingModule(pytest.Module):
+    """A tests/gui module where Qt cannot load: skipped with the reason, never imported. Every such
+    skip is raised here, so the summary folds them into one line."""
+
+    def collect(self):  # type: ignore[override]
+        pytest.skip(qt_unavailable_reason() or "")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path, parent):
+    if qt_unavailable_reason() and TESTS / "gui" in Path(module_path).parents:
+        return _QtMissingModule.from_parent(parent, path=Path(module_path))
+    return None
 
 
 @pytest.fixture(scope="session")

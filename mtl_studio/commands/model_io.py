@@ -13,6 +13,7 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,7 +44,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("input", help="input file, or - for standard input (txt or jsonl)")
     p.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: from the extension; txt)")
     p.add_argument("--text-column", help="JSONL field / CSV column holding the text (default: text, sentence, ...)")
-    p.add_argument("--output", "-o", help="write predictions here instead of standard output")
+    p.add_argument("--output", "-o", help="write predictions here instead of standard output (atomically)")
+    p.add_argument("--force", action="store_true", help="overwrite the --output file when it exists")
     p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
     p.add_argument("--backend", choices=("torch", "onnx"), default="torch",
                    help="torch (default) or onnx (model.onnx via onnxruntime)")
@@ -75,13 +77,10 @@ def register(sub: "argparse._SubParsersAction") -> None:
 # ---- export-model --------------------------------------------------------------------------------
 
 def cmd_export_model(args: argparse.Namespace) -> int:
-    from mtl_studio.core.export import ExportError, export_model
+    from mtl_studio.core.export import export_model
 
     run_id = None if args.run_id == "latest" else args.run_id
-    try:
-        out = export_model(args.project, run_id, args.out, onnx=args.onnx)
-    except ExportError as e:
-        raise ValueError(str(e)) from e
+    out = export_model(args.project, run_id, args.out, onnx=args.onnx)  # ExportError: printed by cli.main
     print(f"exported model to {out}" + (" (with model.onnx, checked against PyTorch)" if args.onnx else ""))
     return 0
 
@@ -185,27 +184,41 @@ def _chunks(items: Iterator[tuple[str, dict[str, Any]]], size: int) -> Iterator[
         yield chunk
 
 
+def count_texts(path: str, fmt: str) -> int | None:
+    """How many texts a txt or JSONL file holds (one per line; JSONL skips blank lines), for the
+    progress total; None where a cheap count is impossible (standard input, CSV with quoted newlines)."""
+    if path == "-" or fmt not in ("txt", "jsonl") or not Path(path).is_file():
+        return None
+    with open(path, "rb") as f:
+        if fmt == "txt":
+            return sum(1 for _ in f)
+        return sum(1 for line in f if line.strip())
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     import mtl_studio.inference as inference
+    from mtl_studio.commands.progress import ProgressLine
+    from mtl_studio.core.safe_output import atomic_output, check_output_path
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be at least 1")
+    if args.output:
+        check_output_path(args.output, force=args.force)  # before the model is loaded
     fmt = _detect_format(args.input, args.format)
     chunks = _chunks(iter_texts(args.input, fmt, args.text_column), CHUNK)
     first = next(chunks, None)  # input errors show before the model is loaded
     model = inference.load(args.model, device=args.device, backend=args.backend)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    n = 0
-    try:
+    progress = ProgressLine("predict", count_texts(args.input, fmt), "texts")
+    with atomic_output(args.output, force=args.force, newline=None) if args.output else nullcontext(sys.stdout) as out:
+        n = 0
         for chunk in itertools.chain([first] if first else [], chunks):
             preds = model.predict([t for t, _ in chunk], batch_size=args.batch_size)
             for (_, extra), pred in zip(chunk, preds):
                 out.write(json.dumps({**extra, **pred.to_dict()}, ensure_ascii=False) + "\n")
             n += len(chunk)
             out.flush()
-    finally:
-        if out is not sys.stdout:
-            out.close()
+            progress.update(n)
+        progress.finish()
     if args.output:
         print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
     return 0
@@ -214,7 +227,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 # ---- pseudo-label --------------------------------------------------------------------------------
 
 def cmd_pseudo_label(args: argparse.Namespace) -> int:
-    from mtl_studio.core.export import ExportError
+    from mtl_studio.commands.progress import ProgressLine
     from mtl_studio.core.pseudo_label import pseudo_label
     from mtl_studio.core.store import ProjectStore
 
@@ -226,13 +239,14 @@ def cmd_pseudo_label(args: argparse.Namespace) -> int:
         # A folder that is missing or not a model is named as such, not looked up as a run id.
         read_folder_metadata(args.model)
     tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
+    progress = ProgressLine("pseudo-label", None, "documents")
     with ProjectStore.open(args.project) as store:
         try:
             report = pseudo_label(store, args.model or args.run, tasks=tasks, threshold=args.threshold,
                                   replace=not args.keep_previous, splits=args.split, batch_size=args.batch_size,
-                                  device=args.device)
-        except ExportError as e:
-            raise ValueError(str(e)) from e
+                                  device=args.device, progress=lambda done, total: progress.update(done, total=total))
+        finally:
+            progress.finish()
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -24,13 +24,18 @@ _RUN_STATUSES = {
     "running": QT_TRANSLATE_NOOP("EngineText", "running"),
     "interrupted": QT_TRANSLATE_NOOP("EngineText", "interrupted"),
 }
-_STRATEGIES = {
-    "fixed": QT_TRANSLATE_NOOP("EngineText", "Fixed weights"),
-    "uncertainty": QT_TRANSLATE_NOOP("EngineText", "Uncertainty (Kendall et al. 2018)"),
-    "dwa": QT_TRANSLATE_NOOP("EngineText", "Dynamic weight average (Liu et al. 2019)"),
-    "gradnorm": QT_TRANSLATE_NOOP("EngineText", "GradNorm (Chen et al. 2018)"),
-    "pcgrad": QT_TRANSLATE_NOOP("EngineText", "PCGrad (Yu et al. 2020)"),
-}
+# The core's strategy and preset tables (core.strategies.STRATEGY_TABLE, core.config.PRESET_TABLE) carry
+# the English titles the Train tab shows, translated there in the TrainingPanel context. lupdate cannot
+# read them in the core, so they are marked here; a test checks that every title of the tables is.
+CORE_TABLE_TITLES = (
+    QT_TRANSLATE_NOOP("TrainingPanel", "Fixed weights"),
+    QT_TRANSLATE_NOOP("TrainingPanel", "Uncertainty (Kendall et al. 2018)"),
+    QT_TRANSLATE_NOOP("TrainingPanel", "Dynamic weight average (Liu et al. 2019)"),
+    QT_TRANSLATE_NOOP("TrainingPanel", "GradNorm (Chen et al. 2018)"),
+    QT_TRANSLATE_NOOP("TrainingPanel", "PCGrad (Yu et al. 2020)"),
+    QT_TRANSLATE_NOOP("TrainingPanel", "MiniLM default"),
+    QT_TRANSLATE_NOOP("TrainingPanel", "Method"),
+)
 _STRATEGY_SHORT = {
     "fixed": QT_TRANSLATE_NOOP("EngineText", "fixed"),
     "uncertainty": QT_TRANSLATE_NOOP("EngineText", "uncertainty"),
@@ -65,11 +70,6 @@ def _label(table: dict[str, str], code: str) -> str:
 def run_status_label(status: str) -> str:
     """completed | early_stopped | stopped | failed | running | interrupted, in the interface language."""
     return _label(_RUN_STATUSES, status)
-
-
-def strategy_label(code: str) -> str:
-    """A loss-weighting strategy's name with the paper it comes from."""
-    return _label(_STRATEGIES, code)
 
 
 def strategy_short_label(code: str) -> str:
@@ -121,18 +121,45 @@ _IMPORT_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
      QT_TRANSLATE_NOOP("EngineText", "sentiment classes added to the project: {names}")),
     (re.compile(r"stopped reading after (?P<n>\d+) errors"),
      QT_TRANSLATE_NOOP("EngineText", "stopped reading after {n} errors")),
-    (re.compile(r"split (?P<split>\w+) for every document \(--split\)"),
-     QT_TRANSLATE_NOOP("EngineText", "split {split} for every document (as chosen)")),
-    (re.compile(r"(?P<n>\d+) documents keep the split the file gives them"),
-     QT_TRANSLATE_NOOP("EngineText", "{n} documents keep the split the file gives them")),
-    (re.compile(r"split '(?P<split>\w+)' for (?P<n>\d+) documents, taken from the file name \(--split overrides\)"),
-     QT_TRANSLATE_NOOP("EngineText", "split {split} for {n} documents, taken from the file name (the Split "
-                                     "choice overrides it)")),
-    (re.compile(r"(?P<n>\d+) documents given a split by a seeded hash of their text \((?P<ratios>[\d/]+), "
-                r"seed (?P<seed>\d+); --split sets one for the whole file\)"),
-     QT_TRANSLATE_NOOP("EngineText", "{n} documents given a split by a seeded hash of their text ({ratios}, seed "
-                                     "{seed}; the Split choice sets one for the whole file)")),
+    (re.compile(r"split rule (?P<rule>[\w-]+): (?P<parts>.+)"),
+     QT_TRANSLATE_NOOP("EngineText", "split rule {rule}: {parts}")),
+    (re.compile(r"the seeded random split uses the project's split seed (?P<seed>\d+) \(`mtl-studio split "
+                r"--seed N` re-splits with another\)"),
+     QT_TRANSLATE_NOOP("EngineText", "the seeded random split uses the project's split seed {seed}")),
+    (re.compile(r"the file name says '(?P<split>\w+)', but no train\* file lies beside it and the project had no "
+                r"training documents, so it was split 80/10/10 instead; --split-rule file-name puts it all in \w+"),
+     QT_TRANSLATE_NOOP("EngineText", "the file name says {split}, but no train* file lies beside it and the "
+                                     "project had no training documents, so it was split 80/10/10 instead; the "
+                                     "Split choice “by file name” puts it all in {split}")),
 )
+
+
+# core.splits: how each document got its split ("12 by the file name, 3 by seeded random 80/10/10").
+_SPLIT_WAYS = {
+    "--split": QT_TRANSLATE_NOOP("EngineText", "{n} by the Split choice"),
+    "the file's split field": QT_TRANSLATE_NOOP("EngineText", "{n} by the file's split field"),
+    "the file name": QT_TRANSLATE_NOOP("EngineText", "{n} by the file name"),
+    "seeded random 80/10/10": QT_TRANSLATE_NOOP("EngineText", "{n} by seeded random 80/10/10"),
+    "all train": QT_TRANSLATE_NOOP("EngineText", "{n} all in train"),
+}
+_SPLIT_RULES = {
+    "auto": QT_TRANSLATE_NOOP("EngineText", "automatic"),
+    "file-field": QT_TRANSLATE_NOOP("EngineText", "the file's split field"),
+    "file-name": QT_TRANSLATE_NOOP("EngineText", "by file name"),
+    "random": QT_TRANSLATE_NOOP("EngineText", "seeded random 80/10/10"),
+    "all-train": QT_TRANSLATE_NOOP("EngineText", "all train"),
+    "fixed": QT_TRANSLATE_NOOP("EngineText", "one split for the whole file"),
+}
+_SPLIT_WAY = re.compile(r"(?P<n>\d+) by (?P<how>.+)")
+
+
+def _split_parts(parts: str) -> str:
+    out = []
+    for part in parts.split(", "):
+        match = _SPLIT_WAY.fullmatch(part)
+        how = match and _SPLIT_WAYS.get(match["how"])
+        out.append(translate("EngineText", how).format(n=match["n"]) if how else part)
+    return translate("EngineText", ", ").join(out)
 
 
 def import_note_label(note: str) -> str:
@@ -140,8 +167,15 @@ def import_note_label(note: str) -> str:
     for pattern, template in _IMPORT_NOTES:
         match = pattern.fullmatch(note)
         if match:
-            return translate("EngineText", template).format(**match.groupdict())
-    return note
+            fields = match.groupdict()
+            if "rule" in fields:
+                fields["rule"] = _label(_SPLIT_RULES, fields["rule"])
+            if "parts" in fields:
+                fields["parts"] = _split_parts(fields["parts"])
+            if "split" in fields:
+                fields["split"] = split_label(fields["split"])
+            return translate("EngineText", template).format(**fields)
+    return with_gui_controls(note)
 
 
 # Command-line options the engine's messages name, and the control that does the same in the GUI.

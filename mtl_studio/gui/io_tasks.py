@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mtl_studio.core.formats import (
@@ -86,6 +86,8 @@ def check_import(project: str, path: str, options: ImportOptions) -> CheckResult
             types = src.entity_types()
             classes = src.sentiment_class_names()
             seed = src.get_meta("split_seed", "13") or "13"
+            # The split rule looks at the project's training documents: the scratch one has none.
+            options = replace(options, training_documents=src.count_documents("train"))
         finally:
             src.close()
         scratch = ProjectStore.create(Path(tmp) / "check.mtl")
@@ -149,7 +151,8 @@ def export_annotations(project: str, out: str, fmt: str) -> int:
     """Write gold annotations; returns the number of documents written."""
     store = ProjectStore.open(project)
     try:
-        report = export_project(store, out, fmt)
+        # force: QFileDialog.getSaveFileName has already asked before choosing an existing file.
+        report = export_project(store, out, fmt, force=True)
     finally:
         store.close()
     return report.documents

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
-from mtl_studio.core.config import StepProgress
+from mtl_studio.core.events import StepProgress
 
 from .charts import LineChart
 from .engine_text import series_label

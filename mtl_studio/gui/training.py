@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
@@ -21,21 +21,20 @@ from PySide6.QtWidgets import (
     QSplitter, QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.config import (
-    PRESETS, STRATEGIES, EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
-)
-from mtl_studio.core.store import ProjectStore
-
+from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
+from mtl_studio.core.evaluate import EvalReport
+from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.paths import runs_dir_for
+from mtl_studio.core.store import ProjectStore
+from mtl_studio.core.strategies import STRATEGY_TABLE
 
 from .charts import LineChart
-from .engine_text import (
-    device_label, run_outcome_hint, run_status_label, strategy_label, strategy_short_label, with_gui_controls,
-)
+from .engine_text import device_label, run_outcome_hint, run_status_label, strategy_short_label, with_gui_controls
 from .loss_curves import LossCurves
-from .metrics_models import headline_scores, split_report
+from .metrics_models import headline_scores
 from .worker import TrainingJob, engine_events
 
+translate = QCoreApplication.translate  # for the titles of the core's tables (lupdate cannot see them)
 CONFIG_META_KEY = "gui.train_config"  # the panel's last settings, kept in the project
 
 
@@ -127,9 +126,13 @@ class TrainingPanel(QWidget):
         self._resumable: str | None = None  # id of the last run if it stopped with a checkpoint
         self._job_store: ProjectStore | None = None
         self._queue: list[TrainConfig] = []  # runs to start after the current one (single-task baselines)
+        # The task weights set_config gave, their sum, and the slider position that shows them.
+        self._task_weights: tuple[float, float] = (0.5, 0.5)
+        self._task_weight_sum = 1.0
+        self._task_weights_at = 50
         self._build()
         self._refresh_devices()
-        self.set_config(TrainConfig(**PRESETS["minilm"]))
+        self.set_config(TrainConfig(**PRESETS[DEFAULT_PRESET]))
         self._update_enabled()
 
     # ---- construction --------------------------------------------------------------------------
@@ -165,8 +168,9 @@ class TrainingPanel(QWidget):
         self.tasksCombo.addItem(self.tr("NER only (baseline)"), "ner")
         self.tasksCombo.addItem(self.tr("Sentiment only (baseline)"), "sentiment")
         self.strategyCombo = QComboBox(objectName="strategyCombo")
-        for name in STRATEGIES:
-            self.strategyCombo.addItem(strategy_label(name), name)
+        for spec in STRATEGY_TABLE:  # titles from the core's table, translated in this context
+            self.strategyCombo.addItem(translate("TrainingPanel", spec.title), spec.name)
+            self.strategyCombo.setItemData(self.strategyCombo.count() - 1, spec.paper, Qt.ItemDataRole.ToolTipRole)
         self.taskWeightSlider = QSlider(Qt.Orientation.Horizontal, objectName="taskWeightSlider")
         self.taskWeightSlider.setRange(0, 100)
         self.taskWeightSlider.setSingleStep(5)
@@ -205,8 +209,10 @@ class TrainingPanel(QWidget):
         opt_group = QGroupBox(self.tr("Optimisation"))
         opt = QFormLayout(opt_group)
         self.presetCombo = QComboBox(objectName="presetCombo")
-        self.presetCombo.addItem(self.tr("MiniLM default: 5e-5, 16, 3"), "minilm")
-        self.presetCombo.addItem(self.tr("Method: 2e-5, 16, 5"), "method")
+        for preset in PRESET_TABLE:  # title and values from the core's table
+            self.presetCombo.addItem(self.tr("{}: {}, {}, {}").format(
+                translate("TrainingPanel", preset.title), preset.learning_rate_text, preset.batch_size,
+                preset.epochs), preset.name)
         self.presetCombo.addItem(self.tr("Custom"), "")
         self.lrSpin = SciSpinBox()
         self.lrSpin.setObjectName("learningRateSpin")
@@ -359,37 +365,37 @@ class TrainingPanel(QWidget):
         if self._store is None:
             return
         try:
-            run = self._store.get_run()
+            run = self._store.run_record()
         except KeyError:
             return
-        self._current_run = run["id"]
-        status = run["status"] if run["status"] != "running" else "interrupted"  # no run of ours is going on
-        self._resumable = run["id"] if status in ("stopped", "interrupted", "failed") and \
-            (runs_dir_for(self._store.path) / run["id"] / "last").is_dir() else None
-        best_epoch = run["metrics"].get("best_epoch")
-        best = self.tr(", best epoch {}").format(best_epoch) if best_epoch else ""
-        self.statusLabel.setText(self.tr("Last run {} {}{}").format(run["id"], run_status_label(status), best))
-        config = run["config"]
+        self._current_run = run.id
+        status = run.status if run.status != "running" else "interrupted"  # no run of ours is going on
+        self._resumable = run.id if status in ("stopped", "interrupted", "failed") and \
+            (runs_dir_for(self._store.path) / run.id / "last").is_dir() else None
+        best = self.tr(", best epoch {}").format(run.best_epoch) if run.best_epoch else ""
+        self.statusLabel.setText(self.tr("Last run {} {}{}").format(run.id, run_status_label(status), best))
+        config = run.config
         self._append_log("info", self.tr("Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · "
                                          "device {}").format(
-            run["id"], run["created_at"].replace("T", " ")[:19], "+".join(config.get("tasks", [])),
+            run.id, run.created_at.replace("T", " ")[:19], "+".join(config.get("tasks", [])),
             strategy_short_label(str(config.get("strategy", ""))), f"{config.get('learning_rate', 0):g}",
             config.get("batch_size", ""), config.get("epochs", ""), device_label(str(config.get("device", "")))))
-        if run["epochs"]:
+        epochs = run.epochs or []
+        if epochs:
             # Only per-epoch means are stored: the curves of an earlier session are drawn per epoch.
             self._curves_per_epoch = True
             self.lossChart.set_x_label(self.tr("epoch"))
             self.weightChart.set_x_label(self.tr("epoch"))
-        for epoch in run["epochs"]:
+        for epoch in epochs:
             self.curves.add_epoch(epoch["epoch"], epoch.get("train_loss") or {}, epoch.get("weights") or {})
             if epoch.get("dev"):
                 self._append_log("info", self._scores_line(self.tr("Epoch {} on {}").format(epoch["epoch"], "dev"),
-                                                           epoch["dev"]))
-        test = split_report(run["metrics"], "test")
-        if test:
+                                                           EvalReport.from_dict(epoch["dev"])))
+        test = run.report("test")
+        if test is not None:
             self._append_log("info", self._scores_line(self.tr("Best model on test"), test))
         self._append_log("error" if status == "failed" else "info", " ".join(
-            p for p in (self.tr("Run {} {}{}.").format(run["id"], run_status_label(status), best),
+            p for p in (self.tr("Run {} {}{}.").format(run.id, run_status_label(status), best),
                         run_outcome_hint(status, self._resumable is not None)) if p))
         # No step count is stored: the bar says how the run ended instead of "step 0 of 1".
         self.progressBar.setFormat(run_status_label(status))
@@ -409,9 +415,7 @@ class TrainingPanel(QWidget):
         index = self.tasksCombo.findData(",".join(config.tasks))
         self.tasksCombo.setCurrentIndex(max(index, 0))
         self.strategyCombo.setCurrentIndex(max(self.strategyCombo.findData(config.strategy), 0))
-        total = config.ner_weight + config.sentiment_weight
-        self.taskWeightSlider.setValue(round(100 * config.ner_weight / total) if total > 0 else 50)
-        self._update_weight_label()
+        self._set_task_weights(config.ner_weight, config.sentiment_weight)
         self.mlmSpin.setValue(config.mlm_weight)
         self.l2spSpin.setValue(config.l2sp_weight)
         self.silverSpin.setValue(config.silver_weight)
@@ -433,15 +437,15 @@ class TrainingPanel(QWidget):
         """The TrainConfig the controls describe."""
         kind = self.encoderKind.currentData()
         encoder = "offline" if kind == "offline" else self.encoderEdit.text().strip()
-        ner_share = self.taskWeightSlider.value() / 100.0
+        ner_weight, sentiment_weight = self.task_weights()
         device: DeviceChoice = self.deviceCombo.currentData()
         return dataclasses.replace(
             self._base_config,
             encoder=encoder,
             tasks=self.tasks(),
             strategy=self.strategyCombo.currentData(),
-            ner_weight=round(ner_share, 4),
-            sentiment_weight=round(1.0 - ner_share, 4),
+            ner_weight=ner_weight,
+            sentiment_weight=sentiment_weight,
             mlm_weight=self.mlmSpin.value(),
             l2sp_weight=self.l2spSpin.value(),
             silver_weight=self.silverSpin.value(),
@@ -451,6 +455,24 @@ class TrainingPanel(QWidget):
             seed=self.seedSpin.value(),
             device=device.device if device else "auto",
         )
+
+    def _set_task_weights(self, ner_weight: float, sentiment_weight: float) -> None:
+        # The slider shows the NER share of the sum; the weights themselves are kept, so that 1.0 / 1.0 or
+        # 0.333 / 0.667 come back from config() as given while the slider stays where set_config put it.
+        total = ner_weight + sentiment_weight
+        self._task_weights = (ner_weight, sentiment_weight)
+        self._task_weight_sum = total if total > 0 else 1.0
+        self._task_weights_at = round(100 * ner_weight / total) if total > 0 else 50
+        self.taskWeightSlider.setValue(self._task_weights_at)
+        self._update_weight_label()
+
+    def task_weights(self) -> tuple[float, float]:
+        """(NER weight, sentiment weight): the config's own while the slider is untouched, else the
+        slider's share of the same sum."""
+        if self.taskWeightSlider.value() == self._task_weights_at:
+            return self._task_weights
+        ner_share = self.taskWeightSlider.value() / 100.0
+        return (round(ner_share * self._task_weight_sum, 4), round((1.0 - ner_share) * self._task_weight_sum, 4))
 
     def tasks(self) -> tuple[str, ...]:
         return tuple((self.tasksCombo.currentData() or "ner,sentiment").split(","))
@@ -480,8 +502,8 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _update_weight_label(self) -> None:
-        ner = self.taskWeightSlider.value() / 100.0
-        self.weightLabel.setText(self.tr("NER {} / Sentiment {}").format(f"{ner:.2f}", f"{1 - ner:.2f}"))
+        ner, sentiment = self.task_weights()
+        self.weightLabel.setText(self.tr("NER {} / Sentiment {}").format(f"{ner:.2f}", f"{sentiment:.2f}"))
 
     @Slot()
     def _encoder_kind_changed(self) -> None:
@@ -607,6 +629,9 @@ class TrainingPanel(QWidget):
         if self.is_running() or self._store is None or self._resumable is None:
             return False
         run_id = self._resumable
+        # The stored run's own config, device included: the engine picks its device before it reads the
+        # run, so the form's device (or anything else the form changed since) must not reach it.
+        config = TrainConfig.from_dict(self._store.run_record(run_id).config)
         if self._current_run != run_id:
             self._reset_live_view()
         # The same run as on screen: its curves and log go on where they stopped.
@@ -616,7 +641,7 @@ class TrainingPanel(QWidget):
             self.curves.clear()  # per-epoch points of a stored run do not continue as per-step ones
             self._curves_per_epoch = False
         self._append_log("info", self.tr("Resuming run {}.").format(run_id))
-        self._launch(engine_events(self._store.path, self.config(), resume_run_id=run_id))
+        self._launch(engine_events(self._store.path, config, resume_run_id=run_id))
         return True
 
     def _launch(self, source) -> None:
@@ -708,7 +733,7 @@ class TrainingPanel(QWidget):
         self.warningLabel.setText(text)
         self.warningLabel.show()
 
-    def _scores_line(self, what: str, report: dict) -> str:
+    def _scores_line(self, what: str, report: EvalReport | None) -> str:
         scores = headline_scores(report)
         parts = []
         if scores.ner_f1 is not None:
@@ -721,7 +746,8 @@ class TrainingPanel(QWidget):
 
     def _epoch_line(self, ev: EpochEvaluated) -> str:
         best = self.tr(" (best so far)") if ev.is_best else ""
-        return self._scores_line(self.tr("Epoch {} on {}").format(ev.epoch, ev.split), ev.metrics) + best
+        return self._scores_line(self.tr("Epoch {} on {}").format(ev.epoch, ev.split),
+                                 EvalReport.from_dict(ev.metrics)) + best
 
     def _on_run_finished_event(self, ev: RunFinished) -> None:
         self.last_result = ev

@@ -136,7 +136,7 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="+190"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="+199"/>
         <source>Check before importing</source>
         <translation>导入前检查</translation>
     </message>
@@ -236,7 +236,7 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+185"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+177"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -441,32 +441,7 @@
         <translation>已中断</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Fixed weights</source>
-        <translation>固定权重</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Uncertainty (Kendall et al. 2018)</source>
-        <translation>不确定性加权（Kendall 等，2018）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Dynamic weight average (Liu et al. 2019)</source>
-        <translation>动态权重平均（Liu 等，2019）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>GradNorm (Chen et al. 2018)</source>
-        <translation>GradNorm（Chen 等，2018）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>PCGrad (Yu et al. 2020)</source>
-        <translation>PCGrad（Yu 等，2020）</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+15"/>
         <source>fixed</source>
         <translation>固定</translation>
     </message>
@@ -506,12 +481,167 @@
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+3"/>
+        <source>NER</source>
+        <translation>NER</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sentiment</source>
+        <translation>情感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MLM</source>
+        <translation>MLM</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>L2-SP</source>
+        <translation>L2-SP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>total (weighted, smoothed)</source>
+        <translation>总损失（加权，平滑）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>train</source>
+        <translation>训练集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>dev</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>test</source>
+        <translation>测试集</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>GPU {index}</source>
         <translation>GPU {index}</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+17"/>
+        <source>Press Resume to continue it from its last checkpoint.</source>
+        <translation>点击“继续”可从最近的检查点接着训练。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It has no checkpoint to resume from: press Train to start again.</source>
+        <translation>没有可继续的检查点：点击“训练”重新开始。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>tag scheme {scheme} (detected); entities are stored as spans and exported as IOB2</source>
+        <translation>标签方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>tag scheme {scheme} (as chosen); entities are stored as spans and exported as IOB2</source>
+        <translation>标签方案 {scheme}（按所选）；实体按片段保存，导出为 IOB2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>one character per line: characters joined without spaces</source>
+        <translation>每行一个字符：字符之间不加空格连接</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>entity types added to the project: {names}</source>
+        <translation>已添加到项目的实体类型：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sentiment classes added to the project: {names}</source>
+        <translation>已添加到项目的情感类别：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped reading after {n} errors</source>
+        <translation>出现 {n} 个错误后停止读取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>split rule {rule}: {parts}</source>
+        <translation>划分规则 {rule}：{parts}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the seeded random split uses the project&apos;s split seed {seed}</source>
+        <translation>带种子的随机划分使用项目的划分种子 {seed}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the file name says {split}, but no train* file lies beside it and the project had no training documents, so it was split 80/10/10 instead; the Split choice “by file name” puts it all in {split}</source>
+        <translation>文件名表示{split}，但旁边没有 train* 文件，且项目中没有训练文档，因此改为按 80/10/10 划分；“划分”选项选择“按文件名”可将其全部放入{split}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{n} by the Split choice</source>
+        <translation>{n} 篇按“划分”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by the file&apos;s split field</source>
+        <translation>{n} 篇按文件中的划分字段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by the file name</source>
+        <translation>{n} 篇按文件名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by seeded random 80/10/10</source>
+        <translation>{n} 篇按带种子的随机 80/10/10</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} all in train</source>
+        <translation>{n} 篇全部放入训练集</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the file&apos;s split field</source>
+        <translation>文件中的划分字段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>by file name</source>
+        <translation>按文件名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seeded random 80/10/10</source>
+        <translation>带种子的随机 80/10/10</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>all train</source>
+        <translation>全部训练集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>one split for the whole file</source>
+        <translation>整个文件一个划分</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>the “Add unknown entity types and sentiment classes to the schema” option</source>
         <translation>“将未知的实体类型和情感类别加入标签体系”选项</translation>
     </message>
@@ -555,111 +685,11 @@
         <source>the Resume button</source>
         <translation>“继续”按钮</translation>
     </message>
-    <message>
-        <location line="-111"/>
-        <source>NER</source>
-        <translation>NER</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>sentiment</source>
-        <translation>情感</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>MLM</source>
-        <translation>MLM</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>L2-SP</source>
-        <translation>L2-SP</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>total (weighted, smoothed)</source>
-        <translation>总损失（加权，平滑）</translation>
-    </message>
-    <message>
-        <location line="+49"/>
-        <source>Press Resume to continue it from its last checkpoint.</source>
-        <translation>点击“继续”可从最近的检查点接着训练。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>It has no checkpoint to resume from: press Train to start again.</source>
-        <translation>没有可继续的检查点：点击“训练”重新开始。</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>tag scheme {scheme} (detected); entities are stored as spans and exported as IOB2</source>
-        <translation>标签方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>tag scheme {scheme} (as chosen); entities are stored as spans and exported as IOB2</source>
-        <translation>标签方案 {scheme}（按所选）；实体按片段保存，导出为 IOB2</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>one character per line: characters joined without spaces</source>
-        <translation>每行一个字符：字符之间不加空格连接</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>entity types added to the project: {names}</source>
-        <translation>已添加到项目的实体类型：{names}</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>sentiment classes added to the project: {names}</source>
-        <translation>已添加到项目的情感类别：{names}</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>stopped reading after {n} errors</source>
-        <translation>出现 {n} 个错误后停止读取</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>split {split} for every document (as chosen)</source>
-        <translation>所有文档划分为 {split}（按所选）</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>{n} documents keep the split the file gives them</source>
-        <translation>{n} 篇文档沿用文件中给出的划分</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>split {split} for {n} documents, taken from the file name (the Split choice overrides it)</source>
-        <translation>{n} 篇文档按文件名划分为 {split}（“划分”选项可覆盖）</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>{n} documents given a split by a seeded hash of their text ({ratios}, seed {seed}; the Split choice sets one for the whole file)</source>
-        <translation>{n} 篇文档按文本的带种子哈希划分（{ratios}，种子 {seed}；“划分”选项可为整个文件指定一个划分）</translation>
-    </message>
-    <message>
-        <location line="-79"/>
-        <source>train</source>
-        <translation>训练集</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>dev</source>
-        <translation>验证集</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>test</source>
-        <translation>测试集</translation>
-    </message>
 </context>
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="-271"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="-281"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
@@ -710,27 +740,42 @@
         <translation>标签方案：</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>From the file, its name, or a seeded 80/10/10 split</source>
-        <translation>取自文件内容或文件名，否则按固定种子 80/10/10 划分</translation>
+        <location line="+6"/>
+        <source>Automatic: the file&apos;s split field, else its name if it is one of a set, else a seeded 80/10/10</source>
+        <translation>自动：优先用文件中的划分字段；文件属于一组数据集时按文件名；否则按固定种子 80/10/10 划分</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>train</source>
-        <translation>训练集</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>dev</source>
-        <translation>验证集</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>test</source>
-        <translation>测试集</translation>
+        <source>The file&apos;s split field (seeded 80/10/10 where missing)</source>
+        <translation>文件中的划分字段（缺失时按固定种子 80/10/10）</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>By file name (train*, dev*/valid*, test*)</source>
+        <translation>按文件名（train*、dev*/valid*、test*）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seeded random 80/10/10</source>
+        <translation>固定种子随机 80/10/10</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All in train</source>
+        <translation>全部放入训练集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All in dev</source>
+        <translation>全部放入验证集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All in test</source>
+        <translation>全部放入测试集</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Split:</source>
         <translation>划分：</translation>
     </message>
@@ -788,7 +833,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location line="+254"/>
+        <location line="+256"/>
         <source>Import documents</source>
         <translation>导入文档</translation>
     </message>
@@ -848,7 +893,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+101"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+100"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -1331,18 +1376,18 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-155"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-141"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>macro avg</source>
         <translation>宏平均</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
@@ -1603,7 +1648,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+49"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+48"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -1663,7 +1708,7 @@
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Run {} · {} · tasks {} · strategy {} · split {}</source>
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
@@ -1691,7 +1736,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+218"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+208"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -2198,7 +2243,7 @@ accuracy</source>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+143"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+146"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2219,12 +2264,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+343"/>
+        <location line="+362"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-342"/>
+        <location line="-361"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2259,7 +2304,32 @@ accuracy</source>
         <translation>仅情感（基线）</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-161"/>
+        <source>Fixed weights</source>
+        <translation>固定权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uncertainty (Kendall et al. 2018)</source>
+        <translation>不确定性加权（Kendall 等，2018）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dynamic weight average (Liu et al. 2019)</source>
+        <translation>动态权重平均（Liu 等，2019）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GradNorm (Chen et al. 2018)</source>
+        <translation>GradNorm（Chen 等，2018）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PCGrad (Yu et al. 2020)</source>
+        <translation>PCGrad（Yu 等，2020）</translation>
+    </message>
+    <message>
+        <location filename="../../mtl_studio/gui/training.py" line="+11"/>
         <source>Share of the NER loss in the total; the rest goes to sentiment</source>
         <translation>NER 损失在总损失中所占的比例；其余归于情感</translation>
     </message>
@@ -2324,17 +2394,22 @@ accuracy</source>
         <translation>优化</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>MiniLM default: 5e-5, 16, 3</source>
-        <translation>MiniLM 默认：5e-5, 16, 3</translation>
+        <location line="+4"/>
+        <source>{}: {}, {}, {}</source>
+        <translation>{}：{}, {}, {}</translation>
+    </message>
+    <message>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+1"/>
+        <source>MiniLM default</source>
+        <translation>MiniLM 默认</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Method: 2e-5, 16, 5</source>
-        <translation>论文方法：2e-5, 16, 5</translation>
+        <source>Method</source>
+        <translation>论文方法</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+3"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
@@ -2406,22 +2481,22 @@ accuracy</source>
     </message>
     <message>
         <location line="-80"/>
-        <location line="+352"/>
+        <location line="+371"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-345"/>
+        <location line="-364"/>
         <location line="+3"/>
         <location line="+68"/>
         <location line="+1"/>
-        <location line="+256"/>
+        <location line="+275"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-329"/>
+        <location line="-348"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -2436,7 +2511,7 @@ accuracy</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+164"/>
+        <location line="+180"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -2503,7 +2578,7 @@ accuracy</source>
         <translation>单任务基线：仅 {}，设置相同。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+20"/>
         <source>Resuming run {}.</source>
         <translation>正在继续运行 {}。</translation>
     </message>
@@ -2563,13 +2638,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-353"/>
-        <location line="+364"/>
+        <location line="-373"/>
+        <location line="+385"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-363"/>
+        <location line="-384"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
@@ -2579,19 +2654,19 @@ accuracy</source>
         <translation>运行 {} 开始于 {}：{} · 策略 {} · 学习率 {} · 批大小 {} · 轮数 {} · 设备 {}</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <location line="+1"/>
         <source>epoch</source>
         <translation>轮</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+338"/>
+        <location line="+357"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-334"/>
+        <location line="-353"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -2601,7 +2676,7 @@ accuracy</source>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+343"/>
+        <location line="+363"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -2644,7 +2719,7 @@ accuracy</source>
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+71"/>
+        <location filename="../../mtl_studio/gui/worker.py" line="+73"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>

@@ -79,3 +79,14 @@ def test_import_notes_are_chinese_and_the_wizard_header_is_whole(qtbot, window, 
             assert label.height() >= need, (label.text(), label.size(), need)
             assert label.wordWrap() or label.width() >= label.sizeHint().width(), label.text()
     wizard.reject()
+
+
+def test_every_core_table_title_is_marked_for_translation():
+    """The Train tab shows the titles of the core's strategy and preset tables; lupdate only collects
+    them through engine_text's markers, so a title added to a table must be marked there too."""
+    from mtl_studio.core.config import PRESET_TABLE
+    from mtl_studio.core.strategies import STRATEGY_TABLE
+    from mtl_studio.gui.engine_text import CORE_TABLE_TITLES
+
+    titles = {spec.title for spec in STRATEGY_TABLE} | {preset.title for preset in PRESET_TABLE}
+    assert titles <= set(CORE_TABLE_TITLES)

@@ -94,12 +94,13 @@ def split_label(code: str) -> str:
     return _label(_SPLITS, code)
 
 
-def run_outcome_hint(status: str, resumable: bool) -> str:
+def run_outcome_hint(status: str, has_checkpoint: bool) -> str:
     """What the user can do next after a run ended with `status` (button wording, never a command)."""
-    if status in ("stopped", "interrupted", "failed", "running") and resumable:
+    if status in ("stopped", "interrupted", "failed") and has_checkpoint:
         return translate("EngineText", "Press Resume to continue it from its last checkpoint.")
     if status in ("stopped", "interrupted"):
-        return translate("EngineText", "It has no checkpoint to resume from: press Train to start again.")
+        return translate("EngineText", "Press Resume to start it again from the beginning (no checkpoint was "
+                                       "written yet).")
     return ""
 
 
@@ -194,6 +195,10 @@ _OPTION_CONTROLS = {
 _OPTION = re.compile(r"`?(--[a-z][a-z-]+)`?")
 
 
+# The engine's resume hint names the CLI command; in the GUI the Resume button does it.
+_RESUME_COMMAND = re.compile(r"`mtl-studio train PROJECT --resume [\w.-]+`")
+
+
 def with_gui_controls(message: str) -> str:
     """An engine message with the command-line options it names replaced by the GUI's controls
     ("try a smaller --batch-size" -> "try a smaller Batch size"); options with no control in the GUI
@@ -201,4 +206,5 @@ def with_gui_controls(message: str) -> str:
     def control(match: re.Match[str]) -> str:
         option = match.group(1)
         return translate("EngineText", _OPTION_CONTROLS[option]) if option in _OPTION_CONTROLS else match.group(0)
+    message = _RESUME_COMMAND.sub(lambda _m: translate("EngineText", "the Resume button (Train tab)"), message)
     return _OPTION.sub(control, message)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from mtl_studio.core.evaluate import PRF, EvalReport, NerScores, SentimentScores
 from mtl_studio.core.run_record import RunRecord
 
-from .engine_text import run_status_label, strategy_short_label
+from .engine_text import run_status_label, strategy_short_label, with_gui_controls
 
 _Index = QModelIndex | QPersistentModelIndex
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
@@ -216,6 +216,7 @@ class RunRow:
     encoder: str
     scores: Headline
     mlm_weight: float = 0.0
+    message: str = ""  # why it stopped, failed or was interrupted (the status tooltip)
 
 
 def run_row(run: RunRecord, split: str) -> RunRow:
@@ -226,7 +227,7 @@ def run_row(run: RunRecord, split: str) -> RunRow:
         ner_weight=cfg.get("ner_weight"), sentiment_weight=cfg.get("sentiment_weight"),
         learning_rate=cfg.get("learning_rate"), batch_size=cfg.get("batch_size"), epochs=cfg.get("epochs"),
         encoder=str(cfg.get("encoder", "")), scores=headline_scores(run.report(split)),
-        mlm_weight=cfg.get("mlm_weight") or 0.0,
+        mlm_weight=cfg.get("mlm_weight") or 0.0, message=run.message,
     )
 
 
@@ -288,7 +289,7 @@ class RunHistoryModel(QAbstractTableModel):
         if column == "run":
             return row.run_id
         if column == "status":
-            return run_status_label(row.status)
+            return run_status_label(row.status)  # "interrupted": the store's reading of a dead "running" run
         if column == "tasks":
             if joint:
                 return self.tr("joint")
@@ -333,6 +334,8 @@ class RunHistoryModel(QAbstractTableModel):
                     epochs=row.epochs, encoder=row.encoder)
             if column == "run":
                 return self.tr("Started {}").format(row.created_at.replace("T", " "))
+            if column == "status" and row.message:
+                return with_gui_controls(row.message)
         if role == Qt.ItemDataRole.FontRole and column in self.SCORE_COLUMNS and len(self._rows) > 1:
             value = self._score(row, column)
             if value is not None and value == self._best.get(column):

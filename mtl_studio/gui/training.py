@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
 from mtl_studio.core.evaluate import EvalReport
 from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
-from mtl_studio.core.paths import runs_dir_for
+from mtl_studio.core.paths import has_resume_point, runs_dir_for
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.strategies import STRATEGY_TABLE
 
@@ -369,9 +369,11 @@ class TrainingPanel(QWidget):
         except KeyError:
             return
         self._current_run = run.id
-        status = run.status if run.status != "running" else "interrupted"  # no run of ours is going on
-        self._resumable = run.id if status in ("stopped", "interrupted", "failed") and \
-            (runs_dir_for(self._store.path) / run.id / "last").is_dir() else None
+        status = run.status  # the store reads a run whose process died as "interrupted"
+        has_checkpoint = has_resume_point(runs_dir_for(self._store.path) / run.id)
+        # A stopped or interrupted run resumes (from the beginning when no checkpoint was written yet).
+        resumable = status in ("stopped", "interrupted") or (status == "failed" and has_checkpoint)
+        self._resumable = run.id if resumable else None
         best = self.tr(", best epoch {}").format(run.best_epoch) if run.best_epoch else ""
         self.statusLabel.setText(self.tr("Last run {} {}{}").format(run.id, run_status_label(status), best))
         config = run.config
@@ -396,7 +398,7 @@ class TrainingPanel(QWidget):
             self._append_log("info", self._scores_line(self.tr("Best model on test"), test))
         self._append_log("error" if status == "failed" else "info", " ".join(
             p for p in (self.tr("Run {} {}{}.").format(run.id, run_status_label(status), best),
-                        run_outcome_hint(status, self._resumable is not None)) if p))
+                        run_outcome_hint(status, has_checkpoint)) if p))
         # No step count is stored: the bar says how the run ended instead of "step 0 of 1".
         self.progressBar.setFormat(run_status_label(status))
         if status in ("completed", "early_stopped"):
@@ -769,7 +771,7 @@ class TrainingPanel(QWidget):
                 if ev.status == "stopped" and self._last_step is not None else ""
             self._append_log("info", " ".join(p for p in (
                 self.tr("Run {} {}{}{}.").format(ev.run_id, status, stopped_at, best),
-                run_outcome_hint(ev.status, resumable=ev.status == "stopped")) if p))  # a stop saves a checkpoint
+                run_outcome_hint(ev.status, has_checkpoint=True)) if p))  # a stop saves a checkpoint
         if ev.status in ("completed", "early_stopped"):
             self.progressBar.setValue(self.progressBar.maximum())
         if ev.status == "failed":

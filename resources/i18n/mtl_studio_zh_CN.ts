@@ -532,11 +532,11 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>It has no checkpoint to resume from: press Train to start again.</source>
-        <translation>没有可继续的检查点：点击“训练”重新开始。</translation>
+        <source>Press Resume to start it again from the beginning (no checkpoint was written yet).</source>
+        <translation>点击“继续”将从头重新开始（尚未写入检查点）。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>tag scheme {scheme} (detected); entities are stored as spans and exported as IOB2</source>
         <translation>标签方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
     </message>
@@ -684,6 +684,11 @@
         <location line="+1"/>
         <source>the Resume button</source>
         <translation>“继续”按钮</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>the Resume button (Train tab)</source>
+        <translation>“继续”按钮（训练标签页）</translation>
     </message>
 </context>
 <context>
@@ -893,7 +898,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+100"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+101"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -1135,7 +1140,7 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location line="+420"/>
+        <location line="+422"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
@@ -1146,7 +1151,7 @@
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-371"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-372"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -1161,12 +1166,12 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-161"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-162"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+163"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -1183,7 +1188,7 @@
         <translation>无法创建项目</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
     </message>
@@ -1358,7 +1363,7 @@
         <translation>{project} — MTL Studio</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+33"/>
         <source>{total} documents · NER labelled {ner} · sentiment labelled {sent}</source>
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
@@ -1736,7 +1741,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+208"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+209"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -2004,7 +2009,7 @@ accuracy</source>
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-213"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-214"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -2241,6 +2246,19 @@ accuracy</source>
     </message>
 </context>
 <context>
+    <name>StoreFeedback</name>
+    <message>
+        <location filename="../../mtl_studio/gui/store_feedback.py" line="+22"/>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
+        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
+    </message>
+</context>
+<context>
     <name>TrainingPanel</name>
     <message>
         <location filename="../../mtl_studio/gui/training.py" line="+146"/>
@@ -2264,12 +2282,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+362"/>
+        <location line="+364"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-361"/>
+        <location line="-363"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2304,7 +2322,7 @@ accuracy</source>
         <translation>仅情感（基线）</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-161"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-178"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>
@@ -2481,22 +2499,22 @@ accuracy</source>
     </message>
     <message>
         <location line="-80"/>
-        <location line="+371"/>
+        <location line="+373"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-364"/>
+        <location line="-366"/>
         <location line="+3"/>
         <location line="+68"/>
         <location line="+1"/>
-        <location line="+275"/>
+        <location line="+277"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-348"/>
+        <location line="-350"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -2511,7 +2529,7 @@ accuracy</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+180"/>
+        <location line="+182"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -2719,7 +2737,7 @@ accuracy</source>
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+73"/>
+        <location filename="../../mtl_studio/gui/worker.py" line="+82"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>

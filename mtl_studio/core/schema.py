@@ -98,6 +98,14 @@ class SentimentClass:
     position: int = 0
 
 
+def check_label_name(name: str) -> str:
+    """The name as stored (stripped); ValidationError when it is empty or contains whitespace."""
+    name = name.strip()
+    if not name or any(ch.isspace() for ch in name):
+        raise ValidationError(f"label name {name!r} must be non-empty and contain no spaces")
+    return name
+
+
 def validate_spans(text: str, spans: list[Span], where: str = "") -> None:
     """Raise ValidationError for out-of-range, empty or overlapping spans (one source at a time)."""
     prefix = f"{where}: " if where else ""

@@ -25,7 +25,7 @@ from typing import Any
 
 from .schema import (
     DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
-    validate_spans,
+    check_label_name, validate_spans,
 )
 
 SCHEMA_VERSION = 1
@@ -240,7 +240,7 @@ class ProjectStore:
         return [t.name for t in self.entity_types()]
 
     def add_entity_type(self, name: str, colour: str | None = None) -> EntityType:
-        name = _check_label_name(name)
+        name = check_label_name(name)
         with self.bulk():
             existing = self.conn.execute("SELECT name, colour, position FROM entity_types WHERE name = ?",
                                          (name,)).fetchone()
@@ -252,7 +252,7 @@ class ProjectStore:
         return EntityType(name, colour, position)
 
     def rename_entity_type(self, old: str, new: str) -> None:
-        new = _check_label_name(new)
+        new = check_label_name(new)
         with self.bulk():
             if self.conn.execute("SELECT 1 FROM entity_types WHERE name = ?", (new,)).fetchone():
                 raise ValidationError(f"an entity type named {new!r} already exists")
@@ -283,7 +283,7 @@ class ProjectStore:
         return [c.name for c in self.sentiment_classes()]
 
     def add_sentiment_class(self, name: str) -> SentimentClass:
-        name = _check_label_name(name)
+        name = check_label_name(name)
         with self.bulk():
             row = self.conn.execute("SELECT position FROM sentiment_classes WHERE name = ?", (name,)).fetchone()
             if row:
@@ -294,7 +294,7 @@ class ProjectStore:
         return SentimentClass(name, position)
 
     def rename_sentiment_class(self, old: str, new: str) -> None:
-        new = _check_label_name(new)
+        new = check_label_name(new)
         with self.bulk():
             if self.conn.execute("SELECT 1 FROM sentiment_classes WHERE name = ?", (new,)).fetchone():
                 raise ValidationError(f"a sentiment class named {new!r} already exists")
@@ -759,13 +759,6 @@ def _split_sql(script: str) -> list[str]:
     # executescript() would COMMIT the migration's transaction, so statements run one by one.
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
-def _check_label_name(name: str) -> str:
-    name = name.strip()
-    if not name or any(ch.isspace() for ch in name):
-        raise ValidationError(f"label name {name!r} must be non-empty and contain no spaces")
-    return name
 
 
 def _document_filter(split: str | None, task: str | None, labelled: bool | None, source_filter: str | None,

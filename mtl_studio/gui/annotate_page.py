@@ -12,7 +12,7 @@ from mtl_studio.core.schema import EntityType
 from mtl_studio.core.store import ProjectStore
 
 from .commands import EditNotifier
-from .editor import MAX_KEYED_TYPES, SENTIMENT_KEYS, AnnotationEditor, text_colour_for
+from .editor import MAX_KEYED_TYPES, SENTIMENT_CLEAR_KEY, SENTIMENT_KEYS, AnnotationEditor, text_colour_for
 from .flow_layout import FlowLayout
 
 
@@ -53,7 +53,11 @@ class LabelPalette(QWidget):
 
 
 class SentimentButtons(QWidget):
-    """One checkable button per sentiment class (keys Q, W, E, …); clicking the active one clears it."""
+    """One checkable button per sentiment class (keys Q, W, E, …) and a Clear button (key X).
+
+    Pressing the key (or clicking the button) of the sentiment a document already has keeps it: a
+    repeated key press must not silently undo a label. Clearing has its own key.
+    """
 
     chosen = Signal(object)  # str, or None to clear
 
@@ -70,6 +74,14 @@ class SentimentButtons(QWidget):
         self._group.setExclusive(False)
         self._buttons: dict[str, QPushButton] = {}
         self._value: str | None = None
+        self.clear_button = QPushButton(self.tr("Clear  ({key})").format(key=SENTIMENT_CLEAR_KEY), self)
+        self.clear_button.setObjectName("sentimentClearButton")
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_button.setShortcut(QKeySequence(SENTIMENT_CLEAR_KEY))
+        self.clear_button.setToolTip(self.tr("Remove the document's sentiment (key {key})").format(
+            key=SENTIMENT_CLEAR_KEY))
+        self.clear_button.clicked.connect(lambda _=False: self.chosen.emit(None))
+        self._layout.addWidget(self.clear_button)
         self._layout.addStretch(1)
 
     def set_classes(self, names: list[str]) -> None:
@@ -91,11 +103,11 @@ class SentimentButtons(QWidget):
                             " border-radius: 3px; }")
             if key:
                 b.setShortcut(QKeySequence(key))
-                b.setToolTip(self.tr("Set the document's sentiment to {label} (key {key}); "
-                                     "press again to clear").format(label=name, key=key))
+                b.setToolTip(self.tr("Set the document's sentiment to {label} (key {key}; {clear} clears it)").format(
+                    label=name, key=key, clear=SENTIMENT_CLEAR_KEY))
             b.clicked.connect(lambda _=False, label=name: self._clicked(label))
             self._group.addButton(b)
-            self._layout.insertWidget(self._layout.count() - 1, b)
+            self._layout.insertWidget(self._layout.indexOf(self.clear_button), b)
             self._buttons[name] = b
         self.set_value(self._value)
 
@@ -106,11 +118,11 @@ class SentimentButtons(QWidget):
         self._value = label
         for name, b in self._buttons.items():
             b.setChecked(name == label)
+        self.clear_button.setEnabled(label is not None)
 
     def _clicked(self, label: str) -> None:
-        new = None if self._value == label else label
         self.set_value(self._value)  # the store decides; the page re-reads and sets the value
-        self.chosen.emit(new)
+        self.chosen.emit(label)
 
 
 class AnnotatePage(QWidget):
@@ -168,7 +180,7 @@ class AnnotatePage(QWidget):
 
         self.hint = QLabel(self.tr(
             "Drag or click words, or ←/→ (Shift to extend) · 1–9 entity type · Del remove · Tab next span · "
-            "Q W E… sentiment · D NER done · Enter done & next · J/K next/previous · N next unlabelled"))
+            "Q W E… sentiment · X clear sentiment · D NER done · Enter done & next · J/K next/previous · N next unlabelled"))
         self.hint.setObjectName("shortcutHint")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #666;")

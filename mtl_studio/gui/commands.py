@@ -9,6 +9,8 @@ so the offsets name a span uniquely, and they survive an undo/redo that deletes 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
@@ -21,6 +23,7 @@ class EditNotifier(QObject):
 
     edited = Signal(int)  # document id, after a successful write
     failed = Signal(str)  # a user-facing message when a write was refused
+    schema_changed = Signal()  # entity types or sentiment classes changed (added, renamed, recoloured, rekeyed)
 
 
 def find_gold_span(store: ProjectStore, doc_id: int, start: int, end: int) -> Span | None:
@@ -141,3 +144,32 @@ class SetNerLabelledCommand(_StoreCommand):
 
     def undo(self) -> None:
         self._run(lambda: self.store.set_ner_labelled(self.doc_id, not self.labelled))
+
+
+class SchemaCommand(QUndoCommand):
+    """A reversible label-schema change (add, rename, recolour, key): `apply` and `revert` write the store.
+
+    Renames are safe on the shared stack: an older command naming the old label is only undone after
+    this one has renamed it back.
+    """
+
+    def __init__(self, notifier: EditNotifier, text: str, apply: Callable[[], object],
+                 revert: Callable[[], object]) -> None:
+        super().__init__(text)
+        self.notifier = notifier
+        self._apply, self._revert = apply, revert
+
+    def _run(self, fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001 - shown to the user, the change is not applied
+            self.setObsolete(True)
+            self.notifier.failed.emit(str(e))
+            return
+        self.notifier.schema_changed.emit()
+
+    def redo(self) -> None:
+        self._run(self._apply)
+
+    def undo(self) -> None:
+        self._run(self._revert)

@@ -33,6 +33,9 @@ from .text_offsets import OffsetMap
 
 # Keys for sentiment classes 1..9: the letter row under the digit row, so the hand stays in place.
 SENTIMENT_KEYS = "QWERTYUIO"
+# Clearing the sentiment has its own key (pressing a class's key again keeps the class); X collides with
+# none of the editor's keys (digits, Delete, Backspace, Esc, arrows) nor the window's (J K N D).
+SENTIMENT_CLEAR_KEY = "X"
 MAX_KEYED_TYPES = 9
 
 
@@ -313,9 +316,13 @@ class AnnotationEditor(QTextEdit):
         if not self._ready() or self.doc is None or self.doc.id is None:
             return
         old = self.doc.sentiment.label if self.doc.sentiment else None
-        if old != label:
-            assert self.store is not None and self.notifier is not None and self.undo_stack is not None
-            self.undo_stack.push(SetSentimentCommand(self.store, self.notifier, self.doc.id, old, label))
+        if old == label:
+            if label is not None:
+                self.message.emit(self.tr("The sentiment is already {label} ({key} clears it).").format(
+                    label=label, key=SENTIMENT_CLEAR_KEY))
+            return
+        assert self.store is not None and self.notifier is not None and self.undo_stack is not None
+        self.undo_stack.push(SetSentimentCommand(self.store, self.notifier, self.doc.id, old, label))
 
     def _ready(self) -> bool:
         return None not in (self.doc, self.store, self.undo_stack, self.notifier)

@@ -29,6 +29,7 @@ from .document_list import DocumentListPanel
 from .annotate_page import AnnotatePage
 from .models import DocumentListModel
 from .shortcuts_dialog import ShortcutsDialog
+from .standard_keys import set_shortcuts
 
 __all__ = ["MainWindow", "DocumentListPanel", "ShortcutsDialog"]
 
@@ -135,10 +136,7 @@ class MainWindow(QMainWindow):
                 ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            if isinstance(shortcut, (list, tuple)):
-                action.setShortcuts([QKeySequence(s) for s in shortcut])
-            else:
-                action.setShortcut(QKeySequence(shortcut))
+            set_shortcuts(action, list(shortcut) if isinstance(shortcut, (list, tuple)) else [shortcut])
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -168,14 +166,18 @@ class MainWindow(QMainWindow):
                                              tip=self.tr("Save the latest trained model as a folder (optionally ONNX)"))
         self.act_quit = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
-        self.act_undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
-        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
-        self.act_redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
-        self.act_redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")])
-        self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
-        self.addAction(self.act_undo)
-        self.addAction(self.act_redo)
+        # Fixed texts (a toolbar button must not change width under the mouse); what would be undone or
+        # redone goes in the tooltip. Only the platform's standard keys: adding Ctrl+Shift+Z by hand
+        # duplicates X11's standard Redo key and makes the shortcut ambiguous (dead) there.
+        self.act_undo = self._action(self.tr("&Undo"), self.undo_stack.undo, QKeySequence.StandardKey.Undo,
+                                     icon=sp.SP_ArrowBack)
+        self.act_redo = self._action(self.tr("&Redo"), self.undo_stack.redo, QKeySequence.StandardKey.Redo,
+                                     icon=sp.SP_ArrowForward)
+        self.undo_stack.canUndoChanged.connect(self.act_undo.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.act_redo.setEnabled)
+        self.undo_stack.undoTextChanged.connect(self._update_undo_tips)
+        self.undo_stack.redoTextChanged.connect(self._update_undo_tips)
+        self._update_undo_tips()
         self.act_schema = self._action(self.tr("&Label schema…"), self.edit_schema,
                                        tip=self.tr("Add, rename, recolour or remove entity types and sentiment classes"))
 
@@ -296,12 +298,15 @@ class MainWindow(QMainWindow):
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.notifier.edited.connect(self._on_edited)
         self.notifier.failed.connect(self._on_edit_failed)
+        self.notifier.schema_changed.connect(lambda: self._on_schema_changed(False))
         self.undo_stack.indexChanged.connect(self._on_undo_index)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         if hasattr(self.training_panel, "run_finished"):
             self.training_panel.run_finished.connect(self._on_run_finished)
         if hasattr(self.results_panel, "run_selected") and hasattr(self.prediction_view, "set_run"):
             self.results_panel.run_selected.connect(self.prediction_view.set_run)
+        if hasattr(self.prediction_view, "use_undo_stack"):
+            self.prediction_view.use_undo_stack(self.undo_stack)  # one history for every edit in the window
         if hasattr(self.prediction_view, "gold_changed"):
             self.prediction_view.gold_changed.connect(self._on_gold_changed_elsewhere)
         if hasattr(self.prediction_view, "open_in_editor"):
@@ -536,16 +541,25 @@ class MainWindow(QMainWindow):
 
     def _on_undo_index(self, index: int) -> None:
         if index < self._undo_index:
-            text = self.undo_stack.text(index)
-            msg = self.tr("Saved (undone: {what})").format(what=text)
+            msg = self.tr("Undone: {what}").format(what=self.undo_stack.text(index))
         elif index > self._undo_index:
-            text = self.undo_stack.text(index - 1)
-            msg = self.tr("Saved: {what}").format(what=text)
+            msg = self.tr("Saved: {what}").format(what=self.undo_stack.text(index - 1))
         else:
             msg = ""
         self._undo_index = index
         if msg:
             self.statusBar().showMessage(msg, 5000)
+
+    def _update_undo_tips(self) -> None:
+        stack = self.undo_stack
+        self.act_undo.setEnabled(stack.canUndo())
+        self.act_redo.setEnabled(stack.canRedo())
+        undo_keys = self.act_undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        redo_keys = self.act_redo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.act_undo.setToolTip(self.tr("Undo: {what} ({keys})").format(what=stack.undoText(), keys=undo_keys)
+                                 if stack.canUndo() else self.tr("Nothing to undo"))
+        self.act_redo.setToolTip(self.tr("Redo: {what} ({keys})").format(what=stack.redoText(), keys=redo_keys)
+                                 if stack.canRedo() else self.tr("Nothing to redo"))
 
     def _on_edit_failed(self, message: str) -> None:
         self.statusBar().showMessage(self.tr("Not saved: {error}").format(error=message), 10000)
@@ -555,8 +569,7 @@ class MainWindow(QMainWindow):
         if self.current_doc_id() == doc_id:
             self.editor.reload()
             self.annotate_page.show_document(doc_id)
-        self.statusBar().showMessage(self.tr("Saved: prediction accepted as gold for document {id}").format(id=doc_id),
-                                     5000)
+        # The status bar line comes from the undo stack ("Saved: …" / "Undone: …").
         self._progress_timer.start()
 
     def edit_schema(self) -> None:
@@ -564,7 +577,7 @@ class MainWindow(QMainWindow):
             return
         from .schema_dialog import SchemaDialog
 
-        dialog = SchemaDialog(self.store, self)
+        dialog = SchemaDialog(self.store, self, undo_stack=self.undo_stack, notifier=self.notifier)
         dialog.schemaChanged.connect(self._on_schema_changed)
         dialog.exec()
 
@@ -577,7 +590,10 @@ class MainWindow(QMainWindow):
         doc = self.current_doc_id()
         if doc is not None:
             self.doc_panel.select_doc(doc, emit=False)
-        self.statusBar().showMessage(self.tr("Saved: label schema"), 5000)
+        if hasattr(self.prediction_view, "reload_schema"):
+            self.prediction_view.reload_schema()
+        if destructive:
+            self.statusBar().showMessage(self.tr("Saved: label schema"), 5000)
 
     # ---- import / export ------------------------------------------------------------------------------
 

@@ -256,8 +256,8 @@ class PredictionView(QWidget):
         self.documentList.doubleClicked.connect(
             lambda index: self.open_in_editor.emit(index.data(Qt.ItemDataRole.UserRole)))
         self.acceptButton.clicked.connect(self.accept_prediction)
-        self.undoButton.clicked.connect(self.undoStack.undo)
-        self.undoStack.canUndoChanged.connect(self.undoButton.setEnabled)
+        self.undoButton.clicked.connect(lambda _=False: self.undoStack.undo())
+        self.use_undo_stack(self.undoStack)
 
     def _rebuild_legend(self) -> None:
         while self._legend_layout.count():
@@ -282,6 +282,14 @@ class PredictionView(QWidget):
 
     # ---- public API ----------------------------------------------------------------------------
 
+    def use_undo_stack(self, stack: QUndoStack) -> None:
+        """Push accepted predictions onto `stack` (the window's: one history for every edit)."""
+        if stack is not self.undoStack:
+            self.undoStack.canUndoChanged.disconnect(self.undoButton.setEnabled)
+        self.undoStack = stack
+        stack.canUndoChanged.connect(self.undoButton.setEnabled)
+        self.undoButton.setEnabled(stack.canUndo())
+
     def set_project(self, store: ProjectStore | None) -> None:
         self._store = store
         self._run_id = None
@@ -291,12 +299,20 @@ class PredictionView(QWidget):
         self._rebuild_legend()
         self.reload_documents()
 
+    def reload_schema(self) -> None:
+        """Entity colours changed (schema dialog, or its undo): redraw the legend and the document."""
+        if self._store is None:
+            return
+        self._colours = {t.name: t.colour for t in self._store.entity_types()}
+        self._rebuild_legend()
+        self.show_document(self._doc_id)
+
     def set_run(self, run_id: str | None) -> None:
         if self._store is None:
             return
+        # The undo history is kept: an accepted prediction's command names its own run.
         self._run_id = run_id
         self._tasks = run_tasks(self._store, run_id) if run_id else ()
-        self.undoStack.clear()
         if run_id:
             self.runLabel.setText(self.tr("Run {} ({})").format(run_id, " + ".join(self._tasks)))
             self.predictedBox.setTitle(self.tr("Prediction of run {}").format(run_id))

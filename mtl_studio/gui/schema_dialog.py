@@ -1,21 +1,23 @@
 """Label schema editor: entity types (name, colour, key) and sentiment classes.
 
-Every change is written to the project at once. Renames and removals first say what happens to the
-existing annotations (counts from the store) and ask to confirm; they cannot be undone, so the window
-clears its undo stack afterwards (older edits name labels that may no longer exist).
+Every change is written to the project at once. Adding, renaming and recolouring are commands on the
+window's undo stack (Ctrl+Z undoes them like any edit). Renames and removals first say what happens to
+the existing annotations (counts from the store) and ask to confirm; a removal deletes annotations and
+cannot be undone, so the window clears its undo stack afterwards (older edits name a label that is gone).
 """
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
     QColorDialog, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
     QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.schema import ValidationError
+from mtl_studio.core.schema import ValidationError, check_label_name
 from mtl_studio.core.store import ProjectStore
 
+from .commands import EditNotifier, SchemaCommand
 from .editor import MAX_KEYED_TYPES, SENTIMENT_KEYS
 
 
@@ -30,11 +32,16 @@ class SchemaDialog(QDialog):
 
     schemaChanged = Signal(bool)  # True when a change invalidates the undo history (rename / remove)
 
-    def __init__(self, store: ProjectStore, parent: QWidget | None = None) -> None:
+    def __init__(self, store: ProjectStore, parent: QWidget | None = None, *, undo_stack: QUndoStack | None = None,
+                 notifier: EditNotifier | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("schemaDialog")
         self.setWindowTitle(self.tr("Label schema"))
         self.store = store
+        # The window passes its own stack and notifier; alone (tests, tools) the dialog keeps private ones.
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        self.notifier = notifier if notifier is not None else EditNotifier(self)
+        self.notifier.schema_changed.connect(self.refresh)
         # Tests (and automation) can answer the confirmation questions without a modal box.
         self.confirm = self._ask
         self.last_error = ""
@@ -153,6 +160,10 @@ class SchemaDialog(QDialog):
         self.refresh()
         self.schemaChanged.emit(destructive)
 
+    def _push(self, text: str, apply, revert) -> None:
+        """Apply a reversible change as a command on the undo stack (refresh follows schema_changed)."""
+        self.undo_stack.push(SchemaCommand(self.notifier, text, apply, revert))
+
     # ---- entity types ---------------------------------------------------------------------------------
 
     def add_entity_type(self, name: str, colour: str | None = None) -> bool:
@@ -160,11 +171,12 @@ class SchemaDialog(QDialog):
             self._error(ValidationError(self.tr("An entity type named “{name}” already exists.").format(name=name)))
             return False
         try:
-            self.store.add_entity_type(name, colour)
+            name = check_label_name(name)
         except ValidationError as e:
             self._error(e)
             return False
-        self._changed(False)
+        self._push(self.tr("Add entity type {name}").format(name=name),
+                   lambda: self.store.add_entity_type(name, colour), lambda: self.store.remove_entity_type(name))
         return True
 
     def rename_entity_type(self, old: str, new: str) -> bool:
@@ -172,19 +184,24 @@ class SchemaDialog(QDialog):
         n = sum(counts.values())
         if not self.confirm(self.tr("Rename entity type"),
                             self.tr("Rename “{old}” to “{new}”? Its {n} spans keep their places and take the new "
-                                    "name. The undo history is cleared.").format(old=old, new=new, n=n)):
+                                    "name.").format(old=old, new=new, n=n)):
             return False
         try:
-            self.store.rename_entity_type(old, new)
+            new = check_label_name(new)
+            if new in self.store.entity_type_names():
+                raise ValidationError(self.tr("An entity type named “{name}” already exists.").format(name=new))
         except ValidationError as e:
             self._error(e)
             return False
-        self._changed(True)
+        self._push(self.tr("Rename entity type {old} → {new}").format(old=old, new=new),
+                   lambda: self.store.rename_entity_type(old, new), lambda: self.store.rename_entity_type(new, old))
         return True
 
     def recolour_entity_type(self, name: str, colour: str) -> None:
-        self.store.recolour_entity_type(name, colour)
-        self._changed(False)
+        old = next((t.colour for t in self.store.entity_types() if t.name == name), colour)
+        self._push(self.tr("Recolour {name}").format(name=name),
+                   lambda: self.store.recolour_entity_type(name, colour),
+                   lambda: self.store.recolour_entity_type(name, old))
 
     def remove_entity_type(self, name: str) -> bool:
         counts = self.store.count_spans_of_type(name)
@@ -233,25 +250,30 @@ class SchemaDialog(QDialog):
             self._error(ValidationError(self.tr("A sentiment class named “{name}” already exists.").format(name=name)))
             return False
         try:
-            self.store.add_sentiment_class(name)
+            name = check_label_name(name)
         except ValidationError as e:
             self._error(e)
             return False
-        self._changed(False)
+        self._push(self.tr("Add sentiment class {name}").format(name=name),
+                   lambda: self.store.add_sentiment_class(name), lambda: self.store.remove_sentiment_class(name))
         return True
 
     def rename_sentiment_class(self, old: str, new: str) -> bool:
         n = sum(self.store.count_sentiments_of_class(old).values())
         if not self.confirm(self.tr("Rename sentiment class"),
-                            self.tr("Rename “{old}” to “{new}”? Its {n} labels take the new name. The undo history "
-                                    "is cleared.").format(old=old, new=new, n=n)):
+                            self.tr("Rename “{old}” to “{new}”? Its {n} labels take the new name.").format(
+                                old=old, new=new, n=n)):
             return False
         try:
-            self.store.rename_sentiment_class(old, new)
+            new = check_label_name(new)
+            if new in self.store.sentiment_class_names():
+                raise ValidationError(self.tr("A sentiment class named “{name}” already exists.").format(name=new))
         except ValidationError as e:
             self._error(e)
             return False
-        self._changed(True)
+        self._push(self.tr("Rename sentiment class {old} → {new}").format(old=old, new=new),
+                   lambda: self.store.rename_sentiment_class(old, new),
+                   lambda: self.store.rename_sentiment_class(new, old))
         return True
 
     def remove_sentiment_class(self, name: str) -> bool:

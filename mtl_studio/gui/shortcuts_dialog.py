@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWid
 
 from mtl_studio.core.store import ProjectStore
 
-from .editor import MAX_KEYED_TYPES, SENTIMENT_KEYS
+from .editor import MAX_KEYED_TYPES, SENTIMENT_CLEAR_KEY, SENTIMENT_KEYS
 
 
 class ShortcutsDialog(QDialog):
@@ -26,7 +26,8 @@ class ShortcutsDialog(QDialog):
             (self.tr("1 … 9"), self.tr("Give the selection (or selected entity) the entity type")),
             (self.tr("Delete / Backspace / 0"), self.tr("Remove the selected entity")),
             (self.tr("Esc"), self.tr("Clear the selection")),
-            (self.tr("Q W E R …"), self.tr("Set the document sentiment (press again to clear)")),
+            (self.tr("Q W E R …"), self.tr("Set the document sentiment")),
+            (SENTIMENT_CLEAR_KEY, self.tr("Clear the document sentiment")),
             (self.tr("D"), self.tr("Mark the document done for NER (also with no entities)")),
             (self.tr("Enter"), self.tr("Mark done for NER and go to the next unlabelled document")),
             (self.tr("J / K"), self.tr("Next / previous document in the list")),

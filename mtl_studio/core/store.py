@@ -563,6 +563,15 @@ class ProjectStore:
             "ORDER BY runs.created_at DESC, runs.rowid DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
+    def prediction_runs(self) -> list[dict[str, Any]]:
+        """Finished runs (not 'running') that stored predictions, newest first: id, created_at, status, tasks."""
+        rows = self.conn.execute(
+            "SELECT * FROM runs WHERE status != 'running' AND runs.id IN (SELECT run_id FROM spans WHERE "
+            "source = 'predicted' UNION SELECT run_id FROM sentiments WHERE source = 'predicted') "
+            "ORDER BY runs.created_at DESC, runs.rowid DESC").fetchall()
+        return [{"id": r["id"], "created_at": r["created_at"], "status": r["status"],
+                 "tasks": list(json.loads(r["config"]).get("tasks") or ())} for r in rows]
+
     def count_predicted_documents(self, run_id: str, split: str | None = None) -> int:
         """Documents (of a split) that hold any prediction of the run (0: the run predicted nothing there)."""
         split_clause = " AND d.split = ?" if split else ""

@@ -578,8 +578,9 @@ class MainWindow(QMainWindow):
         from .schema_dialog import SchemaDialog
 
         dialog = SchemaDialog(self.store, self, undo_stack=self.undo_stack, notifier=self.notifier)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.schemaChanged.connect(self._on_schema_changed)
-        dialog.exec()
+        dialog.open()  # window-modal without a nested event loop (automation and tests keep running)
 
     def _on_schema_changed(self, destructive: bool) -> None:
         if destructive:
@@ -678,6 +679,7 @@ class MainWindow(QMainWindow):
         return bool(fn()) if callable(fn) else False
 
     def _on_run_finished(self, run_id: str) -> None:
+        # show_run re-reads the history: a resumed run's new status and scores appear without Refresh.
         if hasattr(self.results_panel, "show_run"):
             self.results_panel.show_run(run_id)
         if hasattr(self.prediction_view, "set_run"):

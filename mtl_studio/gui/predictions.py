@@ -160,6 +160,9 @@ class PredictionView(QWidget):
         bold = QFont(self.runLabel.font())
         bold.setBold(True)
         self.runLabel.setFont(bold)
+        self.runCombo = QComboBox(objectName="predictionRunCombo")
+        self.runCombo.setToolTip(self.tr("Finished runs that stored predictions, newest first"))
+        self.runCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.splitCombo = QComboBox(objectName="predictionSplitCombo")
         self.splitCombo.addItem(self.tr("Test"), "test")
         self.splitCombo.addItem(self.tr("Dev"), "dev")
@@ -167,6 +170,8 @@ class PredictionView(QWidget):
         self.errorsOnly = QCheckBox(self.tr("Only documents with errors"), objectName="errorsOnlyCheck")
         self.countLabel = QLabel(objectName="predictionCountLabel")
         bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Run")))
+        bar.addWidget(self.runCombo)
         bar.addWidget(self.runLabel)
         bar.addStretch(1)
         bar.addWidget(QLabel(self.tr("Split")))
@@ -250,9 +255,11 @@ class PredictionView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
 
+        self.runCombo.currentIndexChanged.connect(lambda _i: self._apply_run(self.runCombo.currentData()))
         self.splitCombo.currentIndexChanged.connect(self.reload_documents)
         self.errorsOnly.toggled.connect(self.reload_documents)
         self.documentList.selectionModel().currentRowChanged.connect(self._list_row_changed)
+        self.documentList.clicked.connect(lambda index: self._list_row_changed(index, None))
         self.documentList.doubleClicked.connect(
             lambda index: self.open_in_editor.emit(index.data(Qt.ItemDataRole.UserRole)))
         self.acceptButton.clicked.connect(self.accept_prediction)
@@ -297,7 +304,9 @@ class PredictionView(QWidget):
         self.undoStack.clear()
         self._colours = {t.name: t.colour for t in store.entity_types()} if store is not None else {}
         self._rebuild_legend()
-        self.reload_documents()
+        # A project opens (or the app restarts) on its latest run with predictions, not on an empty view.
+        self._fill_runs(None)
+        self._apply_run(self.runCombo.currentData())
 
     def reload_schema(self) -> None:
         """Entity colours changed (schema dialog, or its undo): redraw the legend and the document."""
@@ -308,6 +317,31 @@ class PredictionView(QWidget):
         self.show_document(self._doc_id)
 
     def set_run(self, run_id: str | None) -> None:
+        """Show a run (chosen in Results, or just finished): the picker is re-read, so a new run is in it."""
+        if self._store is None:
+            return
+        self._fill_runs(run_id)
+        self._apply_run(run_id)
+
+    def run_choices(self) -> list[str]:
+        """The run ids the picker offers, in its order (newest first)."""
+        return [self.runCombo.itemData(i) for i in range(self.runCombo.count()) if self.runCombo.itemData(i)]
+
+    def _fill_runs(self, selected: str | None) -> None:
+        runs = self._store.prediction_runs() if self._store is not None else []
+        self.runCombo.blockSignals(True)  # filling is not a choice: _apply_run follows explicitly
+        self.runCombo.clear()
+        for run in runs:
+            self.runCombo.addItem(self.tr("{id} · {tasks} · {status}").format(
+                id=run["id"], tasks=" + ".join(run["tasks"]) or "–", status=run["status"]), run["id"])
+        if selected is not None and self.runCombo.findData(selected) < 0:
+            self.runCombo.insertItem(0, self.tr("{id} (no stored predictions)").format(id=selected), selected)
+        if self.runCombo.count() == 0:
+            self.runCombo.addItem(self.tr("No finished run with predictions yet"), None)
+        self.runCombo.setCurrentIndex(max(self.runCombo.findData(selected), 0) if selected is not None else 0)
+        self.runCombo.blockSignals(False)
+
+    def _apply_run(self, run_id: str | None) -> None:
         if self._store is None:
             return
         # The undo history is kept: an accepted prediction's command names its own run.
@@ -355,10 +389,14 @@ class PredictionView(QWidget):
         self.acceptButton.setEnabled(has_run and bool(review.predicted_spans or review.predicted_sentiment
                                                       or "ner" in self._tasks))
         row = self.docsModel.row_of(doc_id)
-        if row >= 0 and self.documentList.currentIndex().row() != row:
+        if self.documentList.currentIndex().row() != row:
+            # Not in this split's list: no row is highlighted (a click on any row then shows that row).
             selection = self.documentList.selectionModel()
             selection.blockSignals(True)
-            self.documentList.setCurrentIndex(self.docsModel.index(row))
+            if row >= 0:
+                self.documentList.setCurrentIndex(self.docsModel.index(row))
+            else:
+                selection.clear()
             selection.blockSignals(False)
 
     @Slot()
@@ -424,7 +462,7 @@ class PredictionView(QWidget):
 
     @Slot()
     def _list_row_changed(self, current, _previous) -> None:
-        if current.isValid():
+        if current.isValid() and current.data(Qt.ItemDataRole.UserRole) != self._doc_id:
             self.show_document(current.data(Qt.ItemDataRole.UserRole))
 
     def _show_empty(self) -> None:

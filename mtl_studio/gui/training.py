@@ -325,6 +325,10 @@ class TrainingPanel(QWidget):
         """Show a project's last settings; None disables training."""
         if self.is_running() and store is not self._store:
             self.stop_training()
+        if store is not self._store:
+            # Another project: the last run's log, chart and (red) error state belong to the old one.
+            self._reset_live_view()
+            self.statusLabel.setText(self.tr("No run yet."))
         self._store = store
         self._resumable = None
         if store is not None:

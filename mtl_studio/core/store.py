@@ -392,15 +392,32 @@ class ProjectStore:
 
     def document_ids(self, split: str | None = None, *, task: str | None = None, labelled: bool | None = None,
                      source_filter: str | None = None, search: str | None = None,
-                     offset: int = 0, limit: int | None = None) -> list[int]:
+                     offset: int = 0, limit: int | None = None, after_id: int | None = None) -> list[int]:
         """Ids in id order, filtered: by split, by whether labelled for `task` ('ner' / 'sentiment'),
-        by having silver annotations (source_filter='silver'), by a text substring."""
+        by having silver annotations (source_filter='silver'), by a text substring.
+
+        A page is `limit` ids from `offset`, or (cheaper deep in a large list, no rows skipped one by one)
+        the `limit` ids after `after_id`."""
         where, args = _document_filter(split, task, labelled, source_filter, search)
+        if after_id is not None:
+            where += (" AND" if where else " WHERE") + " id > ?"
+            args.append(after_id)
         sql = f"SELECT id FROM documents{where} ORDER BY id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
-            args += [limit, offset]
+            args += [limit, offset if after_id is None else 0]
         return [r[0] for r in self.conn.execute(sql, args)]
+
+    def document_position(self, doc_id: int, split: str | None = None, *, task: str | None = None,
+                          labelled: bool | None = None, source_filter: str | None = None,
+                          search: str | None = None) -> tuple[int, bool]:
+        """Where a document stands in the filtered id order: (how many matching documents come before
+        it, whether it matches itself). Two indexed queries, so a list can jump to a row in 100k."""
+        where, args = _document_filter(split, task, labelled, source_filter, search)
+        glue = " AND" if where else " WHERE"
+        before = self.conn.execute(f"SELECT COUNT(*) FROM documents{where}{glue} id < ?", args + [doc_id]).fetchone()[0]
+        matches = self.conn.execute(f"SELECT 1 FROM documents{where}{glue} id = ?", args + [doc_id]).fetchone()
+        return before, matches is not None
 
     def count_filtered(self, split: str | None = None, *, task: str | None = None, labelled: bool | None = None,
                        source_filter: str | None = None, search: str | None = None) -> int:
@@ -619,9 +636,15 @@ class ProjectStore:
             args.append(split)
         return {r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)}
 
-    def next_unlabelled_document_id(self, after: int | None = None) -> int | None:
+    def next_unlabelled_document_id(self, after: int | None = None, *, among: Iterable[int] | None = None,
+                                    split: str | None = None, task: str | None = None,
+                                    labelled: bool | None = None, source_filter: str | None = None,
+                                    search: str | None = None) -> int | None:
         """The next document after `after` (in id order, wrapping round) that misses a label for a task
-        the project uses: NER when it has entity types, sentiment when it has sentiment classes."""
+        the project uses: NER when it has entity types, sentiment when it has sentiment classes.
+
+        Only documents of a list are candidates when given: the ones matching the filter arguments (as
+        document_ids), and of those only the ids in `among` when it is given."""
         clauses = []
         if self.entity_type_names():
             clauses.append("ner_labelled = 0")
@@ -630,11 +653,16 @@ class ProjectStore:
                            "AND t.source = 'gold')")
         if not clauses:
             return None
-        where = " OR ".join(clauses)
-        row = self.conn.execute(f"SELECT id FROM documents WHERE id > ? AND ({where}) ORDER BY id LIMIT 1",
-                                (after if after is not None else 0,)).fetchone()
+        where, args = _document_filter(split, task, labelled, source_filter, search)
+        where += (" AND" if where else " WHERE") + " (" + " OR ".join(clauses) + ")"
+        if among is not None:
+            # One JSON parameter: a list of any length (no limit on the number of SQL variables).
+            where += " AND id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(list(among)))
+        row = self.conn.execute(f"SELECT id FROM documents{where} AND id > ? ORDER BY id LIMIT 1",
+                                args + [after if after is not None else 0]).fetchone()
         if row is None:
-            row = self.conn.execute(f"SELECT id FROM documents WHERE ({where}) ORDER BY id LIMIT 1").fetchone()
+            row = self.conn.execute(f"SELECT id FROM documents{where} ORDER BY id LIMIT 1", args).fetchone()
         return row[0] if row else None
 
     # ---- statistics ------------------------------------------------------------------------------

@@ -291,7 +291,8 @@ class MainWindow(QMainWindow):
         self._progress_timer.timeout.connect(self._update_progress)
 
     def _connect(self) -> None:
-        self.doc_panel.documentActivated.connect(self._on_document_activated)
+        self.doc_panel.documentActivated.connect(self._on_document_clicked)
+        self.doc_panel.documentOpened.connect(self._on_document_opened)
         self.doc_list.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.annotate_page.navigate.connect(self.navigate)
         self.editor.doneAndNext.connect(self.done_and_next)
@@ -368,8 +369,6 @@ class MainWindow(QMainWindow):
         if store is not None:
             last = self._project_setting("lastDocument")
             if last is None or not self.doc_panel.select_doc(int(last)):
-                if self.doc_model.rowCount() == 0 and self.doc_model.canFetchMore():
-                    self.doc_model.fetchMore()
                 if self.doc_model.rowCount():
                     self.doc_panel.select_row(0)
 
@@ -455,7 +454,11 @@ class MainWindow(QMainWindow):
         if doc_id is not None and (self.editor.doc is None or self.editor.doc.id != doc_id):
             self.show_document(doc_id)
 
-    def _on_document_activated(self, doc_id: int) -> None:
+    def _on_document_clicked(self, doc_id: int) -> None:
+        if doc_id != self.current_doc_id():  # the row change has usually shown it already
+            self.show_document(doc_id)
+
+    def _on_document_opened(self, doc_id: int) -> None:
         self.show_document(doc_id)
         if self.tabs.currentWidget() is self.annotate_page:
             self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -484,30 +487,22 @@ class MainWindow(QMainWindow):
         return doc.id if doc is not None else None
 
     def navigate(self, where: str) -> None:
+        """J/K/N (and Enter's "done & next"): move within the list as filtered, from the current document
+        (also when the filter hides the current document: then from where it would be)."""
         if self.store is None:
             return
+        current = self.current_doc_id()
         if where == "next_unlabelled":
-            target = self.store.next_unlabelled_document_id(self.current_doc_id())
-            if target is None:
-                self.statusBar().showMessage(self.tr("Every document is labelled. Well done!"), 6000)
+            row = self.doc_model.next_unlabelled_row(current)
+            if row is None:
+                self.statusBar().showMessage(self.tr("Every document in the list is labelled. Well done!"), 6000)
                 return
-            if not self.doc_panel.select_doc(target):
-                # Filtered out of the list: show it anyway, and say why the list has no selection.
-                self.show_document(target)
-                self.statusBar().showMessage(
-                    self.tr("Document {id} is hidden by the list filter.").format(id=target), 6000)
-            return
-        row = self.doc_panel.current_row()
-        if row is None:
-            row = -1
-        step = 1 if where == "next" else -1
-        new = row + step
-        if new >= self.doc_model.rowCount() and self.doc_model.canFetchMore():
-            self.doc_model.fetchMore()
-        if 0 <= new < self.doc_model.rowCount():
-            self.doc_panel.select_row(new)
         else:
-            self.statusBar().showMessage(self.tr("No more documents in this direction."), 4000)
+            row = self.doc_model.neighbour_row(current, 1 if where == "next" else -1)
+            if row is None:
+                self.statusBar().showMessage(self.tr("No more documents in this direction."), 4000)
+                return
+        self.doc_panel.select_row(row)
 
     def done_and_next(self) -> None:
         doc = self.editor.doc
@@ -614,8 +609,6 @@ class MainWindow(QMainWindow):
     def _on_imported(self, summary: str) -> None:
         self.annotate_page.reload_schema()
         self.doc_model.refresh()
-        if self.doc_model.rowCount() == 0 and self.doc_model.canFetchMore():
-            self.doc_model.fetchMore()
         if self.current_doc_id() is None and self.doc_model.rowCount():
             self.doc_panel.select_row(0)
         self._update_progress()

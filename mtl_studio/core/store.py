@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from .schema import (
-    DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
+    DEFAULT_COLOURS, ENTITY_KEYS, SENTIMENT_KEYS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
     check_label_name, validate_spans,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Ordered migrations: MIGRATIONS[i] brings a database from version i to i + 1.
 MIGRATIONS: list[str] = [
@@ -79,7 +79,15 @@ MIGRATIONS: list[str] = [
         metrics TEXT NOT NULL,
         PRIMARY KEY (run_id, epoch));
     """,
+    # 2: each label's editor key is stored (filled from the old position order: keys stay as they were).
+    """
+    ALTER TABLE entity_types ADD COLUMN key TEXT;
+    ALTER TABLE sentiment_classes ADD COLUMN key TEXT;
+    """,
 ]
+
+# (table, its key alphabet) of the two label tables; keys are unique within a table.
+_LABEL_KEYS = {"entity_types": ENTITY_KEYS, "sentiment_classes": SENTIMENT_KEYS}
 
 
 def _now() -> str:
@@ -215,6 +223,10 @@ class ProjectStore:
                 if target == 0:
                     conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
                     conn.execute("INSERT INTO meta VALUES ('split_seed', '13')")
+                if target == 1:
+                    for table, keys in _LABEL_KEYS.items():
+                        names = [r[0] for r in conn.execute(f"SELECT name FROM {table} ORDER BY position, name")]
+                        conn.executemany(f"UPDATE {table} SET key = ? WHERE name = ?", zip(keys, names))
 
     # ---- metadata ------------------------------------------------------------------------------
 
@@ -233,8 +245,8 @@ class ProjectStore:
     # ---- label schema ----------------------------------------------------------------------------
 
     def entity_types(self) -> list[EntityType]:
-        rows = self.conn.execute("SELECT name, colour, position FROM entity_types ORDER BY position, name")
-        return [EntityType(r["name"], r["colour"], r["position"]) for r in rows]
+        rows = self.conn.execute("SELECT name, colour, position, key FROM entity_types ORDER BY position, name")
+        return [EntityType(r["name"], r["colour"], r["position"], r["key"]) for r in rows]
 
     def entity_type_names(self) -> list[str]:
         return [t.name for t in self.entity_types()]
@@ -242,14 +254,41 @@ class ProjectStore:
     def add_entity_type(self, name: str, colour: str | None = None) -> EntityType:
         name = check_label_name(name)
         with self.bulk():
-            existing = self.conn.execute("SELECT name, colour, position FROM entity_types WHERE name = ?",
+            existing = self.conn.execute("SELECT name, colour, position, key FROM entity_types WHERE name = ?",
                                          (name,)).fetchone()
             if existing:
-                return EntityType(existing["name"], existing["colour"], existing["position"])
+                return EntityType(existing["name"], existing["colour"], existing["position"], existing["key"])
             position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM entity_types").fetchone()[0]
             colour = colour or DEFAULT_COLOURS[position % len(DEFAULT_COLOURS)]
-            self.conn.execute("INSERT INTO entity_types VALUES (?, ?, ?)", (name, colour, position))
-        return EntityType(name, colour, position)
+            key = self._free_key("entity_types")
+            self.conn.execute("INSERT INTO entity_types (name, colour, position, key) VALUES (?, ?, ?, ?)",
+                              (name, colour, position, key))
+        return EntityType(name, colour, position, key)
+
+    def _free_key(self, table: str) -> str | None:
+        """The first key of the table's alphabet no label of it has (None when all are taken)."""
+        taken = {r[0] for r in self.conn.execute(f"SELECT key FROM {table} WHERE key IS NOT NULL")}
+        return next((k for k in _LABEL_KEYS[table] if k not in taken), None)
+
+    def _set_label_key(self, table: str, name: str, key: str | None) -> None:
+        """Give a label a key; a label that had it takes this label's old key (the two swap)."""
+        if key is not None and key not in _LABEL_KEYS[table]:
+            raise ValidationError(f"key {key!r} is not one of {', '.join(_LABEL_KEYS[table])}")
+        with self.bulk():
+            row = self.conn.execute(f"SELECT key FROM {table} WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise ValidationError(f"no label named {name!r}")
+            if key is not None:
+                self.conn.execute(f"UPDATE {table} SET key = ? WHERE key = ? AND name != ?", (row[0], key, name))
+            self.conn.execute(f"UPDATE {table} SET key = ? WHERE name = ?", (key, name))
+
+    def set_entity_type_key(self, name: str, key: str | None) -> None:
+        """The editor key of an entity type (one of ENTITY_KEYS, or None for none)."""
+        self._set_label_key("entity_types", name, key)
+
+    def set_sentiment_class_key(self, name: str, key: str | None) -> None:
+        """The editor key of a sentiment class (one of SENTIMENT_KEYS, or None for none)."""
+        self._set_label_key("sentiment_classes", name, key)
 
     def rename_entity_type(self, old: str, new: str) -> None:
         new = check_label_name(new)
@@ -276,8 +315,8 @@ class ProjectStore:
         return n
 
     def sentiment_classes(self) -> list[SentimentClass]:
-        rows = self.conn.execute("SELECT name, position FROM sentiment_classes ORDER BY position, name")
-        return [SentimentClass(r["name"], r["position"]) for r in rows]
+        rows = self.conn.execute("SELECT name, position, key FROM sentiment_classes ORDER BY position, name")
+        return [SentimentClass(r["name"], r["position"], r["key"]) for r in rows]
 
     def sentiment_class_names(self) -> list[str]:
         return [c.name for c in self.sentiment_classes()]
@@ -285,13 +324,15 @@ class ProjectStore:
     def add_sentiment_class(self, name: str) -> SentimentClass:
         name = check_label_name(name)
         with self.bulk():
-            row = self.conn.execute("SELECT position FROM sentiment_classes WHERE name = ?", (name,)).fetchone()
+            row = self.conn.execute("SELECT position, key FROM sentiment_classes WHERE name = ?", (name,)).fetchone()
             if row:
-                return SentimentClass(name, row[0])
+                return SentimentClass(name, row[0], row[1])
             position = self.conn.execute(
                 "SELECT COALESCE(MAX(position) + 1, 0) FROM sentiment_classes").fetchone()[0]
-            self.conn.execute("INSERT INTO sentiment_classes VALUES (?, ?)", (name, position))
-        return SentimentClass(name, position)
+            key = self._free_key("sentiment_classes")
+            self.conn.execute("INSERT INTO sentiment_classes (name, position, key) VALUES (?, ?, ?)",
+                              (name, position, key))
+        return SentimentClass(name, position, key)
 
     def rename_sentiment_class(self, old: str, new: str) -> None:
         new = check_label_name(new)

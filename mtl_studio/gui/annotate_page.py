@@ -8,11 +8,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.schema import EntityType
+from mtl_studio.core.schema import EntityType, SentimentClass
 from mtl_studio.core.store import ProjectStore
 
 from .commands import EditNotifier
-from .editor import MAX_KEYED_TYPES, SENTIMENT_CLEAR_KEY, SENTIMENT_KEYS, AnnotationEditor, text_colour_for
+from .editor import SENTIMENT_CLEAR_KEY, AnnotationEditor, text_colour_for
 from .flow_layout import FlowLayout
 
 
@@ -33,8 +33,8 @@ class LabelPalette(QWidget):
             hint = QLabel(self.tr("No entity types yet — add them in Edit › Label schema…"))
             hint.setStyleSheet("color: #777;")
             self._flow.addWidget(hint)
-        for n, t in enumerate(types, start=1):
-            key = str(n) if n <= MAX_KEYED_TYPES else ""
+        for t in types:
+            key = t.key or ""
             button = QToolButton(self)
             button.setObjectName(f"typeButton_{t.name}")
             button.setText(f"{key}  {t.name}" if key else t.name)
@@ -84,7 +84,7 @@ class SentimentButtons(QWidget):
         self._layout.addWidget(self.clear_button)
         self._layout.addStretch(1)
 
-    def set_classes(self, names: list[str]) -> None:
+    def set_classes(self, classes: list[SentimentClass]) -> None:
         for b in self._buttons.values():
             self._group.removeButton(b)
             self._layout.removeWidget(b)
@@ -92,8 +92,8 @@ class SentimentButtons(QWidget):
             b.setParent(None)
             b.deleteLater()
         self._buttons = {}
-        for n, name in enumerate(names):
-            key = SENTIMENT_KEYS[n] if n < len(SENTIMENT_KEYS) else ""
+        for sentiment_class in classes:
+            name, key = sentiment_class.name, sentiment_class.key or ""
             b = QPushButton(f"{name}  ({key})" if key else name, self)
             b.setObjectName(f"sentimentButton_{name}")
             b.setCheckable(True)
@@ -199,7 +199,7 @@ class AnnotatePage(QWidget):
     def reload_schema(self) -> None:
         store = self.editor.store
         self.palette_widget.set_types(store.entity_types() if store else [])
-        self.sentiment.set_classes(store.sentiment_class_names() if store else [])
+        self.sentiment.set_classes(store.sentiment_classes() if store else [])
         self.editor.reload_schema()
         self._sync()
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWid
 
 from mtl_studio.core.store import ProjectStore
 
-from .editor import MAX_KEYED_TYPES, SENTIMENT_CLEAR_KEY, SENTIMENT_KEYS
+from .editor import SENTIMENT_CLEAR_KEY
 
 
 class ShortcutsDialog(QDialog):
@@ -40,10 +40,10 @@ class ShortcutsDialog(QDialog):
             (self.tr("Ctrl+1 … Ctrl+4"), self.tr("Annotate / Train / Results / Predictions tab")),
         ]
         if store is not None:
-            for n, name in enumerate(store.entity_type_names()[:MAX_KEYED_TYPES], start=1):
-                rows.append((str(n), self.tr("Entity type {name}").format(name=name)))
-            for key, name in zip(SENTIMENT_KEYS, store.sentiment_class_names()):
-                rows.append((key, self.tr("Sentiment {name}").format(name=name)))
+            for entity_type in sorted((t for t in store.entity_types() if t.key), key=lambda t: t.key):
+                rows.append((entity_type.key, self.tr("Entity type {name}").format(name=entity_type.name)))
+            for sentiment_class in (c for c in store.sentiment_classes() if c.key):
+                rows.append((sentiment_class.key, self.tr("Sentiment {name}").format(name=sentiment_class.name)))
         table = QTableWidget(len(rows), 2, self)
         table.setObjectName("shortcutsTable")
         table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])

@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
@@ -158,3 +158,45 @@ def test_toolbar_buttons_keep_their_place_after_an_edit(qtbot, window):
     assert (undo_button.text(), undo_button.geometry(), next_button.geometry()) == before
     assert "Add PER" in window.act_undo.toolTip()
     assert isinstance(undo_button, QWidget)
+
+
+def test_label_keys_are_set_in_the_schema_dialog_and_kept_by_the_project(qtbot, window, project):
+    """ANNOTATION's types PER, ORG, LOC have keys 1, 2, 3; the user gives LOC key 1 in the dialog."""
+    from mtl_studio.gui.schema_dialog import SchemaDialog
+
+    window.act_schema.trigger()
+    dialog = window.findChild(SchemaDialog)
+    qtbot.waitExposed(dialog)
+    table = dialog.types_table
+    loc_row = next(r for r in range(table.rowCount()) if table.item(r, 1).text() == "LOC")
+    cell = table.visualItemRect(table.item(loc_row, 0)).center()
+    # A double click is a press and release, then a second press delivered as a double click.
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    editor = table.viewport().findChild(QLineEdit)  # the cell editor the double click opened
+    assert editor is not None and editor.isVisible()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "1")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits the edit from the event loop
+    qtbot.waitUntil(lambda: {t.name: t.key for t in project.entity_types()} == {"PER": "3", "ORG": "2", "LOC": "1"})
+    assert table.item(loc_row, 0).text() == "1"
+    dialog.close()
+    palette = window.annotate_page.palette_widget
+    assert palette.findChild(QWidget, "typeButton_LOC").text().startswith("1")
+    window.show_document(1)
+    text = project.get_document(1).text
+    window.editor.setFocus()
+    window.editor.select_range(text.index("Berlin"), text.index("Berlin") + 6)
+    qtbot.keyClick(window.editor, Qt.Key.Key_1)
+    assert [s.label for s in project.get_document(1).spans] == ["LOC"]
+    # The key is the project's: another window on the same project has it too.
+    second = MainWindow(app_settings())
+    qtbot.addWidget(second)
+    second.open_project(project.path)
+    assert second.annotate_page.palette_widget.findChild(QWidget, "typeButton_LOC").text().startswith("1")
+    second.shutdown()
+    # The key change is an edit like any other: Ctrl+Z undoes the span, then the key.
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert {t.name: t.key for t in project.entity_types()} == {"PER": "1", "ORG": "2", "LOC": "3"}
+    assert window.statusBar().currentMessage() == "Undone: Key 1 for LOC"

@@ -80,7 +80,7 @@ def run_pad128(docs: list, args: argparse.Namespace) -> dict[str, Any]:
         mask = torch.nn.functional.pad(batch.attention_mask, (0, pad), value=0)
         labels = torch.nn.functional.pad(batch.ner_labels, (0, pad), value=-100)
         out = model(ids, mask)
-        total, count = ner_loss_sum(out.token_logits, labels, batch.ner_weights)
+        total, count = ner_loss_sum(out.token_logits, labels, batch.ner_example_weights)
         (total / count.clamp(min=1)).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()

@@ -17,6 +17,36 @@ sys.path.insert(0, str(TESTS))
 FIXTURES = TESTS / "fixtures"
 SHARED_DATA = TESTS.parent.parent / "shared" / "data"
 
+from qt_support import qt_unavailable_reason  # noqa: E402  (needs TESTS on sys.path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Where Qt cannot load, take pytest-qt out before its pytest_configure imports Qt (which stops
+    pytest with an INTERNALERROR before any test); tests/gui then skips itself (tests/gui/conftest.py)
+    and the core tests run. Runs before configure: this file is an initial conftest."""
+    if qt_unavailable_reason() is None:
+        return None
+    plugin = sys.modules.get("pytestqt.plugin")
+    if plugin is not None and config.pluginmanager.is_registered(plugin):
+        config.pluginmanager.unregister(plugin)
+    return None
+
+
+class _QtMissingModule(pytest.Module):
+    """A tests/gui module where Qt cannot load: skipped with the reason, never imported. Every such
+    skip is raised here, so the summary folds them into one line."""
+
+    def collect(self):  # type: ignore[override]
+        pytest.skip(qt_unavailable_reason() or "")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path, parent):
+    if qt_unavailable_reason() and TESTS / "gui" in Path(module_path).parents:
+        return _QtMissingModule.from_parent(parent, path=Path(module_path))
+    return None
+
 
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:

@@ -1,4 +1,7 @@
 """Subcommands of `mtl-studio`, one module per group; each has register(subparsers).
 
-User errors are raised as mtl_studio.core.schema.ValidationError (printed as one line by cli.main).
+A command raises what the user can fix and cli.main prints it as one line (cli.USER_ERRORS): the
+project's own errors (mtl_studio.core.errors.MtlStudioError: ValidationError, ExportError,
+TrainingError, ...) as the core raised them; ValueError for a bad option value or input record;
+FileNotFoundError for a missing project or input; KeyError for an unknown run or document id.
 """

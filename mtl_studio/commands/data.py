@@ -1,7 +1,8 @@
 """Data subcommands: new, import, export, stats.
 
     mtl-studio new project.mtl
-    mtl-studio import project.mtl conll2003/valid.txt          # format detected; split from the name
+    mtl-studio import project.mtl conll2003/valid.txt          # format detected; dev: train.txt lies beside it
+    mtl-studio import project.mtl fpb_dev.csv --split-rule random   # a lone file: seeded 80/10/10
     mtl-studio import project.mtl reviews.csv --text-column body --label-column stars --split train
     mtl-studio export project.mtl out.conll --format conll
     mtl-studio stats project.mtl --json
@@ -14,6 +15,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+from mtl_studio.core.splits import SPLIT_RULES
 
 SPLIT_CHOICES = ("train", "dev", "test")
 
@@ -35,13 +38,23 @@ def register(sub: "argparse._SubParsersAction") -> None:
                     "character-per-line Chinese too), JSONL/JSON (own format, doccano, Label Studio, SEntFiN), "
                     "CSV/TSV/Excel, plain text (one document per line) or a folder of .txt files. The format is "
                     "detected from the content and the extension. All or nothing: a file with any error imports "
-                    "nothing and every problem is printed as FILE:LINE: what. Splits: --split, else the split "
-                    "the file gives, else the file name (train*, dev*/valid*, test*), else a seeded hash.",
+                    "nothing and every problem is printed as FILE:LINE: what.\n\n"
+                    "Splits (--split-rule; the report names the rule it used):\n"
+                    "  auto        the file's split field; else the file name (train*, dev*/valid*, test*) when\n"
+                    "              the file is one of a set (a train* file beside it, or training documents in\n"
+                    "              the project); else seeded random 80/10/10. A lone valid.txt is split 80/10/10.\n"
+                    "  file-field  the file's split field; seeded random 80/10/10 where a document has none\n"
+                    "  file-name   the split the file name names, for every document\n"
+                    "  random      seeded random 80/10/10 (seed: the project's split seed)\n"
+                    "  all-train   every document in train\n"
+                    "--split NAME puts every document in NAME. `mtl-studio split` re-splits later.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("project", help="project file (create it with `mtl-studio new`)")
     p.add_argument("file", help="file to import, or a folder of .txt files")
     p.add_argument("--format", help="conll, jsonl, json, csv, tsv, excel, text, text-folder (default: detected)")
     p.add_argument("--split", choices=SPLIT_CHOICES, help="put every document of the file in this split")
+    p.add_argument("--split-rule", choices=SPLIT_RULES, default="auto",
+                   help="how documents get their split when --split is not given (default auto; see above)")
     p.add_argument("--text-column", help="CSV/TSV/Excel column holding the text (default: text, sentence, "
                                          "content, review, text_a, ...)")
     p.add_argument("--label-column", help="CSV/TSV/Excel column holding the sentiment label (default: sentiment, "
@@ -117,15 +130,19 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from mtl_studio.core.formats import ImportFailed, ImportOptions, import_file
 
-    options = ImportOptions(format=args.format, split=args.split, text_column=args.text_column,
+    options = ImportOptions(format=args.format, split=args.split, split_rule=args.split_rule,
+                            text_column=args.text_column,
                             label_column=args.label_column, tag_column=args.tag_column, scheme=args.scheme,
                             add_labels=args.add_labels, encoding=args.encoding,
                             skip_duplicates=args.skip_duplicates)
     if args.tag_column == 0:
         raise ValueError("--tag-column counts from 1 (or from the end with -1, -2, ...)")
+    from mtl_studio.commands.progress import ProgressLine
+
     store = _open(args.project)
+    progress = ProgressLine("import", None, "documents")  # a big file: a line every few seconds
     try:
-        report = import_file(store, args.file, options)
+        report = import_file(store, args.file, options, progress=progress.update)
     except ImportFailed as e:
         r = e.report
         if args.json:
@@ -138,6 +155,7 @@ def cmd_import(args: argparse.Namespace) -> int:
               f"nothing was imported", file=sys.stderr)
         return 1
     finally:
+        progress.finish()
         store.close()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -153,10 +171,12 @@ def _print_warnings(report, quiet: bool) -> None:  # type: ignore[no-untyped-def
     kinds = {k.split(":", 1)[1]: n for k, n in report.counts_by_kind.items() if k.startswith("warning:")}
     print(f"{report.warning_count} warning{'s' if report.warning_count != 1 else ''}: "
           + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), file=sys.stderr)
+    for p in report.warnings:
+        # A file stranded in dev/test (training would fail) is shown even with --quiet.
+        if not quiet or p.kind == "split":
+            print(f"warning: {p}", file=sys.stderr)
     if quiet:
         return
-    for p in report.warnings:
-        print(f"warning: {p}", file=sys.stderr)
     if report.unlisted("warning"):
         print(f"... and {report.unlisted('warning')} more warnings of these kinds", file=sys.stderr)
 

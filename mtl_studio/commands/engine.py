@@ -1,6 +1,7 @@
 """Engine subcommands: train, evaluate, runs (here) and export-model, predict, pseudo-label (model_io.py).
 
-`train` prints a progress bar and epoch scores on stderr, a summary and then the run id as the LAST line
+`train` prints progress (commands/progress.py: in place on a terminal, a line every few seconds in a
+log) and epoch scores on stderr, a summary and then the run id as the LAST line
 of stdout (so `RUN=$(mtl-studio train P | tail -n 1)` works). Under torchrun only rank 0 prints.
 Heavy imports (torch, transformers) happen inside the commands so `mtl-studio --help` stays fast.
 """
@@ -12,10 +13,18 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# TrainConfig fields set by `train` options; every option's dest is the field name, so the torchrun
-# launcher can map a config onto options (it prefers --config FILE, which carries every field).
+if TYPE_CHECKING:  # imported inside the commands at run time (see above)
+    from mtl_studio.core.evaluate import EvalReport
+    from mtl_studio.core.run_record import RunRecord
+
+# Torch-free tables: the options are built from them, so `--help` stays fast.
+from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
+from mtl_studio.core.strategies import STRATEGIES, hyper_parameters
+
+# TrainConfig fields set by `train` options; every option's dest is the field name, so build_config
+# can lay them over --config FILE (which the torchrun launcher writes with every field).
 _FLOAT_OPTIONS = [
     ("--ner-weight", "ner_weight", "weight of the NER loss (fixed strategy; initial weight otherwise)"),
     ("--sentiment-weight", "sentiment_weight", "weight of the sentiment loss"),
@@ -24,12 +33,10 @@ _FLOAT_OPTIONS = [
     ("--silver-weight", "silver_weight", "weight of silver (pseudo) labels in training (0 = left out)"),
     ("--l2sp-weight", "l2sp_weight", "L2-SP pull toward the pretrained encoder weights (0 = off)"),
     ("--weight-decay", "weight_decay", "AdamW weight decay"),
-    ("--lr", "learning_rate", "learning rate (default 5e-5 for MiniLM; --preset method: 2e-5)"),
+    ("--lr", "learning_rate", "learning rate (default: the default preset's; see --preset)"),
     ("--warmup-ratio", "warmup_ratio", "fraction of steps with linear warm-up"),
     ("--max-grad-norm", "max_grad_norm", "gradient clipping norm"),
     ("--dropout", "dropout", "dropout of the heads"),
-    ("--dwa-temperature", "dwa_temperature", "DWA temperature T (Liu et al. 2019)"),
-    ("--gradnorm-alpha", "gradnorm_alpha", "GradNorm asymmetry alpha (Chen et al. 2018)"),
     ("--strategy-lr", "strategy_lr", "learning rate of learned task weights (uncertainty, gradnorm)"),
 ]
 _INT_OPTIONS = [
@@ -55,14 +62,17 @@ def register_engine(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("project", help="project file (.mtl)")
     p.add_argument("--config", metavar="FILE", help="JSON run configuration (TrainConfig fields); options "
                                                      "given on the command line override it")
-    p.add_argument("--preset", choices=["minilm", "method"], help="minilm: 5e-5, batch 16, 3 epochs (default); "
-                                                                 "method: the paper's 2e-5, batch 16, 5 epochs")
+    p.add_argument("--preset", choices=list(PRESETS),
+                   help="; ".join(f"{p.name}: {p.summary()}" + (" (default)" if p.name == DEFAULT_PRESET else "")
+                                  for p in PRESET_TABLE))
     p.add_argument("--encoder", help="'offline' (bundled MiniLM), a Hugging Face model name, or a folder")
     p.add_argument("--tasks", type=_tasks, help="ner,sentiment (joint, default) or one of them (single-task baseline)")
-    p.add_argument("--strategy", choices=["fixed", "uncertainty", "dwa", "gradnorm", "pcgrad"],
-                   help="task weighting strategy (default fixed)")
+    p.add_argument("--strategy", choices=list(STRATEGIES),
+                   help=f"task weighting strategy (default {TrainConfig.strategy})")
     for flag, dest, text in _FLOAT_OPTIONS:
         p.add_argument(flag, dest=dest, type=float, help=text)
+    for hp in hyper_parameters():
+        p.add_argument(hp.option, dest=hp.field, type=float, help=f"{hp.help} (default {hp.default:g})")
     for flag, dest, text in _INT_OPTIONS:
         p.add_argument(flag, dest=dest, type=int, help=text)
     p.add_argument("--pooling", choices=["mean", "cls"], help="sentence pooling for the sentiment head")
@@ -114,8 +124,6 @@ def _tasks(value: str) -> tuple[str, ...]:
 
 def build_config(args: argparse.Namespace) -> Any:
     """TrainConfig from defaults < --preset < --config FILE < explicit options."""
-    from mtl_studio.core.config import PRESETS, TrainConfig
-
     values: dict[str, Any] = TrainConfig().to_dict()
     if args.preset:
         values.update(PRESETS[args.preset])
@@ -137,6 +145,15 @@ def build_config(args: argparse.Namespace) -> Any:
     return config
 
 
+def _resumed_config(project: str, run_id: str) -> Any:
+    """The stored config of the run to resume: the engine picks its device before it reads the run, so
+    the command line's options (device included) must not reach it."""
+    from mtl_studio.core.store import ProjectStore
+
+    with ProjectStore.open(project) as store:
+        return TrainConfig.from_dict(store.get_run(run_id)["config"])  # KeyError names an unknown run
+
+
 def _quiet_transformers() -> None:
     """Our own progress bar is enough: no per-file "Loading weights" bars from transformers."""
     try:
@@ -156,12 +173,15 @@ def _fmt_losses(d: dict[str, float]) -> str:
 
 
 def _epoch_line(ev: Any) -> str:
+    from mtl_studio.core.evaluate import EvalReport
+
     parts = [f"epoch {ev.epoch} {ev.split}:"]
-    ner, sent = ev.metrics.get("ner"), ev.metrics.get("sentiment")
-    if ner:
-        parts.append(f"NER F1 {ner['micro']['f1']:.4f} (P {ner['micro']['precision']:.4f} R {ner['micro']['recall']:.4f})")
-    if sent:
-        parts.append(f"sentiment macro-F1 {sent['macro']['f1']:.4f} acc {sent['accuracy']:.4f}")
+    report = EvalReport.from_dict(ev.metrics)
+    if report.ner is not None:
+        micro = report.ner.micro
+        parts.append(f"NER F1 {micro.f1:.4f} (P {micro.precision:.4f} R {micro.recall:.4f})")
+    if report.sentiment is not None:
+        parts.append(f"sentiment macro-F1 {report.sentiment.macro.f1:.4f} acc {report.sentiment.accuracy:.4f}")
     if ev.is_best:
         parts.append("[best]")
     return " ".join(parts)
@@ -191,16 +211,15 @@ class _SigintStop:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from mtl_studio.core.config import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
+    from mtl_studio.commands.progress import ProgressLine
+    from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
     from mtl_studio.core.event_channel import EventSender
     from mtl_studio.core.evaluate import format_report
     from mtl_studio.core.train import train
 
     if not os.path.exists(args.project):
         raise FileNotFoundError(f"no project at {args.project}")
-    config = build_config(args)
+    config = _resumed_config(args.project, args.resume) if args.resume else build_config(args)
     _quiet_transformers()
     main = _is_main_process()
     sender = EventSender.from_env()  # progress to a parent GUI when started by it (rank 0 only)
@@ -210,8 +229,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         from mtl_studio.core.tb_logging import TensorBoardWriter
 
         events = TensorBoardWriter(args.tensorboard).forward(events)
-    bar = None
+    progress: ProgressLine | None = None
     finished: RunFinished | None = None
+
+    def say(text: str) -> None:
+        if progress is not None:
+            progress.write(text)
+        else:
+            print(text, file=sys.stderr)
     try:
         with _SigintStop(stop):
             for ev in events:
@@ -222,24 +247,21 @@ def cmd_train(args: argparse.Namespace) -> int:
                 if isinstance(ev, RunStarted):
                     print(f"run {ev.run_id}: {ev.total_steps} steps on {ev.device} ({ev.precision}); training "
                           f"documents {ev.train_documents}", file=sys.stderr)
-                    bar = tqdm(total=ev.total_steps, file=sys.stderr, unit="step", dynamic_ncols=True,
-                               disable=None)
+                    progress = ProgressLine("train", ev.total_steps, "steps")
                 elif isinstance(ev, StepProgress):
-                    if bar is not None:
-                        bar.n = ev.step
-                        bar.set_postfix_str(f"ep {ev.epoch} {_fmt_losses(ev.losses)} "
-                                            f"w[{_fmt_losses(ev.weights)}] {ev.samples_per_second:.1f} doc/s",
-                                            refresh=False)
-                        bar.refresh()
+                    if progress is not None:
+                        progress.update(ev.step, total=ev.total_steps, eta_seconds=ev.eta_seconds,
+                                        extra=f"epoch {ev.epoch} {_fmt_losses(ev.losses)} "
+                                              f"w[{_fmt_losses(ev.weights)}] {ev.samples_per_second:.1f} doc/s")
                 elif isinstance(ev, EpochEvaluated):
-                    tqdm.write(_epoch_line(ev), file=sys.stderr)
+                    say(_epoch_line(ev))
                 elif isinstance(ev, LogMessage):
-                    tqdm.write(f"{ev.level}: {ev.text}", file=sys.stderr)
+                    say(f"{ev.level}: {ev.text}")
                 elif isinstance(ev, RunFinished):
                     finished = ev
     finally:
-        if bar is not None:
-            bar.close()
+        if progress is not None:
+            progress.finish()
     if finished is None:
         raise RuntimeError("training ended without a result")
     if not main:
@@ -268,27 +290,30 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 # ---- evaluate ----------------------------------------------------------------------------------------
 
+EVALUATE_CHUNK = 256  # documents predicted between two progress updates
+
 def evaluate_run(project: str, run_id: str | None, split: str, *, recompute: bool = False,
-                 device: str = "auto") -> tuple[dict[str, Any], dict[str, Any], str]:
-    """(run record, report dict, source) for a run on a split; source is 'stored' or 'recomputed'.
+                 device: str = "auto") -> tuple[RunRecord, EvalReport, str]:
+    """(run record, report, source) for a run on a split; source is 'stored' or 'recomputed'.
 
     Stored scores are reused only when the project's data hash equals the run's (same gold labels)."""
     from mtl_studio.core.store import ProjectStore
 
     with ProjectStore.open(project) as store:
-        run = store.get_run(run_id)
-        stored = (run.get("metrics") or {}).get(split)
-        if stored and not recompute and run.get("dataset_hash") == store.dataset_hash():
+        run = store.run_record(run_id)
+        stored = run.report(split)
+        if stored is not None and not recompute and run.dataset_hash == store.dataset_hash():
             return run, stored, "stored"
         docs = list(store.iter_documents(split))
         report = _recompute(store, run, docs, split, device)
         return run, report, "recomputed"
 
 
-def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: str) -> dict[str, Any]:
+def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) -> EvalReport:
     from mtl_studio.core.artifacts import load_model_folder
     from mtl_studio.core.distributed import resolve_device
-    from mtl_studio.core.evaluate import evaluate_model
+    from mtl_studio.commands.progress import ProgressLine
+    from mtl_studio.core.evaluate import evaluate_predictions, predict_documents
     from mtl_studio.core.export import ExportError, run_model_folder
     from mtl_studio.core.features import LabelMaps
 
@@ -296,20 +321,28 @@ def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: 
     try:
         folder = run_model_folder(run, store.path)
     except ExportError as e:  # a user-facing condition (run stopped early, folder moved): one line
-        raise ValueError(f"cannot score run {run['id']} on {split}: {e}") from None
+        raise ExportError(f"cannot score run {run.id} on {split}: {e}") from None
     dev = resolve_device(device)
     loaded = load_model_folder(folder, device=str(dev))
     labels = LabelMaps.from_dict(loaded.labels)
     current = (list(store.entity_type_names()), list(store.sentiment_class_names()))
     if current != (list(labels.entity_types), list(labels.sentiment_classes)):
-        raise ValueError(f"the project's labels changed since run {run['id']} (model: {list(labels.entity_types)} / "
+        raise ValueError(f"the project's labels changed since run {run.id} (model: {list(labels.entity_types)} / "
                          f"{list(labels.sentiment_classes)}, project: {current[0]} / {current[1]}); "
                          "its stored scores are the last valid ones (evaluate without --recompute)")
     max_length = int((loaded.run_config or {}).get("max_length") or 256)
-    result = evaluate_model(loaded.model, loaded.tokenizer, labels, docs, split=split, tasks=loaded.tasks,
-                            device=dev, max_length=max_length)
-    assert result is not None
-    return result[0].to_dict()
+    # Predicted a chunk at a time so that a long evaluation shows progress; scored once at the end.
+    progress = ProgressLine("evaluate", len(docs), "documents")
+    preds: list[Any] = []
+    for start in range(0, len(docs), EVALUATE_CHUNK):
+        chunk = predict_documents(loaded.model, loaded.tokenizer, labels, docs[start:start + EVALUATE_CHUNK],
+                                  tasks=loaded.tasks, device=dev, max_length=max_length)
+        assert chunk is not None  # no stop event: never None
+        preds += chunk
+        progress.update(len(preds))
+    progress.finish()
+    return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks,
+                                classes=labels.sentiment_classes)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -318,28 +351,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     run, report, source = evaluate_run(args.project, args.run, args.split, recompute=args.recompute,
                                        device=args.device)
     if args.json:
-        out = {"run": run["id"], "split": args.split, "source": source, "ner": report.get("ner"),
-               "sentiment": report.get("sentiment"), "score": report.get("score")}
+        scores = report.to_dict()
+        out = {"run": run.id, "split": args.split, "source": source, "ner": scores.get("ner"),
+               "sentiment": scores.get("sentiment"), "score": scores["score"]}
         print(json.dumps(out, indent=2))
         return 0
-    print(f"run {run['id']} ({run['status']}), split {args.split}, {source} scores")
+    print(f"run {run.id} ({run.status}), split {args.split}, {source} scores")
     print(format_report(report))
     return 0
 
 
 # ---- runs ----------------------------------------------------------------------------------------------
 
-def _run_summary(run: dict[str, Any]) -> dict[str, Any]:
-    cfg, metrics = run.get("config") or {}, run.get("metrics") or {}
-    test = metrics.get("test") or metrics.get("dev") or {}
+def _run_summary(run: RunRecord) -> dict[str, Any]:
+    cfg = run.config
+    scored = run.report("test") or run.report("dev")  # the best model's scores: test when there are some
     return {
-        "id": run["id"], "created_at": run["created_at"], "status": run["status"],
-        "tasks": metrics.get("tasks") or cfg.get("tasks"), "strategy": cfg.get("strategy"),
-        "encoder": cfg.get("encoder"), "epochs": cfg.get("epochs"), "best_epoch": metrics.get("best_epoch"),
-        "ner_f1": (test.get("ner") or {}).get("f1"),
-        "sentiment_macro_f1": (test.get("sentiment") or {}).get("f1"),
-        "scored_on": test.get("split"), "dataset_hash": run.get("dataset_hash"),
-        "artefact_dir": run.get("artefact_dir"), "message": run.get("message") or "",
+        "id": run.id, "created_at": run.created_at, "status": run.status,
+        "tasks": run.metrics.get("tasks") or cfg.get("tasks"), "strategy": cfg.get("strategy"),
+        "encoder": cfg.get("encoder"), "epochs": cfg.get("epochs"), "best_epoch": run.best_epoch,
+        "ner_f1": scored.ner.f1 if scored is not None and scored.ner is not None else None,
+        "sentiment_macro_f1": scored.sentiment.f1 if scored is not None and scored.sentiment is not None else None,
+        "scored_on": scored.split if scored is not None else None, "dataset_hash": run.dataset_hash,
+        "artefact_dir": run.artefact_dir, "message": run.message,
     }
 
 
@@ -347,9 +381,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from mtl_studio.core.store import ProjectStore
 
     with ProjectStore.open(args.project) as store:
-        runs = store.list_runs()
+        runs = store.run_records()
     if args.json:
-        print(json.dumps([{**_run_summary(r), "config": r["config"], "metrics": r["metrics"]} for r in runs],
+        print(json.dumps([{**_run_summary(r), "config": r.config, "metrics": r.metrics} for r in runs],
                          indent=2))
         return 0
     if not runs:

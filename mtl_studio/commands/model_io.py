@@ -75,13 +75,10 @@ def register(sub: "argparse._SubParsersAction") -> None:
 # ---- export-model --------------------------------------------------------------------------------
 
 def cmd_export_model(args: argparse.Namespace) -> int:
-    from mtl_studio.core.export import ExportError, export_model
+    from mtl_studio.core.export import export_model
 
     run_id = None if args.run_id == "latest" else args.run_id
-    try:
-        out = export_model(args.project, run_id, args.out, onnx=args.onnx)
-    except ExportError as e:
-        raise ValueError(str(e)) from e
+    out = export_model(args.project, run_id, args.out, onnx=args.onnx)  # ExportError: printed by cli.main
     print(f"exported model to {out}" + (" (with model.onnx, checked against PyTorch)" if args.onnx else ""))
     return 0
 
@@ -185,8 +182,20 @@ def _chunks(items: Iterator[tuple[str, dict[str, Any]]], size: int) -> Iterator[
         yield chunk
 
 
+def count_texts(path: str, fmt: str) -> int | None:
+    """How many texts a txt or JSONL file holds (one per line; JSONL skips blank lines), for the
+    progress total; None where a cheap count is impossible (standard input, CSV with quoted newlines)."""
+    if path == "-" or fmt not in ("txt", "jsonl") or not Path(path).is_file():
+        return None
+    with open(path, "rb") as f:
+        if fmt == "txt":
+            return sum(1 for _ in f)
+        return sum(1 for line in f if line.strip())
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     import mtl_studio.inference as inference
+    from mtl_studio.commands.progress import ProgressLine
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be at least 1")
@@ -195,6 +204,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     first = next(chunks, None)  # input errors show before the model is loaded
     model = inference.load(args.model, device=args.device, backend=args.backend)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    progress = ProgressLine("predict", count_texts(args.input, fmt), "texts")
     n = 0
     try:
         for chunk in itertools.chain([first] if first else [], chunks):
@@ -203,6 +213,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 out.write(json.dumps({**extra, **pred.to_dict()}, ensure_ascii=False) + "\n")
             n += len(chunk)
             out.flush()
+            progress.update(n)
+        progress.finish()
     finally:
         if out is not sys.stdout:
             out.close()
@@ -214,7 +226,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 # ---- pseudo-label --------------------------------------------------------------------------------
 
 def cmd_pseudo_label(args: argparse.Namespace) -> int:
-    from mtl_studio.core.export import ExportError
+    from mtl_studio.commands.progress import ProgressLine
     from mtl_studio.core.pseudo_label import pseudo_label
     from mtl_studio.core.store import ProjectStore
 
@@ -226,13 +238,14 @@ def cmd_pseudo_label(args: argparse.Namespace) -> int:
         # A folder that is missing or not a model is named as such, not looked up as a run id.
         read_folder_metadata(args.model)
     tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
+    progress = ProgressLine("pseudo-label", None, "documents")
     with ProjectStore.open(args.project) as store:
         try:
             report = pseudo_label(store, args.model or args.run, tasks=tasks, threshold=args.threshold,
                                   replace=not args.keep_previous, splits=args.split, batch_size=args.batch_size,
-                                  device=args.device)
-        except ExportError as e:
-            raise ValueError(str(e)) from e
+                                  device=args.device, progress=lambda done, total: progress.update(done, total=total))
+        finally:
+            progress.finish()
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -18,10 +18,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .errors import MtlStudioError
 
 FORMAT_NAME = "mtl_studio.model.v1"
 SCHEMA_VERSION = 1
@@ -33,7 +36,7 @@ ENCODER_CONFIG_FILE = "config.json"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 
 
-class ModelFolderError(ValueError):
+class ModelFolderError(MtlStudioError, ValueError):
     """A folder is not a readable MTL Studio model (missing file, wrong format, inconsistent labels)."""
 
 
@@ -196,6 +199,9 @@ def write_model_files(folder: Path, model: Any, tokenizer: Any, labels: dict[str
     tokenizer.save_pretrained(str(folder))
     _write_json(folder / LABELS_FILE, labels)
     _write_json(folder / MTL_CONFIG_FILE, mtl_config)
+    # safetensors creates its file 0600 whatever the umask; give it the mode every other file got
+    # (0644 under the usual umask 022), so an exported model is readable where its README is.
+    os.chmod(folder / WEIGHTS_FILE, stat.S_IMODE(os.stat(folder / LABELS_FILE).st_mode))
 
 
 # ---- reading -----------------------------------------------------------------------------------

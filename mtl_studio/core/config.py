@@ -1,15 +1,61 @@
-"""Run configuration and the progress events a training run yields.
+"""Run configuration: the options of one training run and the one-click presets.
 
-Events are plain frozen dataclasses (no tensors, no Qt) so they can cross threads and processes: the
-CLI prints them, the GUI worker forwards them as signals, torchrun children send them over a socket.
+The progress events a run yields live in core.events; errors in core.errors.
 """
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-STRATEGIES = ("fixed", "uncertainty", "dwa", "gradnorm", "pcgrad")
+from .errors import TrainingError  # noqa: F401 - re-exported: other modules import it from here
+from .strategies import STRATEGIES, hyper_parameter_default
+
+
+# ---- one-click presets -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Preset:
+    """Optimisation values to start from; the GUI offers them, the CLI takes --preset NAME."""
+
+    name: str
+    title: str  # the GUI's label (translated there, in the TrainingPanel context)
+    learning_rate: float
+    batch_size: int
+    epochs: int
+
+    def values(self) -> dict[str, Any]:
+        """The TrainConfig fields this preset sets."""
+        return {"learning_rate": self.learning_rate, "batch_size": self.batch_size, "epochs": self.epochs}
+
+    @property
+    def learning_rate_text(self) -> str:
+        return f"{self.learning_rate:g}".replace("e-0", "e-")  # 5e-5, not 5e-05
+
+    def summary(self) -> str:
+        return f"{self.learning_rate_text}, batch {self.batch_size}, {self.epochs} epochs"
+
+
+PRESET_TABLE: tuple[Preset, ...] = (
+    # Tuned for the default encoder (all-MiniLM-L6-v2): higher lr, fewer epochs.
+    Preset("minilm", "MiniLM default", learning_rate=5e-5, batch_size=16, epochs=3),
+    # The method's published values (suit BERT-base).
+    Preset("method", "Method", learning_rate=2e-5, batch_size=16, epochs=5),
+)
+DEFAULT_PRESET = "minilm"  # TrainConfig's defaults
+
+# name -> the TrainConfig fields it sets
+PRESETS: dict[str, dict[str, Any]] = {preset.name: preset.values() for preset in PRESET_TABLE}
+
+
+def preset(name: str) -> Preset:
+    for p in PRESET_TABLE:
+        if p.name == name:
+            return p
+    raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+
+
+_DEFAULTS = preset(DEFAULT_PRESET)
 
 
 @dataclass
@@ -18,7 +64,7 @@ class TrainConfig:
     encoder: str = "offline"
     # Which tasks to train: ("ner", "sentiment") jointly, or one of them as a single-task baseline.
     tasks: tuple[str, ...] = ("ner", "sentiment")
-    # Task alignment strategy, by stable name: fixed | uncertainty | dwa | gradnorm | pcgrad.
+    # Task alignment strategy, by stable name (core.strategies.STRATEGY_TABLE).
     strategy: str = "fixed"
     # Fixed weights (strategy "fixed"); also the initial weights of the automatic strategies.
     ner_weight: float = 0.5
@@ -31,11 +77,11 @@ class TrainConfig:
     # Regularization: AdamW weight decay, and L2-SP (pull toward the pretrained encoder weights).
     weight_decay: float = 0.01
     l2sp_weight: float = 0.0
-    # Optimisation. Defaults fit the default encoder (MiniLM-L6, see README "Defaults");
-    # PRESETS["method"] holds the method paper's values (2e-5, batch 16, 5 epochs).
-    learning_rate: float = 5e-5
-    batch_size: int = 16
-    epochs: int = 3
+    # Optimisation. Defaults fit the default encoder (MiniLM-L6, see README "Defaults"): the "minilm"
+    # preset; the "method" preset holds the method paper's values.
+    learning_rate: float = _DEFAULTS.learning_rate
+    batch_size: int = _DEFAULTS.batch_size
+    epochs: int = _DEFAULTS.epochs
     warmup_ratio: float = 0.1
     max_grad_norm: float = 1.0
     max_length: int = 256
@@ -51,9 +97,10 @@ class TrainConfig:
     eval_each_epoch: bool = True
     # Internal: cap the number of training batches per epoch (benchmarks, smoke tests); 0 = no cap.
     max_steps_per_epoch: int = 0
-    # DWA temperature (Liu et al. 2019) and GradNorm asymmetry alpha (Chen et al. 2018).
-    dwa_temperature: float = 2.0
-    gradnorm_alpha: float = 1.5
+    # DWA temperature (Liu et al. 2019) and GradNorm asymmetry alpha (Chen et al. 2018); their defaults
+    # are in the strategy table.
+    dwa_temperature: float = hyper_parameter_default("dwa_temperature")
+    gradnorm_alpha: float = hyper_parameter_default("gradnorm_alpha")
     # Learning rate of the strategy's own parameters (uncertainty log-variances, GradNorm weights): at the
     # encoder's lr (~5e-5) they would barely move in a fine-tuning run.
     strategy_lr: float = 0.01
@@ -87,82 +134,3 @@ class TrainConfig:
                      "weight_decay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
-
-
-# One-click presets (the GUI offers them; the CLI takes --preset).
-PRESETS: dict[str, dict[str, Any]] = {
-    # Tuned for the default encoder (all-MiniLM-L6-v2): higher lr, fewer epochs.
-    "minilm": {"learning_rate": 5e-5, "batch_size": 16, "epochs": 3},
-    # The method's published values (suit BERT-base).
-    "method": {"learning_rate": 2e-5, "batch_size": 16, "epochs": 5},
-}
-
-
-# ---- progress events ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RunStarted:
-    run_id: str
-    config: dict[str, Any]
-    device: str
-    precision: str
-    train_documents: dict[str, int]  # per task: documents that contribute to its loss
-    total_steps: int
-    kind: str = "started"
-
-
-@dataclass(frozen=True)
-class StepProgress:
-    step: int  # optimizer steps done
-    total_steps: int
-    epoch: int  # 1-based
-    losses: dict[str, float]  # per task (and "mlm", "l2sp", "total")
-    weights: dict[str, float]  # the task weights the strategy used for this step
-    samples_per_second: float
-    eta_seconds: float
-    learning_rate: float
-    kind: str = "step"
-
-
-@dataclass(frozen=True)
-class EpochEvaluated:
-    epoch: int
-    split: str
-    metrics: dict[str, Any]  # {"ner": {...}, "sentiment": {...}} as in evaluate.EvalReport.to_dict()
-    is_best: bool
-    kind: str = "evaluated"
-
-
-@dataclass(frozen=True)
-class LogMessage:
-    level: str  # info | warning | error
-    text: str
-    kind: str = "log"
-
-
-@dataclass(frozen=True)
-class RunFinished:
-    run_id: str
-    status: str  # completed | stopped | early_stopped | failed
-    best_epoch: int | None
-    metrics: dict[str, Any]  # best dev metrics, and test metrics when a test split exists
-    artefact_dir: str | None
-    message: str = ""
-    kind: str = "finished"
-
-
-Event = RunStarted | StepProgress | EpochEvaluated | LogMessage | RunFinished
-
-
-def event_to_dict(event: Event) -> dict[str, Any]:
-    return dataclasses.asdict(event)
-
-
-def event_from_dict(d: dict[str, Any]) -> Event:
-    kinds = {"started": RunStarted, "step": StepProgress, "evaluated": EpochEvaluated, "log": LogMessage,
-             "finished": RunFinished}
-    return kinds[d["kind"]](**d)
-
-
-class TrainingError(RuntimeError):
-    """A run cannot go on (NaN loss, out of memory, missing device); the message says what to do."""

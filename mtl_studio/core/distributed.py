@@ -34,7 +34,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from .config import TrainingError
+from .errors import TrainingError
 from .event_channel import EventSender, forward_events  # noqa: F401  (re-exported for the CLI)
 
 T = TypeVar("T")

@@ -3,7 +3,7 @@
 The parent (`launcher.launch_torchrun`) listens on 127.0.0.1 on a free port and starts the children
 with MTL_STUDIO_EVENT_PORT and a random MTL_STUDIO_EVENT_TOKEN in their environment. Rank 0 of the
 children connects, sends the token as its first line, then one JSON object per line: the events of
-`mtl_studio.core.config` as `event_to_dict` writes them. No log scraping: the parent rebuilds the same
+`mtl_studio.core.events` as `event_to_dict` writes them. No log scraping: the parent rebuilds the same
 dataclasses with `event_from_dict`.
 
 The other direction carries one message: the parent writes `stop` when the user presses Stop (or
@@ -22,7 +22,7 @@ import sys
 import threading
 from typing import Iterable, Iterator
 
-from .config import Event, event_to_dict
+from .events import Event, event_to_dict
 
 PORT_ENV = "MTL_STUDIO_EVENT_PORT"
 TOKEN_ENV = "MTL_STUDIO_EVENT_TOKEN"

@@ -113,8 +113,10 @@ class Example:
     word_ids: list[int | None]  # per position: index of the word in the DOCUMENT, None for special tokens
     ner_labels: list[int]  # per position: tag id at a word's first sub-word, IGNORE elsewhere/unlabelled
     sentiment: int = IGNORE  # class id, IGNORE when unlabelled (or not the first window)
-    ner_weight: float = 0.0  # 1 gold, silver_weight silver, 0 no NER labels
-    sentiment_weight: float = 0.0
+    # How much this example counts in each task's loss: 1 gold, TrainConfig.silver_weight silver, 0 no
+    # labels. Not the task weights (TrainConfig.ner_weight / sentiment_weight), which the strategy applies.
+    ner_example_weight: float = 0.0
+    sentiment_example_weight: float = 0.0
 
     @property
     def length(self) -> int:
@@ -122,11 +124,11 @@ class Example:
 
     @property
     def has_ner(self) -> bool:
-        return self.ner_weight > 0
+        return self.ner_example_weight > 0
 
     @property
     def has_sentiment(self) -> bool:
-        return self.sentiment != IGNORE and self.sentiment_weight > 0
+        return self.sentiment != IGNORE and self.sentiment_example_weight > 0
 
 
 @dataclass
@@ -357,8 +359,8 @@ class Batch:
     attention_mask: Any  # (batch, seq) long
     ner_labels: Any  # (batch, seq) long, IGNORE where not scored
     sentiment_labels: Any  # (batch,) long, IGNORE where unlabelled
-    ner_weights: Any  # (batch,) float: per-example weight of the NER loss
-    sentiment_weights: Any  # (batch,) float
+    ner_example_weights: Any  # (batch,) float: per-example weight of the NER loss (Example.ner_example_weight)
+    sentiment_example_weights: Any  # (batch,) float
     special_mask: Any  # (batch, seq) bool: special tokens and padding (never masked for MLM)
 
     def to(self, device: Any, non_blocking: bool = False) -> "Batch":
@@ -386,8 +388,8 @@ def collate(examples: Sequence[Example], pad_id: int, *, pin_memory: bool = Fals
         special[b, :L] = torch.tensor([w is None for w in e.word_ids], dtype=torch.bool)
     batch = Batch(input_ids, attention, ner,
                   torch.tensor([e.sentiment for e in examples], dtype=torch.long),
-                  torch.tensor([e.ner_weight for e in examples], dtype=torch.float32),
-                  torch.tensor([e.sentiment_weight for e in examples], dtype=torch.float32),
+                  torch.tensor([e.ner_example_weight for e in examples], dtype=torch.float32),
+                  torch.tensor([e.sentiment_example_weight for e in examples], dtype=torch.float32),
                   special)
     if pin_memory:
         batch = Batch(**{k: v.pin_memory() for k, v in batch.__dict__.items()})

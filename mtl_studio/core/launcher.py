@@ -1,4 +1,4 @@
-"""Start `torchrun ... -m mtl_studio train PROJECT` as a subprocess and stream its progress events.
+"""Start `torchrun ... -m mtl_studio train PROJECT --config FILE` as a subprocess; stream its events.
 
 The GUI's "train on N GPUs" runs this generator on its worker thread exactly like the in-process
 `train()` generator: the same event dataclasses arrive, decoded from the localhost socket that
@@ -8,8 +8,6 @@ the whole process group is terminated.
 """
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import json
 import os
 import re
@@ -25,8 +23,14 @@ import time
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .config import Event, TrainConfig, TrainingError, event_from_dict
+from .config import TrainConfig
+from .errors import TrainingError
+from .events import Event, event_from_dict
 from .event_channel import HOST, PORT_ENV, STOP_MESSAGE, TOKEN_ENV
+
+# The `mtl-studio train` option that reads a JSON run configuration (every TrainConfig field): the
+# children rebuild exactly the parent's config from it, whatever options the command line has.
+TRAIN_CONFIG_OPTION = "--config"
 
 
 def torchrun_prefix(nproc: int, *, torchrun_args: Sequence[str] = ()) -> list[str]:
@@ -43,66 +47,6 @@ def torchrun_prefix(nproc: int, *, torchrun_args: Sequence[str] = ()) -> list[st
     if getattr(sys, "frozen", False):
         return [sys.executable, "--torchrun", *common, "--no-python", sys.executable]
     return [sys.executable, "-m", "torch.distributed.run", *common, "-m", "mtl_studio"]
-
-
-def _train_parser():
-    from mtl_studio.cli import build_parser
-
-    parser = build_parser()
-    for action in parser._actions:  # argparse keeps subparsers here; there is no public accessor
-        choices = getattr(action, "choices", None)
-        if isinstance(choices, dict) and "train" in choices:
-            return choices["train"]
-    raise TrainingError("this mtl-studio has no `train` command")
-
-
-def train_cli_args(config: TrainConfig) -> list[str]:
-    """`mtl-studio train` options that reproduce `config` exactly in the child processes.
-
-    When the train command takes a JSON run config (`--config FILE`), the caller writes one and passes
-    that instead (see launch_torchrun). Otherwise each TrainConfig field is mapped onto the option whose
-    argparse `dest` has the field's name; a field that differs from its default but has no option is an
-    error, never silently dropped.
-    """
-    parser = _train_parser()
-    by_dest = {a.dest: a for a in parser._actions if a.option_strings}
-    defaults = TrainConfig()
-    args: list[str] = []
-    for f in dataclasses.fields(TrainConfig):
-        value = getattr(config, f.name)
-        action = by_dest.get(f.name)
-        if action is None:
-            if value != getattr(defaults, f.name):
-                raise TrainingError(f"`mtl-studio train` has no option for {f.name}={value!r}")
-            continue
-        flag = action.option_strings[-1]
-        if isinstance(value, bool):
-            if isinstance(action, argparse.BooleanOptionalAction):
-                args.append(flag if value else "--no-" + flag.lstrip("-"))
-            elif action.const is True and value:  # store_true
-                args.append(flag)
-            elif action.const is False and not value:  # store_false
-                args.append(flag)
-            elif action.const not in (True, False):
-                args += [flag, str(value).lower()]
-            continue
-        if isinstance(value, (tuple, list)):
-            if action.nargs in ("+", "*") or isinstance(action.nargs, int):
-                args += [flag, *map(str, value)]
-            else:
-                args += [flag, ",".join(map(str, value))]
-            continue
-        args += [flag, str(value)]
-    return args
-
-
-def _config_option() -> str | None:
-    """The train command's option that takes a JSON run config file, if it has one."""
-    parser = _train_parser()
-    for a in parser._actions:
-        if a.dest in ("config", "config_file", "config_json") and a.option_strings:
-            return a.option_strings[-1]
-    return None
 
 
 class _Channel:
@@ -272,15 +216,10 @@ def launch_torchrun(project: str | os.PathLike[str], config: TrainConfig, nproc:
     channel = _Channel(token)
     workdir = Path(tempfile.mkdtemp(prefix="mtl-torchrun-"))
     stderr_path = workdir / "stderr.log"
-    cmd = torchrun_prefix(nproc, torchrun_args=torchrun_args) + ["train", str(project)]
-    config_flag = _config_option()
-    if config_flag:
-        config_file = workdir / "config.json"
-        config_file.write_text(json.dumps(config.to_dict()), encoding="utf-8")
-        cmd += [config_flag, str(config_file)]
-    else:
-        cmd += train_cli_args(config)
-    cmd += list(extra_args)
+    config_file = workdir / "config.json"
+    config_file.write_text(json.dumps(config.to_dict()), encoding="utf-8")
+    cmd = [*torchrun_prefix(nproc, torchrun_args=torchrun_args), "train", str(project),
+           TRAIN_CONFIG_OPTION, str(config_file), *extra_args]
     child_env = dict(os.environ if env is None else env)
     child_env.update({PORT_ENV: str(channel.port), TOKEN_ENV: token, "PYTHONUNBUFFERED": "1"})
     stderr_file = open(stderr_path, "wb")

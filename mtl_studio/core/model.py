@@ -14,13 +14,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .errors import EncoderNotFound  # noqa: F401 - re-exported: callers import it from here
 from .paths import offline_encoder_path
 
 OFFLINE_ENCODER = "offline"  # the stable name of the bundled all-MiniLM-L6-v2 in configs
-
-
-class EncoderNotFound(RuntimeError):
-    """The configured encoder cannot be loaded (not a folder, not reachable on the hub)."""
 
 
 def resolve_encoder(name: str | None) -> str:

@@ -72,11 +72,11 @@ def _resolve_model(store: Any, which: str | os.PathLike[str] | None) -> tuple[Pa
         _, cfg = read_folder_metadata(which)
         return Path(which), str(cfg.get("run_id") or f"folder:{Path(which).name}")
     if which is not None:
-        run = store.get_run(str(which))  # KeyError names the missing run
-        return run_model_folder(run, store.path), run["id"]
-    for run in reversed(store.list_runs()):
+        run = store.run_record(str(which))  # KeyError names the missing run
+        return run_model_folder(run, store.path), run.id
+    for run in reversed(store.run_records()):
         try:
-            return run_model_folder(run, store.path), run["id"]
+            return run_model_folder(run, store.path), run.id
         except ExportError:
             continue
     raise KeyError("this project has no run with a saved model; train one first")
@@ -100,7 +100,7 @@ def pseudo_label(store: Any, run_id_or_model_folder: str | os.PathLike[str] | No
     replace=False: documents that already have silver labels for a task keep them and are skipped.
     splits: restrict to these splits (default all). progress(done, total) is called after each batch.
     """
-    from mtl_studio.inference import load
+    from .inference import load
 
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, not {threshold}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .errors import MtlStudioError
+
 Split = Literal["train", "dev", "test"]
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 
@@ -32,7 +34,7 @@ ENTITY_KEYS = "123456789"
 SENTIMENT_KEYS = "QWERTYUIO"
 
 
-class ValidationError(ValueError):
+class ValidationError(MtlStudioError, ValueError):
     """A problem with user data; the message names what and where (file and line when known)."""
 
 

@@ -20,9 +20,12 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import MtlStudioError
+from .run_record import RunRecord
 from .schema import (
     DEFAULT_COLOURS, ENTITY_KEYS, SENTIMENT_KEYS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
     check_label_name, validate_spans,
@@ -110,6 +113,12 @@ def assign_split(key: str, seed: int = 13, ratios: tuple[float, float, float] = 
     if x < ratios[0]:
         return "train"
     return "dev" if x < ratios[0] + ratios[1] else "test"
+
+
+# Why a project file cannot be opened or created: the file system (missing, no permission), SQLite
+# (locked, read-only, not a database) or the project itself (core.errors). The GUI catches these
+# without knowing that the store is SQLite.
+PROJECT_FILE_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error, MtlStudioError)
 
 
 class ProjectStore:
@@ -404,12 +413,14 @@ class ProjectStore:
     def delete_document(self, doc_id: int) -> None:
         with self.bulk():
             self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            self.mark_split_assigned([doc_id])
 
     def set_split(self, doc_id: int, split: str) -> None:
         if split not in SPLITS:
             raise ValidationError(f"split {split!r} is not one of {', '.join(SPLITS)}")
         with self.bulk():
             self.conn.execute("UPDATE documents SET split = ? WHERE id = ?", (split, doc_id))
+            self.mark_split_assigned([doc_id])  # a person chose it: --only-unassigned leaves it alone
 
     def update_document_meta(self, doc_id: int, changes: dict[str, Any]) -> None:
         """Set keys of a document's meta dict; a value of None removes the key (one transaction)."""
@@ -706,6 +717,92 @@ class ProjectStore:
             row = self.conn.execute(f"SELECT id FROM documents{where} ORDER BY id LIMIT 1", args).fetchone()
         return row[0] if row else None
 
+    # ---- splits and deletion in bulk (re-split, delete many, which splits no one chose) ---------------
+    # A document's split is "unassigned" when only the seeded hash gave it (an import that followed the
+    # random rule or found no split in the file): `mtl-studio split --only-unassigned` moves those and
+    # leaves the splits that a file, a flag or a person chose. Kept as id ranges in the meta table so
+    # that no schema migration is needed.
+
+    def split_keys(self, ids: Iterable[int] | None = None) -> list[SplitKey]:
+        """Id, split and the labels a stratified re-split balances, for every document (or for `ids`)."""
+        sql = ("SELECT d.id, d.split, d.ner_labelled, (SELECT t.label FROM sentiments t WHERE t.document_id = d.id "
+               "AND t.source = 'gold') AS sentiment FROM documents d")
+        if ids is None:
+            rows = self.conn.execute(sql + " ORDER BY d.id").fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(sorted(set(ids))):
+                rows += self.conn.execute(f"{sql} WHERE d.id IN ({','.join('?' * len(chunk))}) ORDER BY d.id",
+                                          chunk).fetchall()
+        return [SplitKey(r["id"], r["split"], bool(r["ner_labelled"]), r["sentiment"]) for r in rows]
+
+    def set_splits(self, assignment: dict[int, str]) -> None:
+        """Move many documents to new splits in one transaction; they count as assigned afterwards."""
+        bad = sorted({s for s in assignment.values() if s not in SPLITS})
+        if bad:
+            raise ValidationError(f"split {bad[0]!r} is not one of {', '.join(SPLITS)}")
+        with self.bulk():
+            self.conn.executemany("UPDATE documents SET split = ? WHERE id = ?",
+                                  [(split, doc_id) for doc_id, split in assignment.items()])
+            self.mark_split_assigned(assignment)
+
+    def labelled_counts_per_split(self, tasks: Iterable[str] = ("ner", "sentiment")) -> dict[str, int]:
+        """Documents with a gold label for any of `tasks` (NER-labelled, or a gold sentiment), per split."""
+        tests = {"ner": "d.ner_labelled = 1",
+                 "sentiment": "EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = d.id AND t.source = 'gold')"}
+        chosen = [tests[t] for t in tasks if t in tests]
+        if not chosen:
+            return {split: 0 for split in SPLITS}
+        rows = self.conn.execute(f"SELECT d.split, COUNT(*) FROM documents d WHERE {' OR '.join(chosen)} "
+                                 "GROUP BY d.split")
+        counts = {split: 0 for split in SPLITS}
+        counts.update({r[0]: r[1] for r in rows})
+        return counts
+
+    def delete_documents(self, ids: Iterable[int]) -> DeletedDocuments:
+        """Delete documents with all their annotations (gold, silver, predicted) in one transaction."""
+        wanted = sorted(set(int(i) for i in ids))
+        found: list[int] = []
+        spans = sentiments = 0
+        with self.bulk():
+            for chunk in _chunks(wanted):
+                marks = ",".join("?" * len(chunk))
+                found += [r[0] for r in self.conn.execute(f"SELECT id FROM documents WHERE id IN ({marks})", chunk)]
+                spans += self.conn.execute(f"SELECT COUNT(*) FROM spans WHERE document_id IN ({marks})",
+                                           chunk).fetchone()[0]
+                sentiments += self.conn.execute(f"SELECT COUNT(*) FROM sentiments WHERE document_id IN ({marks})",
+                                                chunk).fetchone()[0]
+                # Spans and sentiments go with their document (ON DELETE CASCADE, foreign keys are on).
+                self.conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", chunk)
+            # SQLite may hand a deleted id to the next new document: it must not inherit the mark.
+            self.mark_split_assigned(found)
+        missing = sorted(set(wanted) - set(found))
+        return DeletedDocuments(ids=sorted(found), missing=missing, spans=spans, sentiments=sentiments)
+
+    def unassigned_split_ids(self) -> list[int]:
+        """Ids of documents whose split only the seeded hash chose (see the comment above)."""
+        ranges = _unpack_ranges(self.get_meta(UNASSIGNED_SPLITS_KEY))
+        if not ranges:
+            return []
+        marked = [i for a, b in ranges for i in range(a, b + 1)]
+        return [k.id for k in self.split_keys(marked)]  # only those that still exist
+
+    def mark_split_unassigned(self, ids: Iterable[int]) -> None:
+        current = set(i for a, b in _unpack_ranges(self.get_meta(UNASSIGNED_SPLITS_KEY)) for i in range(a, b + 1))
+        self._save_unassigned(current | set(ids))
+
+    def mark_split_assigned(self, ids: Iterable[int]) -> None:
+        raw = self.get_meta(UNASSIGNED_SPLITS_KEY)
+        if not raw:
+            return  # the common case: nothing is marked, nothing to read
+        current = set(i for a, b in _unpack_ranges(raw) for i in range(a, b + 1))
+        self._save_unassigned(current - set(ids))
+
+    def _save_unassigned(self, ids: set[int]) -> None:
+        with self.bulk():
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                              (UNASSIGNED_SPLITS_KEY, json.dumps(id_ranges(ids), separators=(",", ":"))))
+
     # ---- statistics ------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
@@ -801,11 +898,20 @@ class ProjectStore:
             self.conn.execute("INSERT OR REPLACE INTO run_epochs VALUES (?, ?, ?)",
                               (run_id, epoch, json.dumps(metrics, ensure_ascii=False)))
 
+    def run_records(self) -> list[RunRecord]:
+        """Every run, oldest first (without per-epoch metrics)."""
+        return [self._run_record(r) for r in self.conn.execute("SELECT * FROM runs ORDER BY created_at, rowid")]
+
     def list_runs(self) -> list[dict[str, Any]]:
-        return [self._run_row(r) for r in self.conn.execute("SELECT * FROM runs ORDER BY created_at, rowid")]
+        """run_records() in their JSON form."""
+        return [r.to_dict() for r in self.run_records()]
 
     def get_run(self, run_id: str | None = None) -> dict[str, Any]:
-        """A run by id, or the latest one when run_id is None."""
+        """run_record() in its JSON form."""
+        return self.run_record(run_id).to_dict()
+
+    def run_record(self, run_id: str | None = None) -> RunRecord:
+        """A run by id, or the latest one when run_id is None, with its per-epoch metrics."""
         if run_id is None:
             row = self.conn.execute("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1").fetchone()
             if row is None:
@@ -814,10 +920,10 @@ class ProjectStore:
             row = self.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is None:
                 raise KeyError(f"no run {run_id!r}")
-        run = self._run_row(row)
-        run["epochs"] = [
+        run = self._run_record(row)
+        run.epochs = [
             {"epoch": r["epoch"], **json.loads(r["metrics"])}
-            for r in self.conn.execute("SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch", (run["id"],))]
+            for r in self.conn.execute("SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch", (run.id,))]
         return run
 
     def delete_run(self, run_id: str) -> None:
@@ -827,10 +933,56 @@ class ProjectStore:
             self.conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
 
     @staticmethod
-    def _run_row(r: sqlite3.Row) -> dict[str, Any]:
-        return {"id": r["id"], "created_at": r["created_at"], "status": r["status"],
-                "config": json.loads(r["config"]), "dataset_hash": r["dataset_hash"],
-                "artefact_dir": r["artefact_dir"], "metrics": json.loads(r["metrics"]), "message": r["message"]}
+    def _run_record(r: sqlite3.Row) -> RunRecord:
+        return RunRecord(id=r["id"], created_at=r["created_at"], status=r["status"], config=json.loads(r["config"]),
+                         dataset_hash=r["dataset_hash"], artefact_dir=r["artefact_dir"],
+                         metrics=json.loads(r["metrics"]), message=r["message"])
+
+
+# ---- helpers of the bulk split and delete section ---------------------------------------------------
+
+UNASSIGNED_SPLITS_KEY = "unassigned_splits"
+SQL_CHUNK = 500  # ids per IN (...) list: far below SQLite's limit on bound parameters
+
+
+@dataclass(frozen=True)
+class SplitKey:
+    """What a re-split needs to know of a document: where it is and what it is labelled with."""
+
+    id: int
+    split: str
+    ner_labelled: bool
+    sentiment: str | None
+
+
+@dataclass(frozen=True)
+class DeletedDocuments:
+    """What delete_documents removed: the ids it found, those it did not, and their annotations."""
+
+    ids: list[int]
+    missing: list[int]
+    spans: int
+    sentiments: int
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), SQL_CHUNK):
+        yield ids[start:start + SQL_CHUNK]
+
+
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """[1, 2, 3, 7] -> [[1, 3], [7, 7]]: an import of 100,000 documents is one pair."""
+    ranges: list[list[int]] = []
+    for i in sorted(ids):
+        if ranges and i == ranges[-1][1] + 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return ranges
+
+
+def _unpack_ranges(raw: str | None) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in json.loads(raw)] if raw else []
 
 
 def _split_sql(script: str) -> list[str]:

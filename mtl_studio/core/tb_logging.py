@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .config import (Event, EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress,
-                     TrainingError)
+from .errors import TrainingError
+from .events import EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress
 
 INSTALL_HINT = "TensorBoard logging needs the tensorboard package: pip install 'mtl-studio[tensorboard]'"
 

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio.core.formats import ImportOptions, format_names
-from mtl_studio.core.schema import SPLITS
 
 from . import io_tasks
 from .background import BackgroundTasks
@@ -75,11 +74,19 @@ class FilePage(QWizardPage):
             self.scheme_combo.addItem(text, value)
         form.addRow(self.tr("Tag scheme:"), self.scheme_combo)
 
+        # One choice of how documents get their split: a rule (core/splits.py) or one split for all.
         self.split_combo = QComboBox()
         self.split_combo.setObjectName("importSplit")
-        self.split_combo.addItem(self.tr("From the file, its name, or a seeded 80/10/10 split"), AUTO)
-        for s in SPLITS:
-            self.split_combo.addItem({"train": self.tr("train"), "dev": self.tr("dev"), "test": self.tr("test")}[s], s)
+        for label, rule, fixed in (
+                (self.tr("Automatic: the file's split field, else its name if it is one of a set, "
+                         "else a seeded 80/10/10"), "auto", None),
+                (self.tr("The file's split field (seeded 80/10/10 where missing)"), "file-field", None),
+                (self.tr("By file name (train*, dev*/valid*, test*)"), "file-name", None),
+                (self.tr("Seeded random 80/10/10"), "random", None),
+                (self.tr("All in train"), "all-train", None),
+                (self.tr("All in dev"), "auto", "dev"),
+                (self.tr("All in test"), "auto", "test")):
+            self.split_combo.addItem(label, f"{rule}|{fixed or ''}")
         form.addRow(self.tr("Split:"), self.split_combo)
 
         self.add_labels = QCheckBox(self.tr("Add unknown entity types and sentiment classes to the schema"))
@@ -156,9 +163,11 @@ class FilePage(QWizardPage):
     def options(self) -> ImportOptions:
         fmt = self.format_combo.currentData() or None
         tabular = self.effective_format() in io_tasks.TABULAR
+        rule, _, fixed = str(self.split_combo.currentData()).partition("|")
         return ImportOptions(
             format=fmt,
-            split=self.split_combo.currentData() or None,
+            split=fixed or None,
+            split_rule=rule,
             text_column=(self.text_column.currentData() or None) if tabular else None,
             label_column=(self.label_column.currentData() or None) if tabular else None,
             scheme=self.scheme_combo.currentData() or None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mtl_studio.core.formats import (
@@ -86,6 +86,8 @@ def check_import(project: str, path: str, options: ImportOptions) -> CheckResult
             types = src.entity_types()
             classes = src.sentiment_class_names()
             seed = src.get_meta("split_seed", "13") or "13"
+            # The split rule looks at the project's training documents: the scratch one has none.
+            options = replace(options, training_documents=src.count_documents("train"))
         finally:
             src.close()
         scratch = ProjectStore.create(Path(tmp) / "check.mtl")

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio import __version__
-from mtl_studio.core.schema import ValidationError
-from mtl_studio.core.store import ProjectStore
+from mtl_studio.core.store import PROJECT_FILE_ERRORS, ProjectStore
 
 from .background import BackgroundTasks
 from .commands import EditNotifier
@@ -321,7 +320,7 @@ class MainWindow(QMainWindow):
         try:
             store = ProjectStore.open(path)
             store.count_documents()  # touch the database now: a bad file fails here, not later
-        except (OSError, ValidationError, Exception) as e:  # noqa: BLE001 - sqlite3 errors on foreign files
+        except PROJECT_FILE_ERRORS as e:
             self._warn(self.tr("Cannot open project"),
                        self.tr("{path} could not be opened:\n{error}").format(path=path, error=e))
             self._forget_recent(path)
@@ -337,7 +336,7 @@ class MainWindow(QMainWindow):
             path = path.with_name(path.name + PROJECT_SUFFIX)
         try:
             ProjectStore.create(path).close()
-        except (OSError, ValidationError) as e:
+        except PROJECT_FILE_ERRORS as e:
             self._warn(self.tr("Cannot create project"), str(e))
             return False
         return self.open_project(path)

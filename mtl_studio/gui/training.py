@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
@@ -21,15 +21,17 @@ from PySide6.QtWidgets import (
     QSplitter, QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.config import (
-    PRESETS, STRATEGIES, EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
-)
+from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
+from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
+from mtl_studio.core.strategies import STRATEGY_TABLE
+from mtl_studio.core.evaluate import EvalReport
 from mtl_studio.core.store import ProjectStore
 
 from .charts import LineChart
 from .metrics_models import headline_scores
 from .worker import TrainingJob, engine_events
 
+translate = QCoreApplication.translate  # for the titles of the core's tables (lupdate cannot see them)
 CONFIG_META_KEY = "gui.train_config"  # the panel's last settings, kept in the project
 
 
@@ -121,9 +123,13 @@ class TrainingPanel(QWidget):
         self._resumable: str | None = None  # id of the last run if it stopped with a checkpoint
         self._job_store: ProjectStore | None = None
         self._queue: list[TrainConfig] = []  # runs to start after the current one (single-task baselines)
+        # The task weights set_config gave, their sum, and the slider position that shows them.
+        self._task_weights: tuple[float, float] = (0.5, 0.5)
+        self._task_weight_sum = 1.0
+        self._task_weights_at = 50
         self._build()
         self._refresh_devices()
-        self.set_config(TrainConfig(**PRESETS["minilm"]))
+        self.set_config(TrainConfig(**PRESETS[DEFAULT_PRESET]))
         self._update_enabled()
 
     # ---- construction --------------------------------------------------------------------------
@@ -159,15 +165,9 @@ class TrainingPanel(QWidget):
         self.tasksCombo.addItem(self.tr("NER only (baseline)"), "ner")
         self.tasksCombo.addItem(self.tr("Sentiment only (baseline)"), "sentiment")
         self.strategyCombo = QComboBox(objectName="strategyCombo")
-        strategy_names = {
-            "fixed": self.tr("Fixed weights"),
-            "uncertainty": self.tr("Uncertainty (Kendall et al. 2018)"),
-            "dwa": self.tr("Dynamic weight average (Liu et al. 2019)"),
-            "gradnorm": self.tr("GradNorm (Chen et al. 2018)"),
-            "pcgrad": self.tr("PCGrad (Yu et al. 2020)"),
-        }
-        for name in STRATEGIES:
-            self.strategyCombo.addItem(strategy_names.get(name, name), name)
+        for spec in STRATEGY_TABLE:  # titles from the core's table, translated in this context
+            self.strategyCombo.addItem(translate("TrainingPanel", spec.title), spec.name)
+            self.strategyCombo.setItemData(self.strategyCombo.count() - 1, spec.paper, Qt.ItemDataRole.ToolTipRole)
         self.taskWeightSlider = QSlider(Qt.Orientation.Horizontal, objectName="taskWeightSlider")
         self.taskWeightSlider.setRange(0, 100)
         self.taskWeightSlider.setSingleStep(5)
@@ -206,8 +206,10 @@ class TrainingPanel(QWidget):
         opt_group = QGroupBox(self.tr("Optimisation"))
         opt = QFormLayout(opt_group)
         self.presetCombo = QComboBox(objectName="presetCombo")
-        self.presetCombo.addItem(self.tr("MiniLM default: 5e-5, 16, 3"), "minilm")
-        self.presetCombo.addItem(self.tr("Method: 2e-5, 16, 5"), "method")
+        for preset in PRESET_TABLE:  # title and values from the core's table
+            self.presetCombo.addItem(self.tr("{}: {}, {}, {}").format(
+                translate("TrainingPanel", preset.title), preset.learning_rate_text, preset.batch_size,
+                preset.epochs), preset.name)
         self.presetCombo.addItem(self.tr("Custom"), "")
         self.lrSpin = SciSpinBox()
         self.lrSpin.setObjectName("learningRateSpin")
@@ -353,9 +355,7 @@ class TrainingPanel(QWidget):
         index = self.tasksCombo.findData(",".join(config.tasks))
         self.tasksCombo.setCurrentIndex(max(index, 0))
         self.strategyCombo.setCurrentIndex(max(self.strategyCombo.findData(config.strategy), 0))
-        total = config.ner_weight + config.sentiment_weight
-        self.taskWeightSlider.setValue(round(100 * config.ner_weight / total) if total > 0 else 50)
-        self._update_weight_label()
+        self._set_task_weights(config.ner_weight, config.sentiment_weight)
         self.mlmSpin.setValue(config.mlm_weight)
         self.l2spSpin.setValue(config.l2sp_weight)
         self.silverSpin.setValue(config.silver_weight)
@@ -377,15 +377,15 @@ class TrainingPanel(QWidget):
         """The TrainConfig the controls describe."""
         kind = self.encoderKind.currentData()
         encoder = "offline" if kind == "offline" else self.encoderEdit.text().strip()
-        ner_share = self.taskWeightSlider.value() / 100.0
+        ner_weight, sentiment_weight = self.task_weights()
         device: DeviceChoice = self.deviceCombo.currentData()
         return dataclasses.replace(
             self._base_config,
             encoder=encoder,
             tasks=self.tasks(),
             strategy=self.strategyCombo.currentData(),
-            ner_weight=round(ner_share, 4),
-            sentiment_weight=round(1.0 - ner_share, 4),
+            ner_weight=ner_weight,
+            sentiment_weight=sentiment_weight,
             mlm_weight=self.mlmSpin.value(),
             l2sp_weight=self.l2spSpin.value(),
             silver_weight=self.silverSpin.value(),
@@ -395,6 +395,24 @@ class TrainingPanel(QWidget):
             seed=self.seedSpin.value(),
             device=device.device if device else "auto",
         )
+
+    def _set_task_weights(self, ner_weight: float, sentiment_weight: float) -> None:
+        # The slider shows the NER share of the sum; the weights themselves are kept, so that 1.0 / 1.0 or
+        # 0.333 / 0.667 come back from config() as given while the slider stays where set_config put it.
+        total = ner_weight + sentiment_weight
+        self._task_weights = (ner_weight, sentiment_weight)
+        self._task_weight_sum = total if total > 0 else 1.0
+        self._task_weights_at = round(100 * ner_weight / total) if total > 0 else 50
+        self.taskWeightSlider.setValue(self._task_weights_at)
+        self._update_weight_label()
+
+    def task_weights(self) -> tuple[float, float]:
+        """(NER weight, sentiment weight): the config's own while the slider is untouched, else the
+        slider's share of the same sum."""
+        if self.taskWeightSlider.value() == self._task_weights_at:
+            return self._task_weights
+        ner_share = self.taskWeightSlider.value() / 100.0
+        return (round(ner_share * self._task_weight_sum, 4), round((1.0 - ner_share) * self._task_weight_sum, 4))
 
     def tasks(self) -> tuple[str, ...]:
         return tuple((self.tasksCombo.currentData() or "ner,sentiment").split(","))
@@ -424,8 +442,8 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _update_weight_label(self) -> None:
-        ner = self.taskWeightSlider.value() / 100.0
-        self.weightLabel.setText(self.tr("NER {} / Sentiment {}").format(f"{ner:.2f}", f"{1 - ner:.2f}"))
+        ner, sentiment = self.task_weights()
+        self.weightLabel.setText(self.tr("NER {} / Sentiment {}").format(f"{ner:.2f}", f"{sentiment:.2f}"))
 
     @Slot()
     def _encoder_kind_changed(self) -> None:
@@ -551,9 +569,12 @@ class TrainingPanel(QWidget):
         if self.is_running() or self._store is None or self._resumable is None:
             return False
         run_id = self._resumable
+        # The stored run's own config, device included: the engine picks its device before it reads the
+        # run, so the form's device (or anything else the form changed since) must not reach it.
+        config = TrainConfig.from_dict(self._store.get_run(run_id)["config"])
         self._reset_live_view()
         self._append_log("info", self.tr("Resuming run {}.").format(run_id))
-        self._launch(engine_events(self._store.path, self.config(), resume_run_id=run_id))
+        self._launch(engine_events(self._store.path, config, resume_run_id=run_id))
         return True
 
     def _launch(self, source) -> None:
@@ -638,7 +659,7 @@ class TrainingPanel(QWidget):
         self.warningLabel.show()
 
     def _epoch_line(self, ev: EpochEvaluated) -> str:
-        scores = headline_scores(ev.metrics)
+        scores = headline_scores(EvalReport.from_dict(ev.metrics))
         parts = []
         if scores.ner_f1 is not None:
             parts.append(self.tr("NER micro F1 {}").format(f"{scores.ner_f1:.3f}"))

@@ -1,6 +1,6 @@
 """Training off the GUI thread: a QObject worker on a QThread iterating the engine's event generator.
 
-Only plain data crosses the thread boundary: the frozen event dataclasses of core.config, and error
+Only plain data crosses the thread boundary: the frozen event dataclasses of core.events, and error
 texts. The stop request is a threading.Event that the engine checks after every optimizer step; it is
 set directly from the GUI thread (the worker's thread is busy in the loop and would not see a queued
 signal until the run ends).
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import traceback
 import weakref
@@ -16,7 +17,9 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from mtl_studio.core.config import Event, RunFinished, StepProgress, TrainConfig
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.errors import EncoderNotFound, MtlStudioError, TrainingError
+from mtl_studio.core.events import Event, RunFinished, StepProgress
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
@@ -52,28 +55,35 @@ def engine_events(project: str | os.PathLike[str], config: TrainConfig, *, nproc
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
     """(dialog title, message) for an exception out of a run; the message says what to do next."""
-    name = type(exc).__name__
-    text = str(exc) or name
-    if name == "OutOfMemoryError" or "out of memory" in text.lower():
+    text = str(exc) or type(exc).__name__
+    if _is_out_of_memory(exc):
         return (translate("TrainingWorker", "Out of memory"),
                 translate("TrainingWorker", "The device ran out of memory. Try a smaller batch size or a "
                                             "shorter maximum length.") + "\n\n" + text)
-    if name == "EncoderNotFound":
+    if isinstance(exc, EncoderNotFound):
         return translate("TrainingWorker", "Encoder not found"), text
-    if name == "TrainingError":  # missing device, no labelled data, a failed torchrun: the text says what
+    if isinstance(exc, TrainingError):  # missing device, no labelled data, a failed torchrun: the text says what
         return translate("TrainingWorker", "Cannot train"), text
     if isinstance(exc, FileNotFoundError):
         return translate("TrainingWorker", "File not found"), text
-    if isinstance(exc, (ValueError, KeyError)):
+    if isinstance(exc, (MtlStudioError, ValueError, KeyError)):
         return translate("TrainingWorker", "Cannot train with these settings"), text
     return (translate("TrainingWorker", "Training failed"),
-            translate("TrainingWorker", "Unexpected error ({}): {}").format(name, text))
+            translate("TrainingWorker", "Unexpected error ({}): {}").format(type(exc).__name__, text))
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    # torch's own class when torch is loaded (an out-of-memory error can only come from it then); the
+    # text for allocators that raise a plain RuntimeError.
+    torch = sys.modules.get("torch")
+    oom_class = getattr(getattr(torch, "cuda", None), "OutOfMemoryError", None)
+    return (oom_class is not None and isinstance(exc, oom_class)) or "out of memory" in str(exc).lower()
 
 
 class TrainingWorker(QObject):
     """Iterates an event source in its own thread and forwards each event as a signal."""
 
-    event = Signal(object)  # a core.config event dataclass
+    event = Signal(object)  # a core.events event dataclass
     failed = Signal(str, str)  # title, message
     done = Signal()
 

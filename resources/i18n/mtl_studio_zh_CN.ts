@@ -136,7 +136,7 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="+176"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="+185"/>
         <source>Check before importing</source>
         <translation>导入前检查</translation>
     </message>
@@ -411,7 +411,7 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="-268"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="-278"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
@@ -462,27 +462,42 @@
         <translation>标签方案：</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>From the file, its name, or a seeded 80/10/10 split</source>
-        <translation>取自文件内容或文件名，否则按固定种子 80/10/10 划分</translation>
+        <location line="+6"/>
+        <source>Automatic: the file&apos;s split field, else its name if it is one of a set, else a seeded 80/10/10</source>
+        <translation>自动：优先用文件中的划分字段；文件属于一组数据集时按文件名；否则按固定种子 80/10/10 划分</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>train</source>
-        <translation>训练集</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>dev</source>
-        <translation>验证集</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>test</source>
-        <translation>测试集</translation>
+        <source>The file&apos;s split field (seeded 80/10/10 where missing)</source>
+        <translation>文件中的划分字段（缺失时按固定种子 80/10/10）</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>By file name (train*, dev*/valid*, test*)</source>
+        <translation>按文件名（train*、dev*/valid*、test*）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seeded random 80/10/10</source>
+        <translation>固定种子随机 80/10/10</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All in train</source>
+        <translation>全部放入训练集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All in dev</source>
+        <translation>全部放入验证集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All in test</source>
+        <translation>全部放入测试集</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Split:</source>
         <translation>划分：</translation>
     </message>
@@ -540,7 +555,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location line="+254"/>
+        <location line="+256"/>
         <source>Import documents</source>
         <translation>导入文档</translation>
     </message>
@@ -2122,13 +2137,16 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>MiniLM default: 5e-5, 16, 3</source>
-        <translation>MiniLM 默认：5e-5, 16, 3</translation>
+        <source>{}: {}, {}, {}</source>
+        <translation>{}：{}, {}, {}</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Method: 2e-5, 16, 5</source>
-        <translation>论文方法：2e-5, 16, 5</translation>
+        <source>MiniLM default</source>
+        <translation>MiniLM 默认</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>论文方法</translation>
     </message>
     <message>
         <location line="+1"/>

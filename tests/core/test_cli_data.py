@@ -117,3 +117,59 @@ def test_subprocess_entry_point(tmp_path):
     assert subprocess.run(cmd + ["new", str(p)], capture_output=True).returncode == 0
     r = subprocess.run(cmd + ["import", str(p), str(bad)], capture_output=True, text=True)
     assert r.returncode == 1 and ":4:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_split_and_delete_commands(tmp_path, capsys):
+    project = tmp_path / "p.mtl"
+    assert main(["new", str(project)]) == 0
+    lines = tmp_path / "lines.txt"
+    lines.write_text("".join(f"line {i}\n" for i in range(40)), encoding="utf-8")
+    assert main(["import", str(project), str(lines), "--split-rule", "all-train"]) == 0
+    assert "split rule all-train: 40 by all train" in capsys.readouterr().out
+    assert main(["split", str(project), "--ratios", "50/25/25", "--seed", "4", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["after"] == {"train": 20, "dev": 10, "test": 10} and report["moved"] == 20
+    assert main(["split", str(project), "--ratios", "50/50"]) == 1
+    assert "three non-negative numbers" in capsys.readouterr().err
+
+    assert main(["delete", str(project), "--ids", "1-3,7,99"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "deleted 4 documents (1-3, 7) with 0 spans and 0 sentiment labels; 36 documents left"
+    assert "not in the project (nothing to delete): 99" in err
+    assert main(["delete", str(project), "--ids", "1"]) == 1  # already gone
+    assert "nothing was deleted" in capsys.readouterr().err
+    assert main(["delete", str(project), "--ids", "5-2"]) == 1
+    assert "not an id or a range" in capsys.readouterr().err
+
+
+def test_a_project_file_as_the_only_argument_opens_the_studio_on_it(tmp_path, monkeypatch, capsys):
+    import types
+
+    opened: list[list[str]] = []
+    fake_app = types.ModuleType("mtl_studio.gui.app")  # the GUI entry, without Qt
+    fake_app.main = lambda argv: opened.append(list(argv)) or 0
+    monkeypatch.setitem(sys.modules, "mtl_studio.gui.app", fake_app)
+    project = tmp_path / "News.MTL"
+    assert run("new", project) == 0
+    assert main([str(project)]) == 0
+    assert main([]) == 0
+    assert opened == [[str(project)], []]
+    assert main([str(tmp_path / "missing.mtl")]) == 1  # one clear line, no studio
+    assert "no project at" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # more arguments: the parser, as before
+        main([str(project), "extra"])
+    assert len(opened) == 2
+
+
+def test_a_file_stranded_in_dev_is_a_warning_even_with_quiet(tmp_path, capsys):
+    project = tmp_path / "p.mtl"
+    assert run("new", project) == 0
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    dev = lone / "valid.txt"
+    dev.write_text("up\ndown\nflat\n", encoding="utf-8")
+    assert run("import", project, dev, "--split-rule", "file-name", "-q") == 0
+    out, err = capsys.readouterr()
+    assert "splits: dev 3 (rule file-name)" in out
+    assert f"warning: {dev}: all 3 documents went to dev and the project has no training documents" in err
+    assert f"run `mtl-studio split {project}`" in err

@@ -91,3 +91,41 @@ def test_a_failed_run_exits_nonzero_and_still_prints_its_id(project, tiny_encode
     assert "loss became" in err
     with ProjectStore.open(project) as store:
         assert out.strip().splitlines()[-1] == store.get_run()["id"]
+
+
+def test_resume_hands_the_engine_the_stored_runs_config(project, monkeypatch, capsys):
+    """`train --resume` uses the run's own config, device included: the engine picks its device before it
+    reads the run, so an option on the command line must not reach it."""
+    from mtl_studio.core import train as train_module
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import RunFinished
+
+    stored = TrainConfig(device="cpu", seed=21, epochs=2)
+    with ProjectStore.open(project) as store:
+        run_id = store.create_run(stored.to_dict())
+    given = []
+
+    def fake_train(project_path, config, *, stop, resume_run_id):  # type: ignore[no-untyped-def]
+        given.append((config, resume_run_id))
+        yield RunFinished(resume_run_id, "completed", 1, {}, None)
+
+    monkeypatch.setattr(train_module, "train", fake_train)
+    assert main(["train", project, "--resume", run_id, "--device", "cuda:7", "--seed", "3"]) == 0
+    assert given == [(stored, run_id)]
+    assert capsys.readouterr().out.strip().splitlines()[-1] == run_id
+    assert main(["train", project, "--resume", "no-such-run"]) == 1
+    assert "no run 'no-such-run'" in capsys.readouterr().err
+
+
+def test_training_without_training_documents_says_where_they_are_and_split_fixes_it(tmp_path, tiny_encoder,
+                                                                                   capsys):
+    path = str(tmp_path / "dev-only.mtl")
+    make_project(path, ENGINE.with_docs([(text, ents, sent, "dev") for text, ents, sent, _ in ENGINE.docs])).close()
+    assert main(train_args(path, tiny_encoder)) == 1
+    err = capsys.readouterr().err
+    labelled = sum(1 for _, ents, sent, _ in ENGINE.docs if ents is not None or sent)
+    assert f"all {labelled} labelled documents are in dev: re-split them (mtl-studio split {path}" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["split", path, "--seed", "1"]) == 0
+    with ProjectStore.open(path) as store:
+        assert store.labelled_counts_per_split()["train"] > 0

@@ -18,7 +18,10 @@ import torch
 from safetensors.torch import load_file
 
 from project_helpers import ENGINE, make_project
-from mtl_studio.core.config import RunFinished, RunStarted, StepProgress, TrainConfig, TrainingError
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.errors import TrainingError
+from mtl_studio.core.events import RunFinished, RunStarted, StepProgress
+from mtl_studio.core import launcher
 from mtl_studio.core.launcher import launch_torchrun
 from mtl_studio.core.paths import runs_dir_for
 from mtl_studio.core.store import ProjectStore
@@ -118,3 +121,60 @@ def test_failure_summary_prefers_the_cli_error_then_exception_lines():
              "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: \n==== report ====\n")
     assert failure_summary(ranks).splitlines()[0] == "[rank1]: RuntimeError: Expected to have finished reduction"
     assert failure_summary("just\nsome\nlines") == "just\nsome\nlines"
+
+
+class _ExitedAtOnce:
+    """A stand-in torchrun that has already exited cleanly (no events): what launch_torchrun started."""
+
+    def __init__(self, cmd, **kwargs):  # type: ignore[no-untyped-def]
+        self.cmd, self.pid, self.returncode = list(cmd), -1, 0
+        option = cmd.index(launcher.TRAIN_CONFIG_OPTION)
+        self.config_text = Path(cmd[option + 1]).read_text(encoding="utf-8")  # deleted when the run ends
+        _ExitedAtOnce.last = self
+
+    def poll(self) -> int:
+        return 0
+
+
+def test_the_children_rebuild_the_parents_config_from_the_file_they_are_given(tmp_path, monkeypatch):
+    """launch_torchrun passes the whole config as --config FILE; `mtl-studio train` reads it back unchanged,
+    fields without a command-line option included."""
+    from mtl_studio.cli import build_parser
+    from mtl_studio.commands.engine import build_config
+
+    config = TrainConfig(encoder="some/encoder", tasks=("ner",), strategy="gradnorm", ner_weight=1.0,
+                         sentiment_weight=1.0, gradnorm_alpha=0.5, eval_each_epoch=False, device="cpu",
+                         precision="fp32", trust_remote_code=True, mlm_probability=0.3)
+    monkeypatch.setattr(launcher.subprocess, "Popen", _ExitedAtOnce)
+    assert list(launch_torchrun(tmp_path / "p.mtl", config, 2, stop=threading.Event())) == []
+    child = _ExitedAtOnce.last
+    assert child.cmd[child.cmd.index("train"):][:2] == ["train", str(tmp_path / "p.mtl")]
+    config_file = tmp_path / "as-the-child-saw-it.json"
+    config_file.write_text(child.config_text, encoding="utf-8")
+    args = build_parser().parse_args(["train", str(tmp_path / "p.mtl"), launcher.TRAIN_CONFIG_OPTION,
+                                      str(config_file)])
+    assert build_config(args) == config
+
+
+@pytest.mark.slow  # ~20 s: two more processes loading torch and the encoder
+def test_a_gradient_strategy_under_two_processes_trains_like_one(tmp_path, no_dropout_encoder, monkeypatch):
+    """PCGrad runs one backward per task and averages the per-task gradients across ranks itself (before
+    projecting them): two processes still equal one."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    config = _config(no_dropout_encoder, epochs=1, strategy="pcgrad")
+    one, two = tmp_path / "one.mtl", tmp_path / "two.mtl"
+    make_project(one, ENGINE).close()
+    make_project(two, ENGINE).close()
+
+    single = list(train(str(one), config))
+    events = list(launch_torchrun(two, config, 2, stop=threading.Event()))
+    assert events[-1].status == single[-1].status == "completed"
+    steps = [e for e in events if isinstance(e, StepProgress)]
+    single_steps = [e for e in single if isinstance(e, StepProgress)]
+    assert len(steps) == len(single_steps) > 1
+    for a, b in zip(steps, single_steps):
+        for task in b.losses:
+            assert a.losses[task] == pytest.approx(b.losses[task], rel=1e-4, abs=1e-6), (a.step, task)
+    w1, w2 = _best_weights(one, single[-1].run_id), _best_weights(two, events[-1].run_id)
+    worst = max(float((w1[k] - w2[k]).abs().max()) for k in w1)
+    assert worst < 1e-5, worst

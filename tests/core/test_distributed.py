@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from mtl_studio.core.config import TrainingError
+from mtl_studio.core.errors import TrainingError
 from mtl_studio.core.distributed import DistContext, init_distributed, resolve_device, unwrap_model
 
 

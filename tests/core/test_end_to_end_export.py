@@ -48,7 +48,8 @@ def test_train_export_predict(tiny_encoder, tmp_path, capsys):
 
 def test_silver_labels_reach_training_only_with_a_silver_weight(tiny_encoder, tmp_path):
     """pseudo-label -> train: silver documents join the loss with silver_weight > 0, and evaluation stays gold."""
-    from mtl_studio.core.config import RunStarted, TrainConfig
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import RunStarted
     from mtl_studio.core.pseudo_label import pseudo_label
     from mtl_studio.core.train import train
     from project_helpers import add_fake_run

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 
-from mtl_studio.core.config import LogMessage, RunFinished, StepProgress
+from mtl_studio.core.events import LogMessage, RunFinished, StepProgress
 from mtl_studio.core.event_channel import EventSender, forward_events
 from mtl_studio.core.launcher import _Channel
 

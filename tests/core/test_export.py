@@ -73,3 +73,20 @@ def test_export_refuses_unrelated_folder_and_missing_checkpoint(tiny_encoder, tm
     with pytest.raises(KeyError):
         export_model(store, "no-such-run", tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_exported_files_share_one_mode_that_honours_the_umask(tiny_encoder, tmp_path):
+    import os
+    import stat
+
+    store = make_project(tmp_path / "p.mtl")
+    run_id = add_fake_run(store, tiny_encoder, metrics=METRICS, seed=4)
+    old = os.umask(0o022)
+    try:
+        out = export_model(store, run_id, tmp_path / "export")
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir() if p.is_file()}
+    assert modes["model.safetensors"] == 0o644, oct(modes["model.safetensors"])  # safetensors alone wrote 0600
+    assert set(modes.values()) == {0o644}, {k: oct(v) for k, v in modes.items()}
+    store.close()

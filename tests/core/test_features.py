@@ -39,7 +39,7 @@ def test_only_the_first_subword_of_a_word_is_labelled(tokenizer):
     assert ex.ner_labels[0] == IGNORE and ex.ner_labels[-1] == IGNORE  # [CLS], [SEP]
     labelled = [lab for lab in ex.ner_labels if lab != IGNORE]
     assert labelled == [LABELS.tag_to_id[t] for t in ("B-ORG", "B-LOC", "O")]
-    assert ex.sentiment == 1 and ex.ner_weight == 1.0 and ex.sentiment_weight == 1.0
+    assert ex.sentiment == 1 and ex.ner_example_weight == 1.0 and ex.sentiment_example_weight == 1.0
 
 
 def test_partial_labels(tokenizer):
@@ -69,13 +69,13 @@ def test_silver_labels_only_with_a_weight_and_never_over_gold(tokenizer):
     d.other_sentiments = [SentimentLabel("positive", source="silver", run_id="r1")]
     assert encode_documents([d], tokenizer, LABELS).examples == []
     ex = encode_documents([d], tokenizer, LABELS, silver_weight=0.3).examples[0]
-    assert ex.ner_weight == 0.3 and ex.sentiment_weight == 0.3 and ex.sentiment == 1
+    assert ex.ner_example_weight == 0.3 and ex.sentiment_example_weight == 0.3 and ex.sentiment == 1
     assert LABELS.tag_to_id["B-ORG"] in ex.ner_labels
     gold = doc("Apple rose", [], "negative")
     gold.other_spans = d.other_spans
     gold.other_sentiments = d.other_sentiments
     ex = encode_documents([gold], tokenizer, LABELS, silver_weight=0.3).examples[0]
-    assert ex.ner_weight == 1.0 and ex.sentiment == 0 and LABELS.tag_to_id["B-ORG"] not in ex.ner_labels
+    assert ex.ner_example_weight == 1.0 and ex.sentiment == 0 and LABELS.tag_to_id["B-ORG"] not in ex.ner_labels
 
 
 def test_long_documents_are_windowed_for_ner(tokenizer):
@@ -120,7 +120,7 @@ def test_collate_pads_dynamically(tokenizer):
     assert batch.ner_labels[0, short:].tolist() == [IGNORE] * (width - short)
     assert batch.special_mask[0, 0] and not batch.special_mask[0, 1]
     assert batch.sentiment_labels.tolist() == [IGNORE, 0]
-    assert batch.ner_weights.tolist() == [1.0, 0.0]
+    assert batch.ner_example_weights.tolist() == [1.0, 0.0]
 
 
 def test_decode_token_predictions_to_tags_and_spans():

@@ -27,7 +27,7 @@ def test_split_priority_option_then_file_then_name_then_seeded(tmp_path):
     store = new_store(tmp_path)
     report = imp(store, write(tmp_path, "train.jsonl", body))
     assert [d.split for d in store.iter_documents()] == ["test", "train", "train"]
-    assert any("taken from the file name" in n for n in report.notes)
+    assert "split rule auto: 1 by the file's split field, 2 by the file name" in report.notes
 
     store = new_store(tmp_path, "b.mtl")
     imp(store, write(tmp_path, "train2.jsonl", body), split="dev")
@@ -36,7 +36,7 @@ def test_split_priority_option_then_file_then_name_then_seeded(tmp_path):
     store = new_store(tmp_path, "c.mtl")
     report = imp(store, write(tmp_path, "stuff.jsonl", body))
     assert [d.split for d in store.iter_documents()] == ["test", assign_split("two"), assign_split("three")]
-    assert any("seeded hash" in n for n in report.notes)
+    assert "split rule auto: 1 by the file's split field, 2 by seeded random 80/10/10" in report.notes
 
 
 def test_seeded_split_is_deterministic_and_roughly_80_10_10(tmp_path):

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from mtl_studio.core.config import (EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress,
-                                    TrainingError)
+from mtl_studio.core.errors import TrainingError
+from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.tb_logging import TensorBoardWriter, numeric_leaves
 
 EVENTS = [

@@ -10,8 +10,9 @@ from safetensors.torch import load_file
 
 from mtl_studio.core import losses as loss_module
 from mtl_studio.core.artifacts import load_model_folder
-from mtl_studio.core.config import (EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig,
-                                    TrainingError)
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.errors import TrainingError
+from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.schema import Document, SentimentLabel
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.train import train

@@ -7,6 +7,8 @@ import random
 import pytest
 import torch
 
+from mtl_studio.core import weighting
+from mtl_studio.core.strategies import STRATEGY_TABLE
 from mtl_studio.core.weighting import (REGISTRY, DynamicWeightAverage, FixedWeighting, GradNorm, PCGrad,
                                        UncertaintyWeighting, WeightingContext, collapsed_tasks, make_strategy,
                                        project_conflicting)
@@ -29,9 +31,10 @@ def ctx(**kw) -> WeightingContext:
 
 def test_registry_has_stable_names_and_papers():
     assert set(REGISTRY) == {"fixed", "uncertainty", "dwa", "gradnorm", "pcgrad"}
-    for name, cls in REGISTRY.items():
-        assert cls.name == name
-        assert cls.__doc__ and cls.paper
+    for spec in STRATEGY_TABLE:
+        assert REGISTRY[spec.name] is spec.load_class()
+        assert issubclass(REGISTRY[spec.name], weighting.WeightingStrategy)
+        assert REGISTRY[spec.name].__doc__ and spec.paper and spec.title
     with pytest.raises(ValueError, match="unknown weighting strategy"):
         make_strategy("nash", TASKS)
 

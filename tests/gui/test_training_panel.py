@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from mtl_studio.core.config import StepProgress, TrainConfig
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.events import StepProgress
 from mtl_studio.core.review import FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL
 from mtl_studio.gui.predictions import PredictionView
 from mtl_studio.gui.results import ResultsPanel
@@ -85,6 +86,52 @@ def test_presets_and_config_round_trip(panel, store):
     panel.set_config(wanted)
     assert panel.config() == wanted
     assert panel.encoderKind.currentData() == "hub"
+
+
+@pytest.mark.parametrize(("ner_weight", "sentiment_weight"), [(1.0, 1.0), (0.333, 0.667), (2.0, 0.5), (0.0, 0.0)])
+def test_fixed_weights_survive_set_config(panel, ner_weight, sentiment_weight):
+    """set_config -> config() gives back the weights as given, not their normalised share."""
+    wanted = TrainConfig(ner_weight=ner_weight, sentiment_weight=sentiment_weight, device="cpu")
+    panel.set_config(wanted)
+    assert (panel.config().ner_weight, panel.config().sentiment_weight) == (ner_weight, sentiment_weight)
+    assert panel.config() == wanted
+
+
+def test_moving_the_slider_keeps_the_sum_of_the_weights(panel):
+    panel.set_config(TrainConfig(ner_weight=1.0, sentiment_weight=1.0))
+    assert panel.weightLabel.text() == "NER 1.00 / Sentiment 1.00"
+    panel.taskWeightSlider.setValue(75)
+    assert (panel.config().ner_weight, panel.config().sentiment_weight) == (1.5, 0.5)
+    assert panel.weightLabel.text() == "NER 1.50 / Sentiment 0.50"
+
+
+def test_a_weight_from_the_form_reaches_the_loss(panel, store, tiny_encoder, qtbot, dialogs):
+    """The walk from the form to the strategy: non-default fixed weights set in the panel are the weights
+    the engine reports for every optimizer step."""
+    panel.set_project(store)
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu",
+                                 max_steps_per_epoch=2, ner_weight=1.0, sentiment_weight=1.0))
+    panel.taskWeightSlider.setValue(80)  # of the sum 2.0: NER 1.6, sentiment 0.4
+    assert panel.start_training()
+    weights: list[dict[str, float]] = []
+    panel.job.event.connect(lambda ev: weights.append(ev.weights) if isinstance(ev, StepProgress) else None)
+    with qtbot.waitSignal(panel.run_finished, timeout=120_000):
+        pass
+    assert not dialogs, dialogs
+    assert panel.last_result.status == "completed"
+    assert weights and all(w == pytest.approx({"ner": 1.6, "sentiment": 0.4}) for w in weights), weights
+
+
+def test_strategy_and_preset_combos_list_the_core_tables(panel):
+    from mtl_studio.core.config import PRESET_TABLE
+    from mtl_studio.core.strategies import STRATEGY_TABLE
+
+    strategies = [panel.strategyCombo.itemData(i) for i in range(panel.strategyCombo.count())]
+    assert strategies == [spec.name for spec in STRATEGY_TABLE]
+    assert panel.strategyCombo.itemText(strategies.index("gradnorm")) == "GradNorm (Chen et al. 2018)"
+    presets = [panel.presetCombo.itemData(i) for i in range(panel.presetCombo.count())]
+    assert presets == [p.name for p in PRESET_TABLE] + [""]
+    assert panel.presetCombo.itemText(presets.index("method")) == "Method: 2e-5, 16, 5"
 
 
 def test_device_choices_offer_torchrun_with_several_gpus(panel, monkeypatch):
@@ -220,7 +267,7 @@ def test_joint_run_then_single_task_baselines(panel, store, tiny_encoder, dialog
 
 def test_engine_warning_shows_a_banner(panel, store):
     """The engine's LogMessage warnings (e.g. a collapsed task weight) stay visible above the charts."""
-    from mtl_studio.core.config import LogMessage
+    from mtl_studio.core.events import LogMessage
 
     panel.set_project(store)
     text = "the weight of task sentiment collapsed to 1.00e-04 (under 1/1000 of the largest)"
@@ -328,7 +375,8 @@ def test_train_run_end_to_end(panel, store, tiny_encoder, qtbot, dialogs):
     assert doc_id not in view.docsModel.ids()  # no longer an error document
 
 
-def test_stop_button_stops_within_one_step_and_resume_finishes(panel, store, tiny_encoder, qtbot, dialogs):
+def test_stop_button_stops_within_one_step_and_resume_finishes(panel, store, tiny_encoder, qtbot, dialogs,
+                                                              monkeypatch):
     panel.set_project(store)
     panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=2, batch_size=2, device="cpu",
                                  early_stopping_patience=0))
@@ -358,11 +406,22 @@ def test_stop_button_stops_within_one_step_and_resume_finishes(panel, store, tin
     assert steps[-1] < total
     assert "Stop requested." in panel.logView.toPlainText()
 
-    # Resume continues the same run from its checkpoint to the end.
+    # Resume continues the same run from its checkpoint to the end, with the run's own settings: the
+    # form changed since (another device, another seed) does not reach the engine.
+    stored = TrainConfig.from_dict(store.get_run(run_id)["config"])
+    panel.deviceCombo.setCurrentIndex(panel.deviceCombo.findText("Automatic (GPU if available)"))
+    panel.seedSpin.setValue(stored.seed + 1)
+    assert panel.config().device == "auto" != stored.device
+    sources = []
+    real_engine_events = training_module.engine_events
+    monkeypatch.setattr(training_module, "engine_events", lambda project, config, **kw: sources.append(
+        (config, kw)) or real_engine_events(project, config, **kw))
     assert panel.resumeButton.isEnabled()
     with qtbot.waitSignal(panel.run_finished, timeout=120_000) as resumed:
         qtbot.mouseClick(panel.resumeButton, Qt.MouseButton.LeftButton)
     assert resumed.args == [run_id]
+    assert sources == [(stored, {"resume_run_id": run_id})]
+    assert stored.device == "cpu"
     assert panel.last_result.status == "completed"
     assert store.get_run(run_id)["status"] == "completed"
     assert not panel.resumeButton.isEnabled()

@@ -7,7 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from mtl_studio.core.config import StepProgress, TrainConfig
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.events import StepProgress
 from mtl_studio.core.schema import SentimentLabel
 from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow

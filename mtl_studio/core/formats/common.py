@@ -22,6 +22,10 @@ class ImportOptions:
 
     format: str | None = None
     split: str | None = None  # train / dev / test for the whole file
+    split_rule: str = "auto"  # auto, file-field, file-name, random, all-train (see core/splits.py)
+    # Training documents the project has before the import; None counts them. A dry run into a scratch
+    # project passes the real project's count, so that its splits are those the real import will give.
+    training_documents: int | None = None
     text_column: str | None = None
     label_column: str | None = None
     tag_column: int | None = None  # 1-based; negative counts from the end; default the last column

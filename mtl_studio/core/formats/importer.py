@@ -13,17 +13,19 @@ import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..schema import SPLITS, Document, ValidationError, validate_spans
-from ..store import ProjectStore, assign_split
+from ..errors import OperationCancelled
+from ..schema import ValidationError, validate_spans
+from ..splits import ImportSplitter
+from ..store import ProjectStore
 from ..tokenize import normalize
 from . import detect_format, get_reader, resolve_format, sniff
-from .common import ImportOptions, ParsedDoc, peek_text, split_from_filename
+from .common import ImportOptions, ParsedDoc, peek_text
 from .report import ImportFailed, ImportProblem, ImportReport, Severity
 
 PROGRESS_EVERY = 1000
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(OperationCancelled):
     """The progress callback asked to stop; nothing was imported."""
 
 
@@ -42,14 +44,15 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
     if fmt in ("json", "jsonl") and path.is_file():
         # doccano and Label Studio export both JSON arrays and JSON Lines: the content decides.
         fmt = sniff_json(path, fmt)
-    report = ImportReport(file=str(path), format=fmt)
-    if options.split is not None and options.split not in SPLITS:
-        raise ValidationError(f"--split must be one of {', '.join(SPLITS)}, not {options.split!r}")
+    splitter = ImportSplitter(store, path, options.split_rule, fixed=options.split,
+                              use_file_name=options.split_from_name,
+                              training_documents=options.training_documents)
+    report = ImportReport(file=str(path), format=fmt, split_rule=splitter.rule)
     try:
         codecs.lookup(options.encoding)
     except LookupError:
         raise ValidationError(f"unknown encoding {options.encoding!r} (e.g. utf-8, latin-1, gbk)") from None
-    writer = _Writer(store, path, options, report)
+    writer = _Writer(store, splitter, options, report)
     docs = get_reader(fmt)(path, options, report)
     first = next(docs, None)  # a reader's first pass runs here, outside the transaction
     if first is not None and report.error_count < options.max_errors:
@@ -96,8 +99,9 @@ def _chain(first: ParsedDoc, rest: Iterator[ParsedDoc]) -> Iterator[ParsedDoc]:
 class _Writer:
     """Checks and stores documents one by one, keeping the counts for the report."""
 
-    def __init__(self, store: ProjectStore, path: Path, options: ImportOptions, report: ImportReport) -> None:
-        self.store, self.options, self.report = store, options, report
+    def __init__(self, store: ProjectStore, splitter: ImportSplitter, options: ImportOptions,
+                 report: ImportReport) -> None:
+        self.store, self.splitter, self.options, self.report = store, splitter, options, report
         self.entity_types = set(store.entity_type_names())
         self.classes = set(store.sentiment_class_names())
         self.known_types = sorted(self.entity_types)
@@ -105,9 +109,6 @@ class _Writer:
         self.unknown: dict[tuple[str, str], list] = {}  # (kind, label) -> [count, first ParsedDoc]
         self.seen: dict[bytes, str] = {}
         self.existing: set[bytes] = set()
-        self.file_split = None if options.split else (split_from_filename(path) if options.split_from_name else None)
-        self.split_counts = {"option": 0, "file": 0, "name": 0, "seeded": 0}
-        self.seed = store.split_seed
         for (text,) in store.conn.execute("SELECT text FROM documents"):
             self.existing.add(_digest(text))
 
@@ -137,10 +138,10 @@ class _Writer:
                 return
         else:
             self.seen[key] = place
-        doc.split = self._split(doc)
+        doc.split = self.splitter.choose(doc.text, doc.split)
         if not r.ok:
             return  # the import fails anyway; only keep checking
-        self.store.add_document(doc)
+        self.splitter.stored(self.store.add_document(doc))
         r.documents += 1
         r.ner_documents += int(doc.ner_labelled or bool(doc.spans))
         r.entities.update(s.label for s in doc.spans)
@@ -151,19 +152,6 @@ class _Writer:
     def _problem(self, parsed: ParsedDoc, message: str, severity: Severity, kind: str) -> None:
         self.report.add(ImportProblem(parsed.file or self.report.file, message, severity, kind,
                                       parsed.line, parsed.row))
-
-    def _split(self, doc: Document) -> str:
-        if self.options.split:
-            self.split_counts["option"] += 1
-            return self.options.split
-        if doc.split:
-            self.split_counts["file"] += 1
-            return doc.split
-        if self.file_split:
-            self.split_counts["name"] += 1
-            return self.file_split
-        self.split_counts["seeded"] += 1
-        return assign_split(doc.text, self.seed)
 
     def _labels_ok(self, parsed: ParsedDoc) -> bool:
         doc = parsed.doc
@@ -205,17 +193,15 @@ class _Writer:
             r.note(f"entity types added to the project: {', '.join(r.added_entity_types)}")
         if r.added_sentiment_classes:
             r.note(f"sentiment classes added to the project: {', '.join(r.added_sentiment_classes)}")
-        c = self.split_counts
-        if c["option"]:
-            r.note(f"split {self.options.split} for every document (--split)")
-        if c["file"]:
-            r.note(f"{c['file']} documents keep the split the file gives them")
-        if c["name"]:
-            r.note(f"split {self.file_split!r} for {c['name']} documents, taken from the file name "
-                   f"(--split overrides)")
-        if c["seeded"]:
-            r.note(f"{c['seeded']} documents given a split by a seeded hash of their text "
-                   f"(80/10/10, seed {self.seed}; --split sets one for the whole file)")
+        for note in self.splitter.notes():
+            r.note(note)
+        if not r.ok or not r.documents:
+            return
+        if self.splitter.hashed_ids:  # `mtl-studio split --only-unassigned` may move these
+            self.store.mark_split_unassigned(self.splitter.hashed_ids)
+        stranded = self.splitter.stranded_warning(r.splits, str(self.store.path))
+        if stranded:
+            r.warn(stranded, kind="split")
 
 
 def _digest(text: str) -> bytes:

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..errors import MtlStudioError
 from ..schema import Document, SentimentLabel, Span
 from ..tokenize import retokenize_for_spans
 from .common import ImportOptions, ParsedDoc, check_split, clean_label, read_lines
@@ -36,7 +37,7 @@ TEXT_KEYS = ("text", "content", "sentence", "document", "body")
 SPAN_KEYS = ("spans", "entities")
 
 
-class RecordError(ValueError):
+class RecordError(MtlStudioError, ValueError):
     """A record cannot be read; the message says why (the caller adds file and line)."""
 
 

@@ -53,6 +53,7 @@ class ImportReport:
     skipped: int = 0
     duplicates: int = 0
     scheme: str | None = None
+    split_rule: str = ""  # the rule that chose the splits (core/splits.py)
     notes: list[str] = field(default_factory=list)
     added_entity_types: list[str] = field(default_factory=list)
     added_sentiment_classes: list[str] = field(default_factory=list)
@@ -118,7 +119,7 @@ class ImportReport:
             f"({self.ner_documents} labelled for NER, {sum(self.sentiments.values())} with a sentiment label)",
             f"  entities: {sum(self.entities.values())} ({ents})",
             f"  sentiment: {sents}",
-            f"  splits: {splits}",
+            f"  splits: {splits}" + (f" (rule {self.split_rule})" if self.split_rule else ""),
         ]
         if self.skipped:
             lines.append(f"  skipped: {self.skipped}")
@@ -133,6 +134,7 @@ class ImportReport:
             "documents": self.documents, "ner_documents": self.ner_documents,
             "entities": sum(self.entities.values()), "entities_per_type": dict(sorted(self.entities.items())),
             "sentiment_per_class": dict(sorted(self.sentiments.items())), "splits": dict(sorted(self.splits.items())),
+            "split_rule": self.split_rule,
             "skipped": self.skipped, "duplicates": self.duplicates, "notes": list(self.notes),
             "added_entity_types": self.added_entity_types, "added_sentiment_classes": self.added_sentiment_classes,
             "errors": self.error_count, "warnings": self.warning_count,

@@ -46,9 +46,8 @@ class WeightingContext:
 class WeightingStrategy(ABC):
     """Base class: weights for `tasks`, starting from `initial` (the user's weights)."""
 
-    name: ClassVar[str] = ""
+    # Name, title and paper of each strategy: core.strategies.STRATEGY_TABLE.
     gradient_based: ClassVar[bool] = False
-    paper: ClassVar[str] = ""
 
     def __init__(self, tasks: Sequence[str], initial: dict[str, float]) -> None:
         if not tasks:

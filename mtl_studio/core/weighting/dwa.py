@@ -17,16 +17,15 @@ from typing import Any
 
 from torch import Tensor
 
+from ..strategies import hyper_parameter_default
 from .base import WeightingContext, WeightingStrategy, weighted_sum
 
 
 class DynamicWeightAverage(WeightingStrategy):
     """Liu et al. 2019: per-epoch weights from the ratio of the last two epochs' losses, temperature T."""
 
-    name = "dwa"
-    paper = "Liu, Johns & Davison, CVPR 2019"
-
-    def __init__(self, tasks: Sequence[str], initial: dict[str, float], *, temperature: float = 2.0) -> None:
+    def __init__(self, tasks: Sequence[str], initial: dict[str, float], *,
+                 temperature: float = hyper_parameter_default("dwa_temperature")) -> None:
         super().__init__(tasks, initial)
         if temperature <= 0:
             raise ValueError("the DWA temperature must be positive")

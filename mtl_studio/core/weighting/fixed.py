@@ -14,8 +14,5 @@ from .base import WeightingContext, WeightingStrategy, weighted_sum
 class FixedWeighting(WeightingStrategy):
     """Static linear scalarization: total = sum_t w_t L_t with the user's weights."""
 
-    name = "fixed"
-    paper = "linear scalarization (Kurin et al. 2022; Xin et al. 2022 show it is a strong baseline)"
-
     def combine(self, losses: dict[str, Tensor], ctx: WeightingContext) -> tuple[Tensor, dict[str, float]]:
         return weighted_sum(losses, self.initial), dict(self.initial)

@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ..strategies import hyper_parameter_default
 from .base import WeightingContext, WeightingStrategy, task_gradients, weighted_sum
 
 MIN_WEIGHT_FRACTION = 1e-6  # weights are kept positive: at least this fraction of their sum
@@ -29,11 +30,10 @@ MIN_WEIGHT_FRACTION = 1e-6  # weights are kept positive: at least this fraction 
 class GradNorm(WeightingStrategy):
     """Chen et al. 2018: weights that equalise per-task gradient norms at the last shared layer."""
 
-    name = "gradnorm"
     gradient_based = True
-    paper = "Chen, Badrinarayanan, Lee & Rabinovich, ICML 2018"
 
-    def __init__(self, tasks: Sequence[str], initial: dict[str, float], *, alpha: float = 1.5,
+    def __init__(self, tasks: Sequence[str], initial: dict[str, float], *,
+                 alpha: float = hyper_parameter_default("gradnorm_alpha"),
                  device: torch.device | str = "cpu") -> None:
         super().__init__(tasks, initial)
         if any(self.initial[t] <= 0 for t in self.tasks):

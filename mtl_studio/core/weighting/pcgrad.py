@@ -41,9 +41,7 @@ def project_conflicting(grads: Sequence[Tensor], rng: random.Random) -> list[Ten
 class PCGrad(WeightingStrategy):
     """Yu et al. 2020: project conflicting task gradients on the shared encoder, then sum."""
 
-    name = "pcgrad"
     gradient_based = True
-    paper = "Yu, Kumar, Gupta, Levine, Hausman & Finn, NeurIPS 2020"
 
     def combine(self, losses: dict[str, Tensor], ctx: WeightingContext) -> tuple[Tensor, dict[str, float]]:
         return weighted_sum(losses, self.initial), dict(self.initial)

@@ -24,9 +24,6 @@ from .base import WeightingContext, WeightingStrategy
 class UncertaintyWeighting(WeightingStrategy):
     """Kendall et al. 2018: learned log-variances s_t, total = sum exp(-s_t) L_t + s_t / 2."""
 
-    name = "uncertainty"
-    paper = "Kendall, Gal & Cipolla, CVPR 2018"
-
     def __init__(self, tasks: Sequence[str], initial: dict[str, float], *, device: torch.device | str = "cpu"
                  ) -> None:
         super().__init__(tasks, initial)

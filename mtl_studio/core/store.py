@@ -779,6 +779,47 @@ class ProjectStore:
         missing = sorted(set(wanted) - set(found))
         return DeletedDocuments(ids=sorted(found), missing=missing, spans=spans, sentiments=sentiments)
 
+    def snapshot_documents(self, ids: Iterable[int]) -> list[DocumentSnapshot]:
+        """Everything delete_documents would remove, row for row, so restore_documents can put it back
+        (an undo of a deletion): the document rows with their ids, every span and sentiment of any
+        source, and whether the split was still unassigned."""
+        wanted = sorted(set(int(i) for i in ids))
+        unassigned = set(self.unassigned_split_ids()) if self.get_meta(UNASSIGNED_SPLITS_KEY) else set()
+        snapshots: list[DocumentSnapshot] = []
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            spans: dict[int, list[dict[str, Any]]] = {}
+            for r in self.conn.execute(f"SELECT * FROM spans WHERE document_id IN ({marks}) ORDER BY id", chunk):
+                spans.setdefault(r["document_id"], []).append(dict(r))
+            sentiments: dict[int, list[dict[str, Any]]] = {}
+            for r in self.conn.execute(f"SELECT * FROM sentiments WHERE document_id IN ({marks}) ORDER BY id",
+                                       chunk):
+                sentiments.setdefault(r["document_id"], []).append(dict(r))
+            for r in self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks}) ORDER BY id", chunk):
+                snapshots.append(DocumentSnapshot(dict(r), spans.get(r["id"], []), sentiments.get(r["id"], []),
+                                                  r["id"] in unassigned))
+        return snapshots
+
+    def restore_documents(self, snapshots: Iterable[DocumentSnapshot]) -> list[int]:
+        """Put snapshotted documents back with their ids and annotations, in one transaction; refused
+        (nothing restored) when an id is taken again or a label of an annotation no longer exists."""
+        snapshots = list(snapshots)
+        with self.bulk():
+            try:
+                for snap in snapshots:
+                    for table, rows in (("documents", [snap.document]), ("spans", snap.spans),
+                                        ("sentiments", snap.sentiments)):
+                        for row in rows:
+                            columns = ", ".join(f'"{c}"' for c in row)
+                            self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES "
+                                              f"({', '.join('?' * len(row))})", list(row.values()))
+            except sqlite3.IntegrityError as e:
+                raise ValidationError(f"the deleted documents cannot be restored: {e}") from e
+            unassigned = [s.document["id"] for s in snapshots if s.split_unassigned]
+            if unassigned:
+                self.mark_split_unassigned(unassigned)
+        return [s.document["id"] for s in snapshots]
+
     def unassigned_split_ids(self) -> list[int]:
         """Ids of documents whose split only the seeded hash chose (see the comment above)."""
         ranges = _unpack_ranges(self.get_meta(UNASSIGNED_SPLITS_KEY))
@@ -953,6 +994,16 @@ class SplitKey:
     split: str
     ner_labelled: bool
     sentiment: str | None
+
+
+@dataclass(frozen=True)
+class DocumentSnapshot:
+    """A stored document as rows (its own, its spans', its sentiments'), for restore_documents."""
+
+    document: dict[str, Any]
+    spans: list[dict[str, Any]]
+    sentiments: list[dict[str, Any]]
+    split_unassigned: bool = False
 
 
 @dataclass(frozen=True)

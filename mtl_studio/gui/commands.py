@@ -15,7 +15,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
 from mtl_studio.core.schema import Span
-from mtl_studio.core.store import ProjectStore
+from mtl_studio.core.splits import ResplitReport, resplit
+from mtl_studio.core.store import DocumentSnapshot, ProjectStore
 
 
 class EditNotifier(QObject):
@@ -24,6 +25,7 @@ class EditNotifier(QObject):
     edited = Signal(int)  # document id, after a successful write
     failed = Signal(str)  # a user-facing message when a write was refused
     schema_changed = Signal()  # entity types or sentiment classes changed (added, renamed, recoloured, rekeyed)
+    documents_changed = Signal()  # documents were deleted, restored or moved to other splits: re-list them
 
 
 def find_gold_span(store: ProjectStore, doc_id: int, start: int, end: int) -> Span | None:
@@ -173,3 +175,70 @@ class SchemaCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._run(self._revert)
+
+
+class _DocumentsCommand(QUndoCommand):
+    """A change to which documents exist or where they are; the window re-lists them afterwards."""
+
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, text: str) -> None:
+        super().__init__(text)
+        self.store = store
+        self.notifier = notifier
+
+    def _run(self, fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001 - shown to the user, nothing is changed
+            self.setObsolete(True)
+            self.notifier.failed.emit(str(e))
+            return
+        self.notifier.documents_changed.emit()
+
+
+class DeleteDocumentsCommand(_DocumentsCommand):
+    """Delete documents with every annotation; undo puts them back with the same ids."""
+
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, ids: list[int]) -> None:
+        text = QCoreApplication.translate("EditCommands", "Delete {n} document(s)").format(n=len(ids))
+        super().__init__(store, notifier, text)
+        self.ids = sorted(ids)
+        self._snapshots: list[DocumentSnapshot] = []
+
+    def redo(self) -> None:
+        def do() -> None:
+            # Taken at each redo: a redo after an undo deletes what the undo restored.
+            self._snapshots = self.store.snapshot_documents(self.ids)
+            self.store.delete_documents(self.ids)
+        self._run(do)
+
+    def undo(self) -> None:
+        self._run(lambda: self.store.restore_documents(self._snapshots))
+
+
+class ResplitCommand(_DocumentsCommand):
+    """A seeded re-split (core.splits.resplit); undo moves every document back to its old split."""
+
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, ratios: tuple[float, float, float], seed: int,
+                 only_unassigned: bool) -> None:
+        text = QCoreApplication.translate("EditCommands", "Re-split {ratios} (seed {seed})").format(
+            ratios="/".join(f"{r * 100:g}" for r in ratios), seed=seed)
+        super().__init__(store, notifier, text)
+        self.ratios, self.seed, self.only_unassigned = ratios, seed, only_unassigned
+        self.report: ResplitReport | None = None
+        self._before: dict[int, str] = {}
+        self._unassigned_before: list[int] = []
+
+    def redo(self) -> None:
+        def do() -> None:
+            self._before = {k.id: k.split for k in self.store.split_keys()}
+            self._unassigned_before = self.store.unassigned_split_ids()
+            self.report = resplit(self.store, self.ratios, self.seed, only_unassigned=self.only_unassigned)
+        self._run(do)
+
+    def undo(self) -> None:
+        def do() -> None:
+            with self.store.bulk():
+                self.store.set_splits(self._before)
+                if self._unassigned_before:
+                    self.store.mark_split_unassigned(self._unassigned_before)
+        self._run(do)

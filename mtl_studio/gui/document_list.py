@@ -59,7 +59,7 @@ class DocumentListPanel(QWidget):
         self.table.setObjectName("documentList")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several to delete
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -116,6 +116,14 @@ class DocumentListPanel(QWidget):
         i = self.filter_combo.findData(key)
         if i >= 0:
             self.filter_combo.setCurrentIndex(i)
+
+    def reload(self) -> None:
+        """Re-read the list with the same filter (documents were deleted, restored or moved)."""
+        self._apply_query()
+
+    def selected_doc_ids(self) -> list[int]:
+        ids = (self.model.doc_id_at(index.row()) for index in self.table.selectionModel().selectedRows())
+        return sorted(i for i in ids if i is not None)
 
     def _apply_query(self) -> None:
         self._search_timer.stop()

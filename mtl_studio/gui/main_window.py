@@ -23,7 +23,7 @@ from mtl_studio import __version__
 from mtl_studio.core.store import PROJECT_FILE_ERRORS, ProjectStore
 
 from .background import BackgroundTasks
-from .commands import EditNotifier
+from .commands import DeleteDocumentsCommand, EditNotifier, ResplitCommand
 from .document_list import DocumentListPanel
 from .annotate_page import AnnotatePage
 from .models import DocumentListModel
@@ -177,6 +177,16 @@ class MainWindow(QMainWindow):
         self.undo_stack.undoTextChanged.connect(self._update_undo_tips)
         self.undo_stack.redoTextChanged.connect(self._update_undo_tips)
         self._update_undo_tips()
+        self.act_resplit = self._action(self.tr("&Re-split…"), self.resplit_interactive,
+                                        tip=self.tr("Give the documents a new seeded train/dev/test split"))
+        # Delete works in the document list only (the editor's Delete removes a span).
+        self.act_delete_docs = QAction(self.tr("&Delete selected documents"), self.doc_list)
+        set_shortcuts(self.act_delete_docs, [QKeySequence.StandardKey.Delete])
+        self.act_delete_docs.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_delete_docs.setStatusTip(self.tr("Delete the selected documents and their annotations (undoable)"))
+        self.act_delete_docs.triggered.connect(lambda _=False: self.delete_selected_documents())
+        self.doc_list.addAction(self.act_delete_docs)
+        self.doc_list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.act_schema = self._action(self.tr("&Label schema…"), self.edit_schema,
                                        tip=self.tr("Add, rename, recolour or remove entity types and sentiment classes"))
 
@@ -255,6 +265,10 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _=False, c=code: self.set_language(c))
             self.language_actions[code] = a
 
+        m = mb.addMenu(self.tr("&Data"))
+        m.addAction(self.act_resplit)
+        m.addAction(self.act_delete_docs)
+
         m = mb.addMenu(self.tr("&Go"))
         m.addAction(self.act_prev)
         m.addAction(self.act_next)
@@ -299,6 +313,9 @@ class MainWindow(QMainWindow):
         self.notifier.edited.connect(self._on_edited)
         self.notifier.failed.connect(self._on_edit_failed)
         self.notifier.schema_changed.connect(lambda: self._on_schema_changed(False))
+        self.notifier.documents_changed.connect(self._on_documents_changed)
+        if hasattr(self.training_panel, "resplit_requested"):
+            self.training_panel.resplit_requested.connect(self.resplit_interactive)
         self.undo_stack.indexChanged.connect(self._on_undo_index)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         if hasattr(self.training_panel, "run_finished"):
@@ -590,6 +607,59 @@ class MainWindow(QMainWindow):
         if destructive:
             self.statusBar().showMessage(self.tr("Saved: label schema"), 5000)
 
+    # ---- documents and splits -------------------------------------------------------------------------
+
+    def delete_selected_documents(self) -> None:
+        """Delete the documents selected in the list (Delete key there, or its context menu); Ctrl+Z
+        brings them back with their annotations."""
+        ids = self.doc_panel.selected_doc_ids()
+        if self.store is None or not ids:
+            return
+        self.undo_stack.push(DeleteDocumentsCommand(self.store, self.notifier, ids))
+
+    def resplit_interactive(self) -> None:
+        if self.store is None:
+            return
+        from .resplit_dialog import ResplitDialog
+
+        dialog = ResplitDialog(self.store.split_seed, len(self.store.unassigned_split_ids()), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.resplit(dialog.chosen_ratios(), dialog.seed.value(),
+                                                     dialog.only_unassigned.isChecked()))
+        dialog.open()  # window-modal without a nested event loop
+
+    def resplit(self, ratios: tuple[float, float, float], seed: int, only_unassigned: bool = False) -> None:
+        """A seeded re-split as one undoable edit; the status bar shows what moved."""
+        if self.store is None:
+            return
+        command = ResplitCommand(self.store, self.notifier, ratios, seed, only_unassigned)
+        self.undo_stack.push(command)
+        if command.report is not None:
+            self.statusBar().showMessage(command.report.summary().replace("\n", " ·"), 10000)
+
+    def _on_documents_changed(self) -> None:
+        """Documents were deleted, restored or re-split: re-list them, keep or replace the open one."""
+        if self.store is None:
+            return
+        current = self.current_doc_id()
+        self.doc_panel.reload()
+        if current is not None and self.doc_model.row_of(current) is None:
+            try:
+                self.store.get_document(current)
+            except KeyError:  # deleted: show the document that took its place in the list
+                row = self.doc_model.neighbour_row(current, 1)
+                if row is None:
+                    row = self.doc_model.neighbour_row(current, -1)
+                if row is not None:
+                    self.doc_panel.select_row(row)
+                else:
+                    self.show_document(None)
+        elif current is not None:
+            self.annotate_page.show_document(current)  # its split may have changed
+        if hasattr(self.prediction_view, "reload_documents"):
+            self.prediction_view.reload_documents()
+        self._progress_timer.start()
+
     # ---- import / export ------------------------------------------------------------------------------
 
     def import_interactive(self, path: str | None = None) -> None:
@@ -718,7 +788,7 @@ class MainWindow(QMainWindow):
     def _update_enabled(self) -> None:
         has = self.store is not None
         for a in (self.act_import, self.act_export_conll, self.act_export_jsonl, self.act_export_csv,
-                  self.act_export_model, self.act_schema, self.act_prev, self.act_next, self.act_next_unlabelled,
+                  self.act_export_model, self.act_schema, self.act_resplit, self.act_delete_docs, self.act_prev, self.act_next, self.act_next_unlabelled,
                   self.act_ner_done, self.act_search):
             a.setEnabled(has)
         self._on_tab_changed(self.tabs.currentIndex())

@@ -1,0 +1,118 @@
+"""Splits and documents from the window: delete documents in the list (undo brings them back with their
+annotations), Data › Re-split… (undoable), and the Train tab's Re-split… when train has no labelled
+document."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.schema import Span
+from mtl_studio.gui.app import app_settings
+from mtl_studio.gui.main_window import MainWindow
+from mtl_studio.gui.resplit_dialog import ResplitDialog
+from project_helpers import TRAINING, make_project
+
+ALL_IN_DEV = TRAINING.with_docs([(text, ents, sent, "dev") for text, ents, sent, _split in TRAINING.docs])
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    shown: list[tuple[str, str, str]] = []
+    for kind in ("critical", "warning", "information"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(
+            lambda parent, title, text, *a, _k=kind, **kw: shown.append((_k, title, text))
+            or QMessageBox.StandardButton.Ok))
+    return shown
+
+
+def open_window(qtbot, path) -> MainWindow:
+    w = MainWindow(app_settings())
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    assert w.open_project(path)
+    return w
+
+
+def splits(store) -> Counter:
+    return Counter(d.split for d in store.iter_documents())
+
+
+def click_row(qtbot, window: MainWindow, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    table = window.doc_list
+    rect = table.visualRect(window.doc_model.index(row, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+
+def accept_resplit_dialog(qtbot, window: MainWindow) -> ResplitDialog:
+    dialog = window.findChild(ResplitDialog)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert dialog.ratios.text() == "80/10/10" and not dialog.only_unassigned.isChecked()
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    return dialog
+
+
+def test_delete_documents_in_the_list_and_undo(qtbot, project):
+    text = project.get_document(1).text
+    project.add_span(1, Span(text.index("Apple"), text.index("Apple") + 5, "ORG"))
+    project.set_sentiment(2, "negative")
+    w = open_window(qtbot, project.path)
+    assert w.act_delete_docs in w.doc_list.actions()  # the list's context menu
+    click_row(qtbot, w, 0)
+    click_row(qtbot, w, 1, Qt.KeyboardModifier.ShiftModifier)
+    assert w.doc_panel.selected_doc_ids() == [1, 2]
+    qtbot.keyClick(w.doc_list, Qt.Key.Key_Delete)
+    assert project.document_ids() == [3, 4]
+    assert [w.doc_model.doc_id_at(r) for r in range(w.doc_model.rowCount())] == [3, 4]
+    assert w.current_doc_id() == 3
+    assert w.statusBar().currentMessage() == "Saved: Delete 2 document(s)"
+    qtbot.keyClick(w.doc_list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert project.document_ids() == [1, 2, 3, 4]
+    assert [s.label for s in project.get_document(1).spans] == ["ORG"]
+    assert project.get_document(2).sentiment.label == "negative"
+    assert w.doc_model.rowCount() == 4
+    assert w.statusBar().currentMessage() == "Undone: Delete 2 document(s)"
+    w.shutdown()
+
+
+def test_resplit_from_the_data_menu_and_undo(qtbot, tmp_path):
+    store = make_project(tmp_path / "dev.mtl", ALL_IN_DEV)
+    w = open_window(qtbot, store.path)
+    data_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Data")
+    assert w.act_resplit in data_menu.actions()
+    w.act_resplit.trigger()
+    accept_resplit_dialog(qtbot, w)
+    assert splits(store) == {"train": 32, "dev": 4, "test": 4}
+    assert "moved 36" in w.statusBar().currentMessage()
+    column = [w.doc_model.index(r, w.doc_model.COL_SPLIT).data() for r in range(w.doc_model.rowCount())]
+    assert Counter(column) == {"train": 32, "dev": 4, "test": 4}  # the list shows the new splits
+    w.doc_list.setFocus()
+    qtbot.keyClick(w.doc_list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert splits(store) == {"dev": 40}
+    w.shutdown()
+    store.close()
+
+
+def test_training_without_training_documents_offers_a_resplit(qtbot, tmp_path, tiny_encoder, dialogs):
+    store = make_project(tmp_path / "dev.mtl", ALL_IN_DEV)
+    w = open_window(qtbot, store.path)
+    panel = w.training_panel
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu"))
+    w.tabs.setCurrentWidget(w._tab_pages[panel])
+    assert not panel.resplitButton.isVisible()
+    qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    assert dialogs and "all 40 labelled documents are in dev" in dialogs[-1][2]
+    assert panel.resplitButton.isVisible()
+    qtbot.mouseClick(panel.resplitButton, Qt.MouseButton.LeftButton)
+    accept_resplit_dialog(qtbot, w)
+    assert splits(store)["train"] == 32
+    w.shutdown()
+    store.close()

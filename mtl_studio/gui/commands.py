@@ -28,6 +28,20 @@ class EditNotifier(QObject):
     documents_changed = Signal()  # documents were deleted, restored or moved to other splits: re-list them
 
 
+def run_reporting(command: QUndoCommand, notifier: EditNotifier, write: Callable[[], object],
+                  announce: Callable[[], object]) -> None:
+    """Run a command's store write; announce success, or report the error and retire the command.
+
+    Exceptions must not escape into Qt's C++ undo stack (redo/undo are called from there)."""
+    try:
+        write()
+    except Exception as e:  # noqa: BLE001 - shown to the user, the edit is not applied
+        command.setObsolete(True)
+        notifier.failed.emit(str(e))
+        return
+    announce()
+
+
 def find_gold_span(store: ProjectStore, doc_id: int, start: int, end: int) -> Span | None:
     for s in store.get_document(doc_id).spans:
         if s.start == start and s.end == end:
@@ -42,15 +56,8 @@ class _StoreCommand(QUndoCommand):
         self.notifier = notifier
         self.doc_id = doc_id
 
-    def _run(self, fn) -> None:
-        # Exceptions must not escape into Qt's C++ undo stack; report them instead.
-        try:
-            fn()
-        except Exception as e:  # noqa: BLE001 - shown to the user, the edit is not applied
-            self.setObsolete(True)
-            self.notifier.failed.emit(str(e))
-            return
-        self.notifier.edited.emit(self.doc_id)
+    def _run(self, fn: Callable[[], object]) -> None:
+        run_reporting(self, self.notifier, fn, lambda: self.notifier.edited.emit(self.doc_id))
 
 
 class AddSpanCommand(_StoreCommand):
@@ -162,13 +169,7 @@ class SchemaCommand(QUndoCommand):
         self._apply, self._revert = apply, revert
 
     def _run(self, fn: Callable[[], object]) -> None:
-        try:
-            fn()
-        except Exception as e:  # noqa: BLE001 - shown to the user, the change is not applied
-            self.setObsolete(True)
-            self.notifier.failed.emit(str(e))
-            return
-        self.notifier.schema_changed.emit()
+        run_reporting(self, self.notifier, fn, self.notifier.schema_changed.emit)
 
     def redo(self) -> None:
         self._run(self._apply)
@@ -186,13 +187,7 @@ class _DocumentsCommand(QUndoCommand):
         self.notifier = notifier
 
     def _run(self, fn: Callable[[], object]) -> None:
-        try:
-            fn()
-        except Exception as e:  # noqa: BLE001 - shown to the user, nothing is changed
-            self.setObsolete(True)
-            self.notifier.failed.emit(str(e))
-            return
-        self.notifier.documents_changed.emit()
+        run_reporting(self, self.notifier, fn, self.notifier.documents_changed.emit)
 
 
 class DeleteDocumentsCommand(_DocumentsCommand):

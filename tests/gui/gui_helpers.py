@@ -1,4 +1,4 @@
-"""Helpers shared by the GUI tests: mouse positions over the editor's text."""
+"""Helpers shared by the GUI tests: mouse positions over the editor's text, a main window on a project."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
@@ -24,3 +24,26 @@ def drag(qtbot, editor: AnnotationEditor, start_cp: int, end_cp: int) -> None:
     qtbot.mouseMove(vp, QPoint((a.x() + b.x()) // 2, a.y()))
     qtbot.mouseMove(vp, b)
     qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=b)
+
+
+def open_window(qtbot, path, *, size: tuple[int, int] = (1280, 800)):
+    """A shown, active MainWindow on the project at `path` (window shortcuts reach an active window)."""
+    from mtl_studio.gui.app import app_settings
+    from mtl_studio.gui.main_window import MainWindow
+
+    window = MainWindow(app_settings())
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert window.open_project(path)
+    return window
+
+
+def show_train_tab(window, config):
+    """The Train tab in front with `config` in its form; returns the training panel."""
+    panel = window.training_panel
+    panel.set_config(config)
+    window.tabs.setCurrentWidget(window._tab_pages[panel])
+    return panel

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QAbstractSlider
 from mtl_studio.core.schema import Document, Span
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.tokenize import tokenize
-from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
+from gui_helpers import open_window
 
 BIG = 14_000
 
@@ -28,17 +28,6 @@ def big_project(tmp_path_factory):
             store.add_document(Document(text=text, tokens=tokenize(text), split=("train", "dev", "test")[i % 3]))
     store.close()
     return path
-
-
-def open_window(qtbot, path) -> MainWindow:
-    w = MainWindow(app_settings())
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    assert w.open_project(path)
-    return w
 
 
 def choose_filter(qtbot, window: MainWindow, key: Qt.Key, presses: int = 1) -> None:

@@ -5,39 +5,19 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.schema import Span
-from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
 from mtl_studio.gui.resplit_dialog import ResplitDialog
+from gui_helpers import open_window, show_train_tab
 from project_helpers import TRAINING, make_project
 
 ALL_IN_DEV = TRAINING.with_docs([(text, ents, sent, "dev") for text, ents, sent, _split in TRAINING.docs])
 
 
-@pytest.fixture
-def dialogs(monkeypatch):
-    shown: list[tuple[str, str, str]] = []
-    for kind in ("critical", "warning", "information"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(
-            lambda parent, title, text, *a, _k=kind, **kw: shown.append((_k, title, text))
-            or QMessageBox.StandardButton.Ok))
-    return shown
-
-
-def open_window(qtbot, path) -> MainWindow:
-    w = MainWindow(app_settings())
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    assert w.open_project(path)
-    return w
 
 
 def splits(store) -> Counter:
@@ -103,9 +83,7 @@ def test_resplit_from_the_data_menu_and_undo(qtbot, tmp_path):
 def test_training_without_training_documents_offers_a_resplit(qtbot, tmp_path, tiny_encoder, dialogs):
     store = make_project(tmp_path / "dev.mtl", ALL_IN_DEV)
     w = open_window(qtbot, store.path)
-    panel = w.training_panel
-    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu"))
-    w.tabs.setCurrentWidget(w._tab_pages[panel])
+    panel = show_train_tab(w, TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu"))
     assert not panel.resplitButton.isVisible()
     qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
 from mtl_studio.core.schema import SentimentLabel
-from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
 from mtl_studio.gui.schema_dialog import SchemaDialog
 from mtl_studio.gui.worker import running_threads
+from gui_helpers import open_window, show_train_tab
 from project_helpers import ANNOTATION, TRAINING, make_project
 
 
@@ -31,31 +31,12 @@ def add_prediction_run(store, *, wrong_sentiment: bool) -> str:
 
 
 @pytest.fixture
-def dialogs(monkeypatch):
-    shown: list[tuple[str, str]] = []
-    for kind in ("critical", "warning", "information"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(
-            lambda parent, title, text, *a, _k=kind, **kw: shown.append((_k, title)) or QMessageBox.StandardButton.Ok))
-    return shown
-
-
-@pytest.fixture
 def predicted(tmp_path):
     store = make_project(tmp_path / "predicted.mtl", TRAINING)
     older = add_prediction_run(store, wrong_sentiment=True)
     newer = add_prediction_run(store, wrong_sentiment=False)
     yield store, older, newer
     store.close()
-
-
-def open_window(qtbot, path) -> MainWindow:
-    w = MainWindow(app_settings())
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()  # window shortcuts (Ctrl+Z, Ctrl+4) only reach an active window
-    qtbot.waitUntil(w.isActiveWindow)
-    assert w.open_project(path)
-    return w
 
 
 def click_history_row(qtbot, window: MainWindow, run_id: str) -> None:
@@ -101,9 +82,7 @@ def test_failed_run_does_not_follow_into_another_project(qtbot, tmp_path, dialog
     first = make_project(tmp_path / "first.mtl", TRAINING)
     second = make_project(tmp_path / "second.mtl", ANNOTATION)
     w = open_window(qtbot, first.path)
-    panel = w.training_panel
-    panel.set_config(TrainConfig(encoder="no-such-org/no-such-encoder", epochs=1, device="cpu"))
-    w.tabs.setCurrentWidget(w._tab_pages[panel])
+    panel = show_train_tab(w, TrainConfig(encoder="no-such-org/no-such-encoder", epochs=1, device="cpu"))
     qtbot.mouseClick(panel.trainButton, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
     assert dialogs and "#b42318" in panel.logView.document().toHtml().lower()  # the red error line
@@ -120,10 +99,8 @@ def test_failed_run_does_not_follow_into_another_project(qtbot, tmp_path, dialog
 def test_results_refresh_when_a_resumed_run_completes(qtbot, tmp_path, tiny_encoder, dialogs):
     store = make_project(tmp_path / "resume.mtl", TRAINING)
     w = open_window(qtbot, store.path)
-    panel = w.training_panel
-    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=2, batch_size=2, device="cpu",
-                                 early_stopping_patience=0))
-    w.tabs.setCurrentWidget(w._tab_pages[panel])
+    panel = show_train_tab(w, TrainConfig(encoder=str(tiny_encoder), epochs=2, batch_size=2, device="cpu",
+                                          early_stopping_patience=0))
     steps: list[int] = []
 
     def stop_after_two(ev) -> None:

@@ -166,6 +166,9 @@ class DocumentListModel(QAbstractTableModel):
 
     def position(self, doc_id: int) -> tuple[int, bool]:
         """(rows before the document's place in the list, whether it is in the list)."""
+        loaded = self._loaded_row_of(doc_id)
+        if loaded is not None:
+            return loaded, True  # no query: J/K from a row on screen
         if self._error_ids is not None:
             i = bisect_left(self._error_ids, doc_id)
             return i, i < len(self._error_ids) and self._error_ids[i] == doc_id
@@ -175,9 +178,6 @@ class DocumentListModel(QAbstractTableModel):
 
     def row_of(self, doc_id: int) -> int | None:
         """Row of a document in the current list; None if it is filtered out."""
-        loaded = self._loaded_row_of(doc_id)
-        if loaded is not None:
-            return loaded
         row, present = self.position(doc_id)
         return row if present and row < self.rowCount() else None
 

@@ -10,13 +10,18 @@ so the offsets name a span uniquely, and they survive an undo/redo that deletes 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
 from mtl_studio.core.schema import Span
-from mtl_studio.core.splits import ResplitReport, resplit
+from mtl_studio.core.splits import ResplitChange, ResplitReport, redo_resplit, undo_resplit
 from mtl_studio.core.store import DocumentSnapshot, ProjectStore
+
+from .background import BackgroundTasks
+
+T = TypeVar("T")
 
 
 class EditNotifier(QObject):
@@ -26,6 +31,7 @@ class EditNotifier(QObject):
     failed = Signal(str)  # a user-facing message when a write was refused
     schema_changed = Signal()  # entity types or sentiment classes changed (added, renamed, recoloured, rekeyed)
     documents_changed = Signal()  # documents were deleted, restored or moved to other splits: re-list them
+    busy = Signal(bool)  # a long write (a re-split) runs on a worker: hold further undo/redo back
 
 
 def run_reporting(command: QUndoCommand, notifier: EditNotifier, write: Callable[[], object],
@@ -210,30 +216,49 @@ class DeleteDocumentsCommand(_DocumentsCommand):
         self._run(lambda: self.store.restore_documents(self._snapshots))
 
 
-class ResplitCommand(_DocumentsCommand):
-    """A seeded re-split (core.splits.resplit); undo moves every document back to its old split."""
+class ResplitCommand(QUndoCommand):
+    """A re-split as an undo step. Moving 100k documents takes seconds, so every write runs on a worker
+    thread: the first one before the command is pushed (the window does it), undo and redo later. The
+    notifier's `busy` says while a write runs (the window holds further undo/redo back), and
+    `documents_changed` when it has landed."""
 
-    def __init__(self, store: ProjectStore, notifier: EditNotifier, ratios: tuple[float, float, float], seed: int,
-                 only_unassigned: bool) -> None:
+    def __init__(self, project: str, notifier: EditNotifier, tasks: BackgroundTasks, report: ResplitReport,
+                 change: ResplitChange) -> None:
         text = QCoreApplication.translate("EditCommands", "Re-split {ratios} (seed {seed})").format(
-            ratios="/".join(f"{r * 100:g}" for r in ratios), seed=seed)
-        super().__init__(store, notifier, text)
-        self.ratios, self.seed, self.only_unassigned = ratios, seed, only_unassigned
-        self.report: ResplitReport | None = None
-        self._before: dict[int, str] = {}
-        self._unassigned_before: list[int] = []
+            ratios="/".join(f"{r * 100:g}" for r in report.ratios), seed=report.seed)
+        super().__init__(text)
+        self.project, self.notifier, self.tasks = project, notifier, tasks
+        self.report, self.change = report, change
+        self._already_written = True  # push() calls redo() at once: the worker has written it already
 
     def redo(self) -> None:
-        def do() -> None:
-            self._before = {k.id: k.split for k in self.store.split_keys()}
-            self._unassigned_before = self.store.unassigned_split_ids()
-            self.report = resplit(self.store, self.ratios, self.seed, only_unassigned=self.only_unassigned)
-        self._run(do)
+        if self._already_written:
+            self._already_written = False
+            return
+        self._write(lambda store: redo_resplit(store, self.change))
 
     def undo(self) -> None:
-        def do() -> None:
-            with self.store.bulk():
-                self.store.set_splits(self._before)
-                if self._unassigned_before:
-                    self.store.mark_split_unassigned(self._unassigned_before)
-        self._run(do)
+        self._write(lambda store: undo_resplit(store, self.change))
+
+    def _write(self, write: Callable[[ProjectStore], object]) -> None:
+        self.notifier.busy.emit(True)
+
+        def landed(_result: object) -> None:
+            self.notifier.busy.emit(False)
+            self.notifier.documents_changed.emit()
+
+        def refused(error: BaseException) -> None:
+            self.notifier.busy.emit(False)
+            self.notifier.failed.emit(str(error))
+
+        project = self.project
+        self.tasks.run(lambda: in_project(project, write), landed, refused)
+
+
+def in_project(project: str, work: Callable[[ProjectStore], T]) -> T:
+    """Run `work` with a store connection of the calling thread (a worker's), closed afterwards."""
+    store = ProjectStore.open(project)
+    try:
+        return work(store)
+    finally:
+        store.close()

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio import __version__
+from mtl_studio.core.splits import ResplitChange, ResplitReport, resplit_undoably
 from mtl_studio.core.store import PROJECT_FILE_ERRORS, ProjectStore
 
 from .background import BackgroundTasks
-from .commands import DeleteDocumentsCommand, EditNotifier, ResplitCommand
+from .commands import DeleteDocumentsCommand, EditNotifier, ResplitCommand, in_project
 from .document_list import DocumentListPanel
 from .annotate_page import AnnotatePage
 from .models import DocumentListModel
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.notifier = EditNotifier(self)
         self.tasks = BackgroundTasks(self)
         self._undo_index = 0
+        self._busy = False  # a long write (a re-split) runs on a worker thread
         self._state_restored = False
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is not None and screen.width() >= 1500 and screen.height() >= 940:
@@ -168,12 +170,12 @@ class MainWindow(QMainWindow):
         # Fixed texts (a toolbar button must not change width under the mouse); what would be undone or
         # redone goes in the tooltip. Only the platform's standard keys: adding Ctrl+Shift+Z by hand
         # duplicates X11's standard Redo key and makes the shortcut ambiguous (dead) there.
-        self.act_undo = self._action(self.tr("&Undo"), self.undo_stack.undo, QKeySequence.StandardKey.Undo,
-                                     icon=sp.SP_ArrowBack)
-        self.act_redo = self._action(self.tr("&Redo"), self.undo_stack.redo, QKeySequence.StandardKey.Redo,
-                                     icon=sp.SP_ArrowForward)
-        self.undo_stack.canUndoChanged.connect(self.act_undo.setEnabled)
-        self.undo_stack.canRedoChanged.connect(self.act_redo.setEnabled)
+        self.act_undo = self._action(self.tr("&Undo"), lambda: self._busy or self.undo_stack.undo(),
+                                     QKeySequence.StandardKey.Undo, icon=sp.SP_ArrowBack)
+        self.act_redo = self._action(self.tr("&Redo"), lambda: self._busy or self.undo_stack.redo(),
+                                     QKeySequence.StandardKey.Redo, icon=sp.SP_ArrowForward)
+        self.undo_stack.canUndoChanged.connect(self._update_undo_tips)
+        self.undo_stack.canRedoChanged.connect(self._update_undo_tips)
         self.undo_stack.undoTextChanged.connect(self._update_undo_tips)
         self.undo_stack.redoTextChanged.connect(self._update_undo_tips)
         self._update_undo_tips()
@@ -314,6 +316,7 @@ class MainWindow(QMainWindow):
         self.notifier.failed.connect(self._on_edit_failed)
         self.notifier.schema_changed.connect(lambda: self._on_schema_changed(False))
         self.notifier.documents_changed.connect(self._on_documents_changed)
+        self.notifier.busy.connect(self._set_busy)
         if hasattr(self.training_panel, "resplit_requested"):
             self.training_panel.resplit_requested.connect(self.resplit_interactive)
         self.undo_stack.indexChanged.connect(self._on_undo_index)
@@ -563,8 +566,8 @@ class MainWindow(QMainWindow):
 
     def _update_undo_tips(self) -> None:
         stack = self.undo_stack
-        self.act_undo.setEnabled(stack.canUndo())
-        self.act_redo.setEnabled(stack.canRedo())
+        self.act_undo.setEnabled(stack.canUndo() and not self._busy)
+        self.act_redo.setEnabled(stack.canRedo() and not self._busy)
         undo_keys = self.act_undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         redo_keys = self.act_redo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.act_undo.setToolTip(self.tr("Undo: {what} ({keys})").format(what=stack.undoText(), keys=undo_keys)
@@ -629,13 +632,37 @@ class MainWindow(QMainWindow):
         dialog.open()  # window-modal without a nested event loop
 
     def resplit(self, ratios: tuple[float, float, float], seed: int, only_unassigned: bool = False) -> None:
-        """A seeded re-split as one undoable edit; the status bar shows what moved."""
-        if self.store is None:
+        """A seeded re-split on a worker thread (seconds for 100k documents), then one undoable edit;
+        the status bar shows what moved."""
+        if self.store is None or self._busy:
             return
-        command = ResplitCommand(self.store, self.notifier, ratios, seed, only_unassigned)
-        self.undo_stack.push(command)
-        if command.report is not None:
-            self.statusBar().showMessage(command.report.summary().replace("\n", " ·"), 10000)
+        project = str(self.store.path)
+
+        def written(result: tuple[ResplitReport, ResplitChange]) -> None:
+            self._set_busy(False)
+            if self.store is None or str(self.store.path) != project:
+                return
+            report, change = result
+            self.undo_stack.push(ResplitCommand(project, self.notifier, self.tasks, report, change))
+            self._on_documents_changed()
+            self.statusBar().showMessage(report.summary().replace("\n", " ·"), 10000)
+
+        def failed(error: BaseException) -> None:
+            self._set_busy(False)
+            self._warn(self.tr("Re-split failed"), str(error))
+
+        self._set_busy(True)
+        self.statusBar().showMessage(self.tr("Re-splitting the documents…"))
+        self.tasks.run(lambda: in_project(project, lambda store: resplit_undoably(
+            store, ratios, seed, only_unassigned=only_unassigned)), written, failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        """While a long write runs on a worker, undo, redo and another re-split wait for it."""
+        self._busy = busy
+        self._update_undo_tips()
+        self.act_resplit.setEnabled(self.store is not None and not busy)
+        if busy:
+            self.statusBar().showMessage(self.tr("Moving documents to their splits…"))
 
     def _on_documents_changed(self) -> None:
         """Documents were deleted, restored or re-split: re-list them, keep or replace the open one."""

@@ -68,14 +68,18 @@ def test_resplit_from_the_data_menu_and_undo(qtbot, tmp_path):
     data_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Data")
     assert w.act_resplit in data_menu.actions()
     w.act_resplit.trigger()
-    accept_resplit_dialog(qtbot, w)
+    accept_resplit_dialog(qtbot, w)  # the re-split runs on a worker thread
+    qtbot.waitUntil(lambda: "moved 36" in w.statusBar().currentMessage(), timeout=10_000)
     assert splits(store) == {"train": 32, "dev": 4, "test": 4}
-    assert "moved 36" in w.statusBar().currentMessage()
     column = [w.doc_model.index(r, w.doc_model.COL_SPLIT).data() for r in range(w.doc_model.rowCount())]
     assert Counter(column) == {"train": 32, "dev": 4, "test": 4}  # the list shows the new splits
+    w.activateWindow()  # the dialog has closed: the window is the active one again
+    qtbot.waitUntil(w.isActiveWindow)
     w.doc_list.setFocus()
     qtbot.keyClick(w.doc_list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: w.doc_model.index(0, w.doc_model.COL_SPLIT).data() == "dev" and not w._busy)
     assert splits(store) == {"dev": 40}
+    assert w.statusBar().currentMessage().startswith("Undone: Re-split 80/10/10")
     w.shutdown()
     store.close()
 
@@ -91,6 +95,6 @@ def test_training_without_training_documents_offers_a_resplit(qtbot, tmp_path, t
     assert panel.resplitButton.isVisible()
     qtbot.mouseClick(panel.resplitButton, Qt.MouseButton.LeftButton)
     accept_resplit_dialog(qtbot, w)
-    assert splits(store)["train"] == 32
+    qtbot.waitUntil(lambda: splits(store)["train"] == 32 and not w._busy, timeout=10_000)
     w.shutdown()
     store.close()

@@ -14,7 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import (
-    QBrush, QColor, QFont, QPainter, QPixmap, QTextCharFormat, QTextCursor, QTextFormat, QUndoCommand, QUndoStack,
+    QBrush, QColor, QFont, QPainter, QPixmap, QShowEvent, QTextCharFormat, QTextCursor, QTextFormat, QUndoCommand,
+    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
@@ -149,6 +150,7 @@ class PredictionView(QWidget):
         self._doc_id: int | None = None
         self._diffs: list[SpanDiff] = []
         self._colours: dict[str, str] = {}
+        self._stale = False  # documents to list once the view is shown (see reload_documents)
         self.undoStack = QUndoStack(self)
         self._build()
         self._show_empty()
@@ -401,7 +403,14 @@ class PredictionView(QWidget):
 
     @Slot()
     def reload_documents(self) -> None:
-        """Re-list the documents of the split (after a run, an edit or a filter change)."""
+        """Re-list the documents of the split (after a run, an edit or a filter change).
+
+        Behind another tab of a shown window the listing waits until the view is shown: comparing a
+        large split with gold takes a while, and opening a project should not pay for a hidden tab."""
+        if self._hidden_in_a_shown_window():
+            self._stale = True
+            return
+        self._stale = False
         if self._store is None or self._run_id is None:
             self.docsModel.set_documents(self._store, [], set())
             self.countLabel.setText(self.tr("Select a finished run to compare its predictions with gold."))
@@ -440,6 +449,15 @@ class PredictionView(QWidget):
         return True
 
     # ---- internals -------------------------------------------------------------------------------
+
+    def _hidden_in_a_shown_window(self) -> bool:
+        top = self.window()
+        return top is not self and top.isVisible() and not self.isVisible()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if self._stale:
+            self.reload_documents()
 
     def _gold_written(self, doc_id: int) -> None:
         """After accept/undo: refresh the list and this document, tell the window."""

@@ -29,7 +29,7 @@ class DocumentTable(QTableView):
 
 
 class DocumentListPanel(QWidget):
-    """Filter, search, the lazily fetched document table and a count line."""
+    """Filter, search, the document table (rows read by position, a page at a time) and a count line."""
 
     documentActivated = Signal(int)  # the user picked a document (click / keyboard move)
     documentOpened = Signal(int)  # Enter or double click: edit it (the editor takes the keyboard)

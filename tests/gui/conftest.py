@@ -17,7 +17,7 @@ from mtl_studio.core.store import ProjectStore
 
 if qt_unavailable_reason() is None:  # else tests/conftest.py skips this folder, and nothing here may import Qt
     from PySide6.QtCore import QThread, QThreadPool
-from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
 from project_helpers import ANNOTATION, make_project
 

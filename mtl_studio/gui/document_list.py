@@ -122,8 +122,11 @@ class DocumentListPanel(QWidget):
         self._apply_query()
 
     def selected_doc_ids(self) -> list[int]:
-        ids = (self.model.doc_id_at(index.row()) for index in self.table.selectionModel().selectedRows())
-        return sorted(i for i in ids if i is not None)
+        # By row range, not row by row: Ctrl+A on a 100k list is one selection range.
+        ids: set[int] = set()
+        for selected in self.table.selectionModel().selection():
+            ids.update(self.model.doc_ids_in_rows(selected.top(), selected.bottom()))
+        return sorted(ids)
 
     def _apply_query(self) -> None:
         self._search_timer.stop()

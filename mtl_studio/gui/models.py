@@ -206,6 +206,15 @@ class DocumentListModel(QAbstractTableModel):
                     return number * PAGE + i
         return None
 
+    def doc_ids_in_rows(self, first: int, last: int) -> list[int]:
+        """Ids of rows first..last (one query, also for a selection of the whole 100k list)."""
+        first, last = max(first, 0), min(last, self.rowCount() - 1)
+        if last < first or self.store is None:
+            return []
+        if self._error_ids is not None:
+            return self._error_ids[first:last + 1]
+        return self.store.document_ids(offset=first, limit=last - first + 1, **self.query.store_kwargs())
+
     def doc_id_at(self, row: int) -> int | None:
         r = self._row(row)
         return r["id"] if r is not None else None

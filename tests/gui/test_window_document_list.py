@@ -2,6 +2,8 @@
 14k-document project, keys in the list after a click, and J/K/N/Enter within the filtered list."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSlider
@@ -121,4 +123,20 @@ def test_jk_n_and_enter_move_within_the_filtered_list(qtbot, project):
     qtbot.keyClick(w.editor, Qt.Key.Key_Return)
     assert project.get_document(4).ner_labelled
     assert w.current_doc_id() == 1
+    w.shutdown()
+
+
+def test_select_all_and_delete_14k_documents_then_undo(qtbot, big_project, tmp_path):
+    copy = tmp_path / "copy.mtl"
+    shutil.copy(big_project, copy)
+    w = open_window(qtbot, copy)
+    table = w.doc_list
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(w.doc_panel.selected_doc_ids()) == BIG
+    assert w.doc_model.loaded_rows() <= 2 * 256  # the selection is read by range, not row by row
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert w.doc_model.rowCount() == 0 and w.store.count_documents() == 0
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert w.store.count_documents() == BIG and w.doc_model.rowCount() == BIG
     w.shutdown()

@@ -87,6 +87,10 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--include", default="", metavar="silver,predicted",
                    help="also export model annotations of these sources")
     p.add_argument("--split", choices=SPLIT_CHOICES, help="export only this split")
+    p.add_argument("--force", action="store_true", help="overwrite OUT when it exists")
+    p.add_argument("--raw-cells", action="store_true",
+                   help="CSV: write cells as they are; by default a cell beginning with =, +, -, @, tab or "
+                        "carriage return is prefixed with ' so that spreadsheets show it as text, not run it")
     p.add_argument("--json", action="store_true", help="print the export summary as JSON")
     p.set_defaults(func=cmd_export)
 
@@ -101,13 +105,22 @@ def register(sub: "argparse._SubParsersAction") -> None:
 def _open(path: str):  # type: ignore[no-untyped-def]
     from mtl_studio.core.store import ProjectStore
 
-    return ProjectStore.open(path)
+    store = ProjectStore.open(path)
+    if store.read_only:
+        print(f"note: {store.read_only_notice}", file=sys.stderr)
+    store.on_wait = _say_waiting  # a write held up by another writer says so every second
+    return store
+
+
+def _say_waiting(seconds: float) -> None:
+    print(f"waiting for another writer (an import, the studio) to finish... {seconds:.0f} s", file=sys.stderr)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.store_files import remove_project_files
 
-    store = ProjectStore.create(args.project)
+    store = ProjectStore.create(args.project)  # a name too long or a full disk: an error, no file left
     try:
         with store.bulk():
             if args.split_seed is not None:
@@ -119,8 +132,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     except BaseException:
         # A bad label name: leave no half-made project behind, so the corrected command can run.
         store.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{args.project}{suffix}").unlink(missing_ok=True)
+        remove_project_files(args.project)
         raise
     store.close()
     print(f"created {args.project}")
@@ -191,7 +203,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     include = tuple(s.strip() for s in args.include.split(",") if s.strip())
     store = _open(args.project)
     try:
-        report = export_project(store, args.out, fmt, include=include, split=args.split)
+        report = export_project(store, args.out, fmt, include=include, split=args.split, force=args.force,
+                                raw_cells=args.raw_cells)
     finally:
         store.close()
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary())

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.schema import ENTITY_KEYS, SENTIMENT_KEYS, ValidationError, check_label_name
+from mtl_studio.core.schema import ENTITY_KEYS, SENTIMENT_KEYS, ValidationError, check_label_form
 from mtl_studio.core.store import ProjectStore
 
 from .commands import EditNotifier, SchemaCommand
@@ -215,7 +215,7 @@ class SchemaDialog(QDialog):
             self._error(ValidationError(self.tr("An entity type named “{name}” already exists.").format(name=name)))
             return False
         try:
-            name = check_label_name(name)
+            name = check_label_form(name)
         except ValidationError as e:
             self._error(e)
             return False
@@ -231,7 +231,7 @@ class SchemaDialog(QDialog):
                                     "name.").format(old=old, new=new, n=n)):
             return False
         try:
-            new = check_label_name(new)
+            new = check_label_form(new)
             if new in self.store.entity_type_names():
                 raise ValidationError(self.tr("An entity type named “{name}” already exists.").format(name=new))
         except ValidationError as e:
@@ -294,7 +294,7 @@ class SchemaDialog(QDialog):
             self._error(ValidationError(self.tr("A sentiment class named “{name}” already exists.").format(name=name)))
             return False
         try:
-            name = check_label_name(name)
+            name = check_label_form(name)
         except ValidationError as e:
             self._error(e)
             return False
@@ -309,7 +309,7 @@ class SchemaDialog(QDialog):
                                 old=old, new=new, n=n)):
             return False
         try:
-            new = check_label_name(new)
+            new = check_label_form(new)
             if new in self.store.sentiment_class_names():
                 raise ValidationError(self.tr("A sentiment class named “{name}” already exists.").format(name=new))
         except ValidationError as e:

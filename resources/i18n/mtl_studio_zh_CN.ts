@@ -1572,6 +1572,10 @@
         <source>Started {}</source>
         <translation>开始于 {}</translation>
     </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
 </context>
 <context>
     <name>SchemaDialog</name>
@@ -2436,6 +2440,14 @@
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
+    <message>
+        <source>Run {} was interrupted: {}</source>
+        <translation>运行 {} 已中断：{}</translation>
+    </message>
+    <message>
+        <source>Run {} was stopped: {}</source>
+        <translation>运行 {} 已停止：{}</translation>
+    </message>
 </context>
 <context>
     <name>TrainingWorker</name>
@@ -2478,6 +2490,17 @@
         <location line="+1"/>
         <source>Unexpected error ({}): {}</source>
         <translation>意外错误（{}）：{}</translation>
+    </message>
+</context>
+<context>
+    <name>StoreFeedback</name>
+    <message>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
+        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
     </message>
 </context>
 </TS>

@@ -1,6 +1,7 @@
 """The SQLite project store: schema, provenance, task flags, transactions, threads, stats."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -211,3 +212,20 @@ def test_label_keys_are_stored_and_old_projects_get_their_old_keys(tmp_path):
             store.set_entity_type_key("PER", "Q")
     with ProjectStore.open(old) as again:  # stored, not derived
         assert {t.name: t.key for t in again.entity_types()} == {"ORG": None, "LOC": "1", "PER": "2"}
+
+
+def test_an_import_gives_new_labels_the_projects_next_free_keys(tmp_path):
+    """Labels an import adds get this project's next free keys; existing labels keep theirs."""
+    from formats_util import imp, new_store, write
+
+    store = new_store(tmp_path)
+    store.add_entity_type("ORG")
+    store.add_entity_type("LOC")
+    store.set_entity_type_key("LOC", "5")
+    store.add_sentiment_class("neutral")
+    lines = [json.dumps({"text": "Acme in Paris", "spans": [{"start": 0, "end": 4, "label": "PRODUCT"},
+                                                          {"start": 8, "end": 13, "label": "LOC"}],
+                         "sentiment": "positive"})]
+    imp(store, write(tmp_path, "new.jsonl", "\n".join(lines)))
+    assert {t.name: t.key for t in store.entity_types()} == {"ORG": "1", "LOC": "5", "PRODUCT": "2"}
+    assert {c.name: c.key for c in store.sentiment_classes()} == {"neutral": "Q", "positive": "W"}

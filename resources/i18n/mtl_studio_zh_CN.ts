@@ -84,6 +84,10 @@
         <source>test</source>
         <translation>测试集</translation>
     </message>
+    <message>
+        <source>Drag or click words, or ←/→ (Shift to extend) · 1–9 entity type · Del remove · Tab next span · Q W E… sentiment · X clear sentiment · D NER done · Enter done &amp; next · J/K next/previous · N next unlabelled</source>
+        <translation>拖动或点击词语，或 ←/→（Shift 扩展）· 1–9 实体类型 · Del 删除 · Tab 下一个实体 · Q W E… 情感 · X 清除情感 · D NER 完成 · Enter 完成并下一篇 · J/K 下一篇/上一篇 · N 下一篇未标注</translation>
+    </message>
 </context>
 <context>
     <name>AnnotationEditor</name>
@@ -131,6 +135,14 @@
         <location line="+204"/>
         <source>Delete span</source>
         <translation>删除片段</translation>
+    </message>
+    <message>
+        <source>No entity type on key {n}: set keys in Edit &gt; Label schema.</source>
+        <translation>按键 {n} 没有实体类型：请在“编辑 &gt; 标签体系”中设置按键。</translation>
+    </message>
+    <message>
+        <source>The sentiment is already {label} ({key} clears it).</source>
+        <translation>情感已经是 {label}（按 {key} 清除）。</translation>
     </message>
 </context>
 <context>
@@ -364,6 +376,14 @@
         <source>{total} documents · {loaded} loaded</source>
         <translation>共 {total} 篇文档 · 已加载 {loaded} 篇</translation>
     </message>
+    <message>
+        <source>Counting…</source>
+        <translation>正在计数…</translation>
+    </message>
+    <message>
+        <source>{total} documents</source>
+        <translation>{total} 篇文档</translation>
+    </message>
 </context>
 <context>
     <name>EditCommands</name>
@@ -406,6 +426,14 @@
         <location line="+2"/>
         <source>Mark NER not done</source>
         <translation>标记 NER 未完成</translation>
+    </message>
+    <message>
+        <source>Delete {n} document(s)</source>
+        <translation>删除 {n} 篇文档</translation>
+    </message>
+    <message>
+        <source>Re-split {ratios} (seed {seed})</source>
+        <translation>重新划分 {ratios}（种子 {seed}）</translation>
     </message>
 </context>
 <context>
@@ -1089,6 +1117,62 @@
         <source>Stop the training run and quit?</source>
         <translation>停止训练并退出？</translation>
     </message>
+    <message>
+        <source>&amp;Re-split…</source>
+        <translation>重新划分(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Give the documents a new seeded train/dev/test split</source>
+        <translation>按种子为文档重新划分训练/验证/测试集</translation>
+    </message>
+    <message>
+        <source>&amp;Delete selected documents</source>
+        <translation>删除所选文档(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Delete the selected documents and their annotations (undoable)</source>
+        <translation>删除所选文档及其标注（可撤销）</translation>
+    </message>
+    <message>
+        <source>&amp;Data</source>
+        <translation>数据(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Every document in the list is labelled. Well done!</source>
+        <translation>列表中的文档都已标注。干得好！</translation>
+    </message>
+    <message>
+        <source>Undone: {what}</source>
+        <translation>已撤销：{what}</translation>
+    </message>
+    <message>
+        <source>Undo: {what} ({keys})</source>
+        <translation>撤销：{what}（{keys}）</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>没有可撤销的操作</translation>
+    </message>
+    <message>
+        <source>Redo: {what} ({keys})</source>
+        <translation>重做：{what}（{keys}）</translation>
+    </message>
+    <message>
+        <source>Nothing to redo</source>
+        <translation>没有可重做的操作</translation>
+    </message>
+    <message>
+        <source>Re-split failed</source>
+        <translation>重新划分失败</translation>
+    </message>
+    <message>
+        <source>Re-splitting the documents…</source>
+        <translation>正在重新划分文档…</translation>
+    </message>
+    <message>
+        <source>Moving documents to their splits…</source>
+        <translation>正在把文档移到各自的划分…</translation>
+    </message>
 </context>
 <context>
     <name>MetricsModels</name>
@@ -1327,6 +1411,26 @@
         <location line="+2"/>
         <source>{} entities right, {} differences</source>
         <translation>{} 个实体正确，{} 处差异</translation>
+    </message>
+    <message>
+        <source>Finished runs that stored predictions, newest first</source>
+        <translation>已保存预测的已结束运行，最新的在前</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>{id} · {tasks} · {status}</source>
+        <translation>{id} · {tasks} · {status}</translation>
+    </message>
+    <message>
+        <source>{id} (no stored predictions)</source>
+        <translation>{id}（没有保存的预测）</translation>
+    </message>
+    <message>
+        <source>No finished run with predictions yet</source>
+        <translation>还没有带预测的已结束运行</translation>
     </message>
 </context>
 <context>
@@ -1746,6 +1850,50 @@
         <source>Name (no spaces):</source>
         <translation>名称（不含空格）：</translation>
     </message>
+    <message>
+        <source>Double-click to change the key</source>
+        <translation>双击以更改按键</translation>
+    </message>
+    <message>
+        <source>Entity types have the number keys 1–9, sentiment classes Q, W, E…: double-click a key to change it. Changes are saved at once and can be undone (Ctrl+Z).</source>
+        <translation>实体类型使用数字键 1–9，情感类别使用 Q、W、E…：双击按键即可更改。更改会立即保存，并可撤销（Ctrl+Z）。</translation>
+    </message>
+    <message>
+        <source>The key of “{name}” must be one of {keys}.</source>
+        <translation>“{name}”的按键必须是 {keys} 之一。</translation>
+    </message>
+    <message>
+        <source>Key {key} for {name}</source>
+        <translation>{name} 的按键设为 {key}</translation>
+    </message>
+    <message>
+        <source>Add entity type {name}</source>
+        <translation>添加实体类型 {name}</translation>
+    </message>
+    <message>
+        <source>Rename “{old}” to “{new}”? Its {n} spans keep their places and take the new name.</source>
+        <translation>将“{old}”重命名为“{new}”？其 {n} 个实体保持位置不变并使用新名称。</translation>
+    </message>
+    <message>
+        <source>Rename entity type {old} → {new}</source>
+        <translation>重命名实体类型 {old} → {new}</translation>
+    </message>
+    <message>
+        <source>Recolour {name}</source>
+        <translation>更改 {name} 的颜色</translation>
+    </message>
+    <message>
+        <source>Rename “{old}” to “{new}”? Its {n} labels take the new name.</source>
+        <translation>将“{old}”重命名为“{new}”？其 {n} 个标签使用新名称。</translation>
+    </message>
+    <message>
+        <source>Rename sentiment class {old} → {new}</source>
+        <translation>重命名情感类别 {old} → {new}</translation>
+    </message>
+    <message>
+        <source>Add sentiment class {name}</source>
+        <translation>添加情感类别 {name}</translation>
+    </message>
 </context>
 <context>
     <name>ScoreTableModel</name>
@@ -1791,6 +1939,18 @@
         <location line="+27"/>
         <source>Set the document&apos;s sentiment to {label} (key {key}); press again to clear</source>
         <translation>将文档情感设为 {label}（按键 {key}）；再按一次清除</translation>
+    </message>
+    <message>
+        <source>Clear  ({key})</source>
+        <translation>清除  ({key})</translation>
+    </message>
+    <message>
+        <source>Remove the document's sentiment (key {key})</source>
+        <translation>移除文档的情感（按键 {key}）</translation>
+    </message>
+    <message>
+        <source>Set the document's sentiment to {label} (key {key}; {clear} clears it)</source>
+        <translation>将文档情感设为 {label}（按键 {key}；{clear} 清除）</translation>
     </message>
 </context>
 <context>
@@ -1984,6 +2144,14 @@
         <location line="+13"/>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Set the document sentiment</source>
+        <translation>设置文档情感</translation>
+    </message>
+    <message>
+        <source>Clear the document sentiment</source>
+        <translation>清除文档情感</translation>
     </message>
 </context>
 <context>
@@ -2448,6 +2616,14 @@
         <source>Run {} was stopped: {}</source>
         <translation>运行 {} 已停止：{}</translation>
     </message>
+    <message>
+        <source>Re-split…</source>
+        <translation>重新划分…</translation>
+    </message>
+    <message>
+        <source>Give the documents a new train/dev/test split (Data › Re-split…)</source>
+        <translation>为文档重新划分训练/验证/测试集（数据 › 重新划分…）</translation>
+    </message>
 </context>
 <context>
     <name>TrainingWorker</name>
@@ -2501,6 +2677,41 @@
     <message>
         <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
         <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
+    </message>
+</context>
+<context>
+    <name>ResplitDialog</name>
+    <message>
+        <source>Re-split documents</source>
+        <translation>重新划分文档</translation>
+    </message>
+    <message>
+        <source>Give the documents a new seeded train/dev/test split, balanced over the sentiment classes and NER labelling. Ctrl+Z moves them back.</source>
+        <translation>按种子为文档重新划分训练/验证/测试集，并在情感类别和 NER 标注之间保持均衡。Ctrl+Z 可移回原处。</translation>
+    </message>
+    <message>
+        <source>Shares of train/dev/test, e.g. 80/10/10 or 90/10/0</source>
+        <translation>训练/验证/测试的比例，例如 80/10/10 或 90/10/0</translation>
+    </message>
+    <message>
+        <source>Ratios (train/dev/test)</source>
+        <translation>比例（训练/验证/测试）</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Only documents whose split no file or person chose ({n})</source>
+        <translation>仅限划分不是由文件或人工指定的文档（{n}）</translation>
+    </message>
+    <message>
+        <source>Re-split</source>
+        <translation>重新划分</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 </TS>

@@ -165,7 +165,10 @@ class PredictionView(QWidget):
         self.runLabel.setFont(bold)
         self.runCombo = QComboBox(objectName="predictionRunCombo")
         self.runCombo.setToolTip(self.tr("Finished runs that stored predictions, newest first"))
-        self.runCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # A long run description must not widen the tab past a small screen: the closed combo shows
+        # about 28 characters (the tooltip and popup the whole text).
+        self.runCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.runCombo.setMinimumContentsLength(28)
         self.splitCombo = QComboBox(objectName="predictionSplitCombo")
         self.splitCombo.addItem(self.tr("Test"), "test")
         self.splitCombo.addItem(self.tr("Dev"), "dev")
@@ -175,7 +178,6 @@ class PredictionView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Run")))
         bar.addWidget(self.runCombo)
-        bar.addWidget(self.runLabel)
         bar.addStretch(1)
         bar.addWidget(QLabel(self.tr("Split")))
         bar.addWidget(self.splitCombo)
@@ -234,7 +236,11 @@ class PredictionView(QWidget):
         self.undoButton = QPushButton(self.tr("Undo"), objectName="predictionUndoButton")
         self.undoButton.setEnabled(False)
         self.statusLabel = QLabel(objectName="predictionStatusLabel")
+        # The run's description wraps beside the actions instead of widening the top bar.
+        self.runLabel.setWordWrap(True)
+        self.statusLabel.setWordWrap(True)
         actions = QHBoxLayout()
+        actions.addWidget(self.runLabel, 2)
         actions.addWidget(self.statusLabel, 1)
         actions.addWidget(self.undoButton)
         actions.addWidget(self.acceptButton)
@@ -245,7 +251,6 @@ class PredictionView(QWidget):
         rl.addLayout(sides, 1)
         rl.addWidget(self.legend)
         rl.addWidget(self.differencesTable)
-        rl.addLayout(actions)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -255,6 +260,9 @@ class PredictionView(QWidget):
         splitter.setSizes([260, 780])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        # The actions row above the texts, not under them: on a short screen (1024x640) the texts and the
+        # differences table shrink, and Accept stays in view.
+        layout.addLayout(actions)
         layout.addWidget(splitter, 1)
 
         self.runCombo.currentIndexChanged.connect(lambda _i: self._apply_run(self.runCombo.currentData()))

@@ -357,15 +357,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     run, report, source = evaluate_run(args.project, args.run, args.split, recompute=args.recompute,
                                        device=args.device)
+    verdict = _verdict(args.project, run.id, args.split)
     if args.json:
         scores = report.to_dict()
         out = {"run": run.id, "split": args.split, "source": source, "ner": scores.get("ner"),
                "sentiment": scores.get("sentiment"), "score": scores["score"]}
+        if verdict is not None:
+            out["verdict"] = verdict.to_dict()
         print(json.dumps(out, indent=2))
         return 0
     print(f"run {run.id} ({run.status}), split {args.split}, {source} scores")
     print(format_report(report))
+    if verdict is not None:
+        print()
+        print(verdict.sentence)
     return 0
+
+
+def _verdict(project: str, run_id: str, split: str) -> Any:
+    """The joint run against its single-task baselines (core/verdict.py), or None without baselines."""
+    from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.verdict import verdict_for_run
+
+    with ProjectStore.open(project) as store:
+        return verdict_for_run(store, run_id, split=split)
 
 
 # ---- runs ----------------------------------------------------------------------------------------------

@@ -108,6 +108,8 @@ class TrainConfig:
     # Gradient-conflict meter (core/gradient_conflict.py): the tasks' gradient cosine on the shared encoder
     # every this many optimizer steps (two extra backward passes on those steps); 0 turns it off.
     conflict_every: int = 20
+    # The weight sweep (core/sweep.py) this run belongs to; empty for a run of its own.
+    sweep_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

@@ -21,6 +21,7 @@ from .artifacts import (
     LoadedModel, PICKLE_SUFFIXES, is_model_folder, load_model_folder, write_folder_atomically, write_model_files,
 )
 from .run_record import RunRecord
+from .verdict import Verdict, verdict_for_run
 
 ONNX_FILE = "model.onnx"
 ONNX_OPSET = 17
@@ -212,6 +213,20 @@ def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _verdict_lines(verdict: Verdict) -> list[str]:
+    """The verdict (core/verdict.py) as a sentence and a table."""
+    lines = [verdict.sentence, "",
+             f"Paired bootstrap over {verdict.split} documents ({verdict.resamples} resamples, seed {verdict.seed}); "
+             "scores in F1 points, recomputed from the runs' stored predictions.", "",
+             "| task | metric | joint | single-task baseline | difference | 95% CI | documents | baseline run |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {d.task} | {d.metric} | {d.joint:.1f} | {d.baseline:.1f} | {d.difference:+.1f} | "
+              f"{d.low:.1f} to {d.high:.1f} | {d.documents} | {d.baseline_run} |" for d in verdict.differences]
+    if verdict.data_changed:
+        lines += ["", "**Note:** the labelled data changed after these runs; the scores use today's gold labels."]
+    return lines
+
+
 def _data_lines(stats: dict[str, Any] | None, same_data: bool | None) -> list[str]:
     if not stats:
         return ["Data counts are not available (exported from a model folder without its project)."]
@@ -236,7 +251,8 @@ def _data_lines(stats: dict[str, Any] | None, same_data: bool | None) -> list[st
 
 
 def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any] | None, *,
-               project_name: str | None, same_data: bool | None, onnx: OnnxCheck | None) -> str:
+               project_name: str | None, same_data: bool | None, onnx: OnnxCheck | None,
+               verdict: Verdict | None = None) -> str:
     from .model import encoder_name_for_card
 
     cfg = loaded.run_config
@@ -264,6 +280,8 @@ def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any]
     L += _data_lines(stats, same_data)
     L += ["", "## Metrics", ""]
     L += _metrics_lines((run.metrics if run else None) or loaded.config.get("metrics") or {})
+    if verdict is not None:
+        L += ["", "## Did joint training help?", ""] + _verdict_lines(verdict)
     L += ["", "## Training configuration", "", "| option | value |", "|---|---|"]
     L += [f"| {k} | {json.dumps(v, ensure_ascii=False)} |" for k, v in sorted(cfg.items())]
     L += ["", "## How to use", "", "```python",
@@ -325,16 +343,18 @@ def export_model(store_or_path: Any, run_id: str | None, out: str | os.PathLike[
         stats = store.stats()
         same_data = run.dataset_hash == store.dataset_hash() if run.dataset_hash else None
         project_name = store.path.stem
+        verdict = verdict_for_run(store, run.id)
     finally:
         if store is not store_or_path:
             store.close()
     return export_model_folder(source, out, onnx=onnx, run=run, stats=stats, project_name=project_name,
-                               same_data=same_data)
+                               same_data=same_data, verdict=verdict)
 
 
 def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[str], *, onnx: bool = False,
                         run: RunRecord | None = None, stats: dict[str, Any] | None = None,
-                        project_name: str | None = None, same_data: bool | None = None) -> Path:
+                        project_name: str | None = None, same_data: bool | None = None,
+                        verdict: Verdict | None = None) -> Path:
     """Export a model folder (a checkpoint) to `out` with a model card and optional ONNX."""
     out = Path(out)
     _check_out(out)
@@ -359,7 +379,8 @@ def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[s
                 raise ExportError(f"the ONNX model differs from PyTorch by {check.max_abs_diff:.2e} "
                                   f"(tolerance {check.tolerance:g}); not exported")
         (tmp / "README.md").write_text(model_card(loaded, run, stats, project_name=project_name,
-                                                  same_data=same_data, onnx=check), encoding="utf-8")
+                                                  same_data=same_data, onnx=check, verdict=verdict),
+                                       encoding="utf-8")
         bad = [p.name for p in tmp.rglob("*") if p.suffix in PICKLE_SUFFIXES]
         if bad:  # the tokenizer or a future writer must not smuggle pickles into an export
             raise ExportError(f"export would contain pickle files: {bad}")

@@ -301,6 +301,8 @@ class MainWindow(QMainWindow):
             self.training_panel.run_finished.connect(self._on_run_finished)
         if hasattr(self.results_panel, "run_selected") and hasattr(self.prediction_view, "set_run"):
             self.results_panel.run_selected.connect(self.prediction_view.set_run)
+        if hasattr(self.training_panel, "sweep_run_selected"):
+            self.training_panel.sweep_run_selected.connect(self._select_run)
         if hasattr(self.prediction_view, "gold_changed"):
             self.prediction_view.gold_changed.connect(self._on_gold_changed_elsewhere)
         if hasattr(self.prediction_view, "open_in_editor"):
@@ -661,13 +663,17 @@ class MainWindow(QMainWindow):
         return bool(fn()) if callable(fn) else False
 
     def _on_run_finished(self, run_id: str) -> None:
+        self._select_run(run_id)
+        if self.doc_panel.filter_combo.currentData() == "errors":
+            self.doc_model.refresh()
+        self.statusBar().showMessage(self.tr("Training run {id} finished").format(id=run_id), 8000)
+
+    def _select_run(self, run_id: str) -> None:
+        """A run chosen elsewhere (the sweep plot): Results, Predictions and export follow it."""
         if hasattr(self.results_panel, "show_run"):
             self.results_panel.show_run(run_id)
         if hasattr(self.prediction_view, "set_run"):
             self.prediction_view.set_run(run_id)
-        if self.doc_panel.filter_combo.currentData() == "errors":
-            self.doc_model.refresh()
-        self.statusBar().showMessage(self.tr("Training run {id} finished").format(id=run_id), 8000)
 
     def _on_tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from mtl_studio.core.evaluate import PRF, EvalReport, NerScores, SentimentScores
-from mtl_studio.core.run_record import RunRecord
+from mtl_studio.core.run_record import ConflictSummary, RunRecord
 
 _Index = QModelIndex | QPersistentModelIndex
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
@@ -214,6 +214,7 @@ class RunRow:
     encoder: str
     scores: Headline
     mlm_weight: float = 0.0
+    conflict: ConflictSummary | None = None  # the gradient-conflict meter's summary
 
 
 def run_row(run: RunRecord, split: str) -> RunRow:
@@ -224,7 +225,7 @@ def run_row(run: RunRecord, split: str) -> RunRow:
         ner_weight=cfg.get("ner_weight"), sentiment_weight=cfg.get("sentiment_weight"),
         learning_rate=cfg.get("learning_rate"), batch_size=cfg.get("batch_size"), epochs=cfg.get("epochs"),
         encoder=str(cfg.get("encoder", "")), scores=headline_scores(run.report(split)),
-        mlm_weight=cfg.get("mlm_weight") or 0.0,
+        mlm_weight=cfg.get("mlm_weight") or 0.0, conflict=run.gradient_conflict,
     )
 
 
@@ -232,8 +233,8 @@ class RunHistoryModel(QAbstractTableModel):
     """One row per run: its configuration and its headline scores on the chosen split."""
 
     # Scores right after what distinguishes runs (tasks, strategy, weights): the columns people compare.
-    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "lr",
-               "batch", "epochs", "encoder")
+    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "conflict",
+               "lr", "batch", "epochs", "encoder")
     SCORE_COLUMNS = ("ner_f1", "sentiment_f1", "accuracy")
 
     def __init__(self, parent=None) -> None:
@@ -276,7 +277,7 @@ class RunHistoryModel(QAbstractTableModel):
                  "strategy": self.tr("Strategy"), "weights": self.tr("Weights NER/Sent."), "lr": self.tr("LR"),
                  "batch": self.tr("Batch"), "epochs": self.tr("Epochs"), "encoder": self.tr("Encoder"),
                  "ner_f1": self.tr("NER micro F1"), "sentiment_f1": self.tr("Sent. macro F1"),
-                 "accuracy": self.tr("Sent. accuracy")}
+                 "accuracy": self.tr("Sent. accuracy"), "conflict": self.tr("Grad. cosine (share < 0)")}
         return names[self.COLUMNS[section]]
 
     def _display(self, row: RunRow, column: str) -> str:
@@ -310,6 +311,9 @@ class RunHistoryModel(QAbstractTableModel):
             return "" if row.epochs is None else str(row.epochs)
         if column == "encoder":
             return row.encoder.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        if column == "conflict":
+            c = row.conflict
+            return "–" if c is None else f"{c.mean_cosine:+.2f} ({100 * c.negative_share:.0f}%)"
         value = self._score(row, column)
         return _fmt(value) if value is not None else "–"
 
@@ -325,6 +329,10 @@ class RunHistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "encoder":
                 return row.encoder
+            if column == "conflict" and row.conflict is not None:
+                return self.tr("Mean cosine of the tasks' gradients on the shared encoder over {} measurements; "
+                               "{}% of them negative (the tasks pulled in opposite directions)").format(
+                    row.conflict.measurements, f"{100 * row.conflict.negative_share:.0f}")
             if column == "run":
                 return self.tr("Started {}").format(row.created_at.replace("T", " "))
         if role == Qt.ItemDataRole.FontRole and column in self.SCORE_COLUMNS and len(self._rows) > 1:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from mtl_studio.core.run_record import RunRecord
 from mtl_studio.core.store import ProjectStore
 
+from .verdict_label import VerdictLabel
 from .metrics_models import ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, confusion, ner_rows, sentiment_rows
 
 
@@ -114,6 +115,8 @@ class ResultsPanel(QWidget):
         ll = QVBoxLayout(lower)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.runLabel)
+        self.verdictLabel = VerdictLabel()
+        ll.addWidget(self.verdictLabel)
         ll.addWidget(scores, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(history_box)
@@ -207,6 +210,7 @@ class ResultsPanel(QWidget):
         else:
             self.runLabel.setText(self.tr("Run {} · {} · tasks {} · strategy {} · split {}").format(
                 run.id, run.status, " + ".join(tasks) or "–", run.config.get("strategy", "–"), split))
+        self.verdictLabel.show_run(self._store, run, list(self._runs.values()), split)
         self._set_empty(self.nerEmpty, self.nerMetricsTable, ner, "ner", tasks, run, report)
         self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, sent, "sentiment", tasks, run, report)
 

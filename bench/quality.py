@@ -35,7 +35,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_data import build_project, conll_documents, data_dir, fpb_documents  # noqa: E402
+from bench_data import (build_project, conll_documents, data_dir, fpb_documents,  # noqa: E402
+                        ner_and_sentiment_documents)
 
 RUNS = {
     "joint-fixed": {"tasks": ("ner", "sentiment"), "strategy": "fixed", "ner_weight": 0.5, "sentiment_weight": 0.5},
@@ -48,7 +49,8 @@ TARGET_POINTS = 0.5
 
 def train_run(project: Path, name: str, base: dict[str, Any], log_every: int = 50) -> dict[str, Any]:
     """One run; returns its scores and timings."""
-    from mtl_studio.core.config import LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import LogMessage, RunFinished, RunStarted, StepProgress
     from mtl_studio.core.train import train
 
     cfg = TrainConfig(**{**base, **RUNS[name]})
@@ -93,7 +95,8 @@ def train_run(project: Path, name: str, base: dict[str, Any], log_every: int = 5
 
 def calibrate(data: Path, workdir: Path, base: dict[str, Any]) -> float:
     """Joint training sentences/s on this machine (a few steps on a small CoNLL + FPB project)."""
-    from mtl_studio.core.config import RunStarted, StepProgress, TrainConfig
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import RunStarted, StepProgress
     from mtl_studio.core.train import train
 
     docs = (conll_documents(data / "conll2003" / "train.txt", "train", 400, seed=99)
@@ -157,12 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     n_ner = min(n_ner, 14041)
     n_sent = min(n_sent, 3871)
 
-    docs = (conll_documents(data / "conll2003" / "train.txt", "train", n_ner, seed=args.seed)
-            + fpb_documents(data / "financial_phrasebank" / "fpb_train.csv", "train", n_sent, seed=args.seed)
-            + conll_documents(data / "conll2003" / "valid.txt", "dev", dev_limit or args.ner_dev, seed=args.seed)
-            + fpb_documents(data / "financial_phrasebank" / "fpb_dev.csv", "dev", dev_limit, seed=args.seed)
-            + conll_documents(data / "conll2003" / "test.txt", "test", test_limit, seed=args.seed)
-            + fpb_documents(data / "financial_phrasebank" / "fpb_test.csv", "test", test_limit, seed=args.seed))
+    docs = ner_and_sentiment_documents(data, ner_train=n_ner, sent_train=n_sent, ner_dev=dev_limit or args.ner_dev,
+                                       sent_dev=dev_limit, test_limit=test_limit, seed=args.seed)
     project = workdir / "quality.mtl"
     if project.exists():
         project.unlink()

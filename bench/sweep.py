@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--points", type=int, default=5)
     p.add_argument("--strategies", default="uncertainty", help="comma-separated automatic strategies")
     p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--max-steps", type=int, help="cap each run at N optimizer steps (one epoch; a reduced run)")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--lr", type=float, default=5e-5)
     p.add_argument("--seed", type=int, default=13)
@@ -57,8 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     from mtl_studio.core.config import TrainConfig
     from mtl_studio.core.events import RunFinished, StepProgress
     from mtl_studio.core.store import ProjectStore
-    from mtl_studio.core.sweep import (SweepFinished, SweepPointFinished, SweepPointStarted, estimate_sweep,
-                                       plan_sweep, run_sweep)
+    from mtl_studio.core.sweep import (SweepFinished, SweepPointFinished, SweepPointStarted, budget_config,
+                                       estimate_sweep, plan_sweep, run_sweep)
     from mtl_studio.core.verdict import compute_verdict
 
     data = data_dir(args.data)
@@ -73,11 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     build_project(project, docs).close()
     setup = (f"train {args.ner_train} CoNLL-2003 (NER only) + {args.sent_train} FPB (sentiment only); dev "
              f"{args.ner_dev} CoNLL valid + {args.sent_dev or 'all'} FPB dev; test {args.test_limit or 'all'} "
-             f"CoNLL test + {args.test_limit or 'all'} FPB test; encoder {args.encoder}, {args.epochs} epoch(s), "
+             f"CoNLL test + {args.test_limit or 'all'} FPB test; encoder {args.encoder}, "
+             + (f"{args.max_steps} steps per run" if args.max_steps else f"{args.epochs} epoch(s)") + ", "
              f"lr {args.lr:g}, batch {args.batch_size}, seed {args.seed}")
     print(setup, file=sys.stderr)
-    base = TrainConfig(encoder=args.encoder, epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size,
-                       seed=args.seed, early_stopping_patience=0)
+    base = budget_config(TrainConfig(encoder=args.encoder, epochs=args.epochs, learning_rate=args.lr,
+                                     batch_size=args.batch_size, seed=args.seed, early_stopping_patience=0),
+                         max_steps=args.max_steps)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     plan = plan_sweep(base.tasks, args.points, strategies, baselines=True)
     t0 = time.perf_counter()
@@ -120,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     joint_front = [r for r in rows if r["on_front"]]
     best = max(joint_front, key=lambda r: sum(r["dev"].values()) / len(r["dev"])) if joint_front else None
     baselines = {r["baseline_task"]: records[r["run_id"]] for r in rows if r["baseline_task"]}
+    t_verdict = time.perf_counter()
     verdict = compute_verdict(records[best["run_id"]], baselines, test_docs) if best else None
+    verdict_seconds = time.perf_counter() - t_verdict
 
     def pts(x: float | None) -> str:
         return "-" if x is None else f"{100 * x:.2f}"
@@ -142,11 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     if best is not None:
         print(f"best front point on dev: {best['label']} (run {best['run_id']})")
     if verdict is not None:
-        print(f"verdict on test: {verdict.sentence}")
+        print(f"verdict on test: {verdict.sentence} ({verdict_seconds:.2f} s for {len(test_docs)} test documents, "
+              f"{verdict.resamples} paired resamples)")
     if args.json:
         Path(args.json).write_text(json.dumps({"setup": setup, "sweep_id": finished.sweep_id, "points": rows,
                                                "best": best, "verdict": verdict.to_dict() if verdict else None,
-                                               "estimate_seconds": estimate.total_seconds, "run_seconds": wall},
+                                               "estimate_seconds": estimate.total_seconds, "run_seconds": wall,
+                                               "verdict_seconds": verdict_seconds},
                                               indent=2), encoding="utf-8")
     return 0
 

@@ -13,7 +13,7 @@ from mtl_studio.core.schema import Span
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.tokenize import spans_to_tags
 from mtl_studio.core.verdict import (TaskDifference, find_baselines, macro_f1, micro_f1, resample_weights,
-                                     verdict_for_run, verdict_sentence)
+                                     strict_iob2_entities, verdict_for_run, verdict_sentence)
 from project_helpers import ProjectSpec, make_project
 
 CLASSES = ("negative", "neutral", "positive")
@@ -144,3 +144,14 @@ def test_sentence_reads_naturally_for_two_tasks():
     assert verdict_sentence(diffs) == ("Joint training raised sentiment macro-F1 by 2.7 points (95% CI 1.1 to "
                                        "4.2) and changed NER F1 by -0.3 (CI -0.9 to 0.4, not distinguishable "
                                        "from 0).")
+
+
+@pytest.mark.parametrize("tags", [
+    ["B-PER", "I-PER", "O", "B-LOC"], ["I-PER", "I-PER", "O"], ["B-PER", "I-LOC", "I-LOC"],
+    ["B-ORG", "B-ORG", "I-ORG", "O", "I-ORG"], [], ["O", "B-MISC"],
+])
+def test_entity_extraction_equals_seqeval_strict_iob2(tags):
+    from seqeval.scheme import IOB2, Entities
+
+    expected = {(e.tag, e.start, e.end) for e in Entities([tags], IOB2).entities[0]} if tags else set()
+    assert strict_iob2_entities(tags) == expected

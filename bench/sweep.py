@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", help="shared data folder (default ../shared/data)")
     p.add_argument("--workdir", help="keep the project here (default: a temporary folder)")
     p.add_argument("--json", help="also write the results to this JSON file")
+    p.add_argument("--no-estimate", dest="estimate", action="store_false",
+                   help="skip the probe run that measures the step time for the estimate")
     p.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script only")
     args = p.parse_args(argv)
     if args.smoke:
@@ -83,11 +85,13 @@ def main(argv: list[str] | None = None) -> int:
                          max_steps=args.max_steps)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     plan = plan_sweep(base.tasks, args.points, strategies, baselines=True)
-    t0 = time.perf_counter()
-    estimate = estimate_sweep(project, plan, base)
-    print(f"estimate: {estimate.total_seconds / 60:.1f} min ({estimate.runs} runs x {estimate.steps_per_run} "
-          f"steps at {estimate.step_seconds:.2f} s/step + evaluation); probe took "
-          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    estimate = None
+    if args.estimate:
+        t0 = time.perf_counter()
+        estimate = estimate_sweep(project, plan, base)
+        print(f"estimate: {estimate.total_seconds / 60:.1f} min ({estimate.runs} runs x {estimate.steps_per_run} "
+              f"steps at {estimate.step_seconds:.2f} s/step + evaluation); probe took "
+              f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -131,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         return "-" if x is None else f"{100 * x:.2f}"
 
     print()
-    print(f"Weight sweep ({setup}); {wall / 60:.1f} min of runs (estimate {estimate.total_seconds / 60:.1f} min)")
+    estimated = f"estimate {estimate.total_seconds / 60:.1f} min" if estimate else "no estimate"
+    print(f"Weight sweep ({setup}); {wall / 60:.1f} min of runs ({estimated})")
     header = (f"{'point':<28}{'front':>6}{'dev NER':>9}{'dev sent':>10}{'test NER':>10}{'test sent':>11}"
               f"{'mean cos':>10}{'cos<0':>7}{'s':>6}")
     print(header)
@@ -152,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({"setup": setup, "sweep_id": finished.sweep_id, "points": rows,
                                                "best": best, "verdict": verdict.to_dict() if verdict else None,
-                                               "estimate_seconds": estimate.total_seconds, "run_seconds": wall,
+                                               "estimate_seconds": estimate.total_seconds if estimate else None, "run_seconds": wall,
                                                "verdict_seconds": verdict_seconds},
                                               indent=2), encoding="utf-8")
     return 0

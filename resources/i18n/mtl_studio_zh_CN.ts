@@ -234,9 +234,42 @@
     </message>
 </context>
 <context>
+    <name>ConflictChart</name>
+    <message>
+        <location filename="../../mtl_studio/gui/conflict_chart.py" line="+21"/>
+        <source>Gradient cosine between the tasks</source>
+        <translation>任务间梯度余弦</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cosine similarity of the tasks&apos; gradients on the shared encoder, every few steps. Persistently below 0: the tasks conflict (try PCGrad or a lower weight).</source>
+        <translation>每隔几步测量各任务在共享编码器上的梯度余弦相似度。持续低于 0：任务相互冲突（可尝试 PCGrad 或降低权重）。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>all layers</source>
+        <translation>所有层</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>embeddings</source>
+        <translation>嵌入层</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>last layer</source>
+        <translation>最后一层</translation>
+    </message>
+</context>
+<context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+183"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+175"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -254,7 +287,7 @@
 <context>
     <name>DocumentFilters</name>
     <message>
-        <location filename="../../mtl_studio/gui/models.py" line="+31"/>
+        <location filename="../../mtl_studio/gui/models.py" line="+32"/>
         <source>All documents</source>
         <translation>全部文档</translation>
     </message>
@@ -282,7 +315,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+190"/>
+        <location line="+159"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -615,7 +648,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+89"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+88"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -858,7 +891,7 @@
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+50"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+52"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -873,12 +906,12 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-161"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-163"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+164"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -953,7 +986,7 @@
         <translation>这个方向上没有更多文档了。</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+35"/>
         <source>Saved (undone: {what})</source>
         <translation>已保存（已撤销：{what}）</translation>
     </message>
@@ -1045,12 +1078,12 @@
         <translation>模型已导出到 {path}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+13"/>
         <source>Training run {id} finished</source>
         <translation>训练运行 {id} 已结束</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+22"/>
         <source>The language changes the next time MTL Studio starts.</source>
         <translation>界面语言将在下次启动 MTL Studio 时更改。</translation>
     </message>
@@ -1093,18 +1126,18 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-155"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-141"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>macro avg</source>
         <translation>宏平均</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
@@ -1112,7 +1145,7 @@
 <context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+253"/>
+        <location filename="../../mtl_studio/gui/predictions.py" line="+130"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
@@ -1198,13 +1231,13 @@
     </message>
     <message>
         <location line="+40"/>
-        <location line="+180"/>
+        <location line="+175"/>
         <location line="+62"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-237"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
@@ -1215,13 +1248,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+179"/>
+        <location line="+174"/>
         <location line="+70"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
     </message>
     <message>
-        <location line="-217"/>
+        <location line="-212"/>
         <source>Run {} ({})</source>
         <translation>运行 {}（{}）</translation>
     </message>
@@ -1236,7 +1269,7 @@
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+49"/>
         <source>Select a finished run to compare its predictions with gold.</source>
         <translation>选择一个已完成的运行，将其预测与金标准对比。</translation>
     </message>
@@ -1420,17 +1453,17 @@
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+119"/>
         <source>No run selected. Train a model in the Training tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Run {} · {} · tasks {} · strategy {} · split {}</source>
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>No scores yet.</source>
         <translation>暂无得分。</translation>
     </message>
@@ -1453,7 +1486,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+216"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+207"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -1513,6 +1546,11 @@
         <translation>情感准确率</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Grad. cosine (share &lt; 0)</source>
+        <translation>梯度余弦（&lt;0 占比）</translation>
+    </message>
+    <message>
         <location line="+8"/>
         <source>completed</source>
         <translation>已完成</translation>
@@ -1568,9 +1606,51 @@
         <translation>（初始）</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
+        <source>Mean cosine of the tasks&apos; gradients on the shared encoder over {} measurements; {}% of them negative (the tasks pulled in opposite directions)</source>
+        <translation>{} 次测量中各任务在共享编码器上梯度余弦的平均值；其中 {}% 为负（任务朝相反方向拉动编码器）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Started {}</source>
         <translation>开始于 {}</translation>
+    </message>
+</context>
+<context>
+    <name>ScatterChart</name>
+    <message>
+        <location filename="../../mtl_studio/gui/scatter_chart.py" line="+117"/>
+        <source> · on the Pareto front</source>
+        <translation> · 位于帕累托前沿</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{} (run {}){}
+{} {} · {} {}</source>
+        <translation>{}（运行 {}）{}
+{} {} · {} {}</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <location line="+5"/>
+        <source>dev {}</source>
+        <translation>验证集 {}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No finished sweep runs yet.</source>
+        <translation>尚无已完成的扫描运行。</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <location line="+4"/>
+        <source>{} only</source>
+        <translation>仅 {}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Task-weight sweep: dev scores and Pareto front</source>
+        <translation>任务权重扫描：验证集分数与帕累托前沿</translation>
     </message>
 </context>
 <context>
@@ -1746,7 +1826,7 @@
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-209"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-217"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -1983,9 +2063,172 @@
     </message>
 </context>
 <context>
+    <name>SweepDialog</name>
+    <message>
+        <location filename="../../mtl_studio/gui/sweep_dialog.py" line="+45"/>
+        <source>Sweep task weights</source>
+        <translation>扫描任务权重</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Fixed-weight runs (w, 1 − w) at evenly spaced w between 0 and 1</source>
+        <translation>在 0 到 1 之间等距取 w 的固定权重运行 (w, 1 − w)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Epochs per run</source>
+        <translation>每次运行的轮数</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Steps per run</source>
+        <translation>每次运行的步数</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Also train the single-task baselines (reference lines)</source>
+        <translation>同时训练单任务基线（参考线）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Weight points</source>
+        <translation>权重点数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Automatic strategies</source>
+        <translation>自动策略</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Estimate time</source>
+        <translation>估计时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Estimate: not measured yet (a few training steps).</source>
+        <translation>估计：尚未测量（需要几个训练步）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start sweep</source>
+        <translation>开始扫描</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel sweep</source>
+        <translation>取消扫描</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop after the current step; finished runs stay</source>
+        <translation>在当前步之后停止；已完成的运行会保留</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Step %v of %m</source>
+        <translation>第 %v / %m 步</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export SVG…</source>
+        <translation>导出 SVG…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>x:</source>
+        <translation>x：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>y:</source>
+        <translation>y：</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Measuring the step time…</source>
+        <translation>正在测量每步耗时…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Estimate: about {} for {} runs ({} steps each at {} s/step, plus evaluation).</source>
+        <translation>估计：约需 {}，共 {} 次运行（每次 {} 步，每步 {} 秒，另加评估）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No estimate: {}</source>
+        <translation>无法估计：{}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>{} · queued</source>
+        <translation>{} · 排队中</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Cancelling after the current step; finished runs stay.</source>
+        <translation>将在当前步之后取消；已完成的运行会保留。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{} · {}</source>
+        <translation>{} · {}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run {} of {}: {}</source>
+        <translation>第 {} / {} 次运行：{}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>not run (cancelled)</source>
+        <translation>未运行（已取消）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sweep {} {}.</source>
+        <translation>扫描 {} {}。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Export the plot</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Cancel the sweep?</source>
+        <translation>取消扫描？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Closing stops the sweep after the current step; finished runs stay. Close?</source>
+        <translation>关闭会在当前步之后停止扫描；已完成的运行会保留。要关闭吗？</translation>
+    </message>
+</context>
+<context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+137"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+146"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2006,12 +2249,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+289"/>
+        <location line="+307"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-288"/>
+        <location line="-306"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2046,32 +2289,7 @@
         <translation>仅情感（基线）</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Fixed weights</source>
-        <translation>固定权重</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Uncertainty (Kendall et al. 2018)</source>
-        <translation>不确定性加权（Kendall 等，2018）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Dynamic weight average (Liu et al. 2019)</source>
-        <translation>动态权重平均（Liu 等，2019）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>GradNorm (Chen et al. 2018)</source>
-        <translation>GradNorm（Chen 等，2018）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>PCGrad (Yu et al. 2020)</source>
-        <translation>PCGrad（Yu 等，2020）</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Share of the NER loss in the total; the rest goes to sentiment</source>
         <translation>NER 损失在总损失中所占的比例；其余归于情感</translation>
     </message>
@@ -2136,20 +2354,12 @@
         <translation>优化</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>{}: {}, {}, {}</source>
         <translation>{}：{}, {}, {}</translation>
     </message>
     <message>
-        <source>MiniLM default</source>
-        <translation>MiniLM 默认</translation>
-    </message>
-    <message>
-        <source>Method</source>
-        <translation>论文方法</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
@@ -2214,7 +2424,17 @@
         <translation>从最后一个检查点继续已停止的运行</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+15"/>
+        <source>Sweep task weights…</source>
+        <translation>扫描任务权重…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Train across task weights and see the Pareto front of the dev scores</source>
+        <translation>在不同任务权重下训练，并查看验证集分数的帕累托前沿</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
@@ -2240,12 +2460,12 @@
         <translation>任务权重</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Messages and per-epoch scores of the run appear here.</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+128"/>
         <source>Automatic (GPU if available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
@@ -2275,7 +2495,7 @@
         <translation>选择编码器文件夹</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>No project</source>
         <translation>无项目</translation>
     </message>
@@ -2322,7 +2542,7 @@
         <translation>单任务基线：仅 {}，设置相同。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>Resuming run {}.</source>
         <translation>正在继续运行 {}。</translation>
     </message>
@@ -2342,7 +2562,7 @@
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+53"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -2440,7 +2660,7 @@
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+58"/>
+        <location filename="../../mtl_studio/gui/worker.py" line="+60"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>
@@ -2478,6 +2698,34 @@
         <location line="+1"/>
         <source>Unexpected error ({}): {}</source>
         <translation>意外错误（{}）：{}</translation>
+    </message>
+</context>
+<context>
+    <name>VerdictLabel</name>
+    <message>
+        <location filename="../../mtl_studio/gui/verdict_label.py" line="+54"/>
+        <source>Comparing with the single-task baselines…</source>
+        <translation>正在与单任务基线比较…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source> (the labelled data changed since: scored on today&apos;s labels)</source>
+        <translation>（此后标注数据已更改：按当前标注计分）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{} Paired bootstrap over {} {} documents.{}</source>
+        <translation>{} 基于 {} 篇 {} 文档的配对自助法。{}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{}: joint {} vs baseline {} (run {})</source>
+        <translation>{}：联合 {}，基线 {}（运行 {}）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No verdict: {}</source>
+        <translation>无结论：{}</translation>
     </message>
 </context>
 </TS>

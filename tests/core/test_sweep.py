@@ -74,6 +74,13 @@ def test_cli_sweep_json_marks_the_front_and_the_verdict_uses_its_baselines(proje
         assert sweep_ids(store) == [result["sweep_id"]]
         assert set(baseline_scores(sweep_results(store, result["sweep_id"]))) == {"ner", "sentiment"}
 
+    # The meter ran in the joint runs at its default interval (step 1 is a meter step): `runs` summarises it.
+    assert main(["runs", project, "--json"]) == 0
+    summaries = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert all(summaries[p["run_id"]]["conflict_mean_cosine"] is not None for p in joint)
+    assert all(summaries[p["run_id"]]["conflict_negative_share"] is None for p in points[3:])
+    assert main(["runs", project]) == 0 and "grad_cos" in capsys.readouterr().out
+
     assert main(["evaluate", project, "--json", "--run", joint[0]["run_id"]]) == 0
     verdict = json.loads(capsys.readouterr().out)["verdict"]
     assert set(verdict["tasks"]) == {"ner", "sentiment"} and verdict["sentence"].startswith("Joint training")

@@ -2289,6 +2289,26 @@
         <translation>仅情感（基线）</translation>
     </message>
     <message>
+        <source>Fixed weights</source>
+        <translation>固定权重</translation>
+    </message>
+    <message>
+        <source>Uncertainty (Kendall et al. 2018)</source>
+        <translation>不确定性加权（Kendall 等，2018）</translation>
+    </message>
+    <message>
+        <source>Dynamic weight average (Liu et al. 2019)</source>
+        <translation>动态权重平均（Liu 等，2019）</translation>
+    </message>
+    <message>
+        <source>GradNorm (Chen et al. 2018)</source>
+        <translation>GradNorm（Chen 等，2018）</translation>
+    </message>
+    <message>
+        <source>PCGrad (Yu et al. 2020)</source>
+        <translation>PCGrad（Yu 等，2020）</translation>
+    </message>
+    <message>
         <location line="+11"/>
         <source>Share of the NER loss in the total; the rest goes to sentiment</source>
         <translation>NER 损失在总损失中所占的比例；其余归于情感</translation>
@@ -2357,6 +2377,14 @@
         <location line="+4"/>
         <source>{}: {}, {}, {}</source>
         <translation>{}：{}, {}, {}</translation>
+    </message>
+    <message>
+        <source>MiniLM default</source>
+        <translation>MiniLM 默认</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>论文方法</translation>
     </message>
     <message>
         <location line="+3"/>

@@ -616,7 +616,9 @@ class TrainingPanel(QWidget):
             self.sweep_dialog.show()
             self.sweep_dialog.raise_()
             return self.sweep_dialog
-        self.sweep_dialog = SweepDialog(self._store.path, self.config(), self)
+        # A sweep weighs two tasks whatever the form's task choice (its baselines are the single-task runs).
+        self.sweep_dialog = SweepDialog(self._store.path, dataclasses.replace(self.config(), tasks=("ner", "sentiment")),
+                                        self)
         self.sweep_dialog.run_selected.connect(self.sweep_run_selected)
         self.sweep_dialog.run_done.connect(self.run_finished)
         self.sweep_dialog.show()

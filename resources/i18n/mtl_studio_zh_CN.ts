@@ -648,7 +648,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+88"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+89"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -891,7 +891,7 @@
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+52"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+53"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -906,12 +906,12 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-163"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-164"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+164"/>
+        <location line="+165"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -928,7 +928,7 @@
         <translation>无法创建项目</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
     </message>
@@ -1108,7 +1108,7 @@
         <translation>{project} — MTL Studio</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+33"/>
         <source>{total} documents · NER labelled {ner} · sentiment labelled {sent}</source>
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
@@ -1486,7 +1486,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+207"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+208"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -1576,7 +1576,7 @@
         <translation>运行中</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>joint</source>
         <translation>联合</translation>
     </message>
@@ -1614,6 +1614,11 @@
         <location line="+4"/>
         <source>Started {}</source>
         <translation>开始于 {}</translation>
+    </message>
+    <message>
+        <location line="-48"/>
+        <source>interrupted</source>
+        <translation>已中断</translation>
     </message>
 </context>
 <context>
@@ -1826,7 +1831,7 @@
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-217"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-172"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -2063,6 +2068,19 @@
     </message>
 </context>
 <context>
+    <name>StoreFeedback</name>
+    <message>
+        <location filename="../../mtl_studio/gui/store_feedback.py" line="+22"/>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
+        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
+    </message>
+</context>
+<context>
     <name>SweepDialog</name>
     <message>
         <location filename="../../mtl_studio/gui/sweep_dialog.py" line="+45"/>
@@ -2249,12 +2267,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+307"/>
+        <location line="+319"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-306"/>
+        <location line="-318"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2493,7 +2511,7 @@
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+140"/>
         <source>Automatic (GPU if available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
@@ -2590,7 +2608,7 @@
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -2683,6 +2701,16 @@
         <location line="+13"/>
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
+    </message>
+    <message>
+        <location line="-387"/>
+        <source>Run {} was interrupted: {}</source>
+        <translation>运行 {} 已中断：{}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run {} was stopped: {}</source>
+        <translation>运行 {} 已停止：{}</translation>
     </message>
 </context>
 <context>

@@ -136,17 +136,17 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="+185"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="+199"/>
         <source>Check before importing</source>
         <translation>导入前检查</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Nothing has been written yet. Errors must be fixed in the file; warnings are imported as they are.</source>
         <translation>尚未写入任何内容。错误必须在文件中修正；警告所涉及的数据会按原样导入。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Severity</source>
         <translation>级别</translation>
     </message>
@@ -269,7 +269,7 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+175"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+177"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -442,19 +442,302 @@
     </message>
 </context>
 <context>
+    <name>EngineText</name>
+    <message>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+20"/>
+        <source>completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stopped early (no dev improvement)</source>
+        <translation>已提前停止（验证集无提升）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>fixed</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>uncertainty</source>
+        <translation>不确定性</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DWA</source>
+        <translation>DWA</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GradNorm</source>
+        <translation>GradNorm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PCGrad</source>
+        <translation>PCGrad</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Automatic (GPU if available)</source>
+        <translation>自动（有 GPU 时使用 GPU）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Apple GPU (MPS)</source>
+        <translation>Apple GPU（MPS）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>NER</source>
+        <translation>NER</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sentiment</source>
+        <translation>情感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MLM</source>
+        <translation>MLM</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>L2-SP</source>
+        <translation>L2-SP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>total (weighted, smoothed)</source>
+        <translation>总损失（加权，平滑）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>train</source>
+        <translation>训练集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>dev</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>test</source>
+        <translation>测试集</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>GPU {index}</source>
+        <translation>GPU {index}</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Press Resume to continue it from its last checkpoint.</source>
+        <translation>点击“继续”可从最近的检查点接着训练。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Press Resume to start it again from the beginning (no checkpoint was written yet).</source>
+        <translation>点击“继续”将从头重新开始（尚未写入检查点）。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>tag scheme {scheme} (detected); entities are stored as spans and exported as IOB2</source>
+        <translation>标签方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>tag scheme {scheme} (as chosen); entities are stored as spans and exported as IOB2</source>
+        <translation>标签方案 {scheme}（按所选）；实体按片段保存，导出为 IOB2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>one character per line: characters joined without spaces</source>
+        <translation>每行一个字符：字符之间不加空格连接</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>entity types added to the project: {names}</source>
+        <translation>已添加到项目的实体类型：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sentiment classes added to the project: {names}</source>
+        <translation>已添加到项目的情感类别：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped reading after {n} errors</source>
+        <translation>出现 {n} 个错误后停止读取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>split rule {rule}: {parts}</source>
+        <translation>划分规则 {rule}：{parts}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the seeded random split uses the project&apos;s split seed {seed}</source>
+        <translation>带种子的随机划分使用项目的划分种子 {seed}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the file name says {split}, but no train* file lies beside it and the project had no training documents, so it was split 80/10/10 instead; the Split choice “by file name” puts it all in {split}</source>
+        <translation>文件名表示{split}，但旁边没有 train* 文件，且项目中没有训练文档，因此改为按 80/10/10 划分；“划分”选项选择“按文件名”可将其全部放入{split}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{n} by the Split choice</source>
+        <translation>{n} 篇按“划分”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by the file&apos;s split field</source>
+        <translation>{n} 篇按文件中的划分字段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by the file name</source>
+        <translation>{n} 篇按文件名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by seeded random 80/10/10</source>
+        <translation>{n} 篇按带种子的随机 80/10/10</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} all in train</source>
+        <translation>{n} 篇全部放入训练集</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the file&apos;s split field</source>
+        <translation>文件中的划分字段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>by file name</source>
+        <translation>按文件名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seeded random 80/10/10</source>
+        <translation>带种子的随机 80/10/10</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>all train</source>
+        <translation>全部训练集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>one split for the whole file</source>
+        <translation>整个文件一个划分</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>the “Add unknown entity types and sentiment classes to the schema” option</source>
+        <translation>“将未知的实体类型和情感类别加入标签体系”选项</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the Split choice</source>
+        <translation>“划分”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Tag scheme choice</source>
+        <translation>“标签方案”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Format choice</source>
+        <translation>“格式”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Text column choice</source>
+        <translation>“文本列”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Sentiment column choice</source>
+        <translation>“情感列”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Auxiliary MLM weight</source>
+        <translation>辅助 MLM 权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Resume button</source>
+        <translation>“继续”按钮</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>the Resume button (Train tab)</source>
+        <translation>“继续”按钮（训练标签页）</translation>
+    </message>
+</context>
+<context>
     <name>FilePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="-278"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="-281"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document per line). The format is detected; change it if the guess is wrong.</source>
         <translation>支持 CoNLL / BIO / BMES（每行一个词元或一个字）、JSONL（本软件格式、doccano、Label Studio、SEntFiN）、CSV / TSV / Excel，以及纯文本（每行一篇文档）。格式会自动识别；如果识别有误，请手动更改。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>File to import</source>
         <translation>要导入的文件</translation>
     </message>
@@ -638,9 +921,17 @@
     </message>
 </context>
 <context>
+    <name>LanguageFitLabel</name>
+    <message>
+        <location filename="../../mtl_studio/gui/language_fit_view.py" line="+55"/>
+        <source>Warning: {}</source>
+        <translation>警告：{}</translation>
+    </message>
+</context>
+<context>
     <name>LineChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/charts.py" line="+166"/>
+        <location filename="../../mtl_studio/gui/charts.py" line="+198"/>
         <source>No data yet</source>
         <translation>暂无数据</translation>
     </message>
@@ -648,7 +939,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+89"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+101"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -890,8 +1181,18 @@
         <translation>主工具栏</translation>
     </message>
     <message>
+        <location line="+428"/>
+        <source>Language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The language changes the next time MTL Studio starts (a training run is going on now).</source>
+        <translation>界面语言将在下次启动 MTL Studio 时更改（当前正在训练）。</translation>
+    </message>
+    <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+53"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-376"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -1083,12 +1384,7 @@
         <translation>训练运行 {id} 已结束</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <source>The language changes the next time MTL Studio starts.</source>
-        <translation>界面语言将在下次启动 MTL Studio 时更改。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+36"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
@@ -1113,7 +1409,7 @@
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>Training is running</source>
         <translation>正在训练</translation>
     </message>
@@ -1145,7 +1441,7 @@
 <context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+130"/>
+        <location filename="../../mtl_studio/gui/predictions.py" line="+131"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
@@ -1189,18 +1485,18 @@
     </message>
     <message>
         <location line="+27"/>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>Gold</source>
         <translation>金标准</translation>
     </message>
     <message>
-        <location line="-14"/>
-        <location line="+102"/>
+        <location line="-13"/>
+        <location line="+99"/>
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-86"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -1231,13 +1527,13 @@
     </message>
     <message>
         <location line="+40"/>
-        <location line="+175"/>
+        <location line="+173"/>
         <location line="+62"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-237"/>
+        <location line="-235"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
@@ -1248,7 +1544,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+174"/>
+        <location line="+172"/>
         <location line="+70"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
@@ -1398,7 +1694,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+42"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+49"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -1428,7 +1724,7 @@
         <translation>得分基于：</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>Every training run of this project. Compare joint runs with the single-task baselines (train with Tasks: NER only / Sentiment only and the same settings).</source>
         <translation>本项目的所有训练运行。可将联合训练与单任务基线对比（用相同设置，任务选择“仅 NER”或“仅情感”进行训练）。</translation>
     </message>
@@ -1453,8 +1749,8 @@
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+119"/>
-        <source>No run selected. Train a model in the Training tab.</source>
+        <location line="+121"/>
+        <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
     <message>
@@ -1463,7 +1759,7 @@
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>No scores yet.</source>
         <translation>暂无得分。</translation>
     </message>
@@ -1486,7 +1782,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+208"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+211"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -1507,76 +1803,48 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>Weights NER/Sent.</source>
-        <translation>权重 NER/情感</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>LR</source>
-        <translation>学习率</translation>
+        <source>Weights
+NER/Sent.</source>
+        <translation>权重
+NER/情感</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Batch</source>
-        <translation>批大小</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Epochs</source>
-        <translation>轮数</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Encoder</source>
-        <translation>编码器</translation>
+        <source>LR · batch
+epochs · encoder</source>
+        <translation>学习率 · 批大小
+轮数 · 编码器</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>NER micro F1</source>
-        <translation>NER 微平均 F1</translation>
+        <source>NER
+micro F1</source>
+        <translation>NER
+微平均 F1</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Sent. macro F1</source>
-        <translation>情感宏平均 F1</translation>
+        <source>Sent.
+macro F1</source>
+        <translation>情感
+宏平均 F1</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Sent. accuracy</source>
-        <translation>情感准确率</translation>
+        <source>Sent.
+accuracy</source>
+        <translation>情感
+准确率</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Grad. cosine (share &lt; 0)</source>
-        <translation>梯度余弦（&lt;0 占比）</translation>
+        <source>Grad. cosine
+(share &lt; 0)</source>
+        <translation>梯度余弦
+（&lt;0 占比）</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>completed</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>completed (early stop)</source>
-        <translation>已完成（提前停止）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+11"/>
         <source>joint</source>
         <translation>联合</translation>
     </message>
@@ -1607,6 +1875,11 @@
     </message>
     <message>
         <location line="+29"/>
+        <source>Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}</source>
+        <translation>学习率 {lr} · 批大小 {batch} · 轮数 {epochs} · 编码器 {encoder}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Mean cosine of the tasks&apos; gradients on the shared encoder over {} measurements; {}% of them negative (the tasks pulled in opposite directions)</source>
         <translation>{} 次测量中各任务在共享编码器上梯度余弦的平均值；其中 {}% 为负（任务朝相反方向拉动编码器）</translation>
     </message>
@@ -1614,11 +1887,6 @@
         <location line="+4"/>
         <source>Started {}</source>
         <translation>开始于 {}</translation>
-    </message>
-    <message>
-        <location line="-48"/>
-        <source>interrupted</source>
-        <translation>已中断</translation>
     </message>
 </context>
 <context>
@@ -1831,7 +2099,7 @@
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-172"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-223"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -2246,7 +2514,7 @@
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+146"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+150"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2267,12 +2535,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+319"/>
+        <location line="+378"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-318"/>
+        <location line="-377"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2287,7 +2555,7 @@
         <translation>名称 / 文件夹</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+12"/>
         <source>Tasks and losses</source>
         <translation>任务与损失</translation>
     </message>
@@ -2307,27 +2575,32 @@
         <translation>仅情感（基线）</translation>
     </message>
     <message>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-178"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Uncertainty (Kendall et al. 2018)</source>
         <translation>不确定性加权（Kendall 等，2018）</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Dynamic weight average (Liu et al. 2019)</source>
         <translation>动态权重平均（Liu 等，2019）</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>GradNorm (Chen et al. 2018)</source>
         <translation>GradNorm（Chen 等，2018）</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>PCGrad (Yu et al. 2020)</source>
         <translation>PCGrad（Yu 等，2020）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+11"/>
         <source>Share of the NER loss in the total; the rest goes to sentiment</source>
         <translation>NER 损失在总损失中所占的比例；其余归于情感</translation>
     </message>
@@ -2397,15 +2670,17 @@
         <translation>{}：{}, {}, {}</translation>
     </message>
     <message>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+1"/>
         <source>MiniLM default</source>
         <translation>MiniLM 默认</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Method</source>
         <translation>论文方法</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+3"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
@@ -2470,7 +2745,7 @@
         <translation>从最后一个检查点继续已停止的运行</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>Sweep task weights…</source>
         <translation>扫描任务权重…</translation>
     </message>
@@ -2480,48 +2755,44 @@
         <translation>在不同任务权重下训练，并查看验证集分数的帕累托前沿</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+21"/>
+        <location line="+90"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-83"/>
+        <location line="+394"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Loss per task</source>
-        <translation>各任务损失</translation>
-    </message>
-    <message>
-        <location line="+0"/>
+        <location line="-387"/>
         <location line="+3"/>
+        <location line="+71"/>
+        <location line="+1"/>
+        <location line="+295"/>
+        <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-371"/>
+        <source>Training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Task weights</source>
         <translation>任务权重</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>Messages and per-epoch scores of the run appear here.</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+140"/>
-        <source>Automatic (GPU if available)</source>
-        <translation>自动（有 GPU 时使用 GPU）</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+183"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -2536,7 +2807,7 @@
         <translation>包含 config.json 和快速分词器的文件夹</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+22"/>
         <source>Choose an encoder folder</source>
         <translation>选择编码器文件夹</translation>
     </message>
@@ -2588,7 +2859,7 @@
         <translation>单任务基线：仅 {}，设置相同。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+20"/>
         <source>Resuming run {}.</source>
         <translation>正在继续运行 {}。</translation>
     </message>
@@ -2598,17 +2869,17 @@
         <translation>正在准备数据并加载编码器…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤之后停止…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Stop requested.</source>
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+57"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -2618,12 +2889,12 @@
         <translation>运行 {}，设备 {}（{}）；训练文档：{}；共 {} 步。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+27"/>
         <source>Epoch {} · {} samples/s · lr {} · ETA {}</source>
         <translation>第 {} 轮 · {} 样本/秒 · 学习率 {} · 预计剩余 {}</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+11"/>
         <source>NER micro F1 {}</source>
         <translation>NER 微平均 F1 {}</translation>
     </message>
@@ -2639,51 +2910,74 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>{}: {}</source>
+        <translation>{}：{}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source> (best so far)</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Epoch {} on {}: {}{}</source>
-        <translation>第 {} 轮，{}上：{}{}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>completed</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>stopped early (no dev improvement)</source>
-        <translation>已提前停止（验证集无提升）</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="-415"/>
+        <location line="+427"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
+        <location line="-426"/>
+        <source>Last run {} {}{}</source>
+        <translation>上次运行 {} {}{}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · device {}</source>
+        <translation>运行 {} 开始于 {}：{} · 策略 {} · 学习率 {} · 批大小 {} · 轮数 {} · 设备 {}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <location line="+1"/>
+        <source>epoch</source>
+        <translation>轮</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+399"/>
+        <source>Epoch {} on {}</source>
+        <translation>第 {} 轮，{}上</translation>
+    </message>
+    <message>
+        <location line="-395"/>
+        <source>Best model on test</source>
+        <translation>最佳模型在测试集上</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run {} {}{}.</source>
+        <translation>运行 {} {}{}。</translation>
+    </message>
+    <message>
+        <location line="+405"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Run {} {}{}. {}</source>
         <translation>运行 {} {}{}。{}</translation>
     </message>
     <message>
         <location line="+4"/>
+        <source> at step {} of {}</source>
+        <translation>于第 {} 步（共 {} 步）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Run {} {}{}{}.</source>
+        <translation>运行 {} {}{}{}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
@@ -2698,25 +2992,25 @@
         <translation>训练失败。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-387"/>
-        <source>Run {} was interrupted: {}</source>
-        <translation>运行 {} 已中断：{}</translation>
+        <location line="-695"/>
+        <source>Encoders by language…</source>
+        <translation>按语言推荐的编码器…</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Run {} was stopped: {}</source>
-        <translation>运行 {} 已停止：{}</translation>
+        <source>Suggested</source>
+        <translation>推荐</translation>
     </message>
 </context>
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+60"/>
+        <location filename="../../mtl_studio/gui/worker.py" line="+82"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>

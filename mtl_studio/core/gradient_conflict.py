@@ -30,7 +30,7 @@ from torch import Tensor, nn
 DEFAULT_INTERVAL = 20  # measured in bench/train_speed.py: the overhead stays well under 10% of throughput
 HINT_WINDOW = 5  # this many consecutive negative measurements make a "persistent" conflict
 CONFLICT_HINT = ("the tasks pull the shared encoder in opposite directions (gradient cosine {mean:+.2f} over the "
-                 "last {n} measurements): try PCGrad (--strategy pcgrad) or a lower weight for one task")
+                 "last {n} measurements): try the PCGrad strategy or a lower weight for one task")
 
 _LAYER_INDEX = re.compile(r"(?:^|\.)(?:layer|layers|block|blocks|h)\.(\d+)\.")
 

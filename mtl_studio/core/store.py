@@ -1016,13 +1016,22 @@ class ProjectStore:
                               (run_id, step, cosine if cosine == cosine else None,
                                json.dumps(per_group), steps_apart))
 
+    def _has_conflict_table(self) -> bool:
+        # A read-only project of an older schema is browsed without upgrading: it has no meter table.
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gradient_conflict'"
+                                 ).fetchone() is not None
+
     def conflict_measurements(self, run_id: str) -> list[dict[str, Any]]:
         """The run's meter readings in step order: {step, cosine, per_group, steps_apart}."""
+        if not self._has_conflict_table():
+            return []
         rows = self.conn.execute("SELECT * FROM gradient_conflict WHERE run_id = ? ORDER BY step", (run_id,))
         return [{"step": r["step"], "cosine": r["cosine"] if r["cosine"] is not None else float("nan"),
                  "per_group": json.loads(r["per_group"]), "steps_apart": r["steps_apart"]} for r in rows]
 
     def _conflict_summaries(self, run_id: str | None = None) -> dict[str, ConflictSummary]:
+        if not self._has_conflict_table():
+            return {}
         where, args = ("WHERE run_id = ?", (run_id,)) if run_id else ("", ())
         rows = self.conn.execute(
             "SELECT run_id, COUNT(cosine), AVG(cosine), SUM(cosine < 0) * 1.0 / COUNT(cosine) "

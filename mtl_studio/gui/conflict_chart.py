@@ -16,6 +16,8 @@ def _last_layer(groups: dict[str, float]) -> str | None:
 
 
 class ConflictChart(LineChart):
+    """Hidden until the first reading of a run (single-task runs and a meter turned off show nothing)."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("", "", parent)
         self.set_title(self.tr("Gradient cosine between the tasks"))
@@ -24,12 +26,18 @@ class ConflictChart(LineChart):
         self.set_y_floor(0.0)  # zero always in view: the sign is the message
         self.setToolTip(self.tr("Cosine similarity of the tasks' gradients on the shared encoder, every few "
                                 "steps. Persistently below 0: the tasks conflict (try PCGrad or a lower weight)."))
+        self.hide()
+
+    def reset(self) -> None:
+        self.clear()
+        self.hide()
 
     def on_event(self, ev: object) -> None:
         """Feed every training event; the chart keeps what it needs and restarts with each run."""
         if isinstance(ev, RunStarted):
-            self.clear()
+            self.reset()
         elif isinstance(ev, GradientConflict):
+            self.show()
             self.add_point(self.tr("all layers"), ev.step, ev.cosine)
             if "embeddings" in ev.per_group:
                 self.add_point(self.tr("embeddings"), ev.step, ev.per_group["embeddings"])

@@ -79,6 +79,7 @@ def test_scatter_exports_png_and_svg(scatter, tmp_path):
 def test_conflict_chart_plots_the_meter_and_restarts_with_a_run(qtbot):
     chart = ConflictChart()
     qtbot.addWidget(chart)
+    assert chart.isHidden()  # until the meter reads
     chart.on_event(GradientConflict(20, ("ner", "sentiment"), -0.2, {"embeddings": 0.1, "layer 0": -0.3,
                                                                      "layer 5": -0.4}))
     chart.on_event(GradientConflict(40, ("ner", "sentiment"), 0.3, {"embeddings": 0.2, "layer 5": 0.1}))
@@ -86,8 +87,9 @@ def test_conflict_chart_plots_the_meter_and_restarts_with_a_run(qtbot):
     assert len(names) == 3
     assert chart.points(names[0]) == [(20.0, -0.2), (40.0, 0.3)]
     assert chart.points(names[2]) == [(20.0, -0.4), (40.0, 0.1)]  # the last layer, not layer 0
+    assert not chart.isHidden()
     chart.on_event(RunStarted("r", {}, "cpu", "fp32", {}, 1))
-    assert chart.series_names() == []
+    assert chart.series_names() == [] and chart.isHidden()
 
 
 @pytest.fixture

@@ -119,12 +119,12 @@ def test_readings_are_stored_summarised_and_deleted_with_the_run(tmp_path):
     store.close()
 
 
-def test_a_schema_2_project_gains_the_meter_table(tmp_path):
-    """Schema 2 (run liveness columns, no meter table) upgrades to 3 when opened."""
+def test_a_schema_3_project_gains_the_meter_table(tmp_path):
+    """Schema 3 (run liveness, label keys, no meter table) upgrades to 4 when opened."""
     make_project(tmp_path / "p.mtl", ENGINE).close()
     conn = sqlite3.connect(tmp_path / "p.mtl")
     conn.execute("DROP TABLE gradient_conflict")
-    conn.execute("PRAGMA user_version=2")
+    conn.execute("PRAGMA user_version=3")
     conn.commit()
     conn.close()
     with ProjectStore.open(tmp_path / "p.mtl") as store:

@@ -272,6 +272,7 @@ class TrainingPanel(QWidget):
         self.sweepButton = QPushButton(self.tr("Sweep task weights…"), objectName="sweepButton")
         self.sweepButton.setToolTip(self.tr("Train across task weights and see the Pareto front of the dev scores"))
         self.sweepButton.clicked.connect(self.open_sweep_dialog)
+        form_box.addWidget(self.sweepButton)  # in the scroll area: the Train tab needs no more height for it
         form_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(settings)
@@ -285,7 +286,6 @@ class TrainingPanel(QWidget):
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addWidget(scroll, 1)
         left_box.addLayout(buttons)
-        left_box.addWidget(self.sweepButton)
 
         # Live view
         live = QWidget()

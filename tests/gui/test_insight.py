@@ -164,6 +164,7 @@ def test_training_panel_opens_the_sweep_dialog_and_forwards_a_selection(qtbot, s
         dialog.run_selected.emit("some-run")
     assert signal.args == ["some-run"]
     dialog.close()
+    panel.shutdown()  # the Train tab's own background checks (language fit) end here
 
 
 def test_results_show_the_meter_column_and_the_verdict(qtbot, sweep_project, tiny_encoder):

@@ -82,3 +82,16 @@ def build_project(path: Path, docs: list[Document]) -> ProjectStore:
         for d in docs:
             store.add_document(d)
     return store
+
+
+def ner_and_sentiment_documents(data: Path, *, ner_train: int, sent_train: int, ner_dev: int | None,
+                                sent_dev: int | None, test_limit: int | None, seed: int) -> list[Document]:
+    """The shared-data project of the quality and sweep benchmarks: CoNLL-2003 sentences with NER labels
+    only and Financial PhraseBank sentences with sentiment labels only, in train, dev and test (None:
+    the whole file)."""
+    return (conll_documents(data / "conll2003" / "train.txt", "train", ner_train, seed=seed)
+            + fpb_documents(data / "financial_phrasebank" / "fpb_train.csv", "train", sent_train, seed=seed)
+            + conll_documents(data / "conll2003" / "valid.txt", "dev", ner_dev, seed=seed)
+            + fpb_documents(data / "financial_phrasebank" / "fpb_dev.csv", "dev", sent_dev, seed=seed)
+            + conll_documents(data / "conll2003" / "test.txt", "test", test_limit, seed=seed)
+            + fpb_documents(data / "financial_phrasebank" / "fpb_test.csv", "test", test_limit, seed=seed))

@@ -35,7 +35,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_data import build_project, conll_documents, data_dir, fpb_documents  # noqa: E402
+from bench_data import (build_project, conll_documents, data_dir, fpb_documents,  # noqa: E402
+                        ner_and_sentiment_documents)
 
 RUNS = {
     "joint-fixed": {"tasks": ("ner", "sentiment"), "strategy": "fixed", "ner_weight": 0.5, "sentiment_weight": 0.5},
@@ -159,12 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     n_ner = min(n_ner, 14041)
     n_sent = min(n_sent, 3871)
 
-    docs = (conll_documents(data / "conll2003" / "train.txt", "train", n_ner, seed=args.seed)
-            + fpb_documents(data / "financial_phrasebank" / "fpb_train.csv", "train", n_sent, seed=args.seed)
-            + conll_documents(data / "conll2003" / "valid.txt", "dev", dev_limit or args.ner_dev, seed=args.seed)
-            + fpb_documents(data / "financial_phrasebank" / "fpb_dev.csv", "dev", dev_limit, seed=args.seed)
-            + conll_documents(data / "conll2003" / "test.txt", "test", test_limit, seed=args.seed)
-            + fpb_documents(data / "financial_phrasebank" / "fpb_test.csv", "test", test_limit, seed=args.seed))
+    docs = ner_and_sentiment_documents(data, ner_train=n_ner, sent_train=n_sent, ner_dev=dev_limit or args.ner_dev,
+                                       sent_dev=dev_limit, test_limit=test_limit, seed=args.seed)
     project = workdir / "quality.mtl"
     if project.exists():
         project.unlink()

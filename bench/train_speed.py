@@ -8,16 +8,23 @@ batch 16, lr 5e-5, on a random sample of CoNLL-2003 train sentences:
                   (its default: dynamic padding per random batch); needs `accelerate`
     engine-ner    this engine, NER only (length-grouped batches, dynamic padding)
     engine-joint  this engine, NER + sentiment on CoNLL + FPB sentences (2:1), both heads and the
-                  weighting, with a dev evaluation at the end (memory of a real run)
+                  weighting, with a dev evaluation at the end (memory of a real run); the
+                  gradient-conflict meter on at its default interval (TrainConfig.conflict_every)
+    engine-joint-no-meter  the same run with the meter off (conflict_every=0): the meter's overhead is
+                  1 - rate(engine-joint) / rate(engine-joint-no-meter); engine-joint also reports the
+                  extra time of its meter steps inside the run (meter_overhead_in_run)
 
 Throughput = sentences per second over the measured optimizer steps (the first --warmup steps are not
 timed). Peak RSS = the process's maximum resident set size (ru_maxrss) at the end, data loading and
 model included. Targets: engine-ner >= 4x pad-128; engine-joint >= 0.9x hf-trainer; engine-joint peak RSS
-under 2 GiB at batch 16.
+under 2 GiB at batch 16; the meter costs at most 10% of engine-joint's throughput.
 
     python bench/train_speed.py                    # 30 timed steps per method, ~5 min on 2 CPU cores
     python bench/train_speed.py --steps 10 --methods engine-ner,pad-128     # quicker
     python bench/train_speed.py --json out.json
+    python bench/train_speed.py --steps 60 --methods engine-joint,engine-joint-no-meter   # the meter only
+    python bench/train_speed.py --steps 12 --warmup 1 --methods engine-joint --conflict-every 4   # its cost per
+                                                   # measurement, extrapolated to the default interval
 """
 from __future__ import annotations
 
@@ -38,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_data import (CONLL_TYPES, build_project, conll_documents, data_dir,  # noqa: E402
                         fpb_documents)
 
-METHODS = ("pad-128", "hf-trainer", "engine-ner", "engine-joint")
+METHODS = ("pad-128", "hf-trainer", "engine-ner", "engine-joint", "engine-joint-no-meter")
 BATCH = 16
 LR = 5e-5
 
@@ -135,27 +142,61 @@ def run_hf_trainer(docs: list, args: argparse.Namespace) -> dict[str, Any]:
             "padded_tokens_per_sentence": sum(timed) / (BATCH * len(timed))}
 
 
-def run_engine(docs: list, args: argparse.Namespace, tasks: tuple[str, ...]) -> dict[str, Any]:
+def run_engine(docs: list, args: argparse.Namespace, tasks: tuple[str, ...], *,
+               conflict_every: int | None = None) -> dict[str, Any]:
+    """conflict_every None: the config's default meter interval (or --conflict-every); 0: the meter off."""
     from mtl_studio.core.config import TrainConfig
-    from mtl_studio.core.events import RunFinished, StepProgress
+    from mtl_studio.core.events import GradientConflict, RunFinished, StepProgress
     from mtl_studio.core.train import train
 
     workdir = Path(tempfile.mkdtemp(prefix="engine-speed-"))
     build_project(workdir / "speed.mtl", docs).close()
+    if conflict_every is None and args.conflict_every is not None:
+        conflict_every = args.conflict_every
+    meter = {} if conflict_every is None else {"conflict_every": conflict_every}
     cfg = TrainConfig(encoder=args.encoder, tasks=tasks, batch_size=BATCH, learning_rate=LR, epochs=1,
                       max_steps_per_epoch=args.warmup + args.steps, seed=args.seed, early_stopping_patience=0,
-                      eval_each_epoch=True)
+                      eval_each_epoch=True, **meter)
     times: list[float] = []
+    meter_steps: list[int] = []  # steps that ran the meter's extra backward passes
     finished = None
     for ev in train(str(workdir / "speed.mtl"), cfg):
         if isinstance(ev, StepProgress):
             times.append(time.perf_counter())
+        elif isinstance(ev, GradientConflict):
+            meter_steps += list(range(ev.step - ev.steps_apart, ev.step + 1))
         elif isinstance(ev, RunFinished):
             finished = ev
     if finished is None or finished.status != "completed":
         return {"error": f"run did not complete: {finished}"}
-    return {"sentences_per_second": BATCH * args.steps / (times[-1] - times[args.warmup - 1]),
-            "padded_tokens_per_sentence": _engine_tokens(docs, args, tasks)}
+    result = {"sentences_per_second": BATCH * args.steps / (times[-1] - times[args.warmup - 1]),
+              "padded_tokens_per_sentence": _engine_tokens(docs, args, tasks),
+              "conflict_every": cfg.conflict_every if len(tasks) > 1 else 0}
+    if cfg.conflict_every and len(tasks) > 1:
+        result.update(_meter_share(times, meter_steps, args.warmup))
+    return result
+
+
+def _meter_share(times: list[float], meter_steps: list[int], warmup: int) -> dict[str, Any]:
+    """The meter's cost inside one run: (mean meter-step time - mean other step time) x meter steps, as a
+    share of the timed steps' total. Step k (1-based) lasted times[k-1] - times[k-2]."""
+    durations = {k: times[k - 1] - times[k - 2] for k in range(warmup + 1, len(times) + 1)}
+    metered = [d for k, d in durations.items() if k in set(meter_steps)]
+    plain = [d for k, d in durations.items() if k not in set(meter_steps)]
+    if not metered or not plain:
+        return {"meter_steps_timed": len(metered)}
+    plain_mean = sum(plain) / len(plain)
+    extra = (sum(metered) / len(metered) - plain_mean) * len(metered)
+    measurements = max(1, _measurements(meter_steps, durations))
+    return {"meter_steps_timed": len(metered), "meter_overhead_in_run": extra / sum(durations.values()),
+            # One measurement's extra time in plain steps: at interval N the meter costs about this / N.
+            "extra_steps_per_measurement": extra / measurements / plain_mean}
+
+
+def _measurements(meter_steps: list[int], durations: dict[int, float]) -> int:
+    """Measurements whose steps fall in the timed window (a measurement's steps are consecutive)."""
+    timed = sorted({k for k in meter_steps if k in durations})
+    return sum(1 for i, k in enumerate(timed) if i == 0 or timed[i - 1] != k - 1)
 
 
 def _engine_tokens(docs: list, args: argparse.Namespace, tasks: tuple[str, ...]) -> float:
@@ -185,12 +226,13 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         result = run_hf_trainer(conll, args)
     elif args.worker == "engine-ner":
         result = run_engine(conll, args, ("ner",))
-    else:
+    else:  # engine-joint, with and without the meter
         fpb = fpb_documents(data / "financial_phrasebank" / "fpb_train.csv", "train", args.sentences // 2,
                             seed=args.seed)
         dev = (conll_documents(data / "conll2003" / "valid.txt", "dev", 200, seed=args.seed)
                + fpb_documents(data / "financial_phrasebank" / "fpb_dev.csv", "dev", 100, seed=args.seed))
-        result = run_engine(conll + fpb + dev, args, ("ner", "sentiment"))
+        result = run_engine(conll + fpb + dev, args, ("ner", "sentiment"),
+                            conflict_every=0 if args.worker == "engine-joint-no-meter" else None)
     result.update(method=args.worker, peak_rss_mib=round(peak_rss_mib(), 1))
     return result
 
@@ -205,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--data", help="shared data folder (default ../shared/data)")
     p.add_argument("--json", help="also write the results to this JSON file")
+    p.add_argument("--conflict-every", type=int, help="meter interval of engine-joint (default: TrainConfig's); a "
+                                                        "short one measures the per-measurement cost in fewer steps")
     p.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.warmup < 1:
@@ -221,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                "--sentences", str(args.sentences), "--encoder", args.encoder, "--seed", str(args.seed)]
         if args.data:
             cmd += ["--data", args.data]
+        if args.conflict_every is not None:
+            cmd += ["--conflict-every", str(args.conflict_every)]
         print(f"measuring {m} ...", file=sys.stderr)
         env = dict(os.environ, TOKENIZERS_PARALLELISM="false")
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -237,19 +283,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nTraining throughput, batch {BATCH}, encoder {args.encoder}, {args.steps} timed steps after "
           f"{args.warmup} warm-up; {args.sentences} CoNLL-2003 train sentences (+{args.sentences // 2} FPB for "
           "engine-joint); ratios against baselines measured in this run")
-    header = f"{'method':<14}{'sent/s':>9}{'vs pad-128':>12}{'vs HF Trainer':>15}{'tokens/sent':>13}{'peak RSS MiB':>14}"
+    header = f"{'method':<22}{'sent/s':>9}{'vs pad-128':>12}{'vs HF Trainer':>15}{'tokens/sent':>13}{'peak RSS MiB':>14}"
     print(header)
     print("-" * len(header))
     for m in methods:
         r = results[m]
         if "error" in r:
-            print(f"{m:<14}  error: {r['error']}")
+            print(f"{m:<22}  error: {r['error']}")
             continue
         s = r["sentences_per_second"]
         vs_pad = f"{s / base_pad:.2f}x" if base_pad else "-"
         vs_hf = f"{s / base_hf:.2f}x" if base_hf else "-"
         toks = r.get("padded_tokens_per_sentence")
-        print(f"{m:<14}{s:>9.1f}{vs_pad:>12}{vs_hf:>15}{(f'{toks:.1f}' if toks else '-'):>13}"
+        print(f"{m:<22}{s:>9.1f}{vs_pad:>12}{vs_hf:>15}{(f'{toks:.1f}' if toks else '-'):>13}"
               f"{r['peak_rss_mib']:>14.0f}")
     checks = []
     if rate("engine-ner") and base_pad:
@@ -258,6 +304,26 @@ def main(argv: list[str] | None = None) -> int:
         checks.append(("engine-joint >= 0.9x HF Trainer (single-task)", rate("engine-joint") / base_hf >= 0.9))
     if "engine-joint" in results and "peak_rss_mib" in results["engine-joint"]:
         checks.append(("engine-joint peak RSS < 2 GiB", results["engine-joint"]["peak_rss_mib"] < 2048))
+    meter_on, meter_off = rate("engine-joint"), rate("engine-joint-no-meter")
+    if meter_on and meter_off:
+        overhead = 1 - meter_on / meter_off
+        in_run = results["engine-joint"].get("meter_overhead_in_run")
+        print(f"gradient-conflict meter every {results['engine-joint'].get('conflict_every')} steps: "
+              f"{100 * overhead:+.1f}% throughput cost (meter off vs on, separate runs)"
+              + (f"; {100 * in_run:.1f}% from the meter steps' extra time inside the run "
+                 f"({results['engine-joint'].get('meter_steps_timed')} of {args.steps} timed steps)"
+                 if in_run is not None else ""))
+        checks.append(("meter overhead <= 10% of throughput", overhead <= 0.10))
+    per_measurement = results.get("engine-joint", {}).get("extra_steps_per_measurement")
+    if per_measurement is not None:
+        from mtl_studio.core.config import TrainConfig
+
+        default = TrainConfig().conflict_every
+        print(f"one meter measurement costs {per_measurement:.2f} plain steps (measured every "
+              f"{results['engine-joint']['conflict_every']} steps): about {100 * per_measurement / default:.1f}% "
+              f"of throughput at the default interval of {default}")
+        checks.append(("meter overhead at the default interval <= 10% (from the per-measurement cost)",
+                       per_measurement / default <= 0.10))
     for name, ok in checks:
         print(f"target {name}: {'met' if ok else 'MISSED'}")
     if args.json:

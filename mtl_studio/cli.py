@@ -15,6 +15,7 @@ from mtl_studio import __version__
 from mtl_studio.commands import data as data_commands
 from mtl_studio.commands import engine as engine_commands
 from mtl_studio.commands import maintenance as maintenance_commands
+from mtl_studio.commands import sweep as sweep_commands
 from mtl_studio.core.errors import MtlStudioError
 
 # Errors the user can act on, printed as one line: the project's own family (core.errors, caught by its
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_commands.register(sub)
     maintenance_commands.register(sub)
     engine_commands.register(sub)
+    sweep_commands.register(sub)
     return parser
 
 

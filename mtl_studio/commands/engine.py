@@ -46,6 +46,8 @@ _INT_OPTIONS = [
     ("--seed", "seed", "random seed"),
     ("--patience", "early_stopping_patience", "early stopping: epochs without dev improvement (0 = off)"),
     ("--max-steps-per-epoch", "max_steps_per_epoch", "cap optimizer steps per epoch (0 = no cap)"),
+    ("--conflict-every", "conflict_every", "gradient-conflict meter: the tasks' gradient cosine on the shared "
+                                           f"encoder every N steps (default {TrainConfig.conflict_every}; 0 = off)"),
 ]
 
 
@@ -220,7 +222,8 @@ def _warn_language_fit(project: str, encoder: str | None) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from mtl_studio.commands.progress import ProgressLine
-    from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
+    from mtl_studio.core.events import (EpochEvaluated, GradientConflict, LogMessage, RunFinished, RunStarted,
+                                        StepProgress)
     from mtl_studio.core.event_channel import EventSender
     from mtl_studio.core.evaluate import format_report
     from mtl_studio.core.train import train
@@ -241,6 +244,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         events = TensorBoardWriter(args.tensorboard).forward(events)
     progress: ProgressLine | None = None
     finished: RunFinished | None = None
+    conflict = ""  # the meter's latest cosine on the progress line
 
     def say(text: str) -> None:
         if progress is not None:
@@ -262,7 +266,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                     if progress is not None:
                         progress.update(ev.step, total=ev.total_steps, eta_seconds=ev.eta_seconds,
                                         extra=f"epoch {ev.epoch} {_fmt_losses(ev.losses)} "
-                                              f"w[{_fmt_losses(ev.weights)}] {ev.samples_per_second:.1f} doc/s")
+                                              f"w[{_fmt_losses(ev.weights)}] {ev.samples_per_second:.1f} doc/s"
+                                              f"{conflict}")
+                elif isinstance(ev, GradientConflict):
+                    conflict = f" cos {ev.cosine:+.2f}"
                 elif isinstance(ev, EpochEvaluated):
                     say(_epoch_line(ev))
                 elif isinstance(ev, LogMessage):
@@ -360,21 +367,37 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     run, report, source = evaluate_run(args.project, args.run, args.split, recompute=args.recompute,
                                        device=args.device)
+    verdict = _verdict(args.project, run.id, args.split)
     if args.json:
         scores = report.to_dict()
         out = {"run": run.id, "split": args.split, "source": source, "ner": scores.get("ner"),
                "sentiment": scores.get("sentiment"), "score": scores["score"]}
+        if verdict is not None:
+            out["verdict"] = verdict.to_dict()
         print(json.dumps(out, indent=2))
         return 0
     print(f"run {run.id} ({run.status}), split {args.split}, {source} scores")
     print(format_report(report))
+    if verdict is not None:
+        print()
+        print(verdict.sentence)
     return 0
+
+
+def _verdict(project: str, run_id: str, split: str) -> Any:
+    """The joint run against its single-task baselines (core/verdict.py), or None without baselines."""
+    from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.verdict import verdict_for_run
+
+    with ProjectStore.open(project) as store:
+        return verdict_for_run(store, run_id, split=split)
 
 
 # ---- runs ----------------------------------------------------------------------------------------------
 
 def _run_summary(run: RunRecord) -> dict[str, Any]:
     cfg = run.config
+    conflict = run.gradient_conflict
     scored = run.report("test") or run.report("dev")  # the best model's scores: test when there are some
     return {
         "id": run.id, "created_at": run.created_at, "status": run.status,
@@ -384,6 +407,8 @@ def _run_summary(run: RunRecord) -> dict[str, Any]:
         "sentiment_macro_f1": scored.sentiment.f1 if scored is not None and scored.sentiment is not None else None,
         "scored_on": scored.split if scored is not None else None, "dataset_hash": run.dataset_hash,
         "artefact_dir": run.artefact_dir, "message": run.message,
+        "conflict_mean_cosine": conflict.mean_cosine if conflict is not None else None,
+        "conflict_negative_share": conflict.negative_share if conflict is not None else None,
     }
 
 
@@ -403,7 +428,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     rows = [_run_summary(r) for r in runs]
     df = pd.DataFrame(rows, columns=["id", "status", "tasks", "strategy", "epochs", "best_epoch", "ner_f1",
-                                     "sentiment_macro_f1", "scored_on"])
+                                     "sentiment_macro_f1", "scored_on", "conflict_mean_cosine",
+                                     "conflict_negative_share"])
+    df = df.rename(columns={"conflict_mean_cosine": "grad_cos", "conflict_negative_share": "cos<0"})
     df["tasks"] = df["tasks"].map(lambda t: ",".join(t) if isinstance(t, (list, tuple)) else t)
     for col in ("epochs", "best_epoch"):
         df[col] = df[col].map(lambda x: "-" if x is None or pd.isna(x) else int(x))  # no 1.0 / <NA>

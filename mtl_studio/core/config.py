@@ -105,6 +105,11 @@ class TrainConfig:
     # encoder's lr (~5e-5) they would barely move in a fine-tuning run.
     strategy_lr: float = 0.01
     trust_remote_code: bool = False
+    # Gradient-conflict meter (core/gradient_conflict.py): the tasks' gradient cosine on the shared encoder
+    # every this many optimizer steps (two extra backward passes on those steps); 0 turns it off.
+    conflict_every: int = 20
+    # The weight sweep (core/sweep.py) this run belongs to; empty for a run of its own.
+    sweep_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -130,6 +135,8 @@ class TrainConfig:
         for name in ("learning_rate", "batch_size", "epochs", "max_length", "strategy_lr"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.conflict_every < 0:
+            raise ValueError("conflict_every must not be negative (0 turns the meter off)")
         for name in ("ner_weight", "sentiment_weight", "mlm_weight", "silver_weight", "l2sp_weight",
                      "weight_decay"):
             if getattr(self, name) < 0:

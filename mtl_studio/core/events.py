@@ -36,6 +36,18 @@ class StepProgress:
 
 
 @dataclass(frozen=True)
+class GradientConflict:
+    """The gradient-conflict meter's reading (core/gradient_conflict.py): cosine of the two tasks'
+    gradients on the shared encoder, overall and per layer group ("embeddings", "layer 0", ...)."""
+    step: int  # the optimizer step it was measured on (1-based, as StepProgress.step)
+    tasks: tuple[str, str]
+    cosine: float
+    per_group: dict[str, float]
+    steps_apart: int = 0  # >0: one-task batches, the first gradient is this many steps older
+    kind: str = "conflict"
+
+
+@dataclass(frozen=True)
 class EpochEvaluated:
     epoch: int
     split: str
@@ -62,7 +74,7 @@ class RunFinished:
     kind: str = "finished"
 
 
-Event = RunStarted | StepProgress | EpochEvaluated | LogMessage | RunFinished
+Event = RunStarted | StepProgress | GradientConflict | EpochEvaluated | LogMessage | RunFinished
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
@@ -70,6 +82,9 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 
 def event_from_dict(d: dict[str, Any]) -> Event:
-    kinds = {"started": RunStarted, "step": StepProgress, "evaluated": EpochEvaluated, "log": LogMessage,
-             "finished": RunFinished}
-    return kinds[d["kind"]](**d)
+    kinds = {"started": RunStarted, "step": StepProgress, "conflict": GradientConflict, "evaluated": EpochEvaluated,
+             "log": LogMessage, "finished": RunFinished}
+    event = kinds[d["kind"]](**d)
+    if isinstance(event, GradientConflict):  # JSON turned the pair into a list
+        event = dataclasses.replace(event, tasks=tuple(event.tasks))
+    return event

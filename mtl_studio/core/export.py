@@ -23,6 +23,7 @@ from .artifacts import (
 )
 from .run_record import RunRecord
 from .safe_output import check_output_path
+from .verdict import Verdict, verdict_for_run
 
 ONNX_FILE = "model.onnx"
 ONNX_OPSET = 17
@@ -214,6 +215,20 @@ def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _verdict_lines(verdict: Verdict) -> list[str]:
+    """The verdict (core/verdict.py) as a sentence and a table."""
+    lines = [verdict.sentence, "",
+             f"Paired bootstrap over {verdict.split} documents ({verdict.resamples} resamples, seed {verdict.seed}); "
+             "scores in F1 points, recomputed from the runs' stored predictions.", "",
+             "| task | metric | joint | single-task baseline | difference | 95% CI | documents | baseline run |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {d.task} | {d.metric} | {d.joint:.1f} | {d.baseline:.1f} | {d.difference:+.1f} | "
+              f"{d.low:.1f} to {d.high:.1f} | {d.documents} | {d.baseline_run} |" for d in verdict.differences]
+    if verdict.data_changed:
+        lines += ["", "**Note:** the labelled data changed after these runs; the scores use today's gold labels."]
+    return lines
+
+
 def _data_lines(stats: dict[str, Any] | None, same_data: bool | None) -> list[str]:
     if not stats:
         return ["Data counts are not available (exported from a model folder without its project)."]
@@ -239,7 +254,7 @@ def _data_lines(stats: dict[str, Any] | None, same_data: bool | None) -> list[st
 
 def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any] | None, *,
                project_name: str | None, same_data: bool | None, onnx: OnnxCheck | None,
-               int8: Any = None) -> str:
+               int8: Any = None, verdict: Verdict | None = None) -> str:
     from .model import encoder_name_for_card
 
     cfg = loaded.run_config
@@ -267,6 +282,8 @@ def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any]
     L += _data_lines(stats, same_data)
     L += ["", "## Metrics", ""]
     L += _metrics_lines((run.metrics if run else None) or loaded.config.get("metrics") or {})
+    if verdict is not None:
+        L += ["", "## Did joint training help?", ""] + _verdict_lines(verdict)
     L += ["", "## Training configuration", "", "| option | value |", "|---|---|"]
     L += [f"| {k} | {json.dumps(v, ensure_ascii=False)} |" for k, v in sorted(cfg.items())]
     L += ["", "## How to use", "", "```python",
@@ -351,17 +368,18 @@ def export_model(store_or_path: Any, run_id: str | None, out: str | os.PathLike[
         same_data = run.dataset_hash == store.dataset_hash() if run.dataset_hash else None
         project_name = store.path.stem
         dev_documents = list(store.iter_documents("dev")) if int8 else []
+        verdict = verdict_for_run(store, run.id)
     finally:
         if store is not store_or_path:
             store.close()
     return export_model_folder(source, out, onnx=onnx, run=run, stats=stats, project_name=project_name,
-                               same_data=same_data, int8=int8, dev_documents=dev_documents)
+                               same_data=same_data, int8=int8, dev_documents=dev_documents, verdict=verdict)
 
 
 def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[str], *, onnx: bool = False,
                         run: RunRecord | None = None, stats: dict[str, Any] | None = None,
                         project_name: str | None = None, same_data: bool | None = None, int8: bool = False,
-                        dev_documents: Sequence[Any] = ()) -> Path:
+                        dev_documents: Sequence[Any] = (), verdict: Verdict | None = None) -> Path:
     """Export a model folder (a checkpoint) to `out` with a model card and optional ONNX (int8: also quantized)."""
     onnx = onnx or int8  # the int8 model is quantized from model.onnx
     out = Path(out)
@@ -388,7 +406,8 @@ def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[s
                                   f"(tolerance {check.tolerance:g}); not exported")
         int8_check = _add_int8(tmp, dev_documents) if int8 else None
         (tmp / "README.md").write_text(model_card(loaded, run, stats, project_name=project_name,
-                                                  same_data=same_data, onnx=check, int8=int8_check), encoding="utf-8")
+                                                  same_data=same_data, onnx=check, int8=int8_check,
+                                                  verdict=verdict), encoding="utf-8")
         bad = [p.name for p in tmp.rglob("*") if p.suffix in PICKLE_SUFFIXES]
         if bad:  # the tokenizer or a future writer must not smuggle pickles into an export
             raise ExportError(f"export would contain pickle files: {bad}")

@@ -66,6 +66,11 @@ class RunBookkeeping:
             metrics["dev"] = dev.to_dict()
         self.store.add_epoch_metrics(self.run_id, epoch, metrics)
 
+    def conflict_measured(self, step: int, cosine: float, per_group: dict[str, float], steps_apart: int) -> None:
+        """One gradient-conflict meter reading (core/gradient_conflict.py)."""
+        if self.writer:
+            self.store.add_conflict_measurement(self.run_id, step, cosine, per_group, steps_apart)
+
     def checkpoint_saved(self, run_dir: Path) -> None:
         if self.writer:
             self.store.update_run(self.run_id, artefact_dir=str(run_dir))

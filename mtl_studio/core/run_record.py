@@ -6,6 +6,7 @@ file format and the CLI output stay byte for byte what they were.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,31 @@ from .evaluate import EvalReport
 
 # Statuses of a run that ended by itself: nothing left to resume.
 FINISHED_STATUSES = ("completed", "early_stopped")
+
+
+@dataclass(frozen=True)
+class ConflictSummary:
+    """A run's gradient-conflict meter (core/gradient_conflict.py) in two numbers: the mean cosine of
+    the tasks' gradients and the share of measurements where they conflict (cosine < 0)."""
+
+    measurements: int
+    mean_cosine: float
+    negative_share: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"measurements": self.measurements, "mean_cosine": self.mean_cosine,
+                "negative_share": self.negative_share}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ConflictSummary":
+        return cls(int(d["measurements"]), float(d["mean_cosine"]), float(d["negative_share"]))
+
+    @classmethod
+    def of(cls, cosines: Sequence[float]) -> "ConflictSummary | None":
+        values = [c for c in cosines if c == c]  # NaN (no gradient on one side) carries no information
+        if not values:
+            return None
+        return cls(len(values), sum(values) / len(values), sum(1 for c in values if c < 0) / len(values))
 
 
 @dataclass
@@ -26,6 +52,7 @@ class RunRecord:
     metrics: dict[str, Any]  # stored run metrics (see the module docstring)
     message: str = ""  # why it stopped or failed; empty otherwise
     epochs: list[dict[str, Any]] | None = None  # per-epoch metrics; only a single-run read loads them
+    gradient_conflict: ConflictSummary | None = None  # the meter's summary; None when it never measured
 
     @property
     def finished(self) -> bool:
@@ -46,6 +73,8 @@ class RunRecord:
                "message": self.message}
         if self.epochs is not None:
             out["epochs"] = self.epochs
+        if self.gradient_conflict is not None:
+            out["gradient_conflict"] = self.gradient_conflict.to_dict()
         return out
 
     @classmethod
@@ -53,4 +82,6 @@ class RunRecord:
         return cls(id=d["id"], created_at=d.get("created_at", ""), status=d.get("status", ""),
                    config=dict(d.get("config") or {}), dataset_hash=d.get("dataset_hash") or "",
                    artefact_dir=d.get("artefact_dir"), metrics=dict(d.get("metrics") or {}),
-                   message=d.get("message") or "", epochs=d.get("epochs"))
+                   message=d.get("message") or "", epochs=d.get("epochs"),
+                   gradient_conflict=ConflictSummary.from_dict(d["gradient_conflict"])
+                   if d.get("gradient_conflict") else None)

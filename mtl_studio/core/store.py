@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MtlStudioError
-from .run_record import RunRecord
+from .run_record import ConflictSummary, RunRecord
 from .schema import (
     DEFAULT_COLOURS, ENTITY_KEYS, SENTIMENT_KEYS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
     check_label_form, validate_spans,
@@ -38,7 +38,7 @@ from .store_files import (
     check_name_fits, has_unmerged_wal, is_locked, is_writable, remove_project_files, rollback_quietly,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # The longest an edit waits for the write lock in all (telling `on_wait` every store_files.BUSY_TIMEOUT_S):
 # staged imports hold the lock only for their short merge (formats/staging.py).
 WRITE_WAIT_LIMIT_S = 60.0
@@ -102,6 +102,16 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE entity_types ADD COLUMN key TEXT;
     ALTER TABLE sentiment_classes ADD COLUMN key TEXT;
+    """,
+    # 4: the gradient-conflict meter's readings (core/gradient_conflict.py), one row per measurement.
+    """
+    CREATE TABLE gradient_conflict (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        cosine REAL,                     -- NULL when undefined (a zero gradient)
+        per_group TEXT NOT NULL DEFAULT '{}',
+        steps_apart INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, step));
     """,
 ]
 
@@ -1112,7 +1122,43 @@ class ProjectStore:
 
     def run_records(self) -> list[RunRecord]:
         """Every run, oldest first (without per-epoch metrics)."""
-        return [self._run_record(r) for r in self.conn.execute("SELECT * FROM runs ORDER BY created_at, rowid")]
+        records = [self._run_record(r) for r in self.conn.execute("SELECT * FROM runs ORDER BY created_at, rowid")]
+        summaries = self._conflict_summaries()
+        for record in records:
+            record.gradient_conflict = summaries.get(record.id)
+        return records
+
+    # ---- gradient-conflict meter ---------------------------------------------------------------------
+
+    def add_conflict_measurement(self, run_id: str, step: int, cosine: float, per_group: dict[str, float],
+                                 steps_apart: int = 0) -> None:
+        """One meter reading; a resumed run that measures a step again replaces the reading."""
+        with self.bulk():
+            self.conn.execute("INSERT OR REPLACE INTO gradient_conflict VALUES (?, ?, ?, ?, ?)",
+                              (run_id, step, cosine if cosine == cosine else None,
+                               json.dumps(per_group), steps_apart))
+
+    def _has_conflict_table(self) -> bool:
+        # A read-only project of an older schema is browsed without upgrading: it has no meter table.
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gradient_conflict'"
+                                 ).fetchone() is not None
+
+    def conflict_measurements(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's meter readings in step order: {step, cosine, per_group, steps_apart}."""
+        if not self._has_conflict_table():
+            return []
+        rows = self.conn.execute("SELECT * FROM gradient_conflict WHERE run_id = ? ORDER BY step", (run_id,))
+        return [{"step": r["step"], "cosine": r["cosine"] if r["cosine"] is not None else float("nan"),
+                 "per_group": json.loads(r["per_group"]), "steps_apart": r["steps_apart"]} for r in rows]
+
+    def _conflict_summaries(self, run_id: str | None = None) -> dict[str, ConflictSummary]:
+        if not self._has_conflict_table():
+            return {}
+        where, args = ("WHERE run_id = ?", (run_id,)) if run_id else ("", ())
+        rows = self.conn.execute(
+            "SELECT run_id, COUNT(cosine), AVG(cosine), SUM(cosine < 0) * 1.0 / COUNT(cosine) "
+            f"FROM gradient_conflict {where} GROUP BY run_id HAVING COUNT(cosine) > 0", args)
+        return {r[0]: ConflictSummary(int(r[1]), float(r[2]), float(r[3])) for r in rows}
 
     def list_runs(self) -> list[dict[str, Any]]:
         """run_records() in their JSON form."""
@@ -1133,6 +1179,7 @@ class ProjectStore:
             if row is None:
                 raise KeyError(f"no run {run_id!r}")
         run = self._run_record(row)
+        run.gradient_conflict = self._conflict_summaries(run.id).get(run.id)
         run.epochs = [
             {"epoch": r["epoch"], **json.loads(r["metrics"])}
             for r in self.conn.execute("SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch", (run.id,))]
@@ -1142,6 +1189,7 @@ class ProjectStore:
         with self.bulk():
             self.conn.execute("DELETE FROM spans WHERE run_id = ? AND source = 'predicted'", (run_id,))
             self.conn.execute("DELETE FROM sentiments WHERE run_id = ? AND source = 'predicted'", (run_id,))
+            self.conn.execute("DELETE FROM gradient_conflict WHERE run_id = ?", (run_id,))
             self.conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
 
     @staticmethod

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .errors import TrainingError
-from .events import EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress
+from .events import EpochEvaluated, Event, GradientConflict, LogMessage, RunFinished, RunStarted, StepProgress
 
 INSTALL_HINT = "TensorBoard logging needs the tensorboard package: pip install 'mtl-studio[tensorboard]'"
 
@@ -38,8 +38,8 @@ def numeric_leaves(metrics: dict[str, Any], prefix: str = "") -> Iterator[tuple[
 
 
 class TensorBoardWriter:
-    """Writes StepProgress losses/weights/lr/throughput per optimizer step and EpochEvaluated metrics
-    per epoch as scalars; the run config and the outcome as text. Use as a context manager or close()."""
+    """Writes StepProgress losses/weights/lr/throughput per optimizer step, the gradient-conflict meter's
+    cosines (overall and per layer group) and EpochEvaluated metrics per epoch as scalars; the run config and the outcome as text. Use as a context manager or close()."""
 
     def __init__(self, log_dir: str | Path) -> None:
         writer_class = _summary_writer_class()
@@ -63,6 +63,10 @@ class TensorBoardWriter:
             w.add_scalar("train/learning_rate", event.learning_rate, step)
             w.add_scalar("train/samples_per_second", event.samples_per_second, step)
             w.add_scalar("train/epoch", event.epoch, step)
+        elif isinstance(event, GradientConflict):
+            w.add_scalar("conflict/cosine", event.cosine, event.step)
+            for group, value in event.per_group.items():
+                w.add_scalar(f"conflict/{group.replace(' ', '_')}", value, event.step)
         elif isinstance(event, EpochEvaluated):
             for name, value in numeric_leaves(event.metrics):
                 w.add_scalar(f"{event.split}/{name}", value, event.epoch)

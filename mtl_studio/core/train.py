@@ -40,9 +40,10 @@ from .checkpoints import TrainerState, TrainingParts, load_resume_point, save_re
 from .config import TrainConfig
 from .distributed import DistContext, init_distributed, unwrap_model
 from .errors import MtlStudioError, TrainingError
-from .events import EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress
+from .events import EpochEvaluated, Event, GradientConflict, LogMessage, RunFinished, RunStarted, StepProgress
 from .evaluate import EvalReport, evaluate_model
 from .features import EncodedDataset, collate, length_grouped_batches
+from .gradient_conflict import ConflictHint, ConflictMeasurement, GradientConflictMeter, shared_parameter_groups
 from .model import MultiTaskModel, load_encoder
 from .paths import RESUME_POINT_DIR, has_resume_point
 from .prediction_store import store_predictions
@@ -295,6 +296,16 @@ class Trainer:
         self.model_params = [p for p in self.model.parameters() if p.requires_grad]
         self.shared_params = self.model.shared_parameters()
         self.last_shared = last_shared_layer(self.model.encoder)
+        self._setup_conflict_meter()
+
+    def _setup_conflict_meter(self) -> None:
+        """The gradient-conflict meter on rank 0 of a joint run (see core/gradient_conflict.py for DDP)."""
+        self.conflict_meter: GradientConflictMeter | None = None
+        self.conflict_hint = ConflictHint()
+        self.conflict_readings: list[ConflictMeasurement] = []  # measured in _step, emitted by _step_events
+        if self.config.conflict_every > 0 and len(self.tasks) > 1 and self.ctx.is_main:
+            params, groups = shared_parameter_groups(self.model.encoder)
+            self.conflict_meter = GradientConflictMeter(params, groups, self.config.conflict_every)
 
     def _setup_optimizer(self) -> None:
         """AdamW, linear warm-up and decay over the run's steps, a grad scaler for fp16."""
@@ -390,6 +401,7 @@ class Trainer:
             weights=weights, samples_per_second=samples_per_second,
             eta_seconds=step_time_ema * (self.total_steps - st.global_step),
             learning_rate=float(self.scheduler.get_last_lr()[0]))
+        yield from self._conflict_events()
         for task in collapsed_tasks(weights):
             if task not in st.collapse_warned:
                 st.collapse_warned.append(task)
@@ -434,6 +446,7 @@ class Trainer:
         with (self.forward.no_sync() if sync_off else contextlib.nullcontext()):
             losses, extra, global_losses = self._losses(batch, counts, divisor, keep, mlm_ids, mlm_labels,
                                                         mlm_positions)
+            self._measure_conflict(losses)
             weights = self._backward_and_update(losses, extra, global_losses)
         report = {t: global_losses[t] for t in losses}
         if use_mlm:
@@ -486,6 +499,26 @@ class Trainer:
         if not losses:
             raise _Failure("a training batch has no labelled document for any task")  # encoding prevents it
         return losses, extra, global_losses
+
+    def _measure_conflict(self, losses: dict[str, torch.Tensor]) -> None:
+        """On meter steps: the tasks' gradient cosine, from extra backward passes on the retained graph."""
+        meter, step = self.conflict_meter, self.state.global_step
+        if meter is None or not meter.due(step):
+            return
+        scale = float(self.scaler.get_scale()) if self.scaler is not None else 1.0
+        reading = meter.measure(losses, step + 1, loss_scale=scale)  # 1-based, as StepProgress.step
+        if reading is not None:
+            self.conflict_readings.append(reading)
+
+    def _conflict_events(self) -> Iterator[Event]:
+        """The readings of the last step: an event, a stored row, and the hint once it persists."""
+        readings, self.conflict_readings = self.conflict_readings, []
+        for r in readings:
+            self.book.conflict_measured(r.step, r.cosine, r.per_group, r.steps_apart)
+            yield GradientConflict(r.step, r.tasks, r.cosine, r.per_group, r.steps_apart)
+            hint = self.conflict_hint.observe(r.cosine)
+            if hint is not None:
+                yield LogMessage("warning", hint)
 
     def _backward_and_update(self, losses: dict[str, torch.Tensor], extra: torch.Tensor,
                              global_losses: dict[str, float]) -> dict[str, Any]:

@@ -341,6 +341,8 @@ class MainWindow(QMainWindow):
             self.results_panel.run_selected.connect(self.prediction_view.set_run)
         if hasattr(self.prediction_view, "use_undo_stack"):
             self.prediction_view.use_undo_stack(self.undo_stack)  # one history for every edit in the window
+        if hasattr(self.training_panel, "sweep_run_selected"):
+            self.training_panel.sweep_run_selected.connect(self._select_run)
         if hasattr(self.prediction_view, "gold_changed"):
             self.prediction_view.gold_changed.connect(self._on_gold_changed_elsewhere)
         if hasattr(self.prediction_view, "open_in_editor"):
@@ -784,13 +786,17 @@ class MainWindow(QMainWindow):
 
     def _on_run_finished(self, run_id: str) -> None:
         # show_run re-reads the history: a resumed run's new status and scores appear without Refresh.
+        self._select_run(run_id)
+        if self.doc_panel.filter_combo.currentData() == "errors":
+            self.doc_model.refresh()
+        self.statusBar().showMessage(self.tr("Training run {id} finished").format(id=run_id), 8000)
+
+    def _select_run(self, run_id: str) -> None:
+        """A run chosen elsewhere (the sweep plot, a finished run): Results, Predictions and export follow it."""
         if hasattr(self.results_panel, "show_run"):
             self.results_panel.show_run(run_id)
         if hasattr(self.prediction_view, "set_run"):
             self.prediction_view.set_run(run_id)
-        if self.doc_panel.filter_combo.currentData() == "errors":
-            self.doc_model.refresh()
-        self.statusBar().showMessage(self.tr("Training run {id} finished").format(id=run_id), 8000)
 
     def _on_tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from mtl_studio.core.evaluate import PRF, EvalReport, NerScores, SentimentScores
-from mtl_studio.core.run_record import RunRecord
+from mtl_studio.core.run_record import ConflictSummary, RunRecord
 
 from .engine_text import run_status_label, strategy_short_label, with_gui_controls
 
@@ -217,6 +217,7 @@ class RunRow:
     scores: Headline
     mlm_weight: float = 0.0
     message: str = ""  # why it stopped, failed or was interrupted (the status tooltip)
+    conflict: ConflictSummary | None = None  # the gradient-conflict meter's summary
 
 
 def run_row(run: RunRecord, split: str) -> RunRow:
@@ -227,7 +228,7 @@ def run_row(run: RunRecord, split: str) -> RunRow:
         ner_weight=cfg.get("ner_weight"), sentiment_weight=cfg.get("sentiment_weight"),
         learning_rate=cfg.get("learning_rate"), batch_size=cfg.get("batch_size"), epochs=cfg.get("epochs"),
         encoder=str(cfg.get("encoder", "")), scores=headline_scores(run.report(split)),
-        mlm_weight=cfg.get("mlm_weight") or 0.0, message=run.message,
+        mlm_weight=cfg.get("mlm_weight") or 0.0, message=run.message, conflict=run.gradient_conflict,
     )
 
 
@@ -237,7 +238,8 @@ class RunHistoryModel(QAbstractTableModel):
     # Scores right after what distinguishes runs (tasks, strategy, weights): the columns people compare.
     # The training settings share one last column that gives way (elides) on a narrow screen; its
     # tooltip has them in full.
-    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "settings")
+    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "conflict",
+               "settings")
     SCORE_COLUMNS = ("ner_f1", "sentiment_f1", "accuracy")
 
     def __init__(self, parent=None) -> None:
@@ -281,7 +283,7 @@ class RunHistoryModel(QAbstractTableModel):
                  "strategy": self.tr("Strategy"), "weights": self.tr("Weights\nNER/Sent."),
                  "settings": self.tr("LR · batch\nepochs · encoder"),
                  "ner_f1": self.tr("NER\nmicro F1"), "sentiment_f1": self.tr("Sent.\nmacro F1"),
-                 "accuracy": self.tr("Sent.\naccuracy")}
+                 "accuracy": self.tr("Sent.\naccuracy"), "conflict": self.tr("Grad. cosine\n(share < 0)")}
         return names[self.COLUMNS[section]]
 
     def _display(self, row: RunRow, column: str) -> str:
@@ -307,6 +309,9 @@ class RunHistoryModel(QAbstractTableModel):
             return f"{row.ner_weight:.2f} / {row.sentiment_weight:.2f}{initial}"
         if column == "settings":
             return self._settings_text(row)
+        if column == "conflict":
+            c = row.conflict
+            return "–" if c is None else f"{c.mean_cosine:+.2f} ({100 * c.negative_share:.0f}%)"
         value = self._score(row, column)
         return _fmt(value) if value is not None else "–"
 
@@ -332,6 +337,10 @@ class RunHistoryModel(QAbstractTableModel):
                 return self.tr("Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}").format(
                     lr="" if row.learning_rate is None else f"{row.learning_rate:g}", batch=row.batch_size,
                     epochs=row.epochs, encoder=row.encoder)
+            if column == "conflict" and row.conflict is not None:
+                return self.tr("Mean cosine of the tasks' gradients on the shared encoder over {} measurements; "
+                               "{}% of them negative (the tasks pulled in opposite directions)").format(
+                    row.conflict.measurements, f"{100 * row.conflict.negative_share:.0f}")
             if column == "run":
                 return self.tr("Started {}").format(row.created_at.replace("T", " "))
             if column == "status" and row.message:

@@ -13,6 +13,7 @@ from mtl_studio.core.run_record import RunRecord
 from mtl_studio.core.store import ProjectStore
 
 from .engine_text import run_status_label, series_label, split_label, strategy_short_label
+from .verdict_label import VerdictLabel
 from .metrics_models import ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, confusion, ner_rows, sentiment_rows
 
 
@@ -125,6 +126,8 @@ class ResultsPanel(QWidget):
         ll = QVBoxLayout(lower)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.runLabel)
+        self.verdictLabel = VerdictLabel()
+        ll.addWidget(self.verdictLabel)
         ll.addWidget(scores, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(history_box)
@@ -233,6 +236,7 @@ class ResultsPanel(QWidget):
             self.runLabel.setText(self.tr("Run {} · {} · tasks {} · strategy {} · split {}").format(
                 run.id, run_status_label(run.status), " + ".join(map(series_label, tasks)) or "–",
                 strategy_short_label(run.config.get("strategy", "–")), split_label(split)))
+        self.verdictLabel.show_run(self._store, run, list(self._runs.values()), split)
         self._set_empty(self.nerEmpty, self.nerMetricsTable, ner, "ner", tasks, run, report)
         self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, sent, "sentiment", tasks, run, report)
 

@@ -33,6 +33,7 @@ from .charts import LineChart
 from .engine_text import device_label, run_outcome_hint, run_status_label, strategy_short_label, with_gui_controls
 from .loss_curves import LossCurves
 from .language_fit_view import LanguageFitLabel, suggested_encoder_combo
+from .conflict_chart import ConflictChart
 from .metrics_models import headline_scores
 from .worker import TrainingJob, engine_events
 
@@ -115,6 +116,7 @@ class TrainingPanel(QWidget):
     run_finished = Signal(str)  # run id, once the worker thread has ended
     run_started = Signal(str)
     resplit_requested = Signal()  # the user pressed Re-split… after a run found no training documents
+    sweep_run_selected = Signal(str)  # a point clicked on the sweep plot (Results, Predictions, export follow)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,6 +130,7 @@ class TrainingPanel(QWidget):
         self.steps_after_stop: int | None = None
         self._resumable: str | None = None  # id of the last run if it stopped with a checkpoint
         self._job_store: ProjectStore | None = None
+        self.sweep_dialog = None  # gui/sweep_dialog.SweepDialog once opened
         self._queue: list[TrainConfig] = []  # runs to start after the current one (single-task baselines)
         # The task weights set_config gave, their sum, and the slider position that shows them.
         self._task_weights: tuple[float, float] = (0.5, 0.5)
@@ -266,6 +269,10 @@ class TrainingPanel(QWidget):
         form_box.addWidget(enc_group)
         form_box.addWidget(loss_group)
         form_box.addWidget(opt_group)
+        self.sweepButton = QPushButton(self.tr("Sweep task weights…"), objectName="sweepButton")
+        self.sweepButton.setToolTip(self.tr("Train across task weights and see the Pareto front of the dev scores"))
+        self.sweepButton.clicked.connect(self.open_sweep_dialog)
+        form_box.addWidget(self.sweepButton)  # in the scroll area: the Train tab needs no more height for it
         form_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(settings)
@@ -314,15 +321,18 @@ class TrainingPanel(QWidget):
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.lossChart)
         charts.addWidget(self.weightChart)
+        self.conflictChart = ConflictChart()  # below the two: hidden until the meter reads (joint runs only)
         self.logView = QPlainTextEdit(objectName="trainingLog")
         self.logView.setReadOnly(True)
         self.logView.setMaximumBlockCount(5000)
         self.logView.setPlaceholderText(self.tr("Messages and per-epoch scores of the run appear here."))
         lower = QSplitter(Qt.Orientation.Vertical)
         lower.addWidget(charts)
+        lower.addWidget(self.conflictChart)
         lower.addWidget(self.logView)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        lower.setStretchFactor(2, 2)
         live_box.addWidget(self.statusLabel)
         live_box.addWidget(self.progressBar)
         live_box.addWidget(self.etaLabel)
@@ -600,6 +610,7 @@ class TrainingPanel(QWidget):
             w.setEnabled(not running)
         self._encoder_kind_changed()
         self.trainButton.setEnabled(self._store is not None and not running)
+        self.sweepButton.setEnabled(self._store is not None and not running)
         self.resumeButton.setEnabled(self._store is not None and not running and self._resumable is not None)
         self.stopButton.setEnabled(running and not (self._job and self._job.worker.stop_requested))
 
@@ -708,8 +719,29 @@ class TrainingPanel(QWidget):
         self._append_log("info", self.tr("Stop requested."))
         self._update_enabled()
 
+    @Slot()
+    def open_sweep_dialog(self):
+        """The weight-sweep dialog (gui/sweep_dialog.py) on this project, from the form's settings."""
+        from .sweep_dialog import SweepDialog
+
+        if self._store is None:
+            return None
+        if self.sweep_dialog is not None and self.sweep_dialog.is_running():
+            self.sweep_dialog.show()
+            self.sweep_dialog.raise_()
+            return self.sweep_dialog
+        # A sweep weighs two tasks whatever the form's task choice (its baselines are the single-task runs).
+        self.sweep_dialog = SweepDialog(self._store.path, dataclasses.replace(self.config(), tasks=("ner", "sentiment")),
+                                        self)
+        self.sweep_dialog.run_selected.connect(self.sweep_run_selected)
+        self.sweep_dialog.run_done.connect(self.run_finished)
+        self.sweep_dialog.show()
+        return self.sweep_dialog
+
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         """Stop a run and wait for its thread (call from the main window's closeEvent)."""
+        if self.sweep_dialog is not None:
+            self.sweep_dialog.shutdown(timeout_ms)
         self.languageFitLabel.tasks.wait(timeout_ms)  # a language-fit measurement still running
         if self._job is None:
             return True
@@ -734,6 +766,7 @@ class TrainingPanel(QWidget):
         self._last_step = None
         self._curves_per_epoch = False
         self.curves.clear()
+        self.conflictChart.reset()
         self.warningLabel.hide()
         self.warningLabel.clear()
         self.logView.clear()
@@ -743,6 +776,7 @@ class TrainingPanel(QWidget):
 
     @Slot(object)
     def _on_event(self, ev: object) -> None:
+        self.conflictChart.on_event(ev)
         if isinstance(ev, StepProgress):
             self._on_step(ev)
         elif isinstance(ev, RunStarted):

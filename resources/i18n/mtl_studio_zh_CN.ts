@@ -239,6 +239,39 @@
     </message>
 </context>
 <context>
+    <name>ConflictChart</name>
+    <message>
+        <location filename="../../mtl_studio/gui/conflict_chart.py" line="+23"/>
+        <source>Gradient cosine between the tasks</source>
+        <translation>任务间梯度余弦</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cosine similarity of the tasks&apos; gradients on the shared encoder, every few steps. Persistently below 0: the tasks conflict (try PCGrad or a lower weight).</source>
+        <translation>每隔几步测量各任务在共享编码器上的梯度余弦相似度。持续低于 0：任务相互冲突（可尝试 PCGrad 或降低权重）。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>all layers</source>
+        <translation>所有层</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>embeddings</source>
+        <translation>嵌入层</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>last layer</source>
+        <translation>最后一层</translation>
+    </message>
+</context>
+<context>
     <name>ConfusionMatrixModel</name>
     <message>
         <location filename="../../mtl_studio/gui/metrics_models.py" line="+177"/>
@@ -1163,7 +1196,7 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location line="+512"/>
+        <location line="+518"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
@@ -1174,7 +1207,7 @@
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-454"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-458"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -1189,12 +1222,12 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-188"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-190"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+189"/>
+        <location line="+191"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -1341,12 +1374,12 @@
         <translation>模型已导出到 {path}</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+14"/>
         <source>Training run {id} finished</source>
         <translation>训练运行 {id} 已结束</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+36"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
@@ -1381,7 +1414,7 @@
         <translation>停止训练并退出？</translation>
     </message>
     <message>
-        <location line="-709"/>
+        <location line="-715"/>
         <source>&amp;Re-split…</source>
         <translation>重新划分(&amp;R)…</translation>
     </message>
@@ -1406,7 +1439,7 @@
         <translation>数据(&amp;D)</translation>
     </message>
     <message>
-        <location line="+249"/>
+        <location line="+251"/>
         <source>Every document in the list is labelled. Well done!</source>
         <translation>列表中的文档都已标注。干得好！</translation>
     </message>
@@ -1794,7 +1827,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+49"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+50"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -1849,7 +1882,7 @@
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+133"/>
         <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
@@ -1859,7 +1892,7 @@
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>No scores yet.</source>
         <translation>暂无得分。</translation>
     </message>
@@ -1882,7 +1915,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+209"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+211"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -1937,6 +1970,13 @@ accuracy</source>
 准确率</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Grad. cosine
+(share &lt; 0)</source>
+        <translation>梯度余弦
+（&lt;0 占比）</translation>
+    </message>
+    <message>
         <location line="+11"/>
         <source>joint</source>
         <translation>联合</translation>
@@ -1967,14 +2007,56 @@ accuracy</source>
         <translation>（初始）</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}</source>
         <translation>学习率 {lr} · 批大小 {batch} · 轮数 {epochs} · 编码器 {encoder}</translation>
     </message>
     <message>
         <location line="+4"/>
+        <source>Mean cosine of the tasks&apos; gradients on the shared encoder over {} measurements; {}% of them negative (the tasks pulled in opposite directions)</source>
+        <translation>{} 次测量中各任务在共享编码器上梯度余弦的平均值；其中 {}% 为负（任务朝相反方向拉动编码器）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Started {}</source>
         <translation>开始于 {}</translation>
+    </message>
+</context>
+<context>
+    <name>ScatterChart</name>
+    <message>
+        <location filename="../../mtl_studio/gui/scatter_chart.py" line="+117"/>
+        <source> · on the Pareto front</source>
+        <translation> · 位于帕累托前沿</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{} (run {}){}
+{} {} · {} {}</source>
+        <translation>{}（运行 {}）{}
+{} {} · {} {}</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <location line="+5"/>
+        <source>dev {}</source>
+        <translation>验证集 {}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No finished sweep runs yet.</source>
+        <translation>尚无已完成的扫描运行。</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <location line="+4"/>
+        <source>{} only</source>
+        <translation>仅 {}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Task-weight sweep: dev scores and Pareto front</source>
+        <translation>任务权重扫描：验证集分数与帕累托前沿</translation>
     </message>
 </context>
 <context>
@@ -2192,7 +2274,7 @@ accuracy</source>
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-214"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-223"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -2457,9 +2539,172 @@ accuracy</source>
     </message>
 </context>
 <context>
+    <name>SweepDialog</name>
+    <message>
+        <location filename="../../mtl_studio/gui/sweep_dialog.py" line="+45"/>
+        <source>Sweep task weights</source>
+        <translation>扫描任务权重</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Fixed-weight runs (w, 1 − w) at evenly spaced w between 0 and 1</source>
+        <translation>在 0 到 1 之间等距取 w 的固定权重运行 (w, 1 − w)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Epochs per run</source>
+        <translation>每次运行的轮数</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Steps per run</source>
+        <translation>每次运行的步数</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Also train the single-task baselines (reference lines)</source>
+        <translation>同时训练单任务基线（参考线）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Weight points</source>
+        <translation>权重点数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Automatic strategies</source>
+        <translation>自动策略</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Estimate time</source>
+        <translation>估计时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Estimate: not measured yet (a few training steps).</source>
+        <translation>估计：尚未测量（需要几个训练步）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start sweep</source>
+        <translation>开始扫描</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel sweep</source>
+        <translation>取消扫描</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop after the current step; finished runs stay</source>
+        <translation>在当前步之后停止；已完成的运行会保留</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Step %v of %m</source>
+        <translation>第 %v / %m 步</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export SVG…</source>
+        <translation>导出 SVG…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>x:</source>
+        <translation>x：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>y:</source>
+        <translation>y：</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Measuring the step time…</source>
+        <translation>正在测量每步耗时…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Estimate: about {} for {} runs ({} steps each at {} s/step, plus evaluation).</source>
+        <translation>估计：约需 {}，共 {} 次运行（每次 {} 步，每步 {} 秒，另加评估）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No estimate: {}</source>
+        <translation>无法估计：{}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>{} · queued</source>
+        <translation>{} · 排队中</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Cancelling after the current step; finished runs stay.</source>
+        <translation>将在当前步之后取消；已完成的运行会保留。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{} · {}</source>
+        <translation>{} · {}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run {} of {}: {}</source>
+        <translation>第 {} / {} 次运行：{}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>not run (cancelled)</source>
+        <translation>未运行（已取消）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sweep {} {}.</source>
+        <translation>扫描 {} {}。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Export the plot</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Cancel the sweep?</source>
+        <translation>取消扫描？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Closing stops the sweep after the current step; finished runs stay. Close?</source>
+        <translation>关闭会在当前步之后停止扫描；已完成的运行会保留。要关闭吗？</translation>
+    </message>
+</context>
+<context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+149"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+152"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2480,12 +2725,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+382"/>
+        <location line="+389"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-381"/>
+        <location line="-388"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2690,30 +2935,40 @@ accuracy</source>
         <translation>从最后一个检查点继续已停止的运行</translation>
     </message>
     <message>
-        <location line="+32"/>
-        <location line="+77"/>
+        <location line="+14"/>
+        <source>Sweep task weights…</source>
+        <translation>扫描任务权重…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Train across task weights and see the Pareto front of the dev scores</source>
+        <translation>在不同任务权重下训练，并查看验证集分数的帕累托前沿</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+80"/>
         <location line="+21"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <location line="-91"/>
-        <location line="+401"/>
+        <location line="-94"/>
+        <location line="+405"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-394"/>
+        <location line="-398"/>
         <location line="+3"/>
-        <location line="+79"/>
+        <location line="+82"/>
         <location line="+1"/>
-        <location line="+294"/>
+        <location line="+295"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-378"/>
+        <location line="-382"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -2723,12 +2978,12 @@ accuracy</source>
         <translation>任务权重</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Messages and per-epoch scores of the run appear here.</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+193"/>
+        <location line="+195"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -2748,7 +3003,7 @@ accuracy</source>
         <translation>选择编码器文件夹</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>No project</source>
         <translation>无项目</translation>
     </message>
@@ -2815,7 +3070,7 @@ accuracy</source>
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+68"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -2855,13 +3110,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-402"/>
-        <location line="+414"/>
+        <location line="-426"/>
+        <location line="+438"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-413"/>
+        <location line="-437"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
@@ -2878,12 +3133,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+386"/>
+        <location line="+410"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-382"/>
+        <location line="-406"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -2893,7 +3148,7 @@ accuracy</source>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+392"/>
+        <location line="+416"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -2933,7 +3188,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-687"/>
+        <location line="-718"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -2943,7 +3198,7 @@ accuracy</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+174"/>
         <source>Re-split…</source>
         <translation>重新划分…</translation>
     </message>
@@ -2994,6 +3249,34 @@ accuracy</source>
         <location line="+1"/>
         <source>Unexpected error ({}): {}</source>
         <translation>意外错误（{}）：{}</translation>
+    </message>
+</context>
+<context>
+    <name>VerdictLabel</name>
+    <message>
+        <location filename="../../mtl_studio/gui/verdict_label.py" line="+54"/>
+        <source>Comparing with the single-task baselines…</source>
+        <translation>正在与单任务基线比较…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source> (the labelled data changed since: scored on today&apos;s labels)</source>
+        <translation>（此后标注数据已更改：按当前标注计分）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{} Paired bootstrap over {} {} documents.{}</source>
+        <translation>{} 基于 {} 篇 {} 文档的配对自助法。{}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{}: joint {} vs baseline {} (run {})</source>
+        <translation>{}：联合 {}，基线 {}（运行 {}）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No verdict: {}</source>
+        <translation>无结论：{}</translation>
     </message>
 </context>
 </TS>

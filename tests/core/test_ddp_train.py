@@ -20,7 +20,7 @@ from safetensors.torch import load_file
 from project_helpers import ENGINE, make_project
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.errors import TrainingError
-from mtl_studio.core.events import RunFinished, RunStarted, StepProgress
+from mtl_studio.core.events import GradientConflict, RunFinished, RunStarted, StepProgress
 from mtl_studio.core import launcher
 from mtl_studio.core.launcher import launch_torchrun
 from mtl_studio.core.paths import runs_dir_for
@@ -64,6 +64,10 @@ def test_two_gloo_processes_train_like_one(tmp_path, no_dropout_encoder, monkeyp
     steps = [e for e in events if isinstance(e, StepProgress)]
     assert [e.step for e in steps] == [e.step for e in single if isinstance(e, StepProgress)]
     assert events[-1].status == single[-1].status == "completed"
+    # The gradient-conflict meter ran on rank 0's local gradients and reached the parent (the first step is
+    # a meter step at the default interval).
+    readings = [e for e in events if isinstance(e, GradientConflict)]
+    assert readings and all(-1 <= e.cosine <= 1 and e.tasks == ("ner", "sentiment") for e in readings)
 
     # Same losses at every step, same dev/test scores and best epoch.
     for a, b in zip(steps, [e for e in single if isinstance(e, StepProgress)]):

@@ -1,0 +1,334 @@
+"""Task-weight sweep: K runs across the weight simplex (plus automatic strategies and single-task
+baselines), one after another, and the Pareto front of their dev scores.
+
+Hand-tuned fixed weights often match or beat the automatic strategies (Kurin et al. 2022, "In Defense
+of the Unitary Scalarization for Deep Multi-Task Learning"; Xin et al. 2022, "Do Current Multi-Task
+Optimization Methods in Deep Learning Even Help?"): the way to know on one's own data is to train the
+scalarizations w_1 L_1 + ... + w_n L_n across the simplex and look at the trade-off. A run is on the
+Pareto front when no other run scores at least as well on every task and better on one (both
+maximised, dev split: the test split stays for the verdict).
+
+    for event in run_sweep(project, plan_sweep(("ner", "sentiment"), 5, ["uncertainty"]), base, stop=stop):
+        ...  # SweepStarted, SweepPointStarted, the run's own events, SweepPointFinished..., SweepFinished
+
+Every run carries the sweep id in its config (`sweep_id`), so `sweep_results(store, sweep_id)` lists the
+points later; a cancelled sweep keeps the runs that finished (the running one ends as "stopped").
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import itertools
+import math
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .config import TrainConfig
+from .events import Event, RunFinished, RunStarted, StepProgress
+from .run_record import RunRecord
+from .store import ProjectStore
+
+TASK_SCORE = {"ner": "NER F1", "sentiment": "sentiment macro-F1"}
+
+
+# ---- the plan ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One run of a sweep: fixed weights, an automatic strategy, or a single-task baseline."""
+
+    strategy: str  # "fixed" for a weight point
+    weights: dict[str, float]  # the fixed weights (the automatic strategies' initial weights)
+    baseline_task: str | None = None  # a single-task baseline of this task
+
+    @property
+    def label(self) -> str:
+        if self.baseline_task:
+            return f"{self.baseline_task} only"
+        if self.strategy != "fixed":
+            return self.strategy
+        return " / ".join(f"{t} {w:.2f}" for t, w in self.weights.items())
+
+
+def simplex_grid(tasks: Sequence[str], points: int) -> list[dict[str, float]]:
+    """Interior points of the weight simplex, weights summing to 1.
+
+    Two tasks: (w, 1 - w) at the `points` evenly spaced w = i / (points + 1). More tasks: every point of
+    the regular grid of resolution m (weights in multiples of 1/m, all positive) for the smallest m that
+    gives at least `points` of them, i.e. C(m - 1, n - 1) >= points."""
+    n = len(tasks)
+    if n < 2 or points < 1:
+        raise ValueError("a weight sweep needs at least two tasks and one point")
+    if n == 2:
+        return [{tasks[0]: i / (points + 1), tasks[1]: 1 - i / (points + 1)} for i in range(1, points + 1)]
+    m = n
+    while math.comb(m - 1, n - 1) < points:
+        m += 1
+    grid = []
+    for cuts in itertools.combinations(range(1, m), n - 1):  # stars and bars: positive parts summing to m
+        parts = [b - a for a, b in zip((0, *cuts), (*cuts, m))]
+        grid.append({t: p / m for t, p in zip(tasks, parts)})
+    return grid
+
+
+def plan_sweep(tasks: Sequence[str], points: int, strategies: Sequence[str] = (), *,
+               baselines: bool = False) -> list[SweepPoint]:
+    """The runs of a sweep in the order they run: weight points, automatic strategies (starting from
+    equal weights), then single-task baselines."""
+    plan = [SweepPoint("fixed", w) for w in simplex_grid(tasks, points)]
+    equal = {t: 1 / len(tasks) for t in tasks}
+    plan += [SweepPoint(s, dict(equal)) for s in strategies if s != "fixed"]
+    if baselines:
+        plan += [SweepPoint("fixed", {t: 1.0}, baseline_task=t) for t in tasks]
+    return plan
+
+
+def point_config(base: TrainConfig, point: SweepPoint, sweep_id: str) -> TrainConfig:
+    """The run config of a point: the base config with its strategy, weights, tasks and the sweep id."""
+    values: dict[str, Any] = {"strategy": point.strategy, "sweep_id": sweep_id}
+    for task, weight in point.weights.items():
+        values[f"{task}_weight"] = weight
+    if point.baseline_task:
+        values["tasks"] = (point.baseline_task,)
+    return dataclasses.replace(base, **values)
+
+
+def new_sweep_id() -> str:
+    return "sweep-" + _dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
+
+
+def budget_config(base: TrainConfig, *, epochs: int | None = None, max_steps: int | None = None) -> TrainConfig:
+    """The per-run budget: N epochs, or N optimizer steps (one epoch capped at N steps: one dev
+    evaluation at its end)."""
+    if epochs is not None and max_steps is not None:
+        raise ValueError("give epochs or max steps, not both")
+    if max_steps is not None:
+        return dataclasses.replace(base, epochs=1, max_steps_per_epoch=max_steps)
+    if epochs is not None:
+        return dataclasses.replace(base, epochs=epochs)
+    return base
+
+
+# ---- events --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepStarted:
+    sweep_id: str
+    points: list[SweepPoint]
+    kind: str = "sweep_started"
+
+
+@dataclass(frozen=True)
+class SweepPointStarted:
+    index: int
+    point: SweepPoint
+    kind: str = "sweep_point_started"
+
+
+@dataclass(frozen=True)
+class SweepPointFinished:
+    index: int
+    point: SweepPoint
+    run_id: str
+    status: str
+    dev: dict[str, float]  # dev score per task (F1, 0-1)
+    kind: str = "sweep_point_finished"
+
+
+@dataclass(frozen=True)
+class SweepFinished:
+    sweep_id: str
+    status: str  # completed | stopped
+    results: list["SweepResult"]
+    kind: str = "sweep_finished"
+
+
+SweepEvent = SweepStarted | SweepPointStarted | SweepPointFinished | SweepFinished
+
+
+# ---- running it ----------------------------------------------------------------------------------------
+
+Trainer = Callable[..., Iterator[Event]]
+
+
+def run_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], base: TrainConfig, *,
+              stop: threading.Event | None = None, sweep_id: str | None = None,
+              trainer: Trainer | None = None) -> Iterator[SweepEvent | Event]:
+    """Run the points one after another (each run's own events pass through). After stop.set() the
+    running run ends as "stopped" and no further point starts; finished runs stay in the project."""
+    if trainer is None:
+        from .train import train as trainer
+    stop = stop or threading.Event()
+    sweep_id = sweep_id or new_sweep_id()
+    yield SweepStarted(sweep_id, list(plan))
+    status = "completed"
+    for index, point in enumerate(plan):
+        if stop.is_set():
+            status = "stopped"
+            break
+        yield SweepPointStarted(index, point)
+        finished: RunFinished | None = None
+        for event in trainer(str(project), point_config(base, point, sweep_id), stop=stop):
+            if isinstance(event, RunFinished):
+                finished = event
+            yield event
+        if finished is None:
+            raise RuntimeError("a sweep run ended without a result")
+        yield SweepPointFinished(index, point, finished.run_id, finished.status,
+                                 dev_scores(finished.metrics.get("dev")))
+        if finished.status == "stopped":
+            status = "stopped"
+            break
+    with ProjectStore.open(project) as store:
+        results = sweep_results(store, sweep_id)
+    yield SweepFinished(sweep_id, status, results)
+
+
+def dev_scores(report: dict[str, Any] | None) -> dict[str, float]:
+    """Task -> dev score (NER micro-F1, sentiment macro-F1) of a stored report."""
+    if not isinstance(report, dict):
+        return {}
+    return {t: float(report[t]["f1"]) for t in ("ner", "sentiment") if isinstance(report.get(t), dict)}
+
+
+# ---- results and the Pareto front ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A finished (or stopped) sweep run as the plot and `--json` show it."""
+
+    run_id: str
+    label: str
+    strategy: str
+    weights: dict[str, float]
+    tasks: list[str]
+    status: str
+    dev: dict[str, float]
+    baseline_task: str | None
+    on_front: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def pareto_front(scores: Sequence[Sequence[float]]) -> list[bool]:
+    """For each score vector (maximised on every axis): is it on the Pareto front (not dominated)?"""
+    def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
+        return all(x >= y for x, y in zip(a, b)) and any(x > y for x, y in zip(a, b))
+    return [not any(dominates(other, s) for j, other in enumerate(scores) if j != i) for i, s in enumerate(scores)]
+
+
+def _result(run: RunRecord) -> SweepResult:
+    cfg = run.config
+    tasks = list(cfg.get("tasks") or [])
+    weights = {t: float(cfg.get(f"{t}_weight", 0.0)) for t in tasks}
+    baseline = tasks[0] if len(tasks) == 1 else None
+    point = SweepPoint(cfg.get("strategy", "fixed"), weights, baseline)
+    return SweepResult(run.id, point.label, point.strategy, weights, tasks, run.status,
+                       dev_scores(run.metrics.get("dev")), baseline)
+
+
+def sweep_results(store: ProjectStore, sweep_id: str) -> list[SweepResult]:
+    """The runs of a sweep in run order; joint runs scored on every task get `on_front`."""
+    results = [_result(r) for r in store.run_records() if r.config.get("sweep_id") == sweep_id]
+    return mark_front(results)
+
+
+def mark_front(results: Sequence[SweepResult]) -> list[SweepResult]:
+    joint = [i for i, r in enumerate(results)
+             if r.baseline_task is None and r.tasks and all(t in r.dev for t in r.tasks)]
+    front = pareto_front([[results[i].dev[t] for t in results[i].tasks] for i in joint])
+    on = {i for i, f in zip(joint, front) if f}
+    return [dataclasses.replace(r, on_front=i in on) for i, r in enumerate(results)]
+
+
+def sweep_ids(store: ProjectStore) -> list[str]:
+    """Every sweep of the project, oldest first."""
+    seen: dict[str, None] = {}
+    for run in store.run_records():
+        if run.config.get("sweep_id"):
+            seen.setdefault(run.config["sweep_id"], None)
+    return list(seen)
+
+
+def baseline_scores(results: Sequence[SweepResult]) -> dict[str, float]:
+    """Task -> the dev score of its single-task baseline in the sweep (the plot's reference lines)."""
+    return {r.baseline_task: r.dev[r.baseline_task] for r in results
+            if r.baseline_task and r.baseline_task in r.dev}
+
+
+# ---- the estimate ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepEstimate:
+    """Time a sweep will take: measured step time x steps per run, plus the evaluations."""
+
+    step_seconds: float
+    steps_per_run: int
+    runs: int
+    evaluation_seconds: float  # per run: dev every epoch and the final dev + test pass
+    total_seconds: float
+
+
+def estimate_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], base: TrainConfig, *,
+                   probe_steps: int = 3, trainer: Trainer | None = None) -> SweepEstimate:
+    """Measure the step time with a short probe run of the base config (one warm-up step and
+    `probe_steps` timed ones, then stopped and deleted again, so it leaves no trace in the project) and
+    scale it to the plan: the probe's RunStarted gives the exact steps of an epoch.
+
+    Evaluation is estimated from the dev/test document count at a third of a training step per batch
+    (a forward pass without backward). Single-task baselines are counted as full runs (an upper bound:
+    they see only one task's documents)."""
+    if trainer is None:
+        from .train import train as trainer
+    stop = threading.Event()
+    probe = dataclasses.replace(base, epochs=1, eval_each_epoch=False, sweep_id="")
+    started: RunStarted | None = None
+    times: list[float] = []
+    run_id: str | None = None
+    last = time.perf_counter()
+    events = trainer(str(project), probe, stop=stop)
+    try:
+        for event in events:
+            if isinstance(event, RunStarted):
+                started, run_id = event, event.run_id
+                last = time.perf_counter()
+            elif isinstance(event, StepProgress):
+                now = time.perf_counter()
+                if event.step > 1:  # the first step pays for warm-up (allocations, kernel choice)
+                    times.append(now - last)
+                last = now
+                if event.step >= probe_steps + 1:
+                    stop.set()
+            elif isinstance(event, RunFinished):
+                run_id = event.run_id
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+        if run_id is not None:
+            _delete_probe(project, run_id)
+    if started is None or not times:
+        raise RuntimeError("the probe run for the estimate did not train (too few training batches?)")
+    step = sorted(times)[len(times) // 2]  # the median: one slow step (a checkpoint, a GC) does not count
+    with ProjectStore.open(project) as store:
+        eval_docs = store.count_documents("dev") + store.count_documents("test")
+    steps_per_run = started.total_steps * base.epochs
+    evaluation = (base.epochs + 1) * math.ceil(eval_docs / max(2 * base.batch_size, 32)) * step / 3
+    total = len(plan) * (steps_per_run * step + evaluation)
+    return SweepEstimate(step, steps_per_run, len(plan), evaluation, total)
+
+
+def _delete_probe(project: str | os.PathLike[str], run_id: str) -> None:
+    import shutil
+
+    from .paths import runs_dir_for
+
+    with ProjectStore.open(project) as store:
+        store.delete_run(run_id)
+        shutil.rmtree(runs_dir_for(store.path) / run_id, ignore_errors=True)

@@ -50,12 +50,14 @@ import random
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .document_predictions import DEFAULT_CHUNK, LoadedModel, load_model, predict_documents, unlabelled_document_ids
 from .schema import TASKS
 from .store import ProjectStore
+
+if TYPE_CHECKING:
+    import numpy as np
 
 RANDOM, UNCERTAINTY, NER_UNCERTAINTY, SENTIMENT_UNCERTAINTY, JOINT, DISAGREEMENT = (
     "random", "uncertainty", "ner-uncertainty", "sentiment-uncertainty", "joint", "disagreement")
@@ -133,8 +135,10 @@ class PoolScores:
 
 # ---- signals ----------------------------------------------------------------------------------------
 
-def _normalised_entropy(probs: np.ndarray) -> np.ndarray:
+def _normalised_entropy(probs: "np.ndarray") -> "np.ndarray":
     """Entropy of each row / log(#columns), in [0, 1]."""
+    import numpy as np  # here: the CLI imports this module for its --help choices
+
     k = probs.shape[-1]
     if k < 2:
         return np.zeros(probs.shape[:-1])
@@ -142,9 +146,11 @@ def _normalised_entropy(probs: np.ndarray) -> np.ndarray:
     return -(p * np.log(p)).sum(axis=-1) / math.log(k)
 
 
-def ner_signals(word_probs: np.ndarray, o_index: int) -> tuple[float, float, float] | None:
+def ner_signals(word_probs: "np.ndarray | None", o_index: int) -> tuple[float, float, float] | None:
     """(MNLP uncertainty, mean token entropy, entity-region uncertainty) of one document's per-word tag
     probabilities; None for a document without words."""
+    import numpy as np  # here: the CLI imports this module for its --help choices
+
     if word_probs is None or len(word_probs) == 0:
         return None
     best = np.clip(word_probs.max(axis=1), 1e-12, 1.0)
@@ -157,6 +163,8 @@ def ner_signals(word_probs: np.ndarray, o_index: int) -> tuple[float, float, flo
 
 def sentiment_signals(probs: Sequence[float]) -> tuple[float, float, float] | None:
     """(normalised entropy, margin uncertainty, rescaled confidence) of a class distribution."""
+    import numpy as np  # here: the CLI imports this module for its --help choices
+
     p = np.asarray(probs, dtype=np.float64)
     if p.size < 2:
         return None
@@ -185,6 +193,8 @@ def random_scores(doc_ids: Sequence[int], seed: int = 13) -> dict[int, float]:
 
 def percentile_ranks(values: dict[int, float]) -> dict[int, float]:
     """Each value's rank in [0, 1] (ties share their mean rank; a pool of one ranks 1)."""
+    import numpy as np  # here: the CLI imports this module for its --help choices
+
     if not values:
         return {}
     ids = list(values)

@@ -75,6 +75,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
+        from .model_loop import ModelLoop  # suggestions, "most useful next", learning curve
+
+        self.model_loop = ModelLoop(self)
         self._restore_window_state()
         self._update_title()
         self._update_enabled()
@@ -478,7 +481,7 @@ class MainWindow(QMainWindow):
         return doc.id if doc is not None else None
 
     def navigate(self, where: str) -> None:
-        if self.store is None:
+        if self.store is None or self.model_loop.navigate(where):
             return
         if where == "next_unlabelled":
             target = self.store.next_unlabelled_document_id(self.current_doc_id())
@@ -779,6 +782,7 @@ class MainWindow(QMainWindow):
                 self.training_panel.shutdown()
             except Exception:  # noqa: BLE001
                 log.exception("TrainingPanel.shutdown failed")
+        self.model_loop.shutdown()
         self.tasks.wait()
         self.doc_panel.tasks.wait()
         if self.store is not None:

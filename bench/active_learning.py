@@ -160,6 +160,24 @@ class Simulation:
             annotate(store, self.truth, self.batch)
         self.annotated |= set(self.batch)
         run_id, metrics, train_s = train_round(self.path, self.args)
+        return self._after_training(run_id, metrics, train_s, last)
+
+    def share_first_round(self, trained: "Simulation", result: RoundResult, last: bool) -> RoundResult:
+        """Round 0 is the same for every strategy of a seed (same seed set, same deterministic training):
+        start from a copy of the strategy that trained it instead of training it again."""
+        from mtl_studio.core.store import ProjectStore
+
+        self.path.unlink()
+        with ProjectStore.open(trained.path) as store:
+            store.copy_to(self.path).close()  # the run's model stays in `trained`'s run folder
+        self.annotated = set(trained.annotated)
+        with ProjectStore.open(self.path) as store:
+            run = store.get_run()
+        return self._after_training(run["id"], run["metrics"], result.train_seconds, last)
+
+    def _after_training(self, run_id: str, metrics: dict[str, Any], train_s: float, last: bool) -> RoundResult:
+        from mtl_studio.core.store import ProjectStore
+
         test = metrics.get("test") or {}
         select_s = 0.0
         if not last:
@@ -289,10 +307,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="al-bench-") as tmp:
         for seed in range(args.seeds):
             sims = [Simulation(s, seed, args, data, Path(tmp) / f"{s}-{seed}") for s in strategies]
+            first_round: RoundResult | None = None
             # Rounds outer, strategies inner: a run cut short still compares strategies at equal labels.
             for round_index in range(args.rounds + 1):
+                last = round_index == args.rounds
                 for sim in sims:
-                    results.append(sim.round(last=round_index == args.rounds))
+                    if round_index == 0 and sim is not sims[0]:
+                        assert first_round is not None
+                        results.append(sim.share_first_round(sims[0], first_round, last))
+                    else:
+                        results.append(sim.round(last=last))
+                    if round_index == 0 and sim is sims[0]:
+                        first_round = results[-1]
                     if args.json:  # written after every round, so a cut-short run keeps its results
                         _write_json(args, results, strategies)
     summary = report(results, strategies)

@@ -172,8 +172,8 @@ class Simulation:
             store.copy_to(self.path).close()  # the run's model stays in `trained`'s run folder
         self.annotated = set(trained.annotated)
         with ProjectStore.open(self.path) as store:
-            run = store.get_run()
-        return self._after_training(run["id"], run["metrics"], result.train_seconds, last)
+            run = store.run_record()
+        return self._after_training(run.id, run.metrics, result.train_seconds, last)
 
     def _after_training(self, run_id: str, metrics: dict[str, Any], train_s: float, last: bool) -> RoundResult:
         from mtl_studio.core.store import ProjectStore

@@ -48,7 +48,8 @@ TARGET_POINTS = 0.5
 
 def train_run(project: Path, name: str, base: dict[str, Any], log_every: int = 50) -> dict[str, Any]:
     """One run; returns its scores and timings."""
-    from mtl_studio.core.config import LogMessage, RunFinished, RunStarted, StepProgress, TrainConfig
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import LogMessage, RunFinished, RunStarted, StepProgress
     from mtl_studio.core.train import train
 
     cfg = TrainConfig(**{**base, **RUNS[name]})
@@ -93,7 +94,8 @@ def train_run(project: Path, name: str, base: dict[str, Any], log_every: int = 5
 
 def calibrate(data: Path, workdir: Path, base: dict[str, Any]) -> float:
     """Joint training sentences/s on this machine (a few steps on a small CoNLL + FPB project)."""
-    from mtl_studio.core.config import RunStarted, StepProgress, TrainConfig
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import RunStarted, StepProgress
     from mtl_studio.core.train import train
 
     docs = (conll_documents(data / "conll2003" / "train.txt", "train", 400, seed=99)

@@ -13,7 +13,11 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported inside the commands at run time (see above)
+    from mtl_studio.core.evaluate import EvalReport
+    from mtl_studio.core.run_record import RunRecord
 
 # Torch-free tables: the options are built from them, so `--help` stays fast.
 from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
@@ -174,12 +178,15 @@ def _fmt_losses(d: dict[str, float]) -> str:
 
 
 def _epoch_line(ev: Any) -> str:
+    from mtl_studio.core.evaluate import EvalReport
+
     parts = [f"epoch {ev.epoch} {ev.split}:"]
-    ner, sent = ev.metrics.get("ner"), ev.metrics.get("sentiment")
-    if ner:
-        parts.append(f"NER F1 {ner['micro']['f1']:.4f} (P {ner['micro']['precision']:.4f} R {ner['micro']['recall']:.4f})")
-    if sent:
-        parts.append(f"sentiment macro-F1 {sent['macro']['f1']:.4f} acc {sent['accuracy']:.4f}")
+    report = EvalReport.from_dict(ev.metrics)
+    if report.ner is not None:
+        micro = report.ner.micro
+        parts.append(f"NER F1 {micro.f1:.4f} (P {micro.precision:.4f} R {micro.recall:.4f})")
+    if report.sentiment is not None:
+        parts.append(f"sentiment macro-F1 {report.sentiment.macro.f1:.4f} acc {report.sentiment.accuracy:.4f}")
     if ev.is_best:
         parts.append("[best]")
     return " ".join(parts)
@@ -291,23 +298,23 @@ def cmd_train(args: argparse.Namespace) -> int:
 EVALUATE_CHUNK = 256  # documents predicted between two progress updates
 
 def evaluate_run(project: str, run_id: str | None, split: str, *, recompute: bool = False,
-                 device: str = "auto") -> tuple[dict[str, Any], dict[str, Any], str]:
-    """(run record, report dict, source) for a run on a split; source is 'stored' or 'recomputed'.
+                 device: str = "auto") -> tuple[RunRecord, EvalReport, str]:
+    """(run record, report, source) for a run on a split; source is 'stored' or 'recomputed'.
 
     Stored scores are reused only when the project's data hash equals the run's (same gold labels)."""
     from mtl_studio.core.store import ProjectStore
 
     with ProjectStore.open(project) as store:
-        run = store.get_run(run_id)
-        stored = (run.get("metrics") or {}).get(split)
-        if stored and not recompute and run.get("dataset_hash") == store.dataset_hash():
+        run = store.run_record(run_id)
+        stored = run.report(split)
+        if stored is not None and not recompute and run.dataset_hash == store.dataset_hash():
             return run, stored, "stored"
         docs = list(store.iter_documents(split))
         report = _recompute(store, run, docs, split, device)
         return run, report, "recomputed"
 
 
-def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: str) -> dict[str, Any]:
+def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) -> EvalReport:
     from mtl_studio.core.artifacts import load_model_folder
     from mtl_studio.core.distributed import resolve_device
     from mtl_studio.commands.progress import ProgressLine
@@ -319,13 +326,13 @@ def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: 
     try:
         folder = run_model_folder(run, store.path)
     except ExportError as e:  # a user-facing condition (run stopped early, folder moved): one line
-        raise ExportError(f"cannot score run {run['id']} on {split}: {e}") from None
+        raise ExportError(f"cannot score run {run.id} on {split}: {e}") from None
     dev = resolve_device(device)
     loaded = load_model_folder(folder, device=str(dev))
     labels = LabelMaps.from_dict(loaded.labels)
     current = (list(store.entity_type_names()), list(store.sentiment_class_names()))
     if current != (list(labels.entity_types), list(labels.sentiment_classes)):
-        raise ValueError(f"the project's labels changed since run {run['id']} (model: {list(labels.entity_types)} / "
+        raise ValueError(f"the project's labels changed since run {run.id} (model: {list(labels.entity_types)} / "
                          f"{list(labels.sentiment_classes)}, project: {current[0]} / {current[1]}); "
                          "its stored scores are the last valid ones (evaluate without --recompute)")
     max_length = int((loaded.run_config or {}).get("max_length") or 256)
@@ -340,7 +347,7 @@ def _recompute(store: Any, run: dict[str, Any], docs: list, split: str, device: 
         progress.update(len(preds))
     progress.finish()
     return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks,
-                                classes=labels.sentiment_classes).to_dict()
+                                classes=labels.sentiment_classes)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -349,28 +356,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     run, report, source = evaluate_run(args.project, args.run, args.split, recompute=args.recompute,
                                        device=args.device)
     if args.json:
-        out = {"run": run["id"], "split": args.split, "source": source, "ner": report.get("ner"),
-               "sentiment": report.get("sentiment"), "score": report.get("score")}
+        scores = report.to_dict()
+        out = {"run": run.id, "split": args.split, "source": source, "ner": scores.get("ner"),
+               "sentiment": scores.get("sentiment"), "score": scores["score"]}
         print(json.dumps(out, indent=2))
         return 0
-    print(f"run {run['id']} ({run['status']}), split {args.split}, {source} scores")
+    print(f"run {run.id} ({run.status}), split {args.split}, {source} scores")
     print(format_report(report))
     return 0
 
 
 # ---- runs ----------------------------------------------------------------------------------------------
 
-def _run_summary(run: dict[str, Any]) -> dict[str, Any]:
-    cfg, metrics = run.get("config") or {}, run.get("metrics") or {}
-    test = metrics.get("test") or metrics.get("dev") or {}
+def _run_summary(run: RunRecord) -> dict[str, Any]:
+    cfg = run.config
+    scored = run.report("test") or run.report("dev")  # the best model's scores: test when there are some
     return {
-        "id": run["id"], "created_at": run["created_at"], "status": run["status"],
-        "tasks": metrics.get("tasks") or cfg.get("tasks"), "strategy": cfg.get("strategy"),
-        "encoder": cfg.get("encoder"), "epochs": cfg.get("epochs"), "best_epoch": metrics.get("best_epoch"),
-        "ner_f1": (test.get("ner") or {}).get("f1"),
-        "sentiment_macro_f1": (test.get("sentiment") or {}).get("f1"),
-        "scored_on": test.get("split"), "dataset_hash": run.get("dataset_hash"),
-        "artefact_dir": run.get("artefact_dir"), "message": run.get("message") or "",
+        "id": run.id, "created_at": run.created_at, "status": run.status,
+        "tasks": run.metrics.get("tasks") or cfg.get("tasks"), "strategy": cfg.get("strategy"),
+        "encoder": cfg.get("encoder"), "epochs": cfg.get("epochs"), "best_epoch": run.best_epoch,
+        "ner_f1": scored.ner.f1 if scored is not None and scored.ner is not None else None,
+        "sentiment_macro_f1": scored.sentiment.f1 if scored is not None and scored.sentiment is not None else None,
+        "scored_on": scored.split if scored is not None else None, "dataset_hash": run.dataset_hash,
+        "artefact_dir": run.artefact_dir, "message": run.message,
     }
 
 
@@ -378,9 +386,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from mtl_studio.core.store import ProjectStore
 
     with ProjectStore.open(args.project) as store:
-        runs = store.list_runs()
+        runs = store.run_records()
     if args.json:
-        print(json.dumps([{**_run_summary(r), "config": r["config"], "metrics": r["metrics"]} for r in runs],
+        print(json.dumps([{**_run_summary(r), "config": r.config, "metrics": r.metrics} for r in runs],
                          indent=2))
         return 0
     if not runs:

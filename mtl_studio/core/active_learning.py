@@ -333,9 +333,9 @@ def queue(store: ProjectStore, strategy: str, *, run_id: str | None = None, top:
 def latest_scored_run(store: ProjectStore) -> str | None:
     """The newest run (in run order) with stored scores; a scored model folder when no run has any."""
     scored = set(store.scored_run_ids())
-    for run in reversed(store.list_runs()):
-        if run["id"] in scored:
-            return run["id"]
+    for run in reversed(store.run_records()):
+        if run.id in scored:
+            return run.id
     return sorted(scored)[-1] if scored else None
 
 

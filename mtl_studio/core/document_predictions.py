@@ -47,11 +47,11 @@ def resolve_model(store: Any, which: str | os.PathLike[str] | None) -> tuple[Pat
         _, cfg = read_folder_metadata(which)
         return Path(which), str(cfg.get("run_id") or f"folder:{Path(which).name}")
     if which is not None:
-        run = store.get_run(str(which))  # KeyError names the missing run
-        return run_model_folder(run, store.path), run["id"]
-    for run in reversed(store.list_runs()):
+        run = store.run_record(str(which))  # KeyError names the missing run
+        return run_model_folder(run, store.path), run.id
+    for run in reversed(store.run_records()):
         try:
-            return run_model_folder(run, store.path), run["id"]
+            return run_model_folder(run, store.path), run.id
         except ExportError:
             continue
     raise KeyError("this project has no run with a saved model; train one first")

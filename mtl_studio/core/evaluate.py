@@ -51,6 +51,16 @@ class NerScores:
     def f1(self) -> float:
         return self.micro.f1
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "documents": self.documents,
+                "per_type": {k: asdict(v) for k, v in self.per_type.items()},
+                "micro": asdict(self.micro), "macro": asdict(self.macro), "f1": self.f1}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "NerScores":
+        return cls({k: PRF(**v) for k, v in d["per_type"].items()}, PRF(**d["micro"]), PRF(**d["macro"]),
+                   int(d["documents"]), dict(d.get("mode") or NER_MODE))
+
 
 @dataclass
 class SentimentScores:
@@ -65,9 +75,22 @@ class SentimentScores:
     def f1(self) -> float:
         return self.macro.f1
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"documents": self.documents, "per_class": {k: asdict(v) for k, v in self.per_class.items()},
+                "macro": asdict(self.macro), "accuracy": self.accuracy, "f1": self.f1,
+                "confusion_matrix": {"labels": self.labels, "matrix": self.confusion}}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SentimentScores":
+        cm = d["confusion_matrix"]
+        return cls({k: PRF(**v) for k, v in d["per_class"].items()}, PRF(**d["macro"]), float(d["accuracy"]),
+                   list(cm["labels"]), cm["matrix"], int(d["documents"]))
+
 
 @dataclass
 class EvalReport:
+    """The scores of one split (`evaluate --json`, stored run metrics): to_dict() is the JSON form."""
+
     split: str
     ner: NerScores | None = None
     sentiment: SentimentScores | None = None
@@ -81,30 +104,15 @@ class EvalReport:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"split": self.split, "score": self.score}
         if self.ner is not None:
-            out["ner"] = {"mode": self.ner.mode, "documents": self.ner.documents,
-                          "per_type": {k: asdict(v) for k, v in self.ner.per_type.items()},
-                          "micro": asdict(self.ner.micro), "macro": asdict(self.ner.macro), "f1": self.ner.f1}
+            out["ner"] = self.ner.to_dict()
         if self.sentiment is not None:
-            s = self.sentiment
-            out["sentiment"] = {"documents": s.documents, "per_class": {k: asdict(v) for k, v in s.per_class.items()},
-                                "macro": asdict(s.macro), "accuracy": s.accuracy, "f1": s.f1,
-                                "confusion_matrix": {"labels": s.labels, "matrix": s.confusion}}
+            out["sentiment"] = self.sentiment.to_dict()
         return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "EvalReport":
-        report = cls(d.get("split", ""))
-        if d.get("ner"):
-            n = d["ner"]
-            report.ner = NerScores({k: PRF(**v) for k, v in n["per_type"].items()}, PRF(**n["micro"]),
-                                   PRF(**n["macro"]), int(n["documents"]), dict(n.get("mode") or NER_MODE))
-        if d.get("sentiment"):
-            s = d["sentiment"]
-            cm = s["confusion_matrix"]
-            report.sentiment = SentimentScores({k: PRF(**v) for k, v in s["per_class"].items()}, PRF(**s["macro"]),
-                                               float(s["accuracy"]), list(cm["labels"]), cm["matrix"],
-                                               int(s["documents"]))
-        return report
+        return cls(d.get("split", ""), NerScores.from_dict(d["ner"]) if d.get("ner") else None,
+                   SentimentScores.from_dict(d["sentiment"]) if d.get("sentiment") else None)
 
 
 # ---- scoring -------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from .errors import MtlStudioError
 from .artifacts import (
     LoadedModel, PICKLE_SUFFIXES, is_model_folder, load_model_folder, write_folder_atomically, write_model_files,
 )
+from .run_record import RunRecord
+from .safe_output import check_output_path
 
 ONNX_FILE = "model.onnx"
 ONNX_OPSET = 17
@@ -40,21 +42,20 @@ class ExportError(MtlStudioError, RuntimeError):
 
 # ---- where a run's model lives -------------------------------------------------------------------
 
-def run_model_folder(run: dict[str, Any], project_path: str | os.PathLike[str] | None = None) -> Path:
-    """The best checkpoint folder of a run record (store.get_run), checked to be a model folder.
+def run_model_folder(run: RunRecord, project_path: str | os.PathLike[str] | None = None) -> Path:
+    """The best checkpoint folder of a run record (store.run_record), checked to be a model folder.
 
     Training keeps the best checkpoint in <artefact_dir>/best (or the artefact folder is the model itself).
     """
-    artefact = run.get("artefact_dir")
-    if not artefact:
-        raise ExportError(f"run {run.get('id')} has no saved model (status: {run.get('status')})")
-    base = Path(artefact)
+    if not run.artefact_dir:
+        raise ExportError(f"run {run.id} has no saved model (status: {run.status})")
+    base = Path(run.artefact_dir)
     if not base.is_absolute() and project_path is not None:
         base = Path(project_path).parent / base
     for candidate in (base / "best", base):
         if is_model_folder(candidate):
             return candidate
-    raise ExportError(f"run {run.get('id')}: no model checkpoint found in {base} "
+    raise ExportError(f"run {run.id}: no model checkpoint found in {base} "
                       "(was the run stopped before its first evaluation, or the folder moved?)")
 
 
@@ -166,8 +167,9 @@ def _fmt(x: Any) -> str:
 def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
     """Markdown tables of per-task metrics per split, from the run record's metrics.
 
-    Expects {split: {"ner": {...}, "sentiment": {...}}} (evaluate.EvalReport.to_dict() per split); other
-    shapes are shown as JSON rather than guessed at.
+    Expects {split: {"ner": {...}, "sentiment": {...}}} (evaluate.EvalReport.to_dict() per split), but reads
+    them as plain dicts: a model folder from elsewhere may hold partial reports, shown as far as they go;
+    other shapes are shown as JSON rather than guessed at.
     """
     splits = {k: v for k, v in metrics.items() if k in ("train", "dev", "test") and isinstance(v, dict)}
     if not splits:
@@ -234,14 +236,14 @@ def _data_lines(stats: dict[str, Any] | None, same_data: bool | None) -> list[st
     return lines
 
 
-def model_card(loaded: LoadedModel, run: dict[str, Any] | None, stats: dict[str, Any] | None, *,
+def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any] | None, *,
                project_name: str | None, same_data: bool | None, onnx: OnnxCheck | None) -> str:
     from .model import encoder_name_for_card
 
     cfg = loaded.run_config
     labels = loaded.labels
     tasks = list(loaded.tasks)
-    run_id = (run or {}).get("id") or loaded.config.get("run_id") or "unknown"
+    run_id = (run.id if run else None) or loaded.config.get("run_id") or "unknown"
     title = f"MTL Studio model: {project_name or 'project'}, run {run_id}"
     L = [f"# {title}", "",
          "A multi-task text model trained with MTL Studio: one shared transformer encoder with a token head "
@@ -256,13 +258,13 @@ def model_card(loaded: LoadedModel, run: dict[str, Any] | None, stats: dict[str,
          f"- Pooling for sentiment: {loaded.config['model'].get('pooling')}; max length {cfg.get('max_length', 256)} "
          "sub-word tokens",
          f"- Format: {loaded.config['format']} (schema {loaded.config['schema_version']})",
-         f"- Run: {run_id}" + (f", status {run['status']}, created {run['created_at']}" if run else "")
-         + (f", dataset hash {run['dataset_hash']}" if run and run.get("dataset_hash") else ""),
+         f"- Run: {run_id}" + (f", status {run.status}, created {run.created_at}" if run else "")
+         + (f", dataset hash {run.dataset_hash}" if run and run.dataset_hash else ""),
          f"- Exported: {_dt.datetime.now(_dt.timezone.utc).isoformat(timespec='seconds')}", "",
          "## Training data", ""]
     L += _data_lines(stats, same_data)
     L += ["", "## Metrics", ""]
-    L += _metrics_lines((run or {}).get("metrics") or loaded.config.get("metrics") or {})
+    L += _metrics_lines((run.metrics if run else None) or loaded.config.get("metrics") or {})
     L += ["", "## Training configuration", "", "| option | value |", "|---|---|"]
     L += [f"| {k} | {json.dumps(v, ensure_ascii=False)} |" for k, v in sorted(cfg.items())]
     L += ["", "## How to use", "", "```python",
@@ -302,8 +304,10 @@ def model_card(loaded: LoadedModel, run: dict[str, Any] | None, stats: dict[str,
 # ---- export --------------------------------------------------------------------------------------
 
 def _check_out(out: Path) -> None:
-    # Replace an earlier export, but never a folder that holds something else.
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_model_folder(out))):
+    # Never through a symlink or onto a file, FIFO or device (safe_output); replace an earlier
+    # export, but never a folder that holds something else.
+    check_output_path(out, force=False, folder=True)
+    if out.exists() and any(out.iterdir()) and not is_model_folder(out):
         raise FileExistsError(f"{out} exists and is not an MTL Studio model folder; choose a new folder")
 
 
@@ -319,10 +323,10 @@ def export_model(store_or_path: Any, run_id: str | None, out: str | os.PathLike[
     _check_out(out)
     store = store_or_path if isinstance(store_or_path, ProjectStore) else ProjectStore.open(store_or_path)
     try:
-        run = store.get_run(run_id)
+        run = store.run_record(run_id)
         source = run_model_folder(run, store.path)
         stats = store.stats()
-        same_data = run.get("dataset_hash") == store.dataset_hash() if run.get("dataset_hash") else None
+        same_data = run.dataset_hash == store.dataset_hash() if run.dataset_hash else None
         project_name = store.path.stem
     finally:
         if store is not store_or_path:
@@ -332,7 +336,7 @@ def export_model(store_or_path: Any, run_id: str | None, out: str | os.PathLike[
 
 
 def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[str], *, onnx: bool = False,
-                        run: dict[str, Any] | None = None, stats: dict[str, Any] | None = None,
+                        run: RunRecord | None = None, stats: dict[str, Any] | None = None,
                         project_name: str | None = None, same_data: bool | None = None) -> Path:
     """Export a model folder (a checkpoint) to `out` with a model card and optional ONNX."""
     out = Path(out)
@@ -342,7 +346,7 @@ def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[s
     extra = {k: v for k, v in loaded.config.items()
              if k not in ("format", "schema_version", "model", "tasks", "config")}
     if run is not None:
-        extra.update(run_id=run["id"], metrics=run.get("metrics") or {}, dataset_hash=run.get("dataset_hash"))
+        extra.update(run_id=run.id, metrics=run.metrics, dataset_hash=run.dataset_hash)
 
     def fill(tmp: Path) -> None:
         write_model_files(tmp, loaded.model, loaded.tokenizer, loaded.labels, loaded.run_config, extra=extra)

@@ -55,6 +55,22 @@ def mask_tokens(input_ids: Tensor, special_mask: Tensor, *, mask_token_id: int, 
     return masked.to(input_ids.device), labels.to(input_ids.device)
 
 
+def mask_examples(input_ids: Tensor, special_mask: Tensor, lengths: list[int], example_ids: list[int], *,
+                  seed: int, epoch: int, mask_token_id: int, vocab_size: int, probability: float
+                  ) -> tuple[Tensor, Tensor]:
+    """mask_tokens per row of a padded batch, each drawn from (seed, epoch, example id) over the row's
+    unpadded length: the same masks whatever the batch width or the number of processes (a 2-process
+    run equals a 1-process run) and nothing to restore on resume."""
+    ids = input_ids.clone()
+    labels = torch.full_like(ids, IGNORE)
+    for row, (n, i) in enumerate(zip(lengths, example_ids)):
+        g = torch.Generator().manual_seed((seed * 1_000_003 + epoch) * 1_000_003 + i)
+        ids[row:row + 1, :n], labels[row:row + 1, :n] = mask_tokens(
+            input_ids[row:row + 1, :n], special_mask[row:row + 1, :n], mask_token_id=mask_token_id,
+            vocab_size=vocab_size, probability=probability, generator=g)
+    return ids, labels
+
+
 def mlm_loss_sum(mlm_logits: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
     """(sum of CE over masked tokens, number of masked tokens); logits may cover only masked positions
     (then labels are the matching 1-D label vector)."""

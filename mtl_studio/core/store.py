@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MtlStudioError
+from .run_record import RunRecord
 from .schema import (
     DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
-    validate_spans,
+    check_label_form, validate_spans,
 )
 
 SCHEMA_VERSION = 2
@@ -926,11 +927,20 @@ class ProjectStore:
             self.conn.execute("INSERT OR REPLACE INTO run_epochs VALUES (?, ?, ?)",
                               (run_id, epoch, json.dumps(metrics, ensure_ascii=False)))
 
+    def run_records(self) -> list[RunRecord]:
+        """Every run, oldest first (without per-epoch metrics)."""
+        return [self._run_record(r) for r in self.conn.execute("SELECT * FROM runs ORDER BY created_at, rowid")]
+
     def list_runs(self) -> list[dict[str, Any]]:
-        return [self._run_row(r) for r in self.conn.execute("SELECT * FROM runs ORDER BY created_at, rowid")]
+        """run_records() in their JSON form."""
+        return [r.to_dict() for r in self.run_records()]
 
     def get_run(self, run_id: str | None = None) -> dict[str, Any]:
-        """A run by id, or the latest one when run_id is None."""
+        """run_record() in its JSON form."""
+        return self.run_record(run_id).to_dict()
+
+    def run_record(self, run_id: str | None = None) -> RunRecord:
+        """A run by id, or the latest one when run_id is None, with its per-epoch metrics."""
         if run_id is None:
             row = self.conn.execute("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1").fetchone()
             if row is None:
@@ -939,10 +949,10 @@ class ProjectStore:
             row = self.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is None:
                 raise KeyError(f"no run {run_id!r}")
-        run = self._run_row(row)
-        run["epochs"] = [
+        run = self._run_record(row)
+        run.epochs = [
             {"epoch": r["epoch"], **json.loads(r["metrics"])}
-            for r in self.conn.execute("SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch", (run["id"],))]
+            for r in self.conn.execute("SELECT * FROM run_epochs WHERE run_id = ? ORDER BY epoch", (run.id,))]
         return run
 
     def delete_run(self, run_id: str) -> None:
@@ -954,10 +964,10 @@ class ProjectStore:
             self.conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
 
     @staticmethod
-    def _run_row(r: sqlite3.Row) -> dict[str, Any]:
-        return {"id": r["id"], "created_at": r["created_at"], "status": r["status"],
-                "config": json.loads(r["config"]), "dataset_hash": r["dataset_hash"],
-                "artefact_dir": r["artefact_dir"], "metrics": json.loads(r["metrics"]), "message": r["message"]}
+    def _run_record(r: sqlite3.Row) -> RunRecord:
+        return RunRecord(id=r["id"], created_at=r["created_at"], status=r["status"], config=json.loads(r["config"]),
+                         dataset_hash=r["dataset_hash"], artefact_dir=r["artefact_dir"],
+                         metrics=json.loads(r["metrics"]), message=r["message"])
 
 
 # ---- helpers of the bulk split and delete section ---------------------------------------------------
@@ -1013,10 +1023,7 @@ def _split_sql(script: str) -> list[str]:
 
 
 def _check_label_name(name: str) -> str:
-    name = name.strip()
-    if not name or any(ch.isspace() for ch in name):
-        raise ValidationError(f"label name {name!r} must be non-empty and contain no spaces")
-    return name
+    return check_label_form(name)
 
 
 def _document_filter(split: str | None, task: str | None, labelled: bool | None, source_filter: str | None,

@@ -11,9 +11,10 @@ and the batches of an epoch depend only on (seed, epoch)).
 
 Run folder (<project>.runs/<run_id>/, rank 0 writes it, every folder swapped in atomically):
     best/   the best model on dev so far: a model folder (core/artifacts.py) that export and inference read
-    last/   model/ (a model folder) + trainer_state.json + optimizer.pt, the resume point. optimizer.pt holds
-            only tensors and numbers written by this app into its own folder and is read back with
-            torch.load(weights_only=True); weights are never pickled. Removed when a run completes.
+    last/   the resume point (core/checkpoints.py): model/ + trainer_state.json + optimizer.pt, weights never
+            pickled. Removed when a run completes.
+The run's row in the project is written by core/run_bookkeeping.py, the dev/test predictions of the best
+model by core/prediction_store.py.
 
 Distributed (torchrun): see core/distributed.py. Every rank builds the same global batches and trains on
 its slice; losses are divided by GLOBAL counts so N processes equal one with the same global batch; only
@@ -22,39 +23,36 @@ rank 0 evaluates, writes the run and checkpoints; stop/NaN decisions are collect
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import shutil
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
 from . import losses as L
-from .artifacts import save_model_folder, write_folder_atomically, write_model_files
+from .artifacts import save_model_folder
+from .checkpoints import TrainerState, TrainingParts, load_resume_point, save_resume_point
 from .config import TrainConfig
 from .distributed import DistContext, init_distributed, unwrap_model
 from .errors import MtlStudioError, TrainingError
 from .events import EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, StepProgress
 from .evaluate import EvalReport, evaluate_model
-from .features import EncodedDataset, LabelMaps, collate, encode_documents, length_grouped_batches
+from .features import EncodedDataset, collate, length_grouped_batches
 from .model import MultiTaskModel, load_encoder
 from .paths import runs_dir_for
-from .schema import SentimentLabel, Span
-from .splits import NoTrainingDocuments
+from .prediction_store import store_predictions
+from .run_bookkeeping import RunBookkeeping, final_metrics, resumable_config, stopped_metrics
 from .store import ProjectStore
+from .training_data import load_training_data
 from .weighting import WeightingContext, WeightingStrategy, collapsed_tasks, make_strategy
 from .weighting.fixed import FixedWeighting
 
 
-STATE_FILE = "trainer_state.json"
-OPTIMIZER_FILE = "optimizer.pt"
 CHECKPOINT_EVERY_S = 15 * 60  # also checkpoint mid-epoch this often (a crash then loses at most this much)
 
 
@@ -83,31 +81,6 @@ def _is_oom(e: BaseException) -> bool:
     oom_types = tuple(t for t in (getattr(torch, "OutOfMemoryError", None),
                                   getattr(torch.cuda, "OutOfMemoryError", None)) if t is not None)
     return isinstance(e, oom_types) or (isinstance(e, RuntimeError) and "out of memory" in str(e).lower())
-
-
-# ---- trainer state (resumable) -------------------------------------------------------------------
-
-@dataclass
-class TrainerState:
-    """Where a run is: JSON-able; saved with every checkpoint."""
-
-    epoch: int = 0  # 0-based epoch being trained
-    step_in_epoch: int = 0  # optimizer steps done in this epoch
-    global_step: int = 0
-    best_score: float | None = None
-    best_epoch: int | None = None  # 1-based
-    best_metrics: dict[str, Any] = field(default_factory=dict)
-    epochs_without_improvement: int = 0
-    epoch_loss_sums: dict[str, list[float]] = field(default_factory=dict)  # task -> [sum, steps]
-    stopped_early: bool = False
-    collapse_warned: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TrainerState":
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
 class _Forward(nn.Module):
@@ -149,6 +122,17 @@ def last_shared_layer(encoder: nn.Module) -> list[nn.Parameter]:
     return shared[-4:]
 
 
+def _parameter_groups(model: nn.Module, strategy: WeightingStrategy, cfg: TrainConfig) -> list[dict[str, Any]]:
+    """No weight decay on biases and norms; the strategy's own parameters (e.g. uncertainty weights) in a
+    group with their own learning rate."""
+    decay = [p for p in model.parameters() if p.requires_grad and p.ndim >= 2]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    if strategy.parameters():
+        groups.append({"params": strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr})
+    return groups
+
+
 def _adamw(groups: list[dict[str, Any]], lr: float, device: torch.device) -> torch.optim.AdamW:
     """AdamW with the fused kernel where PyTorch has one (CUDA, and CPU since 2.4: several times faster
     than the per-tensor loop on CPU, where the optimizer step is a large share of a small model's step)."""
@@ -175,7 +159,11 @@ class _Failure(MtlStudioError):
 
 
 class Trainer:
-    """One run. `events()` is the generator `train()` returns; state lives on the instance."""
+    """One run. `events()` is the generator `train()` returns; state lives on the instance.
+
+    The shape is minGPT's: set-up, the epoch loop, a step, evaluation, checkpoints. The run's record
+    (core/run_bookkeeping.py), the resume point (core/checkpoints.py) and the stored predictions
+    (core/prediction_store.py) live in their own modules."""
 
     def __init__(self, project: str | os.PathLike[str] | ProjectStore, config: TrainConfig, *,
                  stop: threading.Event | None = None, resume_run_id: str | None = None) -> None:
@@ -199,26 +187,18 @@ class Trainer:
     def _run(self) -> Iterator[Event]:
         self._open_store()
         if self.resume_run_id:
-            run = self.store.get_run(self.resume_run_id)
-            if run["status"] == "completed" or run["status"] == "early_stopped":
-                raise ValueError(f"run {self.resume_run_id} already finished ({run['status']}); nothing to resume")
-            self.config = TrainConfig.from_dict(run["config"])
+            self.config = resumable_config(self.store, self.resume_run_id)
         self.config.validate()
         notes = self._setup()
-        self.run_id = self._create_or_resume_run(notes)
+        self.book = RunBookkeeping.begin(self.store, self.config, writer=self.ctx.is_main,
+                                         broadcast=self.ctx.broadcast_object, resume_run_id=self.resume_run_id,
+                                         notes=notes)
+        self.run_id = self.book.run_id
         self.run_dir = runs_dir_for(self.store.path) / self.run_id
-        main = self.ctx.is_main
         try:
             resumed = self._load_checkpoint() if self.resume_run_id else False
-            if main:
-                yield RunStarted(self.run_id, self.config.to_dict(), str(self.device), self.precision,
-                                 dict(self.train_counts), self.total_steps)
-                for level, text in notes:
-                    yield LogMessage(level, text)
-                if self.resume_run_id:
-                    yield LogMessage("info", f"resuming run {self.run_id} at epoch {self.state.epoch + 1}, step "
-                                             f"{self.state.global_step}" if resumed else
-                                     f"run {self.run_id} has no checkpoint yet: starting it from the beginning")
+            if self.ctx.is_main:
+                yield from self._start_events(notes, resumed)
             outcome = yield from self._train_loop()
             if outcome == "stopped":
                 yield from self._finish_stopped()
@@ -233,16 +213,23 @@ class Trainer:
                     f"{self.max_length}: try a smaller --batch-size (e.g. {max(1, self.config.batch_size // 2)}) "
                     "or a shorter --max-length")
                 return
-            if main:
-                self.store.update_run(self.run_id, status="failed", message=f"{type(e).__name__}: {e}")
+            self.book.failed(f"{type(e).__name__}: {e}")
             raise
         except BaseException:
-            # The consumer closed the generator or the process is being interrupted: no event can be
-            # sent, but the record must not say "running" forever. The last checkpoint (if any) stays.
-            if main:
-                self.store.update_run(self.run_id, status="stopped", message="interrupted; resume from the last "
-                                                                               "checkpoint with --resume")
+            # No event can be sent (the consumer closed the generator, or an interrupt), but the record
+            # must not stay "running".
+            self.book.interrupted()
             raise
+
+    def _start_events(self, notes: list[tuple[str, str]], resumed: bool) -> Iterator[Event]:
+        yield RunStarted(self.run_id, self.config.to_dict(), str(self.device), self.precision,
+                         dict(self.data.train_counts), self.total_steps)
+        for level, text in notes:
+            yield LogMessage(level, text)
+        if self.resume_run_id:
+            yield LogMessage("info", f"resuming run {self.run_id} at epoch {self.state.epoch + 1}, step "
+                                     f"{self.state.global_step}" if resumed else
+                             f"run {self.run_id} has no checkpoint yet: starting it from the beginning")
 
     # ---- set-up --------------------------------------------------------------------------------------
 
@@ -253,67 +240,33 @@ class Trainer:
             self.store = ProjectStore.open(self.project)
 
     def _setup(self) -> list[tuple[str, str]]:
-        """Data, model, optimizer; returns (level, text) notes for the user."""
-        cfg, ctx = self.config, self.ctx
+        """Device, data, model, optimizer; returns (level, text) notes for the user."""
         notes: list[tuple[str, str]] = []
-        self.device = ctx.device
-        self.amp_dtype, self.precision = autocast_dtype(self.device, cfg.precision)
+        self._setup_device()
+        encoder, self.tokenizer = load_encoder(self.config.encoder, trust_remote_code=self.config.trust_remote_code)
+        self.data = load_training_data(self.store, self.tokenizer, self.config, notes)
+        # Read in every step: kept at hand.
+        self.labels, self.train_set, self.tasks = self.data.labels, self.data.train_set, self.data.tasks
+        self.max_length = self.data.max_length
+        self._setup_model(encoder, notes)
+        self._setup_optimizer()
+        if self.ctx.rank:
+            torch.manual_seed(self.config.seed + self.ctx.rank)  # different dropout per rank after identical init
+        self.state = TrainerState()
+        return notes
+
+    def _setup_device(self) -> None:
+        self.device = self.ctx.device
+        self.amp_dtype, self.precision = autocast_dtype(self.device, self.config.precision)
         if self.device.type == "cuda":
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
-        torch.manual_seed(cfg.seed)
+        torch.manual_seed(self.config.seed)
 
-        self.labels = LabelMaps.from_store(self.store)
-        sources = ("gold", "silver") if cfg.silver_weight > 0 else ("gold",)
-        train_docs = list(self.store.iter_documents("train", sources=sources))
-        self.dev_docs = list(self.store.iter_documents("dev"))
-        self.test_docs = list(self.store.iter_documents("test"))
-
-        encoder, self.tokenizer = load_encoder(cfg.encoder, trust_remote_code=cfg.trust_remote_code)
-        limit = getattr(self.tokenizer, "model_max_length", None)
-        self.max_length = min(cfg.max_length, limit) if isinstance(limit, int) and 0 < limit < 100_000 \
-            else cfg.max_length
-        if self.max_length < cfg.max_length:
-            notes.append(("info", f"max length {cfg.max_length} exceeds what this encoder reads; using "
-                                  f"{self.max_length}"))
-
-        # Tasks: the requested ones that have training labels.
-        tasks = []
-        for task in cfg.tasks:
-            if task == "ner" and not self.labels.entity_types:
-                notes.append(("warning", "NER left out: the project has no entity types"))
-                continue
-            if task == "sentiment" and not self.labels.sentiment_classes:
-                notes.append(("warning", "sentiment left out: the project has no sentiment classes"))
-                continue
-            tasks.append(task)
-        self.train_set = encode_documents(train_docs, self.tokenizer, self.labels, max_length=self.max_length,
-                                          tasks=tasks, silver_weight=cfg.silver_weight, for_training=True)
-        counts = self.train_set.task_documents()
-        for task in list(tasks):
-            if counts[task] == 0:
-                notes.append(("warning", f"{task} left out: no training document is labelled for it"))
-                tasks.remove(task)
-        if not tasks:  # the error carries the labelled counts per split, so the GUI can offer a re-split
-            raise NoTrainingDocuments(cfg.tasks, self.store.labelled_counts_per_split(cfg.tasks),
-                                      str(self.store.path if isinstance(self.project, ProjectStore) else self.project))
-        if tasks != list(cfg.tasks):
-            # Re-encode so that labels of a dropped task do not keep documents in the training set.
-            self.train_set = encode_documents(train_docs, self.tokenizer, self.labels, max_length=self.max_length,
-                                              tasks=tasks, silver_weight=cfg.silver_weight, for_training=True)
-        self.tasks = tuple(tasks)
-        self.train_counts = {t: self.train_set.task_documents()[t] for t in self.tasks}
-        notes += [("warning", s) for s in self.train_set.stats.describe(self.max_length)]
-        if cfg.silver_weight > 0:
-            st = self.train_set.stats
-            notes.append(("info", f"silver labels (weight {cfg.silver_weight}): {st.silver_ner_documents} NER and "
-                                  f"{st.silver_sentiment_documents} sentiment documents"))
-        self.dev_tasks = [t for t in self.tasks if any(
-            (d.ner_labelled if t == "ner" else d.sentiment is not None) for d in self.dev_docs)]
-        if cfg.eval_each_epoch and not self.dev_tasks:
-            notes.append(("warning", "no labelled dev documents: no early stopping, the last epoch is kept as best"))
-
-        # Model: the pretrained encoder plus freshly initialised heads (seeded).
+    def _setup_model(self, encoder: nn.Module, notes: list[tuple[str, str]]) -> None:
+        """The pretrained encoder plus freshly initialised heads (seeded), the weighting strategy and the
+        (DDP-wrapped) forward."""
+        cfg = self.config
         self.model = MultiTaskModel(encoder, len(self.labels.ner_tags), max(1, len(self.labels.sentiment_classes)),
                                     dropout=cfg.dropout, pooling=cfg.pooling, mlm_head=cfg.mlm_weight > 0)
         self.model.to(self.device)
@@ -324,27 +277,20 @@ class Trainer:
             self.strategy = FixedWeighting(self.tasks, {self.tasks[0]: 1.0})
             if cfg.strategy != "fixed":
                 notes.append(("info", f"single-task run: strategy {cfg.strategy!r} needs two tasks; weight 1"))
-        self.forward = ctx.wrap_model(_Forward(self.model, self.l2sp))
+        self.forward = self.ctx.wrap_model(_Forward(self.model, self.l2sp))
+        self.model_params = [p for p in self.model.parameters() if p.requires_grad]
+        self.shared_params = self.model.shared_parameters()
+        self.last_shared = last_shared_layer(self.model.encoder)
 
-        # Optimisation: AdamW without decay on biases and norms; strategy parameters in their own group.
-        decay = [p for p in self.model.parameters() if p.requires_grad and p.ndim >= 2]
-        no_decay = [p for p in self.model.parameters() if p.requires_grad and p.ndim < 2]
-        groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-        if self.strategy.parameters():
-            groups.append({"params": self.strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr})
-        self.optimizer = _adamw(groups, cfg.learning_rate, self.device)
+    def _setup_optimizer(self) -> None:
+        """AdamW, linear warm-up and decay over the run's steps, a grad scaler for fp16."""
+        cfg = self.config
+        self.optimizer = _adamw(_parameter_groups(self.model, self.strategy, cfg), cfg.learning_rate, self.device)
         self.batches_per_epoch = self._batches_per_epoch()
         self.total_steps = self.batches_per_epoch * cfg.epochs
         warmup = int(cfg.warmup_ratio * self.total_steps)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _linear_schedule(warmup, self.total_steps))
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
-        if ctx.rank:
-            torch.manual_seed(cfg.seed + ctx.rank)  # different dropout per rank after identical init
-        self.state = TrainerState()
-        self.model_params = [p for p in self.model.parameters() if p.requires_grad]
-        self.shared_params = self.model.shared_parameters()
-        self.last_shared = last_shared_layer(self.model.encoder)
-        return notes
 
     def _batches_per_epoch(self) -> int:
         n = len(self._epoch_batches(0))
@@ -361,23 +307,11 @@ class Trainer:
         return length_grouped_batches(self.train_set.lengths(), self.config.batch_size, seed=self.config.seed,
                                       epoch=epoch, kinds=kinds)
 
-    def _create_or_resume_run(self, notes: list[tuple[str, str]]) -> str:
-        if self.resume_run_id:
-            run = self.store.get_run(self.resume_run_id)
-            if self.ctx.is_main:
-                if run["dataset_hash"] != self.store.dataset_hash():
-                    notes.append(("warning", f"the project's labelled data changed since run {self.resume_run_id} "
-                                             "started: the resumed run will not equal an uninterrupted one"))
-                self.store.update_run(self.resume_run_id, status="running", message="")
-            return self.resume_run_id
-        run_id = self.store.create_run(self.config.to_dict()) if self.ctx.is_main else None
-        return self.ctx.broadcast_object(run_id)
-
     # ---- the loop --------------------------------------------------------------------------------------
 
     def _train_loop(self) -> Iterator[Event]:
         """Runs epochs; returns 'completed', 'early_stopped' or 'stopped' (generator return value)."""
-        cfg, ctx, st = self.config, self.ctx, self.state
+        cfg, st = self.config, self.state
         self.forward.train()
         step_time_ema: float | None = None
         last_checkpoint = time.monotonic()
@@ -387,28 +321,13 @@ class Trainer:
                 t0 = time.perf_counter()
                 global_batch = batches[st.step_in_epoch]
                 losses, weights = self._step(global_batch)
-                st.step_in_epoch += 1
-                st.global_step += 1
-                for task, value in losses.items():
-                    if task in self.tasks:
-                        acc = st.epoch_loss_sums.setdefault(task, [0.0, 0.0])
-                        acc[0] += value
-                        acc[1] += 1
+                self._count_step(losses)
                 dt = time.perf_counter() - t0
                 step_time_ema = dt if step_time_ema is None else 0.9 * step_time_ema + 0.1 * dt
-                if ctx.is_main:
-                    yield StepProgress(
-                        step=st.global_step, total_steps=self.total_steps, epoch=st.epoch + 1, losses=losses,
-                        weights=weights, samples_per_second=len(global_batch) / max(dt, 1e-9),
-                        eta_seconds=step_time_ema * (self.total_steps - st.global_step),
-                        learning_rate=float(self.scheduler.get_last_lr()[0]))
-                    for task in collapsed_tasks(weights):
-                        if task not in st.collapse_warned:
-                            st.collapse_warned.append(task)
-                            yield LogMessage("warning", f"the weight of task {task} collapsed to "
-                                                        f"{weights[task]:.2e} (under 1/1000 of the largest): it "
-                                                        "barely trains; consider the fixed strategy")
-                if ctx.any_flag(self.stop.is_set()):
+                if self.ctx.is_main:
+                    yield from self._step_events(losses, weights, len(global_batch) / max(dt, 1e-9),
+                                                 step_time_ema)
+                if self.ctx.any_flag(self.stop.is_set()):
                     self._save_last()
                     return "stopped"
                 if time.monotonic() - last_checkpoint > CHECKPOINT_EVERY_S:
@@ -419,11 +338,7 @@ class Trainer:
             if decision == "stopped":
                 self._save_last()
                 return "stopped"
-            means = {t: s / n for t, (s, n) in st.epoch_loss_sums.items() if n}
-            self.strategy.end_epoch(st.epoch + 1, means)
-            st.epoch += 1
-            st.step_in_epoch = 0
-            st.epoch_loss_sums = {}
+            self._next_epoch()
             if decision == "early_stop":
                 st.stopped_early = True
                 break
@@ -431,6 +346,44 @@ class Trainer:
                 self._save_last()
                 last_checkpoint = time.monotonic()
         return "early_stopped" if st.stopped_early else "completed"
+
+    def _count_step(self, losses: dict[str, float]) -> None:
+        st = self.state
+        st.step_in_epoch += 1
+        st.global_step += 1
+        for task, value in losses.items():
+            if task in self.tasks:
+                acc = st.epoch_loss_sums.setdefault(task, [0.0, 0.0])
+                acc[0] += value
+                acc[1] += 1
+
+    def _epoch_mean_losses(self) -> dict[str, float]:
+        return {t: s / n for t, (s, n) in self.state.epoch_loss_sums.items() if n}
+
+    def _next_epoch(self) -> None:
+        st = self.state
+        self.strategy.end_epoch(st.epoch + 1, self._epoch_mean_losses())
+        st.epoch += 1
+        st.step_in_epoch = 0
+        st.epoch_loss_sums = {}
+
+    def _step_events(self, losses: dict[str, float], weights: dict[str, float], samples_per_second: float,
+                     step_time_ema: float) -> Iterator[Event]:
+        """StepProgress, and a warning the first time a task's weight collapses (rank 0)."""
+        st = self.state
+        yield StepProgress(
+            step=st.global_step, total_steps=self.total_steps, epoch=st.epoch + 1, losses=losses,
+            weights=weights, samples_per_second=samples_per_second,
+            eta_seconds=step_time_ema * (self.total_steps - st.global_step),
+            learning_rate=float(self.scheduler.get_last_lr()[0]))
+        for task in collapsed_tasks(weights):
+            if task not in st.collapse_warned:
+                st.collapse_warned.append(task)
+                yield LogMessage("warning", f"the weight of task {task} collapsed to "
+                                            f"{weights[task]:.2e} (under 1/1000 of the largest): it "
+                                            "barely trains; consider the fixed strategy")
+
+    # ---- one step ----------------------------------------------------------------------------------------
 
     def _step(self, global_batch: list[int]) -> tuple[dict[str, float], dict[str, float]]:
         """One optimizer step on this rank's slice of a global batch; returns global (losses, weights)."""
@@ -441,7 +394,10 @@ class Trainer:
         use_mlm = cfg.mlm_weight > 0
         mlm_ids = mlm_labels = mlm_positions = None
         if use_mlm:
-            mlm_ids, mlm_labels = self._mask(cpu_batch, local)
+            mlm_ids, mlm_labels = L.mask_examples(
+                cpu_batch.input_ids, cpu_batch.special_mask, [self.train_set.examples[i].length for i in local], local,
+                seed=cfg.seed, epoch=self.state.epoch, mask_token_id=self._mask_id(), vocab_size=self._vocab_size(),
+                probability=cfg.mlm_probability)
             mlm_positions = mlm_labels != L.IGNORE
         keep = 0.0 if placeholder else 1.0
         # Counts on the CPU copy (no device sync), then one all-reduce for the global counts.
@@ -458,16 +414,27 @@ class Trainer:
             mlm_labels = mlm_labels.to(self.device, non_blocking=True)
             mlm_positions = mlm_positions.to(self.device, non_blocking=True)
 
-        # Gradient strategies average gradients themselves: DDP's sync is off from the forward on.
+        # Gradient strategies run one backward per task and average the gradients themselves: DDP's
+        # automatic sync is off for the whole step, from the forward on. The one place no_sync is entered.
         sync_off = self.strategy.gradient_based and hasattr(self.forward, "no_sync")
         with (self.forward.no_sync() if sync_off else contextlib.nullcontext()):
-            return self._forward_backward(batch, counts, divisor, keep, mlm_ids, mlm_labels, mlm_positions)
+            losses, extra, global_losses = self._losses(batch, counts, divisor, keep, mlm_ids, mlm_labels,
+                                                        mlm_positions)
+            weights = self._backward_and_update(losses, extra, global_losses)
+        report = {t: global_losses[t] for t in losses}
+        if use_mlm:
+            report["mlm"] = global_losses["mlm"]
+        if self.l2sp is not None:
+            report["l2sp"] = global_losses["l2sp"]
+        report["total"] = (sum(weights[t] * global_losses[t] for t in losses)
+                           + cfg.mlm_weight * global_losses["mlm"] + cfg.l2sp_weight * global_losses["l2sp"])
+        return report, {t: float(weights[t]) for t in self.tasks}
 
-    def _forward_backward(self, batch: Any, counts: list[float], divisor: list[float], keep: float,
-                          mlm_ids: Any, mlm_labels: Any, mlm_positions: Any
-                          ) -> tuple[dict[str, float], dict[str, float]]:
+    def _losses(self, batch: Any, counts: list[float], divisor: list[float], keep: float, mlm_ids: Any,
+                mlm_labels: Any, mlm_positions: Any
+                ) -> tuple[dict[str, torch.Tensor], torch.Tensor, dict[str, float]]:
+        """Forward and losses: (task losses, the weighted terms outside task weighting, global loss values)."""
         cfg, ctx = self.config, self.ctx
-        use_mlm = mlm_ids is not None
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
             token_logits, sequence_logits, mlm_logits, penalty = self.forward(
                 batch.input_ids, batch.attention_mask, mlm_ids, mlm_positions)
@@ -482,7 +449,7 @@ class Trainer:
             if task in self.tasks and counts[i] > 0:
                 losses[task] = sums[task] / divisor[i]
         mlm_term = torch.zeros((), device=self.device)
-        if use_mlm:
+        if mlm_ids is not None:
             mlm_sum, _ = L.mlm_loss_sum(mlm_logits, mlm_labels[mlm_positions])
             mlm_term = mlm_sum * keep / divisor[2]
             extra = extra + cfg.mlm_weight * mlm_term
@@ -504,7 +471,13 @@ class Trainer:
                            f"lower the learning rate (now {cfg.learning_rate:g}) or check the data")
         if not losses:
             raise _Failure("a training batch has no labelled document for any task")  # encoding prevents it
+        return losses, extra, global_losses
 
+    def _backward_and_update(self, losses: dict[str, torch.Tensor], extra: torch.Tensor,
+                             global_losses: dict[str, float]) -> dict[str, Any]:
+        """The weighted backward (by the strategy), gradient clipping and the optimizer step; returns the
+        task weights used."""
+        cfg, ctx = self.config, self.ctx
         wctx = WeightingContext(
             step=self.state.global_step, epoch=self.state.epoch + 1, model_parameters=self.model_params,
             shared_parameters=self.shared_params, last_shared_parameters=self.last_shared,
@@ -512,10 +485,7 @@ class Trainer:
             loss_scale=float(self.scaler.get_scale()) if self.scaler is not None else 1.0, seed=cfg.seed)
         self.optimizer.zero_grad(set_to_none=True)
         if self.strategy.gradient_based:
-            # Per-task gradients: DDP's automatic sync is off; the strategy averages gradients itself.
-            no_sync = getattr(self.forward, "no_sync", contextlib.nullcontext)
-            with no_sync():
-                weights = self.strategy.backward(losses, wctx, extra)
+            weights = self.strategy.backward(losses, wctx, extra)  # per-task backwards, inside _step's no_sync
         else:
             total, weights = self.strategy.combine(losses, wctx)
             total = total + extra
@@ -535,29 +505,7 @@ class Trainer:
             self.optimizer.step()
         self.scheduler.step()
         self.strategy.after_step()
-
-        report = {t: global_losses[t] for t in losses}
-        if use_mlm:
-            report["mlm"] = global_losses["mlm"]
-        if self.l2sp is not None:
-            report["l2sp"] = global_losses["l2sp"]
-        report["total"] = (sum(weights[t] * global_losses[t] for t in losses)
-                           + cfg.mlm_weight * global_losses["mlm"] + cfg.l2sp_weight * global_losses["l2sp"])
-        return report, {t: float(weights[t]) for t in self.tasks}
-
-    def _mask(self, cpu_batch: Any, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        """MLM masks drawn per example from (seed, epoch, example index): the same masks whatever the
-        number of processes (a 2-process run equals a 1-process run) and nothing to restore on resume."""
-        ids = cpu_batch.input_ids.clone()
-        labels = torch.full_like(ids, L.IGNORE)
-        for row, i in enumerate(indices):
-            n = self.train_set.examples[i].length  # unpadded: the draws must not depend on the batch width
-            g = torch.Generator().manual_seed((self.config.seed * 1_000_003 + self.state.epoch) * 1_000_003 + i)
-            ids[row:row + 1, :n], labels[row:row + 1, :n] = L.mask_tokens(
-                cpu_batch.input_ids[row:row + 1, :n], cpu_batch.special_mask[row:row + 1, :n],
-                mask_token_id=self._mask_id(), vocab_size=self._vocab_size(),
-                probability=self.config.mlm_probability, generator=g)
-        return ids, labels
+        return weights
 
     def _pad_id(self) -> int:
         pad = self.tokenizer.pad_token_id
@@ -583,44 +531,48 @@ class Trainer:
 
     def _end_of_epoch(self) -> Iterator[Event]:
         """Evaluate (rank 0), update best/patience; returns 'continue', 'early_stop' or 'stopped'."""
-        cfg, st = self.config, self.state
-        epoch = st.epoch + 1
+        st = self.state
         decision = "continue"
         if self.ctx.is_main:
-            means = {t: s / n for t, (s, n) in st.epoch_loss_sums.items() if n}
-            epoch_metrics: dict[str, Any] = {"train_loss": means, "weights": self.strategy.current_weights()}
             report: EvalReport | None = None
-            if cfg.eval_each_epoch and self.dev_tasks:
-                result = self._evaluate(self.dev_docs, "dev", self.dev_tasks, stop=self.stop)
+            if self.config.eval_each_epoch and self.data.dev_tasks:
+                result = self._evaluate(self.data.dev_docs, "dev", self.data.dev_tasks, stop=self.stop)
                 if result is None:
                     decision = "stopped"
                 else:
                     report = result[0]
             if decision != "stopped":
-                score = report.score if report is not None else None
-                improved = score is None or st.best_score is None or score > st.best_score
-                if report is not None:
-                    epoch_metrics["dev"] = report.to_dict()
-                    yield EpochEvaluated(epoch, "dev", report.to_dict(), improved)
-                self.store.add_epoch_metrics(self.run_id, epoch, epoch_metrics)
-                if improved:
-                    st.best_score, st.best_epoch = score, epoch
-                    st.best_metrics = {"dev": report.to_dict()} if report is not None else {}
-                    st.epochs_without_improvement = 0
-                    save_model_folder(self.run_dir / "best", self.model, self.tokenizer, self.labels.to_dict(),
-                                      self._model_config(), extra=self._folder_extra(epoch))
-                else:
-                    st.epochs_without_improvement += 1
-                    patience = cfg.early_stopping_patience
-                    if patience > 0 and st.epochs_without_improvement >= patience and epoch < cfg.epochs:
-                        decision = "early_stop"
-                        yield LogMessage("info", f"early stopping after epoch {epoch}: no dev improvement for "
-                                                 f"{patience} epoch(s); best epoch {st.best_epoch}")
+                decision = yield from self._keep_best(report)
         # Every rank follows rank 0's decision and bookkeeping.
         decision, best = self.ctx.broadcast_object((decision, (st.best_score, st.best_epoch,
                                                                st.epochs_without_improvement)))
         st.best_score, st.best_epoch, st.epochs_without_improvement = best
         return decision
+
+    def _keep_best(self, report: EvalReport | None) -> Iterator[Event]:
+        """Record the epoch, save best/ when dev improved (or was not scored), count patience (rank 0);
+        returns 'continue' or 'early_stop'."""
+        cfg, st = self.config, self.state
+        epoch = st.epoch + 1
+        score = report.score if report is not None else None
+        improved = score is None or st.best_score is None or score > st.best_score
+        if report is not None:
+            yield EpochEvaluated(epoch, "dev", report.to_dict(), improved)
+        self.book.epoch_done(epoch, self._epoch_mean_losses(), self.strategy.current_weights(), report)
+        if improved:
+            st.best_score, st.best_epoch = score, epoch
+            st.best_metrics = {"dev": report.to_dict()} if report is not None else {}
+            st.epochs_without_improvement = 0
+            save_model_folder(self.run_dir / "best", self.model, self.tokenizer, self.labels.to_dict(),
+                              self._model_config(), extra=self._folder_extra(epoch))
+            return "continue"
+        st.epochs_without_improvement += 1
+        patience = cfg.early_stopping_patience
+        if patience > 0 and st.epochs_without_improvement >= patience and epoch < cfg.epochs:
+            yield LogMessage("info", f"early stopping after epoch {epoch}: no dev improvement for "
+                                     f"{patience} epoch(s); best epoch {st.best_epoch}")
+            return "early_stop"
+        return "continue"
 
     def _model_config(self) -> dict[str, Any]:
         d = self.config.to_dict()
@@ -633,56 +585,25 @@ class Trainer:
 
     # ---- checkpoints -----------------------------------------------------------------------------------
 
+    def _parts(self) -> TrainingParts:
+        return TrainingParts(self.model, self.optimizer, self.scheduler, self.scaler, self.strategy)
+
     def _save_last(self) -> None:
-        """The resume point: model folder + trainer state + optimizer/scheduler/RNG state (rank 0)."""
+        """The resume point (rank 0), see core/checkpoints.py."""
         if not self.ctx.is_main:
             return
-        state = {
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "scaler": self.scaler.state_dict() if self.scaler is not None else {},
-            "strategy_params": [p.detach().cpu() for p in self.strategy.parameters()],
-            "torch_rng": torch.get_rng_state(),
-            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        }
-        trainer_state = {"run_id": self.run_id, "state": self.state.to_dict(),
-                         "strategy": self.strategy.state_dict(), "config": self.config.to_dict()}
-
-        def fill(tmp: Path) -> None:
-            # Plain files inside the one atomic write of last/ (save_model_folder would build and fsync a
-            # second temporary folder inside this one).
-            (tmp / "model").mkdir()
-            write_model_files(tmp / "model", self.model, self.tokenizer, self.labels.to_dict(), self._model_config(),
-                              extra=self._folder_extra(self.state.epoch + 1))
-            torch.save(state, tmp / OPTIMIZER_FILE)
-            (tmp / STATE_FILE).write_text(json.dumps(trainer_state, indent=1), encoding="utf-8")
-
-        write_folder_atomically(self.run_dir / "last", fill)
-        self.store.update_run(self.run_id, artefact_dir=str(self.run_dir))
+        save_resume_point(self.run_dir / "last", self._parts(), tokenizer=self.tokenizer,
+                          labels=self.labels.to_dict(), model_config=self._model_config(),
+                          folder_extra=self._folder_extra(self.state.epoch + 1), run_id=self.run_id,
+                          state=self.state, config=self.config.to_dict())
+        self.book.checkpoint_saved(self.run_dir)
 
     def _load_checkpoint(self) -> bool:
         """Restore the last checkpoint of the resumed run (every rank reads it); False when there is none."""
-        from safetensors.torch import load_model
-
-        last = self.run_dir / "last"
-        if not (last / STATE_FILE).is_file():
+        state = load_resume_point(self.run_dir / "last", self._parts(), self.device)
+        if state is None:
             return False
-        saved = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
-        # Our own file in our own run folder, and still only tensors/containers: weights_only=True.
-        state = torch.load(last / OPTIMIZER_FILE, map_location="cpu", weights_only=True)
-        load_model(self.model, str(last / "model" / "model.safetensors"), strict=True, device=str(self.device))
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        if self.scaler is not None and state.get("scaler"):
-            self.scaler.load_state_dict(state["scaler"])
-        with torch.no_grad():
-            for p, saved_p in zip(self.strategy.parameters(), state["strategy_params"]):
-                p.copy_(saved_p.to(p.device))
-        self.strategy.load_state_dict(saved.get("strategy") or {})
-        self.state = TrainerState.from_dict(saved["state"])
-        torch.set_rng_state(state["torch_rng"])
-        if torch.cuda.is_available() and state.get("cuda_rng"):
-            torch.cuda.set_rng_state_all(state["cuda_rng"])
+        self.state = state
         return True
 
     # ---- endings ---------------------------------------------------------------------------------------
@@ -701,48 +622,36 @@ class Trainer:
         else:  # no epoch finished evaluation (e.g. zero epochs after a resume): keep the current weights
             save_model_folder(best, self.model, self.tokenizer, self.labels.to_dict(), self._model_config(),
                               extra=self._folder_extra(st.epoch))
-        metrics: dict[str, Any] = {"tasks": list(self.tasks), "best_epoch": st.best_epoch,
-                                   "epochs_trained": st.epoch, "train_documents": dict(self.train_counts),
-                                   "encoding": self.train_set.stats.to_dict()}
         yield LogMessage("info", "evaluating the best model on dev and test")
-        for split, docs in (("dev", self.dev_docs), ("test", self.test_docs)):
+        reports = []
+        for split, docs in (("dev", self.data.dev_docs), ("test", self.data.test_docs)):
             if not docs:
                 continue
             report, preds = self._evaluate(docs, split, self.tasks)
-            if report.ner is not None or report.sentiment is not None:
-                metrics[split] = report.to_dict()
-            self._store_predictions(docs, preds)
-        self.store.update_run(self.run_id, status=status, metrics=metrics, artefact_dir=str(self.run_dir),
-                              message="")
+            reports.append(report)
+            store_predictions(self.store, self.run_id, docs, preds)
+        metrics = final_metrics(tasks=self.tasks, best_epoch=st.best_epoch, epochs_trained=st.epoch,
+                                train_documents=self.data.train_counts, encoding=self.train_set.stats.to_dict(),
+                                reports=reports)
+        self.book.finished(status, metrics, self.run_dir)
         shutil.rmtree(self.run_dir / "last", ignore_errors=True)  # finished: the resume point is not needed
         yield RunFinished(self.run_id, status, st.best_epoch, metrics, str(self.run_dir))
-
-    def _store_predictions(self, docs: list, preds: list) -> None:
-        """Per-document predictions (source 'predicted', this run) for the side-by-side view."""
-        with self.store.bulk():
-            for doc, pred in zip(docs, preds):
-                sentiment = None
-                if pred.sentiment is not None:
-                    sentiment = SentimentLabel(pred.sentiment, "predicted", pred.sentiment_confidence)
-                spans = [Span(s.start, s.end, s.label, "predicted", s.confidence) for s in (pred.spans or [])]
-                self.store.replace_model_annotations(doc.id, "predicted", self.run_id, spans, sentiment)
 
     def _finish_stopped(self) -> Iterator[Event]:
         st = self.state
         message = (f"stopped at step {st.global_step} of {self.total_steps} (epoch {st.epoch + 1}); resume with "
                    f"`mtl-studio train PROJECT --resume {self.run_id}`")
         if self.ctx.is_main:
-            metrics = {"tasks": list(self.tasks), "best_epoch": st.best_epoch, **st.best_metrics}
-            self.store.update_run(self.run_id, status="stopped", metrics=metrics, message=message,
-                                  artefact_dir=str(self.run_dir))
+            metrics = stopped_metrics(tasks=self.tasks, best_epoch=st.best_epoch, best_metrics=st.best_metrics)
+            self.book.stopped(metrics, message, self.run_dir)
             yield RunFinished(self.run_id, "stopped", st.best_epoch, metrics,
                               str(self.run_dir) if (self.run_dir / "best").is_dir() else None, message)
         else:
             yield RunFinished(self.run_id, "stopped", st.best_epoch, {}, None, message)
 
     def _finish_failed(self, message: str) -> Iterator[Event]:
+        self.book.failed(message)
         if self.ctx.is_main:
-            self.store.update_run(self.run_id, status="failed", message=message)
             yield LogMessage("error", message)
         yield RunFinished(self.run_id, "failed", self.state.best_epoch, dict(self.state.best_metrics), None, message)
 

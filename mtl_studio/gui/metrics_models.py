@@ -1,7 +1,7 @@
 """Qt table models over evaluation reports and the project's run history.
 
-The reports are the dicts of mtl_studio.core.evaluate (EvalReport.to_dict()), as stored with each run.
-The parsing into plain rows is kept apart from the Qt models so it can be read (and tested) on its own.
+The reports are mtl_studio.core.evaluate's EvalReport (a run's stored scores: RunRecord.report(split)).
+The reading into plain rows is kept apart from the Qt models so it can be read (and tested) on its own.
 """
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from mtl_studio.core.evaluate import PRF, EvalReport, NerScores, SentimentScores
+from mtl_studio.core.run_record import RunRecord
+
 _Index = QModelIndex | QPersistentModelIndex
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
 
 
-# ---- plain rows out of report dicts -----------------------------------------------------------------
+# ---- plain rows out of reports -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ScoreRow:
@@ -35,64 +38,53 @@ class Headline:
     sentiment_accuracy: float | None = None
 
 
-def _score_row(name: str, d: dict[str, Any] | None, summary: bool = False) -> ScoreRow:
-    d = d or {}
-    support = d.get("support")
-    return ScoreRow(name, d.get("precision"), d.get("recall"), d.get("f1"),
-                    int(support) if support is not None else None, summary)
+def _score_row(name: str, scores: PRF, summary: bool = False) -> ScoreRow:
+    return ScoreRow(name, scores.precision, scores.recall, scores.f1, int(scores.support), summary)
 
 
-def ner_rows(report: dict[str, Any] | None) -> list[ScoreRow]:
+def _typed(scores: Any, record: type) -> Any:
+    """Scores come typed from the core, or in their stored JSON form (a run record's metrics)."""
+    return record.from_dict(scores) if isinstance(scores, dict) else scores
+
+
+def ner_rows(scores: NerScores | dict[str, Any] | None) -> list[ScoreRow]:
     """Per entity type, then micro and macro averages."""
-    if not report:
+    if not scores:
         return []
-    rows = [_score_row(name, scores) for name, scores in (report.get("per_type") or {}).items()]
-    averages = (("micro", translate("MetricsModels", "micro avg")),
-                ("macro", translate("MetricsModels", "macro avg")))
-    for key, label in averages:
-        if report.get(key) is not None:
-            rows.append(_score_row(label, report[key], summary=True))
+    ner: NerScores = _typed(scores, NerScores)
+    rows = [_score_row(name, prf) for name, prf in ner.per_type.items()]
+    rows.append(_score_row(translate("MetricsModels", "micro avg"), ner.micro, summary=True))
+    rows.append(_score_row(translate("MetricsModels", "macro avg"), ner.macro, summary=True))
     return rows
 
 
-def sentiment_rows(report: dict[str, Any] | None) -> list[ScoreRow]:
+def sentiment_rows(scores: SentimentScores | dict[str, Any] | None) -> list[ScoreRow]:
     """Per class, then the macro average and accuracy (in the F1 column, as scikit-learn prints it)."""
-    if not report:
+    if not scores:
         return []
-    rows = [_score_row(name, scores) for name, scores in (report.get("per_class") or {}).items()]
-    if report.get("macro") is not None:
-        rows.append(_score_row(translate("MetricsModels", "macro avg"), report["macro"], summary=True))
-    if report.get("accuracy") is not None:
-        total = sum(r.support or 0 for r in rows if not r.summary) or report.get("support")
-        rows.append(ScoreRow(translate("MetricsModels", "accuracy"), None, None, report["accuracy"], total, True))
+    sent: SentimentScores = _typed(scores, SentimentScores)
+    rows = [_score_row(name, prf) for name, prf in sent.per_class.items()]
+    total = sum(r.support or 0 for r in rows) or None
+    rows.append(_score_row(translate("MetricsModels", "macro avg"), sent.macro, summary=True))
+    rows.append(ScoreRow(translate("MetricsModels", "accuracy"), None, None, sent.accuracy, total, True))
     return rows
 
 
-def confusion(report: dict[str, Any] | None) -> tuple[list[str], list[list[int]]]:
-    """(labels, matrix) with matrix[gold][predicted]; empty when the report has none."""
-    c = (report or {}).get("confusion_matrix")
-    if not c:
+def confusion(scores: SentimentScores | dict[str, Any] | None) -> tuple[list[str], list[list[int]]]:
+    """(labels, matrix) with matrix[gold][predicted]; empty without sentiment scores."""
+    if not scores:
         return [], []
-    return list(c.get("labels") or []), [list(map(int, row)) for row in (c.get("matrix") or [])]
+    sent: SentimentScores = _typed(scores, SentimentScores)
+    return list(sent.labels), [list(map(int, row)) for row in sent.confusion]
 
 
-def split_report(metrics: dict[str, Any] | None, split: str) -> dict[str, Any] | None:
-    """The report of one split inside a run's stored metrics ({split: report})."""
-    if not metrics:
-        return None
-    report = metrics.get(split)
-    return report if isinstance(report, dict) else None
-
-
-def headline_scores(report: dict[str, Any] | None) -> Headline:
-    if not report:
+def headline_scores(report: EvalReport | None) -> Headline:
+    if report is None:
         return Headline()
-    ner = report.get("ner") or {}
-    sent = report.get("sentiment") or {}
     return Headline(
-        ner_f1=(ner.get("micro") or {}).get("f1"),
-        sentiment_f1=(sent.get("macro") or {}).get("f1"),
-        sentiment_accuracy=sent.get("accuracy"),
+        ner_f1=report.ner.micro.f1 if report.ner is not None else None,
+        sentiment_f1=report.sentiment.macro.f1 if report.sentiment is not None else None,
+        sentiment_accuracy=report.sentiment.accuracy if report.sentiment is not None else None,
     )
 
 
@@ -224,14 +216,14 @@ class RunRow:
     mlm_weight: float = 0.0
 
 
-def run_row(run: dict[str, Any], split: str) -> RunRow:
-    cfg = run.get("config") or {}
+def run_row(run: RunRecord, split: str) -> RunRow:
+    cfg = run.config
     return RunRow(
-        run_id=run["id"], created_at=run.get("created_at", ""), status=run.get("status", ""),
+        run_id=run.id, created_at=run.created_at, status=run.status,
         tasks=tuple(cfg.get("tasks") or ()), strategy=cfg.get("strategy", ""),
         ner_weight=cfg.get("ner_weight"), sentiment_weight=cfg.get("sentiment_weight"),
         learning_rate=cfg.get("learning_rate"), batch_size=cfg.get("batch_size"), epochs=cfg.get("epochs"),
-        encoder=str(cfg.get("encoder", "")), scores=headline_scores(split_report(run.get("metrics"), split)),
+        encoder=str(cfg.get("encoder", "")), scores=headline_scores(run.report(split)),
         mlm_weight=cfg.get("mlm_weight") or 0.0,
     )
 
@@ -249,7 +241,7 @@ class RunHistoryModel(QAbstractTableModel):
         self._rows: list[RunRow] = []
         self._best: dict[str, float | None] = {}
 
-    def set_runs(self, runs: list[dict[str, Any]], split: str) -> None:
+    def set_runs(self, runs: list[RunRecord], split: str) -> None:
         self.beginResetModel()
         # Newest first: the run the user just trained is on top.
         self._rows = [run_row(r, split) for r in reversed(runs)]

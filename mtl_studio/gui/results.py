@@ -9,11 +9,10 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
+from mtl_studio.core.run_record import RunRecord
 from mtl_studio.core.store import ProjectStore
 
-from .metrics_models import (
-    ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, confusion, ner_rows, sentiment_rows, split_report,
-)
+from .metrics_models import ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, confusion, ner_rows, sentiment_rows
 
 
 def _table(name: str) -> QTableView:
@@ -36,7 +35,7 @@ class ResultsPanel(QWidget):
         self.setObjectName("resultsPanel")
         self._store: ProjectStore | None = None
         self._run_id: str | None = None
-        self._runs: dict[str, dict] = {}
+        self._runs: dict[str, RunRecord] = {}
 
         self.splitCombo = QComboBox(objectName="resultsSplitCombo")
         self.splitCombo.addItem(self.tr("Test split"), "test")
@@ -152,8 +151,8 @@ class ResultsPanel(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Reload the run history (after a run or an edit) and keep the selection."""
-        runs = self._store.list_runs() if self._store is not None else []
-        self._runs = {r["id"]: r for r in runs}
+        runs = self._store.run_records() if self._store is not None else []
+        self._runs = {r.id: r for r in runs}
         keep = self._run_id
         self.historyModel.set_runs(runs, self.split())
         if keep not in self._runs:
@@ -163,7 +162,7 @@ class ResultsPanel(QWidget):
     def show_run(self, run_id: str | None) -> None:
         """Select a run in the history and show its scores (None: the latest run, if any)."""
         if self._store is not None and run_id is not None and run_id not in self._runs:
-            self._runs = {r["id"]: r for r in self._store.list_runs()}
+            self._runs = {r.id: r for r in self._store.run_records()}
             self.historyModel.set_runs(list(self._runs.values()), self.split())
         if run_id is None and self.historyModel.rowCount():
             run_id = self.historyModel.run_ids()[0]
@@ -196,19 +195,18 @@ class ResultsPanel(QWidget):
     def _show_metrics(self) -> None:
         run = self._runs.get(self._run_id) if self._run_id else None
         split = self.split()
-        report = split_report(run.get("metrics"), split) if run else None
-        tasks = tuple((run or {}).get("config", {}).get("tasks") or ())
-        ner = (report or {}).get("ner")
-        sent = (report or {}).get("sentiment")
+        report = run.report(split) if run else None
+        tasks = tuple(run.config.get("tasks") or ()) if run else ()
+        ner = report.ner if report else None
+        sent = report.sentiment if report else None
         self.nerModel.set_rows(ner_rows(ner))
         self.sentimentModel.set_rows(sentiment_rows(sent))
         self.confusionModel.set_matrix(*confusion(sent))
         if run is None:
             self.runLabel.setText(self.tr("No run selected. Train a model in the Training tab."))
         else:
-            cfg = run.get("config") or {}
             self.runLabel.setText(self.tr("Run {} · {} · tasks {} · strategy {} · split {}").format(
-                run["id"], run.get("status", ""), " + ".join(tasks) or "–", cfg.get("strategy", "–"), split))
+                run.id, run.status, " + ".join(tasks) or "–", run.config.get("strategy", "–"), split))
         self._set_empty(self.nerEmpty, self.nerMetricsTable, ner, "ner", tasks, run, report)
         self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, sent, "sentiment", tasks, run, report)
 

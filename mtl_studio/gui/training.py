@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
 from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.strategies import STRATEGY_TABLE
+from mtl_studio.core.evaluate import EvalReport
 from mtl_studio.core.store import ProjectStore
 
 from .charts import LineChart
@@ -654,7 +655,7 @@ class TrainingPanel(QWidget):
         self.warningLabel.show()
 
     def _epoch_line(self, ev: EpochEvaluated) -> str:
-        scores = headline_scores(ev.metrics)
+        scores = headline_scores(EvalReport.from_dict(ev.metrics))
         parts = []
         if scores.ner_f1 is not None:
             parts.append(self.tr("NER micro F1 {}").format(f"{scores.ner_f1:.3f}"))

@@ -154,3 +154,27 @@ def test_the_children_rebuild_the_parents_config_from_the_file_they_are_given(tm
     args = build_parser().parse_args(["train", str(tmp_path / "p.mtl"), launcher.TRAIN_CONFIG_OPTION,
                                       str(config_file)])
     assert build_config(args) == config
+
+
+@pytest.mark.slow  # ~20 s: two more processes loading torch and the encoder
+def test_a_gradient_strategy_under_two_processes_trains_like_one(tmp_path, no_dropout_encoder, monkeypatch):
+    """PCGrad runs one backward per task and averages the per-task gradients across ranks itself (before
+    projecting them): two processes still equal one."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    config = _config(no_dropout_encoder, epochs=1, strategy="pcgrad")
+    one, two = tmp_path / "one.mtl", tmp_path / "two.mtl"
+    make_project(one, ENGINE).close()
+    make_project(two, ENGINE).close()
+
+    single = list(train(str(one), config))
+    events = list(launch_torchrun(two, config, 2, stop=threading.Event()))
+    assert events[-1].status == single[-1].status == "completed"
+    steps = [e for e in events if isinstance(e, StepProgress)]
+    single_steps = [e for e in single if isinstance(e, StepProgress)]
+    assert len(steps) == len(single_steps) > 1
+    for a, b in zip(steps, single_steps):
+        for task in b.losses:
+            assert a.losses[task] == pytest.approx(b.losses[task], rel=1e-4, abs=1e-6), (a.step, task)
+    w1, w2 = _best_weights(one, single[-1].run_id), _best_weights(two, events[-1].run_id)
+    worst = max(float((w1[k] - w2[k]).abs().max()) for k in w1)
+    assert worst < 1e-5, worst

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mtl_studio.core.features import IGNORE
-from mtl_studio.core.losses import L2SPPenalty, mask_tokens, mlm_loss_sum, ner_loss_sum, sentiment_loss_sum
+from mtl_studio.core.losses import L2SPPenalty, mask_examples, mask_tokens, mlm_loss_sum, ner_loss_sum, sentiment_loss_sum
 
 
 def test_unlabelled_documents_add_nothing_but_keep_the_graph():
@@ -59,3 +59,16 @@ def test_l2sp_pulls_toward_the_starting_weights():
     assert value.item() == pytest.approx(0.5 * (0.25 + 1.0))
     value.backward()
     assert p.grad.tolist() == pytest.approx([0.5, -1.0])  # toward theta_0, not toward 0
+
+
+def test_example_masks_depend_on_the_example_not_on_its_batch():
+    ids = torch.arange(10, 50).reshape(2, 20)
+    special = torch.zeros(2, 20, dtype=torch.bool)
+    kw = dict(seed=3, epoch=1, mask_token_id=1, vocab_size=60, probability=0.5)
+    alone, alone_labels = mask_examples(ids[1:, :12], special[1:, :12], [12], [7], **kw)
+    batch, batch_labels = mask_examples(ids, special, [20, 12], [4, 7], **kw)  # wider, with another example
+    assert torch.equal(batch[1, :12], alone[0]) and torch.equal(batch_labels[1, :12], alone_labels[0])
+    assert torch.equal(batch[1, 12:], ids[1, 12:]) and (batch_labels[1, 12:] == IGNORE).all()  # padding untouched
+    other_epoch, _ = mask_examples(ids[1:, :12], special[1:, :12], [12], [7], **{**kw, "epoch": 2})
+    assert not torch.equal(other_epoch, alone)
+    assert (alone_labels != IGNORE).any()

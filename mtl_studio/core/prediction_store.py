@@ -1,0 +1,24 @@
+"""Storing a run's predictions in the project, where the side-by-side view reads them.
+
+Training predicts every dev and test document with the best model; the predictions are kept as
+annotations of source 'predicted' tagged with the run id, so a later run never overwrites another's.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .features import DocumentPrediction
+from .schema import Document, SentimentLabel, Span
+from .store import ProjectStore
+
+
+def store_predictions(store: ProjectStore, run_id: str, docs: Sequence[Document],
+                      predictions: Sequence[DocumentPrediction]) -> None:
+    """Replace the run's predicted spans and sentiment of each document (aligned lists), in one write."""
+    with store.bulk():
+        for doc, pred in zip(docs, predictions):
+            sentiment = None
+            if pred.sentiment is not None:
+                sentiment = SentimentLabel(pred.sentiment, "predicted", pred.sentiment_confidence)
+            spans = [Span(s.start, s.end, s.label, "predicted", s.confidence) for s in (pred.spans or [])]
+            store.replace_model_annotations(doc.id, "predicted", run_id, spans, sentiment)

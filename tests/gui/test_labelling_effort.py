@@ -105,7 +105,11 @@ def _add_entity(qtbot, window, effort, start, end, label):
 
 
 def _set_sentiment(qtbot, window, effort, label):
-    _press(qtbot, window, effort, ord(SENTIMENT_KEYS[window.store.sentiment_class_names().index(label)]))
+    doc_id = window.editor.doc.id
+    _press(qtbot, window, effort, Qt.Key(ord(SENTIMENT_KEYS[window.store.sentiment_class_names().index(label)])))
+    # A button shortcut "animates" its click for a moment: wait for it before the next key.
+    qtbot.waitUntil(lambda: (window.store.get_document(doc_id).sentiment or SentimentLabel("")).label == label,
+                    timeout=5000)
 
 
 def _label(qtbot, window, truth, use_suggestions: bool) -> Effort:
@@ -156,6 +160,9 @@ def _session(qtbot, path, truth, use_suggestions):
     window.show()
     assert window.open_project(path)
     window.model_loop.act_show.setChecked(use_suggestions)
+    # The sentiment buttons of the schema are shown once the event loop has run (their shortcuts need it).
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in window.annotate_page.sentiment.buttons().values()),
+                    timeout=5000)
     first = next(i for i in window.store.document_ids("train", task="ner", labelled=False))
     window.show_document(first)
     try:

@@ -34,6 +34,7 @@ from .store import ProjectStore
 
 SUGGESTION_RUN_META = "suggestion_run"
 SUGGESTION_TASKS_META = "suggestion_tasks"  # the tasks the suggestion model predicts, comma-separated
+SUGGESTION_MODEL_META = "suggestion_model"  # the folder the suggestion model was loaded from
 NER, SENTIMENT = "ner", "sentiment"
 NO_OFFSET = -1  # start/end of a rejected sentiment in the store
 
@@ -77,6 +78,20 @@ def current_suggestion_run(store: ProjectStore) -> str | None:
     return store.get_meta(SUGGESTION_RUN_META) or None
 
 
+def suggestion_source(store: ProjectStore) -> str | None:
+    """What to load to go on with the current suggestions: the suggestion run when it is a run of this
+    project, else the model folder they came from (an exported model); None when there are none."""
+    run_id = current_suggestion_run(store)
+    if run_id is None:
+        return None
+    try:
+        store.run_record(run_id)
+        return run_id
+    except KeyError:
+        folder = store.get_meta(SUGGESTION_MODEL_META)
+        return folder if folder and os.path.isdir(folder) else None
+
+
 def suggestion_tasks(store: ProjectStore) -> tuple[str, ...]:
     return tuple(t for t in (store.get_meta(SUGGESTION_TASKS_META) or "").split(",") if t)
 
@@ -108,6 +123,7 @@ def suggest(store: ProjectStore, model: LoadedModel | str | os.PathLike[str] | N
     with store.bulk():
         store.set_meta(SUGGESTION_RUN_META, loaded.run_id)
         store.set_meta(SUGGESTION_TASKS_META, ",".join(tasks))
+        store.set_meta(SUGGESTION_MODEL_META, str(loaded.folder))
     for docs, preds in predict_documents(store, loaded.predictor, wanted, chunk_size=chunk_size,
                                          batch_size=batch_size, stop=stop):
         with store.bulk():  # whole chunks or nothing

@@ -34,25 +34,29 @@ DEFAULT_RETRAIN_EVERY = 20
 
 
 class _ModelCache:
-    """One loaded model per run, shared by the workers (prediction under a lock: one forward at a time)."""
+    """One loaded model (by what it was loaded from: a run id or a model folder), shared by the workers;
+    prediction under a lock, one forward at a time."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.model: LoadedModel | None = None
+        self.source: str | None = None
 
-    def get(self, store: ProjectStore, run_id: str) -> LoadedModel:
+    def get(self, store: ProjectStore, source: str) -> LoadedModel:
         with self.lock:
-            if self.model is None or self.model.run_id != run_id:
-                self.model = load_model(store, run_id)
+            if self.model is None or self.source != source:
+                self.model, self.source = load_model(store, source), source
             return self.model
 
 
-def compute_suggestions(project: str, run_id: str, doc_ids: list[int], cache: _ModelCache) -> int:
-    """On a worker: store `run_id`'s suggestions for those of `doc_ids` that lack them; returns how many."""
+def compute_suggestions(project: str, source: str, doc_ids: list[int], cache: _ModelCache) -> str:
+    """On a worker: store the suggestions of the model `source` names for those of `doc_ids` that lack
+    them; returns the run id they carry."""
     with ProjectStore.open(project) as store:
-        model = cache.get(store, run_id)
+        model = cache.get(store, source)
         with cache.lock:
-            return sg.suggest(store, model, document_ids=doc_ids, skip_computed=True).documents
+            sg.suggest(store, model, document_ids=doc_ids, skip_computed=True)
+        return model.run_id
 
 
 class ModelLoop(QObject):
@@ -61,7 +65,8 @@ class ModelLoop(QObject):
         self.window = window
         self.editor = window.editor
         self.store: ProjectStore | None = None
-        self.run_id: str | None = None
+        self.source: str | None = None  # what the suggestion model is loaded from: a run id or a model folder
+        self.run_id: str | None = None  # the provenance its suggestions carry (known once loaded)
         self.enabled = True
         self.tasks = BackgroundTasks(self)
         self.cache = _ModelCache()
@@ -133,6 +138,8 @@ class ModelLoop(QObject):
         self.act_next_suggestion = self._action(self.tr("&Next suggestion"), lambda: self.layer.select_next(1), "S")
         self.act_show = QAction(self.tr("&Show model suggestions"), self.window, checkable=True, checked=True)
         self.act_show.toggled.connect(self.set_enabled)
+        self.act_model_folder = self._action(self.tr("Use a model &folder for suggestions…"), self.choose_model_folder,
+                                             tip=self.tr("Suggest with an exported model instead of the latest run"))
         self.act_curve = self._action(self.tr("Learning &curve…"), self.show_learning_curve,
                                       tip=self.tr("Will more labels help? Train on growing shares of the labels"))
         menu = self.window.menuBar().addMenu(self.tr("&Model"))
@@ -141,6 +148,7 @@ class ModelLoop(QObject):
             menu.addAction(a)
         menu.addSeparator()
         menu.addAction(self.act_show)
+        menu.addAction(self.act_model_folder)
         menu.addAction(self.dock.toggleViewAction())
         menu.addSeparator()
         menu.addAction(self.act_curve)
@@ -165,16 +173,17 @@ class ModelLoop(QObject):
         self._labelled_seen.clear()
         self._shown_doc = None
         self.new_labels = 0
-        self.run_id = self._suggestion_run(store) if store is not None else None
-        self.queue_panel.set_project(store, self.run_id)
+        self.source = self._suggestion_source(store) if store is not None else None
+        self.run_id = sg.current_suggestion_run(store) if store is not None and self.source else self.source
+        self.queue_panel.set_project(store, self.source)
         self._refresh_current()
 
     @staticmethod
-    def _suggestion_run(store: ProjectStore) -> str | None:
-        """The project's suggestion run, else the latest run with a saved model (None: no model yet)."""
-        current = sg.current_suggestion_run(store)
-        if current:
-            return current
+    def _suggestion_source(store: ProjectStore) -> str | None:
+        """The model of the project's suggestions, else the latest run with a saved model (None: no model)."""
+        source = sg.suggestion_source(store)
+        if source:
+            return source
         try:
             return resolve_model(store, None)[1]
         except KeyError:
@@ -188,12 +197,27 @@ class ModelLoop(QObject):
             resolve_model(self.store, run_id)
         except Exception:  # noqa: BLE001 - a stopped or failed run has no model to suggest with
             return
-        self.run_id = run_id
-        self._pending.clear()
-        self._requested.clear()
+        self._use_model(run_id, run_id)
         self.new_labels = 0
         self._update_retrain_status()
-        self.queue_panel.set_run(run_id)
+
+    def use_model_folder(self, folder: str) -> None:
+        """Suggest with an exported model folder (Model › Use a model folder…); its run id is known once
+        a worker has loaded it."""
+        self._use_model(folder, None)
+
+    def choose_model_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self.window, self.tr("Model folder for suggestions"))
+        if folder:
+            self.use_model_folder(folder)
+
+    def _use_model(self, source: str, run_id: str | None) -> None:
+        self.source, self.run_id = source, run_id
+        self._pending.clear()
+        self._requested.clear()
+        self.queue_panel.set_run(source)
         self._shown_doc = None
         self._refresh_current()
 
@@ -213,11 +237,15 @@ class ModelLoop(QObject):
 
     def _refresh_current(self) -> None:
         doc = self.editor.doc
-        if self.store is None or doc is None or doc.id is None or not self.enabled or self.run_id is None:
+        if self.store is None or doc is None or doc.id is None or not self.enabled or self.source is None:
             self.layer.set_suggestions(None)
             self.sentiment_line.show_suggestions(None, False)
             return
         self._labelled_seen.setdefault(doc.id, _labelled_tasks(doc.ner_labelled, doc.sentiment))
+        if self.run_id is None:  # a model folder not loaded yet: its suggestions come with its run id
+            self.sentiment_line.show_suggestions(None, True)
+            self._compute_ahead(doc.id)
+            return
         shown = sg.document_suggestions(self.store, doc.id, self.run_id)
         self.layer.set_suggestions(shown)
         self.sentiment_line.show_suggestions(shown, doc.id in self._pending)
@@ -228,7 +256,7 @@ class ModelLoop(QObject):
 
     def _compute_ahead(self, doc_id: int, *, current_done: bool = False) -> None:
         """Suggestions for the current document (unless stored) and the next LOOKAHEAD ones, on a worker."""
-        assert self.store is not None and self.run_id is not None
+        assert self.store is not None and self.source is not None
         ids = [] if current_done else [doc_id]
         after = doc_id
         for _ in range(LOOKAHEAD):
@@ -242,12 +270,13 @@ class ModelLoop(QObject):
             return
         self._pending.update(ids)
         self._requested.update(ids)
-        project, run_id, cache = str(self.store.path), self.run_id, self.cache
+        project, source, cache = str(self.store.path), self.source, self.cache
         store = self.store
 
-        def done(_n: int) -> None:
+        def done(run_id: str) -> None:
             self._pending.difference_update(ids)
-            if self.store is store and self.run_id == run_id:
+            if self.store is store and self.source == source:
+                self.run_id = run_id
                 self._refresh_if_shown(ids)
 
         def failed(exc: BaseException) -> None:
@@ -255,7 +284,7 @@ class ModelLoop(QObject):
             self.window.statusBar().showMessage(self.tr("Suggestions failed: {}").format(exc), 8000)
             self.sentiment_line.show_suggestions(None, False)
 
-        self.tasks.run(lambda: compute_suggestions(project, run_id, ids, cache), done, failed)
+        self.tasks.run(lambda: compute_suggestions(project, source, ids, cache), done, failed)
 
     def _next_target(self, after: int) -> int | None:
         if self.queue_panel.follows:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio.core import active_learning as al
+from mtl_studio.core.document_predictions import load_model
 from mtl_studio.core.store import ProjectStore
 
 from .background import BackgroundTasks
@@ -35,17 +36,22 @@ class _Progress(QObject):
     changed = Signal(int, int)  # done, total (emitted from the worker, delivered on the GUI thread)
 
 
-def rank_pool(project: str, strategy: str, run_id: str | None, rescore: bool,
+def rank_pool(project: str, strategy: str, source: str | None, rescore: bool,
               progress: Callable[[int, int], None], stop: threading.Event) -> RankedPool | None:
-    """On a worker: score the pool with `run_id`'s model when it has no stored scores (or rescore), then
-    read the order back. None when cancelled. random needs no model."""
+    """On a worker: score the pool with the model `source` names (a run id or a model folder) when its
+    scores are not stored (or rescore), then read the order back. None when cancelled. Without a model
+    (source None) the order is random."""
     with ProjectStore.open(project) as store:
-        if run_id is not None and (rescore or run_id not in store.scored_run_ids()):
-            for event in al.score_pool(store, run_id, stop=stop):
-                if isinstance(event, al.ScoringProgress):
-                    progress(event.done, event.total)
-                elif event.cancelled:
-                    return None
+        run_id = None
+        if source is not None:
+            model = load_model(store, source)
+            run_id = model.run_id
+            if rescore or run_id not in store.scored_run_ids():
+                for event in al.score_pool(store, model, stop=stop):
+                    if isinstance(event, al.ScoringProgress):
+                        progress(event.done, event.total)
+                    elif event.cancelled:
+                        return None
         entries = al.queue(store, strategy, run_id=run_id if run_id in store.scored_run_ids() else None)
     return RankedPool(run_id, strategy, entries)
 
@@ -59,7 +65,7 @@ class NextQueuePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("nextQueuePanel")
         self.store: ProjectStore | None = None
-        self.run_id: str | None = None
+        self.source: str | None = None  # the model: a run id or a model folder (None: random order)
         self.order: list[int] = []
         self.tasks = BackgroundTasks(self)
         self._stop: threading.Event | None = None
@@ -108,16 +114,16 @@ class NextQueuePanel(QWidget):
 
     # ---- project and model ------------------------------------------------------------------------
 
-    def set_project(self, store: ProjectStore | None, run_id: str | None) -> None:
+    def set_project(self, store: ProjectStore | None, source: str | None) -> None:
         self.cancel()
-        self.store, self.run_id = store, run_id
+        self.store, self.source = store, source
         self.order = []
         self.table.setRowCount(0)
         self.status.setText("" if store is None else self.tr("Press Score to rank the unlabelled documents."))
 
-    def set_run(self, run_id: str | None, *, rescore: bool = True) -> None:
-        """A new model: rank again with it (the issue's "reruns after each run")."""
-        self.run_id = run_id
+    def set_run(self, source: str | None, *, rescore: bool = True) -> None:
+        """A new model (a run id or a model folder): rank again with it ("reruns after each run")."""
+        self.source = source
         self.refresh(rescore=rescore)
 
     @property
@@ -140,12 +146,12 @@ class NextQueuePanel(QWidget):
         self._generation += 1
         generation = self._generation
         stop = self._stop = threading.Event()
-        project, strategy, run_id = str(self.store.path), self.strategy, self.run_id
+        project, strategy, source = str(self.store.path), self.strategy, self.source
         relay = self._relay
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.cancel_button.setEnabled(True)
-        self.status.setText(self.tr("Scoring the unlabelled documents…") if run_id else
+        self.status.setText(self.tr("Scoring the unlabelled documents…") if source else
                             self.tr("No trained model yet: random order."))
 
         def done(result: RankedPool | None) -> None:
@@ -162,7 +168,7 @@ class NextQueuePanel(QWidget):
                 self._finish_busy()
                 self.status.setText(self.tr("Scoring failed: {}").format(exc))
 
-        self.tasks.run(lambda: rank_pool(project, strategy, run_id, rescore, relay.changed.emit, stop), done, failed)
+        self.tasks.run(lambda: rank_pool(project, strategy, source, rescore, relay.changed.emit, stop), done, failed)
 
     def cancel(self) -> None:
         if self._stop is not None:

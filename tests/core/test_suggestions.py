@@ -151,3 +151,16 @@ def test_a_version_1_project_opens_and_gains_the_tables(tmp_path):
         assert store.count_documents() == len(SMALL.docs)
         store.reject_suggestion("r", 1, "sentiment", "positive")
         assert store.rejected_suggestions("r", 1) == {("sentiment", -1, -1, "positive")}
+
+
+def test_suggestions_from_an_exported_folder_name_it_as_their_source(project, tmp_path):
+    from model_folders import make_model_folder
+
+    store, _, encoder = project
+    folder = make_model_folder(encoder, tmp_path / "exported", tag="B-LOC", tag_logit=10.0, extra={"run_id": "other"})
+    report = sg.suggest(store, str(folder))
+    assert report.run_id == "other" and sg.current_suggestion_run(store) == "other"
+    assert sg.suggestion_source(store) == str(folder)  # not a run of this project: the folder is reloaded
+    run = add_fake_run(store, encoder, **ORG_POSITIVE)
+    sg.suggest(store, run)
+    assert sg.suggestion_source(store) == run

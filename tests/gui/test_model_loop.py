@@ -127,3 +127,16 @@ def test_learning_curve_window_plots_dev_score_per_task(qtbot, tmp_path, tiny_en
     assert len(names) == 2 and all(len(dialog.chart.points(n)) == 2 for n in names)
     xs = [x for x, _ in dialog.chart.points(names[0])]
     assert xs == sorted(xs) and xs[-1] == 28  # TRAINING's labelled training documents
+
+
+def test_an_exported_model_folder_can_suggest(qtbot, window, tiny_encoder, tmp_path):
+    from model_folders import make_model_folder
+
+    folder = make_model_folder(tiny_encoder, tmp_path / "exported", tag="B-LOC", tag_logit=10.0, sentiment="negative",
+                               extra={"run_id": "elsewhere-1"})
+    window.model_loop.use_model_folder(str(folder))
+    qtbot.waitUntil(lambda: window.model_loop.run_id == "elsewhere-1", timeout=20_000)
+    layer = _wait_for_suggestions(qtbot, window)
+    qtbot.waitUntil(lambda: layer.suggestions.run_id == "elsewhere-1", timeout=20_000)
+    assert {s.label for s in layer.spans} == {"LOC"} and layer.sentiment.label == "negative"
+    qtbot.waitUntil(lambda: not window.model_loop.tasks.busy(), timeout=20_000)

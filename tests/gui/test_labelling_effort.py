@@ -6,8 +6,10 @@ uses only the studio's keys and clicks:
 - without suggestions: per entity a click on its first word, Shift+Right per further word, the type's
   number key; the sentiment key; Enter (NER done and next unlabelled document);
 - with suggestions: when the suggestions are exactly the gold, Shift+A (accept all, NER done) and Enter;
-  otherwise A for each right suggested span and X for each wrong one (they come in text order), the
-  missing entities as above, A for a right sentiment suggestion or the sentiment key, Enter.
+  otherwise A for each right suggested span and S to step over a wrong one before it (they come in text
+  order; wrong ones after the last right one cost nothing: Enter marks NER done and they are never
+  gold), the missing entities as above, A for a right sentiment suggestion when no span suggestion is
+  left, else the sentiment key, Enter.
 Both passes must end with the project's gold equal to the hidden labels, so the counts are for a
 complete, correct annotation. Run with -s to see the counts:
 
@@ -130,12 +132,15 @@ def _label(qtbot, window, truth, use_suggestions: bool) -> Effort:
                 _press(qtbot, window, effort, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
                 missing, sentiment_done = set(), True
             else:
-                for span in list(layer.spans):  # the first shown suggestion is the selected one
-                    key = (span.start, span.end, span.label)
-                    _press(qtbot, window, effort, Qt.Key.Key_A if key in gold else Qt.Key.Key_X)
+                # A accepts the selected suggestion (the first shown); S steps over a wrong one. Wrong ones
+                # after the last right one need no key: marking NER done (Enter) leaves them unaccepted.
+                keys = [(s.start, s.end, s.label) for s in layer.spans]
+                last_right = max((i for i, k in enumerate(keys) if k in gold), default=-1)
+                for key in keys[:last_right + 1]:
+                    _press(qtbot, window, effort, Qt.Key.Key_A if key in gold else Qt.Key.Key_S)
                     missing.discard(key)
-                if sentiment == row["sentiment"]:
-                    _press(qtbot, window, effort, Qt.Key.Key_A)
+                if sentiment == row["sentiment"] and not layer.spans:
+                    _press(qtbot, window, effort, Qt.Key.Key_A)  # no span left: A takes the sentiment
                     sentiment_done = True
         for start, end, label in sorted(missing):
             _add_entity(qtbot, window, effort, start, end, label)

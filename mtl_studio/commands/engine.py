@@ -215,6 +215,14 @@ class _SigintStop:
             signal.signal(signal.SIGINT, self.previous)
 
 
+def _warn_language_fit(project: str, encoder: str | None) -> None:
+    from mtl_studio.core.language_fit import project_warning
+
+    warning = project_warning(project, encoder)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from mtl_studio.commands.progress import ProgressLine
     from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
@@ -227,6 +235,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = _resumed_config(args.project, args.resume) if args.resume else build_config(args)
     _quiet_transformers()
     main = _is_main_process()
+    if main and not args.resume:  # a resumed run keeps its encoder: nothing to choose any more
+        _warn_language_fit(args.project, config.encoder)
     sender = EventSender.from_env()  # progress to a parent GUI when started by it (rank 0 only)
     stop = sender.stop_event
     events = sender.forward(train(args.project, config, stop=stop, resume_run_id=args.resume))

@@ -167,6 +167,8 @@ class ModelLoop(QObject):
     # ---- project and model ----------------------------------------------------------------------------
 
     def set_project(self, store: ProjectStore | None) -> None:
+        if store is not None and store.read_only:
+            store = None  # suggestions and scores are stored in the project: nothing to do read-only
         self.store = store
         self._pending.clear()
         self._requested.clear()

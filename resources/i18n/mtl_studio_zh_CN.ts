@@ -605,6 +605,14 @@
     </message>
 </context>
 <context>
+    <name>LanguageFitLabel</name>
+    <message>
+        <location filename="../../mtl_studio/gui/language_fit_view.py" line="+55"/>
+        <source>Warning: {}</source>
+        <translation>警告：{}</translation>
+    </message>
+</context>
+<context>
     <name>LineChart</name>
     <message>
         <location filename="../../mtl_studio/gui/charts.py" line="+166"/>
@@ -1572,6 +1580,10 @@
         <source>Started {}</source>
         <translation>开始于 {}</translation>
     </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
 </context>
 <context>
     <name>SchemaDialog</name>
@@ -1985,7 +1997,7 @@
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+137"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+138"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2006,12 +2018,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+289"/>
+        <location line="+297"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-288"/>
+        <location line="-296"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2026,7 +2038,17 @@
         <translation>名称 / 文件夹</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>Encoders by language…</source>
+        <translation>按语言推荐的编码器…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suggested</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Tasks and losses</source>
         <translation>任务与损失</translation>
     </message>
@@ -2245,7 +2267,7 @@
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+113"/>
         <source>Automatic (GPU if available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
@@ -2270,7 +2292,7 @@
         <translation>包含 config.json 和快速分词器的文件夹</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+22"/>
         <source>Choose an encoder folder</source>
         <translation>选择编码器文件夹</translation>
     </message>
@@ -2342,7 +2364,7 @@
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -2436,6 +2458,14 @@
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
+    <message>
+        <source>Run {} was interrupted: {}</source>
+        <translation>运行 {} 已中断：{}</translation>
+    </message>
+    <message>
+        <source>Run {} was stopped: {}</source>
+        <translation>运行 {} 已停止：{}</translation>
+    </message>
 </context>
 <context>
     <name>TrainingWorker</name>
@@ -2478,6 +2508,17 @@
         <location line="+1"/>
         <source>Unexpected error ({}): {}</source>
         <translation>意外错误（{}）：{}</translation>
+    </message>
+</context>
+<context>
+    <name>StoreFeedback</name>
+    <message>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
+        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
     </message>
 </context>
 </TS>

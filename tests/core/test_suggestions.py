@@ -137,20 +137,29 @@ def test_accept_all_without_computed_suggestions_changes_nothing(project):
     assert not store.get_document(doc_id).ner_labelled
 
 
-def test_a_version_1_project_opens_and_gains_the_tables(tmp_path):
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_project_opens_and_gains_the_tables(tmp_path, version):
+    from mtl_studio.core.store import MIGRATIONS, _split_sql
+
     path = tmp_path / "old.mtl"
-    make_project(path, SMALL).close()
     conn = sqlite3.connect(path)
-    for table in ("suggestion_documents", "rejected_suggestions", "document_scores"):
-        conn.execute(f"DROP TABLE {table}")
-    conn.execute("PRAGMA user_version=1")
+    for migration in MIGRATIONS[:version]:  # the schema as that version wrote it
+        for statement in _split_sql(migration):
+            conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('split_seed', '13')")
+    conn.execute("INSERT INTO sentiment_classes VALUES ('positive', 0)")
+    conn.execute("INSERT INTO documents (text, tokens, split, created_at) VALUES ('Old text', '[[0,3],[4,8]]', "
+                 "'train', 'then')")
+    conn.execute(f"PRAGMA user_version={version}")
     conn.commit()
     conn.close()
     with ProjectStore.open(path) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
-        assert store.count_documents() == len(SMALL.docs)
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert store.count_documents() == 1
         store.reject_suggestion("r", 1, "sentiment", "positive")
         assert store.rejected_suggestions("r", 1) == {("sentiment", -1, -1, "positive")}
+        store.replace_document_scores("r", [("joint", 1, 0.5)])
+        assert store.document_scores("r", "joint") == [(1, 0.5)]
 
 
 def test_suggestions_from_an_exported_folder_name_it_as_their_source(project, tmp_path):

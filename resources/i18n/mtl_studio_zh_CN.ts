@@ -236,7 +236,7 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+175"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+183"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -254,7 +254,7 @@
 <context>
     <name>DocumentFilters</name>
     <message>
-        <location filename="../../mtl_studio/gui/models.py" line="+32"/>
+        <location filename="../../mtl_studio/gui/models.py" line="+31"/>
         <source>All documents</source>
         <translation>全部文档</translation>
     </message>
@@ -282,7 +282,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+159"/>
+        <location line="+190"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -613,69 +613,6 @@
     </message>
 </context>
 <context>
-    <name>LearningCurveDialog</name>
-    <message>
-        <location filename="../../mtl_studio/gui/learning_curve_view.py" line="+45"/>
-        <source>Learning curve: will more labels help?</source>
-        <translation>学习曲线：更多标注有用吗？</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>Trains the current settings on 25%, 50%, 75% and 100% of the labelled training documents (nested subsets, same seed) and scores dev. A curve still rising at 100% says more labels pay.</source>
-        <translation>用当前设置分别在 25%、50%、75% 和 100% 的已标注训练文档上训练（嵌套子集，相同种子）并在开发集上评分。若曲线在 100% 处仍在上升，说明继续标注是值得的。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Dev score</source>
-        <translation>开发集得分</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>labelled training documents</source>
-        <translation>已标注的训练文档</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Start</source>
-        <translation>开始</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location line="+23"/>
-        <source>Failed: {}</source>
-        <translation>失败：{}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Training the first subset…</source>
-        <translation>正在训练第一个子集…</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Stopping after the current step…</source>
-        <translation>将在当前步骤后停止…</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Training on {pct} ({n} documents), step {step}/{total}</source>
-        <translation>正在 {pct}（{n} 篇文档）上训练，第 {step}/{total} 步</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>Cancelled after {n} of the subsets.</source>
-        <translation>已在完成 {n} 个子集后取消。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Done: {n} runs.</source>
-        <translation>完成：{n} 次训练。</translation>
-    </message>
-</context>
-<context>
     <name>LineChart</name>
     <message>
         <location filename="../../mtl_studio/gui/charts.py" line="+166"/>
@@ -686,7 +623,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+92"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+89"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -929,7 +866,7 @@
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+51"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+50"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -944,12 +881,12 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-162"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-161"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+163"/>
+        <location line="+162"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -966,7 +903,7 @@
         <translation>无法创建项目</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+77"/>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
     </message>
@@ -1024,7 +961,7 @@
         <translation>这个方向上没有更多文档了。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+55"/>
         <source>Saved (undone: {what})</source>
         <translation>已保存（已撤销：{what}）</translation>
     </message>
@@ -1146,7 +1083,7 @@
         <translation>{project} — MTL Studio</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+29"/>
         <source>{total} documents · NER labelled {ner} · sentiment labelled {sent}</source>
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
@@ -1164,238 +1101,26 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-141"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-155"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>macro avg</source>
         <translation>宏平均</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
 </context>
 <context>
-    <name>ModelLoop</name>
-    <message>
-        <location filename="../../mtl_studio/gui/model_loop.py" line="+99"/>
-        <source>Retrain after every</source>
-        <translation>每新增</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Train a new model in the background after this many new gold labels, then refresh the suggestions and the order</source>
-        <translation>每新增这么多条人工标注后在后台训练新模型，然后刷新建议和排序</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source> labels</source>
-        <translation> 条标注后重新训练</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Most useful next</source>
-        <translation>最值得标注</translation>
-    </message>
-    <message>
-        <location line="+22"/>
-        <source>&amp;Accept suggestion</source>
-        <translation>接受建议(&amp;A)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Make the selected suggestion gold</source>
-        <translation>将选中的建议设为人工标注</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Re&amp;ject suggestion</source>
-        <translation>拒绝建议(&amp;J)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Reject the selected suggestion (not shown again for this model)</source>
-        <translation>拒绝选中的建议（此模型不再显示）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Accept a&amp;ll suggestions and mark done</source>
-        <translation>接受全部建议并标记完成(&amp;L)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>All suggestions of the document become gold</source>
-        <translation>文档的全部建议都成为人工标注</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Next suggestion</source>
-        <translation>下一条建议(&amp;N)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Show model suggestions</source>
-        <translation>显示模型建议(&amp;S)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Use a model &amp;folder for suggestions…</source>
-        <translation>使用模型文件夹提供建议(&amp;F)…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Suggest with an exported model instead of the latest run</source>
-        <translation>用导出的模型而不是最近一次训练来提供建议</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Learning &amp;curve…</source>
-        <translation>学习曲线(&amp;C)…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Will more labels help? Train on growing shares of the labels</source>
-        <translation>更多标注有用吗？在逐渐增多的标注上训练</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Model</source>
-        <translation>模型(&amp;M)</translation>
-    </message>
-    <message>
-        <location line="+69"/>
-        <source>Model folder for suggestions</source>
-        <translation>用于建议的模型文件夹</translation>
-    </message>
-    <message>
-        <location line="+72"/>
-        <source>Suggestions failed: {}</source>
-        <translation>建议计算失败：{}</translation>
-    </message>
-    <message>
-        <location line="+47"/>
-        <source>No suggestion to accept on this document.</source>
-        <translation>此文档没有可接受的建议。</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>No suggestion to reject on this document.</source>
-        <translation>此文档没有可拒绝的建议。</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>No suggestions for this document yet.</source>
-        <translation>此文档暂时还没有建议。</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>No more documents in the “most useful next” order.</source>
-        <translation>“最值得标注”顺序中没有更多文档了。</translation>
-    </message>
-    <message>
-        <location line="+33"/>
-        <source>Auto-retrain: training a new model in the background</source>
-        <translation>自动重新训练：正在后台训练新模型</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>Auto-retrain on: {n}/{every} new labels</source>
-        <translation>自动重新训练已开启：{n}/{every} 条新标注</translation>
-    </message>
-</context>
-<context>
-    <name>NextQueuePanel</name>
-    <message>
-        <location filename="../../mtl_studio/gui/next_queue.py" line="+81"/>
-        <source>How to pick the most useful next document (see the manual)</source>
-        <translation>如何挑选最值得标注的下一篇文档（见手册）</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <location line="+17"/>
-        <source>Score</source>
-        <translation>评分</translation>
-    </message>
-    <message>
-        <location line="-16"/>
-        <source>Score the unlabelled documents with the latest model</source>
-        <translation>用最新模型为未标注文档评分</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>J / K / N follow this order</source>
-        <translation>J / K / N 按此顺序</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>#</source>
-        <translation>#</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Needs</source>
-        <translation>待标注</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Text</source>
-        <translation>文本</translation>
-    </message>
-    <message>
-        <location line="+22"/>
-        <source>Press Score to rank the unlabelled documents.</source>
-        <translation>点击“评分”为未标注文档排序。</translation>
-    </message>
-    <message>
-        <location line="+32"/>
-        <source>Scoring the unlabelled documents…</source>
-        <translation>正在为未标注文档评分…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>No trained model yet: random order.</source>
-        <translation>还没有训练好的模型：随机顺序。</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Scoring cancelled; the previous order stays.</source>
-        <translation>评分已取消；保留之前的顺序。</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Scoring failed: {}</source>
-        <translation>评分失败：{}</translation>
-    </message>
-    <message>
-        <location line="+29"/>
-        <source>run {}</source>
-        <translation>训练 {}</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>no model</source>
-        <translation>无模型</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>{n} documents to label, by {strategy} ({source})</source>
-        <translation>{n} 篇待标注文档，按{strategy}排序（{source}）</translation>
-    </message>
-</context>
-<context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+130"/>
+        <location filename="../../mtl_studio/gui/predictions.py" line="+253"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
@@ -1481,13 +1206,13 @@
     </message>
     <message>
         <location line="+40"/>
-        <location line="+175"/>
+        <location line="+180"/>
         <location line="+62"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-237"/>
+        <location line="-242"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
@@ -1498,13 +1223,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+174"/>
+        <location line="+179"/>
         <location line="+70"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
     </message>
     <message>
-        <location line="-212"/>
+        <location line="-217"/>
         <source>Run {} ({})</source>
         <translation>运行 {}（{}）</translation>
     </message>
@@ -1519,7 +1244,7 @@
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+54"/>
         <source>Select a finished run to compare its predictions with gold.</source>
         <translation>选择一个已完成的运行，将其预测与金标准对比。</translation>
     </message>
@@ -1648,7 +1373,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+41"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+42"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -1708,7 +1433,7 @@
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Run {} · {} · tasks {} · strategy {} · split {}</source>
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
@@ -1736,7 +1461,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+207"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+216"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -1821,7 +1546,7 @@
         <translation>运行中</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>joint</source>
         <translation>联合</translation>
     </message>
@@ -1856,7 +1581,6 @@
         <translation>开始于 {}</translation>
     </message>
     <message>
-        <location line="-41"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
@@ -2034,7 +1758,7 @@
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-171"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-209"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -2075,29 +1799,6 @@
         <location line="+27"/>
         <source>Set the document&apos;s sentiment to {label} (key {key}); press again to clear</source>
         <translation>将文档情感设为 {label}（按键 {key}）；再按一次清除</translation>
-    </message>
-</context>
-<context>
-    <name>SentimentSuggestionLine</name>
-    <message>
-        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="+152"/>
-        <source>Suggested sentiment: &lt;b&gt;{label}&lt;/b&gt;{confidence}</source>
-        <translation>建议的情感：&lt;b&gt;{label}&lt;/b&gt;{confidence}</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>{n} suggested entities (dashed)</source>
-        <translation>{n} 个建议实体（虚线框）</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>A accept · X reject · S next suggestion · Shift+A accept all</source>
-        <translation>A 接受 · X 拒绝 · S 下一条建议 · Shift+A 全部接受</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Computing suggestions…</source>
-        <translation>正在计算建议…</translation>
     </message>
 </context>
 <context>
@@ -2238,46 +1939,6 @@
         <translation>下一篇未标注文档</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>A</source>
-        <translation>A</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Accept the selected model suggestion</source>
-        <translation>接受选中的模型建议</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>X</source>
-        <translation>X</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Reject the selected model suggestion</source>
-        <translation>拒绝选中的模型建议</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>S</source>
-        <translation>S</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Select the next model suggestion</source>
-        <translation>选择下一条模型建议</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Shift+A</source>
-        <translation>Shift+A</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Accept all suggestions of the document and mark NER done</source>
-        <translation>接受文档的全部建议并标记 NER 完成</translation>
-    </message>
-    <message>
         <location line="+2"/>
         <source>Undo</source>
         <translation>撤销</translation>
@@ -2332,34 +1993,43 @@
         <source>Close</source>
         <translation>关闭</translation>
     </message>
-</context>
-<context>
-    <name>StoreFeedback</name>
     <message>
-        <location filename="../../mtl_studio/gui/store_feedback.py" line="+22"/>
-        <source>Read-only</source>
-        <translation>只读</translation>
+        <source>A</source>
+        <translation>A</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
-        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
+        <source>Accept the selected model suggestion</source>
+        <translation>接受选中的模型建议</translation>
     </message>
-</context>
-<context>
-    <name>SuggestionLayer</name>
     <message>
-        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="-55"/>
-        <source>Suggested {label} (confidence {confidence}) from run {run}
-A accept · X reject · Shift+A accept all</source>
-        <translation>建议：{label}（置信度 {confidence}），来自训练 {run}
-A 接受 · X 拒绝 · Shift+A 全部接受</translation>
+        <source>X</source>
+        <translation>X</translation>
+    </message>
+    <message>
+        <source>Reject the selected model suggestion</source>
+        <translation>拒绝选中的模型建议</translation>
+    </message>
+    <message>
+        <source>S</source>
+        <translation>S</translation>
+    </message>
+    <message>
+        <source>Select the next model suggestion</source>
+        <translation>选择下一条模型建议</translation>
+    </message>
+    <message>
+        <source>Shift+A</source>
+        <translation>Shift+A</translation>
+    </message>
+    <message>
+        <source>Accept all suggestions of the document and mark NER done</source>
+        <translation>接受文档的全部建议并标记 NER 完成</translation>
     </message>
 </context>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+144"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+138"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2380,12 +2050,12 @@ A 接受 · X 拒绝 · Shift+A 全部接受</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+321"/>
+        <location line="+297"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-320"/>
+        <location line="-296"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2430,7 +2100,32 @@ A 接受 · X 拒绝 · Shift+A 全部接受</translation>
         <translation>仅情感（基线）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+3"/>
+        <source>Fixed weights</source>
+        <translation>固定权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uncertainty (Kendall et al. 2018)</source>
+        <translation>不确定性加权（Kendall 等，2018）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dynamic weight average (Liu et al. 2019)</source>
+        <translation>动态权重平均（Liu 等，2019）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GradNorm (Chen et al. 2018)</source>
+        <translation>GradNorm（Chen 等，2018）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PCGrad (Yu et al. 2020)</source>
+        <translation>PCGrad（Yu 等，2020）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Share of the NER loss in the total; the rest goes to sentiment</source>
         <translation>NER 损失在总损失中所占的比例；其余归于情感</translation>
     </message>
@@ -2495,12 +2190,20 @@ A 接受 · X 拒绝 · Shift+A 全部接受</translation>
         <translation>优化</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>{}: {}, {}, {}</source>
         <translation>{}：{}, {}, {}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <source>MiniLM default</source>
+        <translation>MiniLM 默认</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>论文方法</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
@@ -2596,7 +2299,7 @@ A 接受 · X 拒绝 · Shift+A 全部接受</translation>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+113"/>
         <source>Automatic (GPU if available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
@@ -2673,7 +2376,7 @@ A 接受 · X 拒绝 · Shift+A 全部接受</translation>
         <translation>单任务基线：仅 {}，设置相同。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
         <source>Resuming run {}.</source>
         <translation>正在继续运行 {}。</translation>
     </message>
@@ -2788,12 +2491,10 @@ A 接受 · X 拒绝 · Shift+A 全部接受</translation>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-381"/>
         <source>Run {} was interrupted: {}</source>
         <translation>运行 {} 已中断：{}</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Run {} was stopped: {}</source>
         <translation>运行 {} 已停止：{}</translation>
     </message>
@@ -2801,7 +2502,7 @@ A 接受 · X 拒绝 · Shift+A 全部接受</translation>
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+60"/>
+        <location filename="../../mtl_studio/gui/worker.py" line="+58"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>
@@ -2839,6 +2540,266 @@ A 接受 · X 拒绝 · Shift+A 全部接受</translation>
         <location line="+1"/>
         <source>Unexpected error ({}): {}</source>
         <translation>意外错误（{}）：{}</translation>
+    </message>
+</context>
+<context>
+    <name>StoreFeedback</name>
+    <message>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
+        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
+    </message>
+</context>
+<context>
+    <name>LearningCurveDialog</name>
+    <message>
+        <source>Learning curve: will more labels help?</source>
+        <translation>学习曲线：更多标注有用吗？</translation>
+    </message>
+    <message>
+        <source>Trains the current settings on 25%, 50%, 75% and 100% of the labelled training documents (nested subsets, same seed) and scores dev. A curve still rising at 100% says more labels pay.</source>
+        <translation>用当前设置分别在 25%、50%、75% 和 100% 的已标注训练文档上训练（嵌套子集，相同种子）并在开发集上评分。若曲线在 100% 处仍在上升，说明继续标注是值得的。</translation>
+    </message>
+    <message>
+        <source>Dev score</source>
+        <translation>开发集得分</translation>
+    </message>
+    <message>
+        <source>labelled training documents</source>
+        <translation>已标注的训练文档</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Failed: {}</source>
+        <translation>失败：{}</translation>
+    </message>
+    <message>
+        <source>Training the first subset…</source>
+        <translation>正在训练第一个子集…</translation>
+    </message>
+    <message>
+        <source>Stopping after the current step…</source>
+        <translation>将在当前步骤后停止…</translation>
+    </message>
+    <message>
+        <source>Training on {pct} ({n} documents), step {step}/{total}</source>
+        <translation>正在 {pct}（{n} 篇文档）上训练，第 {step}/{total} 步</translation>
+    </message>
+    <message>
+        <source>Cancelled after {n} of the subsets.</source>
+        <translation>已在完成 {n} 个子集后取消。</translation>
+    </message>
+    <message>
+        <source>Done: {n} runs.</source>
+        <translation>完成：{n} 次训练。</translation>
+    </message>
+</context>
+<context>
+    <name>ModelLoop</name>
+    <message>
+        <source>Retrain after every</source>
+        <translation>每新增</translation>
+    </message>
+    <message>
+        <source>Train a new model in the background after this many new gold labels, then refresh the suggestions and the order</source>
+        <translation>每新增这么多条人工标注后在后台训练新模型，然后刷新建议和排序</translation>
+    </message>
+    <message>
+        <source> labels</source>
+        <translation> 条标注后重新训练</translation>
+    </message>
+    <message>
+        <source>Most useful next</source>
+        <translation>最值得标注</translation>
+    </message>
+    <message>
+        <source>&amp;Accept suggestion</source>
+        <translation>接受建议(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Make the selected suggestion gold</source>
+        <translation>将选中的建议设为人工标注</translation>
+    </message>
+    <message>
+        <source>Re&amp;ject suggestion</source>
+        <translation>拒绝建议(&amp;J)</translation>
+    </message>
+    <message>
+        <source>Reject the selected suggestion (not shown again for this model)</source>
+        <translation>拒绝选中的建议（此模型不再显示）</translation>
+    </message>
+    <message>
+        <source>Accept a&amp;ll suggestions and mark done</source>
+        <translation>接受全部建议并标记完成(&amp;L)</translation>
+    </message>
+    <message>
+        <source>All suggestions of the document become gold</source>
+        <translation>文档的全部建议都成为人工标注</translation>
+    </message>
+    <message>
+        <source>&amp;Next suggestion</source>
+        <translation>下一条建议(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Show model suggestions</source>
+        <translation>显示模型建议(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Use a model &amp;folder for suggestions…</source>
+        <translation>使用模型文件夹提供建议(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Suggest with an exported model instead of the latest run</source>
+        <translation>用导出的模型而不是最近一次训练来提供建议</translation>
+    </message>
+    <message>
+        <source>Learning &amp;curve…</source>
+        <translation>学习曲线(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Will more labels help? Train on growing shares of the labels</source>
+        <translation>更多标注有用吗？在逐渐增多的标注上训练</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Model folder for suggestions</source>
+        <translation>用于建议的模型文件夹</translation>
+    </message>
+    <message>
+        <source>Suggestions failed: {}</source>
+        <translation>建议计算失败：{}</translation>
+    </message>
+    <message>
+        <source>No suggestion to accept on this document.</source>
+        <translation>此文档没有可接受的建议。</translation>
+    </message>
+    <message>
+        <source>No suggestion to reject on this document.</source>
+        <translation>此文档没有可拒绝的建议。</translation>
+    </message>
+    <message>
+        <source>No suggestions for this document yet.</source>
+        <translation>此文档暂时还没有建议。</translation>
+    </message>
+    <message>
+        <source>No more documents in the “most useful next” order.</source>
+        <translation>“最值得标注”顺序中没有更多文档了。</translation>
+    </message>
+    <message>
+        <source>Auto-retrain: training a new model in the background</source>
+        <translation>自动重新训练：正在后台训练新模型</translation>
+    </message>
+    <message>
+        <source>Auto-retrain on: {n}/{every} new labels</source>
+        <translation>自动重新训练已开启：{n}/{every} 条新标注</translation>
+    </message>
+</context>
+<context>
+    <name>NextQueuePanel</name>
+    <message>
+        <source>How to pick the most useful next document (see the manual)</source>
+        <translation>如何挑选最值得标注的下一篇文档（见手册）</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Score the unlabelled documents with the latest model</source>
+        <translation>用最新模型为未标注文档评分</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>J / K / N follow this order</source>
+        <translation>J / K / N 按此顺序</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Needs</source>
+        <translation>待标注</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Press Score to rank the unlabelled documents.</source>
+        <translation>点击“评分”为未标注文档排序。</translation>
+    </message>
+    <message>
+        <source>Scoring the unlabelled documents…</source>
+        <translation>正在为未标注文档评分…</translation>
+    </message>
+    <message>
+        <source>No trained model yet: random order.</source>
+        <translation>还没有训练好的模型：随机顺序。</translation>
+    </message>
+    <message>
+        <source>Scoring cancelled; the previous order stays.</source>
+        <translation>评分已取消；保留之前的顺序。</translation>
+    </message>
+    <message>
+        <source>Scoring failed: {}</source>
+        <translation>评分失败：{}</translation>
+    </message>
+    <message>
+        <source>run {}</source>
+        <translation>训练 {}</translation>
+    </message>
+    <message>
+        <source>no model</source>
+        <translation>无模型</translation>
+    </message>
+    <message>
+        <source>{n} documents to label, by {strategy} ({source})</source>
+        <translation>{n} 篇待标注文档，按{strategy}排序（{source}）</translation>
+    </message>
+</context>
+<context>
+    <name>SentimentSuggestionLine</name>
+    <message>
+        <source>Suggested sentiment: &lt;b&gt;{label}&lt;/b&gt;{confidence}</source>
+        <translation>建议的情感：&lt;b&gt;{label}&lt;/b&gt;{confidence}</translation>
+    </message>
+    <message>
+        <source>{n} suggested entities (dashed)</source>
+        <translation>{n} 个建议实体（虚线框）</translation>
+    </message>
+    <message>
+        <source>A accept · X reject · S next suggestion · Shift+A accept all</source>
+        <translation>A 接受 · X 拒绝 · S 下一条建议 · Shift+A 全部接受</translation>
+    </message>
+    <message>
+        <source>Computing suggestions…</source>
+        <translation>正在计算建议…</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionLayer</name>
+    <message>
+        <source>Suggested {label} (confidence {confidence}) from run {run}
+A accept · X reject · Shift+A accept all</source>
+        <translation>建议：{label}（置信度 {confidence}），来自训练 {run}
+A 接受 · X 拒绝 · Shift+A 全部接受</translation>
     </message>
 </context>
 </TS>

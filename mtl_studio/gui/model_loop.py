@@ -75,6 +75,7 @@ class ModelLoop(QObject):
         self._shown_doc: int | None = None
         self._labelled_seen: dict[int, int] = {}  # document -> labelled task count when last seen
         self.new_labels = 0  # gold labels since the last (auto) retrain
+        self._closed = False  # after shutdown(): a late signal (a run's end) starts no new work
 
         self.layer = SuggestionLayer(self.editor)
         self.sentiment_line = SentimentSuggestionLine(window.annotate_page)
@@ -193,7 +194,7 @@ class ModelLoop(QObject):
 
     def on_run_finished(self, run_id: str) -> None:
         """A new model: its suggestions replace the old ones, and the order is ranked again with it."""
-        if self.store is None:
+        if self.store is None or self._closed:
             return
         try:
             resolve_model(self.store, run_id)
@@ -259,6 +260,8 @@ class ModelLoop(QObject):
     def _compute_ahead(self, doc_id: int, *, current_done: bool = False) -> None:
         """Suggestions for the current document (unless stored) and the next LOOKAHEAD ones, on a worker."""
         assert self.store is not None and self.source is not None
+        if self._closed:
+            return
         ids = [] if current_done else [doc_id]
         after = doc_id
         for _ in range(LOOKAHEAD):
@@ -424,7 +427,8 @@ class ModelLoop(QObject):
         self.curve_dialog.show()
 
     def shutdown(self) -> None:
-        self.queue_panel.cancel()
+        self._closed = True
+        self.queue_panel.close_down()
         self.tasks.wait(30_000)
         self.queue_panel.tasks.wait(30_000)
 

@@ -70,6 +70,7 @@ class NextQueuePanel(QWidget):
         self.tasks = BackgroundTasks(self)
         self._stop: threading.Event | None = None
         self._generation = 0
+        self._closed = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -147,7 +148,7 @@ class NextQueuePanel(QWidget):
     # ---- scoring ------------------------------------------------------------------------------------
 
     def refresh(self, *, rescore: bool = False) -> None:
-        if self.store is None:
+        if self.store is None or self._closed:
             return
         self.cancel()
         self._generation += 1
@@ -176,6 +177,11 @@ class NextQueuePanel(QWidget):
                 self.status.setText(self.tr("Scoring failed: {}").format(exc))
 
         self.tasks.run(lambda: rank_pool(project, strategy, source, rescore, relay.changed.emit, stop), done, failed)
+
+    def close_down(self) -> None:
+        """The window is closing: stop scoring and start nothing new."""
+        self._closed = True
+        self.cancel()
 
     def cancel(self) -> None:
         if self._stop is not None:

@@ -14,6 +14,7 @@ import sys
 from mtl_studio import __version__
 from mtl_studio.commands import data as data_commands
 from mtl_studio.commands import engine as engine_commands
+from mtl_studio.commands import loop as loop_commands
 from mtl_studio.commands import maintenance as maintenance_commands
 from mtl_studio.commands import sweep as sweep_commands
 from mtl_studio.core.errors import MtlStudioError
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     maintenance_commands.register(sub)
     engine_commands.register(sub)
     sweep_commands.register(sub)
+    loop_commands.register(sub)
     return parser
 
 

@@ -62,6 +62,31 @@ def register_engine(sub: "argparse._SubParsersAction") -> None:
                        description="Train one shared encoder with a token (NER) head and a sentiment head on the "
                                    "project's labelled documents. Prints the new run id as the last line.")
     p.add_argument("project", help="project file (.mtl)")
+    add_config_options(p)
+    p.add_argument("--resume", metavar="RUN_ID", help="continue a stopped or crashed run from its last checkpoint "
+                                                      "(its own configuration is used)")
+    p.add_argument("--export", metavar="OUT", help="also export the best model to folder OUT when the run ends")
+    p.add_argument("--tensorboard", metavar="DIR", help="also log to TensorBoard (needs the tensorboard extra)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="scores of a run on a split (NER entity F1, sentiment P/R/F1)")
+    p.add_argument("project")
+    p.add_argument("--run", metavar="ID", help="run id (default: the latest run)")
+    p.add_argument("--split", choices=["train", "dev", "test"], default="test")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--recompute", action="store_true",
+                   help="always run the model (default: reuse the run's stored scores when the data is unchanged)")
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("runs", help="list the training runs of a project")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_runs)
+
+
+def add_config_options(p: argparse.ArgumentParser) -> None:
+    """The TrainConfig options of `train` (also taken by `train-curve`); build_config reads them."""
     p.add_argument("--config", metavar="FILE", help="JSON run configuration (TrainConfig fields); options "
                                                      "given on the command line override it")
     p.add_argument("--preset", choices=list(PRESETS),
@@ -85,26 +110,6 @@ def register_engine(sub: "argparse._SubParsersAction") -> None:
                    default=None, help="evaluate on dev after each epoch (default on)")
     p.add_argument("--trust-remote-code", dest="trust_remote_code", action=argparse.BooleanOptionalAction,
                    default=None, help="allow an encoder's own Python code from the hub (default off)")
-    p.add_argument("--resume", metavar="RUN_ID", help="continue a stopped or crashed run from its last checkpoint "
-                                                      "(its own configuration is used)")
-    p.add_argument("--export", metavar="OUT", help="also export the best model to folder OUT when the run ends")
-    p.add_argument("--tensorboard", metavar="DIR", help="also log to TensorBoard (needs the tensorboard extra)")
-    p.set_defaults(func=cmd_train)
-
-    p = sub.add_parser("evaluate", help="scores of a run on a split (NER entity F1, sentiment P/R/F1)")
-    p.add_argument("project")
-    p.add_argument("--run", metavar="ID", help="run id (default: the latest run)")
-    p.add_argument("--split", choices=["train", "dev", "test"], default="test")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--recompute", action="store_true",
-                   help="always run the model (default: reuse the run's stored scores when the data is unchanged)")
-    p.add_argument("--device", default="auto")
-    p.set_defaults(func=cmd_evaluate)
-
-    p = sub.add_parser("runs", help="list the training runs of a project")
-    p.add_argument("project")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(func=cmd_runs)
 
 
 def register_export(sub: "argparse._SubParsersAction") -> None:

@@ -50,6 +50,9 @@ class Prediction:
     # The lowest probability of any word's predicted tag (O included): how sure the model is of the
     # whole tagging, not just of the entities it found. None without NER or without words.
     ner_confidence: float | None = None
+    # Per word with a prediction (in word order), the probabilities of every tag at its first sub-word:
+    # what uncertainty sampling scores (core.active_learning). Not part of to_dict().
+    word_tag_probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
@@ -182,7 +185,8 @@ class Predictor:
             if "ner" in self.tasks:
                 rows = np.concatenate([token_probs[i] for i in ex]) if ex else np.zeros((0, n_tags))
                 word_ids = [w for i in ex for w in enc.examples[i].word_ids]
-                pred.entities, pred.ner_confidence = self._entities(text, doc_words, rows, word_ids)
+                pred.entities, pred.ner_confidence, pred.word_tag_probabilities = self._entities(
+                    text, doc_words, rows, word_ids)
             if "sentiment" in self.tasks and ex:
                 pred.sentiment = self._sentiment(sent_probs[ex[0]])  # the first window, as in training
             results.append(pred)
@@ -205,14 +209,16 @@ class Predictor:
         return inputs
 
     def _entities(self, text: str, words: Sequence[tuple[int, int]], probs: np.ndarray,
-                  word_ids: list[int | None]) -> tuple[list[dict[str, Any]], float | None]:
+                  word_ids: list[int | None]) -> tuple[list[dict[str, Any]], float | None, np.ndarray]:
         from mtl_studio.core.features import decode_token_predictions
 
         _, spans = decode_token_predictions(probs, word_ids, words, self.labels["ner_tags"])
         entities = [{"start": s.start, "end": s.end, "label": s.label, "text": text[s.start:s.end],
                      "score": round(float(s.confidence or 0.0), 6)} for s in spans]
-        scored = [float(probs[p].max()) for p in first_subword_positions(word_ids, len(words)) if p is not None]
-        return entities, (round(min(scored), 6) if scored else None)
+        positions = [p for p in first_subword_positions(word_ids, len(words)) if p is not None]
+        word_probs = probs[positions] if positions else np.zeros((0, probs.shape[1]))
+        scored = word_probs.max(axis=1) if positions else ()
+        return entities, (round(float(min(scored)), 6) if positions else None), word_probs
 
     def _sentiment(self, probs: np.ndarray) -> dict[str, Any]:
         classes = self.labels["sentiment_classes"]

@@ -19,12 +19,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .artifacts import is_model_folder, read_folder_metadata
-from .schema import TASKS, Document, SentimentLabel, Span, ValidationError
-from .tokenize import tokenize
+from .document_predictions import load_model, predict_documents, unlabelled_document_ids
+from .schema import TASKS, Document, SentimentLabel, Span
 
 SILVER_NER_META = "silver_ner"  # document meta key: run id of a confident all-O silver NER tagging
 
@@ -64,29 +62,6 @@ class PseudoLabelReport:
         return lines
 
 
-def _resolve_model(store: Any, which: str | os.PathLike[str] | None) -> tuple[Path, str]:
-    """(model folder, provenance run id) for a run id, a model folder, or None (the latest run with a model)."""
-    from .export import ExportError, run_model_folder
-
-    if which is not None and os.path.isdir(which) and is_model_folder(which):
-        _, cfg = read_folder_metadata(which)
-        return Path(which), str(cfg.get("run_id") or f"folder:{Path(which).name}")
-    if which is not None:
-        run = store.run_record(str(which))  # KeyError names the missing run
-        return run_model_folder(run, store.path), run.id
-    for run in reversed(store.run_records()):
-        try:
-            return run_model_folder(run, store.path), run.id
-        except ExportError:
-            continue
-    raise KeyError("this project has no run with a saved model; train one first")
-
-
-def _words(doc: Document) -> list[tuple[int, int]]:
-    # The document's stored tokens (as training reads them), or tokenize(text) for a document without any.
-    return [tuple(t) for t in doc.tokens] if doc.tokens else tokenize(doc.text)  # type: ignore[misc]
-
-
 def pseudo_label(store: Any, run_id_or_model_folder: str | os.PathLike[str] | None = None,
                  tasks: Sequence[str] = TASKS, threshold: float = 0.9, replace: bool = True, *,
                  splits: Sequence[str] | None = None, batch_size: int = 32, device: str = "cpu",
@@ -100,26 +75,17 @@ def pseudo_label(store: Any, run_id_or_model_folder: str | os.PathLike[str] | No
     replace=False: documents that already have silver labels for a task keep them and are skipped.
     splits: restrict to these splits (default all). progress(done, total) is called after each batch.
     """
-    from .inference import load
-
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
     unknown = set(tasks) - set(TASKS)
     if unknown or not tasks:
         raise ValueError(f"tasks must be a non-empty subset of {', '.join(TASKS)}, not {list(tasks)}")
-    folder, run_id = _resolve_model(store, run_id_or_model_folder)
-    predictor = load(folder, device=device)
+    model = load_model(store, run_id_or_model_folder, device=device, tasks=tasks)
+    folder, run_id = model.folder, model.run_id
     asked = tasks
-    tasks = [t for t in TASKS if t in asked and t in predictor.tasks]
+    tasks = [t for t in TASKS if t in asked and t in model.tasks]
     if not tasks:
         raise ValueError(f"the model in {folder} was not trained for {', '.join(asked)}")
-    labels = predictor.labels
-    missing_types = set(labels["entity_types"]) - set(store.entity_type_names()) if "ner" in tasks else set()
-    missing_classes = (set(labels["sentiment_classes"]) - set(store.sentiment_class_names())
-                       if "sentiment" in tasks else set())
-    if missing_types or missing_classes:
-        raise ValidationError(f"the model predicts labels this project does not have: "
-                              f"{', '.join(sorted(missing_types | missing_classes))}; add them to the schema first")
 
     report = PseudoLabelReport(run_id=run_id, model_folder=str(folder), tasks=list(tasks), threshold=threshold,
                                replace=replace)
@@ -127,38 +93,17 @@ def pseudo_label(store: Any, run_id_or_model_folder: str | os.PathLike[str] | No
         report.candidates[t] = report.labelled[t] = report.below_threshold[t] = report.kept_existing[t] = 0
 
     # Candidates: documents lacking gold for at least one task, in id order.
-    wanted: set[int] = set()
-    for t in tasks:
-        for split in (splits or (None,)):
-            wanted.update(store.document_ids(split, task=t, labelled=False))
-    total = len(wanted)
+    wanted = unlabelled_document_ids(store, tasks, splits)
     done = 0
-    pending: list[Document] = []
-
-    def flush() -> None:
-        nonlocal done
-        if pending:
-            _label_batch(store, predictor, pending, tasks, threshold, replace, run_id, report, batch_size)
-            done += len(pending)
-            pending.clear()
-            if progress:
-                progress(done, total)
-
-    for doc in store.iter_documents(sources=("gold", "silver")):
-        if doc.id in wanted:
-            pending.append(doc)
-            if len(pending) >= max(batch_size * 8, 64):
-                flush()
-    flush()
+    for docs, preds in predict_documents(store, model.predictor, wanted, sources=("gold", "silver"),
+                                         chunk_size=max(batch_size * 8, 64), batch_size=batch_size):
+        with store.bulk():  # one transaction per chunk: whole documents or nothing
+            for doc, pred in zip(docs, preds):
+                _label_document(store, doc, pred, tasks, threshold, replace, run_id, report)
+        done += len(docs)
+        if progress:
+            progress(done, len(wanted))
     return report
-
-
-def _label_batch(store: Any, predictor: Any, docs: list[Document], tasks: list[str], threshold: float,
-                 replace: bool, run_id: str, report: PseudoLabelReport, batch_size: int) -> None:
-    preds = predictor.predict_words([d.text for d in docs], [_words(d) for d in docs], batch_size=batch_size)
-    with store.bulk():  # one transaction per batch: whole documents or nothing
-        for doc, pred in zip(docs, preds):
-            _label_document(store, doc, pred, tasks, threshold, replace, run_id, report)
 
 
 def _label_document(store: Any, doc: Document, pred: Any, tasks: list[str], threshold: float, replace: bool,

@@ -157,7 +157,8 @@ def write_gold_state(store: ProjectStore, doc_id: int, state: GoldState, *, anno
         for s in store.get_document(doc_id).spans:
             store.remove_span(s.id)
         for s in state.spans:
-            store.add_span(doc_id, Span(s.start, s.end, s.label, "gold", annotator=annotator or s.annotator))
+            store.add_span(doc_id, Span(s.start, s.end, s.label, "gold", annotator=annotator or s.annotator,
+                                        run_id=s.run_id))  # an accepted suggestion keeps its run
         store.set_ner_labelled(doc_id, state.ner_labelled)
         store.set_sentiment(doc_id, state.sentiment, annotator=annotator)
 

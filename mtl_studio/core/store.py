@@ -38,7 +38,7 @@ from .store_files import (
     check_name_fits, has_unmerged_wal, is_locked, is_writable, remove_project_files, rollback_quietly,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # The longest an edit waits for the write lock in all (telling `on_wait` every store_files.BUSY_TIMEOUT_S):
 # staged imports hold the lock only for their short merge (formats/staging.py).
 WRITE_WAIT_LIMIT_S = 60.0
@@ -112,6 +112,31 @@ MIGRATIONS: list[str] = [
         per_group TEXT NOT NULL DEFAULT '{}',
         steps_apart INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (run_id, step));
+    """,
+    # 5: model in the loop (core/suggestions.py, core/active_learning.py). Run ids are not foreign
+    # keys: a suggestion model may be an exported folder that is no run of this project.
+    """
+    CREATE TABLE suggestion_documents (   -- documents a model's suggestions were computed for
+        run_id TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, document_id));
+    CREATE TABLE rejected_suggestions (   -- never shown again for that run
+        run_id TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        task TEXT NOT NULL CHECK (task IN ('ner', 'sentiment')),
+        start INTEGER NOT NULL,           -- -1 for a sentiment
+        "end" INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        annotator TEXT, created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, document_id, task, start, "end", label));
+    CREATE TABLE document_scores (        -- active-learning scores of the unlabelled pool, per run
+        run_id TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        score REAL NOT NULL,
+        PRIMARY KEY (run_id, strategy, document_id));
+    CREATE INDEX document_scores_rank ON document_scores(run_id, strategy, score DESC);
     """,
 ]
 
@@ -662,6 +687,18 @@ class ProjectStore:
             raise KeyError(f"no document {doc_id}")
         return self._load_documents([row], sources, run_id)[0]
 
+    def get_documents(self, ids: Iterable[int], *, sources: tuple[str, ...] = ("gold",),
+                      run_id: str | None = None) -> list[Document]:
+        """Documents by id (in the order given; ids that do not exist are left out), loaded in chunks."""
+        wanted = [int(i) for i in ids]
+        found: dict[int, Document] = {}
+        for chunk in _chunks(sorted(set(wanted))):
+            rows = self.conn.execute(f"SELECT * FROM documents WHERE id IN ({','.join('?' * len(chunk))})",
+                                     chunk).fetchall()
+            if rows:
+                found.update((d.id, d) for d in self._load_documents(rows, sources, run_id))
+        return [found[i] for i in wanted if i in found]
+
     def iter_documents(self, split: str | None = None, *, sources: tuple[str, ...] = ("gold",),
                        batch: int = 500) -> Iterator[Document]:
         """Stream documents in id order (memory stays flat for large projects)."""
@@ -743,12 +780,13 @@ class ProjectStore:
         with self.bulk():
             self.conn.execute("UPDATE documents SET ner_labelled = ? WHERE id = ?", (int(labelled), doc_id))
 
-    def set_sentiment(self, doc_id: int, label: str | None, *, annotator: str | None = None) -> None:
-        """Set or clear (None) the gold sentiment of a document."""
+    def set_sentiment(self, doc_id: int, label: str | None, *, annotator: str | None = None,
+                      run_id: str | None = None) -> None:
+        """Set or clear (None) the gold sentiment of a document; run_id: the run whose suggestion it accepts."""
         with self.bulk():
             self.conn.execute("DELETE FROM sentiments WHERE document_id = ? AND source = 'gold'", (doc_id,))
             if label is not None:
-                self._insert_sentiment(doc_id, SentimentLabel(label, "gold", None, annotator), _now())
+                self._insert_sentiment(doc_id, SentimentLabel(label, "gold", None, annotator, run_id), _now())
 
     def replace_model_annotations(self, doc_id: int, source: str, run_id: str, spans: Iterable[Span],
                                   sentiment: SentimentLabel | None) -> None:
@@ -881,6 +919,75 @@ class ProjectStore:
         if row is None:
             row = self.conn.execute(f"SELECT id FROM documents{where} ORDER BY id LIMIT 1", args).fetchone()
         return row[0] if row else None
+
+    # ---- model in the loop: suggestions, rejections, active-learning scores ---------------------------
+    # What they mean lives in core/suggestions.py and core/active_learning.py; the SQL lives here.
+
+    def mark_suggested(self, run_id: str, doc_ids: Iterable[int]) -> None:
+        """Record that `run_id`'s suggestions (its predicted annotations) were computed for these documents."""
+        now = _now()
+        with self.bulk():
+            self.conn.executemany("INSERT OR REPLACE INTO suggestion_documents VALUES (?, ?, ?)",
+                                  [(run_id, int(i), now) for i in doc_ids])
+
+    def suggested_document_ids(self, run_id: str, ids: Iterable[int] | None = None) -> set[int]:
+        """Documents (of `ids`, or all) that hold `run_id`'s computed suggestions."""
+        if ids is None:
+            return {r[0] for r in self.conn.execute(
+                "SELECT document_id FROM suggestion_documents WHERE run_id = ?", (run_id,))}
+        found: set[int] = set()
+        for chunk in _chunks(sorted(set(int(i) for i in ids))):
+            found |= {r[0] for r in self.conn.execute(
+                f"SELECT document_id FROM suggestion_documents WHERE run_id = ? AND document_id IN "
+                f"({','.join('?' * len(chunk))})", [run_id, *chunk])}
+        return found
+
+    def reject_suggestion(self, run_id: str, doc_id: int, task: str, label: str, start: int = -1, end: int = -1,
+                          *, annotator: str | None = None) -> None:
+        with self.bulk():
+            self.conn.execute("INSERT OR REPLACE INTO rejected_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              (run_id, doc_id, task, start, end, label, annotator or _user(), _now()))
+
+    def unreject_suggestion(self, run_id: str, doc_id: int, task: str, label: str, start: int = -1,
+                            end: int = -1) -> None:
+        with self.bulk():
+            self.conn.execute('DELETE FROM rejected_suggestions WHERE run_id = ? AND document_id = ? AND task = ? '
+                              'AND start = ? AND "end" = ? AND label = ?', (run_id, doc_id, task, start, end, label))
+
+    def rejected_suggestions(self, run_id: str, doc_id: int) -> set[tuple[str, int, int, str]]:
+        """(task, start, end, label) of the suggestions of `run_id` rejected on a document (-1, -1 for sentiment)."""
+        return {(r[0], r[1], r[2], r[3]) for r in self.conn.execute(
+            'SELECT task, start, "end", label FROM rejected_suggestions WHERE run_id = ? AND document_id = ?',
+            (run_id, doc_id))}
+
+    def replace_document_scores(self, run_id: str, rows: Iterable[tuple[str, int, float]]) -> None:
+        """Replace every active-learning score of a run with (strategy, document id, score) rows."""
+        with self.bulk():
+            self.conn.execute("DELETE FROM document_scores WHERE run_id = ?", (run_id,))
+            self.conn.executemany("INSERT INTO document_scores VALUES (?, ?, ?, ?)",
+                                  [(run_id, strategy, int(doc_id), float(score)) for strategy, doc_id, score in rows])
+
+    def document_scores(self, run_id: str, strategy: str) -> list[tuple[int, float]]:
+        """(document id, score) of a run's strategy, the highest score first (ties: lower id first)."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT document_id, score FROM document_scores WHERE run_id = ? AND strategy = ? "
+            "ORDER BY score DESC, document_id", (run_id, strategy))]
+
+    def scored_run_ids(self) -> list[str]:
+        """Runs (or model folders) with stored active-learning scores."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT run_id FROM document_scores ORDER BY run_id")]
+
+    def copy_to(self, path: str | os.PathLike[str]) -> "ProjectStore":
+        """A consistent copy of the whole project in a new file (SQLite's online backup), opened."""
+        target = Path(path)
+        if target.exists():
+            raise FileExistsError(f"{target} already exists")
+        dest = sqlite3.connect(target)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return ProjectStore.open(target)
 
     # ---- splits and deletion in bulk (re-split, delete many, which splits no one chose) ---------------
     # A document's split is "unassigned" when only the seeded hash gave it (an import that followed the
@@ -1190,6 +1297,8 @@ class ProjectStore:
             self.conn.execute("DELETE FROM spans WHERE run_id = ? AND source = 'predicted'", (run_id,))
             self.conn.execute("DELETE FROM sentiments WHERE run_id = ? AND source = 'predicted'", (run_id,))
             self.conn.execute("DELETE FROM gradient_conflict WHERE run_id = ?", (run_id,))
+            for table in ("suggestion_documents", "rejected_suggestions", "document_scores"):
+                self.conn.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
             self.conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
 
     @staticmethod

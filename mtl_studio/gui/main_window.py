@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
+        from .model_loop import ModelLoop  # suggestions, "most useful next", learning curve
+
+        self.model_loop = ModelLoop(self)
         self._restore_window_state()
         self._update_title()
         self._update_enabled()
@@ -525,7 +528,7 @@ class MainWindow(QMainWindow):
     def navigate(self, where: str) -> None:
         """J/K/N (and Enter's "done & next"): move within the list as filtered, from the current document
         (also when the filter hides the current document: then from where it would be)."""
-        if self.store is None:
+        if self.store is None or self.model_loop.navigate(where):
             return
         current = self.current_doc_id()
         if where == "next_unlabelled":
@@ -923,6 +926,7 @@ class MainWindow(QMainWindow):
                 self.training_panel.shutdown()
             except Exception:  # noqa: BLE001
                 log.exception("TrainingPanel.shutdown failed")
+        self.model_loop.shutdown()
         self.tasks.wait()
         self.doc_panel.tasks.wait()
         if self.store is not None:

@@ -132,6 +132,36 @@ def test_strategy_and_preset_combos_list_the_core_tables(panel):
     presets = [panel.presetCombo.itemData(i) for i in range(panel.presetCombo.count())]
     assert presets == [p.name for p in PRESET_TABLE] + [""]
     assert panel.presetCombo.itemText(presets.index("method")) == "Method: 2e-5, 16, 5"
+    assert panel.presetCombo.itemText(presets.index("minilm")) == "MiniLM default: auto lr, 16, auto epochs"
+
+
+def test_epochs_and_learning_rate_default_to_auto_and_can_be_overridden(panel, store):
+    panel.set_project(store)
+    assert panel.presetCombo.currentData() == "minilm"
+    assert (panel.epochsSpin.text(), panel.lrSpin.text()) == ("Auto", "Auto")
+    assert (panel.config().epochs, panel.config().learning_rate) == ("auto", "auto")
+    panel.epochsSpin.setValue(7)
+    panel.lrSpin.setValue(3e-5)
+    assert (panel.config().epochs, panel.config().learning_rate) == (7, 3e-5)
+    assert panel.presetCombo.currentData() == ""
+    panel.presetCombo.setCurrentIndex(panel.presetCombo.findData("minilm"))
+    assert (panel.config().epochs, panel.config().learning_rate) == ("auto", "auto")
+
+
+def test_the_budget_line_shows_the_plan_and_follows_the_settings(panel, store, qtbot):
+    """The line under the form is the engine's plan for the project's training documents, computed in
+    the background, and it changes when an override changes the plan."""
+    from mtl_studio.core.budget_preview import preview_budget
+
+    train_docs = store.labelled_counts_per_split(("ner", "sentiment"))["train"]
+    panel.set_project(store)
+    qtbot.waitUntil(lambda: "budget:" in panel.budgetLabel.text(), timeout=30_000)
+    text = panel.budgetLabel.text()
+    assert text == preview_budget(store, panel.config()).describe()
+    assert text.startswith("budget: about ") and f"auto: {train_docs} training documents" in text
+    panel.epochsSpin.setValue(2)
+    qtbot.waitUntil(lambda: panel.budgetLabel.text().startswith("budget: 2 epochs"), timeout=30_000)
+    assert "about" not in panel.budgetLabel.text()
 
 
 def test_device_choices_offer_torchrun_with_several_gpus(panel, monkeypatch):

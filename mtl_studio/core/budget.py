@@ -22,7 +22,7 @@ from typing import Any
 AUTO = "auto"  # TrainConfig.epochs / learning_rate: planned here
 
 MIN_STEPS = 600  # optimizer steps a small project needs before its dev score levels off
-MAX_EPOCHS = 30  # tiny projects: more passes over a few dozen documents only memorise them
+MAX_EPOCHS = 20  # tiny projects: more passes over a few hundred documents only memorise them
 MAX_STEPS = 8_000  # large projects: about 3x CoNLL's tuned 3 epochs; early stopping usually ends sooner
 WARMUP_RATIO = 0.1  # of the planned steps
 

@@ -107,8 +107,9 @@ class TrainConfig:
     # Device: auto (CUDA, then MPS, then CPU) | cpu | cuda | cuda:N | mps. Precision: auto | fp32 | bf16 | fp16.
     device: str = "auto"
     precision: str = "auto"
-    # Early stopping on the dev split (epochs without improvement; 0 = off).
-    early_stopping_patience: int = 2
+    # Early stopping on the dev split: evaluations (one per epoch) without improvement; 0 = off. Three, as
+    # the short epochs of a small project give a noisy dev score (README "Training budget").
+    early_stopping_patience: int = 3
     # Evaluate on dev every epoch; evaluation needs a dev split with labels.
     eval_each_epoch: bool = True
     # Internal: cap the number of training batches per epoch (benchmarks, smoke tests); 0 = no cap.

@@ -45,44 +45,43 @@ TARGET_TIME_RATIO = 2.0
 FULL_GRID = "3,10,20x3e-5,5e-5,1e-4"
 
 
+Documents = Callable[[Path, int, "int | None", "int | None"], list]  # (data, seed, test limit, dev limit)
+
+
 @dataclass(frozen=True)
 class Subset:
     name: str
     describe: str
-    # (data folder, seed, test limit, dev limit) -> documents
-    documents: Callable[[Path, int, int | None, int | None], list]
+    documents: Documents
     entity_types: list[str] | None = None  # None: CoNLL's
     sentiment_classes: list[str] | None = None  # None: FPB's
 
 
-def _conll(n_train: int) -> Callable[[Path, int, int | None, int | None], list]:
+def _dataset(reader: Callable[..., list], folder: str, files: tuple[str, str, str], n_train: int) -> Documents:
+    """A train sample of `n_train` documents with the dataset's dev and test files (limited when asked)."""
+    train_file, dev_file, test_file = files
+
     def docs(data: Path, seed: int, test_limit: int | None, dev_limit: int | None) -> list:
-        folder = data / "conll2003"
-        return (conll_documents(folder / "train.txt", "train", n_train, seed=seed)
-                + conll_documents(folder / "valid.txt", "dev", dev_limit, seed=seed)
-                + conll_documents(folder / "test.txt", "test", test_limit, seed=seed))
+        return (reader(data / folder / train_file, "train", n_train, seed=seed)
+                + reader(data / folder / dev_file, "dev", dev_limit, seed=seed)
+                + reader(data / folder / test_file, "test", test_limit, seed=seed))
     return docs
 
 
-def _fpb(n_train: int) -> Callable[[Path, int, int | None, int | None], list]:
-    def docs(data: Path, seed: int, test_limit: int | None, dev_limit: int | None) -> list:
-        folder = data / "financial_phrasebank"
-        return (fpb_documents(folder / "fpb_train.csv", "train", n_train, seed=seed)
-                + fpb_documents(folder / "fpb_dev.csv", "dev", dev_limit, seed=seed)
-                + fpb_documents(folder / "fpb_test.csv", "test", test_limit, seed=seed))
-    return docs
+def _conll(n_train: int) -> Documents:
+    return _dataset(conll_documents, "conll2003", ("train.txt", "valid.txt", "test.txt"), n_train)
 
 
-def _sentfin(n_train: int) -> Callable[[Path, int, int | None, int | None], list]:
-    def docs(data: Path, seed: int, test_limit: int | None, dev_limit: int | None) -> list:
-        folder = data / "sentfin"
-        return (sentfin_documents(folder / "sentfin_train.jsonl", "train", n_train, seed=seed)
-                + sentfin_documents(folder / "sentfin_dev.jsonl", "dev", dev_limit, seed=seed)
-                + sentfin_documents(folder / "sentfin_test.jsonl", "test", test_limit, seed=seed))
-    return docs
+def _fpb(n_train: int) -> Documents:
+    return _dataset(fpb_documents, "financial_phrasebank", ("fpb_train.csv", "fpb_dev.csv", "fpb_test.csv"), n_train)
 
 
-def _joint(n_ner: int, n_sent: int) -> Callable[[Path, int, int | None, int | None], list]:
+def _sentfin(n_train: int) -> Documents:
+    return _dataset(sentfin_documents, "sentfin", ("sentfin_train.jsonl", "sentfin_dev.jsonl", "sentfin_test.jsonl"),
+                    n_train)
+
+
+def _joint(n_ner: int, n_sent: int) -> Documents:
     def docs(data: Path, seed: int, test_limit: int | None, dev_limit: int | None) -> list:
         return _conll(n_ner)(data, seed, test_limit, dev_limit) + _fpb(n_sent)(data, seed, test_limit, dev_limit)
     return docs
@@ -252,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _smoke_documents(subset: Subset) -> Callable[[Path, int, int | None, int | None], list]:
+def _smoke_documents(subset: Subset) -> Documents:
     """The subset's documents with the training split cut to 24 documents."""
     def docs(data: Path, seed: int, test_limit: int | None, dev_limit: int | None) -> list:
         all_docs = subset.documents(data, seed, test_limit, dev_limit)

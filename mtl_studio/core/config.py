@@ -61,6 +61,18 @@ DEFAULT_PRESET = "minilm"  # TrainConfig's defaults
 PRESETS: dict[str, dict[str, Any]] = {preset.name: preset.values() for preset in PRESET_TABLE}
 
 
+# The default preset's fixed values before the budget was planned (3 epochs: 147 steps on 776 documents).
+# Settings saved with exactly these were the defaults, not a choice: they are read as the automatic budget.
+FORMER_DEFAULT_VALUES: dict[str, Any] = {"learning_rate": 5e-5, "batch_size": 16, "epochs": 3}
+
+
+def upgrade_former_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """Saved TrainConfig fields with the former fixed defaults replaced by the default preset's."""
+    if all(values.get(k) == v for k, v in FORMER_DEFAULT_VALUES.items()):
+        return {**values, **PRESETS[DEFAULT_PRESET]}
+    return values
+
+
 def preset(name: str) -> Preset:
     for p in PRESET_TABLE:
         if p.name == name:

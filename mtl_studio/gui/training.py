@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio.core.budget import AUTO
-from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
+from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig, upgrade_former_defaults
 from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.strategies import STRATEGY_TABLE
 from mtl_studio.core.evaluate import EvalReport
@@ -359,7 +359,7 @@ class TrainingPanel(QWidget):
             saved = store.get_meta(CONFIG_META_KEY)
             if saved:
                 try:
-                    self.set_config(TrainConfig.from_dict(json.loads(saved)))
+                    self.set_config(TrainConfig.from_dict(upgrade_former_defaults(json.loads(saved))))
                 except (ValueError, TypeError):
                     pass  # settings from another version: keep the defaults
         self._update_enabled()

@@ -148,6 +148,21 @@ def test_epochs_and_learning_rate_default_to_auto_and_can_be_overridden(panel, s
     assert (panel.config().epochs, panel.config().learning_rate) == ("auto", "auto")
 
 
+def test_settings_saved_with_the_former_fixed_defaults_get_the_planned_budget(panel, store):
+    import json
+
+    from mtl_studio.gui.training import CONFIG_META_KEY
+
+    former = TrainConfig(learning_rate=5e-5, batch_size=16, epochs=3, seed=9)
+    store.set_meta(CONFIG_META_KEY, json.dumps(former.to_dict()))
+    panel.set_project(store)
+    assert (panel.config().epochs, panel.config().learning_rate, panel.config().seed) == ("auto", "auto", 9)
+    chosen = TrainConfig(learning_rate=5e-5, batch_size=16, epochs=4)  # a choice, not the former default
+    store.set_meta(CONFIG_META_KEY, json.dumps(chosen.to_dict()))
+    panel.set_project(store)
+    assert (panel.config().epochs, panel.config().learning_rate) == (4, 5e-5)
+
+
 def test_the_budget_line_shows_the_plan_and_follows_the_settings(panel, store, qtbot):
     """The line under the form is the engine's plan for the project's training documents, computed in
     the background, and it changes when an override changes the plan."""

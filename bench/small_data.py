@@ -40,6 +40,8 @@ from bench_data import (  # noqa: E402
 )
 from bench_runs import train_and_score  # noqa: E402
 
+from mtl_studio.core.budget import format_learning_rate  # noqa: E402  (bench_data puts the checkout on the path)
+
 TARGET_POINTS = 1.5
 TARGET_TIME_RATIO = 2.0
 FULL_GRID = "3,10,20x3e-5,5e-5,1e-4"
@@ -119,7 +121,7 @@ def parse_grid(text: str) -> list[Cell]:
             raise SystemExit(f"grid item {part!r}: write EPOCHS[,EPOCHS...]xLR[,LR...]")
         for epochs in (int(e) for e in epochs_text.split(",")):
             for lr in (float(x) for x in lrs_text.split(",")):
-                cells.append(Cell(f"e{epochs}-lr{lr:g}", {"epochs": epochs, "learning_rate": lr,
+                cells.append(Cell(f"e{epochs}-lr{format_learning_rate(lr)}", {"epochs": epochs, "learning_rate": lr,
                                                           "early_stopping_patience": 0}))
     return cells
 
@@ -188,7 +190,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
     print("-" * len(header))
     for r in results:
         epochs = r.get("epochs_trained") or r["epochs"]
-        print(f"{r['subset']:<14}{r['cell']:<14}{r['learning_rate']:>8.0e}{epochs:>8}{r['best_epoch'] or '-':>8}"
+        print(f"{r['subset']:<14}{r['cell']:<14}{format_learning_rate(r['learning_rate']):>8}{epochs:>8}{r['best_epoch'] or '-':>8}"
               f"{r['steps']:>7}{pts(r['ner_f1']):>8}{pts(r['sentiment_macro_f1']):>9}{pts(r['test_score']):>8}"
               f"{r['train_seconds']:>9.0f}")
     for v in verdicts(results):
@@ -227,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         subsets = [Subset(s.name, s.describe, _smoke_documents(s), s.entity_types, s.sentiment_classes)
                    for s in subsets]
         args.test_limit, args.dev_limit = 32, 16
-        cells = [DEFAULT_CELL, Cell("e1-lr5e-05", {"epochs": 1, "learning_rate": 5e-5,
+        cells = [DEFAULT_CELL, Cell("e1-lr5e-5", {"epochs": 1, "learning_rate": 5e-5,
                                                    "early_stopping_patience": 0, "max_steps": 2})]
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="mtl-small-data-"))
     workdir.mkdir(parents=True, exist_ok=True)

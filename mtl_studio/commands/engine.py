@@ -45,7 +45,8 @@ _INT_OPTIONS = [
                                  f"{MAX_STEPS} for auto)"),
     ("--max-length", "max_length", "sub-word tokens per window (longer documents are windowed for NER)"),
     ("--seed", "seed", "random seed"),
-    ("--patience", "early_stopping_patience", "early stopping: epochs without dev improvement (0 = off)"),
+    ("--patience", "early_stopping_patience", "early stopping: dev evaluations (one per epoch) without "
+                                            "improvement (0 = off)"),
     ("--max-steps-per-epoch", "max_steps_per_epoch", "cap optimizer steps per epoch (0 = no cap)"),
 ]
 

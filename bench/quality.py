@@ -56,7 +56,8 @@ def train_run(project: Path, name: str, base: dict[str, Any], log_every: int = 5
 
 def calibrate(data: Path, workdir: Path, base: dict[str, Any]) -> float:
     """Joint training sentences/s on this machine (a few steps on a small CoNLL + FPB project)."""
-    from mtl_studio.core.config import RunStarted, StepProgress, TrainConfig
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import RunStarted, StepProgress
     from mtl_studio.core.train import train
 
     docs = (conll_documents(data / "conll2003" / "train.txt", "train", 400, seed=99)

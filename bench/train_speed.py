@@ -136,7 +136,8 @@ def run_hf_trainer(docs: list, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_engine(docs: list, args: argparse.Namespace, tasks: tuple[str, ...]) -> dict[str, Any]:
-    from mtl_studio.core.config import RunFinished, StepProgress, TrainConfig
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.events import RunFinished, StepProgress
     from mtl_studio.core.train import train
 
     workdir = Path(tempfile.mkdtemp(prefix="engine-speed-"))

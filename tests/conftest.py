@@ -11,6 +11,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Fuzz suites (tests/core/test_fuzz_*.py): "ci", the default, keeps them to about a minute in all;
+# `pytest --hypothesis-profile=deep tests/core/test_fuzz_*.py` runs twenty times as many cases per test.
+# No example database: runs stay independent of earlier ones and write nothing into the tree.
+_FUZZ = dict(deadline=None, database=None, print_blob=True,
+             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                    HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", max_examples=100, **_FUZZ)
+settings.register_profile("deep", max_examples=2000, **_FUZZ)
+settings.load_profile("ci")
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))

@@ -87,6 +87,10 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--include", default="", metavar="silver,predicted",
                    help="also export model annotations of these sources")
     p.add_argument("--split", choices=SPLIT_CHOICES, help="export only this split")
+    p.add_argument("--force", action="store_true", help="overwrite OUT when it exists")
+    p.add_argument("--raw-cells", action="store_true",
+                   help="CSV: write cells as they are; by default a cell beginning with =, +, -, @, tab or "
+                        "carriage return is prefixed with ' so that spreadsheets show it as text, not run it")
     p.add_argument("--json", action="store_true", help="print the export summary as JSON")
     p.set_defaults(func=cmd_export)
 
@@ -191,7 +195,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     include = tuple(s.strip() for s in args.include.split(",") if s.strip())
     store = _open(args.project)
     try:
-        report = export_project(store, args.out, fmt, include=include, split=args.split)
+        report = export_project(store, args.out, fmt, include=include, split=args.split, force=args.force,
+                                raw_cells=args.raw_cells)
     finally:
         store.close()
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary())

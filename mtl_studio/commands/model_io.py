@@ -13,6 +13,7 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,7 +44,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("input", help="input file, or - for standard input (txt or jsonl)")
     p.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: from the extension; txt)")
     p.add_argument("--text-column", help="JSONL field / CSV column holding the text (default: text, sentence, ...)")
-    p.add_argument("--output", "-o", help="write predictions here instead of standard output")
+    p.add_argument("--output", "-o", help="write predictions here instead of standard output (atomically)")
+    p.add_argument("--force", action="store_true", help="overwrite the --output file when it exists")
     p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
     p.add_argument("--backend", choices=("torch", "onnx"), default="torch",
                    help="torch (default) or onnx (model.onnx via onnxruntime)")
@@ -196,17 +198,19 @@ def count_texts(path: str, fmt: str) -> int | None:
 def cmd_predict(args: argparse.Namespace) -> int:
     import mtl_studio.inference as inference
     from mtl_studio.commands.progress import ProgressLine
+    from mtl_studio.core.safe_output import atomic_output, check_output_path
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be at least 1")
+    if args.output:
+        check_output_path(args.output, force=args.force)  # before the model is loaded
     fmt = _detect_format(args.input, args.format)
     chunks = _chunks(iter_texts(args.input, fmt, args.text_column), CHUNK)
     first = next(chunks, None)  # input errors show before the model is loaded
     model = inference.load(args.model, device=args.device, backend=args.backend)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     progress = ProgressLine("predict", count_texts(args.input, fmt), "texts")
-    n = 0
-    try:
+    with atomic_output(args.output, force=args.force, newline=None) if args.output else nullcontext(sys.stdout) as out:
+        n = 0
         for chunk in itertools.chain([first] if first else [], chunks):
             preds = model.predict([t for t, _ in chunk], batch_size=args.batch_size)
             for (_, extra), pred in zip(chunk, preds):
@@ -215,9 +219,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
             out.flush()
             progress.update(n)
         progress.finish()
-    finally:
-        if out is not sys.stdout:
-            out.close()
     if args.output:
         print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
     return 0

@@ -207,52 +207,30 @@ def write_model_files(folder: Path, model: Any, tokenizer: Any, labels: dict[str
 # ---- reading -----------------------------------------------------------------------------------
 
 def read_folder_metadata(folder: str | os.PathLike[str]) -> tuple[dict[str, list[str]], dict[str, Any]]:
-    """(labels, mtl_config) of a model folder, checked, without loading any weights."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"no model folder at {folder}")
-    for name in (MTL_CONFIG_FILE, WEIGHTS_FILE, ENCODER_CONFIG_FILE, LABELS_FILE):
-        if not (folder / name).is_file():
-            hint = ""
-            if name == WEIGHTS_FILE and any(p.suffix in PICKLE_SUFFIXES for p in folder.iterdir()):
-                hint = " (pickled weights are never loaded; re-export the model as safetensors)"
-            raise ModelFolderError(f"{folder} is not an MTL Studio model folder: {name} is missing{hint}")
-    try:
-        mtl_config = json.loads((folder / MTL_CONFIG_FILE).read_text(encoding="utf-8"))
-        raw_labels = json.loads((folder / LABELS_FILE).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise ModelFolderError(f"{folder}: invalid JSON: {e}") from e
-    if mtl_config.get("format") != FORMAT_NAME:
-        raise ModelFolderError(f"{folder / MTL_CONFIG_FILE}: format {mtl_config.get('format')!r} is not "
-                               f"{FORMAT_NAME!r}")
-    version = int(mtl_config.get("schema_version", 0))
-    if version > SCHEMA_VERSION:
-        raise ModelFolderError(f"{folder} was written by a newer MTL Studio (model schema {version} > "
-                               f"{SCHEMA_VERSION})")
-    labels = normalize_labels(raw_labels)
-    hyper = mtl_config.get("model") or {}
-    for key in ("pooling", "num_tags", "num_classes"):
-        if key not in hyper:
-            raise ModelFolderError(f"{folder / MTL_CONFIG_FILE}: model.{key} is missing")
-    return labels, mtl_config
+    """(labels, mtl_config) of a model folder, checked (model_folder.validate_model_folder: files, types,
+    label counts against the weight shapes), without loading any weights."""
+    from .model_folder import validate_model_folder
+
+    info = validate_model_folder(folder, check_encoder=False)
+    return info.labels, info.config
 
 
 def load_model_folder(folder: str | os.PathLike[str], device: str = "cpu") -> "LoadedModel":
-    """Rebuild the MultiTaskModel of a folder (eval mode, on `device`) with its tokenizer and labels."""
+    """Rebuild the MultiTaskModel of a folder (eval mode, on `device`) with its tokenizer and labels.
+
+    The folder is validated first, the encoder's shapes included, so nothing is allocated for a folder
+    whose files are damaged or whose configs do not describe its weights.
+    """
     import torch
     from safetensors.torch import load_model
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    from transformers import AutoConfig, AutoTokenizer
 
-    from .model import MultiTaskModel
+    from .model_folder import build_model, validate_model_folder
 
-    folder = Path(folder)
-    labels, mtl_config = read_folder_metadata(folder)
-    hyper = mtl_config["model"]
+    info = validate_model_folder(folder)
+    folder = info.folder
     enc_config = AutoConfig.from_pretrained(str(folder), trust_remote_code=False)
-    encoder = AutoModel.from_config(enc_config, trust_remote_code=False)
-    model = MultiTaskModel(encoder, int(hyper["num_tags"]), int(hyper["num_classes"]),
-                           dropout=float(hyper.get("dropout", 0.1)), pooling=str(hyper["pooling"]),
-                           mlm_head=bool(hyper.get("mlm_head", False)))
+    model = build_model(enc_config, info.hyper)
     try:
         # strict: a missing or unexpected tensor means the folder and its config disagree.
         load_model(model, str(folder / WEIGHTS_FILE), strict=True, device="cpu")
@@ -261,10 +239,13 @@ def load_model_folder(folder: str | os.PathLike[str], device: str = "cpu") -> "L
                                f"{MTL_CONFIG_FILE}: {e}") from e
     model.to(torch.device(device))
     model.eval()
-    tokenizer = AutoTokenizer.from_pretrained(str(folder), use_fast=True, trust_remote_code=False)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(folder), use_fast=True, trust_remote_code=False)
+    except Exception as e:  # noqa: BLE001 - tokenizers and transformers raise many kinds for damaged files
+        raise ModelFolderError(f"{folder}: the tokenizer files are damaged ({type(e).__name__}: {e})") from None
     if not getattr(tokenizer, "is_fast", False):
         raise ModelFolderError(f"{folder}: the tokenizer is not a fast tokenizer (word alignment needs one)")
-    return LoadedModel(model=model, tokenizer=tokenizer, labels=labels, config=mtl_config)
+    return LoadedModel(model=model, tokenizer=tokenizer, labels=info.labels, config=info.config)
 
 
 def is_model_folder(folder: str | os.PathLike[str]) -> bool:

@@ -21,6 +21,7 @@ from .artifacts import (
     LoadedModel, PICKLE_SUFFIXES, is_model_folder, load_model_folder, write_folder_atomically, write_model_files,
 )
 from .run_record import RunRecord
+from .safe_output import check_output_path
 
 ONNX_FILE = "model.onnx"
 ONNX_OPSET = 17
@@ -303,8 +304,10 @@ def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any]
 # ---- export --------------------------------------------------------------------------------------
 
 def _check_out(out: Path) -> None:
-    # Replace an earlier export, but never a folder that holds something else.
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_model_folder(out))):
+    # Never through a symlink or onto a file, FIFO or device (safe_output); replace an earlier
+    # export, but never a folder that holds something else.
+    check_output_path(out, force=False, folder=True)
+    if out.exists() and any(out.iterdir()) and not is_model_folder(out):
         raise FileExistsError(f"{out} exists and is not an MTL Studio model folder; choose a new folder")
 
 

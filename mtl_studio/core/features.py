@@ -187,8 +187,6 @@ def encode_documents(docs: Sequence[Document], tokenizer: Any, labels: LabelMaps
     """
     if max_length < 8:
         raise ValueError(f"max_length {max_length} is too small")
-    tag_id = labels.tag_to_id
-    class_id = labels.class_to_id
     use_ner = "ner" in tasks and bool(labels.entity_types)
     use_sent = "sentiment" in tasks and bool(labels.sentiment_classes)
     stats = EncodingStats()
@@ -198,32 +196,8 @@ def encode_documents(docs: Sequence[Document], tokenizer: Any, labels: LabelMaps
     targets: list[tuple[list[int] | None, float, int, float]] = []
     for doc in docs:
         words = document_words(doc)
-        ner_ids: list[int] | None = None
-        ner_w = 0.0
-        if use_ner:
-            spans: list[Span] | None = doc.spans if doc.ner_labelled else None
-            weight = 1.0
-            if spans is None and silver_weight > 0:
-                spans, weight = silver_spans(doc), silver_weight
-                stats.silver_ner_documents += spans is not None
-            if spans is not None:
-                try:
-                    ner_ids = [tag_id[t] for t in spans_to_tags(spans, words)]
-                except KeyError as e:
-                    raise ValidationError(f"document {doc.id}: entity type {str(e.args[0])[2:]!r} is not in the "
-                                          f"label schema {list(labels.entity_types)}") from None
-                ner_w = weight
-        sent_id, sent_w = IGNORE, 0.0
-        if use_sent:
-            sl, weight = doc.sentiment, 1.0
-            if sl is None and silver_weight > 0:
-                sl, weight = silver_sentiment(doc), silver_weight
-                stats.silver_sentiment_documents += sl is not None
-            if sl is not None:
-                if sl.label not in class_id:
-                    raise ValidationError(f"document {doc.id}: sentiment {sl.label!r} is not one of "
-                                          f"{list(labels.sentiment_classes)}")
-                sent_id, sent_w = class_id[sl.label], weight
+        ner_ids, ner_w = _ner_target(doc, words, labels, silver_weight, stats) if use_ner else (None, 0.0)
+        sent_id, sent_w = _sentiment_target(doc, labels, silver_weight, stats) if use_sent else (IGNORE, 0.0)
         if for_training and ner_ids is None and sent_id == IGNORE:
             continue
         stats.ner_documents += ner_ids is not None
@@ -267,6 +241,39 @@ def encode_documents(docs: Sequence[Document], tokenizer: Any, labels: LabelMaps
     stats.documents = len(kept_docs)
     stats.examples = len(examples)
     return EncodedDataset(kept_docs, kept_words, examples, stats)
+
+
+def _ner_target(doc: Document, words: list[tuple[int, int]], labels: LabelMaps, silver_weight: float,
+                stats: EncodingStats) -> tuple[list[int] | None, float]:
+    """(tag id per word, example weight) of a document for the NER loss; (None, 0) when it has no NER
+    label: gold when NER-labelled, else silver spans if silver_weight > 0."""
+    spans: list[Span] | None = doc.spans if doc.ner_labelled else None
+    weight = 1.0
+    if spans is None and silver_weight > 0:
+        spans, weight = silver_spans(doc), silver_weight
+        stats.silver_ner_documents += spans is not None
+    if spans is None:
+        return None, 0.0
+    try:
+        return [labels.tag_to_id[t] for t in spans_to_tags(spans, words)], weight
+    except KeyError as e:
+        raise ValidationError(f"document {doc.id}: entity type {str(e.args[0])[2:]!r} is not in the "
+                              f"label schema {list(labels.entity_types)}") from None
+
+
+def _sentiment_target(doc: Document, labels: LabelMaps, silver_weight: float,
+                      stats: EncodingStats) -> tuple[int, float]:
+    """(class id, example weight) of a document for the sentiment loss; (IGNORE, 0) when it has none."""
+    sl, weight = doc.sentiment, 1.0
+    if sl is None and silver_weight > 0:
+        sl, weight = silver_sentiment(doc), silver_weight
+        stats.silver_sentiment_documents += sl is not None
+    if sl is None:
+        return IGNORE, 0.0
+    if sl.label not in labels.class_to_id:
+        raise ValidationError(f"document {doc.id}: sentiment {sl.label!r} is not one of "
+                              f"{list(labels.sentiment_classes)}")
+    return labels.class_to_id[sl.label], weight
 
 
 def _tokenize_words(tokenizer: Any, word_lists: list[list[str]], *, truncation: bool,

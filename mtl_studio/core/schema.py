@@ -5,6 +5,10 @@ to and from UTF-16 code units at its own boundary; nothing else in the core know
 """
 from __future__ import annotations
 
+import json
+import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,6 +33,102 @@ DEFAULT_COLOURS: tuple[str, ...] = (
 
 class ValidationError(MtlStudioError, ValueError):
     """A problem with user data; the message names what and where (file and line when known)."""
+
+
+# ---- the sane form of values that come from files ------------------------------------------------
+# Every importer and the store check labels, offsets and confidences here, so a value that is not of
+# the expected type is refused with a message instead of being converted (str() of a list, int() of
+# a float) or reaching SQLite (which cannot store an int beyond 64 bits or a lone surrogate).
+
+MAX_LABEL_LENGTH = 100
+# The longest document an import accepts. Its tokens cost about 120 bytes each as Python tuples
+# (~25x the text), so a 50 MB one-line file would take gigabytes; a document this long is a book,
+# which the annotation editor and the encoder's windows are not made for: split it into documents.
+MAX_DOCUMENT_CHARS = 1_000_000
+# Unicode categories a label may not hold: control, format (zero-width, bidi overrides), surrogate,
+# private use and unassigned characters are invisible or unprintable in the editor and in reports.
+_BAD_LABEL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Runs of whitespace inside a label read from a file become "_"; whitespace that is also a control
+# character (U+001C..U+001F, U+0085) is not replaced, so check_label_form refuses it.
+_LABEL_SPACES = re.compile(r"(?:(?![\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f])\s)+")
+_SHOWN = 60  # characters of a bad value quoted in a message
+
+
+def shown(value: object) -> str:
+    """repr() of a value cut to a readable length (a message must not quote a 50 MB cell)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"  # repr() of a huge int may itself fail
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+
+
+def check_label_form(name: str) -> str:
+    """`name` stripped, when it is a sane label: non-empty, at most MAX_LABEL_LENGTH characters, no
+    whitespace inside (labels become tag names such as B-ORG), no control or invisible characters."""
+    if not isinstance(name, str):
+        raise ValidationError(f"a label must be a string, not {type(name).__name__} {shown(name)}")
+    name = name.strip()
+    if not name or any(ch.isspace() for ch in name):
+        raise ValidationError(f"label name {shown(name)} must be non-empty and contain no spaces")
+    if len(name) > MAX_LABEL_LENGTH:
+        raise ValidationError(f"label name {shown(name)} is longer than {MAX_LABEL_LENGTH} characters")
+    bad = next((ch for ch in name if unicodedata.category(ch) in _BAD_LABEL_CATEGORIES), None)
+    if bad is not None:
+        raise ValidationError(f"label name {shown(name)} holds the invisible or control character "
+                              f"U+{ord(bad):04X}")
+    return name
+
+
+def label_from_value(value: object) -> str:
+    """A label read from a file: a string (inner whitespace runs become '_') or a whole number
+    ('0', '1', ... as sentiment classes in numbered datasets); anything else is refused."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValidationError(f"a label must be a string, not {type(value).__name__} {shown(value)}")
+    return check_label_form(_LABEL_SPACES.sub("_", str(value).strip()))
+
+
+def offset_from_value(value: object, what: str = "offset") -> int:
+    """A character offset read from a file: an integer (not a bool, not a float that would be
+    truncated, not a numeric string)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{what} must be an integer, not {type(value).__name__} {shown(value)}")
+    return value
+
+
+def confidence_from_value(value: object) -> float | None:
+    """A model confidence read from a file: None, or a finite number in [0, 1]."""
+    if value is None:
+        return None
+    # 0 <= value is checked first: math.isfinite() of an int beyond float range raises OverflowError.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not (0 <= value <= 1 and math.isfinite(value)):
+        raise ValidationError(f"confidence must be a number from 0 to 1, not {shown(value)}")
+    return float(value)
+
+
+def optional_name(value: object, what: str) -> str | None:
+    """An annotator or run id read from a file: None or a string."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{what} must be a string, not {type(value).__name__} {shown(value)}")
+    return value
+
+
+def check_document_length(text: str) -> None:
+    """Refuse a document longer than MAX_DOCUMENT_CHARS; readers call it before tokenizing."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise ValidationError(f"a document of {len(text):,} characters is longer than the limit of "
+                              f"{MAX_DOCUMENT_CHARS:,}: split it into several documents")
+
+
+def check_storable_text(text: str, what: str = "the text") -> None:
+    """Refuse a string that SQLite cannot store as UTF-8 (an unpaired surrogate from a JSON escape)."""
+    found = _LONE_SURROGATE.search(text)
+    if found:
+        raise ValidationError(f"{what} holds an unpaired surrogate U+{ord(found.group()):04X} at character "
+                              f"{found.start() + 1} (not valid Unicode; the file's \\u escapes are broken)")
 
 
 @dataclass(frozen=True)
@@ -104,9 +204,11 @@ def validate_spans(text: str, spans: list[Span], where: str = "") -> None:
     """Raise ValidationError for out-of-range, empty or overlapping spans (one source at a time)."""
     prefix = f"{where}: " if where else ""
     for s in spans:
+        offset_from_value(s.start, f"{prefix}span start")
+        offset_from_value(s.end, f"{prefix}span end")
         if not (0 <= s.start < s.end <= len(text)):
             raise ValidationError(
-                f"{prefix}span {s.start}-{s.end} ({s.label}) is out of range for a text of "
+                f"{prefix}span {shown(s.start)}-{shown(s.end)} ({s.label}) is out of range for a text of "
                 f"{len(text)} characters"
             )
     ordered = sorted(spans, key=lambda s: (s.start, s.end))
@@ -115,3 +217,24 @@ def validate_spans(text: str, spans: list[Span], where: str = "") -> None:
             raise ValidationError(
                 f"{prefix}spans {a.start}-{a.end} ({a.label}) and {b.start}-{b.end} ({b.label}) overlap"
             )
+
+
+def validate_document(doc: Document) -> None:
+    """Raise ValidationError unless `doc` can be stored as it is: storable text and metadata, spans
+    in range and not overlapping within each source, labels and confidences of the sane form."""
+    check_storable_text(doc.text)
+    check_storable_text(doc.source, "the source name")
+    try:
+        meta = json.dumps(doc.meta, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError) as e:
+        kind = "nested too deeply" if isinstance(e, RecursionError) else "not JSON data"
+        raise ValidationError(f"the document's metadata is {kind}") from None
+    check_storable_text(meta, "the document's metadata")
+    for source in SOURCES:
+        validate_spans(doc.text, [s for s in list(doc.spans) + list(doc.other_spans) if s.source == source])
+    for span in list(doc.spans) + list(doc.other_spans):
+        check_label_form(span.label)
+        confidence_from_value(span.confidence)
+    for sentiment in ([doc.sentiment] if doc.sentiment else []) + list(doc.other_sentiments):
+        check_label_form(sentiment.label)
+        confidence_from_value(sentiment.confidence)

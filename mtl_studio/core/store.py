@@ -28,7 +28,7 @@ from .errors import MtlStudioError
 from .run_record import RunRecord
 from .schema import (
     DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
-    validate_spans,
+    check_label_form, validate_spans,
 )
 
 SCHEMA_VERSION = 1
@@ -914,10 +914,7 @@ def _split_sql(script: str) -> list[str]:
 
 
 def _check_label_name(name: str) -> str:
-    name = name.strip()
-    if not name or any(ch.isspace() for ch in name):
-        raise ValidationError(f"label name {name!r} must be non-empty and contain no spaces")
-    return name
+    return check_label_form(name)
 
 
 def _document_filter(split: str | None, task: str | None, labelled: bool | None, source_filter: str | None,

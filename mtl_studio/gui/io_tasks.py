@@ -151,7 +151,8 @@ def export_annotations(project: str, out: str, fmt: str) -> int:
     """Write gold annotations; returns the number of documents written."""
     store = ProjectStore.open(project)
     try:
-        report = export_project(store, out, fmt)
+        # force: QFileDialog.getSaveFileName has already asked before choosing an existing file.
+        report = export_project(store, out, fmt, force=True)
     finally:
         store.close()
     return report.documents

@@ -95,8 +95,8 @@ def test_user_errors_are_one_line(tmp_path, capsys):
     assert run("stats", tmp_path / "notes.mtl") == 1
     assert "not an MTL Studio project" in capsys.readouterr().err
     (tmp_path / "folder").mkdir()
-    assert run("export", p, tmp_path / "folder", "--format", "csv") == 1  # OSError: one line, exit 1
-    assert "Is a directory" in capsys.readouterr().err
+    assert run("export", p, tmp_path / "folder", "--format", "csv") == 1  # refused: one line, exit 1
+    assert "is a folder" in capsys.readouterr().err
 
 
 def test_import_json_report_and_warnings(tmp_path, capsys):

@@ -93,6 +93,7 @@ def detect_format(path: str | Path) -> str:
 
 def sniff(sample: str) -> str:
     """Guess a format from the start of a file: jsonl, json, conll, tsv, csv or text."""
+    from .common import decode_json
     from .conll import DOCSTART, TAG_RE, split_columns
 
     lines = sample.splitlines()
@@ -105,7 +106,7 @@ def sniff(sample: str) -> str:
     first = nonblank[0].lstrip()
     if first.startswith("{"):
         try:
-            json.loads(nonblank[0])
+            decode_json(nonblank[0])
             return "jsonl"
         except json.JSONDecodeError:
             return "json"
@@ -135,10 +136,10 @@ def import_file(store: "ProjectStore", path: str | Path, options: ImportOptions 
 
 
 def export_project(store: "ProjectStore", out: str | Path, fmt: str, include: tuple[str, ...] = (),
-                   split: str | None = None) -> "ExportReport":
+                   split: str | None = None, *, force: bool = False, raw_cells: bool = False) -> "ExportReport":
     from .exporter import export_project as _export
 
-    return _export(store, out, fmt, include, split)
+    return _export(store, out, fmt, include, split, force=force, raw_cells=raw_cells)
 
 
 __all__ = [

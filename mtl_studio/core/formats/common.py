@@ -7,12 +7,14 @@ the project inside one transaction, so a file with any error imports nothing.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..schema import SPLITS, Document
+from ..schema import SPLITS, Document, label_from_value, shown
 from .report import ImportReport
 
 
@@ -66,19 +68,43 @@ def check_split(value: object) -> str | None:
     """Normalise a split name from a file ('validation' -> 'dev'); None when absent; raise on junk."""
     if value is None or value == "":
         return None
-    v = str(value).strip().lower()
+    v = str(value).strip().lower() if isinstance(value, str) else None
     v = _SPLIT_WORDS.get(v, v)
     if v not in SPLITS:
-        raise ValueError(f"split {value!r} is not one of train, dev, test")
+        raise ValueError(f"split {shown(value)} is not one of train, dev, test")
     return v
 
 
 def clean_label(label: object) -> str:
-    """A label as the schema stores it: a string without spaces (numbers become '0', '1', ...)."""
-    if isinstance(label, float) and label.is_integer():
-        label = int(label)
-    text = str(label).strip()
-    return re.sub(r"\s+", "_", text)
+    """A label as the schema stores it: a string without spaces (numbers become '0', '1', ...);
+    ValidationError for a list, a bool, an empty or an unprintable label (see schema.label_from_value)."""
+    return label_from_value(label)
+
+
+_JSON = json.JSONDecoder()
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def decode_json(text: str, pos: int = 0, *, whole: bool = True) -> tuple[Any, int]:
+    """(value, end) of the JSON value at `pos`; with `whole`, nothing but whitespace may follow.
+
+    Every reader decodes JSON here so that all bad JSON is a json.JSONDecodeError with a position:
+    also nesting deeper than Python's recursion limit (RecursionError) and integers of more digits
+    than Python converts (ValueError), which the json module raises as other exceptions.
+    """
+    if whole:
+        pos = _JSON_SPACE.match(text, pos).end()
+    try:
+        value, end = _JSON.raw_decode(text, pos)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, pos) from None
+    except ValueError as e:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise json.JSONDecodeError(str(e).split(";")[0], text, pos) from None
+    if whole and text[end:].strip(" \t\r\n"):
+        raise json.JSONDecodeError("extra data", text, end)
+    return value, end
 
 
 def read_lines(path: Path, encoding: str, report: ImportReport) -> Iterator[tuple[int, str]]:
@@ -97,6 +123,9 @@ def read_lines(path: Path, encoding: str, report: ImportReport) -> Iterator[tupl
         for lineno, raw in enumerate(f, 1):
             if lineno == 1 and is_utf8 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
+            # The line end (\n or \r\n) goes before decoding, and the bytes are dropped once decoded:
+            # a 50 MB line is then held once as bytes and once as text, never three times.
+            raw = raw.rstrip(b"\r\n")
             try:
                 text = raw.decode(encoding)
             except UnicodeDecodeError as e:
@@ -105,7 +134,8 @@ def read_lines(path: Path, encoding: str, report: ImportReport) -> Iterator[tupl
                              f"(is the file in another encoding? try --encoding latin-1 or --encoding gbk)",
                              kind="encoding", line=lineno)
                 continue
-            yield lineno, text.rstrip("\r\n")  # the line end: \n or \r\n
+            del raw
+            yield lineno, text
 
 
 def starts_with_utf16_bom(path: Path) -> bool:
@@ -123,13 +153,6 @@ def _read_utf16_lines(path: Path, report: ImportReport) -> Iterator[tuple[int, s
                 yield lineno, text.rstrip("\r\n")
     except UnicodeDecodeError as e:
         report.error(f"cannot decode the file as UTF-16 ({e.reason})", kind="encoding", line=lineno + 1)
-
-
-def check_encoding(path: Path, encoding: str, report: ImportReport) -> None:
-    """Decode a whole file line by line only to find bad bytes (before pandas reads it)."""
-    for _ in read_lines(path, encoding, report):
-        if report.error_count >= 20:
-            return
 
 
 def peek_text(path: Path, encoding: str = "utf-8", max_bytes: int = 64 * 1024) -> str:

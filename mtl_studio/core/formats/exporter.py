@@ -4,18 +4,19 @@ Gold annotations only by default; `include=("silver", "predicted")` adds model a
 CoNLL, which holds one tag per token, a document uses its gold entities when it is labelled for
 NER, else the first included source that has spans for it. Documents stream from the store, and
 the output is written to a temporary file that replaces OUT at the end, so an interrupted export
-never leaves half a file.
+never leaves half a file (safe_output: no symlink, FIFO, device or folder as OUT; an existing file
+only with force). CSV cells that a spreadsheet would run as formulas are neutralised unless raw_cells.
 """
 from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from ..safe_output import atomic_output, check_output_path
 from ..schema import SPLITS, Document, Span, ValidationError
 from ..store import ProjectStore
 from ..tokenize import misaligned_spans, spans_to_tags, tokenize
@@ -58,7 +59,9 @@ class ExportReport:
 
 
 def export_project(store: ProjectStore, out: str | Path, fmt: str, include: tuple[str, ...] = (),
-                   split: str | None = None) -> ExportReport:
+                   split: str | None = None, *, force: bool = False, raw_cells: bool = False) -> ExportReport:
+    """Write the project's documents to `out`; `force` overwrites an existing file, `raw_cells`
+    writes CSV cells as they are (formulas included)."""
     fmt = fmt.lower()
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"export format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
@@ -67,31 +70,26 @@ def export_project(store: ProjectStore, out: str | Path, fmt: str, include: tupl
         raise ValidationError(f"--include takes silver and/or predicted, not {', '.join(bad)}")
     if split is not None and split not in SPLITS:
         raise ValidationError(f"--split must be one of {', '.join(SPLITS)}")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = check_output_path(out, force=force)  # before reading the project: a refusal costs nothing
     report = ExportReport(str(out), fmt)
     sources = ("gold", *include)
-    tmp = out.with_name(out.name + ".part")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            docs = store.iter_documents(split, sources=sources)
-            if fmt == "conll":
-                _write_conll(f, docs, include, report)
-            elif fmt == "jsonl":
-                for doc in docs:
-                    f.write(json.dumps(write_record(doc, sources), ensure_ascii=False) + "\n")
-                    _count(report, doc.spans, doc)
-            else:
-                _raise_csv_limit()
-                writer = csv.writer(f, lineterminator="\n")
-                write_csv_header(writer, sources)
-                for doc in docs:
-                    write_csv_row(writer, doc, sources)
-                    _count(report, doc.spans, doc)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_output(out, force=force) as f:
+        docs = store.iter_documents(split, sources=sources)
+        if fmt == "conll":
+            _write_conll(f, docs, include, report)
+        elif fmt == "jsonl":
+            for doc in docs:
+                f.write(json.dumps(write_record(doc, sources), ensure_ascii=False) + "\n")
+                _count(report, doc.spans, doc)
+        else:
+            _raise_csv_limit()
+            # CRLF row ends (RFC 4180): the csv module quotes a cell holding any character of the
+            # line terminator, so with "\n" alone a cell with a carriage return went out unquoted.
+            writer = csv.writer(f, lineterminator="\r\n")
+            write_csv_header(writer, sources)
+            for doc in docs:
+                write_csv_row(writer, doc, sources, raw_cells=raw_cells)
+                _count(report, doc.spans, doc)
     if include:
         report.notes.append(f"model annotations included: {', '.join(include)}")
     return report

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import OperationCancelled
-from ..schema import ValidationError, validate_spans
+from ..schema import ValidationError, validate_document
 from ..splits import ImportSplitter
 from ..store import ProjectStore
 from ..tokenize import normalize
@@ -119,9 +119,7 @@ class _Writer:
             self._problem(parsed, "empty document (no text): skipped", "warning", "empty")
             return
         try:
-            validate_spans(doc.text, doc.spans)
-            for source in ("silver", "predicted"):
-                validate_spans(doc.text, [s for s in doc.other_spans if s.source == source])
+            validate_document(doc)
         except ValidationError as e:
             self._problem(parsed, str(e), "error", "span")
             return

@@ -28,9 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MtlStudioError
-from ..schema import Document, SentimentLabel, Span
+from ..schema import (
+    Document, SentimentLabel, Span, ValidationError, check_document_length, confidence_from_value, optional_name,
+    shown,
+)
 from ..tokenize import retokenize_for_spans
-from .common import ImportOptions, ParsedDoc, check_split, clean_label, read_lines
+from .common import ImportOptions, ParsedDoc, check_split, clean_label, decode_json, read_lines
 from .report import ImportReport
 
 TEXT_KEYS = ("text", "content", "sentence", "document", "body")
@@ -50,7 +53,7 @@ def read_jsonl(path: Path, options: ImportOptions, report: ImportReport) -> Iter
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            rec, _ = decode_json(line)
         except json.JSONDecodeError as e:
             report.error(f"not valid JSON ({e.msg} at column {e.colno})", kind="json", line=lineno)
             continue
@@ -72,7 +75,6 @@ def read_json(path: Path, options: ImportOptions, report: ImportReport) -> Itera
         return
     text = "\n".join(line for _, line in lines)
     del lines
-    decoder = json.JSONDecoder()
     pos = _skip_ws(text, 0)
     if pos >= len(text):
         report.error("the file is empty", kind="json", line=1)
@@ -81,7 +83,7 @@ def read_json(path: Path, options: ImportOptions, report: ImportReport) -> Itera
     line_at = _LineCounter(text)
     try:
         if text[pos] != "[":
-            obj, end = decoder.raw_decode(text, pos)
+            obj, end = decode_json(text, pos, whole=False)
             items.append((line_at(pos), obj))
             pos = _skip_ws(text, end)
             if pos < len(text):
@@ -90,7 +92,7 @@ def read_json(path: Path, options: ImportOptions, report: ImportReport) -> Itera
         else:
             pos = _skip_ws(text, pos + 1)
             while pos < len(text) and text[pos] != "]":
-                obj, end = decoder.raw_decode(text, pos)
+                obj, end = decode_json(text, pos, whole=False)
                 items.append((line_at(pos), obj))
                 pos = _skip_ws(text, end)
                 if pos < len(text) and text[pos] == ",":
@@ -152,7 +154,7 @@ class _RecordReader:
                 doc = self._label_studio(rec)
             else:
                 doc = self._generic(rec)
-        except RecordError as e:
+        except (RecordError, ValidationError) as e:  # ValidationError: a label or offset of the wrong form
             self.report.error(str(e), kind="record", line=lineno)
             return None
         doc.source = self.path.name
@@ -202,7 +204,7 @@ class _RecordReader:
             self.unlabelled_empty += 1  # doccano: an empty label list is an unannotated text
         elif sentiment_value is None and label is not None:
             sentiment_value = label
-        if sentiment_value is None and isinstance(rec.get("cats"), dict):
+        if sentiment_value is None and rec.get("cats") is not None:
             sentiment_value = _from_cats(rec["cats"])
         if span_source:
             spans = [self._span(s, text, rec, i) for i, s in enumerate(span_source)]
@@ -219,7 +221,7 @@ class _RecordReader:
             meta["id"] = rec["id"]
         entity_sentiments = [
             {"start": s["start"], "end": s["end"], "sentiment": s["sentiment"]}
-            for s in span_source or [] if isinstance(s, dict) and "sentiment" in s and "start" in s
+            for s in span_source or [] if isinstance(s, dict) and {"start", "end", "sentiment"} <= s.keys()
         ]
         if entity_sentiments:
             meta["entity_sentiments"] = entity_sentiments
@@ -230,7 +232,7 @@ class _RecordReader:
         return Document(
             text=text, tokens=self._tokens(rec, text, spans), spans=gold, other_spans=other,
             sentiment=_sentiment(sentiment_value), ner_labelled=ner_labelled, split=split, meta=meta,
-            other_sentiments=[_other_sentiment(x) for x in rec.get("other_sentiments") or []],
+            other_sentiments=[_other_sentiment(x) for x in _list_field(rec, "other_sentiments")],
         )
 
     def _label_studio(self, rec: dict[str, Any]) -> Document:
@@ -242,34 +244,36 @@ class _RecordReader:
         if text_key is None:
             raise RecordError('no text in the task\'s "data"')
         text = data[text_key]
-        annotations = [a for a in (rec.get("annotations") or rec.get("completions") or [])
+        _check_length(text)
+        annotations = [a for a in _list_field(rec, "annotations") or _list_field(rec, "completions")
                        if isinstance(a, dict) and not a.get("was_cancelled")]
-        if rec.get("predictions"):
-            self.ls_predictions += len(rec["predictions"])
+        self.ls_predictions += len(_list_field(rec, "predictions"))
         if len(annotations) > 1:
             self.ls_extra_annotations += 1
         spans: list[Span] = []
         sentiment = None
         ner_labelled = False
         if annotations:
-            results = annotations[0].get("result") or []
+            results = _list_field(annotations[0], "result")
             for i, res in enumerate(results):
                 if not isinstance(res, dict):
                     continue
                 value = res.get("value") or {}
+                if not isinstance(value, dict):
+                    raise RecordError(f"result {i + 1}: \"value\" must be an object, not {shown(value)}")
                 if res.get("type") == "labels":
-                    labels = value.get("labels") or []
+                    labels = _list_field(value, "labels", f"result {i + 1}: ")
                     if not labels:
                         raise RecordError(f"result {i + 1}: a labels result without a label")
                     spans.append(self._checked_span(value.get("start"), value.get("end"), labels[0], text,
                                                     value.get("text"), f"result {i + 1}"))
                 elif res.get("type") == "choices":
-                    choices = value.get("choices") or []
+                    choices = _list_field(value, "choices", f"result {i + 1}: ")
                     if len(choices) > 1:
-                        raise RecordError(f"result {i + 1}: several choices {choices}; a document has one "
+                        raise RecordError(f"result {i + 1}: several choices {shown(choices)}; a document has one "
                                           f"sentiment label")
-                    if choices:
-                        sentiment = _sentiment(choices[0])
+                    if choices:  # a choice is a class name, never a list to unwrap
+                        sentiment = SentimentLabel(clean_label(choices[0]))
             ner_labelled = bool(spans) or self.ls_ner_project
         meta = {k: v for k, v in data.items() if k != text_key and isinstance(v, (str, int, float, bool))}
         if "id" in rec:
@@ -297,54 +301,80 @@ class _RecordReader:
             self.typed_from_tags += 1
         source = s.get("source", "gold")
         if source not in ("gold", "silver", "predicted"):
-            raise RecordError(f"{where}: source {source!r} is not gold, silver or predicted")
+            raise RecordError(f"{where}: source {shown(source)} is not gold, silver or predicted")
         span = self._checked_span(start, end, label, text, s.get("text"), where)
         if source != "gold":
-            conf = s.get("confidence")
-            span = Span(span.start, span.end, span.label, source, float(conf) if conf is not None else None,
-                        s.get("annotator"), run_id=s.get("run_id"))
+            span = Span(span.start, span.end, span.label, source, confidence_from_value(s.get("confidence")),
+                        optional_name(s.get("annotator"), "annotator"), run_id=optional_name(s.get("run_id"), "run_id"))
         return span
 
     def _checked_span(self, start: Any, end: Any, label: Any, text: str, span_text: Any, where: str) -> Span:
         if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
-            raise RecordError(f"{where}: start and end must be integers, found {start!r} and {end!r}")
-        if label is None or str(label).strip() == "":
+            raise RecordError(f"{where}: start and end must be integers, found {shown(start)} and {shown(end)}")
+        if label is None or (isinstance(label, str) and label.strip() == ""):
             raise RecordError(f"{where}: the span has no label")
+        try:
+            label = clean_label(label)
+        except ValidationError as e:
+            raise RecordError(f"{where}: {e}") from None
         if isinstance(span_text, str) and text[start:end] != span_text:
             converted = _from_utf16(text, start, end)
             if converted and text[converted[0]:converted[1]] == span_text:
                 self.utf16_converted += 1
                 start, end = converted
             elif 0 <= start < end <= len(text):
-                raise RecordError(f"{where}: the span {start}-{end} says {span_text!r} but the text there is "
-                                  f"{text[start:end]!r}")
-        return Span(start, end, clean_label(label))
+                raise RecordError(f"{where}: the span {start}-{end} says {shown(span_text)} but the text there is "
+                                  f"{shown(text[start:end])}")
+        return Span(start, end, label)
 
     def _tokens(self, rec: dict[str, Any], text: str, spans: list[Span]) -> list[tuple[int, int]]:
         """Given token offsets when they are sound and every span sits on them, else our own tokens."""
         given = rec.get("tokens")
-        if given and not all(isinstance(t, (list, tuple)) for t in given):
-            given = rec.get("token_spans")
-        if isinstance(given, list) and given:
-            try:
-                toks = [(int(a), int(b)) for a, b in given]
-            except (TypeError, ValueError):
-                toks = []
+        if not _offset_pairs(given):
+            given = rec.get("token_spans")  # SEntFiN: "tokens" are words, "token_spans" their offsets
+        if _offset_pairs(given):
+            toks = [(a, b) for a, b in given]
             sound = all(0 <= a < b <= len(text) for a, b in toks) and \
                 all(b1 <= a2 for (_, b1), (a2, _) in zip(toks, toks[1:]))
             starts, ends = {a for a, _ in toks}, {b for _, b in toks}
-            if toks and sound and all(s.start in starts and s.end in ends for s in spans):
+            if sound and all(s.start in starts and s.end in ends for s in spans):
                 return toks
         return retokenize_for_spans(text, spans)
+
+
+def _check_length(text: str) -> None:
+    try:
+        check_document_length(text)  # before anything tokenizes it
+    except ValidationError as e:
+        raise RecordError(str(e)) from None
 
 
 def _text_of(rec: dict[str, Any]) -> str:
     for key in TEXT_KEYS:
         if isinstance(rec.get(key), str):
+            _check_length(rec[key])
             return rec[key]
     if isinstance(rec.get("data"), dict) and isinstance(rec["data"].get("text"), str):
+        _check_length(rec["data"]["text"])
         return rec["data"]["text"]
     raise RecordError(f'no text field (expected one of {", ".join(TEXT_KEYS)}); found {", ".join(rec) or "nothing"}')
+
+
+def _list_field(rec: dict[str, Any], key: str, where: str = "") -> list[Any]:
+    """rec[key] when it is a list; [] when absent or null; RecordError for anything else."""
+    value = rec.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RecordError(f'{where}"{key}" must be a list, not {type(value).__name__} {shown(value)}')
+    return value
+
+
+def _offset_pairs(value: Any) -> bool:
+    """Whether `value` is a non-empty list of [start, end] integer pairs (token offsets)."""
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(t, (list, tuple)) and len(t) == 2 and
+        all(isinstance(x, int) and not isinstance(x, bool) for x in t) for t in value)
 
 
 def _looks_like_span(x: Any) -> bool:
@@ -352,18 +382,27 @@ def _looks_like_span(x: Any) -> bool:
         (isinstance(x, dict) and ("start" in x or "start_offset" in x))
 
 
-def _from_cats(cats: dict[str, Any]) -> str | None:
-    best = max(cats.items(), key=lambda kv: float(kv[1] or 0), default=None)
-    return best[0] if best and float(best[1] or 0) >= 0.5 else None
+def _from_cats(cats: Any) -> str | None:
+    """spaCy / doccano "cats": {"label": score}; the label scored 0.5 or more, if any."""
+    if not isinstance(cats, dict):
+        raise RecordError(f'"cats" must be an object of label: score, not {shown(cats)}')
+    try:
+        scores = {label: confidence_from_value(score) or 0.0 for label, score in cats.items()}
+    except ValidationError as e:
+        raise RecordError(f'"cats": {e}') from None
+    best = max(scores.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best and best[1] >= 0.5 else None
 
 
 def _sentiment(value: Any) -> SentimentLabel | None:
     if isinstance(value, list):
         if len(value) > 1:
-            raise RecordError(f"several labels {value}; a document has one sentiment label")
+            raise RecordError(f"several labels {shown(value)}; a document has one sentiment label")
         value = value[0] if value else None
     if isinstance(value, dict):
-        value = value.get("label")
+        if "label" not in value:
+            raise RecordError(f"a sentiment object needs a \"label\", found {shown(value)}")
+        value = value["label"]
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return SentimentLabel(clean_label(value))
@@ -372,15 +411,14 @@ def _sentiment(value: Any) -> SentimentLabel | None:
 def _other_sentiment(x: Any) -> SentimentLabel:
     if not isinstance(x, dict) or x.get("source") not in ("silver", "predicted") or not x.get("label"):
         raise RecordError(f"other_sentiments entries need a label and source silver or predicted, found {x!r}")
-    conf = x.get("confidence")
-    return SentimentLabel(clean_label(x["label"]), x["source"], float(conf) if conf is not None else None,
-                          x.get("annotator"), x.get("run_id"))
+    return SentimentLabel(clean_label(x["label"]), x["source"], confidence_from_value(x.get("confidence")),
+                          optional_name(x.get("annotator"), "annotator"), optional_name(x.get("run_id"), "run_id"))
 
 
 def _type_from_tags(rec: dict[str, Any], start: Any) -> str:
     """SEntFiN-style records: the entity type is in ner_tags at the token where the span starts."""
     tags, offsets = rec.get("ner_tags"), rec.get("token_spans")
-    if isinstance(tags, list) and isinstance(offsets, list):
+    if isinstance(tags, list) and _offset_pairs(offsets):
         for (a, _), tag in zip(offsets, tags):
             if a == start and isinstance(tag, str) and "-" in tag:
                 return tag.split("-", 1)[1]
@@ -388,8 +426,10 @@ def _type_from_tags(rec: dict[str, Any], start: Any) -> str:
 
 
 def _ls_results(rec: dict[str, Any], kind: str) -> bool:
-    for a in rec.get("annotations") or rec.get("completions") or []:
-        if isinstance(a, dict) and any(isinstance(r, dict) and r.get("type") == kind for r in a.get("result") or []):
+    annotations = rec.get("annotations") or rec.get("completions")
+    for a in annotations if isinstance(annotations, list) else []:
+        results = a.get("result") if isinstance(a, dict) else None
+        if isinstance(results, list) and any(isinstance(r, dict) and r.get("type") == kind for r in results):
             return True
     return False
 

@@ -22,9 +22,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..schema import Document, SentimentLabel, Span
+from ..schema import (
+    MAX_DOCUMENT_CHARS, SOURCES, Document, SentimentLabel, Span, ValidationError, check_document_length,
+    offset_from_value, shown,
+)
 from ..tokenize import retokenize_for_spans
-from .common import ImportOptions, ParsedDoc, check_encoding, check_split, clean_label, starts_with_utf16_bom
+from .cells import neutralise_formula, restore_formula
+from .common import (
+    ImportOptions, ParsedDoc, check_split, clean_label, decode_json, read_lines, starts_with_utf16_bom,
+)
 from .report import ImportReport
 
 TEXT_NAMES = ("text", "sentence", "content", "review", "text_a", "document", "body", "message", "tweet",
@@ -32,6 +38,10 @@ TEXT_NAMES = ("text", "sentence", "content", "review", "text_a", "document", "bo
 LABEL_NAMES = ("sentiment", "label", "polarity", "labels", "class", "category", "target", "sentiment_label",
                "emotion", "stance")
 CHUNK_ROWS = 20_000
+# No line of a document's row is longer than this: the text is at most MAX_DOCUMENT_CHARS, and an
+# entities cell of a document at that limit stays within a few times its length. A longer line is
+# refused before the csv module (which buffers a cell as 4 bytes a character) or pandas reads it.
+MAX_LINE_CHARS = 5 * MAX_DOCUMENT_CHARS
 
 
 def find_column(names: list[str], given: str | None, candidates: tuple[str, ...],
@@ -71,16 +81,16 @@ def _read_delimited(path: Path, options: ImportOptions, report: ImportReport, se
     import pandas as pd
 
     _raise_csv_limit()
-    check_encoding(path, options.encoding, report)
+    quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
+    check_rows(path, options, report, sep, quoting)
     if not report.ok:
         return
     if starts_with_utf16_bom(path):
-        encoding = "utf-16"  # as read_lines (check_encoding) read it
+        encoding = "utf-16"  # as read_lines (check_rows) read it
     elif options.encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
         encoding = "utf-8-sig"
     else:
         encoding = options.encoding
-    quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -107,14 +117,51 @@ def _read_delimited(path: Path, options: ImportOptions, report: ImportReport, se
         _bad_lines(caught, report)
 
 
+def check_rows(path: Path, options: ImportOptions, report: ImportReport, sep: str, quoting: int) -> None:
+    """First pass over a CSV/TSV file: every line decodes, and every record has the header's number
+    of fields. pandas cannot tell a short row from one with empty cells (it pads both with ""), so
+    the csv module counts the fields; errors name the line where the record starts."""
+    numbered = read_lines(path, options.encoding, report)
+    line_of_record: list[int] = []
+
+    def lines() -> Iterator[str]:
+        for lineno, line in numbered:
+            line_of_record.append(lineno)
+            if len(line) > MAX_LINE_CHARS:
+                report.error(f"a line of {len(line):,} characters: longer than a row of one document can be "
+                             f"(its text may have {MAX_DOCUMENT_CHARS:,}); split it into several documents",
+                             kind="too-long", line=lineno)
+                line = ""  # the csv reader sees an empty line; the import fails anyway
+            yield line + "\n"
+
+    reader = csv.reader(lines(), delimiter=sep, quoting=quoting, strict=False)
+    header: list[str] | None = None
+    try:
+        for row in reader:
+            start = line_of_record[0] if line_of_record else 1
+            line_of_record.clear()
+            if header is None:
+                header = row
+            elif row and len(row) != len(header):
+                fewer = "fewer" if len(row) < len(header) else "more"
+                report.error(f"{len(row)} fields where the header has {len(header)} ({fewer} than the header"
+                             f"{'; quote cells that hold the separator' if fewer == 'more' else ''})",
+                             kind="bad-row", line=start)
+            if report.error_count >= options.max_errors:
+                return
+    except csv.Error as e:
+        report.error(f"cannot read the file as {'TSV' if sep == chr(9) else 'CSV'}: {e}", kind="bad-row",
+                     line=line_of_record[0] if line_of_record else None)
+
+
 def read_excel(path: Path, options: ImportOptions, report: ImportReport) -> Iterator[ParsedDoc]:
     """The first sheet of an .xlsx / .xls workbook (read whole: workbooks are not streamable)."""
     import pandas as pd
 
     try:
         frame = pd.read_excel(path, dtype=str, keep_default_na=False, na_values=[])
-    except (ValueError, ImportError, OSError) as e:
-        report.error(f"cannot read the workbook: {e}", kind="bad-file")
+    except Exception as e:  # noqa: BLE001 - openpyxl/xlrd/zipfile raise many classes for a damaged workbook
+        report.error(f"cannot read the workbook: {type(e).__name__}: {e}", kind="bad-file")
         return
     mapper = _Columns(list(frame.columns), options, report)
     if report.ok:
@@ -182,17 +229,20 @@ class _Columns:
         metas = frame[self.meta].to_dict("records") if self.meta else [{}] * len(texts)
         for index, text, label, ent, split, meta in zip(frame.index, texts, labels, ents, splits, metas):
             row = int(index) + 2  # the header is row 1
-            text = "" if _missing(text) else str(text)
+            text, label, ent, split = (None if _missing(v) else restore_formula(str(v))
+                                       for v in (text, label, ent, split))
+            text = text or ""
             try:
+                check_document_length(text)  # before retokenize_for_spans
                 spans, ner_labelled = _entities(ent)
                 split = check_split(None if _missing(split) else split)
-            except ValueError as e:
+                sentiment = None if _missing(label) or str(label).strip() == "" else SentimentLabel(clean_label(label))
+            except ValueError as e:  # ValidationError included: a label or offset of the wrong form
                 self.report.error(str(e), kind="bad-row", row=row)
                 continue
-            sentiment = None if _missing(label) or str(label).strip() == "" else SentimentLabel(clean_label(label))
             doc = Document(text=text, tokens=retokenize_for_spans(text, spans), spans=spans, sentiment=sentiment,
                            ner_labelled=ner_labelled, split=split, source=path.name,
-                           meta={k: v for k, v in meta.items() if not _missing(v) and v != ""})
+                           meta={k: restore_formula(str(v)) for k, v in meta.items() if not _missing(v) and v != ""})
             yield ParsedDoc(doc, row=row)
 
 
@@ -205,21 +255,26 @@ def _entities(cell: Any) -> tuple[list[Span], bool]:
     if _missing(cell) or str(cell).strip() == "":
         return [], False
     try:
-        items = json.loads(cell)
+        items, _ = decode_json(str(cell))
     except json.JSONDecodeError as e:
-        raise ValueError(f"entities cell is not JSON ({e.msg}): {str(cell)[:60]!r}") from None
+        raise ValueError(f"entities cell is not JSON ({e.msg}): {shown(str(cell))}") from None
     if not isinstance(items, list):
         raise ValueError("entities cell must be a JSON list of {start, end, label}")
     spans = []
     for i, it in enumerate(items):
+        if isinstance(it, dict) and {"start", "end", "label"} <= it.keys():
+            start, end, label, source = it["start"], it["end"], it["label"], it.get("source", "gold")
+        elif isinstance(it, list) and len(it) == 3:
+            (start, end, label), source = it, "gold"
+        else:
+            raise ValueError(f"entity {i + 1} in the entities cell needs start, end and label: {shown(it)}")
+        if source not in SOURCES:
+            raise ValueError(f"entity {i + 1}: source {shown(source)} is not one of {', '.join(SOURCES)}")
         try:
-            if isinstance(it, dict):
-                spans.append(Span(int(it["start"]), int(it["end"]), clean_label(it["label"]),
-                                  it.get("source", "gold")))
-            else:
-                spans.append(Span(int(it[0]), int(it[1]), clean_label(it[2])))
-        except (KeyError, IndexError, TypeError, ValueError):
-            raise ValueError(f"entity {i + 1} in the entities cell needs start, end and label: {it!r}") from None
+            spans.append(Span(offset_from_value(start, "start"), offset_from_value(end, "end"), clean_label(label),
+                              source))
+        except ValidationError as e:
+            raise ValueError(f"entity {i + 1} in the entities cell: {e}") from None
     gold = [s for s in spans if s.source == "gold"]
     # `[]` says "labelled, no entities"; a cell holding only model spans (an export with --include)
     # says nothing about gold, and reading it as labelled would turn a prediction into gold negatives.
@@ -231,8 +286,9 @@ def write_csv_header(writer: Any, sources: tuple[str, ...]) -> None:
     writer.writerow(["text", "sentiment", "split", "entities", *extra])
 
 
-def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...]) -> None:
-    """One row: entities as JSON (model spans carry their source); empty when not labelled for NER."""
+def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...], *, raw_cells: bool = False) -> None:
+    """One row: entities as JSON (model spans carry their source); empty when not labelled for NER.
+    Cells that a spreadsheet would run as formulas are neutralised unless `raw_cells`."""
     spans = [{"start": s.start, "end": s.end, "label": s.label} for s in doc.spans]
     model = [{"start": s.start, "end": s.end, "label": s.label, "source": s.source, "confidence": s.confidence}
              for s in doc.other_spans if s.source in sources]
@@ -243,4 +299,5 @@ def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...]) -> None:
             continue
         x = next((x for x in doc.other_sentiments if x.source == src), None)
         extra.append(x.label if x else "")
-    writer.writerow([doc.text, doc.sentiment.label if doc.sentiment else "", doc.split, entities, *extra])
+    cells = [doc.text, doc.sentiment.label if doc.sentiment else "", doc.split or "", entities, *extra]
+    writer.writerow(cells if raw_cells else [neutralise_formula(c) for c in cells])

@@ -233,7 +233,7 @@ class _SigintStop:
 
 def _budget_line(project: str, config: Any) -> str | None:
     """The planned budget, said before the run starts (the engine plans it again from the encoded data);
-    None when the encoder cannot be read: the engine then says why."""
+    None when the encoder cannot be read or nothing can be trained: the engine then says why."""
     from mtl_studio.core.budget_preview import preview_budget
     from mtl_studio.core.errors import MtlStudioError
     from mtl_studio.core.store import ProjectStore
@@ -243,6 +243,8 @@ def _budget_line(project: str, config: Any) -> str | None:
             preview = preview_budget(store, config)
     except (MtlStudioError, OSError, ValueError):
         return None
+    if not preview.train_documents:
+        return None  # the engine's error says where the labelled documents are
     return f"{preview.describe()}; override with --epochs/--max-steps/--lr"
 
 

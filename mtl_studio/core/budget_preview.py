@@ -16,9 +16,12 @@ class BudgetPreview:
     plan: BudgetPlan
     seconds: float | None  # estimated wall time of training and dev evaluation; None: unknown here
     measured_here: bool  # the speed behind `seconds` was measured by a run on this machine
+    train_documents: int  # labelled for the run's tasks; 0: a run cannot start (the engine says why)
 
     def describe(self) -> str:
         """'budget: about 12 epochs, 588 steps, lr 1e-4, ~4 min on this machine (auto: ...)'."""
+        if not self.train_documents:
+            return "budget: none yet (no labelled training documents for these tasks)"
         return self.plan.describe(self.seconds, self.measured_here)
 
 
@@ -44,4 +47,4 @@ def preview_budget(store: ProjectStore, config: TrainConfig, encoder: EncoderInf
     device_type = resolve_device(config.device).type
     rate, measured = estimated_docs_per_second(encoder, device_type)
     seconds = estimated_seconds(plan, config.batch_size, rate, dev_docs) if rate else None
-    return BudgetPreview(plan, seconds, measured)
+    return BudgetPreview(plan, seconds, measured, train_docs)

@@ -288,8 +288,8 @@ def test_nan_loss_becomes_a_dialog(panel, store, tiny_encoder, dialogs, qtbot, m
 def test_joint_run_then_single_task_baselines(panel, store, tiny_encoder, dialogs, qtbot):
     """'Also train single-task baselines' queues NER-only and sentiment-only runs with the same settings."""
     panel.set_project(store)
-    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu", seed=5,
-                                 max_steps_per_epoch=2))
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, learning_rate=5e-5, batch_size=4, device="cpu",
+                                 seed=5, max_steps_per_epoch=2))
     panel.baselinesCheck.setChecked(True)
     finished: list[str] = []
     panel.run_finished.connect(finished.append)

@@ -2436,6 +2436,26 @@
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
+    <message>
+        <source>auto lr</source>
+        <translation>自动学习率</translation>
+    </message>
+    <message>
+        <source>auto epochs</source>
+        <translation>自动轮数</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>What this run will train: set Epochs or Learning rate to a number to override the automatic budget</source>
+        <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
+    </message>
+    <message>
+        <source>budget: not known yet ({})</source>
+        <translation>预算：暂未知（{}）</translation>
+    </message>
 </context>
 <context>
     <name>TrainingWorker</name>

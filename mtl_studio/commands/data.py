@@ -105,13 +105,22 @@ def register(sub: "argparse._SubParsersAction") -> None:
 def _open(path: str):  # type: ignore[no-untyped-def]
     from mtl_studio.core.store import ProjectStore
 
-    return ProjectStore.open(path)
+    store = ProjectStore.open(path)
+    if store.read_only:
+        print(f"note: {store.read_only_notice}", file=sys.stderr)
+    store.on_wait = _say_waiting  # a write held up by another writer says so every second
+    return store
+
+
+def _say_waiting(seconds: float) -> None:
+    print(f"waiting for another writer (an import, the studio) to finish... {seconds:.0f} s", file=sys.stderr)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.store_files import remove_project_files
 
-    store = ProjectStore.create(args.project)
+    store = ProjectStore.create(args.project)  # a name too long or a full disk: an error, no file left
     try:
         with store.bulk():
             if args.split_seed is not None:
@@ -123,8 +132,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     except BaseException:
         # A bad label name: leave no half-made project behind, so the corrected command can run.
         store.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{args.project}{suffix}").unlink(missing_ok=True)
+        remove_project_files(args.project)
         raise
     store.close()
     print(f"created {args.project}")

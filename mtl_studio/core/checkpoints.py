@@ -16,8 +16,9 @@ from typing import Any
 import torch
 
 from .artifacts import write_folder_atomically, write_model_files
+from .paths import RESUME_STATE_FILE
 
-STATE_FILE = "trainer_state.json"
+STATE_FILE = RESUME_STATE_FILE
 OPTIMIZER_FILE = "optimizer.pt"
 
 

@@ -43,6 +43,16 @@ def runs_dir_for(project_path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + ".runs")
 
 
+# A run's resume point (written by core/checkpoints.py): <run folder>/last/, complete once its state file
+# is there. Named here, without torch, so that the store can tell whether an interrupted run has one.
+RESUME_POINT_DIR = "last"
+RESUME_STATE_FILE = "trainer_state.json"
+
+
+def has_resume_point(run_dir: str | os.PathLike[str] | None) -> bool:
+    return run_dir is not None and (Path(run_dir) / RESUME_POINT_DIR / RESUME_STATE_FILE).is_file()
+
+
 def offline_encoder_path() -> Path | None:
     """The folder of the offline all-MiniLM-L6-v2 from the `offline` extra, or None when not installed."""
     try:

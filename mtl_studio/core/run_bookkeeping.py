@@ -6,20 +6,28 @@ write nothing, so a run is recorded once whatever the number of processes.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .config import TrainConfig
+from .errors import TrainingError
 from .evaluate import EvalReport
+from .paths import has_resume_point, runs_dir_for
+from .run_liveness import Heartbeat, resume_hint
 from .store import ProjectStore
 
 
 def resumable_config(store: ProjectStore, run_id: str) -> TrainConfig:
-    """The stored config of a run that can be resumed; ValueError when it already finished."""
+    """The stored config of a run that can be resumed; ValueError when it already finished, TrainingError
+    while a live process still trains it (two trainers would write one run folder)."""
     run = store.run_record(run_id)
     if run.finished:
         raise ValueError(f"run {run_id} already finished ({run.status}); nothing to resume")
+    if run.status == "running":  # the store reads a run whose process died as "interrupted"
+        raise TrainingError(f"run {run_id} is still running in another process; stop it there first, or "
+                            "wait until it ends")
     return TrainConfig.from_dict(run.config)
 
 
@@ -30,6 +38,7 @@ class RunBookkeeping:
         self.store = store
         self.run_id = run_id
         self.writer = writer
+        self.run_dir = runs_dir_for(store.path) / run_id  # best/ and the resume point last/
 
     @classmethod
     def begin(cls, store: ProjectStore, config: TrainConfig, *, writer: bool,
@@ -42,7 +51,7 @@ class RunBookkeeping:
                 if store.run_record(resume_run_id).dataset_hash != store.dataset_hash() and notes is not None:
                     notes.append(("warning", f"the project's labelled data changed since run {resume_run_id} "
                                              "started: the resumed run will not equal an uninterrupted one"))
-                store.update_run(resume_run_id, status="running", message="")
+                store.claim_run(resume_run_id)  # running again, owned by this process
             return cls(store, resume_run_id, writer=writer)
         run_id = store.create_run(config.to_dict()) if writer else None
         return cls(store, broadcast(run_id), writer=writer)
@@ -74,12 +83,20 @@ class RunBookkeeping:
         if self.writer:
             self.store.update_run(self.run_id, status="failed", message=message)
 
+    def heartbeat(self) -> contextlib.AbstractContextManager[object]:
+        """`with book.heartbeat():` renews the run's heartbeat from a thread of its own while training
+        (core/run_liveness.py); nothing on the ranks that do not write."""
+        if not self.writer:
+            return contextlib.nullcontext()
+        # The thread's store connection is its own (connections are per thread): closed as it ends.
+        return Heartbeat(lambda: self.store.beat_run(self.run_id), on_exit=self.store.close)
+
     def interrupted(self) -> None:
         """The consumer closed the generator or the process is being interrupted: the record must not
-        say "running" forever. The last checkpoint (if any) stays."""
+        say "running" forever. The last checkpoint (if any) stays; the message says whether there is one."""
         if self.writer:
             self.store.update_run(self.run_id, status="stopped",
-                                  message="interrupted; resume from the last checkpoint with --resume")
+                                  message="interrupted; " + resume_hint(self.run_id, has_resume_point(self.run_dir)))
 
 
 def final_metrics(*, tasks: tuple[str, ...], best_epoch: int | None, epochs_trained: int,

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,18 @@ from .schema import (
     DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
     check_label_form, validate_spans,
 )
+from . import store_files
+from .paths import has_resume_point
+from .run_liveness import INTERRUPTED, current_process, interrupted_message, observed_status
+from .store_faults import ProjectBusy, ProjectReadOnly, os_storage_error, read_only_message, storage_error
+from .store_files import (
+    check_name_fits, has_unmerged_wal, is_locked, is_writable, remove_project_files, rollback_quietly,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# The longest an edit waits for the write lock in all (telling `on_wait` every store_files.BUSY_TIMEOUT_S):
+# staged imports hold the lock only for their short merge (formats/staging.py).
+WRITE_WAIT_LIMIT_S = 60.0
 
 # Ordered migrations: MIGRATIONS[i] brings a database from version i to i + 1.
 MIGRATIONS: list[str] = [
@@ -82,6 +92,12 @@ MIGRATIONS: list[str] = [
         metrics TEXT NOT NULL,
         PRIMARY KEY (run_id, epoch));
     """,
+    # 2: who trains a run and when it last gave a sign of life (core/run_liveness.py), so that a run whose
+    # process died reads as interrupted instead of running forever.
+    """
+    ALTER TABLE runs ADD COLUMN owner TEXT;
+    ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+    """,
 ]
 
 
@@ -116,28 +132,69 @@ PROJECT_FILE_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error, MtlS
 class ProjectStore:
     """A project: documents, label schema, annotations with provenance, runs."""
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False,
+                 read_only: bool | None = None) -> None:
+        """Open (or with create=True make) a project. read_only=None decides from the file system: a
+        project whose file or folder cannot be written opens read-only (browse, stats, export; every
+        edit raises ProjectReadOnly)."""
         self.path = Path(path)
         if create:
+            check_name_fits(self.path)  # first: stat() of an over-long name fails with a bare OSError
             if self.path.exists():
                 raise FileExistsError(f"{self.path} already exists")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_parent_folder()
         elif not self.path.exists():
             raise FileNotFoundError(f"no project at {self.path}")
         elif self.path.is_dir():
             raise ValidationError(f"{self.path} is a folder, not a project file")
+        self.read_only = bool(read_only) if read_only is not None else (not create and not is_writable(self.path))
+        # Called with the seconds waited so far while another writer holds the project (see bulk()).
+        self.on_wait: Callable[[float], None] | None = None
         self._local = threading.local()
         try:
             self._migrate(fresh=create)
-        except sqlite3.OperationalError:
-            self.close()
-            raise  # locked, read-only, disk full: a condition of the file system, not of the file
+        except sqlite3.OperationalError as e:
+            self._abandon(created=create)
+            fault = storage_error(e, self.path)
+            if fault is None and create and not os.access(self.path.absolute().parent, os.W_OK):
+                fault = ProjectReadOnly(f"{self.path}: cannot create a project there: the folder is read-only "
+                                        "or not writable")
+            if fault is not None:
+                raise fault from e
+            raise  # locked, unreadable: a condition of the file system, not of the file
         except sqlite3.DatabaseError as e:  # "file is not a database"
-            self.close()
+            self._abandon(created=create)
             raise ValidationError(f"{self.path} is not an MTL Studio project ({e})") from None
         except BaseException:
-            self.close()
+            self._abandon(created=create)
             raise
+
+    def _make_parent_folder(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            fault = os_storage_error(e, self.path)
+            if fault is not None:
+                raise fault from e
+            raise
+
+    def _abandon(self, *, created: bool) -> None:
+        """Close after a failed open; a project this call was creating is removed with its companions
+        (a name or a disk that refused it must leave nothing behind)."""
+        self.close()
+        if created:
+            remove_project_files(self.path)
+
+    @property
+    def read_only_notice(self) -> str:
+        """What the GUI and CLI show about a read-only project ('' when it is writable)."""
+        if not self.read_only:
+            return ""
+        notice = read_only_message(self.path)
+        if has_unmerged_wal(self.path):
+            notice += (f"; its last changes are in {self.path.name}-wal, which cannot be read without "
+                       "writing: they show once the project is opened where it can be written")
+        return notice
 
     # ---- connections and transactions ----------------------------------------------------------
 
@@ -146,18 +203,14 @@ class ProjectStore:
         return cls(path, create=True)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> "ProjectStore":
-        return cls(path)
+    def open(cls, path: str | os.PathLike[str], *, read_only: bool | None = None) -> "ProjectStore":
+        return cls(path, read_only=read_only)
 
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn = store_files.open_connection(self.path, read_only=self.read_only)
             self._local.conn = conn
             self._local.depth = 0
         return conn
@@ -177,7 +230,13 @@ class ProjectStore:
     @contextlib.contextmanager
     def bulk(self) -> Iterator[None]:
         """One transaction around many edits. A nested call is a savepoint inside the outer transaction:
-        if it fails, its own changes are undone even when the caller catches the error and goes on."""
+        if it fails, its own changes are undone even when the caller catches the error and goes on.
+
+        Faults of the file system come out as the StorageError subclasses of core.store_faults (a full
+        disk, read-only media, another writer holding the project too long), never as the secondary
+        error of a rollback that SQLite had already done itself."""
+        if self.read_only:
+            raise ProjectReadOnly(read_only_message(self.path))
         conn = self.conn
         if self._local.depth:
             savepoint = f"nested_{self._local.depth}"
@@ -186,25 +245,55 @@ class ProjectStore:
             try:
                 yield
             except BaseException:
-                conn.execute(f"ROLLBACK TO {savepoint}")
-                conn.execute(f"RELEASE {savepoint}")
+                if conn.in_transaction:  # SQLite may have rolled the whole transaction back already
+                    conn.execute(f"ROLLBACK TO {savepoint}")
+                    conn.execute(f"RELEASE {savepoint}")
                 raise
             else:
                 conn.execute(f"RELEASE {savepoint}")
             finally:
                 self._local.depth -= 1
             return
-        conn.execute("BEGIN IMMEDIATE")
-        self._local.depth = 1
         try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
-        finally:
-            self._local.depth = 0
+            self._begin_immediate(conn)
+            self._local.depth = 1
+            try:
+                yield
+            except BaseException:
+                rollback_quietly(conn)
+                raise
+            else:
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    rollback_quietly(conn)
+                    raise
+            finally:
+                self._local.depth = 0
+        except sqlite3.OperationalError as e:
+            fault = storage_error(e, self.path)
+            if fault is None:
+                raise
+            raise fault from e
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock, waiting for another writer at most WRITE_WAIT_LIMIT_S seconds and telling
+        `on_wait` about it every store_files.BUSY_TIMEOUT_S (about a second), so no edit hangs silently."""
+        waited = 0.0
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if not is_locked(e):
+                    raise
+            waited += store_files.BUSY_TIMEOUT_S  # SQLite's own busy wait of the failed BEGIN
+            if waited >= WRITE_WAIT_LIMIT_S:
+                raise ProjectBusy(
+                    f"{self.path} is busy: another writer (an import, or another program) has held it for "
+                    f"{waited:.0f} s; nothing was saved: try again when it has finished")
+            if self.on_wait is not None:
+                self.on_wait(waited)
 
     def _migrate(self, *, fresh: bool) -> None:
         conn = self.conn
@@ -216,6 +305,8 @@ class ProjectStore:
         if version == 0 and not fresh and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
             # Version 0 with tables is another program's database: creating ours in it would alter it.
             raise ValidationError(f"{self.path} is an SQLite database but not an MTL Studio project")
+        if self.read_only:
+            return  # an older schema is still browsable; upgrading it needs a writable project
         for target in range(version, SCHEMA_VERSION):
             with self.bulk():
                 for statement in _split_sql(MIGRATIONS[target]):
@@ -320,6 +411,67 @@ class ProjectStore:
             n = self.conn.execute("DELETE FROM sentiments WHERE label = ?", (name,)).rowcount
             self.conn.execute("DELETE FROM sentiment_classes WHERE name = ?", (name,))
         return n
+
+    # ---- staged imports (core/formats/staging.py) ---------------------------------------------------
+
+    def copy_label_schema(self, source: "ProjectStore") -> None:
+        """Give this (empty, staging) project the label schema and split seed of `source`."""
+        with self.bulk():
+            for t in source.entity_types():
+                self.conn.execute("INSERT INTO entity_types VALUES (?, ?, ?)", (t.name, t.colour, t.position))
+            for c in source.sentiment_classes():
+                self.conn.execute("INSERT INTO sentiment_classes VALUES (?, ?)", (c.name, c.position))
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('split_seed', ?)", (str(source.split_seed),))
+
+    def merge_staged(self, staged: str | os.PathLike[str]) -> None:
+        """Add a staging project's documents, annotations and new labels in ONE transaction.
+
+        Set-based copies (INSERT ... SELECT from the attached file), so the write lock is held for the
+        copy only, not for the parsing that filled the staging file. Document ids are shifted past this
+        project's; labels the staging project added are appended to the schema in their order.
+        """
+        if self.read_only:
+            raise ProjectReadOnly(read_only_message(self.path))
+        conn = self.conn
+        conn.execute("ATTACH DATABASE ? AS staged", (os.fspath(staged),))  # not allowed inside a transaction
+        try:
+            with self.bulk():
+                self._merge_new_labels()
+                base = conn.execute("SELECT COALESCE(MAX(id), 0) FROM documents").fetchone()[0]
+                try:
+                    conn.execute(
+                        "INSERT INTO documents (id, text, tokens, split, source, meta, ner_labelled, created_at) "
+                        "SELECT id + ?, text, tokens, split, source, meta, ner_labelled, created_at "
+                        "FROM staged.documents ORDER BY id", (base,))
+                    conn.execute(
+                        'INSERT INTO spans (document_id, start, "end", label, source, confidence, annotator, '
+                        'run_id, created_at) SELECT document_id + ?, start, "end", label, source, confidence, '
+                        "annotator, run_id, created_at FROM staged.spans ORDER BY id", (base,))
+                    conn.execute(
+                        "INSERT INTO sentiments (document_id, label, source, confidence, annotator, run_id, "
+                        "created_at) SELECT document_id + ?, label, source, confidence, annotator, run_id, "
+                        "created_at FROM staged.sentiments ORDER BY id", (base,))
+                except sqlite3.IntegrityError as e:
+                    # A label removed or renamed in the studio while the file was being read.
+                    raise ValidationError(f"the label schema of {self.path.name} changed during the import "
+                                          f"({e}); nothing was imported: import the file again") from e
+                marks = conn.execute("SELECT value FROM staged.meta WHERE key = ?",
+                                     (UNASSIGNED_SPLITS_KEY,)).fetchone()
+                if marks:  # splits only the seeded hash chose, under their ids in this project
+                    self.mark_split_unassigned(i + base for a, b in _unpack_ranges(marks[0]) for i in range(a, b + 1))
+        finally:
+            conn.execute("DETACH DATABASE staged")
+
+    def _merge_new_labels(self) -> None:
+        conn = self.conn
+        for table, columns in (("entity_types", "name, colour"), ("sentiment_classes", "name")):
+            new = conn.execute(
+                f"SELECT {columns} FROM staged.{table} WHERE name NOT IN (SELECT name FROM main.{table}) "
+                "ORDER BY position, name").fetchall()
+            for row in new:
+                position = conn.execute(f"SELECT COALESCE(MAX(position) + 1, 0) FROM main.{table}").fetchone()[0]
+                conn.execute(f"INSERT INTO main.{table} ({columns}, position) VALUES "
+                             f"({', '.join('?' * len(row))}, ?)", (*row, position))
 
     # ---- documents -------------------------------------------------------------------------------
 
@@ -793,12 +945,28 @@ class ProjectStore:
     # ---- runs ------------------------------------------------------------------------------------
 
     def create_run(self, config: dict[str, Any], *, run_id: str | None = None) -> str:
+        """A new run, 'running' and owned by this process (core/run_liveness.py tells when it died)."""
         run_id = run_id or _dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        now = _now()
         with self.bulk():
             self.conn.execute(
-                "INSERT INTO runs (id, created_at, status, config, dataset_hash) VALUES (?, ?, 'running', ?, ?)",
-                (run_id, _now(), json.dumps(config, ensure_ascii=False), self.dataset_hash()))
+                "INSERT INTO runs (id, created_at, status, config, dataset_hash, owner, heartbeat_at) "
+                "VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                (run_id, now, json.dumps(config, ensure_ascii=False), self.dataset_hash(),
+                 current_process().to_json(), now))
         return run_id
+
+    def claim_run(self, run_id: str) -> None:
+        """A resumed run: running again, owned by this process."""
+        with self.bulk():
+            self.conn.execute("UPDATE runs SET status = 'running', message = '', owner = ?, heartbeat_at = ? "
+                              "WHERE id = ?", (current_process().to_json(), _now(), run_id))
+
+    def beat_run(self, run_id: str) -> None:
+        """The heartbeat of a running run (run_liveness.Heartbeat calls it every few seconds)."""
+        with self.bulk():
+            self.conn.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
+                              (_now(), run_id))
 
     def update_run(self, run_id: str, *, status: str | None = None, metrics: dict[str, Any] | None = None,
                    artefact_dir: str | None = None, message: str | None = None) -> None:
@@ -856,9 +1024,21 @@ class ProjectStore:
 
     @staticmethod
     def _run_record(r: sqlite3.Row) -> RunRecord:
-        return RunRecord(id=r["id"], created_at=r["created_at"], status=r["status"], config=json.loads(r["config"]),
+        status, message = _observed_run_status(r)
+        return RunRecord(id=r["id"], created_at=r["created_at"], status=status, config=json.loads(r["config"]),
                          dataset_hash=r["dataset_hash"], artefact_dir=r["artefact_dir"],
-                         metrics=json.loads(r["metrics"]), message=r["message"])
+                         metrics=json.loads(r["metrics"]), message=message)
+
+
+def _observed_run_status(r: sqlite3.Row) -> tuple[str, str]:
+    """(status, message) of a run row as readers see it: 'running' only while its process lives. Rows of
+    a schema-1 project opened read-only have no owner or heartbeat columns."""
+    keys = r.keys()
+    status = observed_status(r["status"], r["owner"] if "owner" in keys else None,
+                             r["heartbeat_at"] if "heartbeat_at" in keys else None, r["created_at"])
+    if status == INTERRUPTED and not r["message"]:
+        return status, interrupted_message(r["id"], has_checkpoint=has_resume_point(r["artefact_dir"]))
+    return status, r["message"]
 
 
 # ---- helpers of the bulk split and delete section ---------------------------------------------------

@@ -46,9 +46,10 @@ from .events import EpochEvaluated, Event, LogMessage, RunFinished, RunStarted, 
 from .evaluate import EvalReport, evaluate_model
 from .features import EncodedDataset, collate, length_grouped_batches
 from .model import MultiTaskModel, load_encoder
-from .paths import runs_dir_for
+from .paths import RESUME_POINT_DIR, has_resume_point
 from .prediction_store import store_predictions
 from .run_bookkeeping import RunBookkeeping, final_metrics, resumable_config, stopped_metrics
+from .run_liveness import resume_hint
 from .store import ProjectStore
 from .throughput import record_throughput
 from .training_data import load_training_data
@@ -216,17 +217,17 @@ class Trainer:
         self.book = RunBookkeeping.begin(self.store, self.config, writer=self.ctx.is_main,
                                          broadcast=self.ctx.broadcast_object, resume_run_id=self.resume_run_id,
                                          notes=notes)
-        self.run_id = self.book.run_id
-        self.run_dir = runs_dir_for(self.store.path) / self.run_id
+        self.run_id, self.run_dir = self.book.run_id, self.book.run_dir
         try:
-            resumed = self._load_checkpoint() if self.resume_run_id else False
-            if self.ctx.is_main:
-                yield from self._start_events(notes, resumed)
-            outcome = yield from self._train_loop()
-            if outcome == "stopped":
-                yield from self._finish_stopped()
-                return
-            yield from self._finish(outcome)
+            with self.book.heartbeat():  # a reader tells a live run from one whose process died
+                resumed = self._load_checkpoint() if self.resume_run_id else False
+                if self.ctx.is_main:
+                    yield from self._start_events(notes, resumed)
+                outcome = yield from self._train_loop()
+                if outcome == "stopped":
+                    yield from self._finish_stopped()
+                    return
+                yield from self._finish(outcome)
         except _Failure as e:
             yield from self._finish_failed(str(e))
         except Exception as e:
@@ -627,18 +628,26 @@ class Trainer:
         return TrainingParts(self.model, self.optimizer, self.scheduler, self.scaler, self.strategy)
 
     def _save_last(self) -> None:
-        """The resume point (rank 0), see core/checkpoints.py."""
+        """The resume point (rank 0), see core/checkpoints.py. A full disk or a read-only run folder ends
+        the run with the cause and what is left to resume from (the previous resume point stays whole)."""
         if not self.ctx.is_main:
             return
-        save_resume_point(self.run_dir / "last", self._parts(), tokenizer=self.tokenizer,
-                          labels=self.labels.to_dict(), model_config=self._model_config(),
-                          folder_extra=self._folder_extra(self.state.epoch + 1), run_id=self.run_id,
-                          state=self.state, config=self.config.to_dict())
+        folder = self.run_dir / RESUME_POINT_DIR
+        try:
+            save_resume_point(folder, self._parts(), tokenizer=self.tokenizer,
+                              labels=self.labels.to_dict(), model_config=self._model_config(),
+                              folder_extra=self._folder_extra(self.state.epoch + 1), run_id=self.run_id,
+                              state=self.state, config=self.config.to_dict())
+        except OSError as e:
+            left = ("the previous checkpoint is kept: " + resume_hint(self.run_id, True)
+                    if has_resume_point(self.run_dir) else "the run has no checkpoint to resume from")
+            raise _Failure(f"could not write the checkpoint in {folder} at step {self.state.global_step}: "
+                           f"{(e.strerror or str(e)).lower()}; {left}") from e
         self.book.checkpoint_saved(self.run_dir)
 
     def _load_checkpoint(self) -> bool:
         """Restore the last checkpoint of the resumed run (every rank reads it); False when there is none."""
-        state = load_resume_point(self.run_dir / "last", self._parts(), self.device)
+        state = load_resume_point(self.run_dir / RESUME_POINT_DIR, self._parts(), self.device)
         if state is None:
             return False
         self.state = state
@@ -674,7 +683,7 @@ class Trainer:
         self.book.finished(status, metrics, self.run_dir)
         if self.ctx.world_size == 1 and self.speed.steps >= _TrainingSpeed.MIN_STEPS:
             record_throughput(self.config.encoder, self.device.type, self.speed.docs_per_second())
-        shutil.rmtree(self.run_dir / "last", ignore_errors=True)  # finished: the resume point is not needed
+        shutil.rmtree(self.run_dir / RESUME_POINT_DIR, ignore_errors=True)  # finished: no resume point needed
         yield RunFinished(self.run_id, status, st.best_epoch, metrics, str(self.run_dir))
 
     def _finish_stopped(self) -> Iterator[Event]:

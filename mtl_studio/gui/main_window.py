@@ -28,6 +28,7 @@ from .document_list import DocumentListPanel
 from .annotate_page import AnnotatePage
 from .models import DocumentListModel
 from .shortcuts_dialog import ShortcutsDialog
+from .store_feedback import StoreFeedback
 
 __all__ = ["MainWindow", "DocumentListPanel", "ShortcutsDialog"]
 
@@ -282,6 +283,7 @@ class MainWindow(QMainWindow):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("labellingProgress")
         self.statusBar().addPermanentWidget(self.progress_label)
+        self.store_feedback = StoreFeedback(self)  # "Read-only"; "waiting for another writer…"
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(400)  # coalesce counts after a burst of edits
@@ -346,6 +348,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self._undo_index = 0
         self.doc_panel.set_store(store)
+        self.store_feedback.set_store(store)
         self.annotate_page.set_context(store, self.undo_stack if store else None, self.notifier if store else None)
         for panel in (self.training_panel, self.results_panel, self.prediction_view):
             if hasattr(panel, "set_project"):
@@ -674,7 +677,7 @@ class MainWindow(QMainWindow):
         on_docs = page in (self._tab_pages.get(self.annotate_page), self._tab_pages.get(self.prediction_view))
         for a in (self.act_prev, self.act_next, self.act_next_unlabelled):
             a.setEnabled(on_docs and self.store is not None)
-        self.act_ner_done.setEnabled(page is self.annotate_page and self.store is not None)
+        self.act_ner_done.setEnabled(page is self.annotate_page and self._editable())
 
     # ---- misc ---------------------------------------------------------------------------------------------
 
@@ -704,12 +707,16 @@ class MainWindow(QMainWindow):
         name = self.store.path.name if self.store else self.tr("no project")
         self.setWindowTitle(self.tr("{project} — MTL Studio").format(project=name))
 
+    def _editable(self) -> bool:
+        return self.store is not None and not self.store.read_only
+
     def _update_enabled(self) -> None:
         has = self.store is not None
-        for a in (self.act_import, self.act_export_conll, self.act_export_jsonl, self.act_export_csv,
-                  self.act_export_model, self.act_schema, self.act_prev, self.act_next, self.act_next_unlabelled,
-                  self.act_ner_done, self.act_search):
+        for a in (self.act_export_conll, self.act_export_jsonl, self.act_export_csv,
+                  self.act_export_model, self.act_prev, self.act_next, self.act_next_unlabelled, self.act_search):
             a.setEnabled(has)
+        for a in (self.act_import, self.act_schema, self.act_ner_done):  # a read-only project is browsed only
+            a.setEnabled(self._editable())
         self._on_tab_changed(self.tabs.currentIndex())
 
     def _update_progress(self) -> None:

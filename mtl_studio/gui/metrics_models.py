@@ -214,6 +214,7 @@ class RunRow:
     encoder: str
     scores: Headline
     mlm_weight: float = 0.0
+    message: str = ""  # why it stopped, failed or was interrupted (the status tooltip)
 
 
 def run_row(run: RunRecord, split: str) -> RunRow:
@@ -224,7 +225,7 @@ def run_row(run: RunRecord, split: str) -> RunRow:
         ner_weight=cfg.get("ner_weight"), sentiment_weight=cfg.get("sentiment_weight"),
         learning_rate=cfg.get("learning_rate"), batch_size=cfg.get("batch_size"), epochs=cfg.get("epochs"),
         encoder=str(cfg.get("encoder", "")), scores=headline_scores(run.report(split)),
-        mlm_weight=cfg.get("mlm_weight") or 0.0,
+        mlm_weight=cfg.get("mlm_weight") or 0.0, message=run.message,
     )
 
 
@@ -285,7 +286,9 @@ class RunHistoryModel(QAbstractTableModel):
             return row.run_id
         if column == "status":
             statuses = {"completed": self.tr("completed"), "early_stopped": self.tr("completed (early stop)"),
-                        "stopped": self.tr("stopped"), "failed": self.tr("failed"), "running": self.tr("running")}
+                        "stopped": self.tr("stopped"), "failed": self.tr("failed"), "running": self.tr("running"),
+                        # the store's reading of a "running" run whose process died
+                        "interrupted": self.tr("interrupted")}
             return statuses.get(row.status, row.status)
         if column == "tasks":
             if joint:
@@ -327,6 +330,8 @@ class RunHistoryModel(QAbstractTableModel):
                 return row.encoder
             if column == "run":
                 return self.tr("Started {}").format(row.created_at.replace("T", " "))
+            if column == "status" and row.message:
+                return row.message
         if role == Qt.ItemDataRole.FontRole and column in self.SCORE_COLUMNS and len(self._rows) > 1:
             value = self._score(row, column)
             if value is not None and value == self._best.get(column):

@@ -362,8 +362,20 @@ class TrainingPanel(QWidget):
                     self.set_config(TrainConfig.from_dict(upgrade_former_defaults(json.loads(saved))))
                 except (ValueError, TypeError):
                     pass  # settings from another version: keep the defaults
+            self._offer_resume(store)
         self._update_enabled()
         self.refresh_budget()
+
+    def _offer_resume(self, store: ProjectStore) -> None:
+        """The latest run can be resumed when it was stopped or its process died (the store reads such a
+        run as interrupted): the Resume button continues it, the status line says why."""
+        runs = store.run_records()
+        if runs and runs[-1].status in ("stopped", "interrupted"):
+            last = runs[-1]
+            self._resumable = last.id
+            text = self.tr("Run {} was interrupted: {}") if last.status == "interrupted" \
+                else self.tr("Run {} was stopped: {}")
+            self.statusLabel.setText(text.format(last.id, last.message))
 
     def set_config(self, config: TrainConfig) -> None:
         """Fill the controls from a config (fields the panel does not show are kept for config())."""

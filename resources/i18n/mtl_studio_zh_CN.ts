@@ -1572,6 +1572,10 @@
         <source>Started {}</source>
         <translation>开始于 {}</translation>
     </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
 </context>
 <context>
     <name>SchemaDialog</name>
@@ -2456,6 +2460,14 @@
         <source>budget: not known yet ({})</source>
         <translation>预算：暂未知（{}）</translation>
     </message>
+    <message>
+        <source>Run {} was interrupted: {}</source>
+        <translation>运行 {} 已中断：{}</translation>
+    </message>
+    <message>
+        <source>Run {} was stopped: {}</source>
+        <translation>运行 {} 已停止：{}</translation>
+    </message>
 </context>
 <context>
     <name>TrainingWorker</name>
@@ -2498,6 +2510,17 @@
         <location line="+1"/>
         <source>Unexpected error ({}): {}</source>
         <translation>意外错误（{}）：{}</translation>
+    </message>
+</context>
+<context>
+    <name>StoreFeedback</name>
+    <message>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
+        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
     </message>
 </context>
 </TS>

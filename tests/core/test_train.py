@@ -138,7 +138,9 @@ def test_stop_within_one_step_keeps_a_resumable_checkpoint(project, tiny_encoder
         assert store.get_run(finished.run_id)["status"] == "stopped"
 
 
-@pytest.mark.parametrize("stop_at", [4, 6])  # 4 steps per epoch: 4 = right before the evaluation; 6 = mid-epoch
+# 4 steps per epoch: 2 = inside the first epoch (no checkpoint before the stop's own); 4 = right before the
+# evaluation; 6 = mid-epoch
+@pytest.mark.parametrize("stop_at", [2, 4, 6])
 def test_resume_equals_uninterrupted(tmp_path, tiny_encoder, stop_at):
     # Dropout, MLM masking and learned weights all consume or carry state that must be restored.
     cfg = config(tiny_encoder, strategy="uncertainty", mlm_weight=0.2, dropout=0.2, epochs=3)

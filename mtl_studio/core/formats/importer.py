@@ -1,10 +1,12 @@
 """Write parsed documents into a project, all or nothing.
 
 The reader streams documents; each one is checked (spans in range and not overlapping, labels
-known or added, not empty, duplicates noted) and inserted inside ONE store transaction, so memory
-stays flat and a file with any error leaves the project exactly as it was. The transaction opens
-only when the first document arrives: a file rejected by a reader's first pass (CoNLL checks every
-line before building documents) never takes the project's write lock.
+known or added, not empty, duplicates noted) and written into a staging project beside the target
+(formats/staging.py), which is merged into the project in one short transaction once the whole file
+is known to be good. So memory stays flat, a file with any error leaves the project exactly as it was,
+and the project's write lock is held only for the merge: an annotator's edits go on while a big file
+is being read. A file rejected by a reader's first pass (CoNLL checks every line before building
+documents) does not even create the staging file.
 """
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from ..errors import OperationCancelled
 from ..schema import ValidationError, validate_document
 from ..splits import ImportSplitter
 from ..store import ProjectStore
+from ..store_faults import NoSpaceLeft, ProjectReadOnly, StorageError, no_space_message, read_only_message
 from ..tokenize import normalize
 from . import detect_format, get_reader, resolve_format, sniff
 from .common import ImportOptions, ParsedDoc, peek_text
 from .report import ImportFailed, ImportProblem, ImportReport, Severity
+from .staging import StagingProject
 
 PROGRESS_EVERY = 1000
 
@@ -52,31 +56,27 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
         codecs.lookup(options.encoding)
     except LookupError:
         raise ValidationError(f"unknown encoding {options.encoding!r} (e.g. utf-8, latin-1, gbk)") from None
-    writer = _Writer(store, splitter, options, report)
+    if store.read_only:
+        raise ProjectReadOnly(read_only_message(store.path))
     docs = get_reader(fmt)(path, options, report)
-    first = next(docs, None)  # a reader's first pass runs here, outside the transaction
+    first = next(docs, None)  # a reader's first pass runs here, before anything is written
     if first is not None and report.error_count < options.max_errors:
         try:
-            with store.bulk():
-                for n, parsed in enumerate(_chain(first, docs), 1):
-                    writer.add(parsed)
-                    if report.error_count >= options.max_errors:
-                        report.note(f"stopped reading after {report.error_count} errors")
-                        break
-                    if progress is not None and n % PROGRESS_EVERY == 0 and progress(n) is False:
-                        raise ImportCancelled(f"import of {path} cancelled; nothing was imported")
-                writer.finish()
-                if not report.ok:
-                    raise ImportFailed(report)  # rolls the transaction back
-        except ValidationError as e:
-            if isinstance(e, ImportFailed):
-                raise
+            with StagingProject(store) as staging:
+                _stage(_Writer(staging.store, store, splitter, options, report), _chain(first, docs), path,
+                       options, progress)
+                staging.merge()
+        except (ValidationError, StorageError) as e:
+            if isinstance(e, NoSpaceLeft):  # name the project, not the staging file the user never saw
+                raise NoSpaceLeft(no_space_message(store.path)) from e
+            if isinstance(e, (ImportFailed, StorageError)):
+                raise  # the file system's condition, not a problem of the file's data
             report.error(str(e), kind="store")
             raise ImportFailed(report) from e
     else:
         for _ in docs:  # drain so the reader reports everything it found
             pass
-        writer.finish()
+        _Writer(store, store, splitter, options, report).finish()
     if not report.ok:
         raise ImportFailed(report)
     if report.documents == 0 and not report.skipped and not report.duplicates:
@@ -84,6 +84,24 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
         raise ImportFailed(report)
     report.committed = True
     return report
+
+
+def _stage(writer: "_Writer", docs: Iterator[ParsedDoc], path: Path, options: ImportOptions,
+           progress: Callable[[int], bool | None] | None) -> None:
+    """Check and write every document into the writer's staging project (one transaction of a file no
+    one else uses); raises ImportFailed / ImportCancelled when the import must not be merged."""
+    report = writer.report
+    with writer.store.bulk():
+        for n, parsed in enumerate(docs, 1):
+            writer.add(parsed)
+            if report.error_count >= options.max_errors:
+                report.note(f"stopped reading after {report.error_count} errors")
+                break
+            if progress is not None and n % PROGRESS_EVERY == 0 and progress(n) is False:
+                raise ImportCancelled(f"import of {path} cancelled; nothing was imported")
+        writer.finish()
+        if not report.ok:
+            raise ImportFailed(report)
 
 
 def sniff_json(path: Path, fmt: str) -> str:
@@ -99,9 +117,12 @@ def _chain(first: ParsedDoc, rest: Iterator[ParsedDoc]) -> Iterator[ParsedDoc]:
 class _Writer:
     """Checks and stores documents one by one, keeping the counts for the report."""
 
-    def __init__(self, store: ProjectStore, splitter: ImportSplitter, options: ImportOptions,
+    def __init__(self, store: ProjectStore, target: ProjectStore, splitter: ImportSplitter, options: ImportOptions,
                  report: ImportReport) -> None:
+        """`store` receives the documents (the staging project, with the target's labels and seed);
+        `target` is the project they are for: its texts tell duplicates, its name is in messages."""
         self.store, self.splitter, self.options, self.report = store, splitter, options, report
+        self.target = target
         self.entity_types = set(store.entity_type_names())
         self.classes = set(store.sentiment_class_names())
         self.known_types = sorted(self.entity_types)
@@ -109,7 +130,7 @@ class _Writer:
         self.unknown: dict[tuple[str, str], list] = {}  # (kind, label) -> [count, first ParsedDoc]
         self.seen: dict[bytes, str] = {}
         self.existing: set[bytes] = set()
-        for (text,) in store.conn.execute("SELECT text FROM documents"):
+        for (text,) in target.conn.execute("SELECT text FROM documents"):
             self.existing.add(_digest(text))
 
     def add(self, parsed: ParsedDoc) -> None:
@@ -197,7 +218,7 @@ class _Writer:
             return
         if self.splitter.hashed_ids:  # `mtl-studio split --only-unassigned` may move these
             self.store.mark_split_unassigned(self.splitter.hashed_ids)
-        stranded = self.splitter.stranded_warning(r.splits, str(self.store.path))
+        stranded = self.splitter.stranded_warning(r.splits, str(self.target.path))
         if stranded:
             r.warn(stranded, kind="split")
 

@@ -195,7 +195,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
               f"{r['train_seconds']:>9.0f}")
     for v in verdicts(results):
         print(f"{v['subset']}: defaults {-v['gap_points']:+.2f} points vs the best of {v['grid_cells']} grid "
-              f"cells ({v['best_cell']}), {v['time_ratio']:.2f}x its training time: "
+              f"cell(s) ({v['best_cell']}), {v['time_ratio']:.2f}x its training time: "
               f"{'meets' if v['meets'] else 'misses'} the target (within {TARGET_POINTS} points, "
               f"at most {TARGET_TIME_RATIO:g}x the time)")
 
@@ -229,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         subsets = [Subset(s.name, s.describe, _smoke_documents(s), s.entity_types, s.sentiment_classes)
                    for s in subsets]
         args.test_limit, args.dev_limit = 32, 16
-        cells = [DEFAULT_CELL, Cell("e1-lr5e-5", {"epochs": 1, "learning_rate": 5e-5,
-                                                   "early_stopping_patience": 0, "max_steps": 2})]
+        cells = [Cell(DEFAULT_CELL.name, {"max_steps": 4}),  # the planned budget, cut to 4 steps
+                 Cell("e1-lr5e-5", {"epochs": 1, "learning_rate": 5e-5, "early_stopping_patience": 0, "max_steps": 2})]
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="mtl-small-data-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results_path = Path(args.results) if args.results else None

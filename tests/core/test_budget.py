@@ -83,3 +83,17 @@ def test_the_budget_line_says_epochs_steps_time_and_why():
 
 def test_learning_rates_are_written_short():
     assert [format_learning_rate(x) for x in (1e-4, 5e-5, 2.5e-5)] == ["1e-4", "5e-5", "2.5e-5"]
+
+
+def test_the_time_estimate_uses_the_speed_measured_here(small_store):
+    """Before a run: a guess from the encoder size; after a run recorded its speed: that speed."""
+    from mtl_studio.core.budget_preview import preview_budget
+    from mtl_studio.core.throughput import record_throughput
+
+    config = TrainConfig(device="cpu")
+    guess = preview_budget(small_store, config, MINILM)
+    assert not guess.measured_here and "by a first guess" in guess.describe()
+    record_throughput("offline", "cpu", 2.0)
+    measured = preview_budget(small_store, config, MINILM)
+    assert measured.measured_here and "on this machine" in measured.describe()
+    assert measured.seconds > measured.plan.steps * config.batch_size / 2.0 * 0.99  # training, plus dev scoring

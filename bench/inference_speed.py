@@ -1,8 +1,16 @@
-"""Inference speed: mtl_studio.inference (one pass, both heads) vs two Hugging Face pipelines, and ONNX vs PyTorch.
+"""Inference speed: mtl_studio.inference (one pass, both heads) vs two Hugging Face pipelines, and the
+backends against each other: PyTorch fp32, PyTorch bf16 autocast, ONNX fp32, ONNX int8.
 
     python bench/inference_speed.py                          # offline MiniLM, random heads, 512 texts
     python bench/inference_speed.py --texts 128 --repeats 1  # smoke run
+    python bench/inference_speed.py --model exported/ --score # a trained export: also F1 per backend
     python bench/inference_speed.py --model exported/ --device cuda --json out.json
+
+Backends table: texts/s of each backend on the same texts (timed rounds interleave the backends, so a
+change of machine load hits them all alike) and the ratio to PyTorch fp32 measured in the same run.
+With --score (needs a trained model, --model), each backend also predicts CoNLL-2003 test (entity
+micro-F1, seqeval strict) and FPB test (sentiment macro-F1) with the training scorer. ONNX int8 is
+quantized here from model.onnx when the folder has no model.int8.onnx (core/onnx_quant.py).
 
 The baseline is what a user would do without MTL Studio: one `pipeline("token-classification")` for the
 entities and one `pipeline("text-classification")` for the sentiment, each running the encoder over
@@ -35,6 +43,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without install
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+if not SHARED.is_dir():  # a git worktree under /work/wt/NAME: the shared data is two levels further up
+    SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 ENTITY_TYPES = ["PER", "ORG", "LOC", "MISC"]
 CLASSES = ["negative", "neutral", "positive"]
 
@@ -143,6 +153,94 @@ def texts_per_second(fn: Callable[[list[str]], Any], texts: list[str], repeats: 
     return len(texts) / statistics.median(secs), secs
 
 
+class _Bf16Autocast:
+    """A torch backend run under CPU/GPU bf16 autocast (what precision=bf16 does in training)."""
+
+    def __init__(self, inner: Any, device: str) -> None:
+        self.inner = inner
+        self.device_type = "cuda" if device.startswith("cuda") else "cpu"
+        self.input_names = inner.input_names
+
+    def __call__(self, inputs: Any) -> Any:
+        with torch.autocast(self.device_type, dtype=torch.bfloat16):
+            return self.inner(inputs)
+
+
+def backend_predictors(folder: Path, device: str, threads: int, onnx: bool) -> dict[str, Any]:
+    """name -> Predictor for every backend measured; int8 is quantized here when the folder lacks it."""
+    import mtl_studio.inference as inf
+
+    predictors = {"PyTorch fp32": inf.load(folder, device=device)}
+    bf16 = inf.load(folder, device=device)
+    bf16.backend, bf16.backend_name = _Bf16Autocast(bf16.backend, device), "torch-bf16"
+    predictors["PyTorch bf16 autocast"] = bf16
+    if onnx:
+        from mtl_studio.core.onnx_quant import ONNX_INT8_FILE, quantize_int8
+
+        predictors["ONNX fp32"] = inf.load(folder, backend="onnx", device=device, threads=threads)
+        if not (folder / ONNX_INT8_FILE).is_file():
+            quantize_int8(folder / "model.onnx", folder / ONNX_INT8_FILE)
+        predictors["ONNX int8"] = inf.load(folder, backend="onnx-int8", device=device, threads=threads)
+    return predictors
+
+
+def interleaved_texts_per_second(fns: dict[str, Callable[[list[str]], Any]], texts: list[str],
+                                 repeats: int) -> dict[str, tuple[float, float]]:
+    """(texts per wall second, texts per CPU second) per method, medians; each round runs every method
+    once, so load changes hit all alike. CPU seconds (this process, all its threads) stay meaningful on
+    a machine shared with other jobs, where wall time also measures the neighbours."""
+    for fn in fns.values():
+        fn(texts[:16])  # warm-up
+    wall: dict[str, list[float]] = {name: [] for name in fns}
+    cpu: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            c, t = time.process_time(), time.perf_counter()
+            fn(texts)
+            wall[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+    for name in fns:
+        print(f"{name}: wall {', '.join(f'{x:.2f}s' for x in wall[name])}; "
+              f"CPU {', '.join(f'{x:.2f}s' for x in cpu[name])}", file=sys.stderr)
+    return {name: (len(texts) / statistics.median(wall[name]), len(texts) / statistics.median(cpu[name]))
+            for name in fns}
+
+
+def test_scores(predictors: dict[str, Any], conll_limit: int | None) -> dict[str, dict[str, float | None]]:
+    """CoNLL-2003 test entity F1 and FPB test sentiment macro-F1 of each backend."""
+    from bench_data import conll_documents, fpb_documents
+
+    from mtl_studio.core.predictor_eval import score_predictor
+
+    conll = conll_documents(SHARED / "conll2003" / "test.txt", "test", conll_limit)
+    fpb = fpb_documents(SHARED / "financial_phrasebank" / "fpb_test.csv", "test", None)
+    scores = {}
+    for name, predictor in predictors.items():
+        ner, _ = score_predictor(predictor, conll)
+        sent, _ = score_predictor(predictor, fpb)
+        scores[name] = {"conll_test_f1": ner.ner_f1, "fpb_test_macro_f1": sent.sentiment_f1}
+        print(f"{name}: CoNLL test F1 {ner.ner_f1:.4f}, FPB test macro-F1 {sent.sentiment_f1:.4f}", file=sys.stderr)
+    return scores
+
+
+def backends_table(speed: dict[str, tuple[float, float]], scores: dict[str, dict[str, float | None]]) -> list[str]:
+    base, base_cpu = speed["PyTorch fp32"]
+    ref = scores.get("PyTorch fp32", {})
+    lines = ["| backend | texts/s | vs PyTorch fp32 | texts per CPU-s | vs PyTorch fp32 (CPU) | CoNLL test F1 "
+             "| FPB test macro-F1 | F1 change (points, CoNLL / FPB) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, (tps, cpu_tps) in speed.items():
+        s = scores.get(name, {})
+        f1 = [s.get("conll_test_f1"), s.get("fpb_test_macro_f1")]
+        cells = [f"{x:.4f}" if x is not None else "-" for x in f1]
+        change = "-"
+        if s and ref:
+            change = " / ".join(f"{100 * (s[k] - ref[k]):+.2f}" for k in ("conll_test_f1", "fpb_test_macro_f1"))
+        lines.append(f"| {name} | {tps:.1f} | {tps / base:.2f}x | {cpu_tps:.1f} | {cpu_tps / base_cpu:.2f}x | "
+                     f"{cells[0]} | {cells[1]} | {change} |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, help="model folder (default: offline encoder with random heads)")
@@ -153,10 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=None, help="CPU threads for torch and onnxruntime")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--no-onnx", action="store_true")
+    ap.add_argument("--no-pipelines", action="store_true", help="skip the Hugging Face pipeline baseline")
+    ap.add_argument("--score", action="store_true", help="also F1 per backend on CoNLL test and FPB test "
+                                                         "(for a trained --model)")
+    ap.add_argument("--conll-limit", type=int, default=None, help="CoNLL test sentences scored (default all)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
-
-    import mtl_studio.inference as inf
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -167,15 +267,32 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_onnx and not (folder / "model.onnx").is_file():
         raise SystemExit(f"{folder} has no model.onnx: export with --onnx or pass --no-onnx")
 
+    predictors = backend_predictors(folder, args.device, threads, onnx=not args.no_onnx)
+    speed = interleaved_texts_per_second(
+        {name: (lambda t, p=p: p.predict(t, batch_size=args.batch_size)) for name, p in predictors.items()},
+        texts, args.repeats)
+    scores = test_scores(predictors, args.conll_limit) if args.score else {}
+    model_name = folder if args.model else (args.encoder or "offline") + " encoder, random heads"
+    print(f"\nBackends: {source}; batch {args.batch_size}; device {args.device}; {threads} CPU threads; "
+          f"model {model_name}; median of {args.repeats} interleaved run(s); torch {torch.__version__}")
+    print("\n".join([""] + backends_table(speed, scores)))
+    if args.no_pipelines:
+        if args.json:
+            args.json.write_text(json.dumps({"source": source, "batch_size": args.batch_size, "device": args.device,
+                                             "threads": threads, "repeats": args.repeats,
+                                             "backends_texts_per_second": speed, "scores": scores}, indent=2))
+        tmp.cleanup()
+        return 0
+
     methods: dict[str, Callable[[list[str]], Any]] = {}
     token_pipe, text_pipe = hf_pipelines(folder, args.device, args.batch_size)
     methods["HF token-classification pipeline (NER only)"] = token_pipe
     methods["HF text-classification pipeline (sentiment only)"] = text_pipe
-    torch_model = inf.load(folder, device=args.device)
+    torch_model = predictors["PyTorch fp32"]
     methods["mtl_studio.inference, PyTorch (both tasks)"] = lambda t: torch_model.predict(t, batch_size=args.batch_size)
     if not args.no_onnx:
-        onnx_model = inf.load(folder, backend="onnx", device=args.device, threads=threads)
-        methods["mtl_studio.inference, ONNX Runtime (both tasks)"] = \
+        onnx_model = predictors["ONNX int8"]
+        methods["mtl_studio.inference, ONNX Runtime int8 (both tasks)"] = \
             lambda t: onnx_model.predict(t, batch_size=args.batch_size)
 
     results: dict[str, float] = {}
@@ -200,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"source": source, "batch_size": args.batch_size, "device": args.device,
                                          "threads": threads, "repeats": args.repeats,
-                                         "texts_per_second": dict(rows)}, indent=2))
+                                         "texts_per_second": dict(rows), "backends_texts_per_second": speed,
+                                         "scores": scores}, indent=2))
     tmp.cleanup()
     return 0
 

@@ -174,7 +174,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         print(report.summary())
     _print_warnings(report, quiet=args.quiet)
+    _print_language_fit(args.project)
     return 0
+
+
+def _print_language_fit(project: str) -> None:
+    """Whether the default encoder reads the project's text (its tokenizer loads offline in about a second)."""
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.language_fit import project_warning
+
+    warning = project_warning(project, TrainConfig().encoder)
+    if warning:
+        print(f"warning: {warning}; choose the encoder when training (--encoder)", file=sys.stderr)
 
 
 def _print_warnings(report, quiet: bool) -> None:  # type: ignore[no-untyped-def]

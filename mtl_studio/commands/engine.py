@@ -248,6 +248,14 @@ def _budget_line(project: str, config: Any) -> str | None:
     return f"{preview.describe()}; override with --epochs/--max-steps/--lr"
 
 
+def _warn_language_fit(project: str, encoder: str | None) -> None:
+    from mtl_studio.core.language_fit import project_warning
+
+    warning = project_warning(project, encoder)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from mtl_studio.commands.progress import ProgressLine
     from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
@@ -260,6 +268,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = _resumed_config(args.project, args.resume) if args.resume else build_config(args)
     _quiet_transformers()
     main = _is_main_process()
+    if main and not args.resume:  # a resumed run keeps its encoder: nothing to choose any more
+        _warn_language_fit(args.project, config.encoder)
     budget = _budget_line(args.project, config) if main and not args.resume else None
     if budget:
         print(budget, file=sys.stderr)

@@ -4,21 +4,23 @@
     mtl-studio predict out/ texts.txt > predictions.jsonl          # txt, JSONL or CSV input
     mtl-studio pseudo-label project.mtl --run RUN_ID --threshold 0.9
 
-predict needs only the model folder (no project); it prints one JSON object per input text.
+predict needs only the model folder (no project); it prints one JSON object per input text. It streams
+(constant memory on any input size), takes the fastest backend the folder has, continues an interrupted
+`-o OUT`, reports progress on stderr and, under torchrun, splits the input over the ranks
+(core/predict_stream.py).
 """
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
+import os
 import sys
 from collections.abc import Iterator
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
 INPUT_FORMATS = ("txt", "jsonl", "csv", "tsv")
-CHUNK = 1024  # texts predicted and written at a time: output streams, memory stays flat
+CSV_CHUNK = 1024  # rows pandas reads at a time
 
 
 def register(sub: "argparse._SubParsersAction") -> None:
@@ -33,6 +35,9 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("out", help="output folder")
     p.add_argument("--onnx", action="store_true",
                    help="also write model.onnx (both heads) and check it matches PyTorch (needs onnxruntime)")
+    p.add_argument("--int8", action="store_true",
+                   help="also write model.int8.onnx (dynamic int8 quantization, implies --onnx) and score it "
+                        "against the fp32 model on the project's dev split; the difference goes in the model card")
     p.set_defaults(func=cmd_export_model)
 
     p = sub.add_parser(
@@ -44,11 +49,16 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("input", help="input file, or - for standard input (txt or jsonl)")
     p.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: from the extension; txt)")
     p.add_argument("--text-column", help="JSONL field / CSV column holding the text (default: text, sentence, ...)")
-    p.add_argument("--output", "-o", help="write predictions here instead of standard output (atomically)")
-    p.add_argument("--force", action="store_true", help="overwrite the --output file when it exists")
+    p.add_argument("--output", "-o", help="write predictions here instead of standard output; an earlier "
+                                          "interrupted prediction output there is continued (its lines are skipped)")
+    p.add_argument("--no-resume", dest="resume", action="store_false",
+                   help="start --output over instead of continuing an earlier prediction output")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite the --output file even when it is not an earlier prediction output")
     p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
-    p.add_argument("--backend", choices=("torch", "onnx"), default="torch",
-                   help="torch (default) or onnx (model.onnx via onnxruntime)")
+    p.add_argument("--backend", choices=("auto", "torch", "onnx", "onnx-int8"), default="auto",
+                   help="auto (default: the fastest the folder has: int8 ONNX, ONNX, PyTorch), torch, onnx "
+                        "(model.onnx) or onnx-int8 (model.int8.onnx)")
     p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, mps or auto")
     p.set_defaults(func=cmd_predict)
 
@@ -80,9 +90,25 @@ def cmd_export_model(args: argparse.Namespace) -> int:
     from mtl_studio.core.export import export_model
 
     run_id = None if args.run_id == "latest" else args.run_id
-    out = export_model(args.project, run_id, args.out, onnx=args.onnx)  # ExportError: printed by cli.main
-    print(f"exported model to {out}" + (" (with model.onnx, checked against PyTorch)" if args.onnx else ""))
+    out = export_model(args.project, run_id, args.out, onnx=args.onnx, int8=args.int8)  # ExportError: cli.main
+    print(f"exported model to {out}" + (" (with model.onnx, checked against PyTorch)" if args.onnx or args.int8
+                                        else ""))
+    if args.int8:
+        _print_int8_check(out)
     return 0
+
+
+def _print_int8_check(folder: Path) -> None:
+    from mtl_studio.core.artifacts import read_folder_metadata
+
+    check = read_folder_metadata(folder)[1].get("onnx_int8") or {}
+    diff = check.get("difference_points") or {}
+    if not check.get("dev_documents"):
+        print("model.int8.onnx written; not checked (the project has no labelled dev documents)")
+        return
+    parts = [f"{name} {check['fp32'][key]:.4f} -> {check['int8'][key]:.4f} ({diff[key]:+.2f} points)"
+             for key, name in (("ner_f1", "NER F1"), ("sentiment_f1", "sentiment macro-F1")) if key in diff]
+    print(f"model.int8.onnx checked on {check['dev_documents']} dev documents: " + "; ".join(parts))
 
 
 # ---- predict -------------------------------------------------------------------------------------
@@ -155,7 +181,7 @@ def iter_texts(path: str, fmt: str, text_column: str | None = None) -> Iterator[
             raise ValueError("CSV input must be a file")
         _open_input(path).close()
         frames = pd.read_csv(path, sep="," if fmt == "csv" else "\t", dtype=str, keep_default_na=False,
-                             na_values=[], encoding="utf-8-sig", chunksize=CHUNK)
+                             na_values=[], encoding="utf-8-sig", chunksize=CSV_CHUNK)
         column: str | None = None
         for frame in frames:
             if column is None:
@@ -173,54 +199,48 @@ def iter_texts(path: str, fmt: str, text_column: str | None = None) -> Iterator[
         raise ValueError(f"unknown input format {fmt!r}")
 
 
-def _chunks(items: Iterator[tuple[str, dict[str, Any]]], size: int) -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    chunk: list[tuple[str, dict[str, Any]]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def count_texts(path: str, fmt: str) -> int | None:
-    """How many texts a txt or JSONL file holds (one per line; JSONL skips blank lines), for the
-    progress total; None where a cheap count is impossible (standard input, CSV with quoted newlines)."""
-    if path == "-" or fmt not in ("txt", "jsonl") or not Path(path).is_file():
-        return None
-    with open(path, "rb") as f:
-        if fmt == "txt":
-            return sum(1 for _ in f)
-        return sum(1 for line in f if line.strip())
-
-
 def cmd_predict(args: argparse.Namespace) -> int:
+    import itertools
+
     import mtl_studio.inference as inference
-    from mtl_studio.commands.progress import ProgressLine
-    from mtl_studio.core.safe_output import atomic_output, check_output_path
+    from mtl_studio.core import predict_stream as stream
 
     if args.batch_size < 1:
         raise ValueError("--batch-size must be at least 1")
-    if args.output:
-        check_output_path(args.output, force=args.force)  # before the model is loaded
+    if args.output:  # before the model is loaded: never through a link, onto a device or over a foreign file
+        stream.check_prediction_output(args.output, force=args.force)
+        args.resume = args.resume and not args.force  # --force: start over
+    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    if world > 1 and not args.output:
+        raise ValueError("under torchrun, give --output: each rank writes a part and rank 0 merges them")
     fmt = _detect_format(args.input, args.format)
-    chunks = _chunks(iter_texts(args.input, fmt, args.text_column), CHUNK)
-    first = next(chunks, None)  # input errors show before the model is loaded
-    model = inference.load(args.model, device=args.device, backend=args.backend)
-    progress = ProgressLine("predict", count_texts(args.input, fmt), "texts")
-    with atomic_output(args.output, force=args.force, newline=None) if args.output else nullcontext(sys.stdout) as out:
-        n = 0
-        for chunk in itertools.chain([first] if first else [], chunks):
-            preds = model.predict([t for t, _ in chunk], batch_size=args.batch_size)
-            for (_, extra), pred in zip(chunk, preds):
-                out.write(json.dumps({**extra, **pred.to_dict()}, ensure_ascii=False) + "\n")
-            n += len(chunk)
-            out.flush()
-            progress.update(n)
-        progress.finish()
+    records = iter_texts(args.input, fmt, args.text_column)
+    first = next(records, None)  # input errors show before the model is loaded
+    records = itertools.chain([first] if first is not None else [], records)
+    progress = stream.Progress()
+    if world > 1:
+        from mtl_studio.core.distributed import init_distributed
+
+        ctx = init_distributed(args.device)
+        try:
+            model = inference.load(args.model, device=str(ctx.device), backend=args.backend)
+            progress.label = f"predict rank {ctx.rank}/{world}"
+            result = stream.predict_distributed(model, records, args.output, ctx, resume=args.resume,
+                                                batch_size=args.batch_size, progress=progress)
+        finally:
+            ctx.close()
+    else:
+        model = inference.load(args.model, device=args.device, backend=args.backend)
+        if args.output:
+            result = stream.predict_to_file(model, records, args.output, resume=args.resume,
+                                            batch_size=args.batch_size, progress=progress)
+        else:
+            result = stream.predict_records(model, records, sys.stdout, batch_size=args.batch_size,
+                                            progress=progress)
     if args.output:
-        print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
+        resumed = f" after {result.skipped} already there" if result.skipped else ""
+        print(f"wrote {result.written} predictions to {args.output}{resumed} ({model.backend_name}, "
+              f"{result.texts_per_second:.0f} texts/s)", file=sys.stderr)
     return 0
 
 

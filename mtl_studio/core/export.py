@@ -18,7 +18,8 @@ from typing import Any
 
 from .errors import MtlStudioError
 from .artifacts import (
-    LoadedModel, PICKLE_SUFFIXES, is_model_folder, load_model_folder, write_folder_atomically, write_model_files,
+    MTL_CONFIG_FILE, LoadedModel, PICKLE_SUFFIXES, is_model_folder, load_model_folder, write_folder_atomically,
+    write_model_files,
 )
 from .run_record import RunRecord
 from .safe_output import check_output_path
@@ -237,7 +238,8 @@ def _data_lines(stats: dict[str, Any] | None, same_data: bool | None) -> list[st
 
 
 def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any] | None, *,
-               project_name: str | None, same_data: bool | None, onnx: OnnxCheck | None) -> str:
+               project_name: str | None, same_data: bool | None, onnx: OnnxCheck | None,
+               int8: Any = None) -> str:
     from .model import encoder_name_for_card
 
     cfg = loaded.run_config
@@ -284,6 +286,8 @@ def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any]
               f"Checked against PyTorch at export: max abs difference {onnx.max_abs_diff:.2e} "
               f"(tolerance {onnx.tolerance:g}). Word splitting, first-sub-word decoding and BIO repair "
               "happen outside the graph (mtl_studio.inference does them)."]
+    if int8 is not None:  # an onnx_quant.Int8Check
+        L += [""] + int8.card_lines()
     L += ["", "## Intended use", "",
           "Tagging entities of the types above and classifying the sentiment of texts similar to the "
           "training data (same language, domain and writing style), e.g. to pre-annotate documents for "
@@ -303,6 +307,22 @@ def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any]
 
 # ---- export --------------------------------------------------------------------------------------
 
+def _add_int8(folder: Path, dev_documents: Sequence[Any]) -> Any:
+    """Quantize folder/model.onnx, score fp32 and int8 on the dev documents, record it in mtl_config.json."""
+    from . import inference
+
+    from .onnx_quant import ONNX_INT8_FILE, check_int8, quantize_int8
+
+    quantize_int8(folder / ONNX_FILE, folder / ONNX_INT8_FILE)
+    check = check_int8(inference.load(folder, backend="torch"), inference.load(folder, backend="onnx-int8"),
+                       dev_documents)
+    config_path = folder / MTL_CONFIG_FILE
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["onnx_int8"] = check.to_dict()
+    config_path.write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    return check
+
+
 def _check_out(out: Path) -> None:
     # Never through a symlink or onto a file, FIFO or device (safe_output); replace an earlier
     # export, but never a folder that holds something else.
@@ -311,11 +331,13 @@ def _check_out(out: Path) -> None:
         raise FileExistsError(f"{out} exists and is not an MTL Studio model folder; choose a new folder")
 
 
-def export_model(store_or_path: Any, run_id: str | None, out: str | os.PathLike[str], onnx: bool = False) -> Path:
+def export_model(store_or_path: Any, run_id: str | None, out: str | os.PathLike[str], onnx: bool = False,
+                 int8: bool = False) -> Path:
     """Export the best checkpoint of `run_id` (None: the latest run) from a project to folder `out`.
 
     store_or_path: a ProjectStore or a project file path. With onnx=True also writes model.onnx and
-    fails (leaving `out` untouched) when onnxruntime's outputs differ from PyTorch's by >= 1e-4.
+    fails (leaving `out` untouched) when onnxruntime's outputs differ from PyTorch's by >= 1e-4. With
+    int8=True also writes model.int8.onnx, scored against the fp32 model on the project's dev split.
     """
     from .store import ProjectStore
 
@@ -328,17 +350,20 @@ def export_model(store_or_path: Any, run_id: str | None, out: str | os.PathLike[
         stats = store.stats()
         same_data = run.dataset_hash == store.dataset_hash() if run.dataset_hash else None
         project_name = store.path.stem
+        dev_documents = list(store.iter_documents("dev")) if int8 else []
     finally:
         if store is not store_or_path:
             store.close()
     return export_model_folder(source, out, onnx=onnx, run=run, stats=stats, project_name=project_name,
-                               same_data=same_data)
+                               same_data=same_data, int8=int8, dev_documents=dev_documents)
 
 
 def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[str], *, onnx: bool = False,
                         run: RunRecord | None = None, stats: dict[str, Any] | None = None,
-                        project_name: str | None = None, same_data: bool | None = None) -> Path:
-    """Export a model folder (a checkpoint) to `out` with a model card and optional ONNX."""
+                        project_name: str | None = None, same_data: bool | None = None, int8: bool = False,
+                        dev_documents: Sequence[Any] = ()) -> Path:
+    """Export a model folder (a checkpoint) to `out` with a model card and optional ONNX (int8: also quantized)."""
+    onnx = onnx or int8  # the int8 model is quantized from model.onnx
     out = Path(out)
     _check_out(out)
     loaded = load_model_folder(source, device="cpu")
@@ -361,8 +386,9 @@ def export_model_folder(source: str | os.PathLike[str], out: str | os.PathLike[s
             if not check.ok:
                 raise ExportError(f"the ONNX model differs from PyTorch by {check.max_abs_diff:.2e} "
                                   f"(tolerance {check.tolerance:g}); not exported")
+        int8_check = _add_int8(tmp, dev_documents) if int8 else None
         (tmp / "README.md").write_text(model_card(loaded, run, stats, project_name=project_name,
-                                                  same_data=same_data, onnx=check), encoding="utf-8")
+                                                  same_data=same_data, onnx=check, int8=int8_check), encoding="utf-8")
         bad = [p.name for p in tmp.rglob("*") if p.suffix in PICKLE_SUFFIXES]
         if bad:  # the tokenizer or a future writer must not smuggle pickles into an export
             raise ExportError(f"export would contain pickle files: {bad}")

@@ -34,6 +34,7 @@ from .tokenize import tokenize
 
 ONNX_FILE = "model.onnx"
 DEFAULT_MAX_LENGTH = 256
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
 
 
 @dataclass
@@ -93,6 +94,10 @@ class _OnnxBackend:
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
+        # Idle worker threads sleep instead of spin-waiting for the next op: measured on 2 busy cores
+        # (bench/inference_speed.py runs, README) spinning took the CPU the working thread needed,
+        # 1.2-1.6x slower per CPU second (wall 10-30% slower) for ONNX fp32 and int8 alike.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options,
                                             providers=list(providers or ["CPUExecutionProvider"]))
         self.input_names = tuple(i.name for i in self.session.get_inputs())
@@ -232,25 +237,34 @@ def load(folder: str | os.PathLike[str], device: str = "cpu", backend: str = "to
     """A Predictor for an exported model folder (or a run's checkpoint folder).
 
     backend "torch" rebuilds the PyTorch model from safetensors; "onnx" runs model.onnx with onnxruntime
-    (pip install 'mtl-studio[onnx]'; export with --onnx), on CPU unless device is "cuda". threads: CPU
-    threads of the onnxruntime session (torch uses torch.set_num_threads, a process-wide setting).
+    (pip install 'mtl-studio[onnx]'; export with --onnx), on CPU unless device is "cuda"; "onnx-int8"
+    runs model.int8.onnx (export with --int8); "auto" takes the fastest of these the folder has
+    (core.backend_choice). threads: CPU threads of the onnxruntime session (torch uses
+    torch.set_num_threads, a process-wide setting).
     """
     folder = Path(folder)
+    if backend == "auto":
+        from mtl_studio.core.backend_choice import fastest_backend
+
+        backend = fastest_backend(folder, _resolve_device(device))
     if backend == "torch":
         loaded = load_model_folder(folder, device=_resolve_device(device))
         return Predictor(_TorchBackend(loaded.model, _resolve_device(device)), loaded.tokenizer, loaded.labels,
                          loaded.config, backend_name="torch")
-    if backend == "onnx":
+    if backend in ("onnx", "onnx-int8"):
         from transformers import AutoTokenizer
 
+        from mtl_studio.core.onnx_quant import ONNX_INT8_FILE
+
         labels, config = read_folder_metadata(folder)
-        path = folder / ONNX_FILE
+        path = folder / (ONNX_FILE if backend == "onnx" else ONNX_INT8_FILE)
         if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: export the model with --onnx")
+            raise FileNotFoundError(f"{path} not found: export the model with --onnx"
+                                    + (" --int8" if backend == "onnx-int8" else ""))
         providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if device.startswith("cuda") else None
         tokenizer = AutoTokenizer.from_pretrained(str(folder), use_fast=True, trust_remote_code=False)
-        return Predictor(_OnnxBackend(path, providers, threads), tokenizer, labels, config, backend_name="onnx")
-    raise ValueError(f"backend must be 'torch' or 'onnx', not {backend!r}")
+        return Predictor(_OnnxBackend(path, providers, threads), tokenizer, labels, config, backend_name=backend)
+    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
 
 
 __all__ = ["Prediction", "Predictor", "load"]

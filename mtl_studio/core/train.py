@@ -62,16 +62,23 @@ CHECKPOINT_EVERY_S = 15 * 60  # also checkpoint mid-epoch this often (a crash th
 
 # ---- device and precision ------------------------------------------------------------------------
 
-def autocast_dtype(device: torch.device, precision: str) -> tuple[torch.dtype | None, str]:
+def autocast_dtype(device: torch.device, precision: str, *,
+                   hidden_size: int | None = None) -> tuple[torch.dtype | None, str]:
     """(autocast dtype or None, precision name) for a device and the configured precision.
 
-    auto: bf16 on a GPU that supports it, else fp16 (with a GradScaler); fp32 on CPU and MPS."""
+    auto: bf16 on a GPU that supports it, else fp16 (with a GradScaler); on a CPU bf16 where it was
+    measured to pay (core.precision: native bf16 instructions, encoder hidden_size >= 384), else fp32;
+    fp32 on MPS."""
     p = (precision or "auto").lower()
     if p not in ("auto", "fp32", "bf16", "fp16"):
         raise TrainingError(f"unknown precision {precision!r}: use auto, fp32, bf16 or fp16")
     if p == "auto":
         if device.type == "cuda":
             p = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        elif device.type == "cpu":
+            from .precision import cpu_auto_precision
+
+            p = cpu_auto_precision(hidden_size)
         else:
             p = "fp32"
     if p == "fp16" and device.type == "cpu":
@@ -281,7 +288,13 @@ class Trainer:
 
     def _setup_device(self) -> None:
         self.device = self.ctx.device
-        self.amp_dtype, self.precision = autocast_dtype(self.device, self.config.precision)
+        cfg = self.config
+        hidden = None
+        if (cfg.precision or "auto").lower() == "auto" and self.device.type == "cpu":
+            from .precision import encoder_hidden_size
+
+            hidden = encoder_hidden_size(cfg.encoder, trust_remote_code=cfg.trust_remote_code)
+        self.amp_dtype, self.precision = autocast_dtype(self.device, cfg.precision, hidden_size=hidden)
         if self.device.type == "cuda":
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True

@@ -30,6 +30,7 @@ from mtl_studio.core.store import ProjectStore
 
 from .background import BackgroundTasks
 from .charts import LineChart
+from .language_fit_view import LanguageFitLabel, suggested_encoder_combo
 from .metrics_models import headline_scores
 from .worker import TrainingJob, engine_events
 
@@ -163,8 +164,15 @@ class TrainingPanel(QWidget):
         row.addWidget(self.browseButton)
         enc.addRow(self.tr("Source"), self.encoderKind)
         enc.addRow(self.tr("Name / folder"), row)
+        self.suggestedEncoders = suggested_encoder_combo(self.tr("Encoders by language…"))
+        enc.addRow(self.tr("Suggested"), self.suggestedEncoders)
+        self.languageFitLabel = LanguageFitLabel()
+        enc.addRow(self.languageFitLabel)
         self.encoderKind.currentIndexChanged.connect(self._encoder_kind_changed)
         self.browseButton.clicked.connect(self._browse_encoder)
+        self.suggestedEncoders.activated.connect(self._use_suggested_encoder)
+        self.encoderKind.currentIndexChanged.connect(self._check_language_fit)
+        self.encoderEdit.editingFinished.connect(self._check_language_fit)
 
         # Tasks and loss weighting
         loss_group = QGroupBox(self.tr("Tasks and losses"))
@@ -364,6 +372,7 @@ class TrainingPanel(QWidget):
                     pass  # settings from another version: keep the defaults
             self._offer_resume(store)
         self._update_enabled()
+        self._check_language_fit()
         self.refresh_budget()
 
     def _offer_resume(self, store: ProjectStore) -> None:
@@ -533,6 +542,23 @@ class TrainingPanel(QWidget):
             else self.tr("e.g. bert-base-cased") if kind == "hub" else "")
 
     @Slot()
+    def _use_suggested_encoder(self) -> None:
+        name = self.suggestedEncoders.currentData()
+        if name:
+            self.encoderKind.setCurrentIndex(self.encoderKind.findData("hub"))
+            self.encoderEdit.setText(name)
+            self._check_language_fit()
+        self.suggestedEncoders.setCurrentIndex(0)  # the combo is a picker, not a setting
+
+    @Slot()
+    def _check_language_fit(self) -> None:
+        """The unknown-token warning for the chosen encoder on this project (measured off the GUI thread)."""
+        store = self._store
+        encoder = self.config().encoder
+        self.languageFitLabel.check(str(store.path) if store else None, encoder,
+                                    store.count_documents() if store else 0)
+
+    @Slot()
     def _browse_encoder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose an encoder folder"),
                                                   self.encoderEdit.text() or str(Path.home()))
@@ -578,7 +604,7 @@ class TrainingPanel(QWidget):
         self.weightLabel.setEnabled(joint and fixed)
         self.strategyCombo.setEnabled(joint and not running)
         self.baselinesCheck.setEnabled(joint and not running)
-        for w in (self.encoderKind, self.tasksCombo, self.mlmSpin, self.l2spSpin, self.silverSpin,
+        for w in (self.encoderKind, self.suggestedEncoders, self.tasksCombo, self.mlmSpin, self.l2spSpin, self.silverSpin,
                   self.presetCombo, self.lrSpin, self.batchSpin, self.epochsSpin, self.seedSpin, self.deviceCombo):
             w.setEnabled(not running)
         self._encoder_kind_changed()
@@ -683,7 +709,9 @@ class TrainingPanel(QWidget):
         self._update_enabled()
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Stop a run and wait for its thread and a budget preview (call from the main window's closeEvent)."""
+        """Stop a run and wait for its thread, a budget preview and a language-fit measurement (call from the
+        main window's closeEvent)."""
+        self.languageFitLabel.tasks.wait(timeout_ms)  # a language-fit measurement still running
         self._budget_timer.stop()
         if not self._background.wait(timeout_ms):
             return False

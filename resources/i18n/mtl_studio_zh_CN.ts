@@ -605,6 +605,14 @@
     </message>
 </context>
 <context>
+    <name>LanguageFitLabel</name>
+    <message>
+        <location filename="../../mtl_studio/gui/language_fit_view.py" line="+55"/>
+        <source>Warning: {}</source>
+        <translation>警告：{}</translation>
+    </message>
+</context>
+<context>
     <name>LineChart</name>
     <message>
         <location filename="../../mtl_studio/gui/charts.py" line="+166"/>
@@ -1989,7 +1997,7 @@
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+137"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+138"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2010,12 +2018,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+289"/>
+        <location line="+297"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-288"/>
+        <location line="-296"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2030,7 +2038,17 @@
         <translation>名称 / 文件夹</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>Encoders by language…</source>
+        <translation>按语言推荐的编码器…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suggested</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Tasks and losses</source>
         <translation>任务与损失</translation>
     </message>
@@ -2249,7 +2267,7 @@
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+113"/>
         <source>Automatic (GPU if available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
@@ -2274,7 +2292,7 @@
         <translation>包含 config.json 和快速分词器的文件夹</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+22"/>
         <source>Choose an encoder folder</source>
         <translation>选择编码器文件夹</translation>
     </message>
@@ -2346,7 +2364,7 @@
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>

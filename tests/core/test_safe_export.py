@@ -123,7 +123,8 @@ def test_predict_output_is_checked_before_the_model_loads(tmp_path, capsys):
     out = write(tmp_path, "out.jsonl", "earlier predictions\n")
     # The model folder does not exist: the output check must come first.
     assert main(["predict", str(tmp_path / "no-model"), str(texts), "--output", str(out)]) == 1
-    assert "exists: pass --force" in capsys.readouterr().err
+    assert "is not an earlier prediction output: pass --force" in capsys.readouterr().err
+    assert out.read_text() == "earlier predictions\n"  # a file that is not predict's own is never truncated
     assert main(["predict", str(tmp_path / "no-model"), str(texts), "--output", "/dev/null", "--force"]) == 1
     assert "character device" in capsys.readouterr().err
     assert out.read_text() == "earlier predictions\n"

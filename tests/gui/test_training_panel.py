@@ -3,6 +3,7 @@ engine on the tiny encoder (finished signal, metrics tables, prediction differen
 left running, event-loop responsiveness)."""
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -11,7 +12,11 @@ from PySide6.QtWidgets import QMessageBox
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
+from mtl_studio.core.paths import offline_encoder_path
 from mtl_studio.core.review import FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL
+from mtl_studio.core.schema import Document
+from mtl_studio.core.store import ProjectStore
+from mtl_studio.core.tokenize import tokenize
 from mtl_studio.gui.predictions import PredictionView
 from mtl_studio.gui.results import ResultsPanel
 from mtl_studio.gui import training as training_module
@@ -496,3 +501,44 @@ def test_torchrun_choice_streams_into_the_panel(panel, store, tiny_encoder, qtbo
     assert panel.progressBar.value() == panel.progressBar.maximum() > 0
     assert "Epoch 1 on dev" in panel.logView.toPlainText()
     assert not running_threads()
+
+
+# ---- language fit: the unknown-token warning and the encoders-by-language picker -----------------
+
+needs_offline = pytest.mark.skipif(offline_encoder_path() is None, reason="offline encoder not installed")
+
+
+@contextlib.contextmanager
+def _panel_on_texts(panel, path, texts):
+    """The panel showing a new project of these texts; yields its language-fit label."""
+    store = ProjectStore.create(path)
+    store.add_sentiment_class("pos")
+    for t in texts:
+        store.add_document(Document(text=t, tokens=tokenize(t)))
+    try:
+        panel.set_project(store)
+        yield panel.languageFitLabel
+    finally:
+        panel.languageFitLabel.tasks.wait()
+        store.close()
+
+
+@needs_offline
+def test_chinese_project_shows_the_warning_and_a_suggestion_fills_the_encoder(panel, qtbot, tmp_path):
+    with _panel_on_texts(panel, tmp_path / "zh.mtl", ["熟悉机器学习与自然语言处理，负责过推荐系统和搜索排序的研发工作。"]) as label:
+        qtbot.waitUntil(lambda: label.isVisibleTo(panel), timeout=30_000)
+        assert "bert-base-chinese" in label.text() and "unknown token" in label.text()
+        combo = panel.suggestedEncoders
+        index = combo.findData("bert-base-chinese")
+        assert index > 0 and combo.itemText(index).startswith("Chinese")
+        combo.setCurrentIndex(index)
+        combo.activated.emit(index)
+        assert panel.config().encoder == "bert-base-chinese"
+        assert combo.currentIndex() == 0  # back to the prompt: the picker is not a setting itself
+
+
+@needs_offline
+def test_english_project_shows_no_warning(panel, qtbot, tmp_path):
+    with _panel_on_texts(panel, tmp_path / "en.mtl", ["Apple shares rose 5% after the results in Berlin."]) as label:
+        qtbot.waitUntil(label.settled, timeout=30_000)
+        assert not label.isVisibleTo(panel)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "screenshots"
+WINDOW_SIZE = (1366, 768)  # a common laptop screen: what most users see, clipping included
 
 # A few made-up financial news sentences, one character per line, BIO tags (as Chinese NER corpora are).
 CHINESE_SAMPLE = [
@@ -100,7 +101,7 @@ def run_language(lang: str, out: Path, steps: int, epochs: int, train: bool) -> 
     watchdog.start(1000)
 
     window = MainWindow(settings)
-    window.resize(1600, 960)
+    window.resize(*WINDOW_SIZE)
     window.show()
     if not window.open_demo_project():
         raise SystemExit("the demo project could not be opened")

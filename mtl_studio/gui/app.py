@@ -128,13 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=os.environ.get("MTL_STUDIO_LOG", "WARNING"))
     app, settings = create_app(argv)
-    # seqeval pulls in scikit-learn on first use; importing it inside a training run froze the window
-    # for 0.3-0.5 s (the import holds the GIL even on the worker thread), so pay that once at start-up.
-    import seqeval.metrics  # noqa: F401
+    from .preload import preload_training_modules
 
-    from .main_window import MainWindow
+    preload_training_modules()
+    from .language import LanguageSwitcher
 
-    window = MainWindow(settings)
+    switcher = LanguageSwitcher(app, settings, lambda a: install_translations(a, ui_language(settings)))
+    window = switcher.window
     window.show()
     open_initial_project(window, [a for a in argv if not a.startswith("-")], settings)
     for _ in range(3):  # lay out and fetch the first page of documents before the loop starts
@@ -146,5 +146,5 @@ def main(argv: list[str] | None = None) -> int:
     import signal
 
     signal.signal(signal.SIGINT, lambda *_: app.quit())
-    app.aboutToQuit.connect(window.shutdown)
+    app.aboutToQuit.connect(lambda: switcher.window.shutdown())  # the window of the language last chosen
     return int(app.exec() or 0)

@@ -24,6 +24,7 @@ MAX_DRAWN_POINTS = 600
 class Series:
     name: str
     colour: QColor
+    label: str = ""  # the legend text (the name when empty)
     xs: list[float] = field(default_factory=list)
     ys: list[float] = field(default_factory=list)
 
@@ -81,15 +82,27 @@ class LineChart(QWidget):
         self._y_min_floor = value
         self.update()
 
-    def add_point(self, name: str, x: float, y: float) -> None:
+    def set_x_label(self, text: str) -> None:
+        self._x_label = text
+        self.update()
+
+    def add_series(self, name: str, label: str = "") -> None:
+        """A series with its legend text; its colour follows the order series are added in."""
+        if name not in self._series:
+            colour = QColor(SERIES_COLOURS[len(self._series) % len(SERIES_COLOURS)])
+            self._series[name] = Series(name, colour, label)
+
+    def append_point(self, name: str, x: float, y: float) -> None:
+        """Add a point without repainting (the caller calls update() when a batch of points is in)."""
         if not math.isfinite(y):
             return  # a NaN stops the run; it would only break the scale here
-        series = self._series.get(name)
-        if series is None:
-            colour = QColor(SERIES_COLOURS[len(self._series) % len(SERIES_COLOURS)])
-            series = self._series[name] = Series(name, colour)
+        self.add_series(name)
+        series = self._series[name]
         series.xs.append(float(x))
         series.ys.append(float(y))
+
+    def add_point(self, name: str, x: float, y: float) -> None:
+        self.append_point(name, x, y)
         self.update()
 
     def clear(self) -> None:
@@ -124,6 +137,25 @@ class LineChart(QWidget):
         pad = (y1 - y0) * 0.05
         return x0, x1, y0 if self._y_min_floor is not None and y0 == self._y_min_floor else y0 - pad, y1 + pad
 
+    def legend_rects(self) -> list[tuple[str, QRectF]]:
+        """(series name, rectangle) of each legend entry (a colour line and the name). Entries that do
+        not fit the width start a new line, so a long (translated) name is never cut off at the edge."""
+        fm = QFontMetrics(self.font())
+        left, right = self._plot_left(fm), self.width() - 12
+        line_h = fm.height() + 6
+        out, x, row = [], left, 0
+        for s in self._series.values():
+            width = 20 + fm.horizontalAdvance(s.label or s.name)
+            if x > left and x + width > right:
+                x, row = left, row + 1
+            out.append((s.name, QRectF(x, fm.height() + 4 + row * line_h, width, line_h)))
+            x += width + 14
+        return out
+
+    @staticmethod
+    def _plot_left(fm: QFontMetrics) -> float:
+        return fm.horizontalAdvance("0.0000") + 10
+
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -134,8 +166,9 @@ class LineChart(QWidget):
         axis_colour = QColor("#707070")
 
         title_h = fm.height() + 4
-        legend_h = fm.height() + 6
-        left = fm.horizontalAdvance("0.0000") + 10
+        left = self._plot_left(fm)
+        legend = self.legend_rects()
+        legend_h = max((r.bottom() for _, r in legend), default=title_h + fm.height() + 6) - title_h
         bottom = fm.height() + (fm.height() if self._x_label else 0) + 8
         plot = QRectF(left, title_h + legend_h, max(self.width() - left - 12, 10),
                       max(self.height() - title_h - legend_h - bottom, 10))
@@ -147,15 +180,14 @@ class LineChart(QWidget):
         p.drawText(QRectF(0, 0, self.width(), title_h), Qt.AlignmentFlag.AlignCenter, self._title)
         p.setFont(font)
 
-        # Legend: a colour line and the series name, left to right.
-        x = plot.left()
-        for s in self._series.values():
-            y = title_h + legend_h / 2
+        # Legend: a colour line and the series name, left to right, wrapping onto more lines.
+        for name, rect in legend:
+            s = self._series[name]
+            x, y = rect.left(), rect.center().y()
             p.setPen(QPen(s.colour, 3))
             p.drawLine(QPointF(x, y), QPointF(x + 16, y))
             p.setPen(text_colour)
-            p.drawText(QPointF(x + 20, y + fm.ascent() / 2 - 1), s.name)
-            x += 20 + fm.horizontalAdvance(s.name) + 14
+            p.drawText(QPointF(x + 20, y + fm.ascent() / 2 - 1), s.label or s.name)
 
         ranges = self._ranges()
         p.setPen(QPen(axis_colour, 1))
@@ -198,6 +230,8 @@ class LineChart(QWidget):
 
         p.setClipRect(plot.adjusted(-2, -2, 2, 2))
         for s in self._series.values():
+            if not s.xs:
+                continue
             stride = max(1, len(s.xs) // MAX_DRAWN_POINTS)
             idx = list(range(0, len(s.xs), stride))
             if idx[-1] != len(s.xs) - 1:

@@ -24,8 +24,19 @@ from mtl_studio.core.formats import ImportOptions, format_names
 from . import io_tasks
 from .background import BackgroundTasks
 from .editor import text_colour_for
+from .engine_text import import_note_label, with_gui_controls
 
 AUTO = ""
+
+
+def page_intro(text: str) -> QLabel:
+    """A page's explanation, in the page rather than as the wizard's subtitle: QWizard sizes its header
+    for one line of subtitle, so a longer (or Chinese) subtitle was cut off; a wrapped label in the
+    page's layout gets the height it needs."""
+    label = QLabel(text)
+    label.setObjectName("pageIntro")
+    label.setWordWrap(True)
+    return label
 
 
 class FilePage(QWizardPage):
@@ -35,10 +46,13 @@ class FilePage(QWizardPage):
         super().__init__(wizard)
         self.w = wizard
         self.setTitle(self.tr("Choose a file"))
-        self.setSubTitle(self.tr("CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, "
-                                 "Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document per "
-                                 "line). The format is detected; change it if the guess is wrong."))
-        form = QFormLayout(self)
+        page = QVBoxLayout(self)  # a box layout gives the wrapped intro its height for the width (a form does not)
+        page.addWidget(page_intro(self.tr("CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, "
+                                          "Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document "
+                                          "per line). The format is detected; change it if the guess is wrong.")))
+        form = self.form = QFormLayout()
+        page.addLayout(form)
+        page.addStretch(1)
         row = QHBoxLayout()
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("importPath")
@@ -151,7 +165,7 @@ class FilePage(QWizardPage):
     def _update_rows(self) -> None:
         fmt = self.effective_format()
         tabular = fmt in io_tasks.TABULAR
-        form: QFormLayout = self.layout()  # type: ignore[assignment]
+        form = self.form
         for w in self._column_rows:
             form.setRowVisible(w, tabular)
         form.setRowVisible(self.scheme_combo, fmt == "conll")
@@ -183,9 +197,9 @@ class CheckPage(QWizardPage):
         super().__init__(wizard)
         self.w = wizard
         self.setTitle(self.tr("Check before importing"))
-        self.setSubTitle(self.tr("Nothing has been written yet. Errors must be fixed in the file; warnings are "
-                                 "imported as they are."))
         layout = QVBoxLayout(self)
+        layout.addWidget(page_intro(self.tr("Nothing has been written yet. Errors must be fixed in the file; "
+                                            "warnings are imported as they are.")))
         self.status = QLabel()
         self.status.setObjectName("importStatus")
         self.status.setWordWrap(True)
@@ -301,7 +315,7 @@ class CheckPage(QWizardPage):
             where = (self.tr("line {n}").format(n=p.line) if p.line is not None
                      else self.tr("row {n}").format(n=p.row) if p.row is not None else "")
             sev = self.tr("error") if p.severity == "error" else self.tr("warning")
-            items = [QTableWidgetItem(sev), QTableWidgetItem(where), QTableWidgetItem(p.message)]
+            items = [QTableWidgetItem(sev), QTableWidgetItem(where), QTableWidgetItem(with_gui_controls(p.message))]
             if p.severity == "error":
                 items[0].setForeground(QColor("#b00020"))
             for col, item in enumerate(items):
@@ -313,7 +327,7 @@ class CheckPage(QWizardPage):
             row += 1
         for note in r.notes:
             self.problems.setItem(row, 0, QTableWidgetItem(self.tr("note")))
-            self.problems.setItem(row, 2, QTableWidgetItem(note))
+            self.problems.setItem(row, 2, QTableWidgetItem(import_note_label(note)))
             row += 1
         self.problems.resizeRowsToContents()
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import html
 import importlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QStyle, QTabWidget, QToolBar,
@@ -48,6 +49,19 @@ def _optional_panel(module: str, cls: str) -> tuple[type | None, str]:
         return None, f"{type(e).__name__}: {e}"
 
 
+WINDOW_FRAME_ALLOWANCE = 40  # title bar and borders a window manager adds around the window
+
+
+def first_start_size(available: QSize | None) -> QSize:
+    """The window size before any is saved: roomy on a large screen, never taller or wider than a
+    laptop's (1280x720, 1366x768) available area once the window manager's frame is added."""
+    if available is None:
+        return QSize(1280, 820)
+    if available.width() >= 1500 and available.height() >= 940:
+        return QSize(1480, 920)
+    return QSize(min(1280, available.width()), min(820, available.height() - WINDOW_FRAME_ALLOWANCE))
+
+
 class MainWindow(QMainWindow):
     """MTL Studio's window. `open_project(path)` loads a project; everything else follows from there."""
 
@@ -63,11 +77,9 @@ class MainWindow(QMainWindow):
         self.tasks = BackgroundTasks(self)
         self._undo_index = 0
         self._state_restored = False
+        self.language_switcher: Callable[[str], bool] | None = None  # see gui.language
         screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None and screen.width() >= 1500 and screen.height() >= 940:
-            self.resize(1480, 920)
-        else:
-            self.resize(1280, 820)
+        self.resize(first_start_size(screen.size() if screen is not None else None))
         self.setMinimumSize(900, 600)
 
         self._build_panels()
@@ -685,7 +697,15 @@ class MainWindow(QMainWindow):
         self.settings.setValue("language", code)
         for c, a in self.language_actions.items():
             a.setChecked(c == code)
-        self.statusBar().showMessage(self.tr("The language changes the next time MTL Studio starts."), 8000)
+        # gui.language.LanguageSwitcher (set by the app) rebuilds the window in the new language.
+        if self.language_switcher is not None and self.language_switcher(code):
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Language"), self.tr(
+            "The language changes the next time MTL Studio starts (a training run is going on now)."),
+            QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("languageRestartBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.store, self).exec()
@@ -765,7 +785,9 @@ class MainWindow(QMainWindow):
         if not self._state_restored:
             # First start: give the document list a useful width (docks take their size once shown).
             self._state_restored = True
-            self.resizeDocks([self.doc_dock], [self.doc_panel.sizeHint().width()], Qt.Orientation.Horizontal)
+            # At most 30% of a laptop-wide window, so the tabs keep room for their tables and forms.
+            width = min(self.doc_panel.sizeHint().width(), int(self.width() * 0.3))
+            self.resizeDocks([self.doc_dock], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._training_running():

@@ -14,6 +14,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from mtl_studio.core.evaluate import PRF, EvalReport, NerScores, SentimentScores
 from mtl_studio.core.run_record import RunRecord
 
+from .engine_text import run_status_label, strategy_short_label, with_gui_controls
+
 _Index = QModelIndex | QPersistentModelIndex
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
@@ -233,8 +235,9 @@ class RunHistoryModel(QAbstractTableModel):
     """One row per run: its configuration and its headline scores on the chosen split."""
 
     # Scores right after what distinguishes runs (tasks, strategy, weights): the columns people compare.
-    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "lr",
-               "batch", "epochs", "encoder")
+    # The training settings share one last column that gives way (elides) on a narrow screen; its
+    # tooltip has them in full.
+    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "settings")
     SCORE_COLUMNS = ("ner_f1", "sentiment_f1", "accuracy")
 
     def __init__(self, parent=None) -> None:
@@ -273,11 +276,12 @@ class RunHistoryModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
+        # Long headers take two lines: nine columns must fit a laptop-wide tab without scrolling sideways.
         names = {"run": self.tr("Run"), "status": self.tr("Status"), "tasks": self.tr("Tasks"),
-                 "strategy": self.tr("Strategy"), "weights": self.tr("Weights NER/Sent."), "lr": self.tr("LR"),
-                 "batch": self.tr("Batch"), "epochs": self.tr("Epochs"), "encoder": self.tr("Encoder"),
-                 "ner_f1": self.tr("NER micro F1"), "sentiment_f1": self.tr("Sent. macro F1"),
-                 "accuracy": self.tr("Sent. accuracy")}
+                 "strategy": self.tr("Strategy"), "weights": self.tr("Weights\nNER/Sent."),
+                 "settings": self.tr("LR · batch\nepochs · encoder"),
+                 "ner_f1": self.tr("NER\nmicro F1"), "sentiment_f1": self.tr("Sent.\nmacro F1"),
+                 "accuracy": self.tr("Sent.\naccuracy")}
         return names[self.COLUMNS[section]]
 
     def _display(self, row: RunRow, column: str) -> str:
@@ -285,11 +289,7 @@ class RunHistoryModel(QAbstractTableModel):
         if column == "run":
             return row.run_id
         if column == "status":
-            statuses = {"completed": self.tr("completed"), "early_stopped": self.tr("completed (early stop)"),
-                        "stopped": self.tr("stopped"), "failed": self.tr("failed"), "running": self.tr("running"),
-                        # the store's reading of a "running" run whose process died
-                        "interrupted": self.tr("interrupted")}
-            return statuses.get(row.status, row.status)
+            return run_status_label(row.status)  # "interrupted": the store's reading of a dead "running" run
         if column == "tasks":
             if joint:
                 return self.tr("joint")
@@ -299,22 +299,24 @@ class RunHistoryModel(QAbstractTableModel):
             return self.tr("{} only (baseline)").format(task)
         if column == "strategy":
             extra = self.tr(" + MLM {}").format(f"{row.mlm_weight:g}") if row.mlm_weight else ""
-            return (row.strategy if joint else "–") + extra
+            return (strategy_short_label(row.strategy) if joint else "–") + extra
         if column == "weights":
             if not joint or row.ner_weight is None or row.sentiment_weight is None:
                 return "–"
             initial = "" if row.strategy == "fixed" else self.tr(" (initial)")
             return f"{row.ner_weight:.2f} / {row.sentiment_weight:.2f}{initial}"
-        if column == "lr":
-            return "" if row.learning_rate is None else f"{row.learning_rate:g}"
-        if column == "batch":
-            return "" if row.batch_size is None else str(row.batch_size)
-        if column == "epochs":
-            return "" if row.epochs is None else str(row.epochs)
-        if column == "encoder":
-            return row.encoder.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        if column == "settings":
+            return self._settings_text(row)
         value = self._score(row, column)
         return _fmt(value) if value is not None else "–"
+
+    @staticmethod
+    def _settings_text(row: RunRow) -> str:
+        encoder = row.encoder.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        values = ["" if row.learning_rate is None else f"{row.learning_rate:g}",
+                  "" if row.batch_size is None else str(row.batch_size),
+                  "" if row.epochs is None else str(row.epochs), encoder]
+        return " · ".join(v or "–" for v in values)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -326,20 +328,21 @@ class RunHistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == "encoder":
-                return row.encoder
+            if column == "settings":
+                return self.tr("Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}").format(
+                    lr="" if row.learning_rate is None else f"{row.learning_rate:g}", batch=row.batch_size,
+                    epochs=row.epochs, encoder=row.encoder)
             if column == "run":
                 return self.tr("Started {}").format(row.created_at.replace("T", " "))
             if column == "status" and row.message:
-                return row.message
+                return with_gui_controls(row.message)
         if role == Qt.ItemDataRole.FontRole and column in self.SCORE_COLUMNS and len(self._rows) > 1:
             value = self._score(row, column)
             if value is not None and value == self._best.get(column):
                 font = QFont()
                 font.setBold(True)  # the best run on this score
                 return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("lr", "batch", "epochs", "ner_f1",
-                                                                    "sentiment_f1", "accuracy"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.SCORE_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and row.status == "failed":
             return QBrush(QColor("#b42318"))

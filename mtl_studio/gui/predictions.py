@@ -29,6 +29,7 @@ from mtl_studio.core.review import (
 from mtl_studio.core.schema import Span, ValidationError, validate_spans
 from mtl_studio.core.store import ProjectStore
 
+from .flow_layout import FlowLayout
 from .text_offsets import OffsetMap
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -209,8 +210,7 @@ class PredictionView(QWidget):
         sides.addWidget(self.predictedBox, 1)
 
         self.legend = QWidget(objectName="predictionLegend")
-        self._legend_layout = QHBoxLayout(self.legend)
-        self._legend_layout.setContentsMargins(0, 0, 0, 0)
+        self._legend_layout = FlowLayout(self.legend)  # wraps: long (translated) names never clip
 
         self.differencesTable = QTableWidget(0, 4, objectName="differencesTable")
         self.differencesTable.setHorizontalHeaderLabels(
@@ -273,12 +273,10 @@ class PredictionView(QWidget):
                             f'font-weight: {weight}">{name}</span>')
             swatch.setObjectName(f"legend_{kind}")
             self._legend_layout.addWidget(swatch)
-        self._legend_layout.addSpacing(16)
         for label, colour in self._colours.items():
             chip = QLabel(f" {label} ")
             chip.setStyleSheet(f"background: {colour}; color: black; border-radius: 3px;")
             self._legend_layout.addWidget(chip)
-        self._legend_layout.addStretch(1)
 
     # ---- public API ----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 from mtl_studio.core.run_record import RunRecord
 from mtl_studio.core.store import ProjectStore
 
+from .engine_text import run_status_label, series_label, split_label, strategy_short_label
 from .metrics_models import ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, confusion, ner_rows, sentiment_rows
 
 
@@ -23,6 +24,12 @@ def _table(name: str) -> QTableView:
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def _fit_rows(view: QTableView) -> None:
+    """Keep the table at least as tall as its rows, so no row (and no number) is cut off at the bottom."""
+    rows = sum(view.rowHeight(r) for r in range(view.model().rowCount()))
+    view.setMinimumHeight(rows + view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth())
 
 
 class ResultsPanel(QWidget):
@@ -55,6 +62,9 @@ class ResultsPanel(QWidget):
         self.runHistoryTable.setModel(self.historyModel)
         self.runHistoryTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.runHistoryTable.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The settings column (last) gives way on a narrow screen instead of the table scrolling sideways.
+        self.runHistoryTable.horizontalHeader().setSectionResizeMode(len(RunHistoryModel.COLUMNS) - 1,
+                                                                     QHeaderView.ResizeMode.Stretch)
         self.runHistoryTable.setToolTip(self.tr(
             "Every training run of this project. Compare joint runs with the single-task baselines "
             "(train with Tasks: NER only / Sentiment only and the same settings)."))
@@ -120,8 +130,9 @@ class ResultsPanel(QWidget):
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
-        # Room for about five runs before the history scrolls.
-        self.runHistoryTable.setMinimumHeight(self.runHistoryTable.verticalHeader().defaultSectionSize() * 5 + 30)
+        # Room for about three runs before the history scrolls (the score tables need the height at 720 px).
+        self.runHistoryTable.setMinimumHeight(self.runHistoryTable.verticalHeader().defaultSectionSize() * 3
+                                              + self.runHistoryTable.horizontalHeader().sizeHint().height())
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -201,12 +212,14 @@ class ResultsPanel(QWidget):
         sent = report.sentiment if report else None
         self.nerModel.set_rows(ner_rows(ner))
         self.sentimentModel.set_rows(sentiment_rows(sent))
+        _fit_rows(self.sentimentMetricsTable)  # a few classes: all of them in view, the matrix gives way
         self.confusionModel.set_matrix(*confusion(sent))
         if run is None:
-            self.runLabel.setText(self.tr("No run selected. Train a model in the Training tab."))
+            self.runLabel.setText(self.tr("No run selected. Train a model in the Train tab."))
         else:
             self.runLabel.setText(self.tr("Run {} · {} · tasks {} · strategy {} · split {}").format(
-                run.id, run.status, " + ".join(tasks) or "–", run.config.get("strategy", "–"), split))
+                run.id, run_status_label(run.status), " + ".join(map(series_label, tasks)) or "–",
+                strategy_short_label(run.config.get("strategy", "–")), split_label(split)))
         self._set_empty(self.nerEmpty, self.nerMetricsTable, ner, "ner", tasks, run, report)
         self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, sent, "sentiment", tasks, run, report)
 

@@ -23,13 +23,16 @@ from PySide6.QtWidgets import (
 
 from mtl_studio.core.budget import AUTO
 from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig, upgrade_former_defaults
-from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
-from mtl_studio.core.strategies import STRATEGY_TABLE
 from mtl_studio.core.evaluate import EvalReport
+from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
+from mtl_studio.core.paths import has_resume_point, runs_dir_for
 from mtl_studio.core.store import ProjectStore
+from mtl_studio.core.strategies import STRATEGY_TABLE
 
 from .background import BackgroundTasks
 from .charts import LineChart
+from .engine_text import device_label, run_outcome_hint, run_status_label, strategy_short_label, with_gui_controls
+from .loss_curves import LossCurves
 from .language_fit_view import LanguageFitLabel, suggested_encoder_combo
 from .metrics_models import headline_scores
 from .worker import TrainingJob, engine_events
@@ -287,7 +290,6 @@ class TrainingPanel(QWidget):
         form_box.addWidget(enc_group)
         form_box.addWidget(loss_group)
         form_box.addWidget(opt_group)
-        form_box.addLayout(buttons)
         form_box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(settings)
@@ -295,6 +297,12 @@ class TrainingPanel(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setMinimumWidth(320)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Train / Stop / Resume stay under the settings, outside their scroll area: always in view.
+        left = QWidget()
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.addWidget(scroll, 1)
+        left_box.addLayout(buttons)
 
         # Live view
         live = QWidget()
@@ -314,12 +322,19 @@ class TrainingPanel(QWidget):
         self.warningLabel.setStyleSheet("background: #fff3cd; color: #664d03; border: 1px solid #ffe69c; "
                                         "border-radius: 3px; padding: 4px;")
         self.warningLabel.hide()
-        self.lossChart = LineChart(self.tr("Loss per task"), self.tr("step"))
+        self.lossChart = LineChart(self.tr("Training loss"), self.tr("step"))
         self.lossChart.setObjectName("lossChart")
         self.lossChart.set_y_floor(0.0)
         self.weightChart = LineChart(self.tr("Task weights"), self.tr("step"))
         self.weightChart.setObjectName("weightChart")
         self.weightChart.set_y_floor(0.0)
+        self.curves = LossCurves(self.lossChart, self.weightChart, self)
+        self._curves_per_epoch = False  # the charts show a stored run's epoch means, not live steps
+        self._last_step: StepProgress | None = None
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(100)
+        self._step_timer.timeout.connect(self._show_step)
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.lossChart)
         charts.addWidget(self.weightChart)
@@ -340,7 +355,7 @@ class TrainingPanel(QWidget):
 
         outer = QHBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
+        splitter.addWidget(left)
         splitter.addWidget(live)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -370,21 +385,60 @@ class TrainingPanel(QWidget):
                     self.set_config(TrainConfig.from_dict(upgrade_former_defaults(json.loads(saved))))
                 except (ValueError, TypeError):
                     pass  # settings from another version: keep the defaults
-            self._offer_resume(store)
+        if not self.is_running():
+            self._show_last_run()
         self._update_enabled()
         self._check_language_fit()
         self.refresh_budget()
 
-    def _offer_resume(self, store: ProjectStore) -> None:
-        """The latest run can be resumed when it was stopped or its process died (the store reads such a
-        run as interrupted): the Resume button continues it, the status line says why."""
-        runs = store.run_records()
-        if runs and runs[-1].status in ("stopped", "interrupted"):
-            last = runs[-1]
-            self._resumable = last.id
-            text = self.tr("Run {} was interrupted: {}") if last.status == "interrupted" \
-                else self.tr("Run {} was stopped: {}")
-            self.statusLabel.setText(text.format(last.id, last.message))
+    def _show_last_run(self) -> None:
+        """The project's latest run as it was stored: its settings, status, per-epoch curves and scores
+        (after a restart the panel shows where training stands, and Resume works for a stopped run)."""
+        self._reset_live_view()
+        self.lossChart.set_x_label(self.tr("step"))
+        self.weightChart.set_x_label(self.tr("step"))
+        self.statusLabel.setText(self.tr("No run yet."))
+        if self._store is None:
+            return
+        try:
+            run = self._store.run_record()
+        except KeyError:
+            return
+        self._current_run = run.id
+        status = run.status  # the store reads a run whose process died as "interrupted"
+        has_checkpoint = has_resume_point(runs_dir_for(self._store.path) / run.id)
+        # A stopped or interrupted run resumes (from the beginning when no checkpoint was written yet).
+        resumable = status in ("stopped", "interrupted") or (status == "failed" and has_checkpoint)
+        self._resumable = run.id if resumable else None
+        best = self.tr(", best epoch {}").format(run.best_epoch) if run.best_epoch else ""
+        self.statusLabel.setText(self.tr("Last run {} {}{}").format(run.id, run_status_label(status), best))
+        config = run.config
+        self._append_log("info", self.tr("Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · "
+                                         "device {}").format(
+            run.id, run.created_at.replace("T", " ")[:19], "+".join(config.get("tasks", [])),
+            strategy_short_label(str(config.get("strategy", ""))), f"{config.get('learning_rate', 0):g}",
+            config.get("batch_size", ""), config.get("epochs", ""), device_label(str(config.get("device", "")))))
+        epochs = run.epochs or []
+        if epochs:
+            # Only per-epoch means are stored: the curves of an earlier session are drawn per epoch.
+            self._curves_per_epoch = True
+            self.lossChart.set_x_label(self.tr("epoch"))
+            self.weightChart.set_x_label(self.tr("epoch"))
+        for epoch in epochs:
+            self.curves.add_epoch(epoch["epoch"], epoch.get("train_loss") or {}, epoch.get("weights") or {})
+            if epoch.get("dev"):
+                self._append_log("info", self._scores_line(self.tr("Epoch {} on {}").format(epoch["epoch"], "dev"),
+                                                           EvalReport.from_dict(epoch["dev"])))
+        test = run.report("test")
+        if test is not None:
+            self._append_log("info", self._scores_line(self.tr("Best model on test"), test))
+        self._append_log("error" if status == "failed" else "info", " ".join(
+            p for p in (self.tr("Run {} {}{}.").format(run.id, run_status_label(status), best),
+                        run_outcome_hint(status, has_checkpoint)) if p))
+        # No step count is stored: the bar says how the run ended instead of "step 0 of 1".
+        self.progressBar.setFormat(run_status_label(status))
+        if status in ("completed", "early_stopped"):
+            self.progressBar.setValue(self.progressBar.maximum())
 
     def set_config(self, config: TrainConfig) -> None:
         """Fill the controls from a config (fields the panel does not show are kept for config())."""
@@ -511,8 +565,8 @@ class TrainingPanel(QWidget):
         current = self.deviceCombo.currentData()
         self.deviceCombo.clear()
         for choice in available_devices():
-            label = {"auto": self.tr("Automatic (GPU if available)"), "cpu": self.tr("CPU")}.get(
-                choice.label, choice.label)
+            # The engine's device code in words; a GPU keeps its model name (cuda:0 NVIDIA ... -> GPU 0 NVIDIA ...).
+            label = f"{device_label(choice.device)} {choice.label.removeprefix(choice.device)}".strip()
             if choice.nproc > 1:
                 label = self.tr("{} GPUs (torchrun)").format(choice.nproc)
             self.deviceCombo.addItem(label, choice)
@@ -653,8 +707,8 @@ class TrainingPanel(QWidget):
         self._reset_live_view()
         self._append_log("info", self.tr(
             "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
-            "+".join(config.tasks), config.strategy, str(config.learning_rate), config.batch_size, config.epochs,
-            choice.label if choice else config.device))
+            "+".join(config.tasks), strategy_short_label(config.strategy), str(config.learning_rate),
+            config.batch_size, config.epochs, self.deviceCombo.currentText() if choice else device_label(config.device)))
         self._queue = []
         if len(config.tasks) == 2 and self.baselinesCheck.isChecked():
             self._queue = [dataclasses.replace(config, tasks=(task,)) for task in config.tasks]
@@ -680,8 +734,15 @@ class TrainingPanel(QWidget):
         run_id = self._resumable
         # The stored run's own config, device included: the engine picks its device before it reads the
         # run, so the form's device (or anything else the form changed since) must not reach it.
-        config = TrainConfig.from_dict(self._store.get_run(run_id)["config"])
-        self._reset_live_view()
+        config = TrainConfig.from_dict(self._store.run_record(run_id).config)
+        if self._current_run != run_id:
+            self._reset_live_view()
+        # The same run as on screen: its curves and log go on where they stopped.
+        self.lossChart.set_x_label(self.tr("step"))
+        self.weightChart.set_x_label(self.tr("step"))
+        if self._curves_per_epoch:
+            self.curves.clear()  # per-epoch points of a stored run do not continue as per-step ones
+            self._curves_per_epoch = False
         self._append_log("info", self.tr("Resuming run {}.").format(run_id))
         self._launch(engine_events(self._store.path, config, resume_run_id=run_id))
         return True
@@ -694,6 +755,7 @@ class TrainingPanel(QWidget):
         self._job.failed.connect(self._on_failed)
         self._job.finished.connect(self._on_job_finished)
         self.statusLabel.setText(self.tr("Preparing data and loading the encoder…"))
+        self.progressBar.setFormat(self.tr("Step %v of %m"))
         self.progressBar.setRange(0, 0)  # busy until the engine reports its step count
         self._job.start()
         self._update_enabled()
@@ -705,6 +767,7 @@ class TrainingPanel(QWidget):
         self._job.stop()
         self._queue = []  # Stop means stop: queued baselines do not start
         self.statusLabel.setText(self.tr("Stopping after the current step…"))
+        self.etaLabel.clear()
         self._append_log("info", self.tr("Stop requested."))
         self._update_enabled()
 
@@ -724,8 +787,9 @@ class TrainingPanel(QWidget):
     def _reset_live_view(self) -> None:
         self._current_run = None
         self.last_result = None
-        self.lossChart.clear()
-        self.weightChart.clear()
+        self._last_step = None
+        self._curves_per_epoch = False
+        self.curves.clear()
         self.warningLabel.hide()
         self.warningLabel.clear()
         self.logView.clear()
@@ -744,7 +808,7 @@ class TrainingPanel(QWidget):
             counts = ", ".join(f"{task} {n}" for task, n in ev.train_documents.items())
             self.statusLabel.setText(self.tr("Training run {}").format(ev.run_id))
             self._append_log("info", self.tr("Run {} on {} ({}); training documents: {}; {} steps.").format(
-                ev.run_id, ev.device, ev.precision, counts, ev.total_steps))
+                ev.run_id, device_label(ev.device), ev.precision, counts, ev.total_steps))
             self.run_started.emit(ev.run_id)
         elif isinstance(ev, EpochEvaluated):
             self._append_log("info", self._epoch_line(ev))
@@ -756,24 +820,29 @@ class TrainingPanel(QWidget):
             self._on_run_finished_event(ev)
 
     def _on_step(self, ev: StepProgress) -> None:
+        self._last_step = ev
+        self.curves.add_step(ev)
+        if not self._step_timer.isActive():
+            self._step_timer.start()  # the labels follow at the charts' pace, not at every step
+
+    def _show_step(self) -> None:
+        ev = self._last_step
+        if ev is None:
+            return
         if self.progressBar.maximum() != ev.total_steps:
             self.progressBar.setRange(0, max(ev.total_steps, 1))
         self.progressBar.setValue(min(ev.step, ev.total_steps))
+        if self.last_result is not None or self._job is None or self._job.worker.stop_requested:
+            return  # stopping or over: no time is left to estimate
         self.etaLabel.setText(self.tr("Epoch {} · {} samples/s · lr {} · ETA {}").format(
             ev.epoch, f"{ev.samples_per_second:.1f}", f"{ev.learning_rate:.2e}", _format_eta(ev.eta_seconds)))
-        for name, value in ev.losses.items():
-            if name in ("total", "l2sp") and len(ev.losses) > 2:
-                continue  # keep the chart about the tasks; the total is in the log at epoch ends
-            self.lossChart.add_point(name, ev.step, value)
-        for name, value in ev.weights.items():
-            self.weightChart.add_point(name, ev.step, value)
 
     def _show_warning(self, text: str) -> None:
         self.warningLabel.setText(text)
         self.warningLabel.show()
 
-    def _epoch_line(self, ev: EpochEvaluated) -> str:
-        scores = headline_scores(EvalReport.from_dict(ev.metrics))
+    def _scores_line(self, what: str, report: EvalReport | None) -> str:
+        scores = headline_scores(report)
         parts = []
         if scores.ner_f1 is not None:
             parts.append(self.tr("NER micro F1 {}").format(f"{scores.ner_f1:.3f}"))
@@ -781,34 +850,52 @@ class TrainingPanel(QWidget):
             parts.append(self.tr("sentiment macro F1 {}").format(f"{scores.sentiment_f1:.3f}"))
         if scores.sentiment_accuracy is not None:
             parts.append(self.tr("accuracy {}").format(f"{scores.sentiment_accuracy:.3f}"))
+        return self.tr("{}: {}").format(what, ", ".join(parts) or "–")
+
+    def _epoch_line(self, ev: EpochEvaluated) -> str:
         best = self.tr(" (best so far)") if ev.is_best else ""
-        return self.tr("Epoch {} on {}: {}{}").format(ev.epoch, ev.split, ", ".join(parts) or "–", best)
+        return self._scores_line(self.tr("Epoch {} on {}").format(ev.epoch, ev.split),
+                                 EvalReport.from_dict(ev.metrics)) + best
 
     def _on_run_finished_event(self, ev: RunFinished) -> None:
         self.last_result = ev
         self._current_run = ev.run_id
-        names = {"completed": self.tr("completed"), "stopped": self.tr("stopped"),
-                 "early_stopped": self.tr("stopped early (no dev improvement)"), "failed": self.tr("failed")}
-        status = names.get(ev.status, ev.status)
+        self.curves.flush()
+        self._step_timer.stop()
+        self._show_step()
+        self.etaLabel.clear()  # the run is over: nothing is left to estimate
+        status = run_status_label(ev.status)
         best = self.tr(", best epoch {}").format(ev.best_epoch) if ev.best_epoch else ""
         self.statusLabel.setText(self.tr("Run {} {}{}").format(ev.run_id, status, best))
-        level = "error" if ev.status == "failed" else "info"
-        self._append_log(level, self.tr("Run {} {}{}. {}").format(ev.run_id, status, best, ev.message).strip())
+        if ev.status == "failed":
+            # The engine's message says what went wrong (and what to change).
+            self._append_log("error", self.tr("Run {} {}{}. {}").format(ev.run_id, status, best,
+                                                                         with_gui_controls(ev.message)).strip())
+        else:
+            # Not the engine's message: for the CLI it names `mtl-studio train --resume`; here a button does it.
+            stopped_at = self.tr(" at step {} of {}").format(self._last_step.step, self._last_step.total_steps) \
+                if ev.status == "stopped" and self._last_step is not None else ""
+            self._append_log("info", " ".join(p for p in (
+                self.tr("Run {} {}{}{}.").format(ev.run_id, status, stopped_at, best),
+                run_outcome_hint(ev.status, has_checkpoint=True)) if p))  # a stop saves a checkpoint
         if ev.status in ("completed", "early_stopped"):
             self.progressBar.setValue(self.progressBar.maximum())
         if ev.status == "failed":
             QMessageBox.critical(self, self.tr("Training failed"),
-                                 ev.message or self.tr("The run failed; see the log for details."))
+                                 with_gui_controls(ev.message) or self.tr("The run failed; see the log for details."))
 
     @Slot(str, str)
     def _on_failed(self, title: str, message: str) -> None:
         self.statusLabel.setText(self.tr("Training failed."))
+        self.etaLabel.clear()
         self._append_log("error", message)
         QMessageBox.critical(self, title, message)
 
     @Slot()
     def _on_job_finished(self) -> None:
         job = self._job
+        self.curves.flush()
+        self.etaLabel.clear()
         if self.progressBar.maximum() == 0:
             self.progressBar.setRange(0, 1)
         self.steps_after_stop = None
@@ -816,7 +903,6 @@ class TrainingPanel(QWidget):
             # Optimizer steps the engine still reported after the user pressed Stop (0 or 1 expected).
             self.steps_after_stop = max(job.worker.last_step - job.worker.stop_requested_at_step, 0)
             self._append_log("info", self.tr("Stopped {} step(s) after the request.").format(self.steps_after_stop))
-        self._update_enabled()
         result = job.result if job is not None else None
         if result is not None and result.status == "stopped" and result.run_id and self._store is self._job_store:
             self._resumable = result.run_id

@@ -136,17 +136,17 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="+185"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="+199"/>
         <source>Check before importing</source>
         <translation>导入前检查</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Nothing has been written yet. Errors must be fixed in the file; warnings are imported as they are.</source>
         <translation>尚未写入任何内容。错误必须在文件中修正；警告所涉及的数据会按原样导入。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Severity</source>
         <translation>级别</translation>
     </message>
@@ -236,7 +236,7 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+183"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+177"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -254,7 +254,7 @@
 <context>
     <name>DocumentFilters</name>
     <message>
-        <location filename="../../mtl_studio/gui/models.py" line="+31"/>
+        <location filename="../../mtl_studio/gui/models.py" line="+32"/>
         <source>All documents</source>
         <translation>全部文档</translation>
     </message>
@@ -282,7 +282,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+190"/>
+        <location line="+159"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -409,19 +409,302 @@
     </message>
 </context>
 <context>
+    <name>EngineText</name>
+    <message>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+20"/>
+        <source>completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stopped early (no dev improvement)</source>
+        <translation>已提前停止（验证集无提升）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>fixed</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>uncertainty</source>
+        <translation>不确定性</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DWA</source>
+        <translation>DWA</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GradNorm</source>
+        <translation>GradNorm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PCGrad</source>
+        <translation>PCGrad</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Automatic (GPU if available)</source>
+        <translation>自动（有 GPU 时使用 GPU）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Apple GPU (MPS)</source>
+        <translation>Apple GPU（MPS）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>NER</source>
+        <translation>NER</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sentiment</source>
+        <translation>情感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>MLM</source>
+        <translation>MLM</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>L2-SP</source>
+        <translation>L2-SP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>total (weighted, smoothed)</source>
+        <translation>总损失（加权，平滑）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>train</source>
+        <translation>训练集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>dev</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>test</source>
+        <translation>测试集</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>GPU {index}</source>
+        <translation>GPU {index}</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Press Resume to continue it from its last checkpoint.</source>
+        <translation>点击“继续”可从最近的检查点接着训练。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Press Resume to start it again from the beginning (no checkpoint was written yet).</source>
+        <translation>点击“继续”将从头重新开始（尚未写入检查点）。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>tag scheme {scheme} (detected); entities are stored as spans and exported as IOB2</source>
+        <translation>标签方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>tag scheme {scheme} (as chosen); entities are stored as spans and exported as IOB2</source>
+        <translation>标签方案 {scheme}（按所选）；实体按片段保存，导出为 IOB2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>one character per line: characters joined without spaces</source>
+        <translation>每行一个字符：字符之间不加空格连接</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>entity types added to the project: {names}</source>
+        <translation>已添加到项目的实体类型：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sentiment classes added to the project: {names}</source>
+        <translation>已添加到项目的情感类别：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped reading after {n} errors</source>
+        <translation>出现 {n} 个错误后停止读取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>split rule {rule}: {parts}</source>
+        <translation>划分规则 {rule}：{parts}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the seeded random split uses the project&apos;s split seed {seed}</source>
+        <translation>带种子的随机划分使用项目的划分种子 {seed}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the file name says {split}, but no train* file lies beside it and the project had no training documents, so it was split 80/10/10 instead; the Split choice “by file name” puts it all in {split}</source>
+        <translation>文件名表示{split}，但旁边没有 train* 文件，且项目中没有训练文档，因此改为按 80/10/10 划分；“划分”选项选择“按文件名”可将其全部放入{split}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{n} by the Split choice</source>
+        <translation>{n} 篇按“划分”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by the file&apos;s split field</source>
+        <translation>{n} 篇按文件中的划分字段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by the file name</source>
+        <translation>{n} 篇按文件名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} by seeded random 80/10/10</source>
+        <translation>{n} 篇按带种子的随机 80/10/10</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} all in train</source>
+        <translation>{n} 篇全部放入训练集</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the file&apos;s split field</source>
+        <translation>文件中的划分字段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>by file name</source>
+        <translation>按文件名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seeded random 80/10/10</source>
+        <translation>带种子的随机 80/10/10</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>all train</source>
+        <translation>全部训练集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>one split for the whole file</source>
+        <translation>整个文件一个划分</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>the “Add unknown entity types and sentiment classes to the schema” option</source>
+        <translation>“将未知的实体类型和情感类别加入标签体系”选项</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the Split choice</source>
+        <translation>“划分”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Tag scheme choice</source>
+        <translation>“标签方案”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Format choice</source>
+        <translation>“格式”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Text column choice</source>
+        <translation>“文本列”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Sentiment column choice</source>
+        <translation>“情感列”选项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Auxiliary MLM weight</source>
+        <translation>辅助 MLM 权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the Resume button</source>
+        <translation>“继续”按钮</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>the Resume button (Train tab)</source>
+        <translation>“继续”按钮（训练标签页）</translation>
+    </message>
+</context>
+<context>
     <name>FilePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="-278"/>
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="-281"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document per line). The format is detected; change it if the guess is wrong.</source>
         <translation>支持 CoNLL / BIO / BMES（每行一个词元或一个字）、JSONL（本软件格式、doccano、Label Studio、SEntFiN）、CSV / TSV / Excel，以及纯文本（每行一篇文档）。格式会自动识别；如果识别有误，请手动更改。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>File to import</source>
         <translation>要导入的文件</translation>
     </message>
@@ -615,7 +898,7 @@
 <context>
     <name>LineChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/charts.py" line="+166"/>
+        <location filename="../../mtl_studio/gui/charts.py" line="+198"/>
         <source>No data yet</source>
         <translation>暂无数据</translation>
     </message>
@@ -623,7 +906,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+89"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+101"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -865,8 +1148,18 @@
         <translation>主工具栏</translation>
     </message>
     <message>
+        <location line="+422"/>
+        <source>Language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The language changes the next time MTL Studio starts (a training run is going on now).</source>
+        <translation>界面语言将在下次启动 MTL Studio 时更改（当前正在训练）。</translation>
+    </message>
+    <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+50"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-372"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -881,12 +1174,12 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-161"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-162"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+163"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -903,7 +1196,7 @@
         <translation>无法创建项目</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
     </message>
@@ -961,7 +1254,7 @@
         <translation>这个方向上没有更多文档了。</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+35"/>
         <source>Saved (undone: {what})</source>
         <translation>已保存（已撤销：{what}）</translation>
     </message>
@@ -1058,12 +1351,7 @@
         <translation>训练运行 {id} 已结束</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <source>The language changes the next time MTL Studio starts.</source>
-        <translation>界面语言将在下次启动 MTL Studio 时更改。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+29"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
@@ -1083,12 +1371,12 @@
         <translation>{project} — MTL Studio</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+33"/>
         <source>{total} documents · NER labelled {ner} · sentiment labelled {sent}</source>
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>Training is running</source>
         <translation>正在训练</translation>
     </message>
@@ -1101,18 +1389,18 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-155"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-141"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>macro avg</source>
         <translation>宏平均</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
@@ -1120,7 +1408,7 @@
 <context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+253"/>
+        <location filename="../../mtl_studio/gui/predictions.py" line="+131"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
@@ -1164,18 +1452,18 @@
     </message>
     <message>
         <location line="+27"/>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>Gold</source>
         <translation>金标准</translation>
     </message>
     <message>
-        <location line="-14"/>
-        <location line="+102"/>
+        <location line="-13"/>
+        <location line="+99"/>
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-86"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -1206,13 +1494,13 @@
     </message>
     <message>
         <location line="+40"/>
-        <location line="+180"/>
+        <location line="+173"/>
         <location line="+62"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-235"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
@@ -1223,13 +1511,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+179"/>
+        <location line="+172"/>
         <location line="+70"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
     </message>
     <message>
-        <location line="-217"/>
+        <location line="-212"/>
         <source>Run {} ({})</source>
         <translation>运行 {}（{}）</translation>
     </message>
@@ -1244,7 +1532,7 @@
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+49"/>
         <source>Select a finished run to compare its predictions with gold.</source>
         <translation>选择一个已完成的运行，将其预测与金标准对比。</translation>
     </message>
@@ -1373,7 +1661,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+42"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+48"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -1403,7 +1691,7 @@
         <translation>得分基于：</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>Every training run of this project. Compare joint runs with the single-task baselines (train with Tasks: NER only / Sentiment only and the same settings).</source>
         <translation>本项目的所有训练运行。可将联合训练与单任务基线对比（用相同设置，任务选择“仅 NER”或“仅情感”进行训练）。</translation>
     </message>
@@ -1428,17 +1716,17 @@
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+117"/>
-        <source>No run selected. Train a model in the Training tab.</source>
+        <location line="+119"/>
+        <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Run {} · {} · tasks {} · strategy {} · split {}</source>
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>No scores yet.</source>
         <translation>暂无得分。</translation>
     </message>
@@ -1461,7 +1749,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+216"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+209"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -1482,71 +1770,41 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>Weights NER/Sent.</source>
-        <translation>权重 NER/情感</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>LR</source>
-        <translation>学习率</translation>
+        <source>Weights
+NER/Sent.</source>
+        <translation>权重
+NER/情感</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Batch</source>
-        <translation>批大小</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Epochs</source>
-        <translation>轮数</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Encoder</source>
-        <translation>编码器</translation>
+        <source>LR · batch
+epochs · encoder</source>
+        <translation>学习率 · 批大小
+轮数 · 编码器</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>NER micro F1</source>
-        <translation>NER 微平均 F1</translation>
+        <source>NER
+micro F1</source>
+        <translation>NER
+微平均 F1</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Sent. macro F1</source>
-        <translation>情感宏平均 F1</translation>
+        <source>Sent.
+macro F1</source>
+        <translation>情感
+宏平均 F1</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Sent. accuracy</source>
-        <translation>情感准确率</translation>
+        <source>Sent.
+accuracy</source>
+        <translation>情感
+准确率</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>completed</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>completed (early stop)</source>
-        <translation>已完成（提前停止）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+11"/>
         <source>joint</source>
         <translation>联合</translation>
     </message>
@@ -1577,12 +1835,13 @@
     </message>
     <message>
         <location line="+26"/>
-        <source>Started {}</source>
-        <translation>开始于 {}</translation>
+        <source>Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}</source>
+        <translation>学习率 {lr} · 批大小 {batch} · 轮数 {epochs} · 编码器 {encoder}</translation>
     </message>
     <message>
-        <source>interrupted</source>
-        <translation>已中断</translation>
+        <location line="+4"/>
+        <source>Started {}</source>
+        <translation>开始于 {}</translation>
     </message>
 </context>
 <context>
@@ -1758,7 +2017,7 @@
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-209"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-214"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -1995,9 +2254,22 @@
     </message>
 </context>
 <context>
+    <name>StoreFeedback</name>
+    <message>
+        <location filename="../../mtl_studio/gui/store_feedback.py" line="+22"/>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
+        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
+    </message>
+</context>
+<context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+138"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+147"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2018,12 +2290,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+297"/>
+        <location line="+372"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-296"/>
+        <location line="-371"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2038,17 +2310,7 @@
         <translation>名称 / 文件夹</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Encoders by language…</source>
-        <translation>按语言推荐的编码器…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Suggested</source>
-        <translation>推荐</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Tasks and losses</source>
         <translation>任务与损失</translation>
     </message>
@@ -2068,7 +2330,7 @@
         <translation>仅情感（基线）</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-178"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>
@@ -2093,7 +2355,7 @@
         <translation>PCGrad（Yu 等，2020）</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+11"/>
         <source>Share of the NER loss in the total; the rest goes to sentiment</source>
         <translation>NER 损失在总损失中所占的比例；其余归于情感</translation>
     </message>
@@ -2158,20 +2420,22 @@
         <translation>优化</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>{}: {}, {}, {}</source>
         <translation>{}：{}, {}, {}</translation>
     </message>
     <message>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+1"/>
         <source>MiniLM default</source>
         <translation>MiniLM 默认</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Method</source>
         <translation>论文方法</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+3"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
@@ -2236,48 +2500,44 @@
         <translation>从最后一个检查点继续已停止的运行</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+32"/>
+        <location line="+88"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-81"/>
+        <location line="+391"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Loss per task</source>
-        <translation>各任务损失</translation>
-    </message>
-    <message>
-        <location line="+0"/>
+        <location line="-384"/>
         <location line="+3"/>
+        <location line="+69"/>
+        <location line="+1"/>
+        <location line="+294"/>
+        <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-368"/>
+        <source>Training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Task weights</source>
         <translation>任务权重</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>Messages and per-epoch scores of the run appear here.</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+113"/>
-        <source>Automatic (GPU if available)</source>
-        <translation>自动（有 GPU 时使用 GPU）</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+183"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -2344,7 +2604,7 @@
         <translation>单任务基线：仅 {}，设置相同。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+20"/>
         <source>Resuming run {}.</source>
         <translation>正在继续运行 {}。</translation>
     </message>
@@ -2354,17 +2614,17 @@
         <translation>正在准备数据并加载编码器…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤之后停止…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Stop requested.</source>
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -2374,12 +2634,12 @@
         <translation>运行 {}，设备 {}（{}）；训练文档：{}；共 {} 步。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+27"/>
         <source>Epoch {} · {} samples/s · lr {} · ETA {}</source>
         <translation>第 {} 轮 · {} 样本/秒 · 学习率 {} · 预计剩余 {}</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+11"/>
         <source>NER micro F1 {}</source>
         <translation>NER 微平均 F1 {}</translation>
     </message>
@@ -2395,51 +2655,74 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>{}: {}</source>
+        <translation>{}：{}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source> (best so far)</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Epoch {} on {}: {}{}</source>
-        <translation>第 {} 轮，{}上：{}{}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>completed</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>stopped early (no dev improvement)</source>
-        <translation>已提前停止（验证集无提升）</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="-391"/>
+        <location line="+403"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
+        <location line="-402"/>
+        <source>Last run {} {}{}</source>
+        <translation>上次运行 {} {}{}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · device {}</source>
+        <translation>运行 {} 开始于 {}：{} · 策略 {} · 学习率 {} · 批大小 {} · 轮数 {} · 设备 {}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <location line="+1"/>
+        <source>epoch</source>
+        <translation>轮</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+375"/>
+        <source>Epoch {} on {}</source>
+        <translation>第 {} 轮，{}上</translation>
+    </message>
+    <message>
+        <location line="-371"/>
+        <source>Best model on test</source>
+        <translation>最佳模型在测试集上</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run {} {}{}.</source>
+        <translation>运行 {} {}{}。</translation>
+    </message>
+    <message>
+        <location line="+381"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Run {} {}{}. {}</source>
         <translation>运行 {} {}{}。{}</translation>
     </message>
     <message>
         <location line="+4"/>
+        <source> at step {} of {}</source>
+        <translation>于第 {} 步（共 {} 步）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Run {} {}{}{}.</source>
+        <translation>运行 {} {}{}{}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
@@ -2454,7 +2737,7 @@
         <translation>训练失败。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
@@ -2483,14 +2766,20 @@
         <translation>运行 {} 已中断：{}</translation>
     </message>
     <message>
-        <source>Run {} was stopped: {}</source>
-        <translation>运行 {} 已停止：{}</translation>
+        <location line="-665"/>
+        <source>Encoders by language…</source>
+        <translation>按语言推荐的编码器…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suggested</source>
+        <translation>推荐</translation>
     </message>
 </context>
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+58"/>
+        <location filename="../../mtl_studio/gui/worker.py" line="+82"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>
@@ -2528,17 +2817,6 @@
         <location line="+1"/>
         <source>Unexpected error ({}): {}</source>
         <translation>意外错误（{}）：{}</translation>
-    </message>
-</context>
-<context>
-    <name>StoreFeedback</name>
-    <message>
-        <source>Read-only</source>
-        <translation>只读</translation>
-    </message>
-    <message>
-        <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
-        <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
     </message>
 </context>
 </TS>

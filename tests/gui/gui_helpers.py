@@ -24,3 +24,11 @@ def drag(qtbot, editor: AnnotationEditor, start_cp: int, end_cp: int) -> None:
     qtbot.mouseMove(vp, QPoint((a.x() + b.x()) // 2, a.y()))
     qtbot.mouseMove(vp, b)
     qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=b)
+
+
+def open_import_wizard(qtbot, window, path):
+    """File › Import… on `path` in the main window; the wizard once its file page has read the file."""
+    window.import_interactive(str(path))
+    wizard = window._wizard
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    return wizard

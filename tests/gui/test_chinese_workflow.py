@@ -8,7 +8,7 @@ from mtl_studio.core.formats import export_project
 from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
 
-from gui_helpers import drag
+from gui_helpers import drag, open_import_wizard
 
 BMES = """华 B-ORG
 为 E-ORG
@@ -40,9 +40,7 @@ def test_chinese_bmes_import_annotate_export(qtbot, tmp_path):
     assert window.new_project(tmp_path / "zh")
     src = tmp_path / "news.bmes"
     src.write_text(BMES, encoding="utf-8")
-    window.import_interactive(str(src))
-    wizard = window._wizard
-    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    wizard = open_import_wizard(qtbot, window, src)
     wizard.next()
     qtbot.waitUntil(lambda: wizard.check_page.result is not None, timeout=20_000)
     assert wizard.check_page.result.report.scheme == "bioes"

@@ -34,7 +34,8 @@ def test_an_interrupted_run_is_shown_and_offered_for_resume(panel, store, tiny_e
     history.set_runs([run], "test")
     status = history.index(0, RunHistoryModel.COLUMNS.index("status"))
     assert history.data(status) == "interrupted"
-    assert "--resume" in history.data(status, Qt.ItemDataRole.ToolTipRole)
+    tip = history.data(status, Qt.ItemDataRole.ToolTipRole)
+    assert "the Resume button" in tip and "--resume" not in tip  # the GUI names its button, not the CLI
 
     panel.set_project(store)
     assert panel.resumeButton.isEnabled()

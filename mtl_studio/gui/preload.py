@@ -1,0 +1,42 @@
+"""The modules a training run imports, loaded on a background thread soon after the window opens.
+
+A first run imports torch's compiler stack, transformers' model code, the tokenizer bindings and
+seqeval -> scikit-learn: over a thousand modules, seconds of work. Inside a run that work happened on
+the training thread, but imports and the loading of shared libraries hold the interpreter lock for
+long stretches, so the window froze for up to a second at a time (measured with bench/gui_stall.py).
+Done early, while the user reads the first document, the run finds them loaded.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+TRAINING_MODULES = (
+    "torch",
+    "mtl_studio.core.train",
+    "seqeval.metrics",
+    "safetensors.torch",
+    "transformers.modeling_utils",
+    "transformers.tokenization_utils_tokenizers",
+    "transformers.models.auto.modeling_auto",
+    "transformers.models.bert.modeling_bert",
+    "torch._dynamo",
+)
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing optional module is the run's business, not start-up's
+            log.info("preloading %s failed", name, exc_info=True)
+
+
+def preload_training_modules(names: tuple[str, ...] = TRAINING_MODULES) -> threading.Thread:
+    """Start importing `names` on a daemon thread; the thread is returned so a caller can wait for it."""
+    thread = threading.Thread(target=_import_all, args=(names,), name="mtl-preload", daemon=True)
+    thread.start()
+    return thread

@@ -199,6 +199,38 @@ def iter_texts(path: str, fmt: str, text_column: str | None = None) -> Iterator[
         raise ValueError(f"unknown input format {fmt!r}")
 
 
+def count_texts(path: str, fmt: str) -> int | None:
+    """How many texts a txt or JSONL file holds (one per line; JSONL skips blank lines), for the
+    progress total; None where a cheap count is impossible (standard input, CSV with quoted newlines)."""
+    if path == "-" or fmt not in ("txt", "jsonl") or not Path(path).is_file():
+        return None
+    with open(path, "rb") as f:
+        if fmt == "txt":
+            return sum(1 for _ in f)
+        return sum(1 for line in f if line.strip())
+
+
+class _PredictProgress:
+    """core.predict_stream reports (written, skipped); the CLI draws it as every command's progress line
+    (commands.progress: in place on a terminal, a line every few seconds in a log)."""
+
+    def __init__(self, total: int | None) -> None:
+        self.label = "predict"  # predict_stream names the rank here under torchrun
+        self._total = total
+        self._line: Any = None
+
+    def update(self, written: int, skipped: int) -> None:
+        if self._line is None:
+            from mtl_studio.commands.progress import ProgressLine
+
+            self._line = ProgressLine(self.label, self._total, "texts")
+        self._line.update(written + skipped)
+
+    def finish(self) -> None:
+        if self._line is not None:
+            self._line.finish()
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     import itertools
 
@@ -217,7 +249,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     records = iter_texts(args.input, fmt, args.text_column)
     first = next(records, None)  # input errors show before the model is loaded
     records = itertools.chain([first] if first is not None else [], records)
-    progress = stream.Progress()
+    progress = _PredictProgress(count_texts(args.input, fmt) if world == 1 else None)
     if world > 1:
         from mtl_studio.core.distributed import init_distributed
 
@@ -237,6 +269,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         else:
             result = stream.predict_records(model, records, sys.stdout, batch_size=args.batch_size,
                                             progress=progress)
+    progress.finish()
     if args.output:
         resumed = f" after {result.skipped} already there" if result.skipped else ""
         print(f"wrote {result.written} predictions to {args.output}{resumed} ({model.backend_name}, "

@@ -31,6 +31,13 @@ DEFAULT_COLOURS: tuple[str, ...] = (
 )
 
 
+# The keys a label can have in the editor, in the order new labels get them: entity types the digit row,
+# sentiment classes the letter row under it. A label's key is stored in the project (not derived from
+# its position), so it stays the same whatever order the labels were imported in, and the user sets it.
+ENTITY_KEYS = "123456789"
+SENTIMENT_KEYS = "QWERTYUIO"
+
+
 class ValidationError(MtlStudioError, ValueError):
     """A problem with user data; the message names what and where (file and line when known)."""
 
@@ -192,12 +199,22 @@ class EntityType:
     name: str
     colour: str
     position: int = 0
+    key: str | None = None  # one of ENTITY_KEYS, or None (more types than keys)
 
 
 @dataclass(frozen=True)
 class SentimentClass:
     name: str
     position: int = 0
+    key: str | None = None  # one of SENTIMENT_KEYS, or None
+
+
+def check_label_name(name: str) -> str:
+    """The name as stored (stripped); ValidationError when it is empty or contains whitespace."""
+    name = name.strip()
+    if not name or any(ch.isspace() for ch in name):
+        raise ValidationError(f"label name {name!r} must be non-empty and contain no spaces")
+    return name
 
 
 def validate_spans(text: str, spans: list[Span], where: str = "") -> None:

@@ -253,3 +253,38 @@ def check_training_documents(store: ProjectStore, tasks: tuple[str, ...] | list[
     counts = store.labelled_counts_per_split(tasks)
     if not counts.get("train"):
         raise NoTrainingDocuments(tasks, counts, project)
+
+
+# ---- undoing a re-split --------------------------------------------------------------------------------
+
+@dataclass
+class ResplitChange:
+    """What a re-split changed, so that it can be undone and redone: the old and new split of every
+    document it considered, and which documents had an unassigned split before."""
+
+    before: dict[int, str]
+    after: dict[int, str]
+    unassigned_before: list[int]
+
+
+def resplit_undoably(store: ProjectStore, ratios: tuple[float, float, float] = DEFAULT_RATIOS,
+                     seed: int | None = None, *, only_unassigned: bool = False) -> tuple[ResplitReport, ResplitChange]:
+    """resplit(), also returning the change (one transaction)."""
+    with store.bulk():
+        unassigned = store.unassigned_split_ids()
+        before = {k.id: k.split for k in store.split_keys(unassigned if only_unassigned else None)}
+        report = resplit(store, ratios, seed, only_unassigned=only_unassigned)
+        after = {k.id: k.split for k in store.split_keys(list(before))}
+    return report, ResplitChange(before, after, unassigned)
+
+
+def undo_resplit(store: ProjectStore, change: ResplitChange) -> None:
+    """Every document back in its old split; those that were unassigned are unassigned again."""
+    with store.bulk():
+        store.set_splits(change.before)
+        if change.unassigned_before:
+            store.mark_split_unassigned(change.unassigned_before)
+
+
+def redo_resplit(store: ProjectStore, change: ResplitChange) -> None:
+    store.set_splits(change.after)  # the moved documents count as assigned, as after resplit()

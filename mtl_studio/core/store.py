@@ -27,7 +27,7 @@ from typing import Any
 from .errors import MtlStudioError
 from .run_record import RunRecord
 from .schema import (
-    DEFAULT_COLOURS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
+    DEFAULT_COLOURS, ENTITY_KEYS, SENTIMENT_KEYS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
     check_label_form, validate_spans,
 )
 from . import store_files
@@ -38,7 +38,7 @@ from .store_files import (
     check_name_fits, has_unmerged_wal, is_locked, is_writable, remove_project_files, rollback_quietly,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # The longest an edit waits for the write lock in all (telling `on_wait` every store_files.BUSY_TIMEOUT_S):
 # staged imports hold the lock only for their short merge (formats/staging.py).
 WRITE_WAIT_LIMIT_S = 60.0
@@ -98,7 +98,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE runs ADD COLUMN owner TEXT;
     ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
     """,
+    # 3: each label's editor key is stored (filled from the old position order: keys stay as they were).
+    """
+    ALTER TABLE entity_types ADD COLUMN key TEXT;
+    ALTER TABLE sentiment_classes ADD COLUMN key TEXT;
+    """,
 ]
+
+# (table, its key alphabet) of the two label tables; keys are unique within a table.
+_LABEL_KEYS = {"entity_types": ENTITY_KEYS, "sentiment_classes": SENTIMENT_KEYS}
 
 
 def _now() -> str:
@@ -315,6 +323,10 @@ class ProjectStore:
                 if target == 0:
                     conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
                     conn.execute("INSERT INTO meta VALUES ('split_seed', '13')")
+                if target == 2:
+                    for table, keys in _LABEL_KEYS.items():
+                        names = [r[0] for r in conn.execute(f"SELECT name FROM {table} ORDER BY position, name")]
+                        conn.executemany(f"UPDATE {table} SET key = ? WHERE name = ?", zip(keys, names))
 
     # ---- metadata ------------------------------------------------------------------------------
 
@@ -333,8 +345,8 @@ class ProjectStore:
     # ---- label schema ----------------------------------------------------------------------------
 
     def entity_types(self) -> list[EntityType]:
-        rows = self.conn.execute("SELECT name, colour, position FROM entity_types ORDER BY position, name")
-        return [EntityType(r["name"], r["colour"], r["position"]) for r in rows]
+        rows = self.conn.execute("SELECT name, colour, position, key FROM entity_types ORDER BY position, name")
+        return [EntityType(r["name"], r["colour"], r["position"], r["key"]) for r in rows]
 
     def entity_type_names(self) -> list[str]:
         return [t.name for t in self.entity_types()]
@@ -342,14 +354,41 @@ class ProjectStore:
     def add_entity_type(self, name: str, colour: str | None = None) -> EntityType:
         name = _check_label_name(name)
         with self.bulk():
-            existing = self.conn.execute("SELECT name, colour, position FROM entity_types WHERE name = ?",
+            existing = self.conn.execute("SELECT name, colour, position, key FROM entity_types WHERE name = ?",
                                          (name,)).fetchone()
             if existing:
-                return EntityType(existing["name"], existing["colour"], existing["position"])
+                return EntityType(existing["name"], existing["colour"], existing["position"], existing["key"])
             position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM entity_types").fetchone()[0]
             colour = colour or DEFAULT_COLOURS[position % len(DEFAULT_COLOURS)]
-            self.conn.execute("INSERT INTO entity_types VALUES (?, ?, ?)", (name, colour, position))
-        return EntityType(name, colour, position)
+            key = self._free_key("entity_types")
+            self.conn.execute("INSERT INTO entity_types (name, colour, position, key) VALUES (?, ?, ?, ?)",
+                              (name, colour, position, key))
+        return EntityType(name, colour, position, key)
+
+    def _free_key(self, table: str) -> str | None:
+        """The first key of the table's alphabet no label of it has (None when all are taken)."""
+        taken = {r[0] for r in self.conn.execute(f"SELECT key FROM main.{table} WHERE key IS NOT NULL")}
+        return next((k for k in _LABEL_KEYS[table] if k not in taken), None)
+
+    def _set_label_key(self, table: str, name: str, key: str | None) -> None:
+        """Give a label a key; a label that had it takes this label's old key (the two swap)."""
+        if key is not None and key not in _LABEL_KEYS[table]:
+            raise ValidationError(f"key {key!r} is not one of {', '.join(_LABEL_KEYS[table])}")
+        with self.bulk():
+            row = self.conn.execute(f"SELECT key FROM {table} WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise ValidationError(f"no label named {name!r}")
+            if key is not None:
+                self.conn.execute(f"UPDATE {table} SET key = ? WHERE key = ? AND name != ?", (row[0], key, name))
+            self.conn.execute(f"UPDATE {table} SET key = ? WHERE name = ?", (key, name))
+
+    def set_entity_type_key(self, name: str, key: str | None) -> None:
+        """The editor key of an entity type (one of ENTITY_KEYS, or None for none)."""
+        self._set_label_key("entity_types", name, key)
+
+    def set_sentiment_class_key(self, name: str, key: str | None) -> None:
+        """The editor key of a sentiment class (one of SENTIMENT_KEYS, or None for none)."""
+        self._set_label_key("sentiment_classes", name, key)
 
     def rename_entity_type(self, old: str, new: str) -> None:
         new = _check_label_name(new)
@@ -376,8 +415,8 @@ class ProjectStore:
         return n
 
     def sentiment_classes(self) -> list[SentimentClass]:
-        rows = self.conn.execute("SELECT name, position FROM sentiment_classes ORDER BY position, name")
-        return [SentimentClass(r["name"], r["position"]) for r in rows]
+        rows = self.conn.execute("SELECT name, position, key FROM sentiment_classes ORDER BY position, name")
+        return [SentimentClass(r["name"], r["position"], r["key"]) for r in rows]
 
     def sentiment_class_names(self) -> list[str]:
         return [c.name for c in self.sentiment_classes()]
@@ -385,13 +424,15 @@ class ProjectStore:
     def add_sentiment_class(self, name: str) -> SentimentClass:
         name = _check_label_name(name)
         with self.bulk():
-            row = self.conn.execute("SELECT position FROM sentiment_classes WHERE name = ?", (name,)).fetchone()
+            row = self.conn.execute("SELECT position, key FROM sentiment_classes WHERE name = ?", (name,)).fetchone()
             if row:
-                return SentimentClass(name, row[0])
+                return SentimentClass(name, row[0], row[1])
             position = self.conn.execute(
                 "SELECT COALESCE(MAX(position) + 1, 0) FROM sentiment_classes").fetchone()[0]
-            self.conn.execute("INSERT INTO sentiment_classes VALUES (?, ?)", (name, position))
-        return SentimentClass(name, position)
+            key = self._free_key("sentiment_classes")
+            self.conn.execute("INSERT INTO sentiment_classes (name, position, key) VALUES (?, ?, ?)",
+                              (name, position, key))
+        return SentimentClass(name, position, key)
 
     def rename_sentiment_class(self, old: str, new: str) -> None:
         new = _check_label_name(new)
@@ -418,9 +459,11 @@ class ProjectStore:
         """Give this (empty, staging) project the label schema and split seed of `source`."""
         with self.bulk():
             for t in source.entity_types():
-                self.conn.execute("INSERT INTO entity_types VALUES (?, ?, ?)", (t.name, t.colour, t.position))
+                self.conn.execute("INSERT INTO entity_types (name, colour, position, key) VALUES (?, ?, ?, ?)",
+                                  (t.name, t.colour, t.position, t.key))
             for c in source.sentiment_classes():
-                self.conn.execute("INSERT INTO sentiment_classes VALUES (?, ?)", (c.name, c.position))
+                self.conn.execute("INSERT INTO sentiment_classes (name, position, key) VALUES (?, ?, ?)",
+                                  (c.name, c.position, c.key))
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('split_seed', ?)", (str(source.split_seed),))
 
     def merge_staged(self, staged: str | os.PathLike[str]) -> None:
@@ -470,8 +513,9 @@ class ProjectStore:
                 "ORDER BY position, name").fetchall()
             for row in new:
                 position = conn.execute(f"SELECT COALESCE(MAX(position) + 1, 0) FROM main.{table}").fetchone()[0]
-                conn.execute(f"INSERT INTO main.{table} ({columns}, position) VALUES "
-                             f"({', '.join('?' * len(row))}, ?)", (*row, position))
+                # This project's next free key, not the staging one's (keys are per project).
+                conn.execute(f"INSERT INTO main.{table} ({columns}, position, key) VALUES "
+                             f"({', '.join('?' * len(row))}, ?, ?)", (*row, position, self._free_key(table)))
 
     # ---- documents -------------------------------------------------------------------------------
 
@@ -555,15 +599,32 @@ class ProjectStore:
 
     def document_ids(self, split: str | None = None, *, task: str | None = None, labelled: bool | None = None,
                      source_filter: str | None = None, search: str | None = None,
-                     offset: int = 0, limit: int | None = None) -> list[int]:
+                     offset: int = 0, limit: int | None = None, after_id: int | None = None) -> list[int]:
         """Ids in id order, filtered: by split, by whether labelled for `task` ('ner' / 'sentiment'),
-        by having silver annotations (source_filter='silver'), by a text substring."""
+        by having silver annotations (source_filter='silver'), by a text substring.
+
+        A page is `limit` ids from `offset`, or (cheaper deep in a large list, no rows skipped one by one)
+        the `limit` ids after `after_id`."""
         where, args = _document_filter(split, task, labelled, source_filter, search)
+        if after_id is not None:
+            where += (" AND" if where else " WHERE") + " id > ?"
+            args.append(after_id)
         sql = f"SELECT id FROM documents{where} ORDER BY id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
-            args += [limit, offset]
+            args += [limit, offset if after_id is None else 0]
         return [r[0] for r in self.conn.execute(sql, args)]
+
+    def document_position(self, doc_id: int, split: str | None = None, *, task: str | None = None,
+                          labelled: bool | None = None, source_filter: str | None = None,
+                          search: str | None = None) -> tuple[int, bool]:
+        """Where a document stands in the filtered id order: (how many matching documents come before
+        it, whether it matches itself). Two indexed queries, so a list can jump to a row in 100k."""
+        where, args = _document_filter(split, task, labelled, source_filter, search)
+        glue = " AND" if where else " WHERE"
+        before = self.conn.execute(f"SELECT COUNT(*) FROM documents{where}{glue} id < ?", args + [doc_id]).fetchone()[0]
+        matches = self.conn.execute(f"SELECT 1 FROM documents{where}{glue} id = ?", args + [doc_id]).fetchone()
+        return before, matches is not None
 
     def count_filtered(self, split: str | None = None, *, task: str | None = None, labelled: bool | None = None,
                        source_filter: str | None = None, search: str | None = None) -> int:
@@ -726,6 +787,15 @@ class ProjectStore:
             "ORDER BY runs.created_at DESC, runs.rowid DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
+    def prediction_runs(self) -> list[dict[str, Any]]:
+        """Finished runs (not 'running') that stored predictions, newest first: id, created_at, status, tasks."""
+        rows = self.conn.execute(
+            "SELECT * FROM runs WHERE status != 'running' AND runs.id IN (SELECT run_id FROM spans WHERE "
+            "source = 'predicted' UNION SELECT run_id FROM sentiments WHERE source = 'predicted') "
+            "ORDER BY runs.created_at DESC, runs.rowid DESC").fetchall()
+        return [{"id": r["id"], "created_at": r["created_at"], "status": r["status"],
+                 "tasks": list(json.loads(r["config"]).get("tasks") or ())} for r in rows]
+
     def count_predicted_documents(self, run_id: str, split: str | None = None) -> int:
         """Documents (of a split) that hold any prediction of the run (0: the run predicted nothing there)."""
         split_clause = " AND d.split = ?" if split else ""
@@ -773,9 +843,15 @@ class ProjectStore:
             args.append(split)
         return {r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {where}", args)}
 
-    def next_unlabelled_document_id(self, after: int | None = None) -> int | None:
+    def next_unlabelled_document_id(self, after: int | None = None, *, among: Iterable[int] | None = None,
+                                    split: str | None = None, task: str | None = None,
+                                    labelled: bool | None = None, source_filter: str | None = None,
+                                    search: str | None = None) -> int | None:
         """The next document after `after` (in id order, wrapping round) that misses a label for a task
-        the project uses: NER when it has entity types, sentiment when it has sentiment classes."""
+        the project uses: NER when it has entity types, sentiment when it has sentiment classes.
+
+        Only documents of a list are candidates when given: the ones matching the filter arguments (as
+        document_ids), and of those only the ids in `among` when it is given."""
         clauses = []
         if self.entity_type_names():
             clauses.append("ner_labelled = 0")
@@ -784,11 +860,16 @@ class ProjectStore:
                            "AND t.source = 'gold')")
         if not clauses:
             return None
-        where = " OR ".join(clauses)
-        row = self.conn.execute(f"SELECT id FROM documents WHERE id > ? AND ({where}) ORDER BY id LIMIT 1",
-                                (after if after is not None else 0,)).fetchone()
+        where, args = _document_filter(split, task, labelled, source_filter, search)
+        where += (" AND" if where else " WHERE") + " (" + " OR ".join(clauses) + ")"
+        if among is not None:
+            # One JSON parameter: a list of any length (no limit on the number of SQL variables).
+            where += " AND id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(list(among)))
+        row = self.conn.execute(f"SELECT id FROM documents{where} AND id > ? ORDER BY id LIMIT 1",
+                                args + [after if after is not None else 0]).fetchone()
         if row is None:
-            row = self.conn.execute(f"SELECT id FROM documents WHERE ({where}) ORDER BY id LIMIT 1").fetchone()
+            row = self.conn.execute(f"SELECT id FROM documents{where} ORDER BY id LIMIT 1", args).fetchone()
         return row[0] if row else None
 
     # ---- splits and deletion in bulk (re-split, delete many, which splits no one chose) ---------------
@@ -852,6 +933,47 @@ class ProjectStore:
             self.mark_split_assigned(found)
         missing = sorted(set(wanted) - set(found))
         return DeletedDocuments(ids=sorted(found), missing=missing, spans=spans, sentiments=sentiments)
+
+    def snapshot_documents(self, ids: Iterable[int]) -> list[DocumentSnapshot]:
+        """Everything delete_documents would remove, row for row, so restore_documents can put it back
+        (an undo of a deletion): the document rows with their ids, every span and sentiment of any
+        source, and whether the split was still unassigned."""
+        wanted = sorted(set(int(i) for i in ids))
+        unassigned = set(self.unassigned_split_ids()) if self.get_meta(UNASSIGNED_SPLITS_KEY) else set()
+        snapshots: list[DocumentSnapshot] = []
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            spans: dict[int, list[dict[str, Any]]] = {}
+            for r in self.conn.execute(f"SELECT * FROM spans WHERE document_id IN ({marks}) ORDER BY id", chunk):
+                spans.setdefault(r["document_id"], []).append(dict(r))
+            sentiments: dict[int, list[dict[str, Any]]] = {}
+            for r in self.conn.execute(f"SELECT * FROM sentiments WHERE document_id IN ({marks}) ORDER BY id",
+                                       chunk):
+                sentiments.setdefault(r["document_id"], []).append(dict(r))
+            for r in self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks}) ORDER BY id", chunk):
+                snapshots.append(DocumentSnapshot(dict(r), spans.get(r["id"], []), sentiments.get(r["id"], []),
+                                                  r["id"] in unassigned))
+        return snapshots
+
+    def restore_documents(self, snapshots: Iterable[DocumentSnapshot]) -> list[int]:
+        """Put snapshotted documents back with their ids and annotations, in one transaction; refused
+        (nothing restored) when an id is taken again or a label of an annotation no longer exists."""
+        snapshots = list(snapshots)
+        with self.bulk():
+            try:
+                for snap in snapshots:
+                    for table, rows in (("documents", [snap.document]), ("spans", snap.spans),
+                                        ("sentiments", snap.sentiments)):
+                        for row in rows:
+                            columns = ", ".join(f'"{c}"' for c in row)
+                            self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES "
+                                              f"({', '.join('?' * len(row))})", list(row.values()))
+            except sqlite3.IntegrityError as e:
+                raise ValidationError(f"the deleted documents cannot be restored: {e}") from e
+            unassigned = [s.document["id"] for s in snapshots if s.split_unassigned]
+            if unassigned:
+                self.mark_split_unassigned(unassigned)
+        return [s.document["id"] for s in snapshots]
 
     def unassigned_split_ids(self) -> list[int]:
         """Ids of documents whose split only the seeded hash chose (see the comment above)."""
@@ -1055,6 +1177,16 @@ class SplitKey:
     split: str
     ner_labelled: bool
     sentiment: str | None
+
+
+@dataclass(frozen=True)
+class DocumentSnapshot:
+    """A stored document as rows (its own, its spans', its sentiments'), for restore_documents."""
+
+    document: dict[str, Any]
+    spans: list[dict[str, Any]]
+    sentiments: list[dict[str, Any]]
+    split_unassigned: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.schema import EntityType
+from mtl_studio.core.schema import EntityType, SentimentClass
 from mtl_studio.core.store import ProjectStore
 
 from .commands import EditNotifier
-from .editor import MAX_KEYED_TYPES, SENTIMENT_KEYS, AnnotationEditor, text_colour_for
+from .editor import SENTIMENT_CLEAR_KEY, AnnotationEditor, text_colour_for
 from .flow_layout import FlowLayout
 
 
@@ -33,8 +33,8 @@ class LabelPalette(QWidget):
             hint = QLabel(self.tr("No entity types yet — add them in Edit › Label schema…"))
             hint.setStyleSheet("color: #777;")
             self._flow.addWidget(hint)
-        for n, t in enumerate(types, start=1):
-            key = str(n) if n <= MAX_KEYED_TYPES else ""
+        for t in types:
+            key = t.key or ""
             button = QToolButton(self)
             button.setObjectName(f"typeButton_{t.name}")
             button.setText(f"{key}  {t.name}" if key else t.name)
@@ -53,7 +53,11 @@ class LabelPalette(QWidget):
 
 
 class SentimentButtons(QWidget):
-    """One checkable button per sentiment class (keys Q, W, E, …); clicking the active one clears it."""
+    """One checkable button per sentiment class (keys Q, W, E, …) and a Clear button (key X).
+
+    Pressing the key (or clicking the button) of the sentiment a document already has keeps it: a
+    repeated key press must not silently undo a label. Clearing has its own key.
+    """
 
     chosen = Signal(object)  # str, or None to clear
 
@@ -70,9 +74,17 @@ class SentimentButtons(QWidget):
         self._group.setExclusive(False)
         self._buttons: dict[str, QPushButton] = {}
         self._value: str | None = None
+        self.clear_button = QPushButton(self.tr("Clear  ({key})").format(key=SENTIMENT_CLEAR_KEY), self)
+        self.clear_button.setObjectName("sentimentClearButton")
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_button.setShortcut(QKeySequence(SENTIMENT_CLEAR_KEY))
+        self.clear_button.setToolTip(self.tr("Remove the document's sentiment (key {key})").format(
+            key=SENTIMENT_CLEAR_KEY))
+        self.clear_button.clicked.connect(lambda _=False: self.chosen.emit(None))
+        self._layout.addWidget(self.clear_button)
         self._layout.addStretch(1)
 
-    def set_classes(self, names: list[str]) -> None:
+    def set_classes(self, classes: list[SentimentClass]) -> None:
         for b in self._buttons.values():
             self._group.removeButton(b)
             self._layout.removeWidget(b)
@@ -80,8 +92,8 @@ class SentimentButtons(QWidget):
             b.setParent(None)
             b.deleteLater()
         self._buttons = {}
-        for n, name in enumerate(names):
-            key = SENTIMENT_KEYS[n] if n < len(SENTIMENT_KEYS) else ""
+        for sentiment_class in classes:
+            name, key = sentiment_class.name, sentiment_class.key or ""
             b = QPushButton(f"{name}  ({key})" if key else name, self)
             b.setObjectName(f"sentimentButton_{name}")
             b.setCheckable(True)
@@ -91,11 +103,11 @@ class SentimentButtons(QWidget):
                             " border-radius: 3px; }")
             if key:
                 b.setShortcut(QKeySequence(key))
-                b.setToolTip(self.tr("Set the document's sentiment to {label} (key {key}); "
-                                     "press again to clear").format(label=name, key=key))
+                b.setToolTip(self.tr("Set the document's sentiment to {label} (key {key}; {clear} clears it)").format(
+                    label=name, key=key, clear=SENTIMENT_CLEAR_KEY))
             b.clicked.connect(lambda _=False, label=name: self._clicked(label))
             self._group.addButton(b)
-            self._layout.insertWidget(self._layout.count() - 1, b)
+            self._layout.insertWidget(self._layout.indexOf(self.clear_button), b)
             self._buttons[name] = b
         self.set_value(self._value)
 
@@ -106,11 +118,11 @@ class SentimentButtons(QWidget):
         self._value = label
         for name, b in self._buttons.items():
             b.setChecked(name == label)
+        self.clear_button.setEnabled(label is not None)
 
     def _clicked(self, label: str) -> None:
-        new = None if self._value == label else label
         self.set_value(self._value)  # the store decides; the page re-reads and sets the value
-        self.chosen.emit(new)
+        self.chosen.emit(label)
 
 
 class AnnotatePage(QWidget):
@@ -168,7 +180,7 @@ class AnnotatePage(QWidget):
 
         self.hint = QLabel(self.tr(
             "Drag or click words, or ←/→ (Shift to extend) · 1–9 entity type · Del remove · Tab next span · "
-            "Q W E… sentiment · D NER done · Enter done & next · J/K next/previous · N next unlabelled"))
+            "Q W E… sentiment · X clear sentiment · D NER done · Enter done & next · J/K next/previous · N next unlabelled"))
         self.hint.setObjectName("shortcutHint")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #666;")
@@ -187,7 +199,7 @@ class AnnotatePage(QWidget):
     def reload_schema(self) -> None:
         store = self.editor.store
         self.palette_widget.set_types(store.entity_types() if store else [])
-        self.sentiment.set_classes(store.sentiment_class_names() if store else [])
+        self.sentiment.set_classes(store.sentiment_classes() if store else [])
         self.editor.reload_schema()
         self._sync()
 

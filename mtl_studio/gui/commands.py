@@ -9,11 +9,19 @@ so the offsets name a span uniquely, and they survive an undo/redo that deletes 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
 from mtl_studio.core.schema import Span
-from mtl_studio.core.store import ProjectStore
+from mtl_studio.core.splits import ResplitChange, ResplitReport, redo_resplit, undo_resplit
+from mtl_studio.core.store import DocumentSnapshot, ProjectStore
+
+from .background import BackgroundTasks
+
+T = TypeVar("T")
 
 
 class EditNotifier(QObject):
@@ -21,6 +29,23 @@ class EditNotifier(QObject):
 
     edited = Signal(int)  # document id, after a successful write
     failed = Signal(str)  # a user-facing message when a write was refused
+    schema_changed = Signal()  # entity types or sentiment classes changed (added, renamed, recoloured, rekeyed)
+    documents_changed = Signal()  # documents were deleted, restored or moved to other splits: re-list them
+    busy = Signal(bool)  # a long write (a re-split) runs on a worker: hold further undo/redo back
+
+
+def run_reporting(command: QUndoCommand, notifier: EditNotifier, write: Callable[[], object],
+                  announce: Callable[[], object]) -> None:
+    """Run a command's store write; announce success, or report the error and retire the command.
+
+    Exceptions must not escape into Qt's C++ undo stack (redo/undo are called from there)."""
+    try:
+        write()
+    except Exception as e:  # noqa: BLE001 - shown to the user, the edit is not applied
+        command.setObsolete(True)
+        notifier.failed.emit(str(e))
+        return
+    announce()
 
 
 def find_gold_span(store: ProjectStore, doc_id: int, start: int, end: int) -> Span | None:
@@ -37,15 +62,8 @@ class _StoreCommand(QUndoCommand):
         self.notifier = notifier
         self.doc_id = doc_id
 
-    def _run(self, fn) -> None:
-        # Exceptions must not escape into Qt's C++ undo stack; report them instead.
-        try:
-            fn()
-        except Exception as e:  # noqa: BLE001 - shown to the user, the edit is not applied
-            self.setObsolete(True)
-            self.notifier.failed.emit(str(e))
-            return
-        self.notifier.edited.emit(self.doc_id)
+    def _run(self, fn: Callable[[], object]) -> None:
+        run_reporting(self, self.notifier, fn, lambda: self.notifier.edited.emit(self.doc_id))
 
 
 class AddSpanCommand(_StoreCommand):
@@ -141,3 +159,106 @@ class SetNerLabelledCommand(_StoreCommand):
 
     def undo(self) -> None:
         self._run(lambda: self.store.set_ner_labelled(self.doc_id, not self.labelled))
+
+
+class SchemaCommand(QUndoCommand):
+    """A reversible label-schema change (add, rename, recolour, key): `apply` and `revert` write the store.
+
+    Renames are safe on the shared stack: an older command naming the old label is only undone after
+    this one has renamed it back.
+    """
+
+    def __init__(self, notifier: EditNotifier, text: str, apply: Callable[[], object],
+                 revert: Callable[[], object]) -> None:
+        super().__init__(text)
+        self.notifier = notifier
+        self._apply, self._revert = apply, revert
+
+    def _run(self, fn: Callable[[], object]) -> None:
+        run_reporting(self, self.notifier, fn, self.notifier.schema_changed.emit)
+
+    def redo(self) -> None:
+        self._run(self._apply)
+
+    def undo(self) -> None:
+        self._run(self._revert)
+
+
+class _DocumentsCommand(QUndoCommand):
+    """A change to which documents exist or where they are; the window re-lists them afterwards."""
+
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, text: str) -> None:
+        super().__init__(text)
+        self.store = store
+        self.notifier = notifier
+
+    def _run(self, fn: Callable[[], object]) -> None:
+        run_reporting(self, self.notifier, fn, self.notifier.documents_changed.emit)
+
+
+class DeleteDocumentsCommand(_DocumentsCommand):
+    """Delete documents with every annotation; undo puts them back with the same ids."""
+
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, ids: list[int]) -> None:
+        text = QCoreApplication.translate("EditCommands", "Delete {n} document(s)").format(n=len(ids))
+        super().__init__(store, notifier, text)
+        self.ids = sorted(ids)
+        self._snapshots: list[DocumentSnapshot] = []
+
+    def redo(self) -> None:
+        def do() -> None:
+            # Taken at each redo: a redo after an undo deletes what the undo restored.
+            self._snapshots = self.store.snapshot_documents(self.ids)
+            self.store.delete_documents(self.ids)
+        self._run(do)
+
+    def undo(self) -> None:
+        self._run(lambda: self.store.restore_documents(self._snapshots))
+
+
+class ResplitCommand(QUndoCommand):
+    """A re-split as an undo step. Moving 100k documents takes seconds, so every write runs on a worker
+    thread: the first one before the command is pushed (the window does it), undo and redo later. The
+    notifier's `busy` says while a write runs (the window holds further undo/redo back), and
+    `documents_changed` when it has landed."""
+
+    def __init__(self, project: str, notifier: EditNotifier, tasks: BackgroundTasks, report: ResplitReport,
+                 change: ResplitChange) -> None:
+        text = QCoreApplication.translate("EditCommands", "Re-split {ratios} (seed {seed})").format(
+            ratios="/".join(f"{r * 100:g}" for r in report.ratios), seed=report.seed)
+        super().__init__(text)
+        self.project, self.notifier, self.tasks = project, notifier, tasks
+        self.report, self.change = report, change
+        self._already_written = True  # push() calls redo() at once: the worker has written it already
+
+    def redo(self) -> None:
+        if self._already_written:
+            self._already_written = False
+            return
+        self._write(lambda store: redo_resplit(store, self.change))
+
+    def undo(self) -> None:
+        self._write(lambda store: undo_resplit(store, self.change))
+
+    def _write(self, write: Callable[[ProjectStore], object]) -> None:
+        self.notifier.busy.emit(True)
+
+        def landed(_result: object) -> None:
+            self.notifier.busy.emit(False)
+            self.notifier.documents_changed.emit()
+
+        def refused(error: BaseException) -> None:
+            self.notifier.busy.emit(False)
+            self.notifier.failed.emit(str(error))
+
+        project = self.project
+        self.tasks.run(lambda: in_project(project, write), landed, refused)
+
+
+def in_project(project: str, work: Callable[[ProjectStore], T]) -> T:
+    """Run `work` with a store connection of the calling thread (a worker's), closed afterwards."""
+    store = ProjectStore.open(project)
+    try:
+        return work(store)
+    finally:
+        store.close()

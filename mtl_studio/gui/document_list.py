@@ -1,4 +1,7 @@
-"""The document list dock: filter, search as you type, the lazily fetched table, a count line."""
+"""The document list dock: filter, search as you type, the table (paged by the model), a count line.
+
+A click shows the document and leaves the keyboard in the list (arrows, PageUp/PageDown, Home/End move
+through it); Enter or a double click opens it in the editor."""
 from __future__ import annotations
 
 import dataclasses
@@ -14,10 +17,22 @@ from .background import BackgroundTasks
 from .models import FILTER_ALL, FILTERS, DocumentListModel, DocumentQuery, count_matching, filter_label
 
 
-class DocumentListPanel(QWidget):
-    """Filter, search, the lazily fetched document table and a count line."""
+class DocumentTable(QTableView):
+    """A table used as a list: Home and End go to the first and last document (QTableView's own Home
+    and End move between the columns of the current row, which the row selection makes invisible)."""
 
-    documentActivated = Signal(int)  # the user picked a document (click / Enter / keyboard move)
+    def moveCursor(self, cursorAction: QAbstractItemView.CursorAction,  # noqa: N802, N803 - Qt names
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        if cursorAction in (QAbstractItemView.CursorAction.MoveHome, QAbstractItemView.CursorAction.MoveEnd):
+            modifiers |= Qt.KeyboardModifier.ControlModifier
+        return super().moveCursor(cursorAction, modifiers)
+
+
+class DocumentListPanel(QWidget):
+    """Filter, search, the document table (rows read by position, a page at a time) and a count line."""
+
+    documentActivated = Signal(int)  # the user picked a document (click / keyboard move)
+    documentOpened = Signal(int)  # Enter or double click: edit it (the editor takes the keyboard)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,11 +55,11 @@ class DocumentListPanel(QWidget):
         layout.addWidget(self.search)
 
         self.model = DocumentListModel(self)
-        self.table = QTableView()
+        self.table = DocumentTable()
         self.table.setObjectName("documentList")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # several to delete
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -70,6 +85,8 @@ class DocumentListPanel(QWidget):
         self.tasks = BackgroundTasks(self)
         self._generation = 0
         self._count_pending = -1
+        self._reselect: int | None = None  # the document to select again once a filtered count arrives
+        self._last_selected: int | None = None  # kept while a filter hides it, to select it again later
         self.count_label = QLabel()
         self.count_label.setObjectName("documentCount")
         self.count_label.setStyleSheet("color: #666;")
@@ -82,8 +99,9 @@ class DocumentListPanel(QWidget):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.filter_combo.currentIndexChanged.connect(lambda _i: self._apply_query())
         self.table.clicked.connect(self._emit_index)
-        self.table.activated.connect(self._emit_index)
+        self.table.activated.connect(self._open_index)
         self.model.rowsInserted.connect(lambda *_: self._update_count())
+        self.table.selectionModel().currentRowChanged.connect(self._remember_current)
         self.model.modelReset.connect(self._on_reset)
 
     def sizeHint(self) -> QSize:
@@ -99,11 +117,24 @@ class DocumentListPanel(QWidget):
         if i >= 0:
             self.filter_combo.setCurrentIndex(i)
 
+    def reload(self) -> None:
+        """Re-read the list with the same filter (documents were deleted, restored or moved)."""
+        self._apply_query()
+
+    def selected_doc_ids(self) -> list[int]:
+        # By row range, not row by row: Ctrl+A on a 100k list is one selection range.
+        ids: set[int] = set()
+        for selected in self.table.selectionModel().selection():
+            ids.update(self.model.doc_ids_in_rows(selected.top(), selected.bottom()))
+        return sorted(ids)
+
     def _apply_query(self) -> None:
         self._search_timer.stop()
-        current = self.current_doc_id()
+        current = self.current_doc_id() if self.current_doc_id() is not None else self._last_selected
         self.model.set_query(DocumentQuery(self.filter_combo.currentData() or FILTER_ALL, self.search.text().strip()))
-        if current is not None:
+        self._reselect = current
+        if current is not None and self.model.cached_total() is not None:
+            self._reselect = None
             self.select_doc(current, emit=False)
 
     def _emit_index(self, index: QModelIndex) -> None:
@@ -111,19 +142,27 @@ class DocumentListPanel(QWidget):
         if doc_id is not None:
             self.documentActivated.emit(doc_id)
 
+    def _remember_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        doc_id = self.model.doc_id_at(current.row()) if current.isValid() else None
+        if doc_id is not None:
+            self._last_selected = doc_id
+
+    def _open_index(self, index: QModelIndex) -> None:
+        doc_id = self.model.doc_id_at(index.row())
+        if doc_id is not None:
+            self.documentOpened.emit(doc_id)
+
     def _update_count(self) -> None:
         if self.model.store is None:
             self.count_label.setText(self.tr("No project open"))
             return
-        loaded = f"{self.model.rowCount():,}"
         total = self.model.cached_total()
         if total is None:
             # COUNT over a large filtered project takes tens of milliseconds: never on the GUI thread.
-            self.count_label.setText(self.tr("{loaded} loaded · counting…").format(loaded=loaded))
+            self.count_label.setText(self.tr("Counting…"))
             self._request_count()
             return
-        self.count_label.setText(self.tr("{total} documents · {loaded} loaded").format(total=f"{total:,}",
-                                                                                      loaded=loaded))
+        self.count_label.setText(self.tr("{total} documents").format(total=f"{total:,}"))
 
     def _request_count(self) -> None:
         store = self.model.store
@@ -136,6 +175,9 @@ class DocumentListPanel(QWidget):
             if generation == self._generation:
                 self.model.set_total(n)
                 self._update_count()
+                reselect, self._reselect = self._reselect, None
+                if reselect is not None:
+                    self.select_doc(reselect, emit=False)
 
         self.tasks.run(lambda: count_matching(project, query), counted, lambda _e: None)
 
@@ -154,7 +196,8 @@ class DocumentListPanel(QWidget):
     def select_doc(self, doc_id: int, *, emit: bool = True) -> bool:
         row = self.model.row_of(doc_id)
         if row is None:
-            self.table.clearSelection()
+            # Hidden by the filter: no row stands for it (J/K then start from where it would be).
+            self.table.selectionModel().clear()
             return False
         self.select_row(row, emit=emit)
         return True

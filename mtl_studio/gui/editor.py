@@ -31,9 +31,10 @@ from .commands import (
 )
 from .text_offsets import OffsetMap
 
-# Keys for sentiment classes 1..9: the letter row under the digit row, so the hand stays in place.
-SENTIMENT_KEYS = "QWERTYUIO"
-MAX_KEYED_TYPES = 9
+# Each label's key is stored in the project (core.schema.ENTITY_KEYS / SENTIMENT_KEYS), so it does not
+# depend on the import order. Clearing the sentiment has its own key (pressing a class's key again keeps the class); X collides with
+# none of the editor's keys (digits, Delete, Backspace, Esc, arrows) nor the window's (J K N D).
+SENTIMENT_CLEAR_KEY = "X"
 
 
 def text_colour_for(background: QColor) -> QColor:
@@ -83,6 +84,7 @@ class AnnotationEditor(QTextEdit):
         self._tokens: list[tuple[int, int]] = []
         self._types: dict[str, EntityType] = {}
         self._type_order: list[str] = []
+        self._type_by_key: dict[str, str] = {}  # the project's key of each entity type -> its name
         self._selection: tuple[int, int] | None = None  # code points, token-snapped, not yet a span
         self._selected_span: Span | None = None
         self._press_u16: int | None = None
@@ -148,6 +150,7 @@ class AnnotationEditor(QTextEdit):
     def _set_types(self, types: list[EntityType]) -> None:
         self._types = {t.name: t for t in types}
         self._type_order = [t.name for t in types]
+        self._type_by_key = {t.key: t.name for t in types if t.key}
 
     def _on_edited(self, doc_id: int) -> None:
         if self.doc is not None and self.doc.id == doc_id:
@@ -267,15 +270,16 @@ class AnnotationEditor(QTextEdit):
         self._after_selection()
 
     def assign_type_number(self, number: int) -> None:
-        """Number key n (1-based) -> the n-th entity type of the schema."""
-        if not 1 <= number <= len(self._type_order):
+        """Number key n -> the entity type the project gives that key (set in the schema dialog)."""
+        name = self._type_by_key.get(str(number))
+        if name is None:
             if self._type_order:
-                self.message.emit(self.tr("No entity type on key {n}: the schema has {count} types.").format(
-                    n=number, count=len(self._type_order)))
+                self.message.emit(self.tr("No entity type on key {n}: set keys in Edit > Label schema.").format(
+                    n=number))
             else:
                 self.message.emit(self.tr("The project has no entity types yet: add them in Edit > Label schema."))
             return
-        self.assign_label(self._type_order[number - 1])
+        self.assign_label(name)
 
     def remove_selected(self) -> None:
         """Delete the selected span, or every span the pending selection overlaps."""
@@ -313,9 +317,13 @@ class AnnotationEditor(QTextEdit):
         if not self._ready() or self.doc is None or self.doc.id is None:
             return
         old = self.doc.sentiment.label if self.doc.sentiment else None
-        if old != label:
-            assert self.store is not None and self.notifier is not None and self.undo_stack is not None
-            self.undo_stack.push(SetSentimentCommand(self.store, self.notifier, self.doc.id, old, label))
+        if old == label:
+            if label is not None:
+                self.message.emit(self.tr("The sentiment is already {label} ({key} clears it).").format(
+                    label=label, key=SENTIMENT_CLEAR_KEY))
+            return
+        assert self.store is not None and self.notifier is not None and self.undo_stack is not None
+        self.undo_stack.push(SetSentimentCommand(self.store, self.notifier, self.doc.id, old, label))
 
     def _ready(self) -> bool:
         return None not in (self.doc, self.store, self.undo_stack, self.notifier)
@@ -492,8 +500,9 @@ class AnnotationEditor(QTextEdit):
         if self._current_range() is None or self.doc is None:
             return
         menu = QMenu(self)
-        for n, name in enumerate(self._type_order, start=1):
-            text = f"&{n}  {name}" if n <= MAX_KEYED_TYPES else name
+        keys = {name: key for key, name in self._type_by_key.items()}
+        for name in self._type_order:
+            text = f"&{keys[name]}  {name}" if name in keys else name
             action = menu.addAction(text)
             action.triggered.connect(lambda _=False, label=name: self.assign_label(label))
         if span is not None:

@@ -60,6 +60,10 @@ def suggested_encoder_combo(prompt: str, parent: QWidget | None = None) -> QComb
     """A combo listing SUGGESTED_ENCODERS by language after `prompt`; item data is the hub name (None
     for the prompt). Language names stay English: they are also the names in the CLI warning."""
     combo = QComboBox(parent, objectName="suggestedEncoders")
+    # Entries such as "Chinese: hfl/chinese-roberta-wwm-ext" must not widen the settings form past a
+    # laptop screen: the closed combo shows a few characters, its popup the whole names.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
     combo.addItem(prompt, None)
     for language, names in SUGGESTED_ENCODERS.items():
         for name in names:

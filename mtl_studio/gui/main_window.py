@@ -21,14 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio import __version__
+from mtl_studio.core.splits import ResplitChange, ResplitReport, resplit_undoably
 from mtl_studio.core.store import PROJECT_FILE_ERRORS, ProjectStore
 
 from .background import BackgroundTasks
-from .commands import EditNotifier
+from .commands import DeleteDocumentsCommand, EditNotifier, ResplitCommand, in_project
 from .document_list import DocumentListPanel
 from .annotate_page import AnnotatePage
 from .models import DocumentListModel
 from .shortcuts_dialog import ShortcutsDialog
+from .standard_keys import set_shortcuts
 from .store_feedback import StoreFeedback
 
 __all__ = ["MainWindow", "DocumentListPanel", "ShortcutsDialog"]
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self.notifier = EditNotifier(self)
         self.tasks = BackgroundTasks(self)
         self._undo_index = 0
+        self._busy = False  # a long write (a re-split) runs on a worker thread
         self._state_restored = False
         self.language_switcher: Callable[[str], bool] | None = None  # see gui.language
         screen = self.screen().availableGeometry() if self.screen() else None
@@ -147,10 +150,7 @@ class MainWindow(QMainWindow):
                 ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            if isinstance(shortcut, (list, tuple)):
-                action.setShortcuts([QKeySequence(s) for s in shortcut])
-            else:
-                action.setShortcut(QKeySequence(shortcut))
+            set_shortcuts(action, list(shortcut) if isinstance(shortcut, (list, tuple)) else [shortcut])
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -180,14 +180,28 @@ class MainWindow(QMainWindow):
                                              tip=self.tr("Save the latest trained model as a folder (optionally ONNX)"))
         self.act_quit = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
-        self.act_undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
-        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
-        self.act_redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
-        self.act_redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")])
-        self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
-        self.addAction(self.act_undo)
-        self.addAction(self.act_redo)
+        # Fixed texts (a toolbar button must not change width under the mouse); what would be undone or
+        # redone goes in the tooltip. Only the platform's standard keys: adding Ctrl+Shift+Z by hand
+        # duplicates X11's standard Redo key and makes the shortcut ambiguous (dead) there.
+        self.act_undo = self._action(self.tr("&Undo"), lambda: self._busy or self.undo_stack.undo(),
+                                     QKeySequence.StandardKey.Undo, icon=sp.SP_ArrowBack)
+        self.act_redo = self._action(self.tr("&Redo"), lambda: self._busy or self.undo_stack.redo(),
+                                     QKeySequence.StandardKey.Redo, icon=sp.SP_ArrowForward)
+        self.undo_stack.canUndoChanged.connect(self._update_undo_tips)
+        self.undo_stack.canRedoChanged.connect(self._update_undo_tips)
+        self.undo_stack.undoTextChanged.connect(self._update_undo_tips)
+        self.undo_stack.redoTextChanged.connect(self._update_undo_tips)
+        self._update_undo_tips()
+        self.act_resplit = self._action(self.tr("&Re-split…"), self.resplit_interactive,
+                                        tip=self.tr("Give the documents a new seeded train/dev/test split"))
+        # Delete works in the document list only (the editor's Delete removes a span).
+        self.act_delete_docs = QAction(self.tr("&Delete selected documents"), self.doc_list)
+        set_shortcuts(self.act_delete_docs, [QKeySequence.StandardKey.Delete])
+        self.act_delete_docs.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_delete_docs.setStatusTip(self.tr("Delete the selected documents and their annotations (undoable)"))
+        self.act_delete_docs.triggered.connect(lambda _=False: self.delete_selected_documents())
+        self.doc_list.addAction(self.act_delete_docs)
+        self.doc_list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.act_schema = self._action(self.tr("&Label schema…"), self.edit_schema,
                                        tip=self.tr("Add, rename, recolour or remove entity types and sentiment classes"))
 
@@ -266,6 +280,10 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _=False, c=code: self.set_language(c))
             self.language_actions[code] = a
 
+        m = mb.addMenu(self.tr("&Data"))
+        m.addAction(self.act_resplit)
+        m.addAction(self.act_delete_docs)
+
         m = mb.addMenu(self.tr("&Go"))
         m.addAction(self.act_prev)
         m.addAction(self.act_next)
@@ -302,19 +320,27 @@ class MainWindow(QMainWindow):
         self._progress_timer.timeout.connect(self._update_progress)
 
     def _connect(self) -> None:
-        self.doc_panel.documentActivated.connect(self._on_document_activated)
+        self.doc_panel.documentActivated.connect(self._on_document_clicked)
+        self.doc_panel.documentOpened.connect(self._on_document_opened)
         self.doc_list.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.annotate_page.navigate.connect(self.navigate)
         self.editor.doneAndNext.connect(self.done_and_next)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.notifier.edited.connect(self._on_edited)
         self.notifier.failed.connect(self._on_edit_failed)
+        self.notifier.schema_changed.connect(lambda: self._on_schema_changed(False))
+        self.notifier.documents_changed.connect(self._on_documents_changed)
+        self.notifier.busy.connect(self._set_busy)
+        if hasattr(self.training_panel, "resplit_requested"):
+            self.training_panel.resplit_requested.connect(self.resplit_interactive)
         self.undo_stack.indexChanged.connect(self._on_undo_index)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         if hasattr(self.training_panel, "run_finished"):
             self.training_panel.run_finished.connect(self._on_run_finished)
         if hasattr(self.results_panel, "run_selected") and hasattr(self.prediction_view, "set_run"):
             self.results_panel.run_selected.connect(self.prediction_view.set_run)
+        if hasattr(self.prediction_view, "use_undo_stack"):
+            self.prediction_view.use_undo_stack(self.undo_stack)  # one history for every edit in the window
         if hasattr(self.prediction_view, "gold_changed"):
             self.prediction_view.gold_changed.connect(self._on_gold_changed_elsewhere)
         if hasattr(self.prediction_view, "open_in_editor"):
@@ -377,8 +403,6 @@ class MainWindow(QMainWindow):
         if store is not None:
             last = self._project_setting("lastDocument")
             if last is None or not self.doc_panel.select_doc(int(last)):
-                if self.doc_model.rowCount() == 0 and self.doc_model.canFetchMore():
-                    self.doc_model.fetchMore()
                 if self.doc_model.rowCount():
                     self.doc_panel.select_row(0)
 
@@ -464,7 +488,11 @@ class MainWindow(QMainWindow):
         if doc_id is not None and (self.editor.doc is None or self.editor.doc.id != doc_id):
             self.show_document(doc_id)
 
-    def _on_document_activated(self, doc_id: int) -> None:
+    def _on_document_clicked(self, doc_id: int) -> None:
+        if doc_id != self.current_doc_id():  # the row change has usually shown it already
+            self.show_document(doc_id)
+
+    def _on_document_opened(self, doc_id: int) -> None:
         self.show_document(doc_id)
         if self.tabs.currentWidget() is self.annotate_page:
             self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -493,30 +521,22 @@ class MainWindow(QMainWindow):
         return doc.id if doc is not None else None
 
     def navigate(self, where: str) -> None:
+        """J/K/N (and Enter's "done & next"): move within the list as filtered, from the current document
+        (also when the filter hides the current document: then from where it would be)."""
         if self.store is None:
             return
+        current = self.current_doc_id()
         if where == "next_unlabelled":
-            target = self.store.next_unlabelled_document_id(self.current_doc_id())
-            if target is None:
-                self.statusBar().showMessage(self.tr("Every document is labelled. Well done!"), 6000)
+            row = self.doc_model.next_unlabelled_row(current)
+            if row is None:
+                self.statusBar().showMessage(self.tr("Every document in the list is labelled. Well done!"), 6000)
                 return
-            if not self.doc_panel.select_doc(target):
-                # Filtered out of the list: show it anyway, and say why the list has no selection.
-                self.show_document(target)
-                self.statusBar().showMessage(
-                    self.tr("Document {id} is hidden by the list filter.").format(id=target), 6000)
-            return
-        row = self.doc_panel.current_row()
-        if row is None:
-            row = -1
-        step = 1 if where == "next" else -1
-        new = row + step
-        if new >= self.doc_model.rowCount() and self.doc_model.canFetchMore():
-            self.doc_model.fetchMore()
-        if 0 <= new < self.doc_model.rowCount():
-            self.doc_panel.select_row(new)
         else:
-            self.statusBar().showMessage(self.tr("No more documents in this direction."), 4000)
+            row = self.doc_model.neighbour_row(current, 1 if where == "next" else -1)
+            if row is None:
+                self.statusBar().showMessage(self.tr("No more documents in this direction."), 4000)
+                return
+        self.doc_panel.select_row(row)
 
     def done_and_next(self) -> None:
         doc = self.editor.doc
@@ -550,16 +570,25 @@ class MainWindow(QMainWindow):
 
     def _on_undo_index(self, index: int) -> None:
         if index < self._undo_index:
-            text = self.undo_stack.text(index)
-            msg = self.tr("Saved (undone: {what})").format(what=text)
+            msg = self.tr("Undone: {what}").format(what=self.undo_stack.text(index))
         elif index > self._undo_index:
-            text = self.undo_stack.text(index - 1)
-            msg = self.tr("Saved: {what}").format(what=text)
+            msg = self.tr("Saved: {what}").format(what=self.undo_stack.text(index - 1))
         else:
             msg = ""
         self._undo_index = index
         if msg:
             self.statusBar().showMessage(msg, 5000)
+
+    def _update_undo_tips(self) -> None:
+        stack = self.undo_stack
+        self.act_undo.setEnabled(stack.canUndo() and not self._busy)
+        self.act_redo.setEnabled(stack.canRedo() and not self._busy)
+        undo_keys = self.act_undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        redo_keys = self.act_redo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.act_undo.setToolTip(self.tr("Undo: {what} ({keys})").format(what=stack.undoText(), keys=undo_keys)
+                                 if stack.canUndo() else self.tr("Nothing to undo"))
+        self.act_redo.setToolTip(self.tr("Redo: {what} ({keys})").format(what=stack.redoText(), keys=redo_keys)
+                                 if stack.canRedo() else self.tr("Nothing to redo"))
 
     def _on_edit_failed(self, message: str) -> None:
         self.statusBar().showMessage(self.tr("Not saved: {error}").format(error=message), 10000)
@@ -569,8 +598,7 @@ class MainWindow(QMainWindow):
         if self.current_doc_id() == doc_id:
             self.editor.reload()
             self.annotate_page.show_document(doc_id)
-        self.statusBar().showMessage(self.tr("Saved: prediction accepted as gold for document {id}").format(id=doc_id),
-                                     5000)
+        # The status bar line comes from the undo stack ("Saved: …" / "Undone: …").
         self._progress_timer.start()
 
     def edit_schema(self) -> None:
@@ -578,9 +606,10 @@ class MainWindow(QMainWindow):
             return
         from .schema_dialog import SchemaDialog
 
-        dialog = SchemaDialog(self.store, self)
+        dialog = SchemaDialog(self.store, self, undo_stack=self.undo_stack, notifier=self.notifier)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.schemaChanged.connect(self._on_schema_changed)
-        dialog.exec()
+        dialog.open()  # window-modal without a nested event loop (automation and tests keep running)
 
     def _on_schema_changed(self, destructive: bool) -> None:
         if destructive:
@@ -591,7 +620,87 @@ class MainWindow(QMainWindow):
         doc = self.current_doc_id()
         if doc is not None:
             self.doc_panel.select_doc(doc, emit=False)
-        self.statusBar().showMessage(self.tr("Saved: label schema"), 5000)
+        if hasattr(self.prediction_view, "reload_schema"):
+            self.prediction_view.reload_schema()
+        if destructive:
+            self.statusBar().showMessage(self.tr("Saved: label schema"), 5000)
+
+    # ---- documents and splits -------------------------------------------------------------------------
+
+    def delete_selected_documents(self) -> None:
+        """Delete the documents selected in the list (Delete key there, or its context menu); Ctrl+Z
+        brings them back with their annotations."""
+        ids = self.doc_panel.selected_doc_ids()
+        if self.store is None or not ids:
+            return
+        self.undo_stack.push(DeleteDocumentsCommand(self.store, self.notifier, ids))
+
+    def resplit_interactive(self) -> None:
+        if self.store is None:
+            return
+        from .resplit_dialog import ResplitDialog
+
+        dialog = ResplitDialog(self.store.split_seed, len(self.store.unassigned_split_ids()), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.resplit(dialog.chosen_ratios(), dialog.seed.value(),
+                                                     dialog.only_unassigned.isChecked()))
+        dialog.open()  # window-modal without a nested event loop
+
+    def resplit(self, ratios: tuple[float, float, float], seed: int, only_unassigned: bool = False) -> None:
+        """A seeded re-split on a worker thread (seconds for 100k documents), then one undoable edit;
+        the status bar shows what moved."""
+        if self.store is None or self._busy:
+            return
+        project = str(self.store.path)
+
+        def written(result: tuple[ResplitReport, ResplitChange]) -> None:
+            self._set_busy(False)
+            if self.store is None or str(self.store.path) != project:
+                return
+            report, change = result
+            self.undo_stack.push(ResplitCommand(project, self.notifier, self.tasks, report, change))
+            self._on_documents_changed()
+            self.statusBar().showMessage(report.summary().replace("\n", " ·"), 10000)
+
+        def failed(error: BaseException) -> None:
+            self._set_busy(False)
+            self._warn(self.tr("Re-split failed"), str(error))
+
+        self._set_busy(True)
+        self.statusBar().showMessage(self.tr("Re-splitting the documents…"))
+        self.tasks.run(lambda: in_project(project, lambda store: resplit_undoably(
+            store, ratios, seed, only_unassigned=only_unassigned)), written, failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        """While a long write runs on a worker, undo, redo and another re-split wait for it."""
+        self._busy = busy
+        self._update_undo_tips()
+        self.act_resplit.setEnabled(self._editable() and not busy)
+        if busy:
+            self.statusBar().showMessage(self.tr("Moving documents to their splits…"))
+
+    def _on_documents_changed(self) -> None:
+        """Documents were deleted, restored or re-split: re-list them, keep or replace the open one."""
+        if self.store is None:
+            return
+        current = self.current_doc_id()
+        self.doc_panel.reload()
+        if current is not None and self.doc_model.row_of(current) is None:
+            try:
+                self.store.get_document(current)
+            except KeyError:  # deleted: show the document that took its place in the list
+                row = self.doc_model.neighbour_row(current, 1)
+                if row is None:
+                    row = self.doc_model.neighbour_row(current, -1)
+                if row is not None:
+                    self.doc_panel.select_row(row)
+                else:
+                    self.show_document(None)
+        elif current is not None:
+            self.annotate_page.show_document(current)  # its split may have changed
+        if hasattr(self.prediction_view, "reload_documents"):
+            self.prediction_view.reload_documents()
+        self._progress_timer.start()
 
     # ---- import / export ------------------------------------------------------------------------------
 
@@ -611,8 +720,6 @@ class MainWindow(QMainWindow):
     def _on_imported(self, summary: str) -> None:
         self.annotate_page.reload_schema()
         self.doc_model.refresh()
-        if self.doc_model.rowCount() == 0 and self.doc_model.canFetchMore():
-            self.doc_model.fetchMore()
         if self.current_doc_id() is None and self.doc_model.rowCount():
             self.doc_panel.select_row(0)
         self._update_progress()
@@ -676,6 +783,7 @@ class MainWindow(QMainWindow):
         return bool(fn()) if callable(fn) else False
 
     def _on_run_finished(self, run_id: str) -> None:
+        # show_run re-reads the history: a resumed run's new status and scores appear without Refresh.
         if hasattr(self.results_panel, "show_run"):
             self.results_panel.show_run(run_id)
         if hasattr(self.prediction_view, "set_run"):
@@ -735,7 +843,8 @@ class MainWindow(QMainWindow):
         for a in (self.act_export_conll, self.act_export_jsonl, self.act_export_csv,
                   self.act_export_model, self.act_prev, self.act_next, self.act_next_unlabelled, self.act_search):
             a.setEnabled(has)
-        for a in (self.act_import, self.act_schema, self.act_ner_done):  # a read-only project is browsed only
+        for a in (self.act_import, self.act_schema, self.act_ner_done, self.act_resplit,
+                  self.act_delete_docs):  # a read-only project is browsed only
             a.setEnabled(self._editable())
         self._on_tab_changed(self.tabs.currentIndex())
 

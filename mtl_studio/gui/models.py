@@ -1,8 +1,9 @@
 """Qt item models over the project store.
 
-`DocumentListModel` is a thin adapter: it never holds the documents, only the ids and light rows that
-the view has asked for so far. Rows arrive in pages through canFetchMore/fetchMore (the view asks as it
-scrolls), so opening a project of 100k documents costs one page query, not 100k rows.
+`DocumentListModel` is a thin adapter: it never holds the documents, only the light rows the view has
+painted so far. Its row count is the number of matching documents (one COUNT), so the scrollbar covers
+the whole list from the start; rows are read a page at a time, by position, when the view shows them.
+Opening a project of 100k documents costs a COUNT and one page query, not 100k rows.
 """
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def count_matching(project: str, query: DocumentQuery) -> int:
 
 
 class DocumentListModel(QAbstractTableModel):
-    """Documents of a project, filtered and searched, fetched a page at a time."""
+    """Documents of a project, filtered and searched; rows read a page at a time by position."""
 
     COL_ID, COL_TEXT, COL_NER, COL_SENTIMENT, COL_SPLIT, COL_SOURCE = range(6)
     DOC_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -75,11 +76,9 @@ class DocumentListModel(QAbstractTableModel):
         super().__init__(parent)
         self.store: ProjectStore | None = None
         self.query = DocumentQuery()
-        self._rows: list[dict[str, Any]] = []
-        self._ids: list[int] = []  # ids of the loaded rows, ascending (rows are in id order)
-        self._exhausted = True
-        self._all_ids: list[int] | None = None  # full id list, only computed when needed (errors, jumps)
-        self._total: int | None = None
+        self._pages: dict[int, list[dict[str, Any]]] = {}  # page number -> its rows, in id order
+        self._error_ids: list[int] | None = None  # the errors filter's full id list (not an SQL filter)
+        self._total: int | None = None  # None until counted (a filtered COUNT runs on a worker thread)
 
     # ---- configuration ---------------------------------------------------------------------------
 
@@ -92,99 +91,149 @@ class DocumentListModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        """Drop what is loaded and start again from the first page (the view fetches it)."""
+        """Drop what is loaded and count again. The plain list is counted at once (COUNT(*) is cheap);
+        a filtered one shows no rows until set_total() brings its count from a worker."""
         self.beginResetModel()
-        self._rows, self._ids = [], []
-        self._all_ids = None
+        self._pages = {}
+        self._error_ids = None
         self._total = None
-        self._exhausted = self.store is None
-        if self.store is not None and self.query.filter == FILTER_ERRORS:
-            self._all_ids = error_document_ids(self.store, search=self.query.search or None)
+        if self.store is not None:
+            if self.query.filter == FILTER_ERRORS:
+                self._error_ids = error_document_ids(self.store, search=self.query.search or None)
+                self._total = len(self._error_ids)
+            elif self.query.filter == FILTER_ALL and not self.query.search:
+                self._total = self.store.count_documents()
         self.endResetModel()
 
     def cached_total(self) -> int | None:
         """The count when already known (no query), else None."""
-        if self._total is None and self._all_ids is not None:
-            self._total = len(self._all_ids)
-        if self._total is None and self._exhausted:
-            self._total = len(self._rows)
         return self._total
 
     def set_total(self, total: int) -> None:
-        """A count made elsewhere (a worker thread) for the current query."""
+        """A count made elsewhere (a worker thread) for the current query: its rows appear."""
+        if total == self._total:
+            return
+        if self._total is None:
+            if total:
+                self.beginInsertRows(QModelIndex(), 0, total - 1)
+                self._total = total
+                self.endInsertRows()
+            else:
+                self._total = 0
+            return
+        self.beginResetModel()
+        self._pages = {}
         self._total = total
+        self.endResetModel()
 
     def total(self) -> int:
-        """How many documents match the query (one COUNT query, cached until refresh)."""
+        """How many documents match the query (counted here when not known yet)."""
         if self.store is None:
             return 0
         if self._total is None:
-            if self._all_ids is not None:
-                self._total = len(self._all_ids)
-            else:
-                self._total = self.store.count_filtered(**self.query.store_kwargs())
-        return self._total
+            self.set_total(self.store.count_filtered(**self.query.store_kwargs()))
+        return self._total or 0
 
-    # ---- lazy fetching ----------------------------------------------------------------------------
+    # ---- rows by position ------------------------------------------------------------------------
 
-    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt signature
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted or self.store is None:
-            return
-        self._fetch(PAGE)
-
-    def _fetch(self, count: int) -> None:
-        assert self.store is not None
-        offset = len(self._ids)
-        if self._all_ids is not None:
-            ids = self._all_ids[offset:offset + count]
+    def _page(self, number: int) -> list[dict[str, Any]]:
+        rows = self._pages.get(number)
+        if rows is not None or self.store is None:
+            return rows or []
+        if self._error_ids is not None:
+            ids = self._error_ids[number * PAGE:(number + 1) * PAGE]
         else:
-            ids = self.store.document_ids(offset=offset, limit=count, **self.query.store_kwargs())
-        if len(ids) < count:
-            self._exhausted = True
-        if not ids:
-            return
+            previous = self._pages.get(number - 1)
+            if previous and len(previous) == PAGE:
+                # The page after a loaded one starts after its last id: no OFFSET to skip rows through.
+                ids = self.store.document_ids(after_id=previous[-1]["id"], limit=PAGE, **self.query.store_kwargs())
+            else:
+                ids = self.store.document_ids(offset=number * PAGE, limit=PAGE, **self.query.store_kwargs())
         rows = self.store.document_rows(ids)
-        self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
-        self._rows.extend(rows)
-        self._ids.extend(r["id"] for r in rows)
-        self.endInsertRows()
+        self._pages[number] = rows
+        return rows
 
-    def row_of(self, doc_id: int, *, fetch: bool = True) -> int | None:
-        """Row of a document in the current list, loading pages up to it when needed; None if filtered out."""
-        i = bisect_left(self._ids, doc_id)
-        if i < len(self._ids) and self._ids[i] == doc_id:
-            return i
-        if not fetch or self._exhausted or self.store is None:
+    def _row(self, row: int) -> dict[str, Any] | None:
+        if not 0 <= row < self.rowCount():
             return None
-        if self._all_ids is None:
-            self._all_ids = self.store.document_ids(**self.query.store_kwargs())
-        j = bisect_left(self._all_ids, doc_id)
-        if j >= len(self._all_ids) or self._all_ids[j] != doc_id:
+        page = self._page(row // PAGE)
+        offset = row % PAGE
+        return page[offset] if offset < len(page) else None
+
+    def loaded_rows(self) -> int:
+        """How many rows have been read from the store so far (the rest are read when shown)."""
+        return sum(len(rows) for rows in self._pages.values())
+
+    def position(self, doc_id: int) -> tuple[int, bool]:
+        """(rows before the document's place in the list, whether it is in the list)."""
+        loaded = self._loaded_row_of(doc_id)
+        if loaded is not None:
+            return loaded, True  # no query: J/K from a row on screen
+        if self._error_ids is not None:
+            i = bisect_left(self._error_ids, doc_id)
+            return i, i < len(self._error_ids) and self._error_ids[i] == doc_id
+        if self.store is None:
+            return 0, False
+        return self.store.document_position(doc_id, **self.query.store_kwargs())
+
+    def row_of(self, doc_id: int) -> int | None:
+        """Row of a document in the current list; None if it is filtered out."""
+        row, present = self.position(doc_id)
+        return row if present and row < self.rowCount() else None
+
+    def neighbour_row(self, doc_id: int | None, step: int) -> int | None:
+        """The row `step` (+1 / -1) away from a document, also when the document itself is filtered out
+        (then the nearest matching document in that direction); None past either end."""
+        if doc_id is None:
+            target = 0 if step > 0 else self.rowCount() - 1
+        else:
+            row, present = self.position(doc_id)
+            target = row + step if present else (row if step > 0 else row - 1)
+        return target if 0 <= target < self.rowCount() else None
+
+    def next_unlabelled_row(self, doc_id: int | None) -> int | None:
+        """Row of the next document of this list (after `doc_id`, wrapping) that still needs a label."""
+        if self.store is None:
             return None
-        self._fetch(j + 1 - len(self._ids) + PAGE)
-        return self.row_of(doc_id, fetch=False)
+        target = self.store.next_unlabelled_document_id(doc_id, among=self._error_ids, **self.query.store_kwargs())
+        return self.row_of(target) if target is not None else None
+
+    def _loaded_row_of(self, doc_id: int) -> int | None:
+        for number, rows in self._pages.items():
+            if rows and rows[0]["id"] <= doc_id <= rows[-1]["id"]:
+                i = bisect_left([r["id"] for r in rows], doc_id)
+                if i < len(rows) and rows[i]["id"] == doc_id:
+                    return number * PAGE + i
+        return None
+
+    def doc_ids_in_rows(self, first: int, last: int) -> list[int]:
+        """Ids of rows first..last (one query, also for a selection of the whole 100k list)."""
+        first, last = max(first, 0), min(last, self.rowCount() - 1)
+        if last < first or self.store is None:
+            return []
+        if self._error_ids is not None:
+            return self._error_ids[first:last + 1]
+        return self.store.document_ids(offset=first, limit=last - first + 1, **self.query.store_kwargs())
 
     def doc_id_at(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        r = self._row(row)
+        return r["id"] if r is not None else None
 
     def refresh_document(self, doc_id: int) -> None:
         """Re-read one row after an edit (the row stays even if it no longer matches the filter)."""
-        row = self.row_of(doc_id, fetch=False)
+        row = self._loaded_row_of(doc_id)
         if row is None or self.store is None:
             return
         fresh = self.store.document_rows([doc_id])
         if not fresh:
             return
-        self._rows[row] = fresh[0]
+        self._pages[row // PAGE][row % PAGE] = fresh[0]
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     # ---- Qt model interface ------------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else (self._total or 0)
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 6
@@ -196,9 +245,9 @@ class DocumentListModel(QAbstractTableModel):
                 self.tr("Source")][section]
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        r = self._row(index.row()) if index.isValid() else None
+        if r is None:
             return None
-        r = self._rows[index.row()]
         col = index.column()
         if role == self.DOC_ID_ROLE:
             return r["id"]

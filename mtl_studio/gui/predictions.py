@@ -14,7 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import (
-    QBrush, QColor, QFont, QPainter, QPixmap, QTextCharFormat, QTextCursor, QTextFormat, QUndoCommand, QUndoStack,
+    QBrush, QColor, QFont, QPainter, QPixmap, QShowEvent, QTextCharFormat, QTextCursor, QTextFormat, QUndoCommand,
+    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
@@ -150,6 +151,7 @@ class PredictionView(QWidget):
         self._doc_id: int | None = None
         self._diffs: list[SpanDiff] = []
         self._colours: dict[str, str] = {}
+        self._stale = False  # documents to list once the view is shown (see reload_documents)
         self.undoStack = QUndoStack(self)
         self._build()
         self._show_empty()
@@ -161,6 +163,9 @@ class PredictionView(QWidget):
         bold = QFont(self.runLabel.font())
         bold.setBold(True)
         self.runLabel.setFont(bold)
+        self.runCombo = QComboBox(objectName="predictionRunCombo")
+        self.runCombo.setToolTip(self.tr("Finished runs that stored predictions, newest first"))
+        self.runCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.splitCombo = QComboBox(objectName="predictionSplitCombo")
         self.splitCombo.addItem(self.tr("Test"), "test")
         self.splitCombo.addItem(self.tr("Dev"), "dev")
@@ -168,6 +173,8 @@ class PredictionView(QWidget):
         self.errorsOnly = QCheckBox(self.tr("Only documents with errors"), objectName="errorsOnlyCheck")
         self.countLabel = QLabel(objectName="predictionCountLabel")
         bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Run")))
+        bar.addWidget(self.runCombo)
         bar.addWidget(self.runLabel)
         bar.addStretch(1)
         bar.addWidget(QLabel(self.tr("Split")))
@@ -250,14 +257,16 @@ class PredictionView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
 
+        self.runCombo.currentIndexChanged.connect(lambda _i: self._apply_run(self.runCombo.currentData()))
         self.splitCombo.currentIndexChanged.connect(self.reload_documents)
         self.errorsOnly.toggled.connect(self.reload_documents)
         self.documentList.selectionModel().currentRowChanged.connect(self._list_row_changed)
+        self.documentList.clicked.connect(lambda index: self._list_row_changed(index, None))
         self.documentList.doubleClicked.connect(
             lambda index: self.open_in_editor.emit(index.data(Qt.ItemDataRole.UserRole)))
         self.acceptButton.clicked.connect(self.accept_prediction)
-        self.undoButton.clicked.connect(self.undoStack.undo)
-        self.undoStack.canUndoChanged.connect(self.undoButton.setEnabled)
+        self.undoButton.clicked.connect(lambda _=False: self.undoStack.undo())
+        self.use_undo_stack(self.undoStack)
 
     def _rebuild_legend(self) -> None:
         while self._legend_layout.count():
@@ -280,6 +289,14 @@ class PredictionView(QWidget):
 
     # ---- public API ----------------------------------------------------------------------------
 
+    def use_undo_stack(self, stack: QUndoStack) -> None:
+        """Push accepted predictions onto `stack` (the window's: one history for every edit)."""
+        if stack is not self.undoStack:
+            self.undoStack.canUndoChanged.disconnect(self.undoButton.setEnabled)
+        self.undoStack = stack
+        stack.canUndoChanged.connect(self.undoButton.setEnabled)
+        self.undoButton.setEnabled(stack.canUndo())
+
     def set_project(self, store: ProjectStore | None) -> None:
         self._store = store
         self._run_id = None
@@ -287,14 +304,49 @@ class PredictionView(QWidget):
         self.undoStack.clear()
         self._colours = {t.name: t.colour for t in store.entity_types()} if store is not None else {}
         self._rebuild_legend()
-        self.reload_documents()
+        # A project opens (or the app restarts) on its latest run with predictions, not on an empty view.
+        self._fill_runs(None)
+        self._apply_run(self.runCombo.currentData())
 
-    def set_run(self, run_id: str | None) -> None:
+    def reload_schema(self) -> None:
+        """Entity colours changed (schema dialog, or its undo): redraw the legend and the document."""
         if self._store is None:
             return
+        self._colours = {t.name: t.colour for t in self._store.entity_types()}
+        self._rebuild_legend()
+        self.show_document(self._doc_id)
+
+    def set_run(self, run_id: str | None) -> None:
+        """Show a run (chosen in Results, or just finished): the picker is re-read, so a new run is in it."""
+        if self._store is None:
+            return
+        self._fill_runs(run_id)
+        self._apply_run(run_id)
+
+    def run_choices(self) -> list[str]:
+        """The run ids the picker offers, in its order (newest first)."""
+        return [self.runCombo.itemData(i) for i in range(self.runCombo.count()) if self.runCombo.itemData(i)]
+
+    def _fill_runs(self, selected: str | None) -> None:
+        runs = self._store.prediction_runs() if self._store is not None else []
+        self.runCombo.blockSignals(True)  # filling is not a choice: _apply_run follows explicitly
+        self.runCombo.clear()
+        for run in runs:
+            self.runCombo.addItem(self.tr("{id} · {tasks} · {status}").format(
+                id=run["id"], tasks=" + ".join(run["tasks"]) or "–", status=run["status"]), run["id"])
+        if selected is not None and self.runCombo.findData(selected) < 0:
+            self.runCombo.insertItem(0, self.tr("{id} (no stored predictions)").format(id=selected), selected)
+        if self.runCombo.count() == 0:
+            self.runCombo.addItem(self.tr("No finished run with predictions yet"), None)
+        self.runCombo.setCurrentIndex(max(self.runCombo.findData(selected), 0) if selected is not None else 0)
+        self.runCombo.blockSignals(False)
+
+    def _apply_run(self, run_id: str | None) -> None:
+        if self._store is None:
+            return
+        # The undo history is kept: an accepted prediction's command names its own run.
         self._run_id = run_id
         self._tasks = run_tasks(self._store, run_id) if run_id else ()
-        self.undoStack.clear()
         if run_id:
             self.runLabel.setText(self.tr("Run {} ({})").format(run_id, " + ".join(self._tasks)))
             self.predictedBox.setTitle(self.tr("Prediction of run {}").format(run_id))
@@ -337,15 +389,26 @@ class PredictionView(QWidget):
         self.acceptButton.setEnabled(has_run and bool(review.predicted_spans or review.predicted_sentiment
                                                       or "ner" in self._tasks))
         row = self.docsModel.row_of(doc_id)
-        if row >= 0 and self.documentList.currentIndex().row() != row:
+        if self.documentList.currentIndex().row() != row:
+            # Not in this split's list: no row is highlighted (a click on any row then shows that row).
             selection = self.documentList.selectionModel()
             selection.blockSignals(True)
-            self.documentList.setCurrentIndex(self.docsModel.index(row))
+            if row >= 0:
+                self.documentList.setCurrentIndex(self.docsModel.index(row))
+            else:
+                selection.clear()
             selection.blockSignals(False)
 
     @Slot()
     def reload_documents(self) -> None:
-        """Re-list the documents of the split (after a run, an edit or a filter change)."""
+        """Re-list the documents of the split (after a run, an edit or a filter change).
+
+        Behind another tab of a shown window the listing waits until the view is shown: comparing a
+        large split with gold takes a while, and opening a project should not pay for a hidden tab."""
+        if self._hidden_in_a_shown_window():
+            self._stale = True
+            return
+        self._stale = False
         if self._store is None or self._run_id is None:
             self.docsModel.set_documents(self._store, [], set())
             self.countLabel.setText(self.tr("Select a finished run to compare its predictions with gold."))
@@ -385,6 +448,15 @@ class PredictionView(QWidget):
 
     # ---- internals -------------------------------------------------------------------------------
 
+    def _hidden_in_a_shown_window(self) -> bool:
+        top = self.window()
+        return top is not self and top.isVisible() and not self.isVisible()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if self._stale:
+            self.reload_documents()
+
     def _gold_written(self, doc_id: int) -> None:
         """After accept/undo: refresh the list and this document, tell the window."""
         self._doc_id = doc_id
@@ -406,7 +478,7 @@ class PredictionView(QWidget):
 
     @Slot()
     def _list_row_changed(self, current, _previous) -> None:
-        if current.isValid():
+        if current.isValid() and current.data(Qt.ItemDataRole.UserRole) != self._doc_id:
             self.show_document(current.data(Qt.ItemDataRole.UserRole))
 
     def _show_empty(self) -> None:

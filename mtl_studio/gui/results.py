@@ -43,6 +43,7 @@ class ResultsPanel(QWidget):
         self._store: ProjectStore | None = None
         self._run_id: str | None = None
         self._runs: dict[str, RunRecord] = {}
+        self._selected_by_press: str | None = None
 
         self.splitCombo = QComboBox(objectName="resultsSplitCombo")
         self.splitCombo.addItem(self.tr("Test split"), "test")
@@ -141,6 +142,8 @@ class ResultsPanel(QWidget):
         self.splitCombo.currentIndexChanged.connect(self.refresh)
         self.refreshButton.clicked.connect(self.refresh)
         self.runHistoryTable.selectionModel().currentRowChanged.connect(self._history_row_changed)
+        # A click on the run that is already selected still means "show me this run" (in Predictions).
+        self.runHistoryTable.clicked.connect(self._history_clicked)
         self._show_metrics()
 
     # ---- public API --------------------------------------------------------------------------
@@ -162,19 +165,18 @@ class ResultsPanel(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Reload the run history (after a run or an edit) and keep the selection."""
-        runs = self._store.run_records() if self._store is not None else []
-        self._runs = {r.id: r for r in runs}
-        keep = self._run_id
-        self.historyModel.set_runs(runs, self.split())
-        if keep not in self._runs:
-            keep = self.historyModel.run_ids()[0] if runs else None
-        self.show_run(keep)
+        self.show_run(self._run_id)
 
     def show_run(self, run_id: str | None) -> None:
-        """Select a run in the history and show its scores (None: the latest run, if any)."""
-        if self._store is not None and run_id is not None and run_id not in self._runs:
-            self._runs = {r.id: r for r in self._store.run_records()}
-            self.historyModel.set_runs(list(self._runs.values()), self.split())
+        """Select a run in the history and show its scores (None: the latest run, if any).
+
+        The history is re-read: the run may be new, or known with an older status (a stopped run that
+        was resumed and completed since)."""
+        runs = self._store.run_records() if self._store is not None else []
+        self._runs = {r.id: r for r in runs}
+        self.historyModel.set_runs(runs, self.split())
+        if run_id not in self._runs:
+            run_id = None
         if run_id is None and self.historyModel.rowCount():
             run_id = self.historyModel.run_ids()[0]
         self._run_id = run_id
@@ -200,8 +202,19 @@ class ResultsPanel(QWidget):
         run_id = self.historyModel.run_at(current.row()).run_id
         if run_id != self._run_id:
             self._run_id = run_id
+            self._selected_by_press = run_id  # the click that follows this press is not a second choice
             self._show_metrics()
             self.run_selected.emit(run_id)
+
+    @Slot()
+    def _history_clicked(self, index) -> None:
+        if not index.isValid():
+            return
+        run_id = self.historyModel.run_at(index.row()).run_id
+        if self._selected_by_press == run_id:
+            self._selected_by_press = None
+            return
+        self.run_selected.emit(run_id)
 
     def _show_metrics(self) -> None:
         run = self._runs.get(self._run_id) if self._run_id else None

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWid
 
 from mtl_studio.core.store import ProjectStore
 
-from .editor import MAX_KEYED_TYPES, SENTIMENT_KEYS
+from .editor import SENTIMENT_CLEAR_KEY
 
 
 class ShortcutsDialog(QDialog):
@@ -26,7 +26,8 @@ class ShortcutsDialog(QDialog):
             (self.tr("1 … 9"), self.tr("Give the selection (or selected entity) the entity type")),
             (self.tr("Delete / Backspace / 0"), self.tr("Remove the selected entity")),
             (self.tr("Esc"), self.tr("Clear the selection")),
-            (self.tr("Q W E R …"), self.tr("Set the document sentiment (press again to clear)")),
+            (self.tr("Q W E R …"), self.tr("Set the document sentiment")),
+            (SENTIMENT_CLEAR_KEY, self.tr("Clear the document sentiment")),
             (self.tr("D"), self.tr("Mark the document done for NER (also with no entities)")),
             (self.tr("Enter"), self.tr("Mark done for NER and go to the next unlabelled document")),
             (self.tr("J / K"), self.tr("Next / previous document in the list")),
@@ -39,10 +40,10 @@ class ShortcutsDialog(QDialog):
             (self.tr("Ctrl+1 … Ctrl+4"), self.tr("Annotate / Train / Results / Predictions tab")),
         ]
         if store is not None:
-            for n, name in enumerate(store.entity_type_names()[:MAX_KEYED_TYPES], start=1):
-                rows.append((str(n), self.tr("Entity type {name}").format(name=name)))
-            for key, name in zip(SENTIMENT_KEYS, store.sentiment_class_names()):
-                rows.append((key, self.tr("Sentiment {name}").format(name=name)))
+            for entity_type in sorted((t for t in store.entity_types() if t.key), key=lambda t: t.key):
+                rows.append((entity_type.key, self.tr("Entity type {name}").format(name=entity_type.name)))
+            for sentiment_class in (c for c in store.sentiment_classes() if c.key):
+                rows.append((sentiment_class.key, self.tr("Sentiment {name}").format(name=sentiment_class.name)))
         table = QTableWidget(len(rows), 2, self)
         table.setObjectName("shortcutsTable")
         table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])

@@ -26,6 +26,7 @@ from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainC
 from mtl_studio.core.evaluate import EvalReport
 from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.paths import has_resume_point, runs_dir_for
+from mtl_studio.core.splits import NoTrainingDocuments, check_training_documents
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.strategies import STRATEGY_TABLE
 
@@ -120,6 +121,7 @@ class TrainingPanel(QWidget):
 
     run_finished = Signal(str)  # run id, once the worker thread has ended
     run_started = Signal(str)
+    resplit_requested = Signal()  # the user pressed Re-split… after a run found no training documents
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -351,6 +353,12 @@ class TrainingPanel(QWidget):
         live_box.addWidget(self.progressBar)
         live_box.addWidget(self.etaLabel)
         live_box.addWidget(self.warningLabel)
+        # Shown when a run found no training documents but labelled ones elsewhere (the window re-splits).
+        self.resplitButton = QPushButton(self.tr("Re-split…"), objectName="trainingResplitButton")
+        self.resplitButton.setToolTip(self.tr("Give the documents a new train/dev/test split (Data › Re-split…)"))
+        self.resplitButton.clicked.connect(lambda _=False: self.resplit_requested.emit())
+        self.resplitButton.hide()
+        live_box.addWidget(self.resplitButton, 0, Qt.AlignmentFlag.AlignLeft)
         live_box.addWidget(lower, 1)
 
         outer = QHBoxLayout(self)
@@ -376,6 +384,10 @@ class TrainingPanel(QWidget):
         """Show a project's last settings; None disables training."""
         if self.is_running() and store is not self._store:
             self.stop_training()
+        if store is not self._store:
+            # Another project: the last run's log, chart and (red) error state belong to the old one.
+            self._reset_live_view()
+            self.statusLabel.setText(self.tr("No run yet."))
         self._store = store
         self._resumable = None
         if store is not None:
@@ -784,7 +796,18 @@ class TrainingPanel(QWidget):
             self._job.stop()
         return self._job.wait(timeout_ms)
 
+    def _offer_resplit(self) -> None:
+        """Show Re-split… when train has no labelled document but other splits have (core's rule)."""
+        if self._store is None:
+            return
+        try:
+            check_training_documents(self._store, self.config().tasks, str(self._store.path))
+        except NoTrainingDocuments as e:
+            self.resplitButton.setVisible(e.can_resplit)
+            self.resplitButton.setToolTip(str(e))
+
     def _reset_live_view(self) -> None:
+        self.resplitButton.hide()
         self._current_run = None
         self.last_result = None
         self._last_step = None
@@ -889,6 +912,7 @@ class TrainingPanel(QWidget):
         self.statusLabel.setText(self.tr("Training failed."))
         self.etaLabel.clear()
         self._append_log("error", message)
+        self._offer_resplit()
         QMessageBox.critical(self, title, message)
 
     @Slot()

@@ -4,7 +4,7 @@
 <context>
     <name>AnnotatePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/annotate_page.py" line="+129"/>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="+141"/>
         <location line="+80"/>
         <source>No document selected</source>
         <translation>未选择文档</translation>
@@ -50,12 +50,7 @@
         <translation>本文档已完成实体标注（即使其中没有实体）。未标注的文档不参与 NER 训练，而不会被当作“没有实体”。</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Drag or click words, or ←/→ (Shift to extend) · 1–9 entity type · Del remove · Tab next span · Q W E… sentiment · D NER done · Enter done &amp; next · J/K next/previous · N next unlabelled</source>
-        <translation>拖动或点击词语，或用 ←/→（按住 Shift 扩展）· 1–9 实体类型 · Del 删除 · Tab 下一个片段 · Q W E… 情感 · D NER 已完成 · Enter 完成并下一篇 · J/K 下一篇/上一篇 · N 下一篇未标注</translation>
-    </message>
-    <message>
-        <location line="+44"/>
+        <location line="+52"/>
         <source>{n} entities</source>
         <translation>{n} 个实体</translation>
     </message>
@@ -84,11 +79,16 @@
         <source>test</source>
         <translation>测试集</translation>
     </message>
+    <message>
+        <location line="-46"/>
+        <source>Drag or click words, or ←/→ (Shift to extend) · 1–9 entity type · Del remove · Tab next span · Q W E… sentiment · X clear sentiment · D NER done · Enter done &amp; next · J/K next/previous · N next unlabelled</source>
+        <translation>拖动或点击词语，或 ←/→（Shift 扩展）· 1–9 实体类型 · Del 删除 · Tab 下一个实体 · Q W E… 情感 · X 清除情感 · D NER 完成 · Enter 完成并下一篇 · J/K 下一篇/上一篇 · N 下一篇未标注</translation>
+    </message>
 </context>
 <context>
     <name>AnnotationEditor</name>
     <message>
-        <location filename="../../mtl_studio/gui/editor.py" line="+67"/>
+        <location filename="../../mtl_studio/gui/editor.py" line="+68"/>
         <source>Select a document in the list on the left.</source>
         <translation>请在左侧列表中选择一篇文档。</translation>
     </message>
@@ -98,7 +98,7 @@
         <translation>标注编辑器</translation>
     </message>
     <message>
-        <location line="+177"/>
+        <location line="+179"/>
         <source>Select words first: drag over them, click a word or use the arrow keys.</source>
         <translation>请先选择词语：拖动选择、点击词语或使用方向键。</translation>
     </message>
@@ -108,12 +108,7 @@
         <translation>用 {label}“{text}”替换片段</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>No entity type on key {n}: the schema has {count} types.</source>
-        <translation>按键 {n} 没有对应的实体类型：标签体系中只有 {count} 个类型。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+21"/>
         <source>The project has no entity types yet: add them in Edit &gt; Label schema.</source>
         <translation>项目还没有实体类型：请在“编辑 &gt; 标签体系”中添加。</translation>
     </message>
@@ -128,9 +123,19 @@
         <translation>删除 {n} 个片段</translation>
     </message>
     <message>
-        <location line="+204"/>
+        <location line="+209"/>
         <source>Delete span</source>
         <translation>删除片段</translation>
+    </message>
+    <message>
+        <location line="-233"/>
+        <source>No entity type on key {n}: set keys in Edit &gt; Label schema.</source>
+        <translation>按键 {n} 没有实体类型：请在“编辑 &gt; 标签体系”中设置按键。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>The sentiment is already {label} ({key} clears it).</source>
+        <translation>情感已经是 {label}（按 {key} 清除）。</translation>
     </message>
 </context>
 <context>
@@ -254,7 +259,7 @@
 <context>
     <name>DocumentFilters</name>
     <message>
-        <location filename="../../mtl_studio/gui/models.py" line="+32"/>
+        <location filename="../../mtl_studio/gui/models.py" line="+33"/>
         <source>All documents</source>
         <translation>全部文档</translation>
     </message>
@@ -282,7 +287,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+159"/>
+        <location line="+207"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -340,7 +345,7 @@
 <context>
     <name>DocumentListPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/document_list.py" line="+33"/>
+        <location filename="../../mtl_studio/gui/document_list.py" line="+48"/>
         <source>Which documents to list</source>
         <translation>列出哪些文档</translation>
     </message>
@@ -350,25 +355,25 @@
         <translation>搜索文本…  (Ctrl+F)</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+104"/>
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>{loaded} loaded · counting…</source>
-        <translation>已加载 {loaded} 篇 · 正在计数…</translation>
+        <location line="+5"/>
+        <source>Counting…</source>
+        <translation>正在计数…</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>{total} documents · {loaded} loaded</source>
-        <translation>共 {total} 篇文档 · 已加载 {loaded} 篇</translation>
+        <source>{total} documents</source>
+        <translation>{total} 篇文档</translation>
     </message>
 </context>
 <context>
     <name>EditCommands</name>
     <message>
-        <location filename="../../mtl_studio/gui/commands.py" line="+54"/>
+        <location filename="../../mtl_studio/gui/commands.py" line="+72"/>
         <source>Add {label} “{text}”</source>
         <translation>添加 {label}“{text}”</translation>
     </message>
@@ -406,6 +411,16 @@
         <location line="+2"/>
         <source>Mark NER not done</source>
         <translation>标记 NER 未完成</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Delete {n} document(s)</source>
+        <translation>删除 {n} 篇文档</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Re-split {ratios} (seed {seed})</source>
+        <translation>重新划分 {ratios}（种子 {seed}）</translation>
     </message>
 </context>
 <context>
@@ -872,7 +887,7 @@
 <context>
     <name>LabelPalette</name>
     <message>
-        <location filename="../../mtl_studio/gui/annotate_page.py" line="-183"/>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="-149"/>
         <source>No entity types yet — add them in Edit › Label schema…</source>
         <translation>还没有实体类型——请在“编辑 › 标签体系…”中添加</translation>
     </message>
@@ -906,7 +921,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+101"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+104"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -938,7 +953,7 @@
 {error}</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+30"/>
         <source>&amp;New project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
@@ -1003,17 +1018,17 @@
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+17"/>
         <source>&amp;Label schema…</source>
         <translation>标签体系(&amp;L)…</translation>
     </message>
@@ -1133,7 +1148,7 @@
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
@@ -1148,7 +1163,7 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location line="+422"/>
+        <location line="+512"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
@@ -1159,7 +1174,7 @@
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-372"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-454"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -1174,12 +1189,12 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-162"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-188"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+163"/>
+        <location line="+189"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -1196,7 +1211,7 @@
         <translation>无法创建项目</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+76"/>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
     </message>
@@ -1239,47 +1254,27 @@
 {error}</translation>
     </message>
     <message>
-        <location line="+46"/>
-        <source>Every document is labelled. Well done!</source>
-        <translation>所有文档都已标注。干得好！</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Document {id} is hidden by the list filter.</source>
-        <translation>文档 {id} 被列表筛选条件隐藏了。</translation>
-    </message>
-    <message>
-        <location line="+12"/>
+        <location line="+58"/>
         <source>No more documents in this direction.</source>
         <translation>这个方向上没有更多文档了。</translation>
     </message>
     <message>
-        <location line="+35"/>
-        <source>Saved (undone: {what})</source>
-        <translation>已保存（已撤销：{what}）</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+38"/>
         <source>Saved: {what}</source>
         <translation>已保存：{what}</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+19"/>
         <source>Not saved: {error}</source>
         <translation>未保存：{error}</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Saved: prediction accepted as gold for document {id}</source>
-        <translation>已保存：文档 {id} 已采用预测作为金标准</translation>
-    </message>
-    <message>
-        <location line="+22"/>
+        <location line="+32"/>
         <source>Saved: label schema</source>
         <translation>已保存：标签体系</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+83"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
@@ -1289,7 +1284,7 @@
         <translation>请先打开或创建一个项目。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+24"/>
         <source>Export annotations</source>
         <translation>导出标注</translation>
     </message>
@@ -1346,7 +1341,7 @@
         <translation>模型已导出到 {path}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Training run {id} finished</source>
         <translation>训练运行 {id} 已结束</translation>
     </message>
@@ -1371,7 +1366,7 @@
         <translation>{project} — MTL Studio</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>{total} documents · NER labelled {ner} · sentiment labelled {sent}</source>
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
@@ -1384,6 +1379,76 @@
         <location line="+1"/>
         <source>Stop the training run and quit?</source>
         <translation>停止训练并退出？</translation>
+    </message>
+    <message>
+        <location line="-709"/>
+        <source>&amp;Re-split…</source>
+        <translation>重新划分(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give the documents a new seeded train/dev/test split</source>
+        <translation>按种子为文档重新划分训练/验证/测试集</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Delete selected documents</source>
+        <translation>删除所选文档(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Delete the selected documents and their annotations (undoable)</source>
+        <translation>删除所选文档及其标注（可撤销）</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>&amp;Data</source>
+        <translation>数据(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+249"/>
+        <source>Every document in the list is labelled. Well done!</source>
+        <translation>列表中的文档都已标注。干得好！</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Undone: {what}</source>
+        <translation>已撤销：{what}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Undo: {what} ({keys})</source>
+        <translation>撤销：{what}（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing to undo</source>
+        <translation>没有可撤销的操作</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Redo: {what} ({keys})</source>
+        <translation>重做：{what}（{keys}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing to redo</source>
+        <translation>没有可重做的操作</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>Re-split failed</source>
+        <translation>重新划分失败</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Re-splitting the documents…</source>
+        <translation>正在重新划分文档…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Moving documents to their splits…</source>
+        <translation>正在把文档移到各自的划分…</translation>
     </message>
 </context>
 <context>
@@ -1408,7 +1473,7 @@
 <context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+131"/>
+        <location filename="../../mtl_studio/gui/predictions.py" line="+132"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
@@ -1426,7 +1491,7 @@
         <translation>采用运行 {} 的预测作为金标准</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+123"/>
         <source>Test</source>
         <translation>测试集</translation>
     </message>
@@ -1446,7 +1511,7 @@
         <translation>仅显示有错误的文档</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
@@ -1458,12 +1523,12 @@
     </message>
     <message>
         <location line="-13"/>
-        <location line="+99"/>
+        <location line="+144"/>
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="-86"/>
+        <location line="-131"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -1493,14 +1558,14 @@
         <translation>撤销</translation>
     </message>
     <message>
-        <location line="+40"/>
-        <location line="+173"/>
+        <location line="+42"/>
+        <location line="+236"/>
         <location line="+62"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-235"/>
+        <location line="-298"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
@@ -1511,13 +1576,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+172"/>
+        <location line="+235"/>
         <location line="+70"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
     </message>
     <message>
-        <location line="-212"/>
+        <location line="-232"/>
         <source>Run {} ({})</source>
         <translation>运行 {}（{}）</translation>
     </message>
@@ -1532,7 +1597,7 @@
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+60"/>
         <source>Select a finished run to compare its predictions with gold.</source>
         <translation>选择一个已完成的运行，将其预测与金标准对比。</translation>
     </message>
@@ -1562,7 +1627,7 @@
         <translation>文档 {} 现已采用预测作为金标准。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+66"/>
         <location line="+70"/>
         <source>false positive</source>
         <translation>误报</translation>
@@ -1624,6 +1689,74 @@
         <source>{} entities right, {} differences</source>
         <translation>{} 个实体正确，{} 处差异</translation>
     </message>
+    <message>
+        <location line="-432"/>
+        <source>Finished runs that stored predictions, newest first</source>
+        <translation>已保存预测的已结束运行，最新的在前</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location line="+159"/>
+        <source>{id} · {tasks} · {status}</source>
+        <translation>{id} · {tasks} · {status}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{id} (no stored predictions)</source>
+        <translation>{id}（没有保存的预测）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No finished run with predictions yet</source>
+        <translation>还没有带预测的已结束运行</translation>
+    </message>
+</context>
+<context>
+    <name>ResplitDialog</name>
+    <message>
+        <location filename="../../mtl_studio/gui/resplit_dialog.py" line="+21"/>
+        <source>Re-split documents</source>
+        <translation>重新划分文档</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Give the documents a new seeded train/dev/test split, balanced over the sentiment classes and NER labelling. Ctrl+Z moves them back.</source>
+        <translation>按种子为文档重新划分训练/验证/测试集，并在情感类别和 NER 标注之间保持均衡。Ctrl+Z 可移回原处。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Shares of train/dev/test, e.g. 80/10/10 or 90/10/0</source>
+        <translation>训练/验证/测试的比例，例如 80/10/10 或 90/10/0</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ratios (train/dev/test)</source>
+        <translation>比例（训练/验证/测试）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only documents whose split no file or person chose ({n})</source>
+        <translation>仅限划分不是由文件或人工指定的文档（{n}）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Re-split</source>
+        <translation>重新划分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
 </context>
 <context>
     <name>ResultPage</name>
@@ -1661,7 +1794,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+48"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+49"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -1716,7 +1849,7 @@
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+131"/>
         <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
@@ -1847,18 +1980,13 @@ accuracy</source>
 <context>
     <name>SchemaDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/schema_dialog.py" line="+36"/>
-        <location line="+110"/>
+        <location filename="../../mtl_studio/gui/schema_dialog.py" line="+51"/>
+        <location line="+146"/>
         <source>Label schema</source>
         <translation>标签体系</translation>
     </message>
     <message>
-        <location line="-103"/>
-        <source>Entity types get the number keys 1–9 in this order; sentiment classes get Q, W, E…. Changes are saved at once.</source>
-        <translation>实体类型按此顺序对应数字键 1–9；情感类别对应 Q、W、E……。更改会立即保存。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="-129"/>
         <source>Entity types</source>
         <translation>实体类型</translation>
     </message>
@@ -1918,28 +2046,24 @@ accuracy</source>
         <translation>文档（金标准 / 银标准 / 预测）</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+107"/>
+        <location line="+21"/>
         <source>An entity type named “{name}” already exists.</source>
         <translation>名为“{name}”的实体类型已存在。</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <location line="+38"/>
+        <location line="-7"/>
+        <location line="+43"/>
         <source>Rename entity type</source>
         <translation>重命名实体类型</translation>
     </message>
     <message>
-        <location line="-37"/>
-        <source>Rename “{old}” to “{new}”? Its {n} spans keep their places and take the new name. The undo history is cleared.</source>
-        <translation>将“{old}”重命名为“{new}”？它的 {n} 个片段位置不变，改用新名称。撤销历史将被清空。</translation>
-    </message>
-    <message>
-        <location line="+17"/>
+        <location line="-20"/>
         <source>Remove the entity type “{name}”?
 
 {gold} gold, {silver} silver and {predicted} predicted spans of this type will be deleted. The documents stay labelled for NER and keep their other entities. This cannot be undone.</source>
@@ -1964,33 +2088,29 @@ accuracy</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+68"/>
+        <location line="+73"/>
         <source>New name:</source>
         <translation>新名称：</translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-64"/>
         <source>Colour of {name}</source>
         <translation>{name} 的颜色</translation>
     </message>
     <message>
         <location line="+13"/>
+        <location line="+20"/>
         <source>A sentiment class named “{name}” already exists.</source>
         <translation>名为“{name}”的情感类别已存在。</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+34"/>
+        <location line="-7"/>
+        <location line="+38"/>
         <source>Rename sentiment class</source>
         <translation>重命名情感类别</translation>
     </message>
     <message>
-        <location line="-33"/>
-        <source>Rename “{old}” to “{new}”? Its {n} labels take the new name. The undo history is cleared.</source>
-        <translation>将“{old}”重命名为“{new}”？它的 {n} 个标签改用新名称。撤销历史将被清空。</translation>
-    </message>
-    <message>
-        <location line="+13"/>
+        <location line="-20"/>
         <source>Remove the sentiment class “{name}”?
 
 {gold} documents lose their gold sentiment and become unlabelled for sentiment; {silver} silver and {predicted} predicted labels are deleted. This cannot be undone.</source>
@@ -2012,6 +2132,61 @@ accuracy</source>
         <location line="+0"/>
         <source>Name (no spaces):</source>
         <translation>名称（不含空格）：</translation>
+    </message>
+    <message>
+        <location line="-309"/>
+        <source>Double-click to change the key</source>
+        <translation>双击以更改按键</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Entity types have the number keys 1–9, sentiment classes Q, W, E…: double-click a key to change it. Changes are saved at once and can be undone (Ctrl+Z).</source>
+        <translation>实体类型使用数字键 1–9，情感类别使用 Q、W、E…：双击按键即可更改。更改会立即保存，并可撤销（Ctrl+Z）。</translation>
+    </message>
+    <message>
+        <location line="+112"/>
+        <source>The key of “{name}” must be one of {keys}.</source>
+        <translation>“{name}”的按键必须是 {keys} 之一。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Key {key} for {name}</source>
+        <translation>{name} 的按键设为 {key}</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Add entity type {name}</source>
+        <translation>添加实体类型 {name}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Rename “{old}” to “{new}”? Its {n} spans keep their places and take the new name.</source>
+        <translation>将“{old}”重命名为“{new}”？其 {n} 个实体保持位置不变并使用新名称。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Rename entity type {old} → {new}</source>
+        <translation>重命名实体类型 {old} → {new}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Recolour {name}</source>
+        <translation>更改 {name} 的颜色</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Rename “{old}” to “{new}”? Its {n} labels take the new name.</source>
+        <translation>将“{old}”重命名为“{new}”？其 {n} 个标签使用新名称。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Rename sentiment class {old} → {new}</source>
+        <translation>重命名情感类别 {old} → {new}</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>Add sentiment class {name}</source>
+        <translation>添加情感类别 {name}</translation>
     </message>
 </context>
 <context>
@@ -2045,7 +2220,7 @@ accuracy</source>
 <context>
     <name>SentimentButtons</name>
     <message>
-        <location filename="../../mtl_studio/gui/annotate_page.py" line="+21"/>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="+25"/>
         <source>Document sentiment</source>
         <translation>文档情感</translation>
     </message>
@@ -2055,9 +2230,19 @@ accuracy</source>
         <translation>情感：</translation>
     </message>
     <message>
-        <location line="+27"/>
-        <source>Set the document&apos;s sentiment to {label} (key {key}); press again to clear</source>
-        <translation>将文档情感设为 {label}（按键 {key}）；再按一次清除</translation>
+        <location line="+6"/>
+        <source>Clear  ({key})</source>
+        <translation>清除  ({key})</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Remove the document&apos;s sentiment (key {key})</source>
+        <translation>移除文档的情感（按键 {key}）</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Set the document&apos;s sentiment to {label} (key {key}; {clear} clears it)</source>
+        <translation>将文档情感设为 {label}（按键 {key}；{clear} 清除）</translation>
     </message>
 </context>
 <context>
@@ -2153,12 +2338,7 @@ accuracy</source>
         <translation>Q W E R …</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Set the document sentiment (press again to clear)</source>
-        <translation>设置文档情感（再按一次清除）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>D</source>
         <translation>D</translation>
     </message>
@@ -2252,6 +2432,16 @@ accuracy</source>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
+    <message>
+        <location line="-33"/>
+        <source>Set the document sentiment</source>
+        <translation>设置文档情感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear the document sentiment</source>
+        <translation>清除文档情感</translation>
+    </message>
 </context>
 <context>
     <name>StoreFeedback</name>
@@ -2269,7 +2459,7 @@ accuracy</source>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+147"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+149"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -2290,12 +2480,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+372"/>
+        <location line="+382"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-371"/>
+        <location line="-381"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2501,20 +2691,21 @@ accuracy</source>
     </message>
     <message>
         <location line="+32"/>
-        <location line="+88"/>
+        <location line="+77"/>
+        <location line="+21"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <location line="-81"/>
-        <location line="+391"/>
+        <location line="-91"/>
+        <location line="+401"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-384"/>
+        <location line="-394"/>
         <location line="+3"/>
-        <location line="+69"/>
+        <location line="+79"/>
         <location line="+1"/>
         <location line="+294"/>
         <location line="+1"/>
@@ -2522,7 +2713,7 @@ accuracy</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-368"/>
+        <location line="-378"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -2537,7 +2728,7 @@ accuracy</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+183"/>
+        <location line="+193"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -2624,7 +2815,7 @@ accuracy</source>
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+45"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -2664,13 +2855,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-391"/>
-        <location line="+403"/>
+        <location line="-402"/>
+        <location line="+414"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-402"/>
+        <location line="-413"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
@@ -2687,12 +2878,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+375"/>
+        <location line="+386"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-371"/>
+        <location line="-382"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -2702,7 +2893,7 @@ accuracy</source>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+381"/>
+        <location line="+392"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -2737,7 +2928,7 @@ accuracy</source>
         <translation>训练失败。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
@@ -2766,7 +2957,7 @@ accuracy</source>
         <translation>运行 {} 已中断：{}</translation>
     </message>
     <message>
-        <location line="-665"/>
+        <location line="-687"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -2774,6 +2965,16 @@ accuracy</source>
         <location line="+1"/>
         <source>Suggested</source>
         <translation>推荐</translation>
+    </message>
+    <message>
+        <location line="+167"/>
+        <source>Re-split…</source>
+        <translation>重新划分…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give the documents a new train/dev/test split (Data › Re-split…)</source>
+        <translation>为文档重新划分训练/验证/测试集（数据 › 重新划分…）</translation>
     </message>
 </context>
 <context>

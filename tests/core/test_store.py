@@ -1,6 +1,7 @@
 """The SQLite project store: schema, provenance, task flags, transactions, threads, stats."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -181,3 +182,50 @@ def test_a_failed_nested_edit_is_undone_even_when_the_caller_goes_on(tmp_path):
             pass
     assert store.count_documents() == 1
     assert [d.text for d in store.iter_documents()] == ["Apple rose"]
+
+
+def test_label_keys_are_stored_and_old_projects_get_their_old_keys(tmp_path):
+    """Schema 2 stores each label's key. A schema-1 project opens with the keys it had (its order)."""
+    from mtl_studio.core.store import MIGRATIONS, _split_sql
+
+    old = tmp_path / "v1.mtl"
+    conn = sqlite3.connect(old)
+    for statement in _split_sql(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.executemany("INSERT INTO entity_types VALUES (?, ?, ?)", [("LOC", "#111111", 1), ("ORG", "#222222", 0)])
+    conn.executemany("INSERT INTO sentiment_classes VALUES (?, ?)", [("negative", 0), ("positive", 1)])
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    with ProjectStore.open(old) as store:
+        assert [(t.name, t.key) for t in store.entity_types()] == [("ORG", "1"), ("LOC", "2")]
+        assert [(c.name, c.key) for c in store.sentiment_classes()] == [("negative", "Q"), ("positive", "W")]
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        # A key given to a type another type has: the two swap; new types take the first free key.
+        store.set_entity_type_key("LOC", "1")
+        assert [(t.name, t.key) for t in store.entity_types()] == [("ORG", "2"), ("LOC", "1")]
+        store.set_entity_type_key("ORG", None)
+        assert store.add_entity_type("PER").key == "2"
+        store.remove_sentiment_class("negative")
+        assert store.add_sentiment_class("neutral").key == "Q"
+        with pytest.raises(ValidationError):
+            store.set_entity_type_key("PER", "Q")
+    with ProjectStore.open(old) as again:  # stored, not derived
+        assert {t.name: t.key for t in again.entity_types()} == {"ORG": None, "LOC": "1", "PER": "2"}
+
+
+def test_an_import_gives_new_labels_the_projects_next_free_keys(tmp_path):
+    """Labels an import adds get this project's next free keys; existing labels keep theirs."""
+    from formats_util import imp, new_store, write
+
+    store = new_store(tmp_path)
+    store.add_entity_type("ORG")
+    store.add_entity_type("LOC")
+    store.set_entity_type_key("LOC", "5")
+    store.add_sentiment_class("neutral")
+    lines = [json.dumps({"text": "Acme in Paris", "spans": [{"start": 0, "end": 4, "label": "PRODUCT"},
+                                                          {"start": 8, "end": 13, "label": "LOC"}],
+                         "sentiment": "positive"})]
+    imp(store, write(tmp_path, "new.jsonl", "\n".join(lines)))
+    assert {t.name: t.key for t in store.entity_types()} == {"ORG": "1", "LOC": "5", "PRODUCT": "2"}
+    assert {c.name: c.key for c in store.sentiment_classes()} == {"neutral": "Q", "positive": "W"}

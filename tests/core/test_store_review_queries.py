@@ -45,3 +45,40 @@ def test_count_predicted_documents_per_run_and_split(small_store):
     assert small_store.latest_prediction_run_id() == other
     small_store.delete_run(other)
     assert small_store.latest_prediction_run_id() == run_id
+
+
+def test_next_unlabelled_within_a_filtered_list(small_store):
+    # Splits: 1-4 train, 5 dev, 6 test. Unlabelled (a task missing): 2, 3, 4, 5.
+    assert small_store.next_unlabelled_document_id(2, split="train") == 3
+    assert small_store.next_unlabelled_document_id(4, split="train") == 2  # wraps within the list
+    assert small_store.next_unlabelled_document_id(None, search="bank") == 5
+    assert small_store.next_unlabelled_document_id(1, among=[1, 4, 6]) == 4
+    assert small_store.next_unlabelled_document_id(4, among=[1, 4, 6]) == 4  # the only one left
+    assert small_store.next_unlabelled_document_id(1, among=[1, 6]) is None
+    assert small_store.next_unlabelled_document_id(1, among=[]) is None
+
+
+def test_document_position_and_pages_after_an_id(small_store):
+    # NER-labelled: 1, 2, 6. Position = matching documents before it, and whether it matches itself.
+    assert small_store.document_position(6, task="ner", labelled=True) == (2, True)
+    assert small_store.document_position(4, task="ner", labelled=True) == (2, False)
+    assert small_store.document_position(1) == (0, True)
+    assert small_store.document_ids(after_id=2, limit=2) == [3, 4]
+    assert small_store.document_ids(after_id=1, limit=5, task="ner", labelled=True) == [2, 6]
+    assert small_store.document_ids(offset=1, limit=1, task="ner", labelled=True) == [2]
+
+
+def test_prediction_runs_are_finished_runs_with_predictions_newest_first(small_store):
+    first = small_store.create_run({"tasks": ["ner"]})
+    small_store.replace_model_annotations(1, "predicted", first, [Span(0, 5, "ORG")], None)
+    small_store.update_run(first, status="completed")
+    empty = small_store.create_run({"tasks": ["ner"]})
+    small_store.update_run(empty, status="completed")
+    running = small_store.create_run({"tasks": ["sentiment"]})
+    small_store.replace_model_annotations(1, "predicted", running, [], SentimentLabel("positive"))
+    second = small_store.create_run({"tasks": ["sentiment"]})
+    small_store.replace_model_annotations(2, "predicted", second, [], SentimentLabel("negative"))
+    small_store.update_run(second, status="stopped")
+    runs = small_store.prediction_runs()
+    assert [r["id"] for r in runs] == [second, first]
+    assert runs[0]["tasks"] == ["sentiment"] and runs[0]["status"] == "stopped"

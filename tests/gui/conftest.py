@@ -17,6 +17,7 @@ from mtl_studio.core.store import ProjectStore
 
 if qt_unavailable_reason() is None:  # else tests/conftest.py skips this folder, and nothing here may import Qt
     from PySide6.QtCore import QThread, QThreadPool
+    from PySide6.QtWidgets import QMessageBox
 
 from project_helpers import ANNOTATION, make_project
 
@@ -70,6 +71,17 @@ def _dangling_qthreads(monkeypatch, qtbot, request):
                 pass
         problems = dangling + [f"a thread pool still has {len(busy)} active job(s)"] if busy else dangling
         pytest.fail(f"{request.node.name} left threads running:\n" + "\n".join(problems))
+
+
+@pytest.fixture
+def dialogs(monkeypatch) -> list[tuple[str, str, str]]:
+    """Capture QMessageBox dialogs (kind, title, text) instead of blocking on them."""
+    shown: list[tuple[str, str, str]] = []
+    for kind in ("critical", "warning", "information"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(
+            lambda parent, title, text, *a, _k=kind, **kw: shown.append((_k, title, text))
+            or QMessageBox.StandardButton.Ok))
+    return shown
 
 
 @pytest.fixture

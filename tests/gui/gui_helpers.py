@@ -1,4 +1,4 @@
-"""Helpers shared by the GUI tests: mouse positions over the editor's text."""
+"""Helpers shared by the GUI tests: mouse positions over the editor's text, a main window on a project."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
@@ -32,3 +32,26 @@ def open_import_wizard(qtbot, window, path):
     wizard = window._wizard
     qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
     return wizard
+
+
+def open_window(qtbot, path, *, size: tuple[int, int] = (1280, 800)):
+    """A shown, active MainWindow on the project at `path` (window shortcuts reach an active window)."""
+    from mtl_studio.gui.app import app_settings
+    from mtl_studio.gui.main_window import MainWindow
+
+    window = MainWindow(app_settings())
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert window.open_project(path)
+    return window
+
+
+def show_train_tab(window, config):
+    """The Train tab in front with `config` in its form; returns the training panel."""
+    panel = window.training_panel
+    panel.set_config(config)
+    window.tabs.setCurrentWidget(window._tab_pages[panel])
+    return panel

@@ -117,12 +117,19 @@ def test_sentiment_buttons_and_ner_done(qtbot, page, project):
     qtbot.mouseClick(buttons["negative"], Qt.MouseButton.LeftButton)
     assert project.get_document(1).sentiment.label == "negative"
     assert buttons["negative"].isChecked()
-    # The shortcut of the first class (Q) sets it; clicking the active class again clears it.
+    # The shortcut of the first class (Q) sets it; pressing it again keeps it (no silent clear);
+    # X clears it, and the hint line says so.
     page.editor.setFocus()
     qtbot.keyClick(page.editor, Qt.Key.Key_Q)  # a button shortcut "animates" its click for a moment
     qtbot.waitUntil(lambda: project.get_document(1).sentiment.label == "positive", timeout=2000)
+    depth = page.stack.count()
+    qtbot.keyClick(page.editor, Qt.Key.Key_Q)
     qtbot.mouseClick(buttons["positive"], Qt.MouseButton.LeftButton)
-    assert project.get_document(1).sentiment is None
+    qtbot.wait(300)  # longer than the shortcut's click animation
+    assert project.get_document(1).sentiment.label == "positive" and page.stack.count() == depth
+    assert "X clear sentiment" in page.hint.text()
+    qtbot.keyClick(page.editor, Qt.Key.Key_X)
+    qtbot.waitUntil(lambda: project.get_document(1).sentiment is None, timeout=2000)
     page.stack.undo()
     assert project.get_document(1).sentiment.label == "positive"
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.gui.metrics_models import RunHistoryModel
-from test_training_panel import dialogs, panel, store  # noqa: F401 - the training panel fixtures
+from test_training_panel import panel, store  # noqa: F401 - the training panel fixtures (dialogs: conftest)
 
 # A process that records a run as running and exits without a word, as a killed trainer would.
 CREATE_RUN_AND_VANISH = ("import json, sys\nfrom mtl_studio.core.store import ProjectStore\n"

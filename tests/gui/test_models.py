@@ -1,4 +1,4 @@
-"""The document list model: lazy pages, filters, search, errors of the latest run, 100k documents."""
+"""The document list model: rows by position in pages, filters, search, errors of the latest run, 100k documents."""
 from __future__ import annotations
 
 import json
@@ -17,8 +17,8 @@ from mtl_studio.gui.models import (
 
 
 def fetch_all(model: DocumentListModel) -> None:
-    while model.canFetchMore():
-        model.fetchMore()
+    """Count a filtered query here (the list panel counts on a worker thread and calls set_total)."""
+    model.total()
 
 
 def column(model: DocumentListModel, col: int) -> list:
@@ -30,9 +30,7 @@ def test_rows_columns_and_status(qtbot, project_with_span):
     project.set_sentiment(2, "negative")
     model = DocumentListModel()
     model.set_store(project)
-    assert model.rowCount() == 0 and model.canFetchMore()  # nothing is read until the view asks
-    model.fetchMore()
-    assert model.rowCount() == 4 and not model.canFetchMore()
+    assert model.rowCount() == 4 and model.loaded_rows() == 0  # counted; no row read until shown
     assert column(model, DocumentListModel.COL_ID) == [1, 2, 3, 4]
     assert column(model, DocumentListModel.COL_NER)[:2] == ["✓ 1", "–"]
     assert column(model, DocumentListModel.COL_SENTIMENT)[:2] == ["–", "negative"]
@@ -133,24 +131,26 @@ def test_100k_documents_open_with_one_page(qtbot, tmp_path):
     model.set_store(store)
     view.resize(500, 600)
     view.show()
-    qtbot.waitUntil(lambda: model.rowCount() > 0)
+    qtbot.waitUntil(lambda: model.loaded_rows() > 0)
     elapsed = time.perf_counter() - started
-    # The view asked for one page, not for 100k rows; total() still knows the full count.
-    assert model.rowCount() == PAGE
-    assert model.total() == 100_000
-    # Scrolling to the end loads further pages only as needed.
+    # Every row is in the list (the scrollbar covers them all); only the painted page was read.
+    assert model.rowCount() == 100_000
+    assert model.loaded_rows() == PAGE
+    # The end of the list is one page query away, not 100k rows.
     view.scrollToBottom()
     qtbot.wait(50)
-    assert PAGE < model.rowCount() < 100_000
-    # Jumping to a document deep in the list loads up to it, without loading everything.
+    assert model.doc_id_at(99_999) == 100_000
+    assert model.loaded_rows() <= 3 * PAGE
+    # Jumping to a document deep in the list reads its position, not the rows before it.
     row = model.row_of(73_210)
-    assert row is not None and model.doc_id_at(row) == 73_210
-    assert model.rowCount() < 100_000
-    # Filters and search stay paged too.
+    assert row == 73_209 and model.doc_id_at(row) == 73_210
+    assert model.loaded_rows() <= 4 * PAGE
+    # Filters and search stay paged too (the panel counts them on a worker thread).
     model.set_query(DocumentQuery(FILTER_UNLABELLED_NER, "City7."))
-    qtbot.waitUntil(lambda: model.rowCount() > 0)
-    assert model.total() == sum(1 for i in range(100_000) if i % 2 == 0 and i % 13 == 7)
-    assert all("City7." in model.data(model.index(r, 1)) for r in range(model.rowCount()))
+    expected = [i + 1 for i in range(100_000) if i % 2 == 0 and i % 13 == 7]
+    assert model.total() == len(expected)
+    assert [model.doc_id_at(r) for r in (0, len(expected) - 1)] == [expected[0], expected[-1]]
+    assert all("City7." in model.data(model.index(r, 1)) for r in range(0, model.rowCount(), 97))
     print(f"100k documents: first page shown after {elapsed * 1000:.0f} ms")
     store.close()
 
@@ -158,6 +158,5 @@ def test_100k_documents_open_with_one_page(qtbot, tmp_path):
 def test_header_and_tooltip(qtbot, project):
     model = DocumentListModel()
     model.set_store(project)
-    model.fetchMore()
     assert model.headerData(1, Qt.Orientation.Horizontal) == "Text"
     assert model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole) == project.get_document(1).text

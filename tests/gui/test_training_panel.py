@@ -8,7 +8,6 @@ import time
 
 import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtWidgets import QMessageBox
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
@@ -23,17 +22,6 @@ from mtl_studio.gui import training as training_module
 from mtl_studio.gui.training import TrainingPanel
 from mtl_studio.gui.worker import running_threads
 from project_helpers import TRAINING, make_project
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    """Capture QMessageBox dialogs instead of blocking on them."""
-    shown: list[tuple[str, str, str]] = []
-    for kind in ("critical", "warning", "information"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(
-            lambda parent, title, text, *a, _k=kind, **kw: shown.append((_k, title, text))
-            or QMessageBox.StandardButton.Ok))
-    return shown
 
 
 @pytest.fixture

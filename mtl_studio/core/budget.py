@@ -96,6 +96,14 @@ def format_learning_rate(lr: float) -> str:
     return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
+def learning_rate_text(value: object) -> str:
+    """A configured learning rate as shown: 1e-4 for a number, 'auto' for a planned one (a stored run
+    config holds the planned number; a config not yet run may hold 'auto')."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_learning_rate(float(value))
+    return str(value)
+
+
 def format_duration(seconds: float) -> str:
     if seconds < 90:
         return f"{max(1, round(seconds))} s"

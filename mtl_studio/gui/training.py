@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QSplitter, QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.budget import AUTO
+from mtl_studio.core.budget import AUTO, learning_rate_text
 from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig, upgrade_former_defaults
 from mtl_studio.core.evaluate import EvalReport
 from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
@@ -428,7 +428,7 @@ class TrainingPanel(QWidget):
         self._append_log("info", self.tr("Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · "
                                          "device {}").format(
             run.id, run.created_at.replace("T", " ")[:19], "+".join(config.get("tasks", [])),
-            strategy_short_label(str(config.get("strategy", ""))), f"{config.get('learning_rate', 0):g}",
+            strategy_short_label(str(config.get("strategy", ""))), learning_rate_text(config.get("learning_rate", "")),
             config.get("batch_size", ""), config.get("epochs", ""), device_label(str(config.get("device", "")))))
         epochs = run.epochs or []
         if epochs:
@@ -719,7 +719,7 @@ class TrainingPanel(QWidget):
         self._reset_live_view()
         self._append_log("info", self.tr(
             "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
-            "+".join(config.tasks), strategy_short_label(config.strategy), str(config.learning_rate),
+            "+".join(config.tasks), strategy_short_label(config.strategy), learning_rate_text(config.learning_rate),
             config.batch_size, config.epochs, self.deviceCombo.currentText() if choice else device_label(config.device)))
         self._queue = []
         if len(config.tasks) == 2 and self.baselinesCheck.isChecked():

@@ -6,19 +6,22 @@ so they measure the engine only. Documents keep the CoNLL tokens (IOB2 checked) 
 from __future__ import annotations
 
 import csv
+import json
 import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without install
 
-from mtl_studio.core.schema import Document, SentimentLabel  # noqa: E402
+from mtl_studio.core.schema import Document, SentimentLabel, Span  # noqa: E402
 from mtl_studio.core.store import ProjectStore  # noqa: E402
 from mtl_studio.core.tokenize import detect_scheme, join_tokens, tags_to_spans, to_iob2, tokenize  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 CONLL_TYPES = ["PER", "ORG", "LOC", "MISC"]
 FPB_CLASSES = ["negative", "neutral", "positive"]
+SENTFIN_TYPES = ["ENT"]
+SENTFIN_CLASSES = ["negative", "neutral", "positive", "mixed"]  # headline label: common polarity or mixed
 
 
 def data_dir(given: str | None) -> Path:
@@ -72,11 +75,25 @@ def fpb_documents(path: Path, split: str, limit: int | None, seed: int = 0) -> l
             for t, lab in rows]
 
 
-def build_project(path: Path, docs: list[Document]) -> ProjectStore:
+def sentfin_documents(path: Path, split: str, limit: int | None, seed: int = 0) -> list[Document]:
+    """SEntFiN headlines (derived JSONL): entity spans of type ENT and the headline sentiment, both labelled
+    on every headline."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if limit is not None and limit < len(records):
+        records = random.Random(seed).sample(records, limit)
+    return [Document(text=r["text"], tokens=[tuple(t) for t in r["token_spans"]],
+                     spans=[Span(s["start"], s["end"], "ENT") for s in r["spans"]], ner_labelled=True,
+                     sentiment=SentimentLabel(r["label"]), split=split, source=path.name)
+            for r in records]
+
+
+def build_project(path: Path, docs: list[Document], entity_types: list[str] | None = None,
+                  sentiment_classes: list[str] | None = None) -> ProjectStore:
+    """A project of `docs`; the label sets default to CoNLL's entity types and FPB's classes."""
     store = ProjectStore.create(path)
-    for t in CONLL_TYPES:
+    for t in entity_types or CONLL_TYPES:
         store.add_entity_type(t)
-    for c in FPB_CLASSES:
+    for c in sentiment_classes or FPB_CLASSES:
         store.add_sentiment_class(c)
     with store.bulk():
         for d in docs:

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_data import (build_project, conll_documents, data_dir, fpb_documents,  # noqa: E402
                         ner_and_sentiment_documents)
+from bench_runs import train_and_score  # noqa: E402
 
 RUNS = {
     "joint-fixed": {"tasks": ("ner", "sentiment"), "strategy": "fixed", "ner_weight": 0.5, "sentiment_weight": 0.5},
@@ -48,49 +49,10 @@ TARGET_POINTS = 0.5
 
 
 def train_run(project: Path, name: str, base: dict[str, Any], log_every: int = 50) -> dict[str, Any]:
-    """One run; returns its scores and timings."""
+    """One of the RUNS; returns its scores and timings."""
     from mtl_studio.core.config import TrainConfig
-    from mtl_studio.core.events import LogMessage, RunFinished, RunStarted, StepProgress
-    from mtl_studio.core.train import train
 
-    cfg = TrainConfig(**{**base, **RUNS[name]})
-    t0 = time.perf_counter()
-    train_s = 0.0
-    last_step_t = None
-    steps = 0
-    finished = None
-    for ev in train(str(project), cfg):
-        now = time.perf_counter()
-        if isinstance(ev, RunStarted):
-            print(f"[{name}] {ev.total_steps} steps, training documents {ev.train_documents}", file=sys.stderr)
-            last_step_t = now
-        elif isinstance(ev, StepProgress):
-            train_s += now - last_step_t
-            last_step_t = now
-            steps = ev.step
-            if ev.step % log_every == 0:
-                print(f"[{name}] step {ev.step}/{ev.total_steps} " +
-                      " ".join(f"{k}={v:.3f}" for k, v in ev.losses.items()), file=sys.stderr)
-        elif isinstance(ev, LogMessage) and ev.level != "info":
-            print(f"[{name}] {ev.level}: {ev.text}", file=sys.stderr)
-        elif isinstance(ev, RunFinished):
-            finished = ev
-        else:
-            last_step_t = now  # evaluation time is not training time
-    if finished is None or finished.status not in ("completed", "early_stopped"):
-        raise SystemExit(f"{name}: run did not complete: {finished}")
-    test = finished.metrics.get("test", {})
-    ner, sent = test.get("ner"), test.get("sentiment")
-    return {
-        "run": name, "run_id": finished.run_id, "best_epoch": finished.best_epoch, "steps": steps,
-        "train_seconds": round(train_s, 1), "total_seconds": round(time.perf_counter() - t0, 1),
-        "ner_f1": ner["micro"]["f1"] if ner else None,
-        "ner_test_documents": ner["documents"] if ner else None,
-        "sentiment_macro_f1": sent["macro"]["f1"] if sent else None,
-        "sentiment_accuracy": sent["accuracy"] if sent else None,
-        "sentiment_test_documents": sent["documents"] if sent else None,
-        "dev": finished.metrics.get("dev"),
-    }
+    return train_and_score(project, TrainConfig(**{**base, **RUNS[name]}), name, log_every)
 
 
 def calibrate(data: Path, workdir: Path, base: dict[str, Any]) -> float:

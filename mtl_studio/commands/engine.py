@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # imported inside the commands at run time (see above)
     from mtl_studio.core.run_record import RunRecord
 
 # Torch-free tables: the options are built from them, so `--help` stays fast.
+from mtl_studio.core.budget import AUTO, MAX_EPOCHS, MAX_STEPS, MIN_STEPS
 from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
 from mtl_studio.core.strategies import STRATEGIES, hyper_parameters
 
@@ -33,7 +34,6 @@ _FLOAT_OPTIONS = [
     ("--silver-weight", "silver_weight", "weight of silver (pseudo) labels in training (0 = left out)"),
     ("--l2sp-weight", "l2sp_weight", "L2-SP pull toward the pretrained encoder weights (0 = off)"),
     ("--weight-decay", "weight_decay", "AdamW weight decay"),
-    ("--lr", "learning_rate", "learning rate (default: the default preset's; see --preset)"),
     ("--warmup-ratio", "warmup_ratio", "fraction of steps with linear warm-up"),
     ("--max-grad-norm", "max_grad_norm", "gradient clipping norm"),
     ("--dropout", "dropout", "dropout of the heads"),
@@ -41,10 +41,12 @@ _FLOAT_OPTIONS = [
 ]
 _INT_OPTIONS = [
     ("--batch-size", "batch_size", "documents per optimizer step (over all processes)"),
-    ("--epochs", "epochs", "training epochs"),
+    ("--max-steps", "max_steps", "cap the run's optimizer steps (default: none for fixed --epochs, "
+                                 f"{MAX_STEPS} for auto)"),
     ("--max-length", "max_length", "sub-word tokens per window (longer documents are windowed for NER)"),
     ("--seed", "seed", "random seed"),
-    ("--patience", "early_stopping_patience", "early stopping: epochs without dev improvement (0 = off)"),
+    ("--patience", "early_stopping_patience", "early stopping: dev evaluations (one per epoch) without "
+                                            "improvement (0 = off)"),
     ("--max-steps-per-epoch", "max_steps_per_epoch", "cap optimizer steps per epoch (0 = no cap)"),
     ("--conflict-every", "conflict_every", "gradient-conflict meter: the tasks' gradient cosine on the shared "
                                            f"encoder every N steps (default {TrainConfig.conflict_every}; 0 = off)"),
@@ -100,6 +102,12 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
         p.add_argument(flag, dest=dest, type=float, help=text)
     for hp in hyper_parameters():
         p.add_argument(hp.option, dest=hp.field, type=float, help=f"{hp.help} (default {hp.default:g})")
+    p.add_argument("--epochs", dest="epochs", type=_auto_or(int), metavar="N|auto",
+                   help=f"training epochs; auto (default): at least {MIN_STEPS} optimizer steps and the preset's "
+                        f"epochs, at most {MAX_EPOCHS} epochs, with early stopping on dev (README 'Training budget')")
+    p.add_argument("--lr", dest="learning_rate", type=_auto_or(float), metavar="LR|auto",
+                   help="learning rate; auto (default): by the encoder's width (MiniLM-size encoders higher, "
+                        "BERT-base 3e-5)")
     for flag, dest, text in _INT_OPTIONS:
         p.add_argument(flag, dest=dest, type=int, help=text)
     p.add_argument("--pooling", choices=["mean", "cls"], help="sentence pooling for the sentiment head")
@@ -117,6 +125,19 @@ def register_export(sub: "argparse._SubParsersAction") -> None:
     from mtl_studio.commands import model_io
 
     model_io.register(sub)
+
+
+def _auto_or(number: type):
+    """An argparse type: 'auto' or a number of `number`'s type."""
+    def parse(value: str):
+        if value.strip().lower() == AUTO:
+            return AUTO
+        try:
+            return number(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {AUTO} or a number, not {value!r}") from None
+    parse.__name__ = f"{AUTO} or {number.__name__}"
+    return parse
 
 
 def _tasks(value: str) -> tuple[str, ...]:
@@ -217,6 +238,23 @@ class _SigintStop:
             signal.signal(signal.SIGINT, self.previous)
 
 
+def _budget_line(project: str, config: Any) -> str | None:
+    """The planned budget, said before the run starts (the engine plans it again from the encoded data);
+    None when the encoder cannot be read or nothing can be trained: the engine then says why."""
+    from mtl_studio.core.budget_preview import preview_budget
+    from mtl_studio.core.errors import MtlStudioError
+    from mtl_studio.core.store import ProjectStore
+
+    try:
+        with ProjectStore.open(project) as store:
+            preview = preview_budget(store, config)
+    except (MtlStudioError, OSError, ValueError):
+        return None
+    if not preview.train_documents:
+        return None  # the engine's error says where the labelled documents are
+    return f"{preview.describe()}; override with --epochs/--max-steps/--lr"
+
+
 def _warn_language_fit(project: str, encoder: str | None) -> None:
     from mtl_studio.core.language_fit import project_warning
 
@@ -240,6 +278,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     main = _is_main_process()
     if main and not args.resume:  # a resumed run keeps its encoder: nothing to choose any more
         _warn_language_fit(args.project, config.encoder)
+    budget = _budget_line(args.project, config) if main and not args.resume else None
+    if budget:
+        print(budget, file=sys.stderr)
     sender = EventSender.from_env()  # progress to a parent GUI when started by it (rank 0 only)
     stop = sender.stop_event
     events = sender.forward(train(args.project, config, stop=stop, resume_run_id=args.resume))

@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from .budget import AUTO, BudgetPlan, EncoderInfo, format_learning_rate, plan_budget
 from .errors import TrainingError  # noqa: F401 - re-exported: other modules import it from here
 from .strategies import STRATEGIES, hyper_parameter_default
 
@@ -16,36 +17,60 @@ from .strategies import STRATEGIES, hyper_parameter_default
 
 @dataclass(frozen=True)
 class Preset:
-    """Optimisation values to start from; the GUI offers them, the CLI takes --preset NAME."""
+    """Optimisation values to start from; the GUI offers them, the CLI takes --preset NAME.
+
+    An automatic preset plans the epochs and the learning rate from the data and the encoder
+    (core/budget.py); `epochs` is then the fewest epochs it plans and `learning_rate` is not used."""
 
     name: str
     title: str  # the GUI's label (translated there, in the TrainingPanel context)
     learning_rate: float
     batch_size: int
     epochs: int
+    auto_budget: bool = False
 
     def values(self) -> dict[str, Any]:
         """The TrainConfig fields this preset sets."""
+        if self.auto_budget:
+            return {"learning_rate": AUTO, "batch_size": self.batch_size, "epochs": AUTO}
         return {"learning_rate": self.learning_rate, "batch_size": self.batch_size, "epochs": self.epochs}
 
     @property
     def learning_rate_text(self) -> str:
-        return f"{self.learning_rate:g}".replace("e-0", "e-")  # 5e-5, not 5e-05
+        if self.auto_budget:
+            return "auto lr"
+        return format_learning_rate(self.learning_rate)
+
+    @property
+    def epochs_text(self) -> str:
+        return "auto epochs" if self.auto_budget else f"{self.epochs} epochs"
 
     def summary(self) -> str:
-        return f"{self.learning_rate_text}, batch {self.batch_size}, {self.epochs} epochs"
+        return f"{self.learning_rate_text}, batch {self.batch_size}, {self.epochs_text}"
 
 
 PRESET_TABLE: tuple[Preset, ...] = (
-    # Tuned for the default encoder (all-MiniLM-L6-v2): higher lr, fewer epochs.
-    Preset("minilm", "MiniLM default", learning_rate=5e-5, batch_size=16, epochs=3),
-    # The method's published values (suit BERT-base).
+    # The default encoder (all-MiniLM-L6-v2) and any other: budget and lr planned by core/budget.py.
+    Preset("minilm", "MiniLM default", learning_rate=5e-5, batch_size=16, epochs=3, auto_budget=True),
+    # The method's published values (suit BERT-base), fixed.
     Preset("method", "Method", learning_rate=2e-5, batch_size=16, epochs=5),
 )
 DEFAULT_PRESET = "minilm"  # TrainConfig's defaults
 
 # name -> the TrainConfig fields it sets
 PRESETS: dict[str, dict[str, Any]] = {preset.name: preset.values() for preset in PRESET_TABLE}
+
+
+# The default preset's fixed values before the budget was planned (3 epochs: 147 steps on 776 documents).
+# Settings saved with exactly these were the defaults, not a choice: they are read as the automatic budget.
+FORMER_DEFAULT_VALUES: dict[str, Any] = {"learning_rate": 5e-5, "batch_size": 16, "epochs": 3}
+
+
+def upgrade_former_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """Saved TrainConfig fields with the former fixed defaults replaced by the default preset's."""
+    if all(values.get(k) == v for k, v in FORMER_DEFAULT_VALUES.items()):
+        return {**values, **PRESETS[DEFAULT_PRESET]}
+    return values
 
 
 def preset(name: str) -> Preset:
@@ -77,11 +102,14 @@ class TrainConfig:
     # Regularization: AdamW weight decay, and L2-SP (pull toward the pretrained encoder weights).
     weight_decay: float = 0.01
     l2sp_weight: float = 0.0
-    # Optimisation. Defaults fit the default encoder (MiniLM-L6, see README "Defaults"): the "minilm"
-    # preset; the "method" preset holds the method paper's values.
-    learning_rate: float = _DEFAULTS.learning_rate
+    # Optimisation: the "minilm" preset. "auto" epochs and learning rate are planned by core/budget.py
+    # from the number of training documents and the encoder (README "Training budget"); numbers are kept
+    # as given. The "method" preset holds the method paper's fixed values.
+    learning_rate: float | str = _DEFAULTS.values()["learning_rate"]
     batch_size: int = _DEFAULTS.batch_size
-    epochs: int = _DEFAULTS.epochs
+    epochs: int | str = _DEFAULTS.values()["epochs"]
+    # Cap on the run's optimizer steps (0: none for fixed epochs, the planned cap for auto epochs).
+    max_steps: int = 0
     warmup_ratio: float = 0.1
     max_grad_norm: float = 1.0
     max_length: int = 256
@@ -91,8 +119,9 @@ class TrainConfig:
     # Device: auto (CUDA, then MPS, then CPU) | cpu | cuda | cuda:N | mps. Precision: auto | fp32 | bf16 | fp16.
     device: str = "auto"
     precision: str = "auto"
-    # Early stopping on the dev split (epochs without improvement; 0 = off).
-    early_stopping_patience: int = 2
+    # Early stopping on the dev split: evaluations (one per epoch) without improvement; 0 = off. Three, as
+    # the short epochs of a small project give a noisy dev score (README "Training budget").
+    early_stopping_patience: int = 3
     # Evaluate on dev every epoch; evaluation needs a dev split with labels.
     eval_each_epoch: bool = True
     # Internal: cap the number of training batches per epoch (benchmarks, smoke tests); 0 = no cap.
@@ -110,6 +139,12 @@ class TrainConfig:
     conflict_every: int = 20
     # The weight sweep (core/sweep.py) this run belongs to; empty for a run of its own.
     sweep_id: str = ""
+
+    def budget(self, n_train_docs: int, encoder: EncoderInfo, steps_per_epoch: int | None = None) -> BudgetPlan:
+        """The run's budget (core/budget.py): "auto" epochs / learning rate planned, numbers kept."""
+        return plan_budget(n_train_docs, self.batch_size, encoder, preset(DEFAULT_PRESET), epochs=self.epochs,
+                           learning_rate=self.learning_rate, max_steps=self.max_steps,
+                           steps_per_epoch=steps_per_epoch, warmup_ratio=self.warmup_ratio)
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -132,11 +167,19 @@ class TrainConfig:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {self.strategy!r}")
         if not self.tasks or any(t not in ("ner", "sentiment") for t in self.tasks):
             raise ValueError(f"tasks must be a non-empty subset of ner, sentiment, not {self.tasks!r}")
-        for name in ("learning_rate", "batch_size", "epochs", "max_length", "strategy_lr"):
+        for name in ("learning_rate", "epochs"):
+            value = getattr(self, name)
+            if value == AUTO:
+                continue
+            if isinstance(value, str) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{name} must be positive or {AUTO!r}, not {value!r}")
+        for name in ("batch_size", "max_length", "strategy_lr"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
         if self.conflict_every < 0:
             raise ValueError("conflict_every must not be negative (0 turns the meter off)")
+        if self.max_steps < 0:
+            raise ValueError("max_steps must not be negative (0 = no cap)")
         for name in ("ner_weight", "sentiment_weight", "mlm_weight", "silver_weight", "l2sp_weight",
                      "weight_decay"):
             if getattr(self, name) < 0:

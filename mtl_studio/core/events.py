@@ -19,6 +19,7 @@ class RunStarted:
     precision: str
     train_documents: dict[str, int]  # per task: documents that contribute to its loss
     total_steps: int
+    budget: dict[str, Any] = dataclasses.field(default_factory=dict)  # core.budget.BudgetPlan as a dict
     kind: str = "started"
 
 

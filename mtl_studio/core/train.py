@@ -23,6 +23,7 @@ rank 0 evaluates, writes the run and checkpoints; stop/NaN decisions are collect
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import shutil
@@ -36,6 +37,7 @@ from torch import nn
 
 from . import losses as L
 from .artifacts import save_model_folder
+from .budget import EncoderInfo
 from .checkpoints import TrainerState, TrainingParts, load_resume_point, save_resume_point
 from .config import TrainConfig
 from .distributed import DistContext, init_distributed, unwrap_model
@@ -50,6 +52,7 @@ from .prediction_store import store_predictions
 from .run_bookkeeping import RunBookkeeping, final_metrics, resumable_config, stopped_metrics
 from .run_liveness import resume_hint
 from .store import ProjectStore
+from .throughput import record_throughput
 from .training_data import load_training_data
 from .weighting import WeightingContext, WeightingStrategy, collapsed_tasks, make_strategy
 from .weighting.fixed import FixedWeighting
@@ -161,6 +164,26 @@ def _linear_schedule(warmup: int, total: int):
     return factor
 
 
+class _TrainingSpeed:
+    """Documents per second of this run's optimizer steps, for the next budget's time estimate."""
+
+    MIN_STEPS = 5  # fewer steps say more about start-up than about speed
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.docs = 0
+        self.seconds = 0.0
+
+    def add(self, docs: int, seconds: float) -> None:
+        self.steps += 1
+        if self.steps > 2:  # the first steps pay for allocation and kernel selection
+            self.docs += docs
+            self.seconds += seconds
+
+    def docs_per_second(self) -> float:
+        return self.docs / max(self.seconds, 1e-9)
+
+
 # ---- the trainer -------------------------------------------------------------------------------------
 
 class _Failure(MtlStudioError):
@@ -232,7 +255,7 @@ class Trainer:
 
     def _start_events(self, notes: list[tuple[str, str]], resumed: bool) -> Iterator[Event]:
         yield RunStarted(self.run_id, self.config.to_dict(), str(self.device), self.precision,
-                         dict(self.data.train_counts), self.total_steps)
+                         dict(self.data.train_counts), self.total_steps, dataclasses.asdict(self.budget))
         for level, text in notes:
             yield LogMessage(level, text)
         if self.resume_run_id:
@@ -309,13 +332,24 @@ class Trainer:
 
     def _setup_optimizer(self) -> None:
         """AdamW, linear warm-up and decay over the run's steps, a grad scaler for fp16."""
+        self._plan_budget()
         cfg = self.config
         self.optimizer = _adamw(_parameter_groups(self.model, self.strategy, cfg), cfg.learning_rate, self.device)
         self.batches_per_epoch = self._batches_per_epoch()
-        self.total_steps = self.batches_per_epoch * cfg.epochs
-        warmup = int(cfg.warmup_ratio * self.total_steps)
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, _linear_schedule(warmup, self.total_steps))
+        self.total_steps = self.budget.steps
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, _linear_schedule(self.budget.warmup_steps, self.total_steps))
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
+
+    def _plan_budget(self) -> None:
+        """Epochs, steps and learning rate (core/budget.py) from the exact batch count and the loaded
+        encoder; the run's config holds the planned numbers from here on (its record, resume, export)."""
+        cfg = self.config
+        encoder = EncoderInfo(cfg.encoder, int(getattr(self.model.encoder.config, "hidden_size", 768)),
+                              sum(p.numel() for p in self.model.encoder.parameters()))
+        self.budget = cfg.budget(len(self.train_set.examples), encoder, self._batches_per_epoch())
+        self.config = dataclasses.replace(cfg, epochs=self.budget.epochs, learning_rate=self.budget.learning_rate,
+                                          max_steps=self.budget.steps if self.budget.capped else cfg.max_steps)
 
     def _batches_per_epoch(self) -> int:
         n = len(self._epoch_batches(0))
@@ -339,9 +373,12 @@ class Trainer:
         cfg, st = self.config, self.state
         self.forward.train()
         step_time_ema: float | None = None
+        self.speed = _TrainingSpeed()
         last_checkpoint = time.monotonic()
         while st.epoch < cfg.epochs:
-            batches = self._epoch_batches(st.epoch)[:self.batches_per_epoch]
+            # Every epoch is whole but the last of a run capped by max_steps.
+            batches = self._epoch_batches(st.epoch)[:min(self.batches_per_epoch,
+                                                         self.total_steps - st.epoch * self.batches_per_epoch)]
             while st.step_in_epoch < len(batches):
                 t0 = time.perf_counter()
                 global_batch = batches[st.step_in_epoch]
@@ -349,6 +386,7 @@ class Trainer:
                 self._count_step(losses)
                 dt = time.perf_counter() - t0
                 step_time_ema = dt if step_time_ema is None else 0.9 * step_time_ema + 0.1 * dt
+                self.speed.add(len(global_batch), dt)
                 if self.ctx.is_main:
                     yield from self._step_events(losses, weights, len(global_batch) / max(dt, 1e-9),
                                                  step_time_ema)
@@ -689,6 +727,8 @@ class Trainer:
                                 train_documents=self.data.train_counts, encoding=self.train_set.stats.to_dict(),
                                 reports=reports)
         self.book.finished(status, metrics, self.run_dir)
+        if self.ctx.world_size == 1 and self.speed.steps >= _TrainingSpeed.MIN_STEPS:
+            record_throughput(self.config.encoder, self.device.type, self.speed.docs_per_second())
         shutil.rmtree(self.run_dir / RESUME_POINT_DIR, ignore_errors=True)  # finished: no resume point needed
         yield RunFinished(self.run_id, status, st.best_epoch, metrics, str(self.run_dir))
 

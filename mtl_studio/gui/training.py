@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QSplitter, QVBoxLayout, QWidget,
 )
 
-from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig
+from mtl_studio.core.budget import AUTO, learning_rate_text
+from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainConfig, upgrade_former_defaults
 from mtl_studio.core.evaluate import EvalReport
 from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.paths import has_resume_point, runs_dir_for
@@ -29,6 +30,7 @@ from mtl_studio.core.splits import NoTrainingDocuments, check_training_documents
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.strategies import STRATEGY_TABLE
 
+from .background import BackgroundTasks
 from .charts import LineChart
 from .engine_text import device_label, run_outcome_hint, run_status_label, strategy_short_label, with_gui_controls
 from .loss_curves import LossCurves
@@ -82,6 +84,8 @@ class SciSpinBox(QDoubleSpinBox):
         return f"{value:g}"
 
     def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt name)
+        if self.specialValueText() and text.strip() == self.specialValueText():
+            return self.minimum()
         try:
             return float(text)
         except ValueError:
@@ -93,6 +97,9 @@ class SciSpinBox(QDoubleSpinBox):
         stripped = text.strip()
         if not stripped:
             return QValidator.State.Intermediate, text, pos
+        special = self.specialValueText()
+        if special and special.startswith(stripped):
+            return (QValidator.State.Acceptable if stripped == special else QValidator.State.Intermediate), text, pos
         try:
             float(stripped)
         except ValueError:
@@ -136,6 +143,8 @@ class TrainingPanel(QWidget):
         self._task_weights: tuple[float, float] = (0.5, 0.5)
         self._task_weight_sum = 1.0
         self._task_weights_at = 50
+        self._background = BackgroundTasks(self)
+        self._budget_request = 0  # the latest preview asked for; older answers are dropped
         self._build()
         self._refresh_devices()
         self.set_config(TrainConfig(**PRESETS[DEFAULT_PRESET]))
@@ -224,15 +233,25 @@ class TrainingPanel(QWidget):
         self.presetCombo = QComboBox(objectName="presetCombo")
         for preset in PRESET_TABLE:  # title and values from the core's table
             self.presetCombo.addItem(self.tr("{}: {}, {}, {}").format(
-                translate("TrainingPanel", preset.title), preset.learning_rate_text, preset.batch_size,
-                preset.epochs), preset.name)
+                translate("TrainingPanel", preset.title),
+                self.tr("auto lr") if preset.auto_budget else preset.learning_rate_text, preset.batch_size,
+                self.tr("auto epochs") if preset.auto_budget else preset.epochs), preset.name)
         self.presetCombo.addItem(self.tr("Custom"), "")
+        # The lowest value of the learning rate and epochs boxes is "Auto": planned from the data and the
+        # encoder (core/budget.py), shown in budgetLabel.
         self.lrSpin = SciSpinBox()
         self.lrSpin.setObjectName("learningRateSpin")
+        self.lrSpin.setMinimum(0.0)
+        self.lrSpin.setSpecialValueText(self.tr("Auto"))
         self.batchSpin = QSpinBox(objectName="batchSizeSpin")
         self.batchSpin.setRange(1, 4096)
         self.epochsSpin = QSpinBox(objectName="epochsSpin")
-        self.epochsSpin.setRange(1, 1000)
+        self.epochsSpin.setRange(0, 1000)
+        self.epochsSpin.setSpecialValueText(self.tr("Auto"))
+        self.budgetLabel = QLabel(objectName="budgetLabel")
+        self.budgetLabel.setWordWrap(True)
+        self.budgetLabel.setToolTip(self.tr(
+            "What this run will train: set Epochs or Learning rate to a number to override the automatic budget"))
         self.seedSpin = QSpinBox(objectName="seedSpin")
         self.seedSpin.setRange(0, 2**31 - 1)
         self.deviceCombo = QComboBox(objectName="deviceCombo")
@@ -242,9 +261,16 @@ class TrainingPanel(QWidget):
         opt.addRow(self.tr("Epochs"), self.epochsSpin)
         opt.addRow(self.tr("Seed"), self.seedSpin)
         opt.addRow(self.tr("Device"), self.deviceCombo)
+        opt.addRow(self.budgetLabel)
         self.presetCombo.currentIndexChanged.connect(self._apply_preset)
         for spin in (self.lrSpin, self.batchSpin, self.epochsSpin):
             spin.valueChanged.connect(self._match_preset)
+        self._budget_timer = QTimer(self, singleShot=True, interval=300)  # one preview per burst of edits
+        self._budget_timer.timeout.connect(self._preview_budget)
+        for signal in (self.lrSpin.valueChanged, self.batchSpin.valueChanged, self.epochsSpin.valueChanged,
+                       self.tasksCombo.currentIndexChanged, self.encoderKind.currentIndexChanged,
+                       self.encoderEdit.editingFinished, self.deviceCombo.currentIndexChanged):
+            signal.connect(self.refresh_budget)
 
         self.trainButton = QPushButton(self.tr("Train"), objectName="trainButton")
         self.trainButton.setToolTip(self.tr("Start a training run with these settings (Ctrl+Return)"))
@@ -378,13 +404,14 @@ class TrainingPanel(QWidget):
             saved = store.get_meta(CONFIG_META_KEY)
             if saved:
                 try:
-                    self.set_config(TrainConfig.from_dict(json.loads(saved)))
+                    self.set_config(TrainConfig.from_dict(upgrade_former_defaults(json.loads(saved))))
                 except (ValueError, TypeError):
                     pass  # settings from another version: keep the defaults
         if not self.is_running():
             self._show_last_run()
         self._update_enabled()
         self._check_language_fit()
+        self.refresh_budget()
 
     def _show_last_run(self) -> None:
         """The project's latest run as it was stored: its settings, status, per-epoch curves and scores
@@ -411,7 +438,7 @@ class TrainingPanel(QWidget):
         self._append_log("info", self.tr("Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · "
                                          "device {}").format(
             run.id, run.created_at.replace("T", " ")[:19], "+".join(config.get("tasks", [])),
-            strategy_short_label(str(config.get("strategy", ""))), f"{config.get('learning_rate', 0):g}",
+            strategy_short_label(str(config.get("strategy", ""))), learning_rate_text(config.get("learning_rate", "")),
             config.get("batch_size", ""), config.get("epochs", ""), device_label(str(config.get("device", "")))))
         epochs = run.epochs or []
         if epochs:
@@ -453,9 +480,9 @@ class TrainingPanel(QWidget):
         self.l2spSpin.setValue(config.l2sp_weight)
         self.silverSpin.setValue(config.silver_weight)
         self._loading_preset = True
-        self.lrSpin.setValue(config.learning_rate)
+        self._set_auto_spin(self.lrSpin, config.learning_rate)
         self.batchSpin.setValue(config.batch_size)
-        self.epochsSpin.setValue(config.epochs)
+        self._set_auto_spin(self.epochsSpin, config.epochs)
         self._loading_preset = False
         self._match_preset()
         self.seedSpin.setValue(config.seed)
@@ -482,12 +509,20 @@ class TrainingPanel(QWidget):
             mlm_weight=self.mlmSpin.value(),
             l2sp_weight=self.l2spSpin.value(),
             silver_weight=self.silverSpin.value(),
-            learning_rate=self.lrSpin.value(),
+            learning_rate=self._auto_spin_value(self.lrSpin),
             batch_size=self.batchSpin.value(),
-            epochs=self.epochsSpin.value(),
+            epochs=self._auto_spin_value(self.epochsSpin),
             seed=self.seedSpin.value(),
             device=device.device if device else "auto",
         )
+
+    @staticmethod
+    def _set_auto_spin(spin: QSpinBox | QDoubleSpinBox, value: float | int | str) -> None:
+        spin.setValue(spin.minimum() if value == AUTO else value)
+
+    @staticmethod
+    def _auto_spin_value(spin: QSpinBox | QDoubleSpinBox) -> float | int | str:
+        return AUTO if spin.value() == spin.minimum() else spin.value()
 
     def _set_task_weights(self, ner_weight: float, sentiment_weight: float) -> None:
         # The slider shows the NER share of the sum; the weights themselves are kept, so that 1.0 / 1.0 or
@@ -509,6 +544,41 @@ class TrainingPanel(QWidget):
 
     def tasks(self) -> tuple[str, ...]:
         return tuple((self.tasksCombo.currentData() or "ner,sentiment").split(","))
+
+    # ---- the budget line ---------------------------------------------------------------------------
+
+    @Slot()
+    def refresh_budget(self) -> None:
+        """Plan the budget line again soon (settings or the project's data changed)."""
+        self._budget_timer.start()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.refresh_budget()  # documents may have been labelled or imported on another tab
+
+    @Slot()
+    def _preview_budget(self) -> None:
+        """Count documents and read the encoder's config off the GUI thread; show the newest answer."""
+        if self._store is None:
+            self.budgetLabel.clear()
+            return
+        self._budget_request += 1
+        request, path, config = self._budget_request, self._store.path, self.config()
+
+        def plan() -> str:
+            from mtl_studio.core.budget_preview import preview_budget
+
+            with ProjectStore.open(path) as store:
+                return preview_budget(store, config).describe()
+
+        def show(text: str) -> None:
+            if request == self._budget_request:
+                self.budgetLabel.setText(text)
+
+        def failed(error: BaseException) -> None:
+            if request == self._budget_request:
+                self.budgetLabel.setText(self.tr("budget: not known yet ({})").format(error))
+        self._background.run(plan, show, failed)
 
     def device_choice(self) -> DeviceChoice:
         return self.deviceCombo.currentData()
@@ -578,9 +648,9 @@ class TrainingPanel(QWidget):
             return
         self._loading_preset = True
         preset = PRESETS[name]
-        self.lrSpin.setValue(preset["learning_rate"])
+        self._set_auto_spin(self.lrSpin, preset["learning_rate"])
         self.batchSpin.setValue(preset["batch_size"])
-        self.epochsSpin.setValue(preset["epochs"])
+        self._set_auto_spin(self.epochsSpin, preset["epochs"])
         self._loading_preset = False
 
     @Slot()
@@ -588,10 +658,15 @@ class TrainingPanel(QWidget):
         """Show which preset the lr / batch / epochs values are (or Custom)."""
         if self._loading_preset:
             return
-        values = {"learning_rate": self.lrSpin.value(), "batch_size": self.batchSpin.value(),
-                  "epochs": self.epochsSpin.value()}
-        match = next((n for n, p in PRESETS.items()
-                      if all(math.isclose(values[k], v, rel_tol=1e-9) for k, v in p.items() if k in values)), "")
+        values = {"learning_rate": self._auto_spin_value(self.lrSpin), "batch_size": self.batchSpin.value(),
+                  "epochs": self._auto_spin_value(self.epochsSpin)}
+
+        def same(a: float | int | str, b: float | int | str) -> bool:
+            if isinstance(a, str) or isinstance(b, str):
+                return a == b
+            return math.isclose(a, b, rel_tol=1e-9)
+        match = next((n for n, p in PRESETS.items() if all(same(values[k], v) for k, v in p.items() if k in values)),
+                     "")
         self._loading_preset = True
         self.presetCombo.setCurrentIndex(self.presetCombo.findData(match))
         self._loading_preset = False
@@ -655,7 +730,7 @@ class TrainingPanel(QWidget):
         self._reset_live_view()
         self._append_log("info", self.tr(
             "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
-            "+".join(config.tasks), strategy_short_label(config.strategy), f"{config.learning_rate:g}",
+            "+".join(config.tasks), strategy_short_label(config.strategy), learning_rate_text(config.learning_rate),
             config.batch_size, config.epochs, self.deviceCombo.currentText() if choice else device_label(config.device)))
         self._queue = []
         if len(config.tasks) == 2 and self.baselinesCheck.isChecked():
@@ -739,10 +814,14 @@ class TrainingPanel(QWidget):
         return self.sweep_dialog
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Stop a run and wait for its thread (call from the main window's closeEvent)."""
+        """Stop a run and wait for its thread, a budget preview and a language-fit measurement (call from the
+        main window's closeEvent)."""
         if self.sweep_dialog is not None:
             self.sweep_dialog.shutdown(timeout_ms)
         self.languageFitLabel.tasks.wait(timeout_ms)  # a language-fit measurement still running
+        self._budget_timer.stop()
+        if not self._background.wait(timeout_ms):
+            return False
         if self._job is None:
             return True
         if self._job.is_running():

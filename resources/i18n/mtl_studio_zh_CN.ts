@@ -1,85 +1,86 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AnnotatePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/annotate_page.py" line="+141" />
-        <location line="+80" />
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="+141"/>
+        <location line="+80"/>
         <source>No document selected</source>
         <translation>未选择文档</translation>
     </message>
     <message>
-        <location line="-71" />
+        <location line="-71"/>
         <source>◀ Previous</source>
         <translation>◀ 上一篇</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Previous document (K)</source>
         <translation>上一篇文档 (K)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Next ▶</source>
         <translation>下一篇 ▶</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Next document (J)</source>
         <translation>下一篇文档 (J)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Next unlabelled »</source>
         <translation>下一篇未标注 »</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Next document that still needs labels (N)</source>
         <translation>下一篇仍需标注的文档 (N)</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>NER done (D)</source>
         <translation>NER 已完成 (D)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>The document is annotated for entities, even if it has none. Unlabelled documents are left out of NER training, not taken as “no entities”.</source>
         <translation>本文档已完成实体标注（即使其中没有实体）。未标注的文档不参与 NER 训练，而不会被当作“没有实体”。</translation>
     </message>
     <message>
-        <location line="+52" />
+        <location line="+52"/>
         <source>{n} entities</source>
         <translation>{n} 个实体</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>1 entity</source>
         <translation>1 个实体</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Document {id}</source>
         <translation>文档 {id}</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>train</source>
         <translation>训练集</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>dev</source>
         <translation>验证集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>test</source>
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="-46" />
+        <location line="-46"/>
         <source>Drag or click words, or ←/→ (Shift to extend) · 1–9 entity type · Del remove · Tab next span · Q W E… sentiment · X clear sentiment · D NER done · Enter done &amp; next · J/K next/previous · N next unlabelled</source>
         <translation>拖动或点击词语，或 ←/→（Shift 扩展）· 1–9 实体类型 · Del 删除 · Tab 下一个实体 · Q W E… 情感 · X 清除情感 · D NER 完成 · Enter 完成并下一篇 · J/K 下一篇/上一篇 · N 下一篇未标注</translation>
     </message>
@@ -87,52 +88,52 @@
 <context>
     <name>AnnotationEditor</name>
     <message>
-        <location filename="../../mtl_studio/gui/editor.py" line="+68" />
+        <location filename="../../mtl_studio/gui/editor.py" line="+68"/>
         <source>Select a document in the list on the left.</source>
         <translation>请在左侧列表中选择一篇文档。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Annotation editor</source>
         <translation>标注编辑器</translation>
     </message>
     <message>
-        <location line="+179" />
+        <location line="+179"/>
         <source>Select words first: drag over them, click a word or use the arrow keys.</source>
         <translation>请先选择词语：拖动选择、点击词语或使用方向键。</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Replace spans with {label} “{text}”</source>
         <translation>用 {label}“{text}”替换片段</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>The project has no entity types yet: add them in Edit &gt; Label schema.</source>
         <translation>项目还没有实体类型：请在“编辑 &gt; 标签体系”中添加。</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+18"/>
         <source>Nothing to delete: click a span first.</source>
         <translation>没有可删除的内容：请先点击一个片段。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Remove {n} spans</source>
         <translation>删除 {n} 个片段</translation>
     </message>
     <message>
-        <location line="+209" />
+        <location line="+209"/>
         <source>Delete span</source>
         <translation>删除片段</translation>
     </message>
     <message>
-        <location line="-233" />
+        <location line="-233"/>
         <source>No entity type on key {n}: set keys in Edit &gt; Label schema.</source>
         <translation>按键 {n} 没有实体类型：请在“编辑 &gt; 标签体系”中设置按键。</translation>
     </message>
     <message>
-        <location line="+45" />
+        <location line="+45"/>
         <source>The sentiment is already {label} ({key} clears it).</source>
         <translation>情感已经是 {label}（按 {key} 清除）。</translation>
     </message>
@@ -140,99 +141,99 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="+199" />
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="+199"/>
         <source>Check before importing</source>
         <translation>导入前检查</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Nothing has been written yet. Errors must be fixed in the file; warnings are imported as they are.</source>
         <translation>尚未写入任何内容。错误必须在文件中修正；警告所涉及的数据会按原样导入。</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>Severity</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Where</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>Reading and checking {name}…</source>
         <translation>正在读取并检查 {name}…</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>The file could not be read: {error}</source>
         <translation>无法读取该文件：{error}</translation>
     </message>
     <message>
-        <location line="+13" />
-        <source>&lt;b style='color:#b00020'&gt;{n} errors: nothing can be imported.&lt;/b&gt; Fix the lines listed below and check again.</source>
-        <translation>&lt;b style='color:#b00020'&gt;{n} 个错误：无法导入任何内容。&lt;/b&gt;请修正下面列出的行后再次检查。</translation>
+        <location line="+13"/>
+        <source>&lt;b style=&apos;color:#b00020&apos;&gt;{n} errors: nothing can be imported.&lt;/b&gt; Fix the lines listed below and check again.</source>
+        <translation>&lt;b style=&apos;color:#b00020&apos;&gt;{n} 个错误：无法导入任何内容。&lt;/b&gt;请修正下面列出的行后再次检查。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Ready to import &lt;b&gt;{docs}&lt;/b&gt; documents ({fmt}): {ner} labelled for NER with {ents} entities, {sents} with a sentiment label.</source>
         <translation>可以导入 &lt;b&gt;{docs}&lt;/b&gt; 篇文档（{fmt}）：{ner} 篇已做 NER 标注，共 {ents} 个实体；{sents} 篇带有情感标签。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>{n} warnings.</source>
         <translation>{n} 个警告。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>New labels: {labels}.</source>
         <translation>新标签：{labels}。</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>sentiment: {label}</source>
         <translation>情感：{label}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>not labelled for NER</source>
         <translation>未做 NER 标注</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>line {n}</source>
         <translation>第 {n} 行</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>row {n}</source>
         <translation>第 {n} 行（表格）</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+8" />
+        <location line="+1"/>
+        <location line="+8"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location line="-8" />
-        <location line="+8" />
+        <location line="-8"/>
+        <location line="+8"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>… and {n} more of the same kinds</source>
         <translation>……以及同类问题 {n} 个</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>note</source>
         <translation>说明</translation>
     </message>
@@ -240,32 +241,32 @@
 <context>
     <name>ConflictChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/conflict_chart.py" line="+23" />
+        <location filename="../../mtl_studio/gui/conflict_chart.py" line="+23"/>
         <source>Gradient cosine between the tasks</source>
         <translation>任务间梯度余弦</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>Cosine similarity of the tasks' gradients on the shared encoder, every few steps. Persistently below 0: the tasks conflict (try PCGrad or a lower weight).</source>
+        <location line="+3"/>
+        <source>Cosine similarity of the tasks&apos; gradients on the shared encoder, every few steps. Persistently below 0: the tasks conflict (try PCGrad or a lower weight).</source>
         <translation>每隔几步测量各任务在共享编码器上的梯度余弦相似度。持续低于 0：任务相互冲突（可尝试 PCGrad 或降低权重）。</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>all layers</source>
         <translation>所有层</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>embeddings</source>
         <translation>嵌入层</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>last layer</source>
         <translation>最后一层</translation>
     </message>
@@ -273,17 +274,17 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+177" />
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+177"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Predicted class</source>
         <translation>预测类别</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>gold {}, predicted {}: {} ({}% of the gold class)</source>
         <translation>金标准 {}，预测 {}：{}（占该金标准类别的 {}%）</translation>
     </message>
@@ -291,27 +292,27 @@
 <context>
     <name>DocumentFilters</name>
     <message>
-        <location filename="../../mtl_studio/gui/models.py" line="+33" />
+        <location filename="../../mtl_studio/gui/models.py" line="+33"/>
         <source>All documents</source>
         <translation>全部文档</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unlabelled for NER</source>
         <translation>NER 未标注</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unlabelled for sentiment</source>
         <translation>情感未标注</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>With silver labels</source>
         <translation>含银标准（伪）标签</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Errors of the latest run</source>
         <translation>最近一次运行的错误</translation>
     </message>
@@ -319,57 +320,57 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+207" />
+        <location line="+207"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>NER</source>
         <translation>NER</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Sentiment</source>
         <translation>情感</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>train</source>
         <translation>训练集</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>dev</source>
         <translation>验证集</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>test</source>
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>✓ {n}</source>
         <translation>✓ {n}</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>(silver)</source>
         <translation>（银标准）</translation>
     </message>
@@ -377,27 +378,27 @@
 <context>
     <name>DocumentListPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/document_list.py" line="+48" />
+        <location filename="../../mtl_studio/gui/document_list.py" line="+48"/>
         <source>Which documents to list</source>
         <translation>列出哪些文档</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Search text…  (Ctrl+F)</source>
         <translation>搜索文本…  (Ctrl+F)</translation>
     </message>
     <message>
-        <location line="+104" />
+        <location line="+104"/>
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Counting…</source>
         <translation>正在计数…</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>{total} documents</source>
         <translation>{total} 篇文档</translation>
     </message>
@@ -405,52 +406,52 @@
 <context>
     <name>EditCommands</name>
     <message>
-        <location filename="../../mtl_studio/gui/commands.py" line="+72" />
+        <location filename="../../mtl_studio/gui/commands.py" line="+72"/>
         <source>Add {label} “{text}”</source>
         <translation>添加 {label}“{text}”</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>Remove {label} “{text}”</source>
         <translation>删除 {label}“{text}”</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>Relabel “{text}” {old} → {new}</source>
         <translation>重新标注“{text}”：{old} → {new}</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>the span to relabel no longer exists</source>
         <translation>要重新标注的片段已不存在</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>Set sentiment {label}</source>
         <translation>设置情感为 {label}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Clear sentiment</source>
         <translation>清除情感</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Mark NER done</source>
         <translation>标记 NER 已完成</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Mark NER not done</source>
         <translation>标记 NER 未完成</translation>
     </message>
     <message>
-        <location line="+50" />
+        <location line="+50"/>
         <source>Delete {n} document(s)</source>
         <translation>删除 {n} 篇文档</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>Re-split {ratios} (seed {seed})</source>
         <translation>重新划分 {ratios}（种子 {seed}）</translation>
     </message>
@@ -458,282 +459,282 @@
 <context>
     <name>EngineText</name>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="+20" />
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+20"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>stopped early (no dev improvement)</source>
         <translation>已提前停止（验证集无提升）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>fixed</source>
         <translation>固定</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>uncertainty</source>
         <translation>不确定性</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>DWA</source>
         <translation>DWA</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>GradNorm</source>
         <translation>GradNorm</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>PCGrad</source>
         <translation>PCGrad</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Automatic (GPU if available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Apple GPU (MPS)</source>
         <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>NER</source>
         <translation>NER</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>sentiment</source>
         <translation>情感</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>MLM</source>
         <translation>MLM</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>L2-SP</source>
         <translation>L2-SP</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>total (weighted, smoothed)</source>
         <translation>总损失（加权，平滑）</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>train</source>
         <translation>训练集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>dev</source>
         <translation>验证集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>test</source>
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>GPU {index}</source>
         <translation>GPU {index}</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>Press Resume to continue it from its last checkpoint.</source>
         <translation>点击“继续”可从最近的检查点接着训练。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Press Resume to start it again from the beginning (no checkpoint was written yet).</source>
         <translation>点击“继续”将从头重新开始（尚未写入检查点）。</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>tag scheme {scheme} (detected); entities are stored as spans and exported as IOB2</source>
         <translation>标签方案 {scheme}（自动检测）；实体按片段保存，导出为 IOB2</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>tag scheme {scheme} (as chosen); entities are stored as spans and exported as IOB2</source>
         <translation>标签方案 {scheme}（按所选）；实体按片段保存，导出为 IOB2</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>one character per line: characters joined without spaces</source>
         <translation>每行一个字符：字符之间不加空格连接</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>entity types added to the project: {names}</source>
         <translation>已添加到项目的实体类型：{names}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>sentiment classes added to the project: {names}</source>
         <translation>已添加到项目的情感类别：{names}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>stopped reading after {n} errors</source>
         <translation>出现 {n} 个错误后停止读取</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>split rule {rule}: {parts}</source>
         <translation>划分规则 {rule}：{parts}</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>the seeded random split uses the project's split seed {seed}</source>
+        <location line="+3"/>
+        <source>the seeded random split uses the project&apos;s split seed {seed}</source>
         <translation>带种子的随机划分使用项目的划分种子 {seed}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>the file name says {split}, but no train* file lies beside it and the project had no training documents, so it was split 80/10/10 instead; the Split choice “by file name” puts it all in {split}</source>
         <translation>文件名表示{split}，但旁边没有 train* 文件，且项目中没有训练文档，因此改为按 80/10/10 划分；“划分”选项选择“按文件名”可将其全部放入{split}</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>{n} by the Split choice</source>
         <translation>{n} 篇按“划分”选项</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>{n} by the file's split field</source>
+        <location line="+1"/>
+        <source>{n} by the file&apos;s split field</source>
         <translation>{n} 篇按文件中的划分字段</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{n} by the file name</source>
         <translation>{n} 篇按文件名</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{n} by seeded random 80/10/10</source>
         <translation>{n} 篇按带种子的随机 80/10/10</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{n} all in train</source>
         <translation>{n} 篇全部放入训练集</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>the file's split field</source>
+        <location line="+1"/>
+        <source>the file&apos;s split field</source>
         <translation>文件中的划分字段</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>by file name</source>
         <translation>按文件名</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>seeded random 80/10/10</source>
         <translation>带种子的随机 80/10/10</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>all train</source>
         <translation>全部训练集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>one split for the whole file</source>
         <translation>整个文件一个划分</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>the “Add unknown entity types and sentiment classes to the schema” option</source>
         <translation>“将未知的实体类型和情感类别加入标签体系”选项</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>the Split choice</source>
         <translation>“划分”选项</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>the Tag scheme choice</source>
         <translation>“标签方案”选项</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>the Format choice</source>
         <translation>“格式”选项</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>the Text column choice</source>
         <translation>“文本列”选项</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>the Sentiment column choice</source>
         <translation>“情感列”选项</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Auxiliary MLM weight</source>
         <translation>辅助 MLM 权重</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>the Resume button</source>
         <translation>“继续”按钮</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>the Resume button (Train tab)</source>
         <translation>“继续”按钮（训练标签页）</translation>
     </message>
@@ -741,143 +742,143 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="-281" />
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="-281"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>CoNLL / BIO / BMES (token or character per line), JSONL (own, doccano, Label Studio, SEntFiN), CSV / TSV / Excel, or plain text (one document per line). The format is detected; change it if the guess is wrong.</source>
         <translation>支持 CoNLL / BIO / BMES（每行一个词元或一个字）、JSONL（本软件格式、doccano、Label Studio、SEntFiN）、CSV / TSV / Excel，以及纯文本（每行一篇文档）。格式会自动识别；如果识别有误，请手动更改。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>File to import</source>
         <translation>要导入的文件</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>File:</source>
         <translation>文件：</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+18" />
+        <location line="+4"/>
+        <location line="+18"/>
         <source>Detect automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location line="-15" />
+        <location line="-15"/>
         <source>Format:</source>
         <translation>格式：</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Text column:</source>
         <translation>文本列：</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sentiment column:</source>
         <translation>情感列：</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Tag scheme:</source>
         <translation>标签方案：</translation>
     </message>
     <message>
-        <location line="+6" />
-        <source>Automatic: the file's split field, else its name if it is one of a set, else a seeded 80/10/10</source>
+        <location line="+6"/>
+        <source>Automatic: the file&apos;s split field, else its name if it is one of a set, else a seeded 80/10/10</source>
         <translation>自动：优先用文件中的划分字段；文件属于一组数据集时按文件名；否则按固定种子 80/10/10 划分</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>The file's split field (seeded 80/10/10 where missing)</source>
+        <location line="+2"/>
+        <source>The file&apos;s split field (seeded 80/10/10 where missing)</source>
         <translation>文件中的划分字段（缺失时按固定种子 80/10/10）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>By file name (train*, dev*/valid*, test*)</source>
         <translation>按文件名（train*、dev*/valid*、test*）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Seeded random 80/10/10</source>
         <translation>固定种子随机 80/10/10</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>All in train</source>
         <translation>全部放入训练集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>All in dev</source>
         <translation>全部放入验证集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>All in test</source>
         <translation>全部放入测试集</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Split:</source>
         <translation>划分：</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Add unknown entity types and sentiment classes to the schema</source>
         <translation>将未知的实体类型和情感类别加入标签体系</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Skip documents whose text is already in the project</source>
         <translation>跳过文本已存在于项目中的文档</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Import file</source>
         <translation>导入文件</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Data files (*.conll *.txt *.bio *.bmes *.tsv *.csv *.jsonl *.json *.xlsx);;All files (*)</source>
         <translation>数据文件 (*.conll *.txt *.bio *.bmes *.tsv *.csv *.jsonl *.json *.xlsx);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Reading the file…</source>
         <translation>正在读取文件…</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>No such file.</source>
         <translation>文件不存在。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Detected format: {fmt}</source>
         <translation>识别出的格式：{fmt}</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>(detect)</source>
         <translation>（自动识别）</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>(detect / none)</source>
         <translation>（自动识别 / 无）</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Cannot read the file: {error}</source>
         <translation>无法读取文件：{error}</translation>
     </message>
@@ -885,33 +886,33 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location line="+256" />
+        <location line="+256"/>
         <source>Import documents</source>
         <translation>导入文档</translation>
     </message>
     <message>
-        <location line="+12" />
-        <location line="+11" />
+        <location line="+12"/>
+        <location line="+11"/>
         <source>Next &gt;</source>
         <translation>下一步 &gt;</translation>
     </message>
     <message>
-        <location line="-10" />
+        <location line="-10"/>
         <source>&lt; Back</source>
         <translation>&lt; 上一步</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
@@ -919,17 +920,17 @@
 <context>
     <name>LabelPalette</name>
     <message>
-        <location filename="../../mtl_studio/gui/annotate_page.py" line="-149" />
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="-149"/>
         <source>No entity types yet — add them in Edit › Label schema…</source>
         <translation>还没有实体类型——请在“编辑 › 标签体系…”中添加</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Assign {label} to the selection (key {key})</source>
         <translation>将所选内容标为 {label}（按键 {key}）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Assign {label} to the selection</source>
         <translation>将所选内容标为 {label}</translation>
     </message>
@@ -937,7 +938,7 @@
 <context>
     <name>LanguageFitLabel</name>
     <message>
-        <location filename="../../mtl_studio/gui/language_fit_view.py" line="+55" />
+        <location filename="../../mtl_studio/gui/language_fit_view.py" line="+55"/>
         <source>Warning: {}</source>
         <translation>警告：{}</translation>
     </message>
@@ -945,62 +946,62 @@
 <context>
     <name>LearningCurveDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/learning_curve_view.py" line="+45" />
+        <location filename="../../mtl_studio/gui/learning_curve_view.py" line="+45"/>
         <source>Learning curve: will more labels help?</source>
         <translation>学习曲线：更多标注有用吗？</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Trains the current settings on 25%, 50%, 75% and 100% of the labelled training documents (nested subsets, same seed) and scores dev. A curve still rising at 100% says more labels pay.</source>
         <translation>用当前设置分别在 25%、50%、75% 和 100% 的已标注训练文档上训练（嵌套子集，相同种子）并在开发集上评分。若曲线在 100% 处仍在上升，说明继续标注是值得的。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Dev score</source>
         <translation>开发集得分</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>labelled training documents</source>
         <translation>已标注的训练文档</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Start</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>Failed: {}</source>
         <translation>失败：{}</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Training the first subset…</source>
         <translation>正在训练第一个子集…</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤后停止…</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Training on {pct} ({n} documents), step {step}/{total}</source>
         <translation>正在 {pct}（{n} 篇文档）上训练，第 {step}/{total} 步</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Cancelled after {n} of the subsets.</source>
         <translation>已在完成 {n} 个子集后取消。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Done: {n} runs.</source>
         <translation>完成：{n} 次训练。</translation>
     </message>
@@ -1008,7 +1009,7 @@
 <context>
     <name>LineChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/charts.py" line="+198" />
+        <location filename="../../mtl_studio/gui/charts.py" line="+198"/>
         <source>No data yet</source>
         <translation>暂无数据</translation>
     </message>
@@ -1016,532 +1017,532 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+107" />
+        <location filename="../../mtl_studio/gui/main_window.py" line="+107"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Annotate</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Results</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Predictions</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>This panel could not be loaded:
 {error}</source>
         <translation>无法加载此面板：
 {error}</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+30"/>
         <source>&amp;New project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Create an empty project</source>
         <translation>创建一个空项目</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Open a project file</source>
         <translation>打开项目文件</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Open the &amp;demo project</source>
         <translation>打开示例项目(&amp;D)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Import documents and labels from a file</source>
         <translation>从文件导入文档和标签</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>CoNLL (token per line)…</source>
         <translation>CoNLL（每行一个词元）…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>JSONL (text, spans, sentiment)…</source>
         <translation>JSONL（文本、片段、情感）…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>CSV (text, sentiment, entities)…</source>
         <translation>CSV（文本、情感、实体）…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Export &amp;model…</source>
         <translation>导出模型(&amp;M)…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Save the latest trained model as a folder (optionally ONNX)</source>
         <translation>将最近训练的模型保存为文件夹（可选 ONNX）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>&amp;Label schema…</source>
         <translation>标签体系(&amp;L)…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Add, rename, recolour or remove entity types and sentiment classes</source>
         <translation>添加、重命名、更改颜色或删除实体类型和情感类别</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Previous document</source>
         <translation>上一篇文档(&amp;P)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Previous document in the list</source>
         <translation>列表中的上一篇文档</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Next document</source>
         <translation>下一篇文档(&amp;N)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Next document in the list</source>
         <translation>列表中的下一篇文档</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Next &amp;unlabelled document</source>
         <translation>下一篇未标注文档(&amp;U)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Next document that still needs labels</source>
         <translation>下一篇仍需标注的文档</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Toggle NER &amp;done</source>
         <translation>切换 NER 已完成(&amp;D)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Mark the document as annotated for NER (also with no entities)</source>
         <translation>将文档标记为已完成 NER 标注（没有实体时也适用）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Search documents</source>
         <translation>搜索文档(&amp;S)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>&amp;Document list</source>
         <translation>文档列表(&amp;D)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Show the &amp;source column</source>
         <translation>显示来源列(&amp;S)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>&amp;Larger text</source>
         <translation>放大文字(&amp;L)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>S&amp;maller text</source>
         <translation>缩小文字(&amp;M)</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;About MTL Studio</source>
         <translation>关于 MTL Studio(&amp;A)</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Open &amp;recent</source>
         <translation>最近的项目(&amp;R)</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>&amp;Export annotations</source>
         <translation>导出标注(&amp;E)</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location line="+518" />
+        <location line="+518"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The language changes the next time MTL Studio starts (a training run is going on now).</source>
         <translation>界面语言将在下次启动 MTL Studio 时更改（当前正在训练）。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/app.py" line="+109" />
-        <location filename="../../mtl_studio/gui/main_window.py" line="-458" />
+        <location filename="../../mtl_studio/gui/app.py" line="+109"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-458"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Welcome! This is the demo project. File › New project starts your own; File › Import… brings in your data.</source>
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-190" />
+        <location filename="../../mtl_studio/gui/main_window.py" line="-190"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+191" />
+        <location line="+191"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
 {error}</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Opened {name}</source>
         <translation>已打开 {name}</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Cannot create project</source>
         <translation>无法创建项目</translation>
     </message>
     <message>
-        <location line="+76" />
+        <location line="+76"/>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>New project</source>
         <translation>新建项目</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>MTL Studio projects (*.mtl)</source>
         <translation>MTL Studio 项目 (*.mtl)</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>MTL Studio projects (*.mtl);;All files (*)</source>
         <translation>MTL Studio 项目 (*.mtl);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+8" />
-        <location line="+5" />
+        <location line="+8"/>
+        <location line="+5"/>
         <source>Demo project</source>
         <translation>示例项目</translation>
     </message>
     <message>
-        <location line="-5" />
+        <location line="-5"/>
         <source>The demo project is not available in this installation.</source>
         <translation>此安装中没有示例项目。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>The demo project could not be prepared:
 {error}</source>
         <translation>无法准备示例项目：
 {error}</translation>
     </message>
     <message>
-        <location line="+58" />
+        <location line="+58"/>
         <source>No more documents in this direction.</source>
         <translation>这个方向上没有更多文档了。</translation>
     </message>
     <message>
-        <location line="+38" />
+        <location line="+38"/>
         <source>Saved: {what}</source>
         <translation>已保存：{what}</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>Not saved: {error}</source>
         <translation>未保存：{error}</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+32"/>
         <source>Saved: label schema</source>
         <translation>已保存：标签体系</translation>
     </message>
     <message>
-        <location line="+83" />
+        <location line="+83"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Open or create a project first.</source>
         <translation>请先打开或创建一个项目。</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>Export annotations</source>
         <translation>导出标注</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{fmt} files (*{suffix});;All files (*)</source>
         <translation>{fmt} 文件 (*{suffix});;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Exporting to {name}…</source>
         <translation>正在导出到 {name}…</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Exported {n} documents to {name}</source>
         <translation>已将 {n} 篇文档导出到 {name}</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+26" />
+        <location line="+1"/>
+        <location line="+26"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location line="-16" />
-        <location line="+7" />
+        <location line="-16"/>
+        <location line="+7"/>
         <source>Export model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location line="-7" />
+        <location line="-7"/>
         <source>Train a model first (Train tab).</source>
         <translation>请先训练一个模型（“训练”标签页）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Export the model of run {id} into…</source>
         <translation>将运行 {id} 的模型导出到…</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Also export an ONNX file (needs the onnx package)?</source>
         <translation>是否同时导出 ONNX 文件（需要 onnx 包）？</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Exporting the model…</source>
         <translation>正在导出模型…</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Model exported to {path}</source>
         <translation>模型已导出到 {path}</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Training run {id} finished</source>
         <translation>训练运行 {id} 已结束</translation>
     </message>
     <message>
-        <location line="+36" />
+        <location line="+36"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&lt;h3&gt;MTL Studio {version}&lt;/h3&gt;&lt;p&gt;Annotate entity spans and document sentiment, train one shared transformer encoder with two heads, read per-task scores, compare predictions and export the model.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MTL Studio {version}&lt;/h3&gt;&lt;p&gt;标注实体片段和文档情感，训练一个带两个输出头的共享 Transformer 编码器，查看各任务的得分，对比预测结果并导出模型。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>no project</source>
         <translation>无项目</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{project} — MTL Studio</source>
         <translation>{project} — MTL Studio</translation>
     </message>
     <message>
-        <location line="+34" />
+        <location line="+34"/>
         <source>{total} documents · NER labelled {ner} · sentiment labelled {sent}</source>
         <translation>共 {total} 篇文档 · NER 已标注 {ner} · 情感已标注 {sent}</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+33"/>
         <source>Training is running</source>
         <translation>正在训练</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Stop the training run and quit?</source>
         <translation>停止训练并退出？</translation>
     </message>
     <message>
-        <location line="-715" />
+        <location line="-715"/>
         <source>&amp;Re-split…</source>
         <translation>重新划分(&amp;R)…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Give the documents a new seeded train/dev/test split</source>
         <translation>按种子为文档重新划分训练/验证/测试集</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>&amp;Delete selected documents</source>
         <translation>删除所选文档(&amp;D)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Delete the selected documents and their annotations (undoable)</source>
         <translation>删除所选文档及其标注（可撤销）</translation>
     </message>
     <message>
-        <location line="+82" />
+        <location line="+82"/>
         <source>&amp;Data</source>
         <translation>数据(&amp;D)</translation>
     </message>
     <message>
-        <location line="+251" />
+        <location line="+251"/>
         <source>Every document in the list is labelled. Well done!</source>
         <translation>列表中的文档都已标注。干得好！</translation>
     </message>
     <message>
-        <location line="+41" />
+        <location line="+41"/>
         <source>Undone: {what}</source>
         <translation>已撤销：{what}</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>Undo: {what} ({keys})</source>
         <translation>撤销：{what}（{keys}）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Nothing to undo</source>
         <translation>没有可撤销的操作</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Redo: {what} ({keys})</source>
         <translation>重做：{what}（{keys}）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Nothing to redo</source>
         <translation>没有可重做的操作</translation>
     </message>
     <message>
-        <location line="+76" />
+        <location line="+76"/>
         <source>Re-split failed</source>
         <translation>重新划分失败</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Re-splitting the documents…</source>
         <translation>正在重新划分文档…</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Moving documents to their splits…</source>
         <translation>正在把文档移到各自的划分…</translation>
     </message>
@@ -1549,18 +1550,18 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-141" />
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-141"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+11" />
+        <location line="+1"/>
+        <location line="+11"/>
         <source>macro avg</source>
         <translation>宏平均</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
@@ -1568,127 +1569,127 @@
 <context>
     <name>ModelLoop</name>
     <message>
-        <location filename="../../mtl_studio/gui/model_loop.py" line="+100" />
+        <location filename="../../mtl_studio/gui/model_loop.py" line="+100"/>
         <source>Retrain after every</source>
         <translation>每新增</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Train a new model in the background after this many new gold labels, then refresh the suggestions and the order</source>
         <translation>每新增这么多条人工标注后在后台训练新模型，然后刷新建议和排序</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source> labels</source>
         <translation> 条标注后重新训练</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Most useful next</source>
         <translation>最值得标注</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>&amp;Accept suggestion</source>
         <translation>接受建议(&amp;A)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Make the selected suggestion gold</source>
         <translation>将选中的建议设为人工标注</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Re&amp;ject suggestion</source>
         <translation>拒绝建议(&amp;J)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Reject the selected suggestion (not shown again for this model)</source>
         <translation>拒绝选中的建议（此模型不再显示）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Accept a&amp;ll suggestions and mark done</source>
         <translation>接受全部建议并标记完成(&amp;L)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>All suggestions of the document become gold</source>
         <translation>文档的全部建议都成为人工标注</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Next suggestion</source>
         <translation>下一条建议(&amp;N)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Show model suggestions</source>
         <translation>显示模型建议(&amp;S)</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Use a model &amp;folder for suggestions…</source>
         <translation>使用模型文件夹提供建议(&amp;F)…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Suggest with an exported model instead of the latest run</source>
         <translation>用导出的模型而不是最近一次训练来提供建议</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Learning &amp;curve…</source>
         <translation>学习曲线(&amp;C)…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Will more labels help? Train on growing shares of the labels</source>
         <translation>更多标注有用吗？在逐渐增多的标注上训练</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location line="+69" />
+        <location line="+69"/>
         <source>Model folder for suggestions</source>
         <translation>用于建议的模型文件夹</translation>
     </message>
     <message>
-        <location line="+74" />
+        <location line="+74"/>
         <source>Suggestions failed: {}</source>
         <translation>建议计算失败：{}</translation>
     </message>
     <message>
-        <location line="+47" />
+        <location line="+47"/>
         <source>No suggestion to accept on this document.</source>
         <translation>此文档没有可接受的建议。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>No suggestion to reject on this document.</source>
         <translation>此文档没有可拒绝的建议。</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>No suggestions for this document yet.</source>
         <translation>此文档暂时还没有建议。</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>No more documents in the “most useful next” order.</source>
         <translation>“最值得标注”顺序中没有更多文档了。</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+33"/>
         <source>Auto-retrain: training a new model in the background</source>
         <translation>自动重新训练：正在后台训练新模型</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Auto-retrain on: {n}/{every} new labels</source>
         <translation>自动重新训练已开启：{n}/{every} 条新标注</translation>
     </message>
@@ -1696,83 +1697,83 @@
 <context>
     <name>NextQueuePanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/next_queue.py" line="+85" />
+        <location filename="../../mtl_studio/gui/next_queue.py" line="+85"/>
         <source>How to pick the most useful next document (see the manual)</source>
         <translation>如何挑选最值得标注的下一篇文档（见手册）</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+18" />
+        <location line="+4"/>
+        <location line="+18"/>
         <source>Score</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location line="-17" />
+        <location line="-17"/>
         <source>Score the unlabelled documents with the latest model</source>
         <translation>用最新模型为未标注文档评分</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>J / K / N follow this order</source>
         <translation>J / K / N 按此顺序</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Needs</source>
         <translation>待标注</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>Press Score to rank the unlabelled documents.</source>
         <translation>点击“评分”为未标注文档排序。</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+32"/>
         <source>Scoring the unlabelled documents…</source>
         <translation>正在为未标注文档评分…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No trained model yet: random order.</source>
         <translation>还没有训练好的模型：随机顺序。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Scoring cancelled; the previous order stays.</source>
         <translation>评分已取消；保留之前的顺序。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Scoring failed: {}</source>
         <translation>评分失败：{}</translation>
     </message>
     <message>
-        <location line="+34" />
+        <location line="+34"/>
         <source>run {}</source>
         <translation>训练 {}</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>no model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{n} documents to label, by {strategy} ({source})</source>
         <translation>{n} 篇待标注文档，按{strategy}排序（{source}）</translation>
     </message>
@@ -1780,12 +1781,12 @@
 <context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+132" />
+        <location filename="../../mtl_studio/gui/predictions.py" line="+132"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The prediction matches gold</source>
         <translation>预测与金标准一致</translation>
     </message>
@@ -1793,231 +1794,231 @@
 <context>
     <name>PredictionView</name>
     <message>
-        <location line="-86" />
+        <location line="-86"/>
         <source>Accept prediction of run {} as gold</source>
         <translation>采用运行 {} 的预测作为金标准</translation>
     </message>
     <message>
-        <location line="+126" />
+        <location line="+126"/>
         <source>Test</source>
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Dev</source>
         <translation>验证集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Only documents with errors</source>
         <translation>仅显示有错误的文档</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Split</source>
         <translation>划分</translation>
     </message>
     <message>
-        <location line="+27" />
-        <location line="+17" />
+        <location line="+27"/>
+        <location line="+17"/>
         <source>Gold</source>
         <translation>金标准</translation>
     </message>
     <message>
-        <location line="-13" />
-        <location line="+150" />
+        <location line="-13"/>
+        <location line="+150"/>
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="-137" />
+        <location line="-137"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Predicted</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Accept prediction as gold</source>
         <translation>采用预测作为金标准</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>Replace this document's gold entities and sentiment by the prediction (undoable)</source>
+        <location line="+2"/>
+        <source>Replace this document&apos;s gold entities and sentiment by the prediction (undoable)</source>
         <translation>用预测结果替换本文档的金标准实体和情感（可撤销）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location line="+48" />
-        <location line="+236" />
-        <location line="+62" />
+        <location line="+48"/>
+        <location line="+236"/>
+        <location line="+62"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-298" />
+        <location line="-298"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>false negative (gold, missed)</source>
         <translation>漏报（金标准有，未预测出）</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+235" />
-        <location line="+70" />
+        <location line="+1"/>
+        <location line="+235"/>
+        <location line="+70"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
     </message>
     <message>
-        <location line="-232" />
+        <location line="-232"/>
         <source>Run {} ({})</source>
         <translation>运行 {}（{}）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Prediction of run {}</source>
         <translation>运行 {} 的预测</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>No run selected</source>
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location line="+60" />
+        <location line="+60"/>
         <source>Select a finished run to compare its predictions with gold.</source>
         <translation>选择一个已完成的运行，将其预测与金标准对比。</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Run {} stored no predictions for the {} split.</source>
         <translation>运行 {} 没有保存{}的预测。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>{} of {} documents differ from gold</source>
         <translation>{} / {} 篇文档与金标准不同</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>document {}</source>
         <translation>文档 {}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Cannot accept the prediction</source>
         <translation>无法采用该预测</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Document {} now has the prediction as gold.</source>
         <translation>文档 {} 现已采用预测作为金标准。</translation>
     </message>
     <message>
-        <location line="+66" />
-        <location line="+70" />
+        <location line="+66"/>
+        <location line="+70"/>
         <source>false positive</source>
         <translation>误报</translation>
     </message>
     <message>
-        <location line="-69" />
-        <location line="+69" />
+        <location line="-69"/>
+        <location line="+69"/>
         <source>false negative</source>
         <translation>漏报</translation>
     </message>
     <message>
-        <location line="-61" />
+        <location line="-61"/>
         <source> (score {})</source>
         <translation>（得分 {}）</translation>
     </message>
     <message>
-        <location line="+40" />
+        <location line="+40"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+5" />
+        <location line="+1"/>
+        <location line="+5"/>
         <source>Sentiment: &lt;b&gt;{}&lt;/b&gt;</source>
         <translation>情感：&lt;b&gt;{}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location line="-3" />
+        <location line="-3"/>
         <source>Sentiment: not predicted by this run</source>
         <translation>情感：此运行未预测</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source> (probability {})</source>
         <translation>（概率 {}）</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>no gold to compare</source>
         <translation>没有可对比的金标准</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>wrong: gold is {}</source>
         <translation>错误：金标准为 {}</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>Sentiment: &lt;b&gt;{}&lt;/b&gt;{} — &lt;span style="color:{}"&gt;{}&lt;/span&gt;</source>
-        <translation>情感：&lt;b&gt;{}&lt;/b&gt;{} — &lt;span style="color:{}"&gt;{}&lt;/span&gt;</translation>
+        <location line="+1"/>
+        <source>Sentiment: &lt;b&gt;{}&lt;/b&gt;{} — &lt;span style=&quot;color:{}&quot;&gt;{}&lt;/span&gt;</source>
+        <translation>情感：&lt;b&gt;{}&lt;/b&gt;{} — &lt;span style=&quot;color:{}&quot;&gt;{}&lt;/span&gt;</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>This document has no gold NER annotation; nothing to compare.</source>
         <translation>本文档没有金标准 NER 标注，无可对比。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>{} entities right, {} differences</source>
         <translation>{} 个实体正确，{} 处差异</translation>
     </message>
     <message>
-        <location line="-440" />
+        <location line="-440"/>
         <source>Finished runs that stored predictions, newest first</source>
         <translation>已保存预测的已结束运行，最新的在前</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location line="+164" />
+        <location line="+164"/>
         <source>{id} · {tasks} · {status}</source>
         <translation>{id} · {tasks} · {status}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>{id} (no stored predictions)</source>
         <translation>{id}（没有保存的预测）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>No finished run with predictions yet</source>
         <translation>还没有带预测的已结束运行</translation>
     </message>
@@ -2025,42 +2026,42 @@
 <context>
     <name>ResplitDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/resplit_dialog.py" line="+21" />
+        <location filename="../../mtl_studio/gui/resplit_dialog.py" line="+21"/>
         <source>Re-split documents</source>
         <translation>重新划分文档</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Give the documents a new seeded train/dev/test split, balanced over the sentiment classes and NER labelling. Ctrl+Z moves them back.</source>
         <translation>按种子为文档重新划分训练/验证/测试集，并在情感类别和 NER 标注之间保持均衡。Ctrl+Z 可移回原处。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Shares of train/dev/test, e.g. 80/10/10 or 90/10/0</source>
         <translation>训练/验证/测试的比例，例如 80/10/10 或 90/10/0</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Ratios (train/dev/test)</source>
         <translation>比例（训练/验证/测试）</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Only documents whose split no file or person chose ({n})</source>
         <translation>仅限划分不是由文件或人工指定的文档（{n}）</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Re-split</source>
         <translation>重新划分</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -2068,32 +2069,32 @@
 <context>
     <name>ResultPage</name>
     <message>
-        <location filename="../../mtl_studio/gui/import_wizard.py" line="-92" />
+        <location filename="../../mtl_studio/gui/import_wizard.py" line="-92"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Cancel import</source>
         <translation>取消导入</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>Imported {docs} documents ({ner} labelled for NER, {ents} entities, {sents} sentiment labels).</source>
         <translation>已导入 {docs} 篇文档（{ner} 篇有 NER 标注，{ents} 个实体，{sents} 个情感标签）。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Imported {docs} documents from {name}</source>
         <translation>已从 {name} 导入 {docs} 篇文档</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Nothing was imported: {error}</source>
         <translation>未导入任何内容：{error}</translation>
     </message>
@@ -2101,87 +2102,87 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+50" />
+        <location filename="../../mtl_studio/gui/results.py" line="+50"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Dev split (best epoch)</source>
         <translation>验证集（最佳轮次）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Which held-out split the scores are computed on</source>
         <translation>得分基于哪个留出集计算</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>No run selected.</source>
         <translation>未选择运行。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Scores on:</source>
         <translation>得分基于：</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Every training run of this project. Compare joint runs with the single-task baselines (train with Tasks: NER only / Sentiment only and the same settings).</source>
         <translation>本项目的所有训练运行。可将联合训练与单任务基线对比（用相同设置，任务选择“仅 NER”或“仅情感”进行训练）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Run history</source>
         <translation>运行历史</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>NER: entity level (seqeval, strict IOB2)</source>
         <translation>NER：实体级（seqeval，严格 IOB2）</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Sentiment: per class</source>
         <translation>情感：按类别</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Sentiment confusion matrix (rows: gold, columns: predicted)</source>
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+133" />
+        <location line="+133"/>
         <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Run {} · {} · tasks {} · strategy {} · split {}</source>
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>No scores yet.</source>
         <translation>暂无得分。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>This run did not train this task (single-task baseline).</source>
         <translation>此运行没有训练该任务（单任务基线）。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>No scores on this split for this run (no labelled documents in it, or the run did not finish).</source>
         <translation>此运行在该划分上没有得分（其中没有已标注的文档，或运行未完成）。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>No labelled documents for this task in this split.</source>
         <translation>该划分中没有此任务的已标注文档。</translation>
     </message>
@@ -2189,109 +2190,109 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+211" />
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+211"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Tasks</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Strategy</source>
         <translation>策略</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Weights
 NER/Sent.</source>
         <translation>权重
 NER/情感</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>LR · batch
 epochs · encoder</source>
         <translation>学习率 · 批大小
 轮数 · 编码器</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>NER
 micro F1</source>
         <translation>NER
 微平均 F1</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Sent.
 macro F1</source>
         <translation>情感
 宏平均 F1</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sent.
 accuracy</source>
         <translation>情感
 准确率</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Grad. cosine
 (share &lt; 0)</source>
         <translation>梯度余弦
 （&lt;0 占比）</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>joint</source>
         <translation>联合</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>NER</source>
         <translation>NER</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>sentiment</source>
         <translation>情感</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{} only (baseline)</source>
         <translation>仅{}（基线）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source> + MLM {}</source>
         <translation> + MLM {}</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source> (initial)</source>
         <translation>（初始）</translation>
     </message>
     <message>
-        <location line="+29" />
+        <location line="+29"/>
         <source>Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}</source>
         <translation>学习率 {lr} · 批大小 {batch} · 轮数 {epochs} · 编码器 {encoder}</translation>
     </message>
     <message>
-        <location line="+4" />
-        <source>Mean cosine of the tasks' gradients on the shared encoder over {} measurements; {}% of them negative (the tasks pulled in opposite directions)</source>
+        <location line="+4"/>
+        <source>Mean cosine of the tasks&apos; gradients on the shared encoder over {} measurements; {}% of them negative (the tasks pulled in opposite directions)</source>
         <translation>{} 次测量中各任务在共享编码器上梯度余弦的平均值；其中 {}% 为负（任务朝相反方向拉动编码器）</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Started {}</source>
         <translation>开始于 {}</translation>
     </message>
@@ -2299,36 +2300,36 @@ accuracy</source>
 <context>
     <name>ScatterChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/scatter_chart.py" line="+117" />
+        <location filename="../../mtl_studio/gui/scatter_chart.py" line="+117"/>
         <source> · on the Pareto front</source>
         <translation> · 位于帕累托前沿</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{} (run {}){}
 {} {} · {} {}</source>
         <translation>{}（运行 {}）{}
 {} {} · {} {}</translation>
     </message>
     <message>
-        <location line="+39" />
-        <location line="+5" />
+        <location line="+39"/>
+        <location line="+5"/>
         <source>dev {}</source>
         <translation>验证集 {}</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>No finished sweep runs yet.</source>
         <translation>尚无已完成的扫描运行。</translation>
     </message>
     <message>
-        <location line="+50" />
-        <location line="+4" />
+        <location line="+50"/>
+        <location line="+4"/>
         <source>{} only</source>
         <translation>仅 {}</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>Task-weight sweep: dev scores and Pareto front</source>
         <translation>任务权重扫描：验证集分数与帕累托前沿</translation>
     </message>
@@ -2336,90 +2337,90 @@ accuracy</source>
 <context>
     <name>SchemaDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/schema_dialog.py" line="+51" />
-        <location line="+146" />
+        <location filename="../../mtl_studio/gui/schema_dialog.py" line="+51"/>
+        <location line="+146"/>
         <source>Label schema</source>
         <translation>标签体系</translation>
     </message>
     <message>
-        <location line="-129" />
+        <location line="-129"/>
         <source>Entity types</source>
         <translation>实体类型</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+19" />
+        <location line="+4"/>
+        <location line="+19"/>
         <source>Key</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location line="-19" />
-        <location line="+19" />
+        <location line="-19"/>
+        <location line="+19"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location line="-19" />
+        <location line="-19"/>
         <source>Colour</source>
         <translation>颜色</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Spans (gold / silver / predicted)</source>
         <translation>片段（金标准 / 银标准 / 预测）</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+19" />
+        <location line="+4"/>
+        <location line="+19"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location line="-18" />
-        <location line="+19" />
+        <location line="-18"/>
+        <location line="+19"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location line="-17" />
+        <location line="-17"/>
         <source>Colour…</source>
         <translation>颜色…</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+17" />
+        <location line="+1"/>
+        <location line="+17"/>
         <source>Remove…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location line="-11" />
+        <location line="-11"/>
         <source>Sentiment classes</source>
         <translation>情感类别</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Documents (gold / silver / predicted)</source>
         <translation>文档（金标准 / 银标准 / 预测）</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+107" />
-        <location line="+21" />
+        <location line="+107"/>
+        <location line="+21"/>
         <source>An entity type named “{name}” already exists.</source>
         <translation>名为“{name}”的实体类型已存在。</translation>
     </message>
     <message>
-        <location line="-7" />
-        <location line="+43" />
+        <location line="-7"/>
+        <location line="+43"/>
         <source>Rename entity type</source>
         <translation>重命名实体类型</translation>
     </message>
     <message>
-        <location line="-20" />
+        <location line="-20"/>
         <source>Remove the entity type “{name}”?
 
 {gold} gold, {silver} silver and {predicted} predicted spans of this type will be deleted. The documents stay labelled for NER and keep their other entities. This cannot be undone.</source>
@@ -2428,45 +2429,45 @@ accuracy</source>
 该类型的 {gold} 个金标准、{silver} 个银标准和 {predicted} 个预测片段将被删除。文档仍保持已做 NER 标注，其他实体保留。此操作无法撤销。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Remove entity type</source>
         <translation>删除实体类型</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Add entity type</source>
         <translation>添加实体类型</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Name (no spaces, e.g. PRODUCT):</source>
         <translation>名称（不含空格，例如 PRODUCT）：</translation>
     </message>
     <message>
-        <location line="+8" />
-        <location line="+73" />
+        <location line="+8"/>
+        <location line="+73"/>
         <source>New name:</source>
         <translation>新名称：</translation>
     </message>
     <message>
-        <location line="-64" />
+        <location line="-64"/>
         <source>Colour of {name}</source>
         <translation>{name} 的颜色</translation>
     </message>
     <message>
-        <location line="+13" />
-        <location line="+20" />
+        <location line="+13"/>
+        <location line="+20"/>
         <source>A sentiment class named “{name}” already exists.</source>
         <translation>名为“{name}”的情感类别已存在。</translation>
     </message>
     <message>
-        <location line="-7" />
-        <location line="+38" />
+        <location line="-7"/>
+        <location line="+38"/>
         <source>Rename sentiment class</source>
         <translation>重命名情感类别</translation>
     </message>
     <message>
-        <location line="-20" />
+        <location line="-20"/>
         <source>Remove the sentiment class “{name}”?
 
 {gold} documents lose their gold sentiment and become unlabelled for sentiment; {silver} silver and {predicted} predicted labels are deleted. This cannot be undone.</source>
@@ -2475,72 +2476,72 @@ accuracy</source>
 {gold} 篇文档将失去金标准情感，变为情感未标注；{silver} 个银标准和 {predicted} 个预测标签将被删除。此操作无法撤销。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Remove sentiment class</source>
         <translation>删除情感类别</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Add sentiment class</source>
         <translation>添加情感类别</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Name (no spaces):</source>
         <translation>名称（不含空格）：</translation>
     </message>
     <message>
-        <location line="-309" />
+        <location line="-309"/>
         <source>Double-click to change the key</source>
         <translation>双击以更改按键</translation>
     </message>
     <message>
-        <location line="+35" />
+        <location line="+35"/>
         <source>Entity types have the number keys 1–9, sentiment classes Q, W, E…: double-click a key to change it. Changes are saved at once and can be undone (Ctrl+Z).</source>
         <translation>实体类型使用数字键 1–9，情感类别使用 Q、W、E…：双击按键即可更改。更改会立即保存，并可撤销（Ctrl+Z）。</translation>
     </message>
     <message>
-        <location line="+112" />
+        <location line="+112"/>
         <source>The key of “{name}” must be one of {keys}.</source>
         <translation>“{name}”的按键必须是 {keys} 之一。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Key {key} for {name}</source>
         <translation>{name} 的按键设为 {key}</translation>
     </message>
     <message>
-        <location line="+40" />
+        <location line="+40"/>
         <source>Add entity type {name}</source>
         <translation>添加实体类型 {name}</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Rename “{old}” to “{new}”? Its {n} spans keep their places and take the new name.</source>
         <translation>将“{old}”重命名为“{new}”？其 {n} 个实体保持位置不变并使用新名称。</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Rename entity type {old} → {new}</source>
         <translation>重命名实体类型 {old} → {new}</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Recolour {name}</source>
         <translation>更改 {name} 的颜色</translation>
     </message>
     <message>
-        <location line="+62" />
+        <location line="+62"/>
         <source>Rename “{old}” to “{new}”? Its {n} labels take the new name.</source>
         <translation>将“{old}”重命名为“{new}”？其 {n} 个标签使用新名称。</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Rename sentiment class {old} → {new}</source>
         <translation>重命名情感类别 {old} → {new}</translation>
     </message>
     <message>
-        <location line="-17" />
+        <location line="-17"/>
         <source>Add sentiment class {name}</source>
         <translation>添加情感类别 {name}</translation>
     </message>
@@ -2548,27 +2549,27 @@ accuracy</source>
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-223" />
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-223"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Precision</source>
         <translation>精确率</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Recall</source>
         <translation>召回率</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>F1</source>
         <translation>F1</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Support</source>
         <translation>样本数</translation>
     </message>
@@ -2576,50 +2577,50 @@ accuracy</source>
 <context>
     <name>SentimentButtons</name>
     <message>
-        <location filename="../../mtl_studio/gui/annotate_page.py" line="+25" />
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="+25"/>
         <source>Document sentiment</source>
         <translation>文档情感</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Sentiment:</source>
         <translation>情感：</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Clear  ({key})</source>
         <translation>清除  ({key})</translation>
     </message>
     <message>
-        <location line="+4" />
-        <source>Remove the document's sentiment (key {key})</source>
+        <location line="+4"/>
+        <source>Remove the document&apos;s sentiment (key {key})</source>
         <translation>移除文档的情感（按键 {key}）</translation>
     </message>
     <message>
-        <location line="+25" />
-        <source>Set the document's sentiment to {label} (key {key}; {clear} clears it)</source>
+        <location line="+25"/>
+        <source>Set the document&apos;s sentiment to {label} (key {key}; {clear} clears it)</source>
         <translation>将文档情感设为 {label}（按键 {key}；{clear} 清除）</translation>
     </message>
 </context>
 <context>
     <name>SentimentSuggestionLine</name>
     <message>
-        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="+152" />
+        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="+152"/>
         <source>Suggested sentiment: &lt;b&gt;{label}&lt;/b&gt;{confidence}</source>
         <translation>建议的情感：&lt;b&gt;{label}&lt;/b&gt;{confidence}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>{n} suggested entities (dashed)</source>
         <translation>{n} 个建议实体（虚线框）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>A accept · Shift+X reject · S next suggestion · Shift+A accept all</source>
         <translation>A 接受 · Shift+X 拒绝 · S 下一条建议 · Shift+A 全部接受</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Computing suggestions…</source>
         <translation>正在计算建议…</translation>
     </message>
@@ -2627,237 +2628,237 @@ accuracy</source>
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/shortcuts_dialog.py" line="+19" />
+        <location filename="../../mtl_studio/gui/shortcuts_dialog.py" line="+19"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Drag / click a word</source>
         <translation>拖动 / 点击词语</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Select words (snapped to whole tokens)</source>
         <translation>选择词语（自动对齐到完整词元）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Shift+click</source>
         <translation>Shift+点击</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Extend the selection to the clicked word</source>
         <translation>将选择扩展到所点击的词语</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>← / →</source>
         <translation>← / →</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Select the previous / next token</source>
         <translation>选择上一个 / 下一个词元</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Shift+→ / Shift+←</source>
         <translation>Shift+→ / Shift+←</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Grow / shrink the selection by one token</source>
         <translation>将选择扩大 / 缩小一个词元</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Tab / Shift+Tab</source>
         <translation>Tab / Shift+Tab</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Select the next / previous entity</source>
         <translation>选择下一个 / 上一个实体</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>1 … 9</source>
         <translation>1 … 9</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Give the selection (or selected entity) the entity type</source>
         <translation>为所选内容（或所选实体）指定实体类型</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Delete / Backspace / 0</source>
         <translation>Delete / Backspace / 0</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Remove the selected entity</source>
         <translation>删除所选实体</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Esc</source>
         <translation>Esc</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Clear the selection</source>
         <translation>清除选择</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Q W E R …</source>
         <translation>Q W E R …</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>D</source>
         <translation>D</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Mark the document done for NER (also with no entities)</source>
         <translation>标记文档 NER 已完成（没有实体时也适用）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Mark done for NER and go to the next unlabelled document</source>
         <translation>标记 NER 已完成并转到下一篇未标注文档</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>J / K</source>
         <translation>J / K</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Next / previous document in the list</source>
         <translation>列表中的下一篇 / 上一篇文档</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>N</source>
         <translation>N</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Next unlabelled document</source>
         <translation>下一篇未标注文档</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Shift+X</source>
         <translation>Shift+X</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Ctrl+F</source>
         <translation>Ctrl+F</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Search documents</source>
         <translation>搜索文档</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Ctrl+1 … Ctrl+4</source>
         <translation>Ctrl+1 … Ctrl+4</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Annotate / Train / Results / Predictions tab</source>
         <translation>“标注 / 训练 / 结果 / 预测”标签页</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Entity type {name}</source>
         <translation>实体类型 {name}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Sentiment {name}</source>
         <translation>情感 {name}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Keys</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="-37" />
+        <location line="-37"/>
         <source>Set the document sentiment</source>
         <translation>设置文档情感</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Clear the document sentiment</source>
         <translation>清除文档情感</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>A</source>
         <translation>A</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Accept the selected model suggestion</source>
         <translation>接受选中的模型建议</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Reject the selected model suggestion</source>
         <translation>拒绝选中的模型建议</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>S</source>
         <translation>S</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Select the next model suggestion</source>
         <translation>选择下一条模型建议</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Shift+A</source>
         <translation>Shift+A</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Accept all suggestions of the document and mark NER done</source>
         <translation>接受文档的全部建议并标记 NER 完成</translation>
     </message>
@@ -2865,12 +2866,12 @@ accuracy</source>
 <context>
     <name>StoreFeedback</name>
     <message>
-        <location filename="../../mtl_studio/gui/store_feedback.py" line="+22" />
+        <location filename="../../mtl_studio/gui/store_feedback.py" line="+22"/>
         <source>Read-only</source>
         <translation>只读</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
         <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
     </message>
@@ -2878,7 +2879,7 @@ accuracy</source>
 <context>
     <name>SuggestionLayer</name>
     <message>
-        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="-55" />
+        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="-55"/>
         <source>Suggested {label} (confidence {confidence}) from run {run}
 A accept · Shift+X reject · Shift+A accept all</source>
         <translation>建议：{label}（置信度 {confidence}），来自训练 {run}
@@ -2888,162 +2889,162 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
 <context>
     <name>SweepDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/sweep_dialog.py" line="+45" />
+        <location filename="../../mtl_studio/gui/sweep_dialog.py" line="+45"/>
         <source>Sweep task weights</source>
         <translation>扫描任务权重</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+18"/>
         <source>Fixed-weight runs (w, 1 − w) at evenly spaced w between 0 and 1</source>
         <translation>在 0 到 1 之间等距取 w 的固定权重运行 (w, 1 − w)</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Epochs per run</source>
         <translation>每次运行的轮数</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Steps per run</source>
         <translation>每次运行的步数</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Also train the single-task baselines (reference lines)</source>
         <translation>同时训练单任务基线（参考线）</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Weight points</source>
         <translation>权重点数</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Automatic strategies</source>
         <translation>自动策略</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Budget</source>
         <translation>预算</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Estimate time</source>
         <translation>估计时间</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Estimate: not measured yet (a few training steps).</source>
         <translation>估计：尚未测量（需要几个训练步）。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Start sweep</source>
         <translation>开始扫描</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Cancel sweep</source>
         <translation>取消扫描</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Stop after the current step; finished runs stay</source>
         <translation>在当前步之后停止；已完成的运行会保留</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Export PNG…</source>
         <translation>导出 PNG…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Export SVG…</source>
         <translation>导出 SVG…</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>x:</source>
         <translation>x：</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>y:</source>
         <translation>y：</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Queue</source>
         <translation>队列</translation>
     </message>
     <message>
-        <location line="+43" />
+        <location line="+43"/>
         <source>Measuring the step time…</source>
         <translation>正在测量每步耗时…</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Estimate: about {} for {} runs ({} steps each at {} s/step, plus evaluation).</source>
         <translation>估计：约需 {}，共 {} 次运行（每次 {} 步，每步 {} 秒，另加评估）。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>No estimate: {}</source>
         <translation>无法估计：{}</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>{} · queued</source>
         <translation>{} · 排队中</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Cancelling after the current step; finished runs stay.</source>
         <translation>将在当前步之后取消；已完成的运行会保留。</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>{} · {}</source>
         <translation>{} · {}</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Run {} of {}: {}</source>
         <translation>第 {} / {} 次运行：{}</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>not run (cancelled)</source>
         <translation>未运行（已取消）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sweep {} {}.</source>
         <translation>扫描 {} {}。</translation>
     </message>
     <message>
-        <location line="+37" />
+        <location line="+37"/>
         <source>Export the plot</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+24"/>
         <source>Cancel the sweep?</source>
         <translation>取消扫描？</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Closing stops the sweep after the current step; finished runs stay. Close?</source>
         <translation>关闭会在当前步之后停止扫描；已完成的运行会保留。要关闭吗？</translation>
     </message>
@@ -3051,549 +3052,575 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+152" />
+        <location filename="../../mtl_studio/gui/training.py" line="+161"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Offline default (all-MiniLM-L6-v2)</source>
         <translation>离线默认（all-MiniLM-L6-v2）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Hugging Face model name</source>
         <translation>Hugging Face 模型名称</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Local folder</source>
         <translation>本地文件夹</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+389" />
+        <location line="+2"/>
+        <location line="+450"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-388" />
+        <location line="-449"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Name / folder</source>
         <translation>名称 / 文件夹</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Tasks and losses</source>
         <translation>任务与损失</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Joint: NER + sentiment</source>
         <translation>联合：NER + 情感</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>NER only (baseline)</source>
         <translation>仅 NER（基线）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sentiment only (baseline)</source>
         <translation>仅情感（基线）</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-178" />
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-178"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Uncertainty (Kendall et al. 2018)</source>
         <translation>不确定性加权（Kendall 等，2018）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Dynamic weight average (Liu et al. 2019)</source>
         <translation>动态权重平均（Liu 等，2019）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>GradNorm (Chen et al. 2018)</source>
         <translation>GradNorm（Chen 等，2018）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>PCGrad (Yu et al. 2020)</source>
         <translation>PCGrad（Yu 等，2020）</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+11" />
+        <location filename="../../mtl_studio/gui/training.py" line="+11"/>
         <source>Share of the NER loss in the total; the rest goes to sentiment</source>
         <translation>NER 损失在总损失中所占的比例；其余归于情感</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Auxiliary masked-token reconstruction on the shared encoder (0 = off)</source>
         <translation>在共享编码器上做辅助的掩码词元重建（0 = 关闭）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Pull the encoder toward its pretrained weights (L2-SP; 0 = off)</source>
         <translation>将编码器拉向其预训练权重（L2-SP；0 = 关闭）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Weight of silver (pseudo) labels in training (0 = leave them out); never used in evaluation</source>
         <translation>银标准（伪）标签在训练中的权重（0 = 不使用）；评估时从不使用</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Also train single-task baselines</source>
         <translation>同时训练单任务基线</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>After the joint run, train NER only and sentiment only with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
         <translation>联合训练结束后，用相同的编码器、随机种子和训练量分别训练仅 NER 和仅情感的模型，以便在运行历史中看出联合训练是否有帮助</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Tasks</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Strategy</source>
         <translation>策略</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>NER vs sentiment</source>
         <translation>NER 与情感</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Auxiliary MLM weight</source>
         <translation>辅助 MLM 权重</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>L2-SP weight</source>
         <translation>L2-SP 权重</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Silver-label weight</source>
         <translation>银标准标签权重</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Optimisation</source>
         <translation>优化</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>{}: {}, {}, {}</source>
         <translation>{}：{}, {}, {}</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="+1" />
+        <location filename="../../mtl_studio/gui/engine_text.py" line="+1"/>
         <source>MiniLM default</source>
         <translation>MiniLM 默认</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Method</source>
         <translation>论文方法</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+3" />
+        <location filename="../../mtl_studio/gui/training.py" line="+4"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+19"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Epochs</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+12"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Start a training run with these settings (Ctrl+Return)</source>
         <translation>用这些设置开始训练 (Ctrl+Return)</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Stop after the current optimizer step; the run keeps its checkpoint</source>
         <translation>在当前优化步骤之后停止；运行会保留检查点</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Continue the stopped run from its last checkpoint</source>
         <translation>从最后一个检查点继续已停止的运行</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+14"/>
         <source>Sweep task weights…</source>
         <translation>扫描任务权重…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Train across task weights and see the Pareto front of the dev scores</source>
         <translation>在不同任务权重下训练，并查看验证集分数的帕累托前沿</translation>
     </message>
     <message>
-        <location line="+21" />
-        <location line="+80" />
-        <location line="+21" />
+        <location line="+21"/>
+        <location line="+80"/>
+        <location line="+22"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <location line="-94" />
-        <location line="+405" />
+        <location line="-95"/>
+        <location line="+454"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-398" />
-        <location line="+3" />
-        <location line="+82" />
-        <location line="+1" />
-        <location line="+295" />
-        <location line="+1" />
+        <location line="-447"/>
+        <location line="+3"/>
+        <location line="+83"/>
+        <location line="+1"/>
+        <location line="+343"/>
+        <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-382" />
+        <location line="-431"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Task weights</source>
         <translation>任务权重</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>Messages and per-epoch scores of the run appear here.</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+195" />
+        <location line="+239"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>NER {} / Sentiment {}</source>
         <translation>NER {} / 情感 {}</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Folder with config.json and a fast tokenizer</source>
         <translation>包含 config.json 和快速分词器的文件夹</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+22"/>
         <source>Choose an encoder folder</source>
         <translation>选择编码器文件夹</translation>
     </message>
     <message>
-        <location line="+63" />
+        <location line="+68"/>
         <source>No project</source>
         <translation>无项目</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Open or create a project first.</source>
         <translation>请先打开或创建一个项目。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Cannot train with these settings</source>
         <translation>无法用这些设置训练</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+4" />
-        <location line="+4" />
+        <location line="+4"/>
+        <location line="+4"/>
+        <location line="+4"/>
         <source>Encoder not found</source>
         <translation>找不到编码器</translation>
     </message>
     <message>
-        <location line="-7" />
+        <location line="-7"/>
         <source>Enter a Hugging Face model name or choose a local folder.</source>
         <translation>请输入 Hugging Face 模型名称或选择本地文件夹。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>The folder {} does not exist.</source>
         <translation>文件夹 {} 不存在。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>The folder {} is not a Hugging Face model folder (it has no config.json).</source>
         <translation>文件夹 {} 不是 Hugging Face 模型文件夹（其中没有 config.json）。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}</source>
         <translation>开始：{} · 策略 {} · 学习率 {} · 批大小 {} · 轮数 {} · 设备 {}</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>Single-task baseline: {} only, same settings.</source>
         <translation>单任务基线：仅 {}，设置相同。</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>Resuming run {}.</source>
         <translation>正在继续运行 {}。</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Preparing data and loading the encoder…</source>
         <translation>正在准备数据并加载编码器…</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Stopping after the current step…</source>
         <translation>将在当前步骤之后停止…</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Stop requested.</source>
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+68" />
+        <location line="+72"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Run {} on {} ({}); training documents: {}; {} steps.</source>
         <translation>运行 {}，设备 {}（{}）；训练文档：{}；共 {} 步。</translation>
     </message>
     <message>
-        <location line="+27" />
+        <location line="+27"/>
         <source>Epoch {} · {} samples/s · lr {} · ETA {}</source>
         <translation>第 {} 轮 · {} 样本/秒 · 学习率 {} · 预计剩余 {}</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>NER micro F1 {}</source>
         <translation>NER 微平均 F1 {}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>sentiment macro F1 {}</source>
         <translation>情感宏平均 F1 {}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>accuracy {}</source>
         <translation>准确率 {}</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{}: {}</source>
         <translation>{}：{}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source> (best so far)</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-426" />
-        <location line="+438" />
+        <location line="-478"/>
+        <location line="+490"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-437" />
+        <location line="-489"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · device {}</source>
         <translation>运行 {} 开始于 {}：{} · 策略 {} · 学习率 {} · 批大小 {} · 轮数 {} · 设备 {}</translation>
     </message>
     <message>
-        <location line="+9" />
-        <location line="+1" />
+        <location line="+9"/>
+        <location line="+1"/>
         <source>epoch</source>
         <translation>轮</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+410" />
+        <location line="+4"/>
+        <location line="+462"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-406" />
+        <location line="-458"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Run {} {}{}.</source>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+416" />
+        <location line="+468"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Run {} {}{}. {}</source>
         <translation>运行 {} {}{}。{}</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source> at step {} of {}</source>
         <translation>于第 {} 步（共 {} 步）</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Run {} {}{}{}.</source>
         <translation>运行 {} {}{}{}。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The run failed; see the log for details.</source>
         <translation>运行失败；详情请查看日志。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Training failed.</source>
         <translation>训练失败。</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>Stopped {} step(s) after the request.</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-718" />
+        <location line="-788"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Suggested</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location line="+174" />
+        <location line="+191"/>
         <source>Re-split…</source>
         <translation>重新划分…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Give the documents a new train/dev/test split (Data › Re-split…)</source>
         <translation>为文档重新划分训练/验证/测试集（数据 › 重新划分…）</translation>
+    </message>
+    <message>
+        <location line="-131"/>
+        <source>auto lr</source>
+        <translation>自动学习率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>auto epochs</source>
+        <translation>自动轮数</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+5"/>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What this run will train: set Epochs or Learning rate to a number to override the automatic budget</source>
+        <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
+    </message>
+    <message>
+        <location line="+326"/>
+        <source>budget: not known yet ({})</source>
+        <translation>预算：暂未知（{}）</translation>
     </message>
 </context>
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+82" />
+        <location filename="../../mtl_studio/gui/worker.py" line="+82"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The device ran out of memory. Try a smaller batch size or a shorter maximum length.</source>
         <translation>设备内存不足。请尝试更小的批大小或更短的最大长度。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Encoder not found</source>
         <translation>找不到编码器</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Cannot train</source>
         <translation>无法训练</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>File not found</source>
         <translation>找不到文件</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Cannot train with these settings</source>
         <translation>无法用这些设置训练</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Training failed</source>
         <translation>训练失败</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unexpected error ({}): {}</source>
         <translation>意外错误（{}）：{}</translation>
     </message>
@@ -3601,27 +3628,27 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
 <context>
     <name>VerdictLabel</name>
     <message>
-        <location filename="../../mtl_studio/gui/verdict_label.py" line="+54" />
+        <location filename="../../mtl_studio/gui/verdict_label.py" line="+54"/>
         <source>Comparing with the single-task baselines…</source>
         <translation>正在与单任务基线比较…</translation>
     </message>
     <message>
-        <location line="+14" />
-        <source> (the labelled data changed since: scored on today's labels)</source>
+        <location line="+14"/>
+        <source> (the labelled data changed since: scored on today&apos;s labels)</source>
         <translation>（此后标注数据已更改：按当前标注计分）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>{} Paired bootstrap over {} {} documents.{}</source>
         <translation>{} 基于 {} 篇 {} 文档的配对自助法。{}</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>{}: joint {} vs baseline {} (run {})</source>
         <translation>{}：联合 {}，基线 {}（运行 {}）</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>No verdict: {}</source>
         <translation>无结论：{}</translation>
     </message>

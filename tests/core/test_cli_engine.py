@@ -129,3 +129,48 @@ def test_training_without_training_documents_says_where_they_are_and_split_fixes
     assert main(["split", path, "--seed", "1"]) == 0
     with ProjectStore.open(path) as store:
         assert store.labelled_counts_per_split()["train"] > 0
+
+
+def test_train_says_the_planned_budget_before_it_starts(project, tiny_encoder, capsys):
+    """Without --epochs/--lr the budget is planned (core/budget.py) and said before the run's first line;
+    --max-steps caps it."""
+    from mtl_studio.core.budget import learning_rate_for
+    from mtl_studio.core.budget_preview import encoder_info
+    from mtl_studio.core.config import TrainConfig
+
+    args = ["train", project, "--encoder", str(tiny_encoder), "--device", "cpu", "--batch-size", "4",
+            "--max-length", "64", "--max-steps", "3"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    budget = next(line for line in err.splitlines() if line.startswith("budget:"))
+    assert budget.startswith("budget: about 1 epoch, 3 steps, lr ")
+    assert "training documents" in budget and budget.endswith("override with --epochs/--max-steps/--lr")
+    assert err.index("budget:") < err.index("run ")
+    with ProjectStore.open(project) as store:
+        run = store.get_run()
+    lr = learning_rate_for(encoder_info(TrainConfig(encoder=str(tiny_encoder))))
+    assert (run["config"]["epochs"], run["config"]["max_steps"], run["config"]["learning_rate"]) == (1, 3, lr)
+    assert run["status"] == "completed"
+
+
+def test_explicit_epochs_and_lr_override_the_budget(project, tiny_encoder, capsys):
+    assert main(train_args(project, tiny_encoder, "--lr", "3e-5", "--max-steps-per-epoch", "2")) == 0
+    err = capsys.readouterr().err
+    assert "budget: 1 epoch, " in err and "lr 3e-5" in err and "fixed by the settings" in err
+    with ProjectStore.open(project) as store:
+        config = store.get_run()["config"]
+    assert (config["epochs"], config["learning_rate"], config["max_steps"]) == (1, 3e-5, 0)
+
+
+def test_epochs_and_lr_accept_auto_and_reject_words(project):
+    import argparse
+
+    from mtl_studio.commands.engine import build_config, register_engine
+
+    parser = argparse.ArgumentParser()
+    register_engine(parser.add_subparsers())
+    config = build_config(parser.parse_args(["train", project, "--epochs", "auto", "--lr", "auto"]))
+    assert (config.epochs, config.learning_rate) == ("auto", "auto")
+    assert build_config(parser.parse_args(["train", project, "--epochs", "4"])).epochs == 4
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", project, "--epochs", "many"])

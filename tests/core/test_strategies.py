@@ -51,8 +51,9 @@ def test_the_cli_offers_every_strategy_hyper_parameter_and_preset(tmp_path):
 def test_the_config_defaults_are_the_default_preset():
     default = preset(DEFAULT_PRESET)
     config = TrainConfig()
-    assert (config.learning_rate, config.batch_size, config.epochs) == \
-        (default.learning_rate, default.batch_size, default.epochs)
+    assert {"learning_rate": config.learning_rate, "batch_size": config.batch_size, "epochs": config.epochs} == \
+        default.values() == {"learning_rate": "auto", "batch_size": 16, "epochs": "auto"}
+    assert default.summary() == "auto lr, batch 16, auto epochs"
     assert PRESETS["method"] == {"learning_rate": 2e-5, "batch_size": 16, "epochs": 5}
     assert preset("method").summary() == "2e-5, batch 16, 5 epochs"
     with pytest.raises(ValueError, match="unknown preset"):

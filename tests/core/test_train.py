@@ -274,6 +274,39 @@ def test_early_stopping_keeps_the_best_epoch(project, tiny_encoder, monkeypatch)
         assert len(run["epochs"]) == 3
 
 
+def test_the_auto_budget_plans_the_run_and_early_stopping_keeps_its_best_epoch(project, tiny_encoder, monkeypatch):
+    """Default epochs and lr: the run gets the planned steps (many short epochs on a tiny project), and
+    early stopping (default patience) ends it after the dev score stopped improving, keeping the best."""
+    from mtl_studio.core.budget import MAX_EPOCHS, learning_rate_for
+    from mtl_studio.core.budget_preview import encoder_info
+    from mtl_studio.core.evaluate import EvalReport, sentiment_scores
+    from mtl_studio.core.train import Trainer
+
+    real = Trainer._evaluate
+    dev_scores = iter([0.3, 0.6, 0.5, 0.5, 0.4])  # epoch 2 is the best; patience 3 stops after epoch 5
+
+    def fake_dev(self, docs, split, tasks, *, stop=None):
+        if stop is None:
+            return real(self, docs, split, tasks, stop=stop)
+        right = int(next(dev_scores) * 10)
+        return EvalReport("dev", sentiment=sentiment_scores(["a"] * 10, ["a"] * right + ["b"] * (10 - right),
+                                                            ["a", "b"])), []
+
+    monkeypatch.setattr(Trainer, "_evaluate", fake_dev)
+    cfg = TrainConfig(encoder=str(tiny_encoder), device="cpu", batch_size=4, max_length=64, seed=3)
+    assert (cfg.epochs, cfg.learning_rate, cfg.early_stopping_patience) == ("auto", "auto", 3)
+    events = run_all(project, cfg)
+    started, finished = events[0], events[-1]
+    steps_per_epoch = started.budget["steps_per_epoch"]
+    assert started.budget["epochs"] == MAX_EPOCHS and started.total_steps == MAX_EPOCHS * steps_per_epoch
+    assert started.config["epochs"] == MAX_EPOCHS  # the run's config holds the planned numbers
+    lr = learning_rate_for(encoder_info(cfg))
+    assert started.config["learning_rate"] == started.budget["learning_rate"] == lr
+    assert finished.status == "early_stopped" and finished.best_epoch == 2
+    assert sum(isinstance(e, StepProgress) for e in events) == 5 * steps_per_epoch
+    assert load_model_folder(finished.artefact_dir + "/best", device="cpu").config["epoch"] == 2
+
+
 def test_stop_during_the_dev_evaluation_resumes_with_that_evaluation(tmp_path, tiny_encoder, monkeypatch):
     import mtl_studio.core.train as train_module
 

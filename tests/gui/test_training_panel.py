@@ -125,6 +125,51 @@ def test_strategy_and_preset_combos_list_the_core_tables(panel):
     presets = [panel.presetCombo.itemData(i) for i in range(panel.presetCombo.count())]
     assert presets == [p.name for p in PRESET_TABLE] + [""]
     assert panel.presetCombo.itemText(presets.index("method")) == "Method: 2e-5, 16, 5"
+    assert panel.presetCombo.itemText(presets.index("minilm")) == "MiniLM default: auto lr, 16, auto epochs"
+
+
+def test_epochs_and_learning_rate_default_to_auto_and_can_be_overridden(panel, store):
+    panel.set_project(store)
+    assert panel.presetCombo.currentData() == "minilm"
+    assert (panel.epochsSpin.text(), panel.lrSpin.text()) == ("Auto", "Auto")
+    assert (panel.config().epochs, panel.config().learning_rate) == ("auto", "auto")
+    panel.epochsSpin.setValue(7)
+    panel.lrSpin.setValue(3e-5)
+    assert (panel.config().epochs, panel.config().learning_rate) == (7, 3e-5)
+    assert panel.presetCombo.currentData() == ""
+    panel.presetCombo.setCurrentIndex(panel.presetCombo.findData("minilm"))
+    assert (panel.config().epochs, panel.config().learning_rate) == ("auto", "auto")
+
+
+def test_settings_saved_with_the_former_fixed_defaults_get_the_planned_budget(panel, store):
+    import json
+
+    from mtl_studio.gui.training import CONFIG_META_KEY
+
+    former = TrainConfig(learning_rate=5e-5, batch_size=16, epochs=3, seed=9)
+    store.set_meta(CONFIG_META_KEY, json.dumps(former.to_dict()))
+    panel.set_project(store)
+    assert (panel.config().epochs, panel.config().learning_rate, panel.config().seed) == ("auto", "auto", 9)
+    chosen = TrainConfig(learning_rate=5e-5, batch_size=16, epochs=4)  # a choice, not the former default
+    store.set_meta(CONFIG_META_KEY, json.dumps(chosen.to_dict()))
+    panel.set_project(store)
+    assert (panel.config().epochs, panel.config().learning_rate) == (4, 5e-5)
+
+
+def test_the_budget_line_shows_the_plan_and_follows_the_settings(panel, store, qtbot):
+    """The line under the form is the engine's plan for the project's training documents, computed in
+    the background, and it changes when an override changes the plan."""
+    from mtl_studio.core.budget_preview import preview_budget
+
+    train_docs = store.labelled_counts_per_split(("ner", "sentiment"))["train"]
+    panel.set_project(store)
+    qtbot.waitUntil(lambda: "budget:" in panel.budgetLabel.text(), timeout=30_000)
+    text = panel.budgetLabel.text()
+    assert text == preview_budget(store, panel.config()).describe()
+    assert text.startswith("budget: about ") and f"auto: {train_docs} training documents" in text
+    panel.epochsSpin.setValue(2)
+    qtbot.waitUntil(lambda: panel.budgetLabel.text().startswith("budget: 2 epochs"), timeout=30_000)
+    assert "about" not in panel.budgetLabel.text()
 
 
 def test_device_choices_offer_torchrun_with_several_gpus(panel, monkeypatch):
@@ -236,8 +281,8 @@ def test_nan_loss_becomes_a_dialog(panel, store, tiny_encoder, dialogs, qtbot, m
 def test_joint_run_then_single_task_baselines(panel, store, tiny_encoder, dialogs, qtbot):
     """'Also train single-task baselines' queues NER-only and sentiment-only runs with the same settings."""
     panel.set_project(store)
-    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu", seed=5,
-                                 max_steps_per_epoch=2))
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, learning_rate=5e-5, batch_size=4, device="cpu",
+                                 seed=5, max_steps_per_epoch=2))
     panel.baselinesCheck.setChecked(True)
     finished: list[str] = []
     panel.run_finished.connect(finished.append)

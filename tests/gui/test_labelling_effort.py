@@ -31,7 +31,6 @@ from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.tokenize import tokenize
 from mtl_studio.core.train import train
 from mtl_studio.gui.app import app_settings
-from mtl_studio.gui.editor import SENTIMENT_KEYS
 from mtl_studio.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.slow
@@ -108,7 +107,8 @@ def _add_entity(qtbot, window, effort, start, end, label):
 
 def _set_sentiment(qtbot, window, effort, label):
     doc_id = window.editor.doc.id
-    _press(qtbot, window, effort, Qt.Key(ord(SENTIMENT_KEYS[window.store.sentiment_class_names().index(label)])))
+    key = {c.name: c.key for c in window.store.sentiment_classes()}[label]  # the project's own label keys
+    _press(qtbot, window, effort, Qt.Key(ord(key)))
     # A button shortcut "animates" its click for a moment: wait for it before the next key.
     qtbot.waitUntil(lambda: (window.store.get_document(doc_id).sentiment or SentimentLabel("")).label == label,
                     timeout=5000)

@@ -102,6 +102,16 @@ def new_sweep_id() -> str:
     return "sweep-" + _dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
 
 
+def _planned_epochs(base: TrainConfig, steps_per_epoch: int) -> int:
+    """Epochs a run of `base` trains: its own number, or for `epochs="auto"` what core.budget plans
+    (at least MIN_STEPS steps and 3 epochs, at most MAX_EPOCHS; early stopping may end it sooner)."""
+    if isinstance(base.epochs, int):
+        return base.epochs
+    from .budget import MAX_EPOCHS, MIN_STEPS
+
+    return min(MAX_EPOCHS, max(3, math.ceil(MIN_STEPS / max(1, steps_per_epoch))))
+
+
 def budget_config(base: TrainConfig, *, epochs: int | None = None, max_steps: int | None = None) -> TrainConfig:
     """The per-run budget: N epochs, or N optimizer steps (one epoch capped at N steps: one dev
     evaluation at its end)."""
@@ -318,8 +328,9 @@ def estimate_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], 
     step = sorted(times)[len(times) // 2]  # the median: one slow step (a checkpoint, a GC) does not count
     with ProjectStore.open(project) as store:
         eval_docs = store.count_documents("dev") + store.count_documents("test")
-    steps_per_run = started.total_steps * base.epochs
-    evaluation = (base.epochs + 1) * math.ceil(eval_docs / max(2 * base.batch_size, 32)) * step / 3
+    epochs = _planned_epochs(base, started.total_steps)
+    steps_per_run = started.total_steps * epochs
+    evaluation = (epochs + 1) * math.ceil(eval_docs / max(2 * base.batch_size, 32)) * step / 3
     total = len(plan) * (steps_per_run * step + evaluation)
     return SweepEstimate(step, steps_per_run, len(plan), evaluation, total)
 

@@ -74,7 +74,9 @@ class SweepDialog(QDialog):
         self.epochsRadio.setChecked(True)
         self.epochsSpin = QSpinBox(objectName="sweepEpochsSpin")
         self.epochsSpin.setRange(1, 50)
-        self.epochsSpin.setValue(max(1, min(self.base.epochs, 50)))
+        # A planned ("auto") budget starts the sweep at 3 epochs a run: K runs must finish in minutes.
+        epochs = self.base.epochs if isinstance(self.base.epochs, int) else 3
+        self.epochsSpin.setValue(max(1, min(epochs, 50)))
         self.stepsRadio = QRadioButton(self.tr("Steps per run"), objectName="sweepStepsRadio")
         self.stepsSpin = QSpinBox(objectName="sweepStepsSpin")
         self.stepsSpin.setRange(1, 1_000_000)

@@ -108,3 +108,13 @@ def test_a_cancelled_sweep_keeps_the_finished_runs(project, tiny_encoder):
     assert finished is not None and finished.status == "stopped"
     assert [r.status for r in finished.results] == ["completed", "stopped"]
     assert finished.results[0].on_front and not finished.results[1].on_front  # a stopped run has no dev scores
+
+
+def test_an_auto_budget_is_estimated_with_the_planned_epochs():
+    """epochs="auto" (the default preset) counts the epochs core.budget would plan, not the string."""
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.sweep import _planned_epochs
+
+    assert _planned_epochs(TrainConfig(epochs=4), 10) == 4
+    assert _planned_epochs(TrainConfig(epochs="auto"), 20) == 20  # 600 steps / 20 a epoch > MAX_EPOCHS
+    assert _planned_epochs(TrainConfig(epochs="auto"), 1000) == 3  # a large project: the preset's 3

@@ -22,7 +22,24 @@ SOURCES: tuple[str, ...] = ("gold", "silver", "predicted")
 
 TASK_NER = "ner"
 TASK_SENTIMENT = "sentiment"
+# The two tasks every project has had since the first version (the span task and the first document
+# label set). A project may declare more (core/tasks.py, docs/tasks_as_data.md): entity sentiment, an
+# attribute of each entity span, and any number of further document label sets.
 TASKS: tuple[str, ...] = (TASK_NER, TASK_SENTIMENT)
+TASK_ENTITY_SENTIMENT = "entity_sentiment"
+# Task kinds: the span task, the per-span polarity, a document label set (sentiment is the first).
+KIND_SPANS = "spans"
+KIND_ENTITY_SENTIMENT = "entity_sentiment"
+KIND_DOCUMENT = "document"
+TASK_KINDS: tuple[str, ...] = (KIND_SPANS, KIND_ENTITY_SENTIMENT, KIND_DOCUMENT)
+# Names a document label set cannot take: the built-in tasks and the auxiliary loss.
+RESERVED_TASK_NAMES: frozenset[str] = frozenset({TASK_NER, TASK_SENTIMENT, TASK_ENTITY_SENTIMENT, "mlm", "total"})
+# Entity sentiment's classes when the task is switched on without others being named.
+DEFAULT_POLARITIES: tuple[str, ...] = ("negative", "neutral", "positive")
+# The threshold a multi-label head's sigmoid must pass for a label to be predicted.
+DEFAULT_MULTI_LABEL_THRESHOLD = 0.5
+# CSV cells holding several labels of a multi-label set separate them with this (docs/formats.md).
+MULTI_LABEL_DELIMITER = "|"
 
 # Colours given to new entity types in order; chosen to stay readable behind black text.
 DEFAULT_COLOURS: tuple[str, ...] = (
@@ -36,6 +53,10 @@ DEFAULT_COLOURS: tuple[str, ...] = (
 # its position), so it stays the same whatever order the labels were imported in, and the user sets it.
 ENTITY_KEYS = "123456789"
 SENTIMENT_KEYS = "QWERTYUIO"
+# Entity polarity keys act on the selected span; the keys of the further document label sets share one
+# pool (a set's classes take the free keys in order; a class without a key is still a button).
+ENTITY_SENTIMENT_KEYS = "ZCVB"
+LABEL_SET_KEYS = "FGHLPM"
 
 
 class ValidationError(MtlStudioError, ValueError):
@@ -150,6 +171,10 @@ class Span:
     annotator: str | None = None
     id: int | None = None  # row id once stored
     run_id: str | None = None  # the run that produced a silver/predicted span
+    # Entity sentiment: the polarity toward this entity (one of the project's entity sentiment
+    # classes), None when the span is not labelled for that task (partial labels are per span).
+    sentiment: str | None = None
+    sentiment_confidence: float | None = None  # a model's probability of `sentiment`
 
     def overlaps(self, other: "Span") -> bool:
         return self.start < other.end and other.start < self.end
@@ -157,6 +182,20 @@ class Span:
 
 @dataclass(frozen=True)
 class SentimentLabel:
+    label: str
+    source: str = "gold"
+    confidence: float | None = None
+    annotator: str | None = None
+    run_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentLabel:
+    """One label of a document label set other than sentiment (a single-label set holds at most one
+    gold label per document; a multi-label set any number). A document is labelled for a set when it
+    has at least one gold label of it ("none applies" is a class the project declares)."""
+
+    label_set: str
     label: str
     source: str = "gold"
     confidence: float | None = None
@@ -185,10 +224,21 @@ class Document:
     # Silver / predicted annotations, loaded only when asked for.
     other_spans: list[Span] = field(default_factory=list)
     other_sentiments: list[SentimentLabel] = field(default_factory=list)
+    # Gold labels of the further document label sets (source "gold"), and silver/predicted ones.
+    labels: list[DocumentLabel] = field(default_factory=list)
+    other_labels: list[DocumentLabel] = field(default_factory=list)
 
     @property
     def sentiment_labelled(self) -> bool:
         return self.sentiment is not None
+
+    def labels_of(self, label_set: str) -> tuple[str, ...]:
+        """The gold labels of one document label set, in stored order (empty: not labelled for it)."""
+        return tuple(x.label for x in self.labels if x.label_set == label_set)
+
+    @property
+    def entity_sentiment_labelled(self) -> bool:
+        return any(s.sentiment is not None for s in self.spans)
 
     def token_texts(self) -> list[str]:
         return [self.text[s:e] for s, e in self.tokens]
@@ -207,6 +257,55 @@ class SentimentClass:
     name: str
     position: int = 0
     key: str | None = None  # one of SENTIMENT_KEYS, or None
+
+
+@dataclass(frozen=True)
+class LabelClass:
+    """A class of entity sentiment or of a further document label set, with its editor key."""
+
+    name: str
+    position: int = 0
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """A document label set beyond sentiment (topic, urgency, intent...): single- or multi-label."""
+
+    name: str
+    multi_label: bool = False
+    classes: tuple[LabelClass, ...] = ()
+    position: int = 0
+    threshold: float = DEFAULT_MULTI_LABEL_THRESHOLD  # multi-label only
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.classes)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task a project declares, in training order: what the engine trains a head for.
+
+    name: "ner", "entity_sentiment", "sentiment" or a label set's name; kind one of TASK_KINDS."""
+
+    name: str
+    kind: str
+    classes: tuple[str, ...] = ()  # entity types (spans), polarities, or a label set's classes
+    multi_label: bool = False
+    threshold: float = DEFAULT_MULTI_LABEL_THRESHOLD
+
+    @property
+    def is_document_task(self) -> bool:
+        return self.kind == KIND_DOCUMENT
+
+
+def check_task_name(name: str) -> str:
+    """A new label set's name as stored: a sane label that is not a built-in task's name."""
+    name = check_label_form(name)
+    if name.lower() in RESERVED_TASK_NAMES:
+        raise ValidationError(f"{name!r} is a built-in task's name; choose another name for the label set")
+    return name
 
 
 def check_label_name(name: str) -> str:
@@ -255,3 +354,13 @@ def validate_document(doc: Document) -> None:
     for sentiment in ([doc.sentiment] if doc.sentiment else []) + list(doc.other_sentiments):
         check_label_form(sentiment.label)
         confidence_from_value(sentiment.confidence)
+    for span in list(doc.spans) + list(doc.other_spans):
+        if span.sentiment is not None:
+            check_label_form(span.sentiment)
+        confidence_from_value(span.sentiment_confidence)
+    for label in list(doc.labels) + list(doc.other_labels):
+        check_label_form(label.label_set)
+        check_label_form(label.label)
+        confidence_from_value(label.confidence)
+    if any(x.source != "gold" for x in doc.labels):
+        raise ValidationError("a document's gold labels hold a silver or predicted label")

@@ -627,6 +627,8 @@ class MainWindow(QMainWindow):
             self.doc_panel.select_doc(doc, emit=False)
         if hasattr(self.prediction_view, "reload_schema"):
             self.prediction_view.reload_schema()
+        if hasattr(self.training_panel, "reload_tasks"):
+            self.training_panel.reload_tasks()  # a task declared or removed: its weight row follows
         if destructive:
             self.statusBar().showMessage(self.tr("Saved: label schema"), 5000)
 
@@ -724,6 +726,8 @@ class MainWindow(QMainWindow):
 
     def _on_imported(self, summary: str) -> None:
         self.annotate_page.reload_schema()
+        if hasattr(self.training_panel, "reload_tasks"):
+            self.training_panel.reload_tasks()  # an import may declare tasks (span polarities, label sets)
         self.doc_model.refresh()
         if self.current_doc_id() is None and self.doc_model.rowCount():
             self.doc_panel.select_row(0)

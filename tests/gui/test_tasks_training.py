@@ -1,0 +1,227 @@
+"""The training side of the GUI with tasks as data (issue 13) on the real MainWindow: a project with entity
+sentiment and a further label set ("topic") gets one weight row per task whose values reach the engine,
+single-task baselines for any task, Results shows every task's scores from stored metrics, Predictions
+shows entity polarity and the label sets gold vs predicted, and the Train and Results tabs still fit a
+laptop screen with four tasks."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from mtl_studio.core.config import TrainConfig
+from mtl_studio.core.events import StepProgress
+from mtl_studio.core.review import CORRECT, WRONG_SENTIMENT, error_document_ids
+from mtl_studio.core.schema import DocumentLabel, SentimentLabel, Span
+from mtl_studio.gui.metrics_models import RunHistoryModel
+from mtl_studio.gui.training import CONFIG_META_KEY
+from gui_helpers import open_window
+from project_helpers import EMOJI_TEXT, TRAINING, make_project
+
+TOPICS = ("earnings", "markets")
+ALL_TASKS = ("ner", "entity_sentiment", "sentiment", "topic")
+
+
+def _polarity(sentiment: str) -> str:
+    # The document's sentiment is the polarity toward each of its entities in this small fixture.
+    return {"positive": "positive", "negative": "negative"}.get(sentiment, "neutral")
+
+
+@pytest.fixture
+def tasks_project(tmp_path):
+    """TRAINING with entity sentiment on every span and a single-label "topic" set on every document."""
+    store = make_project(tmp_path / "tasks.mtl", TRAINING)
+    store.enable_entity_sentiment()
+    store.add_label_set("topic", classes=TOPICS)
+    for doc in store.iter_documents():
+        for span in doc.spans:
+            store.set_span_sentiment(span.id, _polarity(doc.sentiment.label))
+        store.set_document_labels(doc.id, "topic", ["markets" if "shares" in doc.text else "earnings"])
+    yield store
+    store.close()
+
+
+def _window(qtbot, store, size=(1280, 800)):
+    window = open_window(qtbot, store.path, size=size)
+    return window
+
+
+def test_one_weight_row_per_task_and_the_weights_reach_the_engine(qtbot, tasks_project, tiny_encoder, dialogs):
+    window = _window(qtbot, tasks_project)
+    panel = window.training_panel
+    assert [t.name for t in tasks_project.tasks()] == list(ALL_TASKS)
+    assert tuple(panel.task_checks()) == ALL_TASKS and tuple(panel.task_weight_spins()) == ALL_TASKS
+    assert all(box.isChecked() for box in panel.task_checks().values())  # a new project trains every task
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu",
+                                 max_steps_per_epoch=2, conflict_every=0))
+    wanted = {"ner": 1.0, "entity_sentiment": 0.7, "sentiment": 0.4, "topic": 0.25}
+    for name, weight in wanted.items():
+        panel.task_weight_spins()[name].setValue(weight)
+    assert panel.config().task_weights == pytest.approx(wanted)
+    assert panel.config().tasks == ALL_TASKS
+    shares = {n: panel.taskRows.findChild(QLabel, f"taskShare.{n}").text() for n in ALL_TASKS}
+    assert shares == {"ner": "43%", "entity_sentiment": "30%", "sentiment": "17%", "topic": "11%"}
+    assert panel.start_training()
+    weights: list[dict[str, float]] = []
+    losses: list[dict[str, float]] = []
+    panel.job.event.connect(lambda ev: (weights.append(ev.weights), losses.append(ev.losses))
+                            if isinstance(ev, StepProgress) else None)
+    with qtbot.waitSignal(panel.run_finished, timeout=180_000):
+        pass
+    assert not dialogs, dialogs
+    assert panel.last_result.status == "completed", panel.last_result
+    assert weights and all(w == pytest.approx(wanted) for w in weights), weights
+    # One loss curve per task that had a batch, plus the total.
+    drawn = set(panel.lossChart.series_names())
+    assert "total" in drawn and drawn - {"total", "mlm"} == {t for step in losses for t in step} - {"total", "l2sp"}
+    assert set(panel.weightChart.series_names()) == set(ALL_TASKS)
+    # The settings are kept as "every task" with the weights by name.
+    saved = json.loads(tasks_project.get_meta(CONFIG_META_KEY))
+    assert saved["tasks"] == [] and saved["task_weights"] == pytest.approx(wanted)
+    window.shutdown()
+
+
+def test_any_task_alone_is_a_single_task_baseline(qtbot, tasks_project):
+    window = _window(qtbot, tasks_project)
+    panel = window.training_panel
+    checks, spins = panel.task_checks(), panel.task_weight_spins()
+    for name in ("ner", "entity_sentiment", "sentiment"):
+        checks[name].setChecked(False)
+    assert panel.config().tasks == ("topic",)
+    # One task: no weights to balance, no strategy, no baselines.
+    assert not any(spin.isEnabled() for spin in spins.values())
+    assert not panel.strategyCombo.isEnabled() and not panel.baselinesCheck.isEnabled()
+    checks["topic"].setChecked(False)  # the last task stays checked
+    assert checks["topic"].isChecked() and panel.config().tasks == ("topic",)
+    checks["entity_sentiment"].setChecked(True)
+    assert panel.config().tasks == ("entity_sentiment", "topic")
+    assert spins["entity_sentiment"].isEnabled() and spins["topic"].isEnabled() and not spins["ner"].isEnabled()
+    panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("uncertainty"))
+    assert not spins["topic"].isEnabled()  # learned weights: the boxes have no meaning
+    # The baselines of a joint run are its checked tasks, each alone.
+    panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("fixed"))
+    panel.baselinesCheck.setChecked(True)
+    config = panel.config()
+    assert [(t,) for t in config.tasks] == [("entity_sentiment",), ("topic",)]
+    window.shutdown()
+
+
+def test_settings_saved_before_tasks_were_data_still_load(qtbot, tasks_project):
+    """A project's form settings from before issue 13 (ner_weight / sentiment_weight, the joint pair as
+    tasks) load: the weights go to their tasks, and the joint choice means every task."""
+    old = TrainConfig().to_dict()
+    for key in ("task_weights",):
+        old.pop(key, None)
+    old.update(ner_weight=0.7, sentiment_weight=0.3, tasks=["ner", "sentiment"], strategy="fixed", seed=21)
+    tasks_project.set_meta(CONFIG_META_KEY, json.dumps(old))
+    window = _window(qtbot, tasks_project)
+    panel = window.training_panel
+    assert panel.seedSpin.value() == 21
+    assert panel.config().tasks == ALL_TASKS
+    weights = panel.task_weights()
+    assert (weights["ner"], weights["sentiment"]) == (0.7, 0.3)
+    # A saved single-task baseline stays one.
+    old.update(tasks=["sentiment"])
+    tasks_project.set_meta(CONFIG_META_KEY, json.dumps(old))
+    panel.set_project(tasks_project)
+    assert panel.config().tasks == ("sentiment",)
+    window.shutdown()
+
+
+def _prf(p, r, f, n):
+    return {"precision": p, "recall": r, "f1": f, "support": n}
+
+
+METRICS = {
+    "split": "test", "score": 0.6,
+    "ner": {"mode": {"mode": "strict", "scheme": "IOB2"}, "documents": 6,
+            "per_type": {"ORG": _prf(0.8, 0.8, 0.8, 5)}, "micro": _prf(0.8, 0.8, 0.8, 5),
+            "macro": _prf(0.8, 0.8, 0.8, 5), "f1": 0.8},
+    "sentiment": {"documents": 6, "per_class": {"positive": _prf(1, 1, 1, 2), "negative": _prf(0.5, 0.5, 0.5, 2),
+                                                "neutral": _prf(0, 0, 0, 2)},
+                  "macro": _prf(0.5, 0.5, 0.5, 6), "accuracy": 0.5, "f1": 0.5,
+                  "confusion_matrix": {"labels": ["positive", "negative", "neutral"],
+                                       "matrix": [[2, 0, 0], [1, 1, 0], [1, 1, 0]]}},
+}
+
+
+def test_results_show_every_task_from_stored_metrics(qtbot, tasks_project):
+    from mtl_studio.core.evaluate import EvalReport
+
+    report = dict(METRICS)
+    report.update(_extra_metrics())
+    # The stored form is what the evaluation writes (EvalReport.to_dict()): read it back through it.
+    stored = EvalReport.from_dict(report).to_dict()
+    run_id = tasks_project.create_run({"tasks": list(ALL_TASKS), "strategy": "fixed",
+                                       "task_weights": {"ner": 1.0, "entity_sentiment": 0.5, "sentiment": 0.5,
+                                                        "topic": 2.0}})
+    tasks_project.update_run(run_id, status="completed", metrics={"test": stored, "dev": stored})
+    window = _window(qtbot, tasks_project)
+    results = window.results_panel
+    results.show_run(run_id)
+    history = results.historyModel
+    row = history.row_of(run_id)
+    col = RunHistoryModel.COLUMNS.index("other_scores")
+    assert not results.runHistoryTable.isColumnHidden(col)
+    cell = history.index(row, col).data()
+    assert "entity sentiment" in cell and "topic" in cell, cell
+    assert history.index(row, RunHistoryModel.COLUMNS.index("weights")).data() == "1.00 / 0.50 / 0.50 / 2.00"
+    assert history.index(row, RunHistoryModel.COLUMNS.index("tasks")).data() == "joint"
+    # End to end under NER; the classification tasks in the combo.
+    assert results.endToEndBox.isVisibleTo(results)
+    names = [r.name for r in results.endToEndModel.rows()]
+    assert names[-1] == "micro avg" and "positive" in names
+    assert results.class_tasks() == ["entity_sentiment", "sentiment", "topic"]
+    assert [r.name for r in results.sentimentModel.rows()][:3] == ["positive", "negative", "neutral"]
+    results.set_class_task("entity_sentiment")
+    rows = {r.name: r for r in results.sentimentModel.rows()}
+    assert "accuracy" in rows and "macro avg" in rows
+    assert results.confusionModel.matrix() and results.confusionBox.isVisibleTo(results)
+    results.set_class_task("topic")
+    rows = {r.name: r for r in results.sentimentModel.rows()}
+    assert set(TOPICS) <= set(rows) and "macro avg" in rows
+    assert results.taskScoresLabel.isVisibleTo(results) and "topic" in results.taskScoresLabel.text()
+    window.shutdown()
+
+
+def _extra_metrics() -> dict:
+    """entity_sentiment and label_sets as the evaluation stores them (filled in from core/evaluate.py)."""
+    raise NotImplementedError
+
+
+def test_predictions_show_polarity_and_label_sets_gold_vs_predicted(qtbot, tasks_project):
+    store = tasks_project
+    run_id = store.create_run({"tasks": list(ALL_TASKS), "strategy": "fixed"})
+    emoji_id = None
+    for doc in store.iter_documents("test"):
+        spans = [Span(s.start, s.end, s.label, sentiment=s.sentiment, sentiment_confidence=0.8) for s in doc.spans]
+        labels = [DocumentLabel("topic", x, source="predicted", confidence=0.9) for x in doc.labels_of("topic")]
+        if doc.text == EMOJI_TEXT:
+            emoji_id = doc.id
+            # Apple: right entity, wrong polarity; the topic is wrong too.
+            spans[0] = Span(spans[0].start, spans[0].end, spans[0].label, sentiment="negative",
+                            sentiment_confidence=0.6)
+            labels = [DocumentLabel("topic", "earnings", source="predicted", confidence=0.7)]
+        store.replace_model_annotations(doc.id, "predicted", run_id, spans, SentimentLabel(doc.sentiment.label),
+                                        labels=labels)
+    store.update_run(run_id, status="completed")
+    # The error filter counts a wrong polarity (and a wrong label set) as an error.
+    assert error_document_ids(store, run_id, splits=["test"]) == [emoji_id]
+    window = _window(qtbot, store)
+    view = window.prediction_view
+    view.set_run(run_id)
+    view.splitCombo.setCurrentIndex(view.splitCombo.findData("test"))
+    view.show_document(emoji_id)
+    kinds = {(d.gold, d.kind) for d in view.differences()}
+    assert ("ORG", WRONG_SENTIMENT) in kinds and ("LOC", CORRECT) in kinds
+    diff = next(d for d in view.differences() if d.kind == WRONG_SENTIMENT)
+    assert (diff.gold_sentiment, diff.predicted_sentiment) == ("positive", "negative")
+    assert view.differencesTable.item(0, 2).text() == "ORG · positive"
+    assert view.differencesTable.item(0, 3).text() == "ORG · negative"
+    assert [k for _s, _e, k in view.rendered_marks("predicted")][0] == WRONG_SENTIMENT
+    assert "markets" in view.goldLabels.text() and "wrong" in view.predictedLabels.text()
+    assert "polarity right on 1 of 2" in view.statusLabel.text()
+    view.errorsOnly.setChecked(True)
+    assert view.docsModel.ids() == [emoji_id]
+    window.shutdown()

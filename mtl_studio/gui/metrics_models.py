@@ -119,14 +119,12 @@ def label_set_scores(metrics: dict[str, Any] | None) -> dict[str, dict[str, Any]
 
 
 def _main_f1(scores: dict[str, Any]) -> float | None:
-    """A classification task's main score: macro F1 (micro F1 for a multi-label set)."""
-    if scores.get("multi_label"):
-        micro = _prf_from(scores.get("micro"))
-        return micro.f1 if micro is not None else None
+    """A classification task's main score as the evaluation states it ("f1": macro F1, micro F1 for a
+    multi-label set), else read from its averages."""
     value = scores.get("f1")
     if value is None:
-        macro = _prf_from(scores.get("macro"))
-        value = macro.f1 if macro is not None else None
+        average = _prf_from(scores.get("micro" if scores.get("multi_label") else "macro"))
+        value = average.f1 if average is not None else None
     return None if value is None else float(value)
 
 
@@ -177,12 +175,17 @@ def classification_rows(scores: dict[str, Any] | None) -> list[ScoreRow]:
     if scores.get("accuracy") is not None and not scores.get("multi_label"):
         rows.append(ScoreRow(translate("MetricsModels", "accuracy"), None, None, float(scores["accuracy"]), total,
                              True))
+    if scores.get("subset_accuracy") is not None and scores.get("multi_label"):
+        # The share of documents whose predicted label set is exactly the gold one.
+        documents = scores.get("documents")
+        rows.append(ScoreRow(translate("MetricsModels", "exact set match"), None, None,
+                             float(scores["subset_accuracy"]), int(documents) if documents else None, True))
     return rows
 
 
 def end_to_end_rows(end: dict[str, Any] | None) -> list[ScoreRow]:
     """Entity sentiment end to end (an entity counts when span, type and polarity are right): per
-    polarity, then the micro average."""
+    polarity, then the micro and macro averages."""
     if not end:
         return []
     per_class = end.get("per_class") or end.get("per_polarity") or {}
@@ -191,6 +194,9 @@ def end_to_end_rows(end: dict[str, Any] | None) -> list[ScoreRow]:
     micro = _prf_from(end.get("micro"))
     if micro is not None:
         rows.append(_score_row(translate("MetricsModels", "micro avg"), micro, summary=True))
+    macro = _prf_from(end.get("macro"))
+    if macro is not None:
+        rows.append(_score_row(translate("MetricsModels", "macro avg"), macro, summary=True))
     return rows
 
 

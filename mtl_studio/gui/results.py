@@ -23,6 +23,9 @@ from .metrics_models import (
 )
 
 
+TASK_COLUMN_WIDTH = 240  # px: the most the weights and other-tasks columns of the run history take
+
+
 def _table(name: str) -> QTableView:
     view = QTableView(objectName=name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -220,6 +223,7 @@ class ResultsPanel(QWidget):
         self._runs = {r.id: r for r in runs}
         self.historyModel.set_runs(runs, self.split())
         self.runHistoryTable.setColumnHidden(self._other_scores_column, not self.historyModel.has_other_scores())
+        self._fit_task_columns()
         if run_id not in self._runs:
             run_id = None
         if run_id is None and self.historyModel.rowCount():
@@ -239,6 +243,18 @@ class ResultsPanel(QWidget):
         self._show_metrics()
 
     # ---- internals -------------------------------------------------------------------------------
+
+    def _fit_task_columns(self) -> None:
+        """The weights and other-tasks cells grow with the number of tasks: they fit their text up to
+        TASK_COLUMN_WIDTH and elide beyond it (the tooltip has them in full), so the history never
+        scrolls sideways."""
+        header = self.runHistoryTable.horizontalHeader()
+        for key in ("weights", "other_scores"):
+            column = RunHistoryModel.COLUMNS.index(key)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.runHistoryTable.resizeColumnToContents(column)
+            if header.sectionSize(column) > TASK_COLUMN_WIDTH:
+                header.resizeSection(column, TASK_COLUMN_WIDTH)
 
     @Slot()
     def _history_row_changed(self, current, _previous) -> None:

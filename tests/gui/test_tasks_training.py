@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
@@ -165,14 +165,14 @@ def test_results_show_every_task_from_stored_metrics(qtbot, tasks_project):
     col = RunHistoryModel.COLUMNS.index("other_scores")
     assert not results.runHistoryTable.isColumnHidden(col)
     cell = history.index(row, col).data()
-    assert "entity sentiment" in cell and "topic" in cell, cell
+    assert cell == "entity sentiment 0.470 (end to end 0.520) · topic 0.580 · flags 0.700", cell
     assert history.index(row, RunHistoryModel.COLUMNS.index("weights")).data() == "1.00 / 0.50 / 0.50 / 2.00"
     assert history.index(row, RunHistoryModel.COLUMNS.index("tasks")).data() == "joint"
     # End to end under NER; the classification tasks in the combo.
     assert results.endToEndBox.isVisibleTo(results)
     names = [r.name for r in results.endToEndModel.rows()]
     assert names[-1] == "micro avg" and "positive" in names
-    assert results.class_tasks() == ["entity_sentiment", "sentiment", "topic"]
+    assert results.class_tasks() == ["entity_sentiment", "sentiment", "topic", "flags"]
     assert [r.name for r in results.sentimentModel.rows()][:3] == ["positive", "negative", "neutral"]
     results.set_class_task("entity_sentiment")
     rows = {r.name: r for r in results.sentimentModel.rows()}
@@ -181,13 +181,42 @@ def test_results_show_every_task_from_stored_metrics(qtbot, tasks_project):
     results.set_class_task("topic")
     rows = {r.name: r for r in results.sentimentModel.rows()}
     assert set(TOPICS) <= set(rows) and "macro avg" in rows
+    assert results.confusionModel.matrix() == [[2, 1], [1, 2]]
+    results.set_class_task("flags")
+    rows = {r.name: r for r in results.sentimentModel.rows()}
+    assert rows["micro avg"].f1 == 0.7 and rows["exact set match"].f1 == 0.5 and "accuracy" not in rows
+    assert not results.confusionBox.isVisibleTo(results)  # each label is a decision of its own
+    assert "multi-label" in results.classBox.title()
     assert results.taskScoresLabel.isVisibleTo(results) and "topic" in results.taskScoresLabel.text()
     window.shutdown()
 
 
 def _extra_metrics() -> dict:
-    """entity_sentiment and label_sets as the evaluation stores them (filled in from core/evaluate.py)."""
-    raise NotImplementedError
+    """entity_sentiment and label_sets as the evaluation stores them (core/task_scores.py to_dict())."""
+    return {
+        "entity_sentiment": {
+            "documents": 6, "f1": 0.47,
+            "gold_spans": {"spans": 9, "per_class": {"positive": _prf(0.75, 0.75, 0.75, 4),
+                                                     "negative": _prf(0.6, 0.75, 0.67, 4),
+                                                     "neutral": _prf(0.0, 0.0, 0.0, 1)},
+                           "macro": _prf(0.45, 0.5, 0.47, 9), "accuracy": 0.67, "f1": 0.47,
+                           "confusion_matrix": {"labels": ["negative", "neutral", "positive"],
+                                                "matrix": [[3, 0, 1], [0, 0, 1], [1, 0, 3]]}},
+            "end_to_end": {"documents": 6, "micro": _prf(0.5, 0.55, 0.52, 9), "macro": _prf(0.4, 0.45, 0.42, 9),
+                           "per_polarity": {"negative": _prf(0.5, 0.5, 0.5, 4), "positive": _prf(0.6, 0.75, 0.67, 4),
+                                            "neutral": _prf(0.0, 0.0, 0.0, 1)},
+                           "f1": 0.52}},
+        "label_sets": {
+            "topic": {"name": "topic", "multi_label": False, "documents": 6, "f1": 0.58,
+                      "per_class": {"earnings": _prf(0.67, 0.67, 0.67, 3), "markets": _prf(0.5, 0.5, 0.5, 3)},
+                      "macro": _prf(0.58, 0.58, 0.58, 6), "accuracy": 0.58,
+                      "confusion_matrix": {"labels": ["earnings", "markets"], "matrix": [[2, 1], [1, 2]]}},
+            # A multi-label set the run scored (declared when it trained, removed from the project since).
+            "flags": {"name": "flags", "multi_label": True, "documents": 6, "f1": 0.7,
+                      "per_class": {"urgent": _prf(1.0, 0.5, 0.67, 2), "legal": _prf(0.75, 0.75, 0.75, 4)},
+                      "macro": _prf(0.88, 0.62, 0.71, 6), "micro": _prf(0.8, 0.67, 0.7, 6),
+                      "subset_accuracy": 0.5}},
+    }
 
 
 def test_predictions_show_polarity_and_label_sets_gold_vs_predicted(qtbot, tasks_project):
@@ -224,4 +253,36 @@ def test_predictions_show_polarity_and_label_sets_gold_vs_predicted(qtbot, tasks
     assert "polarity right on 1 of 2" in view.statusLabel.text()
     view.errorsOnly.setChecked(True)
     assert view.docsModel.ids() == [emoji_id]
+    window.shutdown()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)])
+def test_train_and_results_tabs_fit_a_laptop_screen_with_four_tasks(qtbot, tasks_project, size):
+    """The layout test's checks (tests/gui/test_layout.py) on the Train and Results tabs of a project with
+    four tasks and a run that scores all of them: no control cut off, no header truncated, nothing
+    scrolls sideways, the primary controls in view."""
+    from test_layout import PRIMARY, _clipped_controls, _fully_visible, _page, _settle, _sideways_scrolling, \
+        _truncated_headers
+
+    report = dict(METRICS)
+    report.update(_extra_metrics())
+    run_id = tasks_project.create_run({"tasks": list(ALL_TASKS), "strategy": "fixed", "learning_rate": 5e-5,
+                                       "batch_size": 16, "epochs": 3, "encoder": "offline"})
+    tasks_project.update_run(run_id, status="completed", metrics={"test": report, "dev": report})
+    window = _window(qtbot, tasks_project)
+    _settle(window, *size)
+    problems = []
+    for index in (1, 2):
+        page = _page(window, index)
+        if index == 2:
+            window.results_panel.set_class_task("topic")
+            QApplication.processEvents()
+        for name in PRIMARY[index]:
+            control = window.findChild(QWidget, name)
+            if not _fully_visible(control, window):
+                problems.append(f"tab {index}: {name} not fully visible")
+        problems += [f"tab {index}: {p}" for p in _clipped_controls(page, window)]
+        problems += [f"tab {index}: header {p}" for p in _truncated_headers(page)]
+        problems += [f"tab {index}: scrolls sideways: {p}" for p in _sideways_scrolling(page)]
+    assert problems == [], "\n".join(problems)
     window.shutdown()

@@ -71,7 +71,8 @@ def test_label_maps_from_a_store_task_list():
             return ["neg", "pos"]
 
         def tasks(self):
-            return [TaskSpec("ner", KIND_SPANS, ("ORG",)), TaskSpec("entity_sentiment", KIND_ENTITY_SENTIMENT, POLARITIES),
+            return [TaskSpec("ner", KIND_SPANS, ("ORG",)),
+                    TaskSpec("entity_sentiment", KIND_ENTITY_SENTIMENT, POLARITIES),
                     TaskSpec("sentiment", KIND_DOCUMENT, ("neg", "pos")),
                     TaskSpec("topic", KIND_DOCUMENT, TOPIC.classes, multi_label=True, threshold=0.4)]
 

@@ -11,7 +11,6 @@ count as gold.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -19,24 +18,10 @@ from typing import Any
 from .features import (DocumentPrediction, LabelMaps, collate, decode_token_predictions, document_words,
                        encode_documents, sorted_batches)
 from .schema import Document
+from .task_scores import PRF, class_scores
 from .tokenize import spans_to_tags
 
 NER_MODE = {"mode": "strict", "scheme": "IOB2"}
-
-
-@dataclass
-class PRF:
-    precision: float
-    recall: float
-    f1: float
-    support: int
-
-    @classmethod
-    def from_seqeval(cls, d: dict[str, Any]) -> "PRF":
-        def num(x: Any) -> float:
-            x = float(x)
-            return 0.0 if math.isnan(x) else x
-        return cls(num(d["precision"]), num(d["recall"]), num(d["f1-score"]), int(d["support"]))
 
 
 @dataclass
@@ -138,27 +123,8 @@ def sentiment_scores(gold: Sequence[str], predicted: Sequence[str], classes: Seq
     """Per-class and macro P/R/F1 (zero when undefined), accuracy and the confusion matrix."""
     if len(gold) != len(predicted):
         raise ValueError("gold and predicted sentiment lists differ in length")
-    labels = list(classes) + sorted({*gold, *predicted} - set(classes))
-    index = {c: i for i, c in enumerate(labels)}
-    matrix = [[0] * len(labels) for _ in labels]
-    for g, p in zip(gold, predicted):
-        matrix[index[g]][index[p]] += 1
-    per_class: dict[str, PRF] = {}
-    for i, c in enumerate(labels):
-        tp = matrix[i][i]
-        predicted_c = sum(row[i] for row in matrix)
-        support = sum(matrix[i])
-        precision = tp / predicted_c if predicted_c else 0.0
-        recall = tp / support if support else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[c] = PRF(precision, recall, f1, support)
-    # Macro over the classes that occur in the gold labels (a class nobody labelled has no recall).
-    scored = [per_class[c] for c in labels if per_class[c].support > 0] or list(per_class.values())
-    n = max(len(scored), 1)
-    macro = PRF(sum(x.precision for x in scored) / n, sum(x.recall for x in scored) / n,
-                sum(x.f1 for x in scored) / n, len(gold))
-    accuracy = sum(matrix[i][i] for i in range(len(labels))) / len(gold) if gold else 0.0
-    return SentimentScores(per_class, macro, accuracy, labels, matrix, len(gold))
+    s = class_scores(gold, predicted, classes)
+    return SentimentScores(s.per_class, s.macro, s.accuracy, s.labels, s.confusion, s.count)
 
 
 def evaluate_predictions(docs: Sequence[Document], predictions: Sequence[DocumentPrediction], *, split: str = "",

@@ -155,17 +155,30 @@ def predict_documents(model: Any, tokenizer: Any, labels: LabelMaps, docs: Seque
                       max_length: int = 256, autocast_dtype: Any = None, stop: Any = None
                       ) -> list[DocumentPrediction] | None:
     """One DocumentPrediction per document (in order). Long documents are read in windows like in
-    training. Returns None when `stop` (a threading.Event) is set midway."""
+    training. Returns None when `stop` (a threading.Event) is set midway.
+
+    Entity sentiment (in `tasks`, with a head): the head reads each PREDICTED span from the same encoder
+    pass (end to end; needs the ner task) and each GOLD span of the document (gold_span_sentiments).
+    A long document's predicted spans are decoded per window for the head; a span that only the whole
+    document's decoding forms (it crosses a window boundary) takes the polarity of the window span it
+    starts in. Further label sets in `tasks`: `labels` / `label_probabilities`."""
     import torch
 
     device = torch.device(device)
     enc = encode_documents(docs, tokenizer, labels, max_length=max_length, tasks=(), for_training=False)
     tag_names = labels.ner_tags
     classes = list(labels.sentiment_classes)
+    polarities = list(labels.entity_sentiment_classes)
     do_ner = "ner" in tasks and bool(labels.entity_types)
     do_sent = "sentiment" in tasks and bool(classes)
+    has_head = getattr(model, "entity_sentiment_head", None) is not None
+    do_entity = "entity_sentiment" in tasks and bool(polarities) and has_head
+    sets = [ls for ls in labels.label_sets if ls.name in tasks and ls.name in getattr(model, "label_set_names", ())]
     token_probs: list[Any] = [None] * len(enc.examples)
     sent_probs: list[Any] = [None] * len(enc.examples)
+    set_probs: list[dict[str, Any]] = [{} for _ in enc.examples]
+    gold_polarity: list[Any] = [None] * len(enc.examples)  # (n_gold_spans_in_window, P) per example
+    window_spans: list[list[tuple[Any, Any]]] = [[] for _ in enc.examples]  # (Span, probabilities) per window
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     was_training = model.training
     model.eval()
@@ -174,17 +187,35 @@ def predict_documents(model: Any, tokenizer: Any, labels: LabelMaps, docs: Seque
             for idx in sorted_batches(enc.lengths(), batch_size):
                 if stop is not None and stop.is_set():
                     return None
-                batch = collate([enc.examples[i] for i in idx], pad_id).to(device)
+                examples = [enc.examples[i] for i in idx]
+                batch = collate(examples, pad_id).to(device)
                 with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
                     out = model(batch.input_ids, batch.attention_mask)
+                    gold_logits = model.span_sentiment_logits(out, batch.entity_spans) \
+                        if do_entity and batch.entity_spans.shape[0] else None
                 tok = torch.softmax(out.token_logits.float()[..., :len(tag_names)], -1).cpu().numpy() if do_ner else None
                 seq = torch.softmax(out.sequence_logits.float()[..., :len(classes)], -1).cpu().numpy() \
                     if do_sent else None
+                for ls in sets:
+                    logits = out.label_logits[ls.name].float()[..., :len(ls.classes)]
+                    probs = (torch.sigmoid(logits) if ls.multi_label else torch.softmax(logits, -1)).cpu().numpy()
+                    for b, i in enumerate(idx):
+                        set_probs[i][ls.name] = probs[b]
+                if gold_logits is not None:
+                    gold = torch.softmax(gold_logits.float()[..., :len(polarities)], -1).cpu().numpy()
+                    offset = 0
+                    for i in idx:
+                        n = len(enc.examples[i].entity_spans)
+                        gold_polarity[i] = gold[offset:offset + n]
+                        offset += n
                 for b, i in enumerate(idx):
                     if tok is not None:
                         token_probs[i] = tok[b, :enc.examples[i].length]
                     if seq is not None:
                         sent_probs[i] = seq[b]
+                if do_entity and do_ner:
+                    _predicted_span_polarities(model, out, enc, idx, token_probs, tag_names, polarities,
+                                               window_spans, autocast_dtype, device)
     finally:
         model.train(was_training)
     # Examples are ordered by (document, window): gather each document's windows.
@@ -204,8 +235,86 @@ def predict_documents(model: Any, tokenizer: Any, labels: LabelMaps, docs: Seque
             best = int(probs.argmax())
             pred.sentiment = classes[best]
             pred.sentiment_probabilities = {c: float(p) for c, p in zip(classes, probs)}
+        if do_entity:
+            gold_out: list[tuple[str, float] | None] = [None] * len(enc.documents[d].spans)
+            for i in ex:
+                if gold_polarity[i] is None:
+                    continue
+                for k, probs in zip(enc.examples[i].entity_span_index, gold_polarity[i]):
+                    if gold_out[k] is None:  # a span cut by a window boundary: its first window
+                        best = int(probs.argmax())
+                        gold_out[k] = (polarities[best], float(probs[best]))
+            pred.gold_span_sentiments = gold_out
+            if pred.spans is not None:
+                pred.spans, pred.span_sentiment_probabilities = _attach_polarities(
+                    pred.spans, [s for i in ex for s in window_spans[i]], polarities)
+        for ls in sets:
+            if not ex:
+                continue
+            probs = set_probs[ex[0]][ls.name]  # document labels: from the first window, as in training
+            pred.label_probabilities[ls.name] = {c: float(p) for c, p in zip(ls.classes, probs)}
+            if ls.multi_label:
+                chosen = sorted((i for i, p in enumerate(probs) if p >= ls.threshold), key=lambda i: -probs[i])
+            else:
+                chosen = [int(probs.argmax())]
+            pred.labels[ls.name] = [(ls.classes[i], float(probs[i])) for i in chosen]
         out_preds.append(pred)
     return out_preds
+
+
+def _predicted_span_polarities(model: Any, out: Any, enc: Any, idx: Sequence[int], token_probs: list[Any],
+                               tag_names: Sequence[str], polarities: Sequence[str],
+                               window_spans: list[list[tuple[Any, Any]]], autocast_dtype: Any, device: Any) -> None:
+    """Decode each window's entities and read the entity-sentiment head on them (same encoder pass)."""
+    import torch
+
+    from .features import span_word_range
+
+    rows: list[list[int]] = []
+    owners: list[tuple[int, Any]] = []
+    for b, i in enumerate(idx):
+        ex = enc.examples[i]
+        words = enc.words[ex.doc_index]
+        _, spans = decode_token_predictions(token_probs[i], ex.word_ids, words, tag_names)
+        where: dict[int, list[int]] = {}
+        for pos, w in enumerate(ex.word_ids):
+            if w is not None:
+                where.setdefault(w, [pos, pos])[1] = pos
+        for span in spans:
+            r = span_word_range(span, words)
+            present = [w for w in range(*r) if w in where] if r else []
+            if present:
+                rows.append([b, where[present[0]][0], where[present[-1]][1] + 1])
+                owners.append((i, span))
+    if not rows:
+        return
+    with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+        logits = model.span_sentiment_logits(out, torch.tensor(rows, dtype=torch.long, device=device))
+    probs = torch.softmax(logits.float()[..., :len(polarities)], -1).cpu().numpy()
+    for (i, span), p in zip(owners, probs):
+        window_spans[i].append((span, p))
+
+
+def _attach_polarities(spans: list[Any], window_spans: list[tuple[Any, Any]], polarities: Sequence[str]
+                       ) -> tuple[list[Any], list[dict[str, float] | None]]:
+    """The document's decoded spans with the polarity the head gave the same span in its window (or the
+    window span it starts in), and every polarity's probability per span."""
+    import dataclasses
+
+    exact = {(s.start, s.end): p for s, p in window_spans}
+    out, all_probs = [], []
+    for span in spans:
+        probs = exact.get((span.start, span.end))
+        if probs is None:
+            probs = next((p for s, p in window_spans if s.start <= span.start < s.end), None)
+        if probs is None:
+            out.append(span)
+            all_probs.append(None)
+            continue
+        best = int(probs.argmax())
+        out.append(dataclasses.replace(span, sentiment=polarities[best], sentiment_confidence=float(probs[best])))
+        all_probs.append({c: float(x) for c, x in zip(polarities, probs)})
+    return out, all_probs
 
 
 def evaluate_model(model: Any, tokenizer: Any, labels: LabelMaps, docs: Sequence[Document], *, split: str,

@@ -137,3 +137,73 @@ def test_lengths_must_align():
         multi_label_set_scores("x", [["a"]], [])
     with pytest.raises(ValueError):
         end_to_end_scores([[]], [])
+
+
+# ---- EvalReport with the new tasks (evaluate_predictions over DocumentPrediction) -------------------
+
+def _report_fixture():
+    from mtl_studio.core.features import DocumentPrediction, LabelMaps, LabelSetMap
+    from mtl_studio.core.schema import Document, DocumentLabel, SentimentLabel, Span
+    from mtl_studio.core.tokenize import tokenize
+
+    labels = LabelMaps(("ORG",), ("negative", "positive"), tuple(POL),
+                       (LabelSetMap("topic", ("markets", "jobs"), multi_label=True), LabelSetMap("urgency", ("low", "high"))))
+    text = "Apple rose and Nokia fell"
+    docs = [
+        Document(text, tokenize(text), [Span(0, 5, "ORG", sentiment="positive"), Span(15, 20, "ORG", sentiment="negative")],
+                 SentimentLabel("positive"), ner_labelled=True,
+                 labels=[DocumentLabel("topic", "markets"), DocumentLabel("topic", "jobs"), DocumentLabel("urgency", "high")]),
+        # labelled for NER and sentiment only: not scored for entity sentiment nor the label sets
+        Document("Siemens", tokenize("Siemens"), [Span(0, 7, "ORG")], SentimentLabel("negative"), ner_labelled=True),
+    ]
+    preds = [
+        DocumentPrediction(["B-ORG", "O", "O", "B-ORG", "O"],
+                           [Span(0, 5, "ORG", "predicted", sentiment="positive"),
+                            Span(15, 20, "ORG", "predicted", sentiment="positive")],
+                           "positive", {"negative": 0.1, "positive": 0.9},
+                           gold_span_sentiments=[("positive", 0.8), ("negative", 0.6)],
+                           labels={"topic": [("markets", 0.9)], "urgency": [("high", 0.7)]}),
+        DocumentPrediction(["B-ORG"], [Span(0, 7, "ORG", "predicted", sentiment="neutral")], "negative",
+                           {"negative": 0.9, "positive": 0.1}, gold_span_sentiments=[("neutral", 0.5)],
+                           labels={"topic": [], "urgency": [("low", 0.9)]}),
+    ]
+    return labels, docs, preds
+
+
+def test_eval_report_scores_every_task_and_round_trips():
+    from mtl_studio.core.evaluate import EvalReport, evaluate_predictions, format_report
+
+    labels, docs, preds = _report_fixture()
+    r = evaluate_predictions(docs, preds, split="test", tasks=labels.task_names, labels=labels)
+    es = r.entity_sentiment
+    assert es.documents == 1 and es.spans == 2 and es.accuracy == 1.0 and es.f1 == 1.0
+    # end to end: Apple right, Nokia right span but wrong polarity -> 1 hit of 2 predicted, 2 gold
+    assert (es.end_to_end.micro.precision, es.end_to_end.micro.recall) == (0.5, 0.5)
+    assert es.end_to_end.per_polarity["negative"].recall == 0.0
+    topic, urgency = r.label_sets["topic"], r.label_sets["urgency"]
+    assert topic.documents == 1 and topic.micro.recall == 0.5 and topic.micro.precision == 1.0
+    assert topic.subset_accuracy == 0.0 and urgency.documents == 1 and urgency.accuracy == 1.0
+    assert r.task_f1() == {"ner": 1.0, "entity_sentiment": 1.0, "sentiment": 1.0, "topic": pytest.approx(2 / 3),
+                           "urgency": 1.0}
+    assert r.score == pytest.approx((4 + 2 / 3) / 5)
+    d = json.loads(json.dumps(r.to_dict()))
+    assert set(d) == {"split", "score", "ner", "sentiment", "entity_sentiment", "label_sets"}
+    assert set(d["label_sets"]) == {"topic", "urgency"}
+    assert EvalReport.from_dict(d).to_dict() == d
+    text = format_report(d)
+    assert "Entity sentiment on test" in text and "end to end, strict" in text
+    assert "Label set topic on test, multi-label" in text and "Label set urgency on test" in text
+
+
+def test_two_task_report_is_unchanged():
+    from mtl_studio.core.evaluate import EvalReport, evaluate_predictions
+
+    labels, docs, preds = _report_fixture()
+    r = evaluate_predictions(docs, preds, split="dev", tasks=("ner", "sentiment"), labels=labels)
+    d = r.to_dict()
+    assert set(d) == {"split", "score", "ner", "sentiment"}
+    assert r.score == pytest.approx((r.ner.f1 + r.sentiment.f1) / 2)
+    # metrics stored before issue 13 load as they were
+    old = {"split": "dev", "score": d["score"], "ner": d["ner"], "sentiment": d["sentiment"]}
+    back = EvalReport.from_dict(old)
+    assert back.entity_sentiment is None and back.label_sets == {} and back.to_dict() == old

@@ -67,8 +67,8 @@ def task_weight(config: TrainConfig, task: str) -> float:
 
 
 def with_task_weights(config: TrainConfig, weights: dict[str, float]) -> TrainConfig:
-    """`config` with these task weights (ner_weight / sentiment_weight are their aliases)."""
-    return dataclasses.replace(config, task_weights=dict(weights))
+    """`config` with these task weights (ner / sentiment go to their fields ner_weight / sentiment_weight)."""
+    return config.with_weights(weights)
 
 
 @dataclass(frozen=True)
@@ -518,7 +518,9 @@ class TrainingPanel(QWidget):
         return dataclasses.replace(
             with_task_weights(self._base_config, self.task_weights()),
             encoder=encoder,
-            tasks=self.tasks(),
+            # Every task checked: no list, the engine trains every task the project declares (a task declared
+            # later too, when these settings are saved); a subset as it is.
+            tasks=() if self.all_tasks_checked() else self.tasks(),
             strategy=self.strategyCombo.currentData(),
             mlm_weight=self.mlmSpin.value(),
             l2sp_weight=self.l2spSpin.value(),
@@ -612,7 +614,7 @@ class TrainingPanel(QWidget):
         return out
 
     def tasks(self) -> tuple[str, ...]:
-        """The checked tasks in the project's order."""
+        """The checked tasks in the project's order (config().tasks is empty when they are all of them)."""
         return tuple(name for name, box in self._task_checks.items() if box.isChecked())
 
     def all_tasks_checked(self) -> bool:
@@ -829,18 +831,15 @@ class TrainingPanel(QWidget):
                 "The folder {} is not a Hugging Face model folder (it has no config.json).").format(config.encoder))
             return False
         choice = self.device_choice()
-        # Every task checked is saved as "every task the project declares" (no list), so a task the project
-        # declares later is trained too; a subset is saved as it is.
-        saved = dataclasses.replace(config, tasks=()) if self.all_tasks_checked() else config
-        self._store.set_meta(CONFIG_META_KEY, json.dumps(saved.to_dict()))
+        self._store.set_meta(CONFIG_META_KEY, json.dumps(config.to_dict()))
         self._reset_live_view()
         self._append_log("info", self.tr(
             "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
-            "+".join(config.tasks), strategy_short_label(config.strategy), learning_rate_text(config.learning_rate),
+            "+".join(self.tasks()), strategy_short_label(config.strategy), learning_rate_text(config.learning_rate),
             config.batch_size, config.epochs, self.deviceCombo.currentText() if choice else device_label(config.device)))
         self._queue = []
-        if len(config.tasks) > 1 and self.baselinesCheck.isChecked():
-            self._queue = [dataclasses.replace(config, tasks=(task,)) for task in config.tasks]
+        if len(self.tasks()) > 1 and self.baselinesCheck.isChecked():
+            self._queue = [dataclasses.replace(config, tasks=(task,)) for task in self.tasks()]
         self._launch(engine_events(self._store.path, config, nproc=choice.nproc if choice else 1))
         return True
 
@@ -939,7 +938,7 @@ class TrainingPanel(QWidget):
         if self._store is None:
             return
         try:
-            check_training_documents(self._store, self.config().tasks, str(self._store.path))
+            check_training_documents(self._store, self.tasks(), str(self._store.path))
         except NoTrainingDocuments as e:
             self.resplitButton.setVisible(e.can_resplit)
             self.resplitButton.setToolTip(str(e))

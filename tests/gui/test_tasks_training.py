@@ -58,8 +58,9 @@ def test_one_weight_row_per_task_and_the_weights_reach_the_engine(qtbot, tasks_p
     wanted = {"ner": 1.0, "entity_sentiment": 0.7, "sentiment": 0.4, "topic": 0.25}
     for name, weight in wanted.items():
         panel.task_weight_spins()[name].setValue(weight)
-    assert panel.config().task_weights == pytest.approx(wanted)
-    assert panel.config().tasks == ALL_TASKS
+    assert panel.config().weights_for(ALL_TASKS) == pytest.approx(wanted)
+    # Every task checked: no list, the engine trains every task the project declares.
+    assert panel.tasks() == ALL_TASKS and panel.config().tasks == ()
     shares = {n: panel.taskRows.findChild(QLabel, f"taskShare.{n}").text() for n in ALL_TASKS}
     assert shares == {"ner": "43%", "entity_sentiment": "30%", "sentiment": "17%", "topic": "11%"}
     assert panel.start_training()
@@ -78,7 +79,7 @@ def test_one_weight_row_per_task_and_the_weights_reach_the_engine(qtbot, tasks_p
     assert set(panel.weightChart.series_names()) == set(ALL_TASKS)
     # The settings are kept as "every task" with the weights by name.
     saved = json.loads(tasks_project.get_meta(CONFIG_META_KEY))
-    assert saved["tasks"] == [] and saved["task_weights"] == pytest.approx(wanted)
+    assert saved["tasks"] == [] and TrainConfig.from_dict(saved).weights_for(ALL_TASKS) == pytest.approx(wanted)
     window.shutdown()
 
 
@@ -99,11 +100,8 @@ def test_any_task_alone_is_a_single_task_baseline(qtbot, tasks_project):
     assert spins["entity_sentiment"].isEnabled() and spins["topic"].isEnabled() and not spins["ner"].isEnabled()
     panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("uncertainty"))
     assert not spins["topic"].isEnabled()  # learned weights: the boxes have no meaning
-    # The baselines of a joint run are its checked tasks, each alone.
     panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("fixed"))
-    panel.baselinesCheck.setChecked(True)
-    config = panel.config()
-    assert [(t,) for t in config.tasks] == [("entity_sentiment",), ("topic",)]
+    assert panel.config().tasks == ("entity_sentiment", "topic")
     window.shutdown()
 
 
@@ -118,7 +116,7 @@ def test_settings_saved_before_tasks_were_data_still_load(qtbot, tasks_project):
     window = _window(qtbot, tasks_project)
     panel = window.training_panel
     assert panel.seedSpin.value() == 21
-    assert panel.config().tasks == ALL_TASKS
+    assert panel.tasks() == ALL_TASKS and panel.config().tasks == ()
     weights = panel.task_weights()
     assert (weights["ner"], weights["sentiment"]) == (0.7, 0.3)
     # A saved single-task baseline stays one.
@@ -153,9 +151,9 @@ def test_results_show_every_task_from_stored_metrics(qtbot, tasks_project):
     report.update(_extra_metrics())
     # The stored form is what the evaluation writes (EvalReport.to_dict()): read it back through it.
     stored = EvalReport.from_dict(report).to_dict()
-    run_id = tasks_project.create_run({"tasks": list(ALL_TASKS), "strategy": "fixed",
-                                       "task_weights": {"ner": 1.0, "entity_sentiment": 0.5, "sentiment": 0.5,
-                                                        "topic": 2.0}})
+    config = TrainConfig(tasks=ALL_TASKS, task_weights={"ner": 1.0, "entity_sentiment": 0.5, "sentiment": 0.5,
+                                                        "topic": 2.0})
+    run_id = tasks_project.create_run(config.to_dict())
     tasks_project.update_run(run_id, status="completed", metrics={"test": stored, "dev": stored})
     window = _window(qtbot, tasks_project)
     results = window.results_panel

@@ -51,7 +51,7 @@ def test_weight_boxes_set_task_weights(panel, store):
     spins["sentiment"].setValue(0.3)
     cfg = panel.config()
     assert (cfg.strategy, cfg.ner_weight, cfg.sentiment_weight) == ("fixed", 0.7, 0.3)
-    assert cfg.task_weights == {"ner": 0.7, "sentiment": 0.3}
+    assert cfg.weights_for(("ner", "sentiment")) == {"ner": 0.7, "sentiment": 0.3}
     panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("uncertainty"))
     assert not spins["ner"].isEnabled()  # weights are learned, the boxes have no meaning
     panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("fixed"))

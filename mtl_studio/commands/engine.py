@@ -466,7 +466,7 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
         progress.update(len(preds))
     progress.finish()
     return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks,
-                                classes=labels.sentiment_classes)
+                                classes=labels.sentiment_classes, labels=labels)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -415,6 +415,7 @@ def test_every_task_trains_end_to_end_with_each_strategy(task_project, tiny_enco
     assert all(v == v for s in steps for v in s.losses.values())  # no NaN
     run = task_project.get_run(finished.run_id)
     assert run["config"]["tasks"] == list(ALL_TASKS)  # the resolved list is recorded
+    assert {"entity_sentiment", "label_sets"} <= set(finished.metrics["test"])  # the further tasks are scored
     loaded = load_model_folder(finished.artefact_dir + "/best")
     assert loaded.tasks == ALL_TASKS
     labels = LabelMaps.from_dict(loaded.labels)

@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -921,6 +921,17 @@ class ProjectStore:
             for c in source.sentiment_classes():
                 self.conn.execute("INSERT INTO sentiment_classes (name, position, key) VALUES (?, ?, ?)",
                                   (c.name, c.position, c.key))
+            if source.has_entity_sentiment():
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, 'on')", (ENTITY_SENTIMENT_META,))
+            for c in source.entity_sentiment_classes():
+                self.conn.execute("INSERT INTO entity_sentiment_classes (name, position, key) VALUES (?, ?, ?)",
+                                  (c.name, c.position, c.key))
+            for ls in source.label_sets():
+                self.conn.execute("INSERT INTO label_sets (name, multi_label, position, threshold) VALUES (?, ?, ?, ?)",
+                                  (ls.name, int(ls.multi_label), ls.position, ls.threshold))
+                for c in ls.classes:
+                    self.conn.execute("INSERT INTO label_set_classes (label_set, name, position, key) "
+                                      "VALUES (?, ?, ?, ?)", (ls.name, c.name, c.position, c.key))
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('split_seed', ?)", (str(source.split_seed),))
 
     def merge_staged(self, staged: str | os.PathLike[str]) -> None:
@@ -945,8 +956,13 @@ class ProjectStore:
                         "FROM staged.documents ORDER BY id", (base,))
                     conn.execute(
                         'INSERT INTO spans (document_id, start, "end", label, source, confidence, annotator, '
-                        'run_id, created_at) SELECT document_id + ?, start, "end", label, source, confidence, '
-                        "annotator, run_id, created_at FROM staged.spans ORDER BY id", (base,))
+                        'run_id, created_at, sentiment, sentiment_confidence) SELECT document_id + ?, start, "end", '
+                        "label, source, confidence, annotator, run_id, created_at, sentiment, sentiment_confidence "
+                        "FROM staged.spans ORDER BY id", (base,))
+                    conn.execute(
+                        "INSERT INTO document_labels (document_id, label_set, label, source, confidence, annotator, "
+                        "run_id, created_at) SELECT document_id + ?, label_set, label, source, confidence, annotator, "
+                        "run_id, created_at FROM staged.document_labels ORDER BY id", (base,))
                     conn.execute(
                         "INSERT INTO sentiments (document_id, label, source, confidence, annotator, run_id, "
                         "created_at) SELECT document_id + ?, label, source, confidence, annotator, run_id, "
@@ -973,6 +989,25 @@ class ProjectStore:
                 # This project's next free key, not the staging one's (keys are per project).
                 conn.execute(f"INSERT INTO main.{table} ({columns}, position, key) VALUES "
                              f"({', '.join('?' * len(row))}, ?, ?)", (*row, position, self._free_key(table)))
+        # The new tasks: polarities (and the task itself), label sets with their flags, their classes.
+        staged_on = conn.execute("SELECT value FROM staged.meta WHERE key = ?", (ENTITY_SENTIMENT_META,)).fetchone()
+        if staged_on and staged_on[0] == "on":
+            conn.execute("INSERT OR REPLACE INTO main.meta VALUES (?, 'on')", (ENTITY_SENTIMENT_META,))
+        for (name,) in conn.execute(
+                "SELECT name FROM staged.entity_sentiment_classes WHERE name NOT IN "
+                "(SELECT name FROM main.entity_sentiment_classes) ORDER BY position, name").fetchall():
+            self._add_entity_sentiment_class(name)
+        for name, multi_label, threshold in conn.execute(
+                "SELECT name, multi_label, threshold FROM staged.label_sets WHERE name NOT IN "
+                "(SELECT name FROM main.label_sets) ORDER BY position, name").fetchall():
+            position = conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM main.label_sets").fetchone()[0]
+            conn.execute("INSERT INTO main.label_sets (name, multi_label, position, threshold) VALUES (?, ?, ?, ?)",
+                         (name, multi_label, position, threshold))
+        for label_set, name in conn.execute(
+                "SELECT c.label_set, c.name FROM staged.label_set_classes c JOIN staged.label_sets ls "
+                "ON ls.name = c.label_set WHERE NOT EXISTS (SELECT 1 FROM main.label_set_classes m WHERE "
+                "m.label_set = c.label_set AND m.name = c.name) ORDER BY ls.position, c.position").fetchall():
+            self._add_label_set_class(label_set, name)
 
     # ---- documents -------------------------------------------------------------------------------
 
@@ -1346,7 +1381,8 @@ class ProjectStore:
                                     labelled: bool | None = None, source_filter: str | None = None,
                                     search: str | None = None) -> int | None:
         """The next document after `after` (in id order, wrapping round) that misses a label for a task
-        the project uses: NER when it has entity types, sentiment when it has sentiment classes.
+        the project uses: NER when it has entity types, sentiment when it has sentiment classes, entity
+        sentiment when it has polarities (entities of which none has one), a label set with classes.
 
         Only documents of a list are candidates when given: the ones matching the filter arguments (as
         document_ids), and of those only the ids in `among` when it is given."""
@@ -1356,9 +1392,20 @@ class ProjectStore:
         if self.sentiment_class_names():
             clauses.append("NOT EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id "
                            "AND t.source = 'gold')")
+        task_args: list[Any] = []
+        if self.entity_sentiment_class_names():
+            # Entities found but none given a polarity (a document without entities has nothing to label).
+            clauses.append("(EXISTS (SELECT 1 FROM spans p WHERE p.document_id = documents.id AND p.source = 'gold') "
+                           "AND NOT " + _labelled_test(TASK_ENTITY_SENTIMENT, "documents")[0] + ")")
+        for ls in self.label_sets():
+            if ls.classes:
+                test, extra = _labelled_test(ls.name, "documents")
+                clauses.append("NOT " + test)
+                task_args += extra
         if not clauses:
             return None
         where, args = _document_filter(split, task, labelled, source_filter, search)
+        args += task_args
         where += (" AND" if where else " WHERE") + " (" + " OR ".join(clauses) + ")"
         if among is not None:
             # One JSON parameter: a list of any length (no limit on the number of SQL variables).
@@ -1469,14 +1516,19 @@ class ProjectStore:
             self.mark_split_assigned(assignment)
 
     def labelled_counts_per_split(self, tasks: Iterable[str] = ("ner", "sentiment")) -> dict[str, int]:
-        """Documents with a gold label for any of `tasks` (NER-labelled, or a gold sentiment), per split."""
-        tests = {"ner": "d.ner_labelled = 1",
-                 "sentiment": "EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = d.id AND t.source = 'gold')"}
-        chosen = [tests[t] for t in tasks if t in tests]
+        """Documents with a gold label for any of `tasks` (NER-labelled, a gold sentiment, a span with a
+        gold polarity, a gold label of the named set), per split; tasks the project lacks count nothing."""
+        chosen, args = [], []
+        declared = set(self.task_names())
+        for task in dict.fromkeys(tasks):
+            if task in declared or task in (TASK_NER, TASK_SENTIMENT):
+                test, task_args = _labelled_test(task, "d")
+                chosen.append(test)
+                args += task_args
         if not chosen:
             return {split: 0 for split in SPLITS}
         rows = self.conn.execute(f"SELECT d.split, COUNT(*) FROM documents d WHERE {' OR '.join(chosen)} "
-                                 "GROUP BY d.split")
+                                 "GROUP BY d.split", args)
         counts = {split: 0 for split in SPLITS}
         counts.update({r[0]: r[1] for r in rows})
         return counts
@@ -1485,7 +1537,7 @@ class ProjectStore:
         """Delete documents with all their annotations (gold, silver, predicted) in one transaction."""
         wanted = sorted(set(int(i) for i in ids))
         found: list[int] = []
-        spans = sentiments = 0
+        spans = sentiments = labels = 0
         with self.bulk():
             for chunk in _chunks(wanted):
                 marks = ",".join("?" * len(chunk))
@@ -1494,12 +1546,14 @@ class ProjectStore:
                                            chunk).fetchone()[0]
                 sentiments += self.conn.execute(f"SELECT COUNT(*) FROM sentiments WHERE document_id IN ({marks})",
                                                 chunk).fetchone()[0]
+                labels += self.conn.execute(f"SELECT COUNT(*) FROM document_labels WHERE document_id IN ({marks})",
+                                            chunk).fetchone()[0]
                 # Spans and sentiments go with their document (ON DELETE CASCADE, foreign keys are on).
                 self.conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", chunk)
             # SQLite may hand a deleted id to the next new document: it must not inherit the mark.
             self.mark_split_assigned(found)
         missing = sorted(set(wanted) - set(found))
-        return DeletedDocuments(ids=sorted(found), missing=missing, spans=spans, sentiments=sentiments)
+        return DeletedDocuments(ids=sorted(found), missing=missing, spans=spans, sentiments=sentiments, labels=labels)
 
     def snapshot_documents(self, ids: Iterable[int]) -> list[DocumentSnapshot]:
         """Everything delete_documents would remove, row for row, so restore_documents can put it back
@@ -1517,9 +1571,14 @@ class ProjectStore:
             for r in self.conn.execute(f"SELECT * FROM sentiments WHERE document_id IN ({marks}) ORDER BY id",
                                        chunk):
                 sentiments.setdefault(r["document_id"], []).append(dict(r))
+            labels: dict[int, list[dict[str, Any]]] = {}
+            if self._has_task_tables():
+                for r in self.conn.execute(f"SELECT * FROM document_labels WHERE document_id IN ({marks}) "
+                                           "ORDER BY id", chunk):
+                    labels.setdefault(r["document_id"], []).append(dict(r))
             for r in self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks}) ORDER BY id", chunk):
                 snapshots.append(DocumentSnapshot(dict(r), spans.get(r["id"], []), sentiments.get(r["id"], []),
-                                                  r["id"] in unassigned))
+                                                  r["id"] in unassigned, labels.get(r["id"], [])))
         return snapshots
 
     def restore_documents(self, snapshots: Iterable[DocumentSnapshot]) -> list[int]:
@@ -1530,7 +1589,7 @@ class ProjectStore:
             try:
                 for snap in snapshots:
                     for table, rows in (("documents", [snap.document]), ("spans", snap.spans),
-                                        ("sentiments", snap.sentiments)):
+                                        ("sentiments", snap.sentiments), ("document_labels", snap.labels)):
                         for row in rows:
                             columns = ", ".join(f'"{c}"' for c in row)
                             self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES "
@@ -1613,6 +1672,15 @@ class ProjectStore:
         }
         out["entity_types"] = self.entity_type_names()
         out["sentiment_classes"] = self.sentiment_class_names()
+        # The declared further tasks (gold counts): spans per polarity, and per label set its flag, the
+        # documents labelled for it and the labels per class.
+        out["entity_sentiment"] = self.count_span_sentiments() if self.has_entity_sentiment() else {}
+        label_docs = {r[0]: r[1] for r in c.execute(
+            "SELECT label_set, COUNT(DISTINCT document_id) FROM document_labels WHERE source = 'gold' "
+            "GROUP BY label_set")} if self._has_task_tables() else {}
+        counts = self.document_label_counts()
+        out["label_sets"] = {ls.name: {"multi_label": ls.multi_label, "documents": label_docs.get(ls.name, 0),
+                                       "labels": counts.get(ls.name, {})} for ls in self.label_sets()}
         # Documents per source file: tells imports apart in a project that mixes several files.
         out["sources"] = {r[0]: r[1] for r in c.execute(
             "SELECT source, COUNT(*) FROM documents GROUP BY source ORDER BY source")}
@@ -1629,6 +1697,14 @@ class ProjectStore:
         for r in self.conn.execute("SELECT document_id, label FROM sentiments WHERE source = 'gold' "
                                    "ORDER BY document_id"):
             h.update(f"t{r[0]}:{r[1]}\x1e".encode())
+        if self._has_task_tables():
+            # Only what exists is hashed: a project without polarities or label sets keeps its old hash.
+            for r in self.conn.execute('SELECT document_id, start, "end", sentiment FROM spans WHERE source = '
+                                       "'gold' AND sentiment IS NOT NULL ORDER BY document_id, start"):
+                h.update(f"p{r[0]}:{r[1]}:{r[2]}:{r[3]}\x1e".encode())
+            for r in self.conn.execute("SELECT document_id, label_set, label FROM document_labels WHERE source = "
+                                       "'gold' ORDER BY document_id, label_set, label"):
+                h.update(f"l{r[0]}\x1f{r[1]}\x1f{r[2]}\x1e".encode())
         return h.hexdigest()[:16]
 
     # ---- runs ------------------------------------------------------------------------------------
@@ -1802,6 +1878,7 @@ class DocumentSnapshot:
     spans: list[dict[str, Any]]
     sentiments: list[dict[str, Any]]
     split_unassigned: bool = False
+    labels: list[dict[str, Any]] = field(default_factory=list)  # its rows of document_labels
 
 
 @dataclass(frozen=True)
@@ -1812,6 +1889,7 @@ class DeletedDocuments:
     missing: list[int]
     spans: int
     sentiments: int
+    labels: int = 0  # labels of the further label sets
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -1851,6 +1929,19 @@ def _check_threshold(value: object) -> float:
     return float(value)
 
 
+def _labelled_test(task: str, table: str) -> tuple[str, list[Any]]:
+    """SQL true for a row of `table` (documents or its alias) labelled for `task` (gold), with its args."""
+    if task == TASK_NER:
+        return f"{table}.ner_labelled = 1", []
+    if task == TASK_SENTIMENT:
+        return f"EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = {table}.id AND t.source = 'gold')", []
+    if task == TASK_ENTITY_SENTIMENT:
+        return (f"EXISTS (SELECT 1 FROM spans p WHERE p.document_id = {table}.id AND p.source = 'gold' "
+                "AND p.sentiment IS NOT NULL)"), []
+    return (f"EXISTS (SELECT 1 FROM document_labels x WHERE x.document_id = {table}.id AND x.source = 'gold' "
+            "AND x.label_set = ?)"), [task]
+
+
 def _document_filter(split: str | None, task: str | None, labelled: bool | None, source_filter: str | None,
                      search: str | None) -> tuple[str, list[Any]]:
     clauses: list[str] = []
@@ -1864,6 +1955,11 @@ def _document_filter(split: str | None, task: str | None, labelled: bool | None,
     elif task == "sentiment" and labelled is not None:
         clauses.append(("" if labelled else "NOT ") +
                        "EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id AND t.source = 'gold')")
+    elif task and labelled is not None:
+        # Entity sentiment, or a further label set by name: labelled = has a gold label for it.
+        test, task_args = _labelled_test(task, "documents")
+        clauses.append(("" if labelled else "NOT ") + test)
+        args += task_args
     if source_filter in ("silver", "predicted"):
         clauses.append(f"(EXISTS (SELECT 1 FROM spans s WHERE s.document_id = documents.id AND s.source = "
                        f"'{source_filter}') OR EXISTS (SELECT 1 FROM sentiments t WHERE "

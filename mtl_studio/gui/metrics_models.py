@@ -221,6 +221,13 @@ def headline_scores(report: EvalReport | None) -> Headline:
     )
 
 
+def _lr_text(value: float | str | None) -> str:
+    """A run's learning rate: 5e-05, or "auto" in a config that was never run (its lr not yet planned)."""
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
@@ -470,7 +477,9 @@ class RunHistoryModel(QAbstractTableModel):
             if not joint or len(weights) < 2:
                 return "–"
             initial = "" if row.strategy == "fixed" else self.tr(" (initial)")
-            return " / ".join(f"{weights[t]:.2f}" for t in row.tasks if t in weights) + initial
+            # Two weights as they always were shown; more in their shortest form (the cell stays narrow).
+            form = ".2f" if len(weights) == 2 else "g"
+            return " / ".join(format(weights[t], form) for t in row.tasks if t in weights) + initial
         if column == "other_scores":
             return self._other_scores_text(row) or "–"
         if column == "settings":
@@ -492,10 +501,15 @@ class RunHistoryModel(QAbstractTableModel):
             parts.append(text)
         return " · ".join(parts)
 
+    def _settings_tooltip(self, row: RunRow) -> str:
+        return self.tr("Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}").format(
+            lr=_lr_text(row.learning_rate), batch=row.batch_size,
+            epochs=row.epochs, encoder=row.encoder)
+
     @staticmethod
     def _settings_text(row: RunRow) -> str:
         encoder = row.encoder.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-        values = ["" if row.learning_rate is None else f"{row.learning_rate:g}",
+        values = [_lr_text(row.learning_rate),
                   "" if row.batch_size is None else str(row.batch_size),
                   "" if row.epochs is None else str(row.epochs), encoder]
         return " · ".join(v or "–" for v in values)
@@ -511,15 +525,17 @@ class RunHistoryModel(QAbstractTableModel):
             return row
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "settings":
-                return self.tr("Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}").format(
-                    lr="" if row.learning_rate is None else f"{row.learning_rate:g}", batch=row.batch_size,
-                    epochs=row.epochs, encoder=row.encoder)
+                return self._settings_tooltip(row)
             if column == "conflict" and row.conflict is not None:
                 return self.tr("Mean cosine of the tasks' gradients on the shared encoder over {} measurements; "
                                "{}% of them negative (the tasks pulled in opposite directions)").format(
                     row.conflict.measurements, f"{100 * row.conflict.negative_share:.0f}")
             if column == "run":
-                return self.tr("Started {}").format(row.created_at.replace("T", " "))
+                started = self.tr("Started {}").format(row.created_at.replace("T", " "))
+                if not self.has_other_scores():
+                    return started
+                # The settings column gives way to the other tasks' scores: its text is here.
+                return started + "\n" + self._settings_tooltip(row)
             if column == "other_scores" and row.other_scores:
                 lines = []
                 for score in row.other_scores:

@@ -23,7 +23,7 @@ from .metrics_models import (
 )
 
 
-TASK_COLUMN_WIDTH = 240  # px: the most the weights and other-tasks columns of the run history take
+WEIGHTS_COLUMN_WIDTH = 110  # px: the most the run history's weights column takes (one weight per task)
 
 
 def _table(name: str) -> QTableView:
@@ -222,8 +222,7 @@ class ResultsPanel(QWidget):
         runs = self._store.run_records() if self._store is not None else []
         self._runs = {r.id: r for r in runs}
         self.historyModel.set_runs(runs, self.split())
-        self.runHistoryTable.setColumnHidden(self._other_scores_column, not self.historyModel.has_other_scores())
-        self._fit_task_columns()
+        self._show_task_columns(self.historyModel.has_other_scores())
         if run_id not in self._runs:
             run_id = None
         if run_id is None and self.historyModel.rowCount():
@@ -244,17 +243,21 @@ class ResultsPanel(QWidget):
 
     # ---- internals -------------------------------------------------------------------------------
 
-    def _fit_task_columns(self) -> None:
-        """The weights and other-tasks cells grow with the number of tasks: they fit their text up to
-        TASK_COLUMN_WIDTH and elide beyond it (the tooltip has them in full), so the history never
-        scrolls sideways."""
+    def _show_task_columns(self, other_tasks: bool) -> None:
+        """With tasks beyond NER and sentiment their scores take the last, stretching column and the
+        training settings move into the run's tooltip: a laptop-wide tab has no room for both without
+        scrolling sideways. The weights cell (one weight per task) fits its text up to
+        WEIGHTS_COLUMN_WIDTH and elides beyond it (its tooltip names every task's weight)."""
         header = self.runHistoryTable.horizontalHeader()
-        for key in ("weights", "other_scores"):
-            column = RunHistoryModel.COLUMNS.index(key)
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.runHistoryTable.resizeColumnToContents(column)
-            if header.sectionSize(column) > TASK_COLUMN_WIDTH:
-                header.resizeSection(column, TASK_COLUMN_WIDTH)
+        settings = RunHistoryModel.COLUMNS.index("settings")
+        self.runHistoryTable.setColumnHidden(self._other_scores_column, not other_tasks)
+        self.runHistoryTable.setColumnHidden(settings, other_tasks)
+        header.setSectionResizeMode(self._other_scores_column, QHeaderView.ResizeMode.Stretch)
+        weights = RunHistoryModel.COLUMNS.index("weights")
+        header.setSectionResizeMode(weights, QHeaderView.ResizeMode.Interactive)
+        self.runHistoryTable.resizeColumnToContents(weights)
+        if header.sectionSize(weights) > WEIGHTS_COLUMN_WIDTH:
+            header.resizeSection(weights, WEIGHTS_COLUMN_WIDTH)
 
     @Slot()
     def _history_row_changed(self, current, _previous) -> None:

@@ -550,6 +550,7 @@ class TrainingPanel(QWidget):
         while self._task_grid.count():
             item = self._task_grid.takeAt(0)
             if item.widget() is not None:
+                item.widget().setParent(None)  # out of the panel at once (findChild, layout), gone soon
                 item.widget().deleteLater()
         self._task_checks, self._task_spins, self._task_shares = {}, {}, {}
         for row, spec in enumerate(self._task_specs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from mtl_studio.core.config import TrainConfig
@@ -164,12 +165,15 @@ def test_results_show_every_task_from_stored_metrics(qtbot, tasks_project):
     assert not results.runHistoryTable.isColumnHidden(col)
     cell = history.index(row, col).data()
     assert cell == "entity sentiment 0.470 (end to end 0.520) · topic 0.580 · flags 0.700", cell
-    assert history.index(row, RunHistoryModel.COLUMNS.index("weights")).data() == "1.00 / 0.50 / 0.50 / 2.00"
+    assert history.index(row, RunHistoryModel.COLUMNS.index("weights")).data() == "1 / 0.5 / 0.5 / 2"
+    # The settings column gives way to the other tasks' scores; its text is in the run's tooltip.
+    assert results.runHistoryTable.isColumnHidden(RunHistoryModel.COLUMNS.index("settings"))
+    assert "Learning rate" in history.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert history.index(row, RunHistoryModel.COLUMNS.index("tasks")).data() == "joint"
     # End to end under NER; the classification tasks in the combo.
     assert results.endToEndBox.isVisibleTo(results)
     names = [r.name for r in results.endToEndModel.rows()]
-    assert names[-1] == "micro avg" and "positive" in names
+    assert names[-2:] == ["micro avg", "macro avg"] and "positive" in names
     assert results.class_tasks() == ["entity_sentiment", "sentiment", "topic", "flags"]
     assert [r.name for r in results.sentimentModel.rows()][:3] == ["positive", "negative", "neutral"]
     results.set_class_task("entity_sentiment")
@@ -237,6 +241,7 @@ def test_predictions_show_polarity_and_label_sets_gold_vs_predicted(qtbot, tasks
     assert error_document_ids(store, run_id, splits=["test"]) == [emoji_id]
     window = _window(qtbot, store)
     view = window.prediction_view
+    window.tabs.setCurrentIndex(3)  # the Predictions tab: a hidden view lists its documents once shown
     view.set_run(run_id)
     view.splitCombo.setCurrentIndex(view.splitCombo.findData("test"))
     view.show_document(emoji_id)

@@ -243,7 +243,8 @@ class PredictionView(QWidget):
 
         self.acceptButton = QPushButton(self.tr("Accept prediction as gold"), objectName="acceptPredictionButton")
         self.acceptButton.setToolTip(self.tr(
-            "Replace this document's gold entities and sentiment by the prediction (undoable)"))
+            "Replace this document's gold annotations of the run's tasks (entities, their polarity, sentiment, "
+            "label sets) by the prediction (undoable)"))
         self.undoButton = QPushButton(self.tr("Undo"), objectName="predictionUndoButton")
         self.undoButton.setEnabled(False)
         self.statusLabel = QLabel(objectName="predictionStatusLabel")

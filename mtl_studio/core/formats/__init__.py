@@ -45,7 +45,6 @@ ALIASES = {
     "ndjson": "jsonl", "doccano": "jsonl", "label-studio": "json", "labelstudio": "json", "xlsx": "excel",
     "xls": "excel", "txt": "text", "lines": "text", "folder": "text-folder",
     "finentity": "json", "sentfin": "jsonl", "absa-xml": "absa", "semeval": "absa", "semeval-absa": "absa",
-    "xml": "absa",
 }
 # What each format name reads, for messages that list the known formats.
 FORMAT_DESCRIPTIONS = {
@@ -55,8 +54,8 @@ FORMAT_DESCRIPTIONS = {
     "text": "plain text, one document per line", "text-folder": "a folder of .txt files",
 }
 EXPORT_FORMATS = ("conll", "jsonl", "csv", "label-studio", "finentity", "absa")
-EXPORT_ALIASES = {"labelstudio": "label-studio", "json": "label-studio", "absa-xml": "absa", "xml": "absa",
-                  "semeval": "absa", "ndjson": "jsonl"}
+EXPORT_ALIASES = {"labelstudio": "label-studio", "json": "label-studio", "absa-xml": "absa", "semeval": "absa",
+                  "ndjson": "jsonl"}
 # Output file name endings -> export format (`export` without --format).
 EXPORT_EXTENSIONS = {".conll": "conll", ".txt": "conll", ".bio": "conll", ".jsonl": "jsonl", ".csv": "csv",
                      ".xml": "absa", ".json": "label-studio"}

@@ -71,9 +71,10 @@ EXTENSIONS = {
 class UnknownFormat(ValidationError):
     """The file is in no format the importer reads; `line` is where that shows (None: the whole file)."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.line = line
+        self.reason = reason or message  # the message without the file and line it is about
 
 
 def known_formats() -> str:
@@ -147,8 +148,9 @@ def _refuse(path: Path, sample: str, kind: str) -> None:
     else:
         root = root_element(sample)
         what = f"XML whose root element is <{root}> (ABSA XML has <sentences>)" if root else "not ABSA XML"
-    raise UnknownFormat(f"{path}:{line}: the file is {what}: not a format MTL Studio imports. Known formats: "
-                        f"{known_formats()}. Convert the file to one of them (or choose one with --format)", line)
+    reason = (f"the file is {what}: not a format MTL Studio imports. Known formats: {known_formats()}. "
+              f"Convert the file to one of them (or choose one with --format)")
+    raise UnknownFormat(f"{path}:{line}: {reason}", line, reason)
 
 
 def sniff(sample: str) -> str:

@@ -51,8 +51,7 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
         fmt = resolve_format(options.format) if options.format else detect_format(path)
     except UnknownFormat as e:  # XML that is not ABSA, HTML, binary: refused, not read as lines of text
         report = ImportReport(file=str(path), format="unknown")
-        report.error(str(e).split(": ", 1)[1] if str(e).startswith(f"{path}:") else str(e), kind="format",
-                     line=e.line)
+        report.error(e.reason, kind="format", line=e.line)
         raise ImportFailed(report) from None
     if fmt in ("json", "jsonl") and path.is_file():
         # doccano and Label Studio export both JSON arrays and JSON Lines: the content decides.
@@ -144,6 +143,7 @@ class _Writer:
         # The tasks beyond NER and sentiment, read from the project only when a file has their labels
         # (a file without them imports exactly as before).
         self.polarities: set[str] | None = None  # None: not read yet
+        self.entity_sentiment_on = False
         self.known_polarities: list[str] = []
         self.label_sets: dict[str, Any] | None = None  # name -> LabelSet
         self.known_label_sets: dict[str, list[str]] = {}
@@ -205,10 +205,10 @@ class _Writer:
         doc = parsed.doc
         wanted = [s.sentiment for s in list(doc.spans) + list(doc.other_spans) if s.sentiment is not None]
         if self.polarities is None:
-            self.polarities = set(self.store.entity_sentiment_class_names()) \
-                if self.store.has_entity_sentiment() else set()
+            self.entity_sentiment_on = self.store.has_entity_sentiment()
+            self.polarities = set(self.store.entity_sentiment_class_names()) if self.entity_sentiment_on else set()
             self.known_polarities = sorted(self.polarities)
-        if not self.store.has_entity_sentiment():
+        if not self.entity_sentiment_on:
             if not self.options.add_labels:
                 self._problem(parsed, "the file gives entities a polarity but the project has no entity sentiment "
                                       "task: switch it on in the schema first, or import with --add-labels",
@@ -219,6 +219,7 @@ class _Writer:
             defaults = wanted[0] in DEFAULT_POLARITIES
             self.store.enable_entity_sentiment(DEFAULT_POLARITIES if defaults else ())
             self.polarities = set(DEFAULT_POLARITIES) if defaults else set()
+            self.entity_sentiment_on = True
             self.report.entity_sentiment_enabled = True
         ok = True
         for label in wanted:

@@ -121,8 +121,10 @@ def detect_format(path: str | Path) -> str:
         return "excel"
     sample = peek_text(path)
     by_content = sniff(sample)
-    if by_content in UNKNOWN_CONTENT or (by_ext == "absa" and by_content != "absa"):
+    if by_content in UNKNOWN_CONTENT or (by_ext == "absa" and by_content == "text"):
         _refuse(path, sample, by_content)
+    if by_ext == "absa":
+        return by_content  # ABSA, or JSON / CSV / CoNLL content in a file named .xml
     if by_ext in ("conll", "jsonl", "csv"):
         return by_ext
     if by_ext == "json":
@@ -154,7 +156,8 @@ def _refuse(path: Path, sample: str, kind: str) -> None:
 
 
 def sniff(sample: str) -> str:
-    """Guess a format from the start of a file: jsonl, json, conll, tsv, csv or text."""
+    """Guess a format from the start of a file: jsonl, json, conll, tsv, csv, absa or text; or what no
+    reader takes (UNKNOWN_CONTENT: binary, xml, html), which detect_format refuses."""
     from .common import decode_json
     from .conll import DOCSTART, TAG_RE, split_columns
 

@@ -144,6 +144,7 @@ class _Writer:
         # (a file without them imports exactly as before).
         self.polarities: set[str] | None = None  # None: not read yet
         self.entity_sentiment_on = False
+        self.no_task_reported = False
         self.known_polarities: list[str] = []
         self.label_sets: dict[str, Any] | None = None  # name -> LabelSet
         self.known_label_sets: dict[str, list[str]] = {}
@@ -210,9 +211,11 @@ class _Writer:
             self.known_polarities = sorted(self.polarities)
         if not self.entity_sentiment_on:
             if not self.options.add_labels:
-                self._problem(parsed, "the file gives entities a polarity but the project has no entity sentiment "
-                                      "task: switch it on in the schema first, or import with --add-labels",
-                              "error", "label")
+                if not self.no_task_reported:  # once, at the first document that has a polarity
+                    self.no_task_reported = True
+                    self._problem(parsed, "the file gives entities a polarity but the project has no entity "
+                                          "sentiment task: switch it on in the schema first, or import with "
+                                          "--add-labels", "error", "label")
                 return False
             # The default polarities when the file uses them (their keys and order then match a project that
             # switched the task on by hand), else only the file's own classes.
@@ -346,7 +349,12 @@ class _Writer:
             kind = "multi-label" if label_set is not None and label_set.multi_label else "single-label"
             r.note(f"document label set {name!r} added to the project ({kind})")
         if r.added_label_set_classes:
-            r.note(f"label set classes added to the project: {', '.join(r.added_label_set_classes)}")
+            by_set: dict[str, list[str]] = {}
+            for entry in r.added_label_set_classes:
+                name, _, label = entry.partition(":")
+                by_set.setdefault(name, []).append(label)
+            r.note("label set classes added to the project: " +
+                   "; ".join(f"{name} ({', '.join(labels)})" for name, labels in by_set.items()))
         for note in self.splitter.notes():
             r.note(note)
         if not r.ok or not r.documents:

@@ -156,7 +156,7 @@ class ClassRow(QWidget):
         self._flow = FlowLayout(self, spacing=6)
         self._title_text = title
         self._buttons: dict[str, QPushButton] = {}
-        self._clear_keys: list[QShortcut] = []
+        self._shortcuts: list[QShortcut] = []  # the class keys and Shift + each (clear)
         self.clear_button: QPushButton | None = None
         self._value: tuple[str, ...] = ()
 
@@ -164,11 +164,11 @@ class ClassRow(QWidget):
                     clear_tip: Callable[[str], str], marker: bool = False) -> None:
         """Build the buttons: `tip(label, key)` and `clear_tip(keys)` give the tooltips (names are the
         user's, so never part of a format string); `marker` shows a polarity's sign."""
-        for shortcut in self._clear_keys:
+        for shortcut in self._shortcuts:
             shortcut.setEnabled(False)
             shortcut.setParent(None)
             shortcut.deleteLater()
-        self._clear_keys = []
+        self._shortcuts = []
         self._flow.clear()  # the old buttons go (and their shortcuts with them)
         self._buttons = {}
         title = QLabel(self._title_text, self)
@@ -184,7 +184,12 @@ class ClassRow(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep keyboard focus in the editor
             b.setStyleSheet(_CHECKED_STYLE)
             if c.key:
-                b.setShortcut(QKeySequence(c.key))
+                # A QShortcut, not the button's own: a button shortcut "animates" a click and lands
+                # 100 ms later, too late for a quick key, key, key through a document.
+                shortcut = QShortcut(QKeySequence(c.key), self)
+                shortcut.setObjectName(f"{prefix}Key_{c.key}")
+                shortcut.activated.connect(lambda name=c.name: self._clicked(name))
+                self._shortcuts.append(shortcut)
             b.setToolTip(tip(c.name, c.key or "–"))
             b.clicked.connect(lambda _=False, name=c.name: self._clicked(name))
             self._flow.addWidget(b)
@@ -200,7 +205,7 @@ class ClassRow(QWidget):
             shortcut = QShortcut(QKeySequence(CLEAR_MODIFIER + key), self)
             shortcut.setObjectName(f"{prefix}ClearKey_{key}")
             shortcut.activated.connect(self.cleared.emit)
-            self._clear_keys.append(shortcut)
+            self._shortcuts.append(shortcut)
         self.set_value(self._value)
         self.updateGeometry()
 
@@ -253,6 +258,7 @@ class TaskRows(QWidget):
             row.chosen.connect(self.editor.toggle_span_sentiment)
             row.cleared.connect(lambda: self.editor.set_span_sentiment(None))
             self._layout.addWidget(row)
+            row.show()  # at once: a layout shows a new child only when the event loop gets to it
             self.polarity_row = row
         for label_set in label_sets:
             kind = self.tr("any of") if label_set.multi_label else self.tr("one of")
@@ -269,6 +275,7 @@ class TaskRows(QWidget):
             row.chosen.connect(lambda label, name=label_set.name: self._choose(name, label))
             row.cleared.connect(lambda name=label_set.name: self.editor.set_document_labels(name, ()))
             self._layout.addWidget(row)
+            row.show()
             self.label_rows[label_set.name] = row
         self.setVisible(bool(polarities or label_sets))
         self.updateGeometry()

@@ -212,6 +212,8 @@ def test_schema_dialog_adds_renames_and_removes_label_sets_and_rows_follow(qtbot
     assert question_key == LABEL_SET_KEYS[5]
     assert row.buttons()["question"].text() == f"question  ({question_key})"
     dialog.close()
+    window.activateWindow()  # the window's shortcuts reach it once it is the active window again
+    qtbot.waitUntil(window.isActiveWindow)
     window.editor.setFocus()
     qtbot.keyClick(window.editor, Qt.Key(ord(question_key)))
     assert tasks_project.get_document(1).labels_of("intent") == ("question",)

@@ -158,6 +158,7 @@ class ClassRow(QWidget):
         self._buttons: dict[str, QPushButton] = {}
         self._shortcuts: list[QShortcut] = []  # the class keys and Shift + each (clear)
         self.clear_button: QPushButton | None = None
+        self.title: QLabel | None = None
         self._value: tuple[str, ...] = ()
 
     def set_classes(self, classes: list[LabelClass] | tuple[LabelClass, ...], *, tip: Callable[[str, str], str],
@@ -173,6 +174,10 @@ class ClassRow(QWidget):
         self._buttons = {}
         title = QLabel(self._title_text, self)
         title.setObjectName(f"{self.objectName()}Title")
+        # As tall as a button, text centred: the flow layout puts every item at the top of its line.
+        title.setMinimumHeight(QPushButton("X").sizeHint().height())
+        title.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+        self.title = title
         self._flow.addWidget(title)
         prefix = self.objectName()
         keys = [c.key for c in classes if c.key]
@@ -277,6 +282,12 @@ class TaskRows(QWidget):
             self._layout.addWidget(row)
             row.show()
             self.label_rows[label_set.name] = row
+        # The rows' buttons start in one column (the widest title's end), so the classes line up.
+        rows = ([self.polarity_row] if self.polarity_row else []) + list(self.label_rows.values())
+        width = max((r.title.sizeHint().width() for r in rows if r.title is not None), default=0)
+        for r in rows:
+            if r.title is not None:
+                r.title.setMinimumWidth(width)
         self.setVisible(bool(polarities or label_sets))
         self.updateGeometry()
 

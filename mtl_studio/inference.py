@@ -10,6 +10,7 @@ core (pseudo-labelling) uses it without importing upward.
 """
 from __future__ import annotations
 
-from mtl_studio.core.inference import DEFAULT_MAX_LENGTH, ONNX_FILE, Prediction, Predictor, load
+from mtl_studio.core.inference import (DEFAULT_MAX_LENGTH, ONNX_FILE, ONNX_SPAN_HEAD_FILE, Prediction, Predictor,
+                                       load)
 
-__all__ = ["DEFAULT_MAX_LENGTH", "ONNX_FILE", "Prediction", "Predictor", "load"]
+__all__ = ["DEFAULT_MAX_LENGTH", "ONNX_FILE", "ONNX_SPAN_HEAD_FILE", "Prediction", "Predictor", "load"]

@@ -27,8 +27,8 @@ from mtl_studio.core.strategies import STRATEGIES, hyper_parameters
 # TrainConfig fields set by `train` options; every option's dest is the field name, so build_config
 # can lay them over --config FILE (which the torchrun launcher writes with every field).
 _FLOAT_OPTIONS = [
-    ("--ner-weight", "ner_weight", "weight of the NER loss (fixed strategy; initial weight otherwise)"),
-    ("--sentiment-weight", "sentiment_weight", "weight of the sentiment loss"),
+    ("--ner-weight", "ner_weight", "weight of the NER loss (alias of --weight ner=W)"),
+    ("--sentiment-weight", "sentiment_weight", "weight of the sentiment loss (alias of --weight sentiment=W)"),
     ("--mlm-weight", "mlm_weight", "weight of the masked-token auxiliary loss (0 = off)"),
     ("--mlm-probability", "mlm_probability", "fraction of tokens masked for the auxiliary loss"),
     ("--silver-weight", "silver_weight", "weight of silver (pseudo) labels in training (0 = left out)"),
@@ -60,9 +60,10 @@ def register(sub: "argparse._SubParsersAction") -> None:
 
 def register_engine(sub: "argparse._SubParsersAction") -> None:
     """train, evaluate, runs."""
-    p = sub.add_parser("train", help="train the shared encoder with NER and sentiment heads on a project",
-                       description="Train one shared encoder with a token (NER) head and a sentiment head on the "
-                                   "project's labelled documents. Prints the new run id as the last line.")
+    p = sub.add_parser("train", help="train the shared encoder with a head per task on a project",
+                       description="Train one shared encoder with a head per task the project declares (NER, "
+                                   "entity sentiment, sentiment, further label sets) on its labelled documents. "
+                                   "Prints the new run id as the last line.")
     p.add_argument("project", help="project file (.mtl)")
     add_config_options(p)
     p.add_argument("--resume", metavar="RUN_ID", help="continue a stopped or crashed run from its last checkpoint "
@@ -95,7 +96,12 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
                    help="; ".join(f"{p.name}: {p.summary()}" + (" (default)" if p.name == DEFAULT_PRESET else "")
                                   for p in PRESET_TABLE))
     p.add_argument("--encoder", help="'offline' (bundled MiniLM), a Hugging Face model name, or a folder")
-    p.add_argument("--tasks", type=_tasks, help="ner,sentiment (joint, default) or one of them (single-task baseline)")
+    p.add_argument("--tasks", type=_tasks, help="comma-separated task names to train (ner, entity_sentiment, "
+                                              "sentiment, a label set's name); default every task the project "
+                                              "declares; one name is a single-task baseline")
+    p.add_argument("--weight", dest="weights", action="append", type=_task_weight, metavar="TASK=W",
+                   help="weight of a task's loss (fixed strategy; initial weight otherwise); repeatable, e.g. "
+                        "--weight ner=1 --weight topic=0.5 (a task without one: 0.5)")
     p.add_argument("--strategy", choices=list(STRATEGIES),
                    help=f"task weighting strategy (default {TrainConfig.strategy})")
     for flag, dest, text in _FLOAT_OPTIONS:
@@ -141,11 +147,37 @@ def _auto_or(number: type):
 
 
 def _tasks(value: str) -> tuple[str, ...]:
-    tasks = tuple(t.strip() for t in value.split(",") if t.strip())
-    bad = [t for t in tasks if t not in ("ner", "sentiment")]
-    if not tasks or bad:
-        raise argparse.ArgumentTypeError(f"tasks must be ner, sentiment or ner,sentiment, not {value!r}")
+    """Task names; whether the project declares them is checked against it (check_project_tasks)."""
+    tasks = tuple(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
+    if not tasks:
+        raise argparse.ArgumentTypeError(f"--tasks needs one or more comma-separated task names, not {value!r}")
     return tasks
+
+
+def _task_weight(value: str) -> tuple[str, float]:
+    task, sep, weight = value.partition("=")
+    task = task.strip()
+    try:
+        w = float(weight)
+    except ValueError:
+        w = float("nan")
+    if not sep or not task or not (w >= 0):
+        raise argparse.ArgumentTypeError(f"expected TASK=W with a weight of 0 or more (e.g. ner=0.5), not {value!r}")
+    return task, w
+
+
+def check_project_tasks(project: str, config: Any) -> None:
+    """ValueError naming the project's tasks when --tasks or --weight names a task it does not declare."""
+    from mtl_studio.core.features import LabelMaps
+    from mtl_studio.core.store import ProjectStore
+
+    with ProjectStore.open(project) as store:
+        declared = LabelMaps.from_store(store).task_names
+    named = list(config.tasks) + list(config.task_weights)
+    unknown = [t for t in dict.fromkeys(named) if t not in declared]
+    if unknown:
+        raise ValueError(f"unknown task(s) {', '.join(map(repr, unknown))}: the tasks of {project} are "
+                         f"{', '.join(declared)}")
 
 
 # ---- train -----------------------------------------------------------------------------------------
@@ -168,6 +200,10 @@ def build_config(args: argparse.Namespace) -> Any:
     for name, value in vars(args).items():
         if name in fields and value is not None:
             values[name] = value
+    weights = dict(values.get("task_weights") or {})
+    for task, weight in getattr(args, "weights", None) or []:
+        weights[task] = weight  # ner / sentiment move into ner_weight / sentiment_weight (TrainConfig)
+    values["task_weights"] = weights
     config = TrainConfig.from_dict(values)
     config.validate()
     return config
@@ -210,9 +246,27 @@ def _epoch_line(ev: Any) -> str:
         parts.append(f"NER F1 {micro.f1:.4f} (P {micro.precision:.4f} R {micro.recall:.4f})")
     if report.sentiment is not None:
         parts.append(f"sentiment macro-F1 {report.sentiment.macro.f1:.4f} acc {report.sentiment.accuracy:.4f}")
+    entity = ev.metrics.get("entity_sentiment") or {}
+    gold, e2e = _number(entity, "gold_spans", "accuracy"), _number(entity, "end_to_end", "micro", "f1")
+    if gold is not None or e2e is not None:
+        parts.append("entity sentiment" + (f" acc {gold:.4f}" if gold is not None else "")
+                     + (f" end-to-end F1 {e2e:.4f}" if e2e is not None else ""))
+    for name, scores in (ev.metrics.get("label_sets") or {}).items():
+        value = _number(scores, "macro", "f1") or _number(scores, "micro", "f1")
+        if value is not None:
+            parts.append(f"{name} F1 {value:.4f}")
     if ev.is_best:
         parts.append("[best]")
     return " ".join(parts)
+
+
+def _number(d: Any, *keys: str) -> float | None:
+    """d[k1][k2]... when it is a number (a report dict's nested score), else None."""
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return float(d) if isinstance(d, (int, float)) and not isinstance(d, bool) else None
 
 
 class _SigintStop:
@@ -274,6 +328,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not os.path.exists(args.project):
         raise FileNotFoundError(f"no project at {args.project}")
     config = _resumed_config(args.project, args.resume) if args.resume else build_config(args)
+    if not args.resume:
+        check_project_tasks(args.project, config)
     _quiet_transformers()
     main = _is_main_process()
     if main and not args.resume:  # a resumed run keeps its encoder: nothing to choose any more
@@ -379,6 +435,7 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
     from mtl_studio.core.evaluate import evaluate_predictions, predict_documents
     from mtl_studio.core.export import ExportError, run_model_folder
     from mtl_studio.core.features import LabelMaps
+    from mtl_studio.core.training_data import trained_labels
 
     _quiet_transformers()
     try:
@@ -389,6 +446,10 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
     loaded = load_model_folder(folder, device=str(dev))
     labels = LabelMaps.from_dict(loaded.labels)
     current = (list(store.entity_type_names()), list(store.sentiment_class_names()))
+    project = trained_labels(LabelMaps.from_store(store), loaded.tasks)
+    if (project.entity_sentiment_classes, project.label_sets) != (labels.entity_sentiment_classes, labels.label_sets):
+        raise ValueError(f"the project's entity sentiment classes or label sets changed since run {run.id}; its "
+                         "stored scores are the last valid ones (evaluate without --recompute)")
     if current != (list(labels.entity_types), list(labels.sentiment_classes)):
         raise ValueError(f"the project's labels changed since run {run.id} (model: {list(labels.entity_types)} / "
                          f"{list(labels.sentiment_classes)}, project: {current[0]} / {current[1]}); "
@@ -405,7 +466,7 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
         progress.update(len(preds))
     progress.finish()
     return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks,
-                                classes=labels.sentiment_classes)
+                                classes=labels.sentiment_classes, labels=labels)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -418,6 +479,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         scores = report.to_dict()
         out = {"run": run.id, "split": args.split, "source": source, "ner": scores.get("ner"),
                "sentiment": scores.get("sentiment"), "score": scores["score"]}
+        for key in ("entity_sentiment", "label_sets"):  # the further tasks, when the run scored them
+            if scores.get(key):
+                out[key] = scores[key]
         if verdict is not None:
             out["verdict"] = verdict.to_dict()
         print(json.dumps(out, indent=2))

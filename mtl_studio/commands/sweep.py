@@ -58,6 +58,7 @@ def _scores(dev: dict[str, float]) -> str:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    import dataclasses
     import os
 
     from mtl_studio.commands.engine import _SigintStop, _quiet_transformers, build_config
@@ -71,6 +72,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.points < 1:
         raise ValueError("--points must be at least 1")
     base = budget_config(build_config(args), max_steps=args.max_steps)
+    if not base.tasks:  # the sweep trades the two built-in tasks off, as it always has
+        base = dataclasses.replace(base, tasks=("ner", "sentiment"))
     if len(base.tasks) < 2:
         raise ValueError("a weight sweep needs two tasks (ner,sentiment)")
     _quiet_transformers()

@@ -6,7 +6,9 @@ A folder holds
     config.json         the encoder's transformers config (AutoConfig reads it; the encoder is rebuilt
                         with AutoModel.from_config, so loading downloads nothing)
     tokenizer files     tokenizer.save_pretrained (a fast tokenizer)
-    labels.json         {"ner_tags": [...], "entity_types": [...], "sentiment_classes": [...]}
+    labels.json         {"ner_tags": [...], "entity_types": [...], "sentiment_classes": [...]}, and for a model
+                        with the further tasks "entity_sentiment_classes": [...] and "label_sets":
+                        [{"name", "classes", "multi_label", "threshold"}] (older folders have neither)
     mtl_config.json     format name, schema version, head hyper-parameters, tasks and the run config
 
 Loading never unpickles (only safetensors is read) and never enables remote code. Writing is atomic: the
@@ -44,7 +46,7 @@ class ModelFolderError(MtlStudioError, ValueError):
 class LoadedModel:
     model: Any  # MultiTaskModel, in eval mode
     tokenizer: Any  # a transformers fast tokenizer
-    labels: dict[str, list[str]]
+    labels: dict[str, Any]  # normalize_labels' form (features.LabelMaps.from_dict reads it)
     config: dict[str, Any]  # the whole mtl_config.json
 
     @property
@@ -64,7 +66,7 @@ def bio_tags(entity_types: list[str]) -> list[str]:
     return tags
 
 
-def normalize_labels(labels: dict[str, Any]) -> dict[str, list[str]]:
+def normalize_labels(labels: dict[str, Any]) -> dict[str, Any]:
     """Check and complete a labels dict (ner_tags may be derived from entity_types)."""
     entity_types = [str(x) for x in labels.get("entity_types") or []]
     ner_tags = [str(x) for x in labels.get("ner_tags") or bio_tags(entity_types)]
@@ -79,12 +81,36 @@ def normalize_labels(labels: dict[str, Any]) -> dict[str, list[str]]:
             raise ModelFolderError(f"ner tag {tag!r} names a type missing from entity_types")
     if not entity_types:
         entity_types = list(dict.fromkeys(t[2:] for t in ner_tags[1:]))
-    return {"ner_tags": ner_tags, "entity_types": entity_types, "sentiment_classes": sentiment_classes}
+    out: dict[str, Any] = {"ner_tags": ner_tags, "entity_types": entity_types, "sentiment_classes": sentiment_classes}
+    polarities = [str(x) for x in labels.get("entity_sentiment_classes") or []]
+    if polarities:
+        out["entity_sentiment_classes"] = polarities
+    sets = []
+    for raw in labels.get("label_sets") or []:
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
+            raise ModelFolderError(f"a label set must be an object with a name, not {str(raw)[:60]}")
+        classes = raw.get("classes") or []
+        if not isinstance(classes, list) or not classes or not all(isinstance(c, str) and c for c in classes):
+            raise ModelFolderError(f"label set {raw['name']!r}: classes must be a non-empty list of names")
+        if len(set(classes)) != len(classes):
+            raise ModelFolderError(f"label set {raw['name']!r} names a class twice")
+        threshold = raw.get("threshold", 0.5)
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+            raise ModelFolderError(f"label set {raw['name']!r}: threshold must be a number between 0 and 1")
+        if not isinstance(raw.get("multi_label", False), bool):
+            raise ModelFolderError(f"label set {raw['name']!r}: multi_label must be true or false")
+        sets.append({"name": raw["name"], "classes": list(classes), "multi_label": bool(raw.get("multi_label", False)),
+                     "threshold": float(threshold)})
+    if len({x["name"] for x in sets}) != len(sets):
+        raise ModelFolderError("labels name a label set twice")
+    if sets:
+        out["label_sets"] = sets
+    return out
 
 
 def model_hyperparameters(model: Any) -> dict[str, Any]:
     """What it takes to rebuild the heads of `model` around a fresh encoder."""
-    return {
+    hyper = {
         "pooling": model.pooling,
         "num_tags": int(model.token_head.out_features),
         "num_classes": int(model.sequence_head.out_features),
@@ -93,6 +119,17 @@ def model_hyperparameters(model: Any) -> dict[str, Any]:
         "hidden_size": int(model.encoder.config.hidden_size),
         "encoder_model_type": getattr(model.encoder.config, "model_type", None),
     }
+    # The further heads only when the model has them: a two-task model's config is what it always was.
+    head = getattr(model, "entity_sentiment_head", None)
+    if head is not None:
+        hyper["num_entity_sentiment_classes"] = int(head.classifier.out_features)
+    names = tuple(getattr(model, "label_set_names", ()))
+    if names:
+        from .model import label_head_key
+
+        hyper["label_sets"] = [{"name": n, "num_classes": int(model.label_heads[label_head_key(i)].out_features)}
+                               for i, n in enumerate(names)]
+    return hyper
 
 
 # ---- writing -----------------------------------------------------------------------------------
@@ -169,13 +206,21 @@ def save_model_folder(folder: str | os.PathLike[str], model: Any, tokenizer: Any
                                                                          extra=extra))
 
 
-def check_labels_fit(model: Any, labels: dict[str, list[str]]) -> None:
+def check_labels_fit(model: Any, labels: dict[str, Any]) -> None:
     hyper = model_hyperparameters(model)
     if labels["ner_tags"] and len(labels["ner_tags"]) != hyper["num_tags"]:
         raise ModelFolderError(f"{len(labels['ner_tags'])} ner tags but the token head has {hyper['num_tags']} outputs")
     if labels["sentiment_classes"] and len(labels["sentiment_classes"]) != hyper["num_classes"]:
         raise ModelFolderError(f"{len(labels['sentiment_classes'])} sentiment classes but the sequence head has "
                                f"{hyper['num_classes']} outputs")
+    polarities = labels.get("entity_sentiment_classes") or []
+    if len(polarities) != hyper.get("num_entity_sentiment_classes", 0):
+        raise ModelFolderError(f"{len(polarities)} entity sentiment classes but the entity-sentiment head has "
+                               f"{hyper.get('num_entity_sentiment_classes', 0)} outputs")
+    heads = [(x["name"], x["num_classes"]) for x in hyper.get("label_sets", [])]
+    sets = [(x["name"], len(x["classes"])) for x in labels.get("label_sets") or []]
+    if heads != sets:
+        raise ModelFolderError(f"the label sets {sets} do not match the model's label heads {heads}")
 
 
 def write_model_files(folder: Path, model: Any, tokenizer: Any, labels: dict[str, Any], config: dict[str, Any],

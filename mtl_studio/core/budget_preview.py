@@ -40,9 +40,13 @@ def preview_budget(store: ProjectStore, config: TrainConfig, encoder: EncoderInf
     """The planned budget of `config` on the project's labelled training documents."""
     from .distributed import resolve_device
 
+    from .training_data import resolve_tasks
+
     encoder = encoder or encoder_info(config)
-    train_docs = store.labelled_counts_per_split(config.tasks)["train"]
-    dev_docs = store.labelled_counts_per_split(config.tasks)["dev"] if config.eval_each_epoch else 0
+    config = resolve_tasks(store, config)  # an empty task list: every task the project declares
+    counts = store.labelled_counts_per_split(config.tasks)
+    train_docs = counts["train"]
+    dev_docs = counts["dev"] if config.eval_each_epoch else 0
     plan = config.budget(train_docs, encoder)
     device_type = resolve_device(config.device).type
     rate, measured = estimated_docs_per_second(encoder, device_type)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from .budget import AUTO, BudgetPlan, EncoderInfo, format_learning_rate, plan_budget
@@ -82,18 +83,29 @@ def preset(name: str) -> Preset:
 
 _DEFAULTS = preset(DEFAULT_PRESET)
 
+# The built-in tasks whose weights have fields of their own (older configs name them so).
+_ALIASED: dict[str, str] = {"ner": "ner_weight", "sentiment": "sentiment_weight"}
+# A task's weight when none is given: the built-in tasks' default, so that every task weighs the same.
+DEFAULT_TASK_WEIGHT = 0.5
+
 
 @dataclass
 class TrainConfig:
     # Encoder: "offline" (bundled all-MiniLM-L6-v2), a hub name, or a local folder.
     encoder: str = "offline"
-    # Which tasks to train: ("ner", "sentiment") jointly, or one of them as a single-task baseline.
-    tasks: tuple[str, ...] = ("ner", "sentiment")
+    # Which tasks to train, by name (ner, entity_sentiment, sentiment, a label set's name): empty means
+    # every task the project declares (the run's stored config holds the resolved list); one name is a
+    # single-task baseline.
+    tasks: tuple[str, ...] = ()
     # Task alignment strategy, by stable name (core.strategies.STRATEGY_TABLE).
     strategy: str = "fixed"
-    # Fixed weights (strategy "fixed"); also the initial weights of the automatic strategies.
+    # Fixed weights (strategy "fixed"); also the initial weights of the automatic strategies. ner_weight and
+    # sentiment_weight hold the two built-in tasks' weights (the names old configs and saved settings
+    # use); task_weights the others by task name (a "ner" or "sentiment" entry given here moves into
+    # its field). A task without a weight gets DEFAULT_TASK_WEIGHT, the built-in tasks' default.
     ner_weight: float = 0.5
     sentiment_weight: float = 0.5
+    task_weights: dict[str, float] = dataclasses.field(default_factory=dict)
     # Auxiliary masked-token reconstruction on the shared encoder; 0 turns it off.
     mlm_weight: float = 0.0
     mlm_probability: float = 0.15
@@ -140,6 +152,39 @@ class TrainConfig:
     # The weight sweep (core/sweep.py) this run belongs to; empty for a run of its own.
     sweep_id: str = ""
 
+    def __post_init__(self) -> None:
+        weights = dict(self.task_weights or {})
+        for task in _ALIASED:
+            if task in weights:
+                setattr(self, _ALIASED[task], float(weights.pop(task)))
+        self.task_weights = {str(k): float(v) for k, v in weights.items()}
+
+    def weight(self, task: str) -> float:
+        """The user's weight of `task` (fixed strategy; initial weight of the automatic ones)."""
+        if task in _ALIASED:
+            return float(getattr(self, _ALIASED[task]))
+        return float(self.task_weights.get(task, DEFAULT_TASK_WEIGHT))
+
+    def weights_for(self, tasks: Sequence[str]) -> dict[str, float]:
+        return {t: self.weight(t) for t in tasks}
+
+    def with_weights(self, weights: dict[str, float]) -> "TrainConfig":
+        """A copy with these task weights set (ner / sentiment into their alias fields)."""
+        merged = {**self.task_weights, **{k: float(v) for k, v in weights.items()}}
+        return dataclasses.replace(self, task_weights=merged)
+
+    def resolved_tasks(self, declared: Sequence[str]) -> tuple[str, ...]:
+        """The tasks this config trains on a project that declares `declared` (in training order):
+        `tasks` as given, or every declared task when it is empty. TrainingError for a task the project
+        does not declare, naming the project's tasks."""
+        if not self.tasks:
+            return tuple(declared)
+        unknown = [t for t in self.tasks if t not in declared]
+        if unknown:
+            raise TrainingError(f"unknown task(s) {', '.join(map(repr, unknown))}: this project's tasks are "
+                                f"{', '.join(declared)}")
+        return tuple(t for t in declared if t in self.tasks)
+
     def budget(self, n_train_docs: int, encoder: EncoderInfo, steps_per_epoch: int | None = None) -> BudgetPlan:
         """The run's budget (core/budget.py): "auto" epochs / learning rate planned, numbers kept."""
         return plan_budget(n_train_docs, self.batch_size, encoder, preset(DEFAULT_PRESET), epochs=self.epochs,
@@ -159,14 +204,17 @@ class TrainConfig:
             raise ValueError(f"unknown training option(s): {', '.join(sorted(unknown))}")
         d = dict(d)
         if "tasks" in d:
-            d["tasks"] = tuple(d["tasks"])
+            d["tasks"] = tuple(d["tasks"] or ())
+        if d.get("task_weights") is None:
+            d.pop("task_weights", None)
         return cls(**d)
 
     def validate(self) -> None:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {self.strategy!r}")
-        if not self.tasks or any(t not in ("ner", "sentiment") for t in self.tasks):
-            raise ValueError(f"tasks must be a non-empty subset of ner, sentiment, not {self.tasks!r}")
+        if any(not isinstance(t, str) or not t.strip() for t in self.tasks) or len(set(self.tasks)) != len(self.tasks):
+            raise ValueError(f"tasks must be distinct task names (empty: every task of the project), not "
+                             f"{self.tasks!r}")
         for name in ("learning_rate", "epochs"):
             value = getattr(self, name)
             if value == AUTO:
@@ -180,6 +228,9 @@ class TrainConfig:
             raise ValueError("conflict_every must not be negative (0 turns the meter off)")
         if self.max_steps < 0:
             raise ValueError("max_steps must not be negative (0 = no cap)")
+        bad = [t for t, w in self.task_weights.items() if not (w >= 0)]
+        if bad:
+            raise ValueError(f"the weight of task {bad[0]} must not be negative")
         for name in ("ner_weight", "sentiment_weight", "mlm_weight", "silver_weight", "l2sp_weight",
                      "weight_decay"):
             if getattr(self, name) < 0:

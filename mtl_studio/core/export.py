@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MtlStudioError
+from .inference import ONNX_FILE, ONNX_SPAN_HEAD_FILE
 from .artifacts import (
     MTL_CONFIG_FILE, LoadedModel, PICKLE_SUFFIXES, is_model_folder, load_model_folder, write_folder_atomically,
     write_model_files,
@@ -25,7 +26,6 @@ from .run_record import RunRecord
 from .safe_output import check_output_path
 from .verdict import Verdict, verdict_for_run
 
-ONNX_FILE = "model.onnx"
 ONNX_OPSET = 17
 ONNX_TOLERANCE = 1e-4
 # Texts the ONNX check runs (with padding, CJK, emoji, and a longer text than the export example).
@@ -66,8 +66,11 @@ def run_model_folder(run: RunRecord, project_path: str | os.PathLike[str] | None
 def _onnx_wrapper(model: Any, use_token_type_ids: bool) -> Any:
     import torch
 
+    with_states = getattr(model, "entity_sentiment_head", None) is not None
+
     class _Heads(torch.nn.Module):
-        """Positional inputs and a tuple of both heads' logits, as the ONNX graph exposes them."""
+        """Positional inputs and a tuple of every document-level head's logits (and, for the span head,
+        the encoder states), as the ONNX graph exposes them."""
 
         def __init__(self) -> None:
             super().__init__()
@@ -75,7 +78,9 @@ def _onnx_wrapper(model: Any, use_token_type_ids: bool) -> Any:
 
         def forward(self, input_ids, attention_mask, token_type_ids=None):  # type: ignore[no-untyped-def]
             out = self.model(input_ids, attention_mask, token_type_ids if use_token_type_ids else None)
-            return out.token_logits, out.sequence_logits
+            labels = tuple(out.label_logits[name] for name in self.model.label_set_names)
+            states = (out.hidden, out.pooled) if with_states else ()
+            return (out.token_logits, out.sequence_logits) + labels + states
 
     return _Heads().eval()
 
@@ -84,11 +89,26 @@ def _uses_token_type_ids(tokenizer: Any) -> bool:
     return "token_type_ids" in getattr(tokenizer, "model_input_names", ())
 
 
+def onnx_output_names(model: Any) -> list[str]:
+    """The outputs of model.onnx for `model`, in order."""
+    from .inference import label_output_name
+
+    names = ["token_logits", "sequence_logits"]
+    names += [label_output_name(i) for i in range(len(getattr(model, "label_set_names", ())))]
+    if getattr(model, "entity_sentiment_head", None) is not None:
+        names += ["hidden", "pooled"]
+    return names
+
+
 def export_onnx(model: Any, tokenizer: Any, path: str | os.PathLike[str], *, opset: int = ONNX_OPSET) -> Path:
     """Write `model` (a MultiTaskModel on CPU, eval mode) as ONNX with dynamic batch and sequence axes.
 
     Inputs input_ids, attention_mask (+ token_type_ids when the tokenizer produces them); outputs
-    token_logits (batch, sequence, tags) and sequence_logits (batch, classes).
+    token_logits (batch, sequence, tags), sequence_logits (batch, classes), label_logits_<i> (batch,
+    classes) per further label set in labels.json order, and for a model with entity sentiment the
+    encoder states hidden (batch, sequence, hidden) and pooled (batch, hidden), which the span head's
+    own graph (export_span_head_onnx, written next to `path`) reads: the spans it reads are decoded
+    from token_logits, so they cannot be an input of the same pass.
     """
     import warnings
 
@@ -104,17 +124,40 @@ def export_onnx(model: Any, tokenizer: Any, path: str | os.PathLike[str], *, ops
         raise ExportError("internal: the ONNX example batch must contain padding")
     names = ["input_ids", "attention_mask"] + (["token_type_ids"] if with_tt else [])
     args = tuple(enc[n] for n in names)
+    outputs = onnx_output_names(model)
     axes = {n: {0: "batch", 1: "sequence"} for n in names}
-    axes["token_logits"] = {0: "batch", 1: "sequence"}
-    axes["sequence_logits"] = {0: "batch"}
+    for name in outputs:
+        axes[name] = {0: "batch", 1: "sequence"} if name in ("token_logits", "hidden") else {0: "batch"}
     with warnings.catch_warnings():
         # The TorchScript exporter warns about traced Python conditions in transformers' mask helpers;
         # check_onnx below is what proves the graph right on other shapes.
         warnings.simplefilter("ignore")
         torch.onnx.export(_onnx_wrapper(model, with_tt), args, str(path), dynamo=False, input_names=names,
-                          output_names=["token_logits", "sequence_logits"], dynamic_axes=axes,
-                          opset_version=opset, do_constant_folding=True)
+                          output_names=outputs, dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
+    if getattr(model, "entity_sentiment_head", None) is not None:
+        export_span_head_onnx(model, path.with_name(ONNX_SPAN_HEAD_FILE), opset=opset)
     return path
+
+
+def export_span_head_onnx(model: Any, path: str | os.PathLike[str], *, opset: int = ONNX_OPSET) -> Path:
+    """The entity-sentiment head alone: inputs hidden (batch, sequence, hidden), pooled (batch, hidden)
+    and entity_spans (spans, 3) int64 [batch row, first sub-word, end sub-word); output
+    entity_sentiment_logits (spans, polarities)."""
+    import warnings
+
+    import torch
+
+    head = model.entity_sentiment_head.eval()
+    width = model.encoder.config.hidden_size
+    example = (torch.zeros(2, 5, width), torch.zeros(2, width), torch.tensor([[0, 1, 3], [1, 2, 5], [1, 0, 1]]))
+    axes = {"hidden": {0: "batch", 1: "sequence"}, "pooled": {0: "batch"}, "entity_spans": {0: "spans"},
+            "entity_sentiment_logits": {0: "spans"}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(head, example, str(path), dynamo=False, input_names=["hidden", "pooled", "entity_spans"],
+                          output_names=["entity_sentiment_logits"], dynamic_axes=axes, opset_version=opset,
+                          do_constant_folding=True)
+    return Path(path)
 
 
 @dataclass
@@ -123,19 +166,35 @@ class OnnxCheck:
     max_abs_diff_sequence: float
     texts: int
     tolerance: float
+    max_abs_diff_label_sets: float = 0.0  # over every further label set's logits
+    max_abs_diff_entity_sentiment: float = 0.0  # the span head, ONNX states into the ONNX span graph
+    heads: tuple[str, ...] = ("token_logits", "sequence_logits")  # the outputs compared
 
     @property
     def max_abs_diff(self) -> float:
-        return max(self.max_abs_diff_token, self.max_abs_diff_sequence)
+        return max(self.max_abs_diff_token, self.max_abs_diff_sequence, self.max_abs_diff_label_sets,
+                   self.max_abs_diff_entity_sentiment)
 
     @property
     def ok(self) -> bool:
         return self.max_abs_diff < self.tolerance
 
 
+def _check_spans(mask: Any) -> Any:
+    """A few spans per row of a padded batch: the first sub-word alone, and the first three."""
+    import numpy as np
+
+    rows = []
+    for b, length in enumerate(mask.sum(1).tolist()):
+        rows.append([b, 1, min(2, length)])
+        rows.append([b, 0, min(3, length)])
+    return np.asarray(rows, dtype=np.int64)
+
+
 def check_onnx(model: Any, tokenizer: Any, onnx_path: str | os.PathLike[str], *,
                texts: Sequence[str] = CHECK_TEXTS, tolerance: float = ONNX_TOLERANCE) -> OnnxCheck:
-    """Run the same padded batches through PyTorch and onnxruntime and compare both heads' logits."""
+    """Run the same padded batches through PyTorch and onnxruntime and compare every head's logits (the
+    span head: onnxruntime's encoder states through its span graph against PyTorch end to end)."""
     import numpy as np
     import onnxruntime as ort
     import torch
@@ -143,19 +202,35 @@ def check_onnx(model: Any, tokenizer: Any, onnx_path: str | os.PathLike[str], *,
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     wanted = [i.name for i in session.get_inputs()]
     model = model.eval()
-    diff_tok = diff_seq = 0.0
+    outputs = onnx_output_names(model)
+    n_sets = len(getattr(model, "label_set_names", ()))
+    with_span = getattr(model, "entity_sentiment_head", None) is not None
+    span_session = ort.InferenceSession(str(Path(onnx_path).with_name(ONNX_SPAN_HEAD_FILE)),
+                                        providers=["CPUExecutionProvider"]) if with_span else None
+    diff_tok = diff_seq = diff_sets = diff_span = 0.0
     # Different batch sizes and lengths than the export example: the dynamic axes must really be dynamic.
     for batch in (list(texts), list(texts[:1]), list(texts[1:3])):
         enc = tokenizer(batch, padding=True, return_tensors="np")
         feed = {n: enc[n].astype(np.int64) for n in wanted}
-        tok, seq = session.run(["token_logits", "sequence_logits"], feed)
+        got = session.run(outputs, feed)
+        tok, seq = got[0], got[1]
         with torch.inference_mode():
             out = model(torch.from_numpy(feed["input_ids"]), torch.from_numpy(feed["attention_mask"]),
                         torch.from_numpy(feed["token_type_ids"]) if "token_type_ids" in feed else None)
+            spans = _check_spans(feed["attention_mask"]) if with_span else None
+            ref_span = model.span_sentiment_logits(out, torch.from_numpy(spans)).numpy() if with_span else None
         mask = feed["attention_mask"].astype(bool)  # padded positions are not outputs anyone reads
         diff_tok = max(diff_tok, float(np.abs(tok - out.token_logits.numpy())[mask].max()))
         diff_seq = max(diff_seq, float(np.abs(seq - out.sequence_logits.numpy()).max()))
-    return OnnxCheck(diff_tok, diff_seq, len(texts), tolerance)
+        for i, name in enumerate(getattr(model, "label_set_names", ())):
+            diff_sets = max(diff_sets, float(np.abs(got[2 + i] - out.label_logits[name].numpy()).max()))
+        if span_session is not None:
+            hidden, pooled = got[2 + n_sets], got[3 + n_sets]
+            logits = span_session.run(["entity_sentiment_logits"],
+                                      {"hidden": hidden, "pooled": pooled, "entity_spans": spans})[0]
+            diff_span = max(diff_span, float(np.abs(logits - ref_span).max()))
+    heads = tuple(o for o in outputs if o not in ("hidden", "pooled")) + (("entity_sentiment_logits",) if with_span else ())
+    return OnnxCheck(diff_tok, diff_seq, len(texts), tolerance, diff_sets, diff_span, heads)
 
 
 # ---- the model card ------------------------------------------------------------------------------
@@ -195,6 +270,8 @@ def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
                 if isinstance(a, dict):
                     lines.append(f"| {split} | {task} | {name} | {_fmt(a.get('precision'))} | "
                                  f"{_fmt(a.get('recall'))} | {_fmt(a.get('f1'))} |  | {_fmt(a.get('support'))} |")
+    for split, tasks in splits.items():
+        lines += _further_metric_rows(split, tasks)
     if len(lines) == 2:
         return ["```json", json.dumps(metrics, indent=2, ensure_ascii=False)[:4000], "```"]
     for split, tasks in splits.items():
@@ -212,7 +289,48 @@ def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
             modes.append(str(text))
     if modes:
         lines += ["", f"NER scores are entity-level (seqeval, {'; '.join(modes)})."]
+    if any(isinstance(t.get("entity_sentiment"), dict) for t in splits.values()):
+        lines += ["", "Entity sentiment with gold spans: the polarity read on each gold entity that has one; end to "
+                      "end, strict: an entity counts only when its span, type and polarity are all right."]
+    if any(isinstance(m, dict) and m.get("multi_label") for t in splits.values()
+           for m in (t.get("label_sets") or {}).values()):
+        lines += ["", "For a multi-label set the accuracy column is the subset accuracy (the predicted labels "
+                      "equal the gold labels)."]
     return lines
+
+
+def _row(split: str, task: str, metric: str, a: Any, accuracy: Any = None) -> str:
+    a = a if isinstance(a, dict) else {}
+    return (f"| {split} | {task} | {metric} | {_fmt(a.get('precision'))} | {_fmt(a.get('recall'))} | "
+            f"{_fmt(a.get('f1'))} | {_fmt(accuracy)} | {_fmt(a.get('support'))} |")
+
+
+def _further_metric_rows(split: str, tasks: dict[str, Any]) -> list[str]:
+    """Rows for entity sentiment (gold spans, end to end) and each further label set of one split."""
+    rows: list[str] = []
+    es = tasks.get("entity_sentiment")
+    if isinstance(es, dict):
+        gold = es.get("gold_spans")
+        if isinstance(gold, dict):
+            rows.append(_row(split, "entity sentiment (gold spans)", "macro avg", gold.get("macro"), gold.get("accuracy")))
+            rows += [_row(split, "entity sentiment (gold spans)", name, a)
+                     for name, a in (gold.get("per_class") or {}).items()]
+        e2e = es.get("end_to_end")
+        if isinstance(e2e, dict):
+            rows.append(_row(split, "entity sentiment (end to end, strict)", "micro avg", e2e.get("micro")))
+            rows.append(_row(split, "entity sentiment (end to end, strict)", "macro avg", e2e.get("macro")))
+            rows += [_row(split, "entity sentiment (end to end, strict)", name, a)
+                     for name, a in (e2e.get("per_polarity") or {}).items()]
+    for name, m in (tasks.get("label_sets") or {}).items():
+        if not isinstance(m, dict):
+            continue
+        if m.get("multi_label"):
+            rows.append(_row(split, name, "micro avg", m.get("micro"), m.get("subset_accuracy")))
+            rows.append(_row(split, name, "macro avg", m.get("macro")))
+        else:
+            rows.append(_row(split, name, "macro avg", m.get("macro"), m.get("accuracy")))
+        rows += [_row(split, name, cls, a) for cls, a in (m.get("per_class") or {}).items()]
+    return rows
 
 
 def _verdict_lines(verdict: Verdict) -> list[str]:
@@ -252,6 +370,32 @@ def _data_lines(stats: dict[str, Any] | None, same_data: bool | None) -> list[st
     return lines
 
 
+def _further_task_lines(labels: dict[str, Any], tasks: Sequence[str]) -> list[str]:
+    """Model section lines for entity sentiment and the further label sets (none for a two-task model)."""
+    lines = []
+    if labels.get("entity_sentiment_classes"):
+        lines.append(f"- Entity sentiment classes: {', '.join(labels['entity_sentiment_classes'])}"
+                     + ("" if "entity_sentiment" in tasks else " (head not trained)"))
+    for ls in labels.get("label_sets") or ():
+        kind = f"multi-label, threshold {ls.get('threshold', 0.5):g}" if ls.get("multi_label") else "single-label"
+        lines.append(f"- Label set {ls['name']} ({kind}): {', '.join(ls.get('classes') or ()) or '(none)'}"
+                     + ("" if ls["name"] in tasks else " (head not trained)"))
+    return lines
+
+
+def _onnx_outputs_text(loaded: LoadedModel) -> str:
+    names = onnx_output_names(loaded.model)
+    text = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    sets = [ls["name"] for ls in loaded.labels.get("label_sets") or ()]
+    if sets:
+        text += " (label_logits_<i>: " + ", ".join(f"{i} {n}" for i, n in enumerate(sets)) + ")"
+    if getattr(loaded.model, "entity_sentiment_head", None) is not None:
+        text += (f"; `{ONNX_SPAN_HEAD_FILE}` is the entity-sentiment head: it takes hidden, pooled and "
+                 "entity_spans (spans, 3) [batch row, first sub-word, end sub-word) of the entities decoded "
+                 "from token_logits and returns entity_sentiment_logits")
+    return text
+
+
 def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any] | None, *,
                project_name: str | None, same_data: bool | None, onnx: OnnxCheck | None,
                int8: Any = None, verdict: Verdict | None = None) -> str:
@@ -264,7 +408,10 @@ def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any]
     title = f"MTL Studio model: {project_name or 'project'}, run {run_id}"
     L = [f"# {title}", "",
          "A multi-task text model trained with MTL Studio: one shared transformer encoder with a token head "
-         "(named entities, BIO tags) and a sequence head (document sentiment).", "",
+         "(named entities, BIO tags) and a sequence head (document sentiment)"
+         + (", an entity-sentiment head (the polarity toward each entity, read on the entity's span with the "
+            "sentence)" if labels.get("entity_sentiment_classes") else "")
+         + (", and one head per further document label set" if labels.get("label_sets") else "") + ".", "",
          "## Model", "",
          f"- Encoder: {encoder_name_for_card(cfg.get('encoder'))}",
          f"- Tasks trained: {', '.join(tasks)}",
@@ -272,6 +419,7 @@ def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any]
          + ("" if "ner" in tasks else " (head not trained)"),
          f"- Sentiment classes: {', '.join(labels['sentiment_classes']) or '(none)'}"
          + ("" if "sentiment" in tasks else " (head not trained)"),
+         *_further_task_lines(labels, tasks),
          f"- Pooling for sentiment: {loaded.config['model'].get('pooling')}; max length {cfg.get('max_length', 256)} "
          "sub-word tokens",
          f"- Format: {loaded.config['format']} (schema {loaded.config['schema_version']})",
@@ -299,8 +447,8 @@ def model_card(loaded: LoadedModel, run: RunRecord | None, stats: dict[str, Any]
     if onnx:
         L += ["", f"`model.onnx` (opset {ONNX_OPSET}) takes input_ids, attention_mask"
               + (", token_type_ids" if "token_type_ids" in getattr(loaded.tokenizer, "model_input_names", ()) else "")
-              + " with dynamic batch and sequence axes and returns token_logits and sequence_logits. "
-              f"Checked against PyTorch at export: max abs difference {onnx.max_abs_diff:.2e} "
+              + " with dynamic batch and sequence axes and returns " + _onnx_outputs_text(loaded) + ". "
+              f"Checked against PyTorch at export ({', '.join(onnx.heads)}): max abs difference {onnx.max_abs_diff:.2e} "
               f"(tolerance {onnx.tolerance:g}). Word splitting, first-sub-word decoding and BIO repair "
               "happen outside the graph (mtl_studio.inference does them)."]
     if int8 is not None:  # an onnx_quant.Int8Check

@@ -15,6 +15,7 @@ only. `EncodingStats` counts them so the caller can say so.
 """
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,10 @@ from typing import Any
 
 from .decode import first_subword_positions, repair_bio
 from .decode import decode_token_predictions as decode_word_predictions
-from .schema import Document, SentimentLabel, Span, ValidationError
+from .schema import (
+    DEFAULT_MULTI_LABEL_THRESHOLD, KIND_DOCUMENT, KIND_ENTITY_SENTIMENT, TASK_ENTITY_SENTIMENT, TASK_NER,
+    TASK_SENTIMENT, Document, DocumentLabel, SentimentLabel, Span, ValidationError,
+)
 from .tokenize import spans_to_tags, tokenize
 
 IGNORE = -100  # label value the losses skip (transformers' convention)
@@ -31,11 +35,39 @@ IGNORE = -100  # label value the losses skip (transformers' convention)
 # ---- label maps ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class LabelSetMap:
+    """The label space of one further document label set's head (sentiment is not one of these)."""
+
+    name: str
+    classes: tuple[str, ...]
+    multi_label: bool = False
+    threshold: float = DEFAULT_MULTI_LABEL_THRESHOLD  # multi-label: a sigmoid above it predicts the label
+
+    @property
+    def class_to_id(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.classes)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "classes": list(self.classes), "multi_label": self.multi_label,
+                "threshold": self.threshold}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "LabelSetMap":
+        return cls(str(d["name"]), tuple(d.get("classes") or ()), bool(d.get("multi_label", False)),
+                   float(d.get("threshold", DEFAULT_MULTI_LABEL_THRESHOLD)))
+
+
+@dataclass(frozen=True)
 class LabelMaps:
-    """The label spaces of the two heads, in the project's schema order (stored as labels.json)."""
+    """The label spaces of the heads, in the project's schema order (stored as labels.json).
+
+    entity_sentiment_classes: the polarities of the entity-sentiment head (empty: the task is not
+    declared); label_sets: the further document label sets, one head each, in the project's order."""
 
     entity_types: tuple[str, ...]
     sentiment_classes: tuple[str, ...]
+    entity_sentiment_classes: tuple[str, ...] = ()
+    label_sets: tuple[LabelSetMap, ...] = ()
 
     @property
     def ner_tags(self) -> list[str]:
@@ -52,20 +84,63 @@ class LabelMaps:
     def class_to_id(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.sentiment_classes)}
 
-    def to_dict(self) -> dict[str, list[str]]:
-        return {"ner_tags": self.ner_tags, "entity_types": list(self.entity_types),
-                "sentiment_classes": list(self.sentiment_classes)}
+    @property
+    def polarity_to_id(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.entity_sentiment_classes)}
+
+    def label_set(self, name: str) -> LabelSetMap:
+        for ls in self.label_sets:
+            if ls.name == name:
+                return ls
+        raise KeyError(name)
+
+    @property
+    def label_set_names(self) -> tuple[str, ...]:
+        return tuple(ls.name for ls in self.label_sets)
+
+    @property
+    def task_names(self) -> tuple[str, ...]:
+        """Every task these labels declare, in training order (docs/tasks_as_data.md): ner,
+        entity_sentiment (when it has classes), sentiment, then the label sets."""
+        tasks = [TASK_NER]
+        if self.entity_sentiment_classes:
+            tasks.append(TASK_ENTITY_SENTIMENT)
+        tasks.append(TASK_SENTIMENT)
+        return tuple(tasks) + self.label_set_names
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"ner_tags": self.ner_tags, "entity_types": list(self.entity_types),
+                             "sentiment_classes": list(self.sentiment_classes)}
+        # Written only when declared, so a two-task project's labels.json is what it always was.
+        if self.entity_sentiment_classes:
+            d["entity_sentiment_classes"] = list(self.entity_sentiment_classes)
+        if self.label_sets:
+            d["label_sets"] = [ls.to_dict() for ls in self.label_sets]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "LabelMaps":
-        maps = cls(tuple(d.get("entity_types") or ()), tuple(d.get("sentiment_classes") or ()))
+        maps = cls(tuple(d.get("entity_types") or ()), tuple(d.get("sentiment_classes") or ()),
+                   tuple(d.get("entity_sentiment_classes") or ()),
+                   tuple(LabelSetMap.from_dict(x) for x in d.get("label_sets") or ()))
         if d.get("ner_tags") and list(d["ner_tags"]) != maps.ner_tags:
             raise ValidationError(f"ner_tags {d['ner_tags']} do not follow entity_types {maps.entity_types}")
         return maps
 
     @classmethod
     def from_store(cls, store: Any) -> "LabelMaps":
-        return cls(tuple(store.entity_type_names()), tuple(store.sentiment_class_names()))
+        """The project's label spaces. A store without the task list (older API) has the two tasks."""
+        entity_types, sentiment = tuple(store.entity_type_names()), tuple(store.sentiment_class_names())
+        if not hasattr(store, "tasks"):
+            return cls(entity_types, sentiment)
+        polarities: tuple[str, ...] = ()
+        sets: list[LabelSetMap] = []
+        for spec in store.tasks():
+            if spec.kind == KIND_ENTITY_SENTIMENT:
+                polarities = tuple(spec.classes)
+            elif spec.kind == KIND_DOCUMENT and spec.name != TASK_SENTIMENT:
+                sets.append(LabelSetMap(spec.name, tuple(spec.classes), spec.multi_label, spec.threshold))
+        return cls(entity_types, sentiment, polarities, tuple(sets))
 
 
 # ---- per-document label selection ------------------------------------------------------------------
@@ -114,9 +189,21 @@ class Example:
     ner_labels: list[int]  # per position: tag id at a word's first sub-word, IGNORE elsewhere/unlabelled
     sentiment: int = IGNORE  # class id, IGNORE when unlabelled (or not the first window)
     # How much this example counts in each task's loss: 1 gold, TrainConfig.silver_weight silver, 0 no
-    # labels. Not the task weights (TrainConfig.ner_weight / sentiment_weight), which the strategy applies.
+    # labels. Not the task weights (TrainConfig.task_weights), which the strategy applies.
     ner_example_weight: float = 0.0
     sentiment_example_weight: float = 0.0
+    # Entity sentiment: the document's entity spans that fall in this window, as sub-word positions
+    # [first, end) of this example, with the polarity id (IGNORE: the span has no polarity, it adds
+    # nothing to the loss) and the span's index in the list it came from (the document's gold spans,
+    # or its silver spans when those carry the polarities), so predictions map back to spans.
+    entity_spans: list[tuple[int, int]] = field(default_factory=list)
+    entity_sentiments: list[int] = field(default_factory=list)
+    entity_span_index: list[int] = field(default_factory=list)
+    entity_sentiment_example_weight: float = 0.0
+    # Further document label sets (first window only): single-label a class id or IGNORE; multi-label a
+    # 0/1 list over the set's classes, or None when the document is not labelled for the set.
+    label_targets: dict[str, int | list[float] | None] = field(default_factory=dict)
+    label_example_weights: dict[str, float] = field(default_factory=dict)
 
     @property
     def length(self) -> int:
@@ -130,6 +217,24 @@ class Example:
     def has_sentiment(self) -> bool:
         return self.sentiment != IGNORE and self.sentiment_example_weight > 0
 
+    @property
+    def has_entity_sentiment(self) -> bool:
+        return self.entity_sentiment_example_weight > 0 and any(x != IGNORE for x in self.entity_sentiments)
+
+    def has_label_set(self, name: str) -> bool:
+        target = self.label_targets.get(name)
+        return self.label_example_weights.get(name, 0.0) > 0 and target is not None and target != IGNORE
+
+    def has_task(self, task: str) -> bool:
+        """Whether this example adds to `task`'s loss (any task name)."""
+        if task == TASK_NER:
+            return self.has_ner
+        if task == TASK_SENTIMENT:
+            return self.has_sentiment
+        if task == TASK_ENTITY_SENTIMENT:
+            return self.has_entity_sentiment
+        return self.has_label_set(task)
+
 
 @dataclass
 class EncodingStats:
@@ -141,9 +246,20 @@ class EncodingStats:
     sentiment_documents: int = 0
     silver_ner_documents: int = 0
     silver_sentiment_documents: int = 0
+    entity_sentiment_documents: int = 0  # documents with at least one span polarity (gold + silver)
+    entity_sentiment_spans: int = 0  # spans with a polarity in those documents
+    silver_entity_sentiment_documents: int = 0
+    label_set_documents: dict[str, int] = field(default_factory=dict)  # set -> labelled documents
+    silver_label_set_documents: dict[str, int] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.__dict__.items()}
+        # The new tasks' counters only when they count something: a two-task run records what it did.
+        for key in ("entity_sentiment_documents", "entity_sentiment_spans", "silver_entity_sentiment_documents",
+                    "label_set_documents", "silver_label_set_documents"):
+            if not d[key]:
+                del d[key]
+        return d
 
     def describe(self, max_length: int) -> list[str]:
         """Human sentences about what encoding did to the data (for log messages)."""
@@ -163,16 +279,47 @@ class EncodedDataset:
     words: list[list[tuple[int, int]]]  # per document: word offsets
     examples: list[Example]
     stats: EncodingStats = field(default_factory=EncodingStats)
+    tasks: tuple[str, ...] = (TASK_NER, TASK_SENTIMENT)  # the tasks encoded, in training order
 
     def lengths(self) -> list[int]:
         return [e.length for e in self.examples]
 
-    def kinds(self) -> list[tuple[bool, bool]]:
-        """Per example: (has NER labels, has a sentiment label), for task-homogeneous batches."""
-        return [(e.has_ner, e.has_sentiment) for e in self.examples]
+    def kinds(self) -> list[tuple[bool, ...]]:
+        """Per example: which of the encoded tasks it is labelled for, for task-homogeneous batches
+        (for ner + sentiment: (has NER labels, has a sentiment label), as always)."""
+        tasks = self.tasks if len(self.tasks) > 2 or set(self.tasks) - {TASK_NER, TASK_SENTIMENT} \
+            else (TASK_NER, TASK_SENTIMENT)
+        return [tuple(e.has_task(t) for t in tasks) for e in self.examples]
 
     def task_documents(self) -> dict[str, int]:
-        return {"ner": self.stats.ner_documents, "sentiment": self.stats.sentiment_documents}
+        """Training documents labelled per task: ner and sentiment always, the others when encoded."""
+        out = {TASK_NER: self.stats.ner_documents, TASK_SENTIMENT: self.stats.sentiment_documents}
+        if TASK_ENTITY_SENTIMENT in self.tasks:
+            out[TASK_ENTITY_SENTIMENT] = self.stats.entity_sentiment_documents
+        for t in self.tasks:
+            if t not in out:
+                out[t] = self.stats.label_set_documents.get(t, 0)
+        return out
+
+
+@dataclass
+class _Targets:
+    """What one kept document contributes to each task (before windowing)."""
+
+    ner_ids: list[int] | None = None  # tag id per word, None: not labelled for NER
+    ner_weight: float = 0.0
+    sentiment: int = IGNORE
+    sentiment_weight: float = 0.0
+    # (first word, end word, polarity id or IGNORE, index in the span list) per entity span
+    entity: list[tuple[int, int, int, int]] = field(default_factory=list)
+    entity_weight: float = 0.0
+    labels: dict[str, int | list[float] | None] = field(default_factory=dict)
+    label_weights: dict[str, float] = field(default_factory=dict)
+
+    def any_label(self) -> bool:
+        return (self.ner_ids is not None or self.sentiment != IGNORE
+                or (self.entity_weight > 0 and any(p != IGNORE for _, _, p, _ in self.entity))
+                or any(v is not None and v != IGNORE for v in self.labels.values()))
 
 
 def encode_documents(docs: Sequence[Document], tokenizer: Any, labels: LabelMaps, *, max_length: int = 256,
@@ -180,31 +327,52 @@ def encode_documents(docs: Sequence[Document], tokenizer: Any, labels: LabelMaps
                      for_training: bool = True) -> EncodedDataset:
     """Encode documents for the model.
 
-    for_training=True: a document labelled for no task in `tasks` is left out, and a sentiment-only long
-    document keeps only its first window. for_training=False (prediction): every document and every
-    window is kept; labels are still filled in where known.
+    for_training=True: a document labelled for no task in `tasks` is left out, and a long document
+    labelled only for document-level tasks keeps only its first window. for_training=False
+    (prediction): every document and every window is kept; labels are still filled in where known, and
+    when the labels declare entity sentiment every example carries the document's GOLD spans (so the
+    entity-sentiment head can be read on gold spans, whatever `tasks` says).
     Gold labels only when silver_weight == 0; silver fills a missing task otherwise (never both).
     """
     if max_length < 8:
         raise ValueError(f"max_length {max_length} is too small")
-    use_ner = "ner" in tasks and bool(labels.entity_types)
-    use_sent = "sentiment" in tasks and bool(labels.sentiment_classes)
+    use_ner = TASK_NER in tasks and bool(labels.entity_types)
+    use_sent = TASK_SENTIMENT in tasks and bool(labels.sentiment_classes)
+    use_entity = TASK_ENTITY_SENTIMENT in tasks and bool(labels.entity_sentiment_classes)
+    gold_entity_spans = not for_training and bool(labels.entity_sentiment_classes)
+    used_sets = [ls for ls in labels.label_sets if ls.name in tasks and ls.classes]
     stats = EncodingStats()
     kept_docs: list[Document] = []
     kept_words: list[list[tuple[int, int]]] = []
-    # Per kept document: (ner tag ids per word or None, ner weight, sentiment id, sentiment weight).
-    targets: list[tuple[list[int] | None, float, int, float]] = []
+    targets: list[_Targets] = []
     for doc in docs:
         words = document_words(doc)
-        ner_ids, ner_w = _ner_target(doc, words, labels, silver_weight, stats) if use_ner else (None, 0.0)
-        sent_id, sent_w = _sentiment_target(doc, labels, silver_weight, stats) if use_sent else (IGNORE, 0.0)
-        if for_training and ner_ids is None and sent_id == IGNORE:
+        t = _Targets()
+        if use_ner:
+            t.ner_ids, t.ner_weight = _ner_target(doc, words, labels, silver_weight, stats)
+        if use_sent:
+            t.sentiment, t.sentiment_weight = _sentiment_target(doc, labels, silver_weight, stats)
+        if use_entity or gold_entity_spans:
+            t.entity, t.entity_weight = _entity_target(doc, words, labels, silver_weight if use_entity else 0.0,
+                                                       stats, gold_spans=gold_entity_spans)
+            if not use_entity:
+                t.entity_weight = 0.0
+        for ls in used_sets:
+            t.labels[ls.name], t.label_weights[ls.name] = _label_set_target(doc, ls, silver_weight, stats)
+        if for_training and not t.any_label():
             continue
-        stats.ner_documents += ner_ids is not None
-        stats.sentiment_documents += sent_id != IGNORE
+        stats.ner_documents += t.ner_ids is not None
+        stats.sentiment_documents += t.sentiment != IGNORE
+        if use_entity and t.entity_weight > 0:
+            labelled = sum(p != IGNORE for _, _, p, _ in t.entity)
+            stats.entity_sentiment_documents += labelled > 0
+            stats.entity_sentiment_spans += labelled
+        for ls in used_sets:
+            if t.labels[ls.name] is not None and t.labels[ls.name] != IGNORE:
+                stats.label_set_documents[ls.name] = stats.label_set_documents.get(ls.name, 0) + 1
         kept_docs.append(doc)
         kept_words.append(words)
-        targets.append((ner_ids, ner_w, sent_id, sent_w))
+        targets.append(t)
 
     examples: list[Example] = []
     word_texts = [[d.text[s:e] for s, e in w] for d, w in zip(kept_docs, kept_words)]
@@ -227,8 +395,8 @@ def encode_documents(docs: Sequence[Document], tokenizer: Any, labels: LabelMaps
             if w is not None:
                 pieces[w] += 1
         chunks = _word_windows(pieces, budget)
-        if for_training and targets[i][0] is None:
-            chunks = chunks[:1]  # sentiment-only: only the first window carries a label
+        if for_training and targets[i].ner_ids is None and not (targets[i].entity_weight > 0):
+            chunks = chunks[:1]  # document labels only: only the first window carries a label
         windowed += [(i, start, words[start:end]) for start, end in chunks]
     if windowed:
         wenc = _tokenize_words(tokenizer, [w for _, _, w in windowed], truncation=True, max_length=max_length)
@@ -240,7 +408,10 @@ def encode_documents(docs: Sequence[Document], tokenizer: Any, labels: LabelMaps
         examples.sort(key=lambda e: (e.doc_index, e.window))
     stats.documents = len(kept_docs)
     stats.examples = len(examples)
-    return EncodedDataset(kept_docs, kept_words, examples, stats)
+    encoded = tuple(t for t in labels.task_names if t in tasks and (
+        (t == TASK_NER and use_ner) or (t == TASK_SENTIMENT and use_sent) or (t == TASK_ENTITY_SENTIMENT and use_entity)
+        or t in {ls.name for ls in used_sets}))
+    return EncodedDataset(kept_docs, kept_words, examples, stats, encoded)
 
 
 def _ner_target(doc: Document, words: list[tuple[int, int]], labels: LabelMaps, silver_weight: float,
@@ -276,6 +447,78 @@ def _sentiment_target(doc: Document, labels: LabelMaps, silver_weight: float,
     return labels.class_to_id[sl.label], weight
 
 
+def span_word_range(span: Span, words: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+    """[first word, end word) of the words a character span overlaps; None when it covers no word."""
+    first = bisect.bisect_right([e for _, e in words], span.start)  # first word ending after the start
+    end = first
+    while end < len(words) and words[end][0] < span.end:
+        end += 1
+    return (first, end) if end > first else None
+
+
+def _entity_target(doc: Document, words: list[tuple[int, int]], labels: LabelMaps, silver_weight: float,
+                   stats: EncodingStats, *, gold_spans: bool = False
+                   ) -> tuple[list[tuple[int, int, int, int]], float]:
+    """(per span: first word, end word, polarity id or IGNORE, span index; example weight).
+
+    Training: the gold spans when any carries a polarity (weight 1), else the latest silver spans with
+    polarities when silver_weight > 0; nothing otherwise. gold_spans=True (prediction): always the
+    document's gold spans, with their polarities where known (weight 1 when there are some)."""
+    spans, weight = list(doc.spans), 1.0
+    if not gold_spans and not any(s.sentiment is not None for s in spans):
+        spans, weight = [], 0.0
+        silver = silver_spans(doc) if silver_weight > 0 else None
+        if silver and any(s.sentiment is not None for s in silver):
+            spans, weight = list(silver), silver_weight
+            stats.silver_entity_sentiment_documents += 1
+    ids = labels.polarity_to_id
+    out = []
+    for k, s in enumerate(spans):
+        if s.sentiment is not None and s.sentiment not in ids:
+            raise ValidationError(f"document {doc.id}: entity sentiment {s.sentiment!r} is not one of "
+                                  f"{list(labels.entity_sentiment_classes)}")
+        r = span_word_range(s, words)
+        if r is not None:
+            out.append((r[0], r[1], ids[s.sentiment] if s.sentiment is not None else IGNORE, k))
+    if not any(p != IGNORE for _, _, p, _ in out) and not gold_spans:
+        weight = 0.0
+    return out, weight
+
+
+def silver_labels(doc: Document, label_set: str) -> list[DocumentLabel] | None:
+    """The silver labels of one label set (its most recent pseudo-labelling run), or None."""
+    silver = [x for x in doc.other_labels if x.source == "silver" and x.label_set == label_set]
+    if not silver:
+        return None
+    run = _latest_run(silver)
+    return [x for x in silver if (x.run_id or "") == run]
+
+
+def _label_set_target(doc: Document, ls: LabelSetMap, silver_weight: float,
+                      stats: EncodingStats) -> tuple[int | list[float] | None, float]:
+    """(target, example weight) for one further label set; unlabelled: IGNORE (single) or None (multi)."""
+    names: Sequence[str] = doc.labels_of(ls.name)
+    weight = 1.0
+    if not names and silver_weight > 0:
+        silver = silver_labels(doc, ls.name)
+        if silver:
+            names, weight = [x.label for x in silver], silver_weight
+            stats.silver_label_set_documents[ls.name] = stats.silver_label_set_documents.get(ls.name, 0) + 1
+    if not names:
+        return (None if ls.multi_label else IGNORE), 0.0
+    ids = ls.class_to_id
+    unknown = [n for n in names if n not in ids]
+    if unknown:
+        raise ValidationError(f"document {doc.id}: label {unknown[0]!r} is not one of the classes of label set "
+                              f"{ls.name!r} {list(ls.classes)}")
+    if ls.multi_label:
+        vector = [0.0] * len(ls.classes)
+        for n in names:
+            vector[ids[n]] = 1.0
+        return vector, weight
+    return ids[names[0]], weight
+
+
 def _tokenize_words(tokenizer: Any, word_lists: list[list[str]], *, truncation: bool,
                     max_length: int | None = None) -> Any:
     try:
@@ -306,19 +549,40 @@ def _word_windows(pieces: list[int], budget: int) -> list[tuple[int, int]]:
 
 
 def _example(doc_index: int, window: int, ids: list[int], local_word_ids: list[int | None], word_offset: int,
-             target: tuple[list[int] | None, float, int, float]) -> Example:
-    ner_ids, ner_w, sent_id, sent_w = target
+             target: _Targets) -> Example:
     word_ids = [None if w is None else w + word_offset for w in local_word_ids]
     labels = [IGNORE] * len(ids)
-    if ner_ids is not None:
+    if target.ner_ids is not None:
         prev = None
         for pos, w in enumerate(word_ids):
             if w is not None and w != prev:
-                labels[pos] = ner_ids[w]
+                labels[pos] = target.ner_ids[w]
             prev = w
+    ex = Example(doc_index, window, list(ids), word_ids, labels, target.sentiment, target.ner_weight,
+                 target.sentiment_weight)
     if window:
-        sent_id, sent_w = IGNORE, 0.0  # a document's sentiment is learned from its first window
-    return Example(doc_index, window, list(ids), word_ids, labels, sent_id, ner_w, sent_w)
+        ex.sentiment, ex.sentiment_example_weight = IGNORE, 0.0  # document labels: from the first window
+    else:
+        ex.label_targets = dict(target.labels)
+        ex.label_example_weights = dict(target.label_weights)
+    if target.entity:
+        # Sub-word positions [first, last] of each word in this window.
+        where: dict[int, list[int]] = {}
+        for pos, w in enumerate(word_ids):
+            if w is not None:
+                where.setdefault(w, [pos, pos])[1] = pos
+        seen_before = min(where) if where else 0  # words before it belong to earlier windows
+        for first, end, polarity, k in target.entity:
+            present = [w for w in range(first, end) if w in where]
+            # A span belongs to the window of its first word that has sub-words (a span cut by a window
+            # boundary is read from the part in that window).
+            if not present or (window and first < seen_before):
+                continue
+            ex.entity_spans.append((where[present[0]][0], where[present[-1]][1] + 1))
+            ex.entity_sentiments.append(polarity)
+            ex.entity_span_index.append(k)
+        ex.entity_sentiment_example_weight = target.entity_weight if ex.entity_spans else 0.0
+    return ex
 
 
 # ---- batching ------------------------------------------------------------------------------------
@@ -369,16 +633,42 @@ class Batch:
     ner_example_weights: Any  # (batch,) float: per-example weight of the NER loss (Example.ner_example_weight)
     sentiment_example_weights: Any  # (batch,) float
     special_mask: Any  # (batch, seq) bool: special tokens and padding (never masked for MLM)
+    # Entity sentiment: (n, 3) long [row, first sub-word, end sub-word) per span of the batch, the
+    # polarity per span (IGNORE: unlabelled) and the span's example weight.
+    entity_spans: Any = None
+    entity_sentiment_labels: Any = None  # (n,) long
+    entity_sentiment_weights: Any = None  # (n,) float
+    # Per further label set: single-label (batch,) long with IGNORE; multi-label (batch, classes) float
+    # 0/1 with every entry IGNORE in an unlabelled row. And the per-example weights (batch,) float.
+    label_targets: dict[str, Any] = field(default_factory=dict)
+    label_example_weights: dict[str, Any] = field(default_factory=dict)
+
+    def _map(self, fn: Any) -> "Batch":
+        def one(v: Any) -> Any:
+            if v is None:
+                return None
+            if isinstance(v, dict):
+                return {k: fn(x) for k, x in v.items()}
+            return fn(v)
+        return Batch(**{k: one(v) for k, v in self.__dict__.items()})
 
     def to(self, device: Any, non_blocking: bool = False) -> "Batch":
-        return Batch(**{k: v.to(device, non_blocking=non_blocking) for k, v in self.__dict__.items()})
+        return self._map(lambda v: v.to(device, non_blocking=non_blocking))
 
     def __len__(self) -> int:
         return int(self.input_ids.shape[0])
 
 
-def collate(examples: Sequence[Example], pad_id: int, *, pin_memory: bool = False) -> Batch:
-    """Dynamic padding: pad to the longest example of THIS batch."""
+def label_set_unlabelled(targets: Any) -> Any:
+    """Rows of a label-set target tensor that carry no label (single (b,) or multi-label (b, C))."""
+    return (targets == IGNORE) if targets.ndim == 1 else (targets[:, 0] == IGNORE)
+
+
+def collate(examples: Sequence[Example], pad_id: int, *, pin_memory: bool = False,
+            label_sets: Sequence[LabelSetMap] | None = None) -> Batch:
+    """Dynamic padding: pad to the longest example of THIS batch. `label_sets`: the sets whose targets
+    the batch carries (default: those the examples hold targets for; a set missing from an example is
+    unlabelled there); their sizes shape the multi-label target rows."""
     import torch
 
     n = len(examples)
@@ -387,19 +677,46 @@ def collate(examples: Sequence[Example], pad_id: int, *, pin_memory: bool = Fals
     attention = torch.zeros((n, width), dtype=torch.long)
     ner = torch.full((n, width), IGNORE, dtype=torch.long)
     special = torch.ones((n, width), dtype=torch.bool)
+    spans: list[tuple[int, int, int]] = []
+    polarities: list[int] = []
+    span_weights: list[float] = []
     for b, e in enumerate(examples):
         L = e.length
         input_ids[b, :L] = torch.tensor(e.input_ids, dtype=torch.long)
         attention[b, :L] = 1
         ner[b, :L] = torch.tensor(e.ner_labels, dtype=torch.long)
         special[b, :L] = torch.tensor([w is None for w in e.word_ids], dtype=torch.bool)
+        for (first, end), p in zip(e.entity_spans, e.entity_sentiments):
+            spans.append((b, first, end))
+            polarities.append(p)
+            span_weights.append(e.entity_sentiment_example_weight)
+    targets: dict[str, Any] = {}
+    weights: dict[str, Any] = {}
+    names = [ls.name for ls in label_sets] if label_sets is not None else \
+        list(dict.fromkeys(k for e in examples for k in e.label_targets))
+    sizes = {ls.name: len(ls.classes) for ls in label_sets or ()}
+    for name in names:
+        values = [e.label_targets.get(name) for e in examples]
+        multi = any(isinstance(v, list) for v in values) or \
+            (label_sets is not None and next(ls for ls in label_sets if ls.name == name).multi_label)
+        if multi:
+            size = sizes.get(name) or max(len(v) for v in values if isinstance(v, list))
+            rows = [v if isinstance(v, list) else [float(IGNORE)] * size for v in values]
+            targets[name] = torch.tensor(rows, dtype=torch.float32).reshape(n, size)
+        else:
+            targets[name] = torch.tensor([IGNORE if v is None else int(v) for v in values], dtype=torch.long)
+        weights[name] = torch.tensor([e.label_example_weights.get(name, 0.0) for e in examples], dtype=torch.float32)
     batch = Batch(input_ids, attention, ner,
                   torch.tensor([e.sentiment for e in examples], dtype=torch.long),
                   torch.tensor([e.ner_example_weight for e in examples], dtype=torch.float32),
                   torch.tensor([e.sentiment_example_weight for e in examples], dtype=torch.float32),
-                  special)
+                  special,
+                  torch.tensor(spans, dtype=torch.long).reshape(len(spans), 3),
+                  torch.tensor(polarities, dtype=torch.long),
+                  torch.tensor(span_weights, dtype=torch.float32),
+                  targets, weights)
     if pin_memory:
-        batch = Batch(**{k: v.pin_memory() for k, v in batch.__dict__.items()})
+        batch = batch._map(lambda v: v.pin_memory())
     return batch
 
 
@@ -407,12 +724,26 @@ def collate(examples: Sequence[Example], pad_id: int, *, pin_memory: bool = Fals
 
 @dataclass
 class DocumentPrediction:
-    """What the model says about one document, in word and character terms."""
+    """What the model says about one document, in word and character terms.
+
+    Entity sentiment (when the model has the task): every predicted span carries `sentiment` and
+    `sentiment_confidence` (the head read on the PREDICTED span: end to end), with all polarity
+    probabilities in `span_sentiment_probabilities` (aligned with `spans`); `gold_span_sentiments` is the
+    head read on each of the document's GOLD spans (aligned with `Document.spans`; None for a span no
+    sub-word of which the model read), for scoring entity sentiment with gold spans.
+    Further label sets: `labels[set]` the predicted (label, probability) pairs (single-label: the argmax;
+    multi-label: every label over the set's threshold, most probable first, possibly none) and
+    `label_probabilities[set]` every class's probability.
+    """
 
     tags: list[str] | None  # IOB2 tag per word (repaired); None when the model has no NER task
     spans: list[Span] | None  # entities with character offsets and confidence
     sentiment: str | None = None
     sentiment_probabilities: dict[str, float] | None = None
+    span_sentiment_probabilities: list[dict[str, float] | None] | None = None
+    gold_span_sentiments: list[tuple[str, float] | None] | None = None
+    labels: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    label_probabilities: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def sentiment_confidence(self) -> float | None:

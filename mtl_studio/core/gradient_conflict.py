@@ -13,6 +13,11 @@ step. The meter then keeps the gradient of the task it saw and compares it with 
 other task, one or a few optimizer steps later: that is the pair of directions the optimizer actually
 alternates between. A newer batch of the same task replaces the kept gradient (fresher).
 
+More than two tasks: when a step's batch carries several tasks, the reading is the MEAN over every
+pair of them of the pairwise cosine (overall and per layer group: the mean over the pairs whose group
+cosine is defined), and `tasks` names all of them; with two tasks this is exactly their cosine. A
+one-task batch is paired with the kept gradient of another task as above.
+
 Distributed runs: only rank 0 measures, on its LOCAL gradients (its slice of the global batch); no
 collective is involved, so the other ranks never wait on it beyond the extra backward time. With
 slices of a reasonable size the local cosine estimates the global one (the gradients are means over
@@ -62,7 +67,7 @@ class ConflictMeasurement:
     """One measurement: cosine of the two tasks' gradients, overall and per layer group."""
 
     step: int
-    tasks: tuple[str, str]
+    tasks: tuple[str, ...]  # the two tasks compared, or every task of the step (mean pairwise cosine)
     cosine: float
     per_group: dict[str, float] = field(default_factory=dict)
     steps_apart: int = 0  # 0: both gradients from the same batch; k: the first one is k steps older
@@ -122,12 +127,16 @@ class GradientConflictMeter:
                 ) -> ConflictMeasurement | None:
         """A measurement when two tasks' gradients are at hand; None while waiting for the second."""
         tasks = list(losses)
-        if len(tasks) >= 2:
+        if len(tasks) == 2:
             a, b = tasks[0], tasks[1]
             ga = self._task_gradients(losses[a], loss_scale)
             gb = self._task_gradients(losses[b], loss_scale)
             self._kept = None
             return self._measurement(step, (a, b), ga, gb, 0)
+        if len(tasks) > 2:
+            grads = [self._task_gradients(losses[t], loss_scale) for t in tasks]
+            self._kept = None
+            return self._mean_pairwise(step, tuple(tasks), grads)
         if len(tasks) != 1:
             return None
         task = tasks[0]
@@ -140,6 +149,22 @@ class GradientConflictMeter:
             return self._measurement(step, (pair[0], pair[1]), first, second, step - kept_step)
         self._kept = (task, step, [g.detach().clone() if g is not None else None for g in grads])
         return None
+
+    def _mean_pairwise(self, step: int, tasks: tuple[str, ...], grads: list[list[Tensor | None]]
+                       ) -> ConflictMeasurement:
+        """The mean over task pairs of their cosine, overall and per layer group (module docstring)."""
+        overall: list[float] = []
+        per_group: dict[str, list[float]] = {}
+        for i in range(len(grads)):
+            for j in range(i + 1, len(grads)):
+                cos, groups = gradient_cosines(grads[i], grads[j], self.groups)
+                if cos == cos:  # NaN: a task whose gradient does not reach the encoder
+                    overall.append(cos)
+                for g, v in groups.items():
+                    per_group.setdefault(g, []).append(v)
+        mean = sum(overall) / len(overall) if overall else float("nan")
+        return ConflictMeasurement(step=step, tasks=tasks, cosine=mean,
+                                   per_group={g: sum(v) / len(v) for g, v in per_group.items()}, steps_apart=0)
 
     def _measurement(self, step: int, tasks: tuple[str, str], ga: list[Tensor | None], gb: list[Tensor | None],
                      apart: int) -> ConflictMeasurement:

@@ -124,6 +124,10 @@ def learning_curve(project: str | os.PathLike[str], config: TrainConfig,
     stop = stop or threading.Event()
     fractions = tuple(sorted(fractions))
     with ProjectStore.open(project) as store:
+        if not config.tasks:  # every declared task the curve has a metric for (TrainConfig.tasks empty)
+            from .training_data import project_tasks
+
+            config = dataclasses.replace(config, tasks=tuple(t for t in project_tasks(store) if t in TASK_METRICS))
         labelled = labelled_training_ids(store, config.tasks)
         per_task = {t: set(store.document_ids("train", task=t, labelled=True)) for t in config.tasks}
     if not labelled:

@@ -3,7 +3,8 @@
 Each loss is returned as (sum, count) so the trainer can divide by the GLOBAL count of labelled items
 (tokens, documents, masked tokens) over all ranks: a 2-process run then equals a 1-process run with the
 same global batch (core/distributed.py). A document without NER labels has only -100 token labels and
-adds nothing to the NER sum or count; likewise for sentiment. Per-example weights (silver labels) scale
+adds nothing to the NER sum or count; likewise for sentiment, a span without polarity for entity
+sentiment and a document without a label of a further label set for that set. Per-example weights (silver labels) scale
 the summed terms, while counts stay unweighted, so silver_weight < 1 really down-weights silver labels.
 """
 from __future__ import annotations
@@ -33,6 +34,33 @@ def sentiment_loss_sum(sequence_logits: Tensor, labels: Tensor, example_weights:
     """(sum over labelled documents of w_doc * CE, number of labelled documents)."""
     mask = labels != IGNORE
     per_doc = F.cross_entropy(sequence_logits.float(), labels.clamp(min=0), reduction="none")
+    return (per_doc * example_weights.to(per_doc.dtype) * mask).sum(), mask.sum()
+
+
+def entity_sentiment_loss_sum(logits: Tensor, labels: Tensor, span_weights: Tensor) -> tuple[Tensor, Tensor]:
+    """(sum over labelled spans of w_doc * CE, number of labelled spans): logits (n, polarities), labels
+    (n,) with IGNORE for a span without polarity (it adds nothing), span_weights (n,) its example's weight."""
+    mask = labels != IGNORE
+    if logits.shape[0] == 0:
+        return logits.float().sum() * 0.0, mask.sum()
+    per_span = F.cross_entropy(logits.float(), labels.clamp(min=0), reduction="none")
+    return (per_span * span_weights.to(per_span.dtype) * mask).sum(), mask.sum()
+
+
+def label_set_loss_sum(logits: Tensor, targets: Tensor, example_weights: Tensor, *, multi_label: bool
+                       ) -> tuple[Tensor, Tensor]:
+    """(sum over labelled documents of w_doc * loss, number of labelled documents) for one further label
+    set. Single-label: CE, targets (batch,) long with IGNORE. Multi-label: binary cross-entropy with
+    logits averaged over the set's classes (each class a yes/no decision; the mean keeps the loss of a
+    document on the scale of one decision whatever the number of classes), targets (batch, classes) 0/1
+    with IGNORE in every entry of an unlabelled row."""
+    if multi_label:
+        mask = targets[:, 0] != IGNORE
+        per_doc = F.binary_cross_entropy_with_logits(logits.float(), targets.clamp(min=0).float(),
+                                                     reduction="none").mean(1)
+    else:
+        mask = targets != IGNORE
+        per_doc = F.cross_entropy(logits.float(), targets.clamp(min=0), reduction="none")
     return (per_doc * example_weights.to(per_doc.dtype) * mask).sum(), mask.sum()
 
 

@@ -26,6 +26,7 @@ from .artifacts import (
 MAX_JSON_BYTES = 10 * 1024 * 1024  # labels.json, mtl_config.json and config.json are a few KB
 MAX_ENTITY_TYPES = 1_000
 MAX_SENTIMENT_CLASSES = 1_000
+MAX_LABEL_SETS = 100
 # Encoder config values beyond these are not a text encoder this studio trains (BERT-large has
 # hidden 1024, 24 layers; the largest multilingual vocabularies have about 250k entries).
 ENCODER_LIMITS = {
@@ -40,7 +41,7 @@ class ModelFolderInfo:
     """What a checked model folder holds: enough to build its model without reading anything again."""
 
     folder: Path
-    labels: dict[str, list[str]]
+    labels: dict[str, Any]
     config: dict[str, Any]  # the whole mtl_config.json
     encoder_config: dict[str, Any]  # config.json
     weight_shapes: dict[str, tuple[int, ...]]
@@ -134,17 +135,34 @@ def _check_format(path: Path, mtl_config: dict[str, Any]) -> None:
         if mtl_config.get(key) is not None and not isinstance(mtl_config[key], kind):
             raise ModelFolderError(f"{path}: \"{key}\" must be a JSON {kind.__name__}, not {_short(mtl_config[key])}")
     tasks = mtl_config.get("tasks") or []
-    if any(t not in ("ner", "sentiment") for t in tasks):
-        raise ModelFolderError(f"{path}: tasks must be \"ner\" and/or \"sentiment\", not {_short(tasks)}")
+    if any(not isinstance(t, str) or not t for t in tasks) or len(set(tasks)) != len(tasks):
+        raise ModelFolderError(f"{path}: tasks must be distinct task names, not {_short(tasks)}")
+    n = hyper.get("num_entity_sentiment_classes", 0)
+    if not _is_int(n) or not 0 <= n <= MAX_SENTIMENT_CLASSES:
+        raise ModelFolderError(f"{path}: model.num_entity_sentiment_classes must be a whole number, not {_short(n)}")
+    sets = hyper.get("label_sets", [])
+    if not isinstance(sets, list) or len(sets) > MAX_LABEL_SETS or not all(
+            isinstance(x, dict) and isinstance(x.get("name"), str) and _is_int(x.get("num_classes"))
+            and 1 <= x["num_classes"] <= MAX_SENTIMENT_CLASSES for x in sets):
+        raise ModelFolderError(f"{path}: model.label_sets must be a list of {{name, num_classes}}, not {_short(sets)}")
     max_length = (mtl_config.get("config") or {}).get("max_length")
     if max_length is not None and not (_is_int(max_length) and 1 <= max_length <= 1_000_000):
         raise ModelFolderError(f"{path}: config.max_length must be a positive whole number, not {_short(max_length)}")
 
 
-def _labels(path: Path) -> dict[str, list[str]]:
+def _labels(path: Path) -> dict[str, Any]:
     raw = _json_object(path)
+    sets = raw.get("label_sets")
+    if sets is not None and (not isinstance(sets, list) or len(sets) > MAX_LABEL_SETS):
+        raise ModelFolderError(f"{path}: label_sets must be a list of at most {MAX_LABEL_SETS} label sets")
+    for x in sets or []:
+        classes = x.get("classes") if isinstance(x, dict) else None
+        if isinstance(classes, list) and len(classes) > MAX_SENTIMENT_CLASSES:
+            raise ModelFolderError(f"{path}: {len(classes):,} classes in a label set (at most "
+                                   f"{MAX_SENTIMENT_CLASSES:,} are supported)")
     for key, limit in (("entity_types", MAX_ENTITY_TYPES), ("ner_tags", 2 * MAX_ENTITY_TYPES + 1),
-                       ("sentiment_classes", MAX_SENTIMENT_CLASSES)):
+                       ("sentiment_classes", MAX_SENTIMENT_CLASSES),
+                       ("entity_sentiment_classes", MAX_SENTIMENT_CLASSES)):
         value = raw.get(key)
         if value is None:
             continue
@@ -195,6 +213,25 @@ def _check_heads(info: ModelFolderInfo) -> None:
         if names and len(names) != hyper[key]:
             raise ModelFolderError(f"{info.folder / LABELS_FILE}: {len(names)} {what} but model.{key} in "
                                    f"{MTL_CONFIG_FILE} is {hyper[key]}")
+    # The further heads: labels.json, mtl_config.json and the weights must describe the same ones.
+    polarities = labels.get("entity_sentiment_classes") or []
+    n_polarities = hyper.get("num_entity_sentiment_classes", 0)
+    if len(polarities) != n_polarities:
+        raise ModelFolderError(f"{info.folder / LABELS_FILE}: {len(polarities)} entity sentiment classes but "
+                               f"model.num_entity_sentiment_classes in {MTL_CONFIG_FILE} is {n_polarities}")
+    if n_polarities and shape.get("entity_sentiment_head.classifier.weight", (None,))[0] != n_polarities:
+        raise ModelFolderError(f"{weights}: the entity-sentiment head does not have {n_polarities} outputs")
+    heads = [(x["name"], x["num_classes"]) for x in hyper.get("label_sets", [])]
+    sets = [(x["name"], len(x["classes"])) for x in labels.get("label_sets") or []]
+    if heads != sets:
+        raise ModelFolderError(f"{info.folder / LABELS_FILE}: label sets {sets} but model.label_sets in "
+                               f"{MTL_CONFIG_FILE} describe {heads}")
+    from .model import label_head_key
+
+    for i, (name, n) in enumerate(heads):
+        found = shape.get(f"label_heads.{label_head_key(i)}.weight", (None,))[0]
+        if found != n:
+            raise ModelFolderError(f"{weights}: the head of label set {name!r} has {found} outputs, not {n}")
 
 
 def _check_encoder_shapes(info: ModelFolderInfo) -> None:
@@ -257,7 +294,9 @@ def build_model(enc_config: Any, hyper: dict[str, Any]) -> Any:
 
     encoder = AutoModel.from_config(enc_config, trust_remote_code=False)
     return MultiTaskModel(encoder, hyper["num_tags"], hyper["num_classes"], dropout=float(hyper.get("dropout", 0.1)),
-                          pooling=hyper["pooling"], mlm_head=bool(hyper.get("mlm_head", False)))
+                          pooling=hyper["pooling"], mlm_head=bool(hyper.get("mlm_head", False)),
+                          num_entity_sentiment_classes=int(hyper.get("num_entity_sentiment_classes", 0)),
+                          label_sets=[(x["name"], int(x["num_classes"])) for x in hyper.get("label_sets", [])])
 
 
 def _is_int(value: Any) -> bool:

@@ -1,4 +1,5 @@
-"""Training: ONE shared encoder with a token head and a sequence head, as a generator of progress events.
+"""Training: ONE shared encoder with a head per task (token, sentiment, entity sentiment, label sets), as a
+generator of progress events.
 
     for event in train("demo.mtl", TrainConfig(epochs=2), stop=stop_event):
         ...   # RunStarted, StepProgress..., EpochEvaluated, LogMessage, RunFinished
@@ -44,11 +45,12 @@ from .distributed import DistContext, init_distributed, unwrap_model
 from .errors import MtlStudioError, TrainingError
 from .events import EpochEvaluated, Event, GradientConflict, LogMessage, RunFinished, RunStarted, StepProgress
 from .evaluate import EvalReport, evaluate_model
-from .features import EncodedDataset, collate, length_grouped_batches
+from .features import EncodedDataset, collate, label_set_unlabelled, length_grouped_batches
 from .gradient_conflict import ConflictHint, ConflictMeasurement, GradientConflictMeter, shared_parameter_groups
 from .model import MultiTaskModel, load_encoder
 from .paths import RESUME_POINT_DIR, has_resume_point
 from .prediction_store import store_predictions
+from .schema import TASK_ENTITY_SENTIMENT
 from .run_bookkeeping import RunBookkeeping, final_metrics, resumable_config, stopped_metrics
 from .run_liveness import resume_hint
 from .store import ProjectStore
@@ -107,14 +109,16 @@ class _Forward(nn.Module):
         self.l2sp = l2sp  # computed inside forward: DDP forbids using parameters outside it
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                mlm_input_ids: torch.Tensor | None = None, mlm_positions: torch.Tensor | None = None):
-        out = self.model(input_ids, attention_mask)
+                mlm_input_ids: torch.Tensor | None = None, mlm_positions: torch.Tensor | None = None,
+                entity_spans: torch.Tensor | None = None):
+        out = self.model(input_ids, attention_mask, entity_spans=entity_spans)
         mlm_logits = None
         if mlm_input_ids is not None and self.model.mlm is not None:
             hidden = self.model.encoder(input_ids=mlm_input_ids, attention_mask=attention_mask).last_hidden_state
             mlm_logits = self.model.mlm(hidden[mlm_positions])  # (masked tokens, vocab)
         penalty = self.l2sp() if self.l2sp is not None else None
-        return out.token_logits, out.sequence_logits, mlm_logits, penalty
+        return (out.token_logits, out.sequence_logits, mlm_logits, penalty, out.entity_sentiment_logits,
+                out.label_logits)
 
 
 def last_shared_layer(encoder: nn.Module) -> list[nn.Parameter]:
@@ -280,6 +284,8 @@ class Trainer:
         # Read in every step: kept at hand.
         self.labels, self.train_set, self.tasks = self.data.labels, self.data.train_set, self.data.tasks
         self.max_length = self.data.max_length
+        # The run's record holds the resolved task list (an empty TrainConfig.tasks: every declared task).
+        self.config = dataclasses.replace(self.config, tasks=self.data.requested)
         self._setup_model(encoder, notes)
         self._setup_optimizer()
         if self.ctx.rank:
@@ -306,13 +312,15 @@ class Trainer:
         (DDP-wrapped) forward."""
         cfg = self.config
         self.model = MultiTaskModel(encoder, len(self.labels.ner_tags), max(1, len(self.labels.sentiment_classes)),
-                                    dropout=cfg.dropout, pooling=cfg.pooling, mlm_head=cfg.mlm_weight > 0)
+                                    dropout=cfg.dropout, pooling=cfg.pooling, mlm_head=cfg.mlm_weight > 0,
+                                    num_entity_sentiment_classes=len(self.labels.entity_sentiment_classes),
+                                    label_sets=[(ls.name, len(ls.classes)) for ls in self.labels.label_sets])
         self.model.to(self.device)
         self.l2sp = L.L2SPPenalty(self.model.encoder.parameters()) if cfg.l2sp_weight > 0 else None
         if len(self.tasks) > 1:
             self.strategy: WeightingStrategy = make_strategy(cfg.strategy, self.tasks, cfg, device=self.device)
         else:
-            self.strategy = FixedWeighting(self.tasks, {self.tasks[0]: 1.0})
+            self.strategy = FixedWeighting(self.tasks, {self.tasks[0]: 1.0})  # the task alone, at full weight
             if cfg.strategy != "fixed":
                 notes.append(("info", f"single-task run: strategy {cfg.strategy!r} needs two tasks; weight 1"))
         self.forward = self.ctx.wrap_model(_Forward(self.model, self.l2sp))
@@ -454,7 +462,7 @@ class Trainer:
         cfg, ctx = self.config, self.ctx
         local, placeholder = ctx.shard_or_placeholder(global_batch)
         cpu_batch = collate([self.train_set.examples[i] for i in local], self._pad_id(),
-                            pin_memory=self.device.type == "cuda")
+                            pin_memory=self.device.type == "cuda", label_sets=self.labels.label_sets)
         use_mlm = cfg.mlm_weight > 0
         mlm_ids = mlm_labels = mlm_positions = None
         if use_mlm:
@@ -465,9 +473,11 @@ class Trainer:
             mlm_positions = mlm_labels != L.IGNORE
         keep = 0.0 if placeholder else 1.0
         # Counts on the CPU copy (no device sync), then one all-reduce for the global counts.
+        # One count per head's loss (ner, sentiment, then the further tasks), then the masked tokens.
         local_counts = torch.tensor([
             float((cpu_batch.ner_labels != L.IGNORE).sum()) * keep,
             float((cpu_batch.sentiment_labels != L.IGNORE).sum()) * keep,
+            *[float(self._further_count(cpu_batch, t)) * keep for t in self.further_tasks],
             float(mlm_positions.sum()) * keep if use_mlm else 0.0,
         ], dtype=torch.float64, device=self._collective_device())
         counts = ctx.all_reduce_sum(local_counts).tolist()
@@ -495,28 +505,62 @@ class Trainer:
                            + cfg.mlm_weight * global_losses["mlm"] + cfg.l2sp_weight * global_losses["l2sp"])
         return report, {t: float(weights[t]) for t in self.tasks}
 
+    @property
+    def further_tasks(self) -> list[str]:
+        """The trained tasks beyond ner and sentiment, in training order (entity sentiment, label sets)."""
+        return [t for t in self.tasks if t not in ("ner", "sentiment")]
+
+    def _further_count(self, batch: Any, task: str) -> int:
+        """Labelled items of a further task in a (CPU) batch: spans with a polarity, or labelled documents."""
+        if task == TASK_ENTITY_SENTIMENT:
+            return int((batch.entity_sentiment_labels != L.IGNORE).sum())
+        return int((~label_set_unlabelled(batch.label_targets[task])).sum())
+
+    def _entity_spans(self, batch: Any) -> tuple[Any, Any, Any]:
+        """(spans, polarities, weights) of a batch for the entity-sentiment head; a batch without spans
+        gets one unlabelled placeholder span so the head still takes part in the backward (DDP)."""
+        if self.model.entity_sentiment_head is None:
+            return None, None, None
+        if batch.entity_spans.shape[0]:
+            return batch.entity_spans, batch.entity_sentiment_labels, batch.entity_sentiment_weights
+        spans = torch.tensor([[0, 0, 1]], dtype=torch.long, device=self.device)
+        return (spans, torch.full((1,), L.IGNORE, dtype=torch.long, device=self.device),
+                torch.zeros((1,), device=self.device))
+
     def _losses(self, batch: Any, counts: list[float], divisor: list[float], keep: float, mlm_ids: Any,
                 mlm_labels: Any, mlm_positions: Any
                 ) -> tuple[dict[str, torch.Tensor], torch.Tensor, dict[str, float]]:
         """Forward and losses: (task losses, the weighted terms outside task weighting, global loss values)."""
         cfg, ctx = self.config, self.ctx
+        spans, polarities, span_weights = self._entity_spans(batch)
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
-            token_logits, sequence_logits, mlm_logits, penalty = self.forward(
-                batch.input_ids, batch.attention_mask, mlm_ids, mlm_positions)
+            token_logits, sequence_logits, mlm_logits, penalty, entity_logits, label_logits = self.forward(
+                batch.input_ids, batch.attention_mask, mlm_ids, mlm_positions, spans)
         ner_sum, _ = L.ner_loss_sum(token_logits, batch.ner_labels, batch.ner_example_weights)
         sent_sum, _ = L.sentiment_loss_sum(sequence_logits, batch.sentiment_labels, batch.sentiment_example_weights)
         sums = {"ner": ner_sum * keep, "sentiment": sent_sum * keep}
-        losses: dict[str, torch.Tensor] = {}
         # Terms outside task weighting. Absent tasks still enter with weight 0 so every head takes part in
         # the backward pass (DDP expects a gradient for every parameter on every rank).
         extra = 0.0 * (ner_sum + sent_sum)
-        for i, task in enumerate(("ner", "sentiment")):
-            if task in self.tasks and counts[i] > 0:
-                losses[task] = sums[task] / divisor[i]
+        for task in self.further_tasks:
+            if task == TASK_ENTITY_SENTIMENT:
+                task_sum, _ = L.entity_sentiment_loss_sum(entity_logits, polarities, span_weights)
+            else:
+                task_sum, _ = L.label_set_loss_sum(label_logits[task], batch.label_targets[task],
+                                                   batch.label_example_weights[task],
+                                                   multi_label=self.labels.label_set(task).multi_label)
+            sums[task] = task_sum * keep
+            extra = extra + 0.0 * task_sum
+        losses: dict[str, torch.Tensor] = {}
+        count_of = dict(zip(["ner", "sentiment", *self.further_tasks], zip(counts, divisor)))
+        for task in self.tasks:
+            count, div = count_of[task]
+            if count > 0:
+                losses[task] = sums[task] / div
         mlm_term = torch.zeros((), device=self.device)
         if mlm_ids is not None:
             mlm_sum, _ = L.mlm_loss_sum(mlm_logits, mlm_labels[mlm_positions])
-            mlm_term = mlm_sum * keep / divisor[2]
+            mlm_term = mlm_sum * keep / divisor[-1]
             extra = extra + cfg.mlm_weight * mlm_term
         l2sp_term = torch.zeros((), device=self.device)
         if penalty is not None:

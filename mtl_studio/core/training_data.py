@@ -6,12 +6,14 @@ training document is labelled for it; a run with no task left cannot start.
 """
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .config import TrainConfig
 from .features import EncodedDataset, LabelMaps, encode_documents
-from .schema import Document
+from .schema import TASK_ENTITY_SENTIMENT, TASK_NER, TASK_SENTIMENT, Document
 from .splits import NoTrainingDocuments
 from .store import ProjectStore
 
@@ -27,6 +29,7 @@ class TrainingData:
     tasks: tuple[str, ...]  # the requested tasks that have training labels
     dev_tasks: list[str]  # the tasks with labelled dev documents (scored each epoch)
     max_length: int  # the configured max length, capped at what the encoder reads
+    requested: tuple[str, ...] = ()  # TrainConfig.tasks resolved against the project (empty: every task)
 
     @property
     def train_counts(self) -> dict[str, int]:
@@ -39,6 +42,7 @@ def load_training_data(store: ProjectStore, tokenizer: Any, config: TrainConfig,
     """Read and encode the project's data for `config`; notes for the user are appended to `notes`."""
     cfg = config
     labels = LabelMaps.from_store(store)
+    requested = cfg.resolved_tasks(labels.task_names)
     sources = ("gold", "silver") if cfg.silver_weight > 0 else ("gold",)
     train_docs = list(store.iter_documents("train", sources=sources))
     dev_docs = list(store.iter_documents("dev"))
@@ -48,32 +52,71 @@ def load_training_data(store: ProjectStore, tokenizer: Any, config: TrainConfig,
     max_length = min(cfg.max_length, limit) if isinstance(limit, int) and 0 < limit < 100_000 else cfg.max_length
     if max_length < cfg.max_length:
         notes.append(("info", f"max length {cfg.max_length} exceeds what this encoder reads; using {max_length}"))
-    tasks, train_set = _trainable_tasks(train_docs, tokenizer, labels, cfg, max_length, notes)
+    tasks, train_set = _trainable_tasks(train_docs, tokenizer, labels, cfg, requested, max_length, notes)
     if not tasks:  # the error carries the labelled counts per split, so the GUI can offer a re-split
-        raise NoTrainingDocuments(cfg.tasks, store.labelled_counts_per_split(cfg.tasks), str(store.path))
+        raise NoTrainingDocuments(requested, store.labelled_counts_per_split(requested), str(store.path))
     notes += [("warning", s) for s in train_set.stats.describe(max_length)]
     if cfg.silver_weight > 0:
         st = train_set.stats
+        more = "".join(f", {n} {t}" for t, n in [("entity sentiment", st.silver_entity_sentiment_documents)]
+                       + list(st.silver_label_set_documents.items()) if n)
         notes.append(("info", f"silver labels (weight {cfg.silver_weight}): {st.silver_ner_documents} NER and "
-                              f"{st.silver_sentiment_documents} sentiment documents"))
-    dev_tasks = [t for t in tasks if any(
-        (d.ner_labelled if t == "ner" else d.sentiment is not None) for d in dev_docs)]
+                              f"{st.silver_sentiment_documents} sentiment documents{more}"))
+    dev_tasks = [t for t in tasks if any(labelled_for(d, t) for d in dev_docs)]
     if cfg.eval_each_epoch and not dev_tasks:
         notes.append(("warning", "no labelled dev documents: no early stopping, the last epoch is kept as best"))
-    return TrainingData(labels, train_set, dev_docs, test_docs, tasks, dev_tasks, max_length)
+    return TrainingData(trained_labels(labels, tasks), train_set, dev_docs, test_docs, tasks, dev_tasks, max_length,
+                        requested)
+
+
+def project_tasks(store: ProjectStore) -> tuple[str, ...]:
+    """Every task the project declares, in training order (LabelMaps.task_names)."""
+    return LabelMaps.from_store(store).task_names
+
+
+def resolve_tasks(store: ProjectStore, config: TrainConfig) -> TrainConfig:
+    """`config` with its tasks resolved against the project (an empty list: every declared task), for
+    the callers that plan from the task list before a run (budget preview, learning curve, sweep)."""
+    return dataclasses.replace(config, tasks=config.resolved_tasks(project_tasks(store)))
+
+
+def labelled_for(doc: Document, task: str) -> bool:
+    """Whether a document has a gold label for `task` (any task name)."""
+    if task == TASK_NER:
+        return doc.ner_labelled
+    if task == TASK_SENTIMENT:
+        return doc.sentiment is not None
+    if task == TASK_ENTITY_SENTIMENT:
+        return doc.entity_sentiment_labelled
+    return bool(doc.labels_of(task))
+
+
+def trained_labels(labels: LabelMaps, tasks: Sequence[str]) -> LabelMaps:
+    """The label maps of a run's model: the token and sentiment heads as always, the further heads only
+    for the tasks it trains (a single-task baseline has no untrained entity-sentiment or label-set head)."""
+    return dataclasses.replace(
+        labels, entity_sentiment_classes=labels.entity_sentiment_classes if TASK_ENTITY_SENTIMENT in tasks else (),
+        label_sets=tuple(ls for ls in labels.label_sets if ls.name in tasks))
 
 
 def _trainable_tasks(train_docs: list[Document], tokenizer: Any, labels: LabelMaps, cfg: TrainConfig,
-                     max_length: int, notes: Notes) -> tuple[tuple[str, ...], EncodedDataset]:
+                     requested: tuple[str, ...], max_length: int, notes: Notes
+                     ) -> tuple[tuple[str, ...], EncodedDataset]:
     """The requested tasks that have labels in the schema and in the training split, and the training
     set encoded for them (no task: the caller raises)."""
     tasks = []
-    for task in cfg.tasks:
-        if task == "ner" and not labels.entity_types:
+    for task in requested:
+        if task == TASK_NER and not labels.entity_types:
             notes.append(("warning", "NER left out: the project has no entity types"))
             continue
-        if task == "sentiment" and not labels.sentiment_classes:
+        if task == TASK_SENTIMENT and not labels.sentiment_classes:
             notes.append(("warning", "sentiment left out: the project has no sentiment classes"))
+            continue
+        if task == TASK_ENTITY_SENTIMENT and not labels.entity_sentiment_classes:
+            notes.append(("warning", "entity sentiment left out: the project has no polarities"))
+            continue
+        if task in labels.label_set_names and not labels.label_set(task).classes:
+            notes.append(("warning", f"{task} left out: the label set has no classes"))
             continue
         tasks.append(task)
 
@@ -84,9 +127,9 @@ def _trainable_tasks(train_docs: list[Document], tokenizer: Any, labels: LabelMa
     train_set = encode()
     counts = train_set.task_documents()
     for task in list(tasks):
-        if counts[task] == 0:
+        if counts.get(task, 0) == 0:
             notes.append(("warning", f"{task} left out: no training document is labelled for it"))
             tasks.remove(task)
-    if tasks and tasks != list(cfg.tasks):
+    if tasks and tasks != list(requested):
         train_set = encode()  # so that labels of a dropped task do not keep documents in the training set
     return tuple(tasks), train_set

@@ -25,8 +25,12 @@ REGISTRY: dict[str, type[WeightingStrategy]] = {spec.name: spec.load_class() for
 
 
 def initial_weights(tasks: Sequence[str], config: Any) -> dict[str, float]:
-    """The user's weight per task (config fields ner_weight, sentiment_weight)."""
-    return {t: float(config_value(config, f"{t}_weight", 1.0)) for t in tasks}
+    """The user's weight per task: TrainConfig.weight(task); from a dict of its fields (a stored run's
+    config) task_weights[task], else the field "<task>_weight" (ner_weight, sentiment_weight), else 1."""
+    if hasattr(config, "weight"):
+        return {t: float(config.weight(t)) for t in tasks}
+    named = config_value(config, "task_weights", None) or {}
+    return {t: float(named[t]) if t in named else float(config_value(config, f"{t}_weight", 1.0)) for t in tasks}
 
 
 def make_strategy(name: str, tasks: Sequence[str], config: Any = None, *, device: Any = "cpu"

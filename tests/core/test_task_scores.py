@@ -1,0 +1,209 @@
+"""Entity sentiment (gold spans and strict end to end) and document label set scores, checked by hand
+and against sklearn.metrics."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+from mtl_studio.core.task_scores import (EntitySentimentScores, LabelSetScores, class_scores, end_to_end_scores,
+                                         entity_sentiment_scores, multi_label_set_scores, single_label_set_scores)
+
+POL = ["negative", "neutral", "positive"]
+
+
+def test_class_scores_match_sklearn():
+    gold = ["positive", "positive", "negative", "neutral", "negative", "positive"]
+    pred = ["positive", "negative", "negative", "positive", "neutral", "positive"]
+    s = class_scores(gold, pred, POL)
+    p, r, f, support = precision_recall_fscore_support(gold, pred, labels=POL, zero_division=0)
+    for i, c in enumerate(POL):
+        assert s.per_class[c].precision == pytest.approx(p[i])
+        assert s.per_class[c].recall == pytest.approx(r[i])
+        assert s.per_class[c].f1 == pytest.approx(f[i])
+        assert s.per_class[c].support == support[i]
+    assert s.macro.f1 == pytest.approx(f1_score(gold, pred, labels=POL, average="macro", zero_division=0))
+    assert s.accuracy == pytest.approx(accuracy_score(gold, pred)) == pytest.approx(3 / 6)
+    assert s.confusion == confusion_matrix(gold, pred, labels=POL).tolist()
+
+
+def test_macro_is_over_classes_present_in_gold():
+    # "neutral" is a class of the project but no gold span has it: it is not averaged in.
+    s = class_scores(["negative", "positive"], ["negative", "neutral"], POL)
+    assert s.per_class["neutral"].support == 0
+    assert s.macro.f1 == pytest.approx((1.0 + 0.0) / 2)  # negative 1, positive 0
+    assert s.labels == POL
+
+
+def test_unknown_label_is_appended_not_dropped():
+    s = class_scores(["negative"], ["conflict"], POL)
+    assert s.labels == POL + ["conflict"] and s.confusion[0][3] == 1
+
+
+def test_end_to_end_strict_by_hand():
+    gold = [
+        [(0, 5, "ORG", "negative"), (10, 19, "ORG", "positive"), (24, 30, "ORG", "positive")],
+        [(0, 4, "ORG", "neutral")],
+    ]
+    pred = [
+        [(0, 5, "ORG", "negative"),        # hit
+         (10, 19, "ORG", "negative"),      # right span, wrong polarity: a false positive and a miss
+         (24, 29, "ORG", "positive")],     # wrong end: a false positive and a miss
+        [(0, 4, "PER", "neutral")],        # wrong type: a false positive and a miss
+    ]
+    s = end_to_end_scores(gold, pred, POL)
+    assert (s.micro.precision, s.micro.recall, s.micro.support) == (0.25, 0.25, 4)
+    assert s.micro.f1 == pytest.approx(0.25)
+    assert s.per_polarity["negative"].precision == 0.5 and s.per_polarity["negative"].recall == 1.0
+    assert s.per_polarity["positive"].f1 == 0.0 and s.per_polarity["positive"].support == 2
+    assert s.per_polarity["neutral"].support == 1 and s.per_polarity["neutral"].f1 == 0.0
+    assert s.macro.f1 == pytest.approx((2 / 3 + 0 + 0) / 3)
+    assert s.documents == 2
+
+
+def test_end_to_end_leaves_out_spans_without_gold_polarity():
+    # The second gold entity has no polarity: neither missed nor wrongly predicted, whatever the model says.
+    gold = [[(0, 5, "ORG", "positive"), (10, 15, "ORG", None)]]
+    pred = [[(0, 5, "ORG", "positive"), (10, 15, "ORG", "negative")]]
+    s = end_to_end_scores(gold, pred, POL)
+    assert (s.micro.precision, s.micro.recall, s.micro.f1) == (1.0, 1.0, 1.0)
+    # ... but a predicted entity elsewhere is a false positive, and one without a polarity is never right.
+    s = end_to_end_scores(gold, [[(0, 5, "ORG", None), (20, 25, "ORG", "positive")]], POL)
+    assert s.micro.precision == 0.0 and s.micro.recall == 0.0
+
+
+def test_entity_sentiment_scores_round_trip_and_f1():
+    s = entity_sentiment_scores(["negative", "positive", "positive"], ["negative", "positive", "neutral"],
+                                [[(0, 5, "ORG", "negative")]], [[(0, 5, "ORG", "negative")]],
+                                classes=POL, documents=2)
+    assert s.spans == 3 and s.accuracy == pytest.approx(2 / 3)
+    # f1 is the gold-span macro-F1: negative 1, positive 2/3 (neutral is not in gold)
+    assert s.f1 == pytest.approx((1 + 2 / 3) / 2)
+    assert s.end_to_end.f1 == 1.0
+    d = json.loads(json.dumps(s.to_dict()))
+    assert set(d) == {"documents", "f1", "gold_spans", "end_to_end"}
+    assert d["gold_spans"]["confusion_matrix"]["labels"] == POL and d["gold_spans"]["spans"] == 3
+    back = EntitySentimentScores.from_dict(d)
+    assert back.to_dict() == d
+
+
+def test_entity_sentiment_falls_back_to_end_to_end():
+    s = entity_sentiment_scores([], [], [[(0, 5, "ORG", "positive")]], [[]], classes=POL, documents=1)
+    assert s.gold_spans is None and s.f1 == 0.0 and s.end_to_end.micro.recall == 0.0
+    assert EntitySentimentScores.from_dict(s.to_dict()).to_dict() == s.to_dict()
+
+
+def test_single_label_set():
+    s = single_label_set_scores("urgency", ["high", "low", "low"], ["high", "high", "low"], ["low", "high"])
+    assert not s.multi_label and s.documents == 3
+    assert s.accuracy == pytest.approx(2 / 3)
+    assert s.f1 == pytest.approx(f1_score(["high", "low", "low"], ["high", "high", "low"], average="macro"))
+    d = s.to_dict()
+    assert d["confusion_matrix"] == {"labels": ["low", "high"], "matrix": [[1, 1], [0, 1]]}
+    assert LabelSetScores.from_dict(json.loads(json.dumps(d))).to_dict() == d
+
+
+def test_multi_label_set_matches_sklearn():
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    classes = ["billing", "bug", "feature", "other"]
+    gold = [["billing"], ["bug", "feature"], ["other"], ["bug"]]
+    pred = [["billing", "bug"], ["bug"], [], ["bug"]]
+    s = multi_label_set_scores("intent", gold, pred, classes)
+    mlb = MultiLabelBinarizer(classes=classes)
+    y_true, y_pred = mlb.fit_transform(gold), mlb.transform(pred)
+    assert s.micro.f1 == pytest.approx(f1_score(y_true, y_pred, average="micro", zero_division=0))
+    # micro by hand: tp 3 (billing, bug, bug), predicted 4, gold 5
+    assert (s.micro.precision, s.micro.recall) == (pytest.approx(3 / 4), pytest.approx(3 / 5))
+    p, r, f, support = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
+    for i, c in enumerate(classes):
+        assert (s.per_class[c].precision, s.per_class[c].recall, s.per_class[c].f1) == \
+            (pytest.approx(p[i]), pytest.approx(r[i]), pytest.approx(f[i]))
+        assert s.per_class[c].support == support[i]
+    # every class occurs in gold here, so macro equals sklearn's macro
+    assert s.macro.f1 == pytest.approx(f1_score(y_true, y_pred, average="macro", zero_division=0))
+    assert s.subset_accuracy == pytest.approx(accuracy_score(y_true, y_pred)) == 0.25
+    assert s.f1 == s.micro.f1 and s.accuracy == 0.25
+    d = json.loads(json.dumps(s.to_dict()))
+    assert set(d) == {"name", "multi_label", "documents", "f1", "per_class", "macro", "micro", "subset_accuracy"}
+    assert LabelSetScores.from_dict(d).to_dict() == d
+
+
+def test_lengths_must_align():
+    with pytest.raises(ValueError):
+        class_scores(["a"], [])
+    with pytest.raises(ValueError):
+        multi_label_set_scores("x", [["a"]], [])
+    with pytest.raises(ValueError):
+        end_to_end_scores([[]], [])
+
+
+# ---- EvalReport with the new tasks (evaluate_predictions over DocumentPrediction) -------------------
+
+def _report_fixture():
+    from mtl_studio.core.features import DocumentPrediction, LabelMaps, LabelSetMap
+    from mtl_studio.core.schema import Document, DocumentLabel, SentimentLabel, Span
+    from mtl_studio.core.tokenize import tokenize
+
+    labels = LabelMaps(("ORG",), ("negative", "positive"), tuple(POL),
+                       (LabelSetMap("topic", ("markets", "jobs"), multi_label=True), LabelSetMap("urgency", ("low", "high"))))
+    text = "Apple rose and Nokia fell"
+    docs = [
+        Document(text, tokenize(text), [Span(0, 5, "ORG", sentiment="positive"), Span(15, 20, "ORG", sentiment="negative")],
+                 SentimentLabel("positive"), ner_labelled=True,
+                 labels=[DocumentLabel("topic", "markets"), DocumentLabel("topic", "jobs"), DocumentLabel("urgency", "high")]),
+        # labelled for NER and sentiment only: not scored for entity sentiment nor the label sets
+        Document("Siemens", tokenize("Siemens"), [Span(0, 7, "ORG")], SentimentLabel("negative"), ner_labelled=True),
+    ]
+    preds = [
+        DocumentPrediction(["B-ORG", "O", "O", "B-ORG", "O"],
+                           [Span(0, 5, "ORG", "predicted", sentiment="positive"),
+                            Span(15, 20, "ORG", "predicted", sentiment="positive")],
+                           "positive", {"negative": 0.1, "positive": 0.9},
+                           gold_span_sentiments=[("positive", 0.8), ("negative", 0.6)],
+                           labels={"topic": [("markets", 0.9)], "urgency": [("high", 0.7)]}),
+        DocumentPrediction(["B-ORG"], [Span(0, 7, "ORG", "predicted", sentiment="neutral")], "negative",
+                           {"negative": 0.9, "positive": 0.1}, gold_span_sentiments=[("neutral", 0.5)],
+                           labels={"topic": [], "urgency": [("low", 0.9)]}),
+    ]
+    return labels, docs, preds
+
+
+def test_eval_report_scores_every_task_and_round_trips():
+    from mtl_studio.core.evaluate import EvalReport, evaluate_predictions, format_report
+
+    labels, docs, preds = _report_fixture()
+    r = evaluate_predictions(docs, preds, split="test", tasks=labels.task_names, labels=labels)
+    es = r.entity_sentiment
+    assert es.documents == 1 and es.spans == 2 and es.accuracy == 1.0 and es.f1 == 1.0
+    # end to end: Apple right, Nokia right span but wrong polarity -> 1 hit of 2 predicted, 2 gold
+    assert (es.end_to_end.micro.precision, es.end_to_end.micro.recall) == (0.5, 0.5)
+    assert es.end_to_end.per_polarity["negative"].recall == 0.0
+    topic, urgency = r.label_sets["topic"], r.label_sets["urgency"]
+    assert topic.documents == 1 and topic.micro.recall == 0.5 and topic.micro.precision == 1.0
+    assert topic.subset_accuracy == 0.0 and urgency.documents == 1 and urgency.accuracy == 1.0
+    assert r.task_f1() == {"ner": 1.0, "entity_sentiment": 1.0, "sentiment": 1.0, "topic": pytest.approx(2 / 3),
+                           "urgency": 1.0}
+    assert r.score == pytest.approx((4 + 2 / 3) / 5)
+    d = json.loads(json.dumps(r.to_dict()))
+    assert set(d) == {"split", "score", "ner", "sentiment", "entity_sentiment", "label_sets"}
+    assert set(d["label_sets"]) == {"topic", "urgency"}
+    assert EvalReport.from_dict(d).to_dict() == d
+    text = format_report(d)
+    assert "Entity sentiment on test" in text and "end to end, strict" in text
+    assert "Label set topic on test, multi-label" in text and "Label set urgency on test" in text
+
+
+def test_two_task_report_is_unchanged():
+    from mtl_studio.core.evaluate import EvalReport, evaluate_predictions
+
+    labels, docs, preds = _report_fixture()
+    r = evaluate_predictions(docs, preds, split="dev", tasks=("ner", "sentiment"), labels=labels)
+    d = r.to_dict()
+    assert set(d) == {"split", "score", "ner", "sentiment"}
+    assert r.score == pytest.approx((r.ner.f1 + r.sentiment.f1) / 2)
+    # metrics stored before issue 13 load as they were
+    old = {"split": "dev", "score": d["score"], "ner": d["ner"], "sentiment": d["sentiment"]}
+    back = EvalReport.from_dict(old)
+    assert back.entity_sentiment is None and back.label_sets == {} and back.to_dict() == old

@@ -184,3 +184,26 @@ def test_int8_backend_runs_every_head(onnx_folder, tmp_path):
     b = [p.to_dict() for p in int8.predict(TEXTS)]
     for x, y in zip(a, b):
         _same(x, y, 0.1)  # int8 weights: close, not equal
+
+
+def test_int8_check_scores_every_task(onnx_folder, tmp_path):
+    """The export's int8 check (predictor_eval) scores entity sentiment with gold spans and the label sets."""
+    import shutil
+
+    from mtl_studio.core.onnx_quant import ONNX_INT8_FILE, check_int8, quantize_int8
+    from mtl_studio.core.predictor_eval import score_predictor
+    from mtl_studio.core.schema import DocumentLabel, SentimentLabel
+
+    folder = tmp_path / "m"
+    shutil.copytree(onnx_folder, folder)
+    quantize_int8(folder / "model.onnx", folder / ONNX_INT8_FILE)
+    text = TEXTS[0]
+    docs = [Document(text, tokenize(text), [Span(0, 5, "ORG", sentiment="positive"), Span(15, 20, "ORG", sentiment="negative")],
+                     SentimentLabel("positive"), ner_labelled=True,
+                     labels=[DocumentLabel("topic", "markets"), DocumentLabel("urgency", "high")])]
+    score, report = score_predictor(inf.load(folder), docs)
+    assert set(score.task_f1) == {"entity_sentiment", "topic", "urgency"}
+    assert report.entity_sentiment.spans == 2 and report.entity_sentiment.end_to_end is not None
+    check = check_int8(inf.load(folder), inf.load(folder, backend="onnx-int8"), docs)
+    assert {"entity_sentiment_f1", "topic_f1", "urgency_f1"} <= set(check.fp32) and set(check.int8) == set(check.fp32)
+    assert any("label set topic F1" in line for line in check.card_lines())

@@ -442,8 +442,7 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
         preds += chunk
         progress.update(len(preds))
     progress.finish()
-    return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks,
-                                classes=labels.sentiment_classes)
+    return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks, labels=labels)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -455,7 +454,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         scores = report.to_dict()
         out = {"run": run.id, "split": args.split, "source": source, "ner": scores.get("ner"),
-               "sentiment": scores.get("sentiment"), "score": scores["score"]}
+               "sentiment": scores.get("sentiment"), "entity_sentiment": scores.get("entity_sentiment"),
+               "label_sets": scores.get("label_sets") or {}, "task_f1": report.task_f1(), "score": scores["score"]}
         if verdict is not None:
             out["verdict"] = verdict.to_dict()
         print(json.dumps(out, indent=2))
@@ -482,13 +482,15 @@ def _verdict(project: str, run_id: str, split: str) -> Any:
 def _run_summary(run: RunRecord) -> dict[str, Any]:
     cfg = run.config
     conflict = run.gradient_conflict
-    scored = run.report("test") or run.report("dev")  # the best model's scores: test when there are some
+    scored = run.scored_report()  # the best model's scores: test when there are some
     return {
         "id": run.id, "created_at": run.created_at, "status": run.status,
         "tasks": run.metrics.get("tasks") or cfg.get("tasks"), "strategy": cfg.get("strategy"),
         "encoder": cfg.get("encoder"), "epochs": cfg.get("epochs"), "best_epoch": run.best_epoch,
         "ner_f1": scored.ner.f1 if scored is not None and scored.ner is not None else None,
         "sentiment_macro_f1": scored.sentiment.f1 if scored is not None and scored.sentiment is not None else None,
+        # every scored task's figure, the further tasks included (EvalReport.task_f1)
+        "task_f1": scored.task_f1() if scored is not None else {},
         "scored_on": scored.split if scored is not None else None, "dataset_hash": run.dataset_hash,
         "artefact_dir": run.artefact_dir, "message": run.message,
         "conflict_mean_cosine": conflict.mean_cosine if conflict is not None else None,

@@ -207,3 +207,83 @@ def test_two_task_report_is_unchanged():
     old = {"split": "dev", "score": d["score"], "ner": d["ner"], "sentiment": d["sentiment"]}
     back = EvalReport.from_dict(old)
     assert back.entity_sentiment is None and back.label_sets == {} and back.to_dict() == old
+
+
+# ---- the verdict and run summaries for the further tasks ---------------------------------------------
+
+def _verdict_docs(n=60):
+    """n documents: two ORG entities with polarities, a multi-label topic and a single-label urgency.
+    Run "joint" is right everywhere; "base" gets the first entity's polarity wrong in every third document,
+    misses the topic "jobs" in every second and gets urgency wrong in every fourth."""
+    from mtl_studio.core.schema import Document, DocumentLabel, Span
+
+    docs = []
+    for i in range(n):
+        text = f"Apple and Nokia {i}"
+        gold = [Span(0, 5, "ORG", sentiment="positive" if i % 2 else "negative"), Span(10, 15, "ORG", sentiment="neutral")]
+        topics = ["markets", "jobs"] if i % 2 == 0 else ["markets"]
+        urgency = "high" if i % 3 else "low"
+        d = Document(text, spans=gold, ner_labelled=True, id=i + 1,
+                     labels=[DocumentLabel("topic", t) for t in topics] + [DocumentLabel("urgency", urgency)])
+        for run in ("joint", "base"):
+            for k, s in enumerate(gold):
+                polarity = s.sentiment
+                if run == "base" and k == 0 and i % 3 == 0:
+                    polarity = "neutral"
+                d.other_spans.append(Span(s.start, s.end, s.label, "predicted", run_id=run, sentiment=polarity))
+            got = [t for t in topics if not (run == "base" and t == "jobs")]
+            wrong = "low" if urgency == "high" else "high"
+            got_u = wrong if run == "base" and i % 4 == 0 else urgency
+            d.other_labels += [DocumentLabel("topic", t, "predicted", run_id=run) for t in got]
+            d.other_labels.append(DocumentLabel("urgency", got_u, "predicted", run_id=run))
+        docs.append(d)
+    return docs
+
+
+def test_verdict_compares_entity_sentiment_and_label_sets_with_their_baselines():
+    from mtl_studio.core.run_record import RunRecord
+    from mtl_studio.core.verdict import compute_verdict, find_baselines
+
+    def rec(run_id, tasks):
+        return RunRecord(run_id, "", "completed", {"tasks": list(tasks), "encoder": "e", "seed": 1}, "h", None, {})
+
+    joint = rec("joint", ["ner", "entity_sentiment", "sentiment", "topic", "urgency"])
+    runs = [rec("base_es", ["entity_sentiment"]), rec("base_topic", ["topic"]), rec("base_urgency", ["urgency"]),
+            rec("other_seed", ["topic"]) ]
+    runs[-1].config["seed"] = 2
+    baselines = find_baselines(joint, [joint] + runs)
+    assert {k: v.id for k, v in baselines.items()} == {"entity_sentiment": "base_es", "topic": "base_topic",
+                                                       "urgency": "base_urgency"}
+    docs = _verdict_docs()
+    for d in docs:  # the baselines' predictions are those of run "base"
+        for s in list(d.other_spans):
+            if s.run_id == "base":
+                d.other_spans.append(type(s)(s.start, s.end, s.label, "predicted", run_id="base_es", sentiment=s.sentiment))
+        for x in list(d.other_labels):
+            if x.run_id == "base":
+                d.other_labels.append(type(x)(x.label_set, x.label, "predicted", run_id=f"base_{x.label_set}"))
+    v = compute_verdict(joint, baselines, docs, resamples=200, multi_label=("topic",))
+    by_task = {d.task: d for d in v.differences}
+    assert list(by_task) == ["entity_sentiment", "topic", "urgency"]  # the joint run's task order
+    es, topic, urgency = by_task["entity_sentiment"], by_task["topic"], by_task["urgency"]
+    assert es.joint == 100.0 and es.baseline < 100 and es.clear and es.documents == 60
+    assert es.metric == "entity sentiment macro-F1"
+    # topic: base misses "jobs" in 30 documents: tp 60, fn 30 -> micro-F1 = 120 / 150
+    assert topic.metric == "topic micro-F1" and topic.baseline == pytest.approx(100 * 120 / 150)
+    assert urgency.metric == "urgency macro-F1" and urgency.joint == 100.0 and urgency.difference > 0
+    assert "raised topic micro-F1" in v.sentence
+
+
+def test_run_record_task_scores_for_n_tasks():
+    from mtl_studio.core.run_record import RunRecord
+
+    labels, docs, preds = _report_fixture()
+    from mtl_studio.core.evaluate import evaluate_predictions
+
+    report = evaluate_predictions(docs, preds, split="test", tasks=labels.task_names, labels=labels)
+    run = RunRecord("r", "", "completed", {"tasks": list(labels.task_names)}, "h", None,
+                    {"tasks": list(labels.task_names), "test": report.to_dict()})
+    assert run.tasks == labels.task_names
+    assert run.task_scores() == report.task_f1() and set(run.task_scores("test")) == set(labels.task_names)
+    assert run.task_scores("dev") == {}
+    assert RunRecord("old", "", "completed", {}, "h", None, {}).tasks == ("ner", "sentiment")

@@ -31,22 +31,33 @@ class SpanDiff:
     end: int
     gold: str | None  # gold label (None for a false positive)
     predicted: str | None  # predicted label (None for a false negative)
+    # Entity sentiment: the polarities on both sides (None: none given / no such span). The kind is
+    # about the entity (boundaries and type) only; a polarity error is `polarity_wrong`.
+    gold_sentiment: str | None = None
+    predicted_sentiment: str | None = None
+
+    @property
+    def polarity_wrong(self) -> bool:
+        """Both sides hold the span, gold gives it a polarity, and the prediction's differs (or is none)."""
+        return (self.gold is not None and self.predicted is not None and self.gold_sentiment is not None
+                and self.predicted_sentiment != self.gold_sentiment)
 
 
 def diff_spans(gold: Iterable[Span], predicted: Iterable[Span]) -> list[SpanDiff]:
     """Compare two span lists span by span, in document order (see the module docstring)."""
-    gold_at = {(s.start, s.end): s.label for s in gold}
-    pred_at = {(s.start, s.end): s.label for s in predicted}
+    gold_at = {(s.start, s.end): s for s in gold}
+    pred_at = {(s.start, s.end): s for s in predicted}
     out: list[SpanDiff] = []
-    for (start, end), label in gold_at.items():
+    for (start, end), g in gold_at.items():
         p = pred_at.get((start, end))
         if p is None:
-            out.append(SpanDiff(FALSE_NEGATIVE, start, end, label, None))
+            out.append(SpanDiff(FALSE_NEGATIVE, start, end, g.label, None, g.sentiment))
         else:
-            out.append(SpanDiff(CORRECT if p == label else WRONG_LABEL, start, end, label, p))
-    for (start, end), label in pred_at.items():
+            out.append(SpanDiff(CORRECT if p.label == g.label else WRONG_LABEL, start, end, g.label, p.label,
+                                g.sentiment, p.sentiment))
+    for (start, end), p in pred_at.items():
         if (start, end) not in gold_at:
-            out.append(SpanDiff(FALSE_POSITIVE, start, end, None, label))
+            out.append(SpanDiff(FALSE_POSITIVE, start, end, None, p.label, None, p.sentiment))
     return sorted(out, key=lambda d: (d.start, d.end))
 
 
@@ -69,6 +80,7 @@ class DocumentReview:
     tasks: tuple[str, ...]  # what the run predicted (() without a run)
     predicted_spans: tuple[Span, ...]
     predicted_sentiment: SentimentLabel | None
+    run_id: str | None = None  # the run compared (its predicted labels are the ones of this run)
 
     @property
     def ner_compared(self) -> bool:
@@ -88,9 +100,41 @@ class DocumentReview:
         return self.predicted_sentiment is None or self.predicted_sentiment.label != gold.label
 
     @property
+    def polarity_errors(self) -> tuple[SpanDiff, ...]:
+        """Entities found with the right type whose polarity the run got wrong (when it predicted
+        entity sentiment)."""
+        if "entity_sentiment" not in self.tasks:
+            return ()
+        return tuple(d for d in self.diffs if d.kind == CORRECT and d.polarity_wrong)
+
+    @property
+    def predicted_labels(self) -> dict[str, tuple[str, ...]]:
+        """The run's labels per further label set (from the document's predicted labels)."""
+        out: dict[str, list[str]] = {}
+        for x in self.document.other_labels:
+            if x.source == "predicted" and (self.run_id is None or x.run_id == self.run_id):
+                out.setdefault(x.label_set, []).append(x.label)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @property
+    def label_sets_wrong(self) -> tuple[str, ...]:
+        """The further label sets the run predicted whose labels differ from the document's gold ones
+        (as sets; only sets the document is labelled for)."""
+        predicted = self.predicted_labels
+        sets = dict.fromkeys(x.label_set for x in self.document.labels)
+        return tuple(name for name in sets if name in self.tasks
+                     and set(predicted.get(name, ())) != set(self.document.labels_of(name)))
+
+    @property
     def has_error(self) -> bool:
-        """Whether this document is one of the run's errors (as error_document_ids counts them)."""
+        """Whether this document is one of the run's errors (as error_document_ids counts them: an entity
+        or a sentiment error; the store's bulk query knows those two tasks)."""
         return any(d.kind != CORRECT for d in self.diffs) or self.sentiment_wrong
+
+    @property
+    def has_further_error(self) -> bool:
+        """An error of the further tasks: a wrong polarity on a found entity, or a wrong label set."""
+        return bool(self.polarity_errors) or bool(self.label_sets_wrong)
 
 
 def review_document(store: ProjectStore, doc_id: int, run_id: str | None) -> DocumentReview:
@@ -103,7 +147,7 @@ def review_document(store: ProjectStore, doc_id: int, run_id: str | None) -> Doc
     predicted_spans = tuple(s for s in doc.other_spans if s.source == "predicted" and s.run_id == run_id)
     predicted_sentiment = next((x for x in doc.other_sentiments if x.source == "predicted" and x.run_id == run_id),
                                None)
-    return DocumentReview(doc, tasks, predicted_spans, predicted_sentiment)
+    return DocumentReview(doc, tasks, predicted_spans, predicted_sentiment, run_id)
 
 
 # ---- error documents of a run --------------------------------------------------------------------

@@ -129,7 +129,12 @@ def suggest(store: ProjectStore, model: LoadedModel | str | os.PathLike[str] | N
         with store.bulk():  # whole chunks or nothing
             for doc, pred in zip(docs, preds):
                 assert doc.id is not None
-                spans = [Span(e["start"], e["end"], e["label"], "predicted", float(e["score"]))
+                # With entity sentiment the span carries its predicted polarity (stored where the store
+                # keeps span polarities of model annotations).
+                spans = [Span(e["start"], e["end"], e["label"], "predicted", float(e["score"]),
+                              sentiment=e["sentiment"]["label"] if e.get("sentiment") else None,
+                              sentiment_confidence=float(e["sentiment"]["probabilities"][e["sentiment"]["label"]])
+                              if e.get("sentiment") else None)
                          for e in (pred.entities or [])]
                 sentiment = None
                 if pred.sentiment is not None:

@@ -287,3 +287,28 @@ def test_run_record_task_scores_for_n_tasks():
     assert run.task_scores() == report.task_f1() and set(run.task_scores("test")) == set(labels.task_names)
     assert run.task_scores("dev") == {}
     assert RunRecord("old", "", "completed", {}, "h", None, {}).tasks == ("ner", "sentiment")
+
+
+def test_review_diffs_carry_polarities_and_label_set_errors():
+    from mtl_studio.core.review import CORRECT, DocumentReview, diff_spans
+    from mtl_studio.core.schema import Document, DocumentLabel, Span
+
+    gold = [Span(0, 5, "ORG", sentiment="positive"), Span(10, 15, "ORG", sentiment="negative"), Span(20, 25, "ORG")]
+    pred = [Span(0, 5, "ORG", "predicted", run_id="r", sentiment="positive"),
+            Span(10, 15, "ORG", "predicted", run_id="r", sentiment="neutral"),
+            Span(20, 25, "ORG", "predicted", run_id="r", sentiment="neutral")]
+    diffs = diff_spans(gold, pred)
+    assert [d.kind for d in diffs] == [CORRECT] * 3
+    assert [d.polarity_wrong for d in diffs] == [False, True, False]  # the third has no gold polarity
+    doc = Document("x" * 30, spans=gold, ner_labelled=True,
+                   labels=[DocumentLabel("topic", "markets"), DocumentLabel("urgency", "high")],
+                   other_labels=[DocumentLabel("topic", "markets", "predicted", run_id="r"),
+                                 DocumentLabel("topic", "jobs", "predicted", run_id="r"),
+                                 DocumentLabel("urgency", "high", "predicted", run_id="r")])
+    review = DocumentReview(doc, ("ner", "entity_sentiment", "topic", "urgency"), tuple(pred), None, "r")
+    assert not review.has_error and review.has_further_error
+    assert [(d.start, d.gold_sentiment, d.predicted_sentiment) for d in review.polarity_errors] == \
+        [(10, "negative", "neutral")]
+    assert review.predicted_labels == {"topic": ("markets", "jobs"), "urgency": ("high",)}
+    assert review.label_sets_wrong == ("topic",)
+    assert DocumentReview(doc, ("ner",), tuple(pred), None, "r").has_further_error is False

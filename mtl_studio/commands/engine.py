@@ -246,9 +246,27 @@ def _epoch_line(ev: Any) -> str:
         parts.append(f"NER F1 {micro.f1:.4f} (P {micro.precision:.4f} R {micro.recall:.4f})")
     if report.sentiment is not None:
         parts.append(f"sentiment macro-F1 {report.sentiment.macro.f1:.4f} acc {report.sentiment.accuracy:.4f}")
+    entity = ev.metrics.get("entity_sentiment") or {}
+    gold, e2e = _number(entity, "gold_spans", "accuracy"), _number(entity, "end_to_end", "micro", "f1")
+    if gold is not None or e2e is not None:
+        parts.append("entity sentiment" + (f" acc {gold:.4f}" if gold is not None else "")
+                     + (f" end-to-end F1 {e2e:.4f}" if e2e is not None else ""))
+    for name, scores in (ev.metrics.get("label_sets") or {}).items():
+        value = _number(scores, "macro", "f1") or _number(scores, "micro", "f1")
+        if value is not None:
+            parts.append(f"{name} F1 {value:.4f}")
     if ev.is_best:
         parts.append("[best]")
     return " ".join(parts)
+
+
+def _number(d: Any, *keys: str) -> float | None:
+    """d[k1][k2]... when it is a number (a report dict's nested score), else None."""
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return float(d) if isinstance(d, (int, float)) and not isinstance(d, bool) else None
 
 
 class _SigintStop:
@@ -417,6 +435,7 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
     from mtl_studio.core.evaluate import evaluate_predictions, predict_documents
     from mtl_studio.core.export import ExportError, run_model_folder
     from mtl_studio.core.features import LabelMaps
+    from mtl_studio.core.training_data import trained_labels
 
     _quiet_transformers()
     try:
@@ -427,6 +446,10 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
     loaded = load_model_folder(folder, device=str(dev))
     labels = LabelMaps.from_dict(loaded.labels)
     current = (list(store.entity_type_names()), list(store.sentiment_class_names()))
+    project = trained_labels(LabelMaps.from_store(store), loaded.tasks)
+    if (project.entity_sentiment_classes, project.label_sets) != (labels.entity_sentiment_classes, labels.label_sets):
+        raise ValueError(f"the project's entity sentiment classes or label sets changed since run {run.id}; its "
+                         "stored scores are the last valid ones (evaluate without --recompute)")
     if current != (list(labels.entity_types), list(labels.sentiment_classes)):
         raise ValueError(f"the project's labels changed since run {run.id} (model: {list(labels.entity_types)} / "
                          f"{list(labels.sentiment_classes)}, project: {current[0]} / {current[1]}); "

@@ -11,6 +11,11 @@ Early stopping on dev (patience in evaluations, one evaluation per epoch) ends a
 improving and keeps its best epoch, so the minimum costs little when a project learns fast. The numbers
 come from bench/small_data.py (README "Training budget").
 
+What counts as a training document: one labelled for at least one of the run's tasks, counted once
+however many tasks it carries (a headline with entities, their polarities and a topic is one document,
+one step's worth of data, not three); the trainer passes its exact batch count, which also counts the
+documents labelled only for a further task (entity sentiment, a label set).
+
 Pure and torch-free: the trainer, the CLI and the Train tab all call plan_budget.
 """
 from __future__ import annotations

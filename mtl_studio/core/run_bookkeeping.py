@@ -111,9 +111,15 @@ def final_metrics(*, tasks: tuple[str, ...], best_epoch: int | None, epochs_trai
     metrics: dict[str, Any] = {"tasks": list(tasks), "best_epoch": best_epoch, "epochs_trained": epochs_trained,
                                "train_documents": dict(train_documents), "encoding": encoding}
     for report in reports:
-        if report.ner is not None or report.sentiment is not None:
+        if _scored_something(report):
             metrics[report.split] = report.to_dict()
     return metrics
+
+
+def _scored_something(report: EvalReport) -> bool:
+    """Whether a report scored any task (the further tasks' scores live in entity_sentiment / label_sets)."""
+    return (report.ner is not None or report.sentiment is not None
+            or getattr(report, "entity_sentiment", None) is not None or bool(getattr(report, "label_sets", None)))
 
 
 def stopped_metrics(*, tasks: tuple[str, ...], best_epoch: int | None,

@@ -31,6 +31,7 @@ from typing import Any
 from .config import TrainConfig
 from .events import Event, RunFinished, RunStarted, StepProgress
 from .run_record import RunRecord
+from .schema import TASKS
 from .store import ProjectStore
 
 TASK_SCORE = {"ner": "NER F1", "sentiment": "sentiment macro-F1"}
@@ -79,7 +80,9 @@ def simplex_grid(tasks: Sequence[str], points: int) -> list[dict[str, float]]:
 def plan_sweep(tasks: Sequence[str], points: int, strategies: Sequence[str] = (), *,
                baselines: bool = False) -> list[SweepPoint]:
     """The runs of a sweep in the order they run: weight points, automatic strategies (starting from
-    equal weights), then single-task baselines."""
+    equal weights), then single-task baselines. No tasks (TrainConfig.tasks empty): ner against
+    sentiment, the two tasks every project has."""
+    tasks = tuple(tasks) or TASKS
     plan = [SweepPoint("fixed", w) for w in simplex_grid(tasks, points)]
     equal = {t: 1 / len(tasks) for t in tasks}
     plan += [SweepPoint(s, dict(equal)) for s in strategies if s != "fixed"]
@@ -91,11 +94,11 @@ def plan_sweep(tasks: Sequence[str], points: int, strategies: Sequence[str] = ()
 def point_config(base: TrainConfig, point: SweepPoint, sweep_id: str) -> TrainConfig:
     """The run config of a point: the base config with its strategy, weights, tasks and the sweep id."""
     values: dict[str, Any] = {"strategy": point.strategy, "sweep_id": sweep_id}
-    for task, weight in point.weights.items():
-        values[f"{task}_weight"] = weight
     if point.baseline_task:
         values["tasks"] = (point.baseline_task,)
-    return dataclasses.replace(base, **values)
+    elif not base.tasks:
+        values["tasks"] = tuple(point.weights)  # a joint point trains the tasks it weighs
+    return dataclasses.replace(base.with_weights(point.weights), **values)
 
 
 def new_sweep_id() -> str:
@@ -236,7 +239,8 @@ def pareto_front(scores: Sequence[Sequence[float]]) -> list[bool]:
 def _result(run: RunRecord) -> SweepResult:
     cfg = run.config
     tasks = list(cfg.get("tasks") or [])
-    weights = {t: float(cfg.get(f"{t}_weight", 0.0)) for t in tasks}
+    named = cfg.get("task_weights") or {}
+    weights = {t: float(named[t]) if t in named else float(cfg.get(f"{t}_weight", 0.0)) for t in tasks}
     baseline = tasks[0] if len(tasks) == 1 else None
     point = SweepPoint(cfg.get("strategy", "fixed"), weights, baseline)
     return SweepResult(run.id, point.label, point.strategy, weights, tasks, run.status,

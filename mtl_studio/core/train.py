@@ -1,4 +1,5 @@
-"""Training: ONE shared encoder with a head per task (token, sentiment, entity sentiment, label sets), as a generator of progress events.
+"""Training: ONE shared encoder with a head per task (token, sentiment, entity sentiment, label sets), as a
+generator of progress events.
 
     for event in train("demo.mtl", TrainConfig(epochs=2), stop=stop_event):
         ...   # RunStarted, StepProgress..., EpochEvaluated, LogMessage, RunFinished

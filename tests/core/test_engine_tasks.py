@@ -71,7 +71,8 @@ def test_label_maps_from_a_store_task_list():
             return ["neg", "pos"]
 
         def tasks(self):
-            return [TaskSpec("ner", KIND_SPANS, ("ORG",)), TaskSpec("entity_sentiment", KIND_ENTITY_SENTIMENT, POLARITIES),
+            return [TaskSpec("ner", KIND_SPANS, ("ORG",)),
+                    TaskSpec("entity_sentiment", KIND_ENTITY_SENTIMENT, POLARITIES),
                     TaskSpec("sentiment", KIND_DOCUMENT, ("neg", "pos")),
                     TaskSpec("topic", KIND_DOCUMENT, TOPIC.classes, multi_label=True, threshold=0.4)]
 
@@ -267,7 +268,7 @@ def test_every_strategy_trains_four_tasks(name):
         ctx = WeightingContext(step=step, epoch=1 + step // 10, model_parameters=list(shared.parameters()) +
                                list(heads.parameters()), shared_parameters=list(shared.parameters()),
                                last_shared_parameters=list(shared.parameters()),
-                               global_losses={t: float(v) for t, v in losses.items()})
+                               global_losses={t: float(v.detach()) for t, v in losses.items()})
         opt.zero_grad()
         if strategy.gradient_based:
             weights = strategy.backward(losses, ctx)
@@ -277,9 +278,9 @@ def test_every_strategy_trains_four_tasks(name):
         opt.step()
         strategy.after_step()
         if step % 10 == 9:
-            strategy.end_epoch(1 + step // 10, {t: float(v) for t, v in losses.items()})
+            strategy.end_epoch(1 + step // 10, {t: float(v.detach()) for t, v in losses.items()})
         assert set(weights) == set(FOUR) and all(w == w for w in weights.values())
-        value = sum(float(v) for v in losses.values())
+        value = sum(float(v.detach()) for v in losses.values())
         first = value if first is None else first
         last = value
     assert last < first
@@ -405,6 +406,8 @@ def _config(encoder, **kw) -> TrainConfig:
 def test_every_task_trains_end_to_end_with_each_strategy(task_project, tiny_encoder, strategy):
     events = list(train(task_project, _config(tiny_encoder, strategy=strategy)))
     finished = events[-1]
+    # Documents labelled per task; the budget counts each training document once (12 of them).
+    assert events[0].train_documents == {"ner": 6, "entity_sentiment": 4, "sentiment": 8, "topic": 5, "urgency": 4}
     assert isinstance(finished, RunFinished) and finished.status == "completed", finished.message
     steps = [e for e in events if isinstance(e, StepProgress)]
     assert set().union(*(s.losses for s in steps)) >= set(ALL_TASKS)
@@ -412,6 +415,7 @@ def test_every_task_trains_end_to_end_with_each_strategy(task_project, tiny_enco
     assert all(v == v for s in steps for v in s.losses.values())  # no NaN
     run = task_project.get_run(finished.run_id)
     assert run["config"]["tasks"] == list(ALL_TASKS)  # the resolved list is recorded
+    assert {"entity_sentiment", "label_sets"} <= set(finished.metrics["test"])  # the further tasks are scored
     loaded = load_model_folder(finished.artefact_dir + "/best")
     assert loaded.tasks == ALL_TASKS
     labels = LabelMaps.from_dict(loaded.labels)

@@ -146,3 +146,33 @@ def test_collapse_detection():
     assert collapsed_tasks({"ner": 1.0, "sentiment": 5e-4}) == ["sentiment"]
     assert collapsed_tasks({"ner": 1.0, "sentiment": 2e-3}) == []
     assert collapsed_tasks({"ner": 1e-6}) == []
+
+
+FOUR = ("ner", "entity_sentiment", "sentiment", "topic")
+
+
+def test_loss_level_strategies_with_four_tasks_by_hand():
+    values = {"ner": 2.0, "entity_sentiment": 1.0, "sentiment": 4.0, "topic": 0.5}
+    four = {t: torch.tensor(v) for t, v in values.items()}
+    initial = {"ner": 0.5, "entity_sentiment": 1.0, "sentiment": 0.5, "topic": 2.0}
+    total, _ = FixedWeighting(FOUR, initial).combine(four, ctx())
+    assert total.item() == pytest.approx(sum(initial[t] * values[t] for t in FOUR))
+    unc = UncertaintyWeighting(FOUR, initial)
+    total, weights = unc.combine(four, ctx())
+    expected = sum(initial[t] * values[t] + 0.5 * -math.log(initial[t]) for t in FOUR)
+    assert total.item() == pytest.approx(expected) and weights == pytest.approx(initial)
+    dwa = DynamicWeightAverage(FOUR, {t: 1.0 for t in FOUR}, temperature=2.0)
+    dwa.end_epoch(1, {t: 1.0 for t in FOUR})
+    dwa.end_epoch(2, {"ner": 0.5, "entity_sentiment": 1.0, "sentiment": 2.0, "topic": 1.0})
+    ratios = {"ner": 0.5, "entity_sentiment": 1.0, "sentiment": 2.0, "topic": 1.0}
+    z = sum(math.exp(r / 2) for r in ratios.values())
+    assert dwa.current_weights() == pytest.approx({t: 4 * math.exp(r / 2) / z for t, r in ratios.items()})
+
+
+def test_pcgrad_projects_each_of_four_gradients_against_the_others():
+    grads = [torch.tensor([1.0, 0.0]), torch.tensor([-1.0, 1.0]), torch.tensor([0.0, 1.0]), torch.tensor([1.0, 1.0])]
+    for seed in range(4):  # whatever the order of the others, worked by hand:
+        out = project_conflicting(grads, random.Random(seed))
+        assert torch.allclose(out[0], torch.tensor([0.5, 0.5]))  # (1,0) off (-1,1): - (-1/2)(-1,1)
+        assert torch.allclose(out[1], torch.tensor([0.0, 1.0]))  # (-1,1) off (1,0): - (-1/1)(1,0)
+        assert torch.equal(out[2], grads[2]) and torch.equal(out[3], grads[3])  # no conflict: untouched

@@ -207,3 +207,44 @@ def test_int8_check_scores_every_task(onnx_folder, tmp_path):
     check = check_int8(inf.load(folder), inf.load(folder, backend="onnx-int8"), docs)
     assert {"entity_sentiment_f1", "topic_f1", "urgency_f1"} <= set(check.fp32) and set(check.int8) == set(check.fp32)
     assert any("label set topic F1" in line for line in check.card_lines())
+
+
+# ---- a trained run with every task: stored metrics, evaluate --json, predict, model card ------------
+
+def test_a_trained_run_reports_every_task(tmp_path, tiny_encoder, capsys, one_torch_thread):
+    from test_engine_tasks import TaskStore, _config
+
+    from mtl_studio.cli import main
+    from mtl_studio.core.export import export_model_folder
+    from mtl_studio.core.train import train
+    from project_helpers import ENGINE, make_project
+
+    make_project(tmp_path / "p.mtl", ENGINE).close()
+    with TaskStore.open(tmp_path / "p.mtl") as store:
+        finished = list(train(store, _config(tiny_encoder, epochs=1)))[-1]
+        assert finished.status == "completed", finished.message
+        run = store.run_record(finished.run_id)
+    dev = run.metrics["dev"]
+    assert {"entity_sentiment", "label_sets"} <= set(dev) and set(dev["label_sets"]) == {"topic", "urgency"}
+    assert dev["label_sets"]["topic"]["multi_label"] is True and dev["entity_sentiment"]["gold_spans"]["spans"] > 0
+    assert set(run.task_scores("dev")) == set(TASKS)
+    assert dev["score"] == pytest.approx(sum(run.task_scores("dev").values()) / len(TASKS))
+
+    assert main(["evaluate", str(tmp_path / "p.mtl"), "--split", "dev", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"run", "split", "source", "ner", "sentiment", "entity_sentiment", "label_sets", "task_f1",
+                        "score"}
+    assert out["source"] == "stored" and set(out["task_f1"]) == set(TASKS)
+
+    export = export_model_folder(finished.artefact_dir + "/best", tmp_path / "export", run=run)
+    card = (export / "README.md").read_text(encoding="utf-8")
+    for text in ("Entity sentiment classes: negative, neutral, positive", "Label set topic (multi-label",
+                 "entity sentiment (gold spans)", "entity sentiment (end to end, strict)", "| dev | urgency |"):
+        assert text in card, text
+
+    texts = tmp_path / "in.txt"
+    texts.write_text("Apple rose in Berlin .\nTesla fell .\n", encoding="utf-8")
+    assert main(["predict", str(export), str(texts), "--backend", "torch"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 2 and set(lines[0]["label_sets"]) == {"topic", "urgency"}
+    assert all("sentiment" in e for x in lines for e in x["entities"])

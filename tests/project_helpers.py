@@ -8,6 +8,7 @@ A project is a `ProjectSpec` (documents, entity types, sentiment classes in sche
 - ENGINE: nineteen short sentences with PER too, partially labelled, for training runs.
 - ANNOTATION: four unlabelled documents (an emoji and astral characters in ANNOTATION_EMOJI_TEXT, CJK)
   from source "fixture", for the editor and main window tests.
+- MULTI_TASK: SMALL with entity sentiment and two further label sets (topic multi-label, urgency).
 - TRAINING: forty sentences labelled for both tasks, for the training / results / prediction GUI tests;
   the test split holds EMOJI_TEXT (an emoji and a character outside the BMP), so code point <-> UTF-16
   mapping is exercised.
@@ -19,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mtl_studio.core.schema import Document, SentimentLabel, Span
+from mtl_studio.core.schema import Document, DocumentLabel, SentimentLabel, Span
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.tokenize import tokenize
 
@@ -33,6 +34,13 @@ class ProjectSpec:
     entity_types: tuple[str, ...]
     sentiment_classes: tuple[str, ...]  # in schema order (the order a model's sentiment head uses)
     source: str = ""  # every document's source (the import file name in a real project)
+    # The further tasks (docs/tasks_as_data.md), all optional. Polarities declare entity sentiment;
+    # label sets are (name, multi_label, classes). Per document, aligned with `docs` (shorter: the rest
+    # have none): the polarity of each of its entities (None: that span has none), and {set: labels}.
+    entity_sentiment_classes: tuple[str, ...] = ()
+    label_sets: tuple[tuple[str, bool, tuple[str, ...]], ...] = ()
+    polarities: tuple["tuple[str | None, ...] | None", ...] = ()
+    doc_labels: tuple[dict[str, tuple[str, ...]], ...] = ()
 
     def with_docs(self, docs: Sequence[DocSpec]) -> "ProjectSpec":
         """The same label schema with other documents."""
@@ -138,6 +146,17 @@ TRAINING = ProjectSpec(
     entity_types=("ORG", "LOC", "PER"),
     sentiment_classes=("positive", "negative", "neutral"),
 )
+# SMALL with entity sentiment (one span left without a polarity) and two further label sets, one of
+# them multi-label; the unlabelled documents stay unlabelled for every task.
+MULTI_TASK = replace(
+    SMALL,
+    entity_sentiment_classes=("negative", "neutral", "positive"),
+    label_sets=(("topic", True, ("markets", "jobs", "other")), ("urgency", False, ("low", "high"))),
+    polarities=(("positive", None), ("negative", "neutral"), None, None, None, ("neutral", "positive")),
+    doc_labels=({"topic": ("markets",), "urgency": ("low",)}, {"topic": ("jobs", "markets"), "urgency": ("high",)},
+                {"topic": ("markets",)}, {}, {}, {"urgency": ("low",)}),
+)
+
 EMOJI_TEXT = "Apple 😀 shares rose 𠀋 in Paris ."
 assert any(text == EMOJI_TEXT and split == "test" for text, _, _, split in TRAINING.docs)
 
@@ -159,11 +178,22 @@ def make_project(path: str | Path, spec: ProjectSpec = SMALL) -> ProjectStore:
         store.add_entity_type(name)
     for name in spec.sentiment_classes:
         store.add_sentiment_class(name)
+    if spec.entity_sentiment_classes:
+        store.enable_entity_sentiment(spec.entity_sentiment_classes)
+    for name, multi_label, classes in spec.label_sets:
+        store.add_label_set(name, multi_label=multi_label, classes=classes)
     with store.bulk():
-        for text, entities, sentiment, split in spec.docs:
-            store.add_document(Document(text=text, tokens=tokenize(text), spans=entity_spans(text, entities or []),
+        for i, (text, entities, sentiment, split) in enumerate(spec.docs):
+            spans = entity_spans(text, entities or [])
+            polarities = spec.polarities[i] if i < len(spec.polarities) else None
+            if polarities is not None:
+                spans = [replace(span, sentiment=p) for span, p in zip(spans, polarities, strict=True)]
+            labels = spec.doc_labels[i] if i < len(spec.doc_labels) else {}
+            store.add_document(Document(text=text, tokens=tokenize(text), spans=spans,
                                         sentiment=SentimentLabel(sentiment) if sentiment else None,
-                                        ner_labelled=entities is not None, split=split, source=spec.source))
+                                        ner_labelled=entities is not None, split=split, source=spec.source,
+                                        labels=[DocumentLabel(name, label) for name, values in labels.items()
+                                                for label in values]))
     return store
 
 

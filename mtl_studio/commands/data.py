@@ -96,7 +96,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
 
     p = sub.add_parser("stats", help="count documents, entities and sentiment labels per split and task",
                        description="Counts per split and task: documents, NER-labelled documents, entities per "
-                                   "type, sentiment labels per class, documents per source file.")
+                                   "type, sentiment labels per class, entity sentiment per class, labels per "
+                                   "document label set, documents per source file.")
     p.add_argument("project", help="project file")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_stats)
@@ -249,6 +250,13 @@ def format_stats(name: str, stats: dict) -> str:
         lines.append("  entities per type: " + ", ".join(f"{k} {v}" for k, v in t["entities_per_type"].items()))
     if t["sentiment_per_class"]:
         lines.append("  sentiment per class: " + ", ".join(f"{k} {v}" for k, v in t["sentiment_per_class"].items()))
+    if stats.get("entity_sentiment"):
+        lines.append("  entity sentiment per class: " +
+                     ", ".join(f"{k} {v}" for k, v in stats["entity_sentiment"].items()))
+    for name, ls in (stats.get("label_sets") or {}).items():
+        kind = "multi-label" if ls["multi_label"] else "single-label"
+        labels = ", ".join(f"{k} {v}" for k, v in ls["labels"].items()) or "no classes"
+        lines.append(f"  label set {name} ({kind}, {ls['documents']} documents): {labels}")
     silver = {k: v for k, v in (t.get("silver") or {}).items() if v}
     if silver:
         lines.append("  silver: " + ", ".join(f"{k} {v}" for k, v in silver.items()))

@@ -20,15 +20,18 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import MtlStudioError
 from .run_record import ConflictSummary, RunRecord
 from .schema import (
-    DEFAULT_COLOURS, ENTITY_KEYS, SENTIMENT_KEYS, SPLITS, Document, EntityType, SentimentClass, SentimentLabel, Span, ValidationError,
-    check_label_form, validate_spans,
+    DEFAULT_COLOURS, DEFAULT_MULTI_LABEL_THRESHOLD, DEFAULT_POLARITIES, ENTITY_KEYS, ENTITY_SENTIMENT_KEYS,
+    KIND_DOCUMENT, KIND_ENTITY_SENTIMENT, KIND_SPANS, LABEL_SET_KEYS, SENTIMENT_KEYS, SOURCES, SPLITS,
+    TASK_ENTITY_SENTIMENT, TASK_NER, TASK_SENTIMENT, Document, DocumentLabel, EntityType, LabelClass, LabelSet,
+    SentimentClass, SentimentLabel, Span, TaskSpec, ValidationError, check_label_form, check_task_name,
+    validate_spans,
 )
 from . import store_files
 from .paths import has_resume_point
@@ -38,7 +41,7 @@ from .store_files import (
     check_name_fits, has_unmerged_wal, is_locked, is_writable, remove_project_files, rollback_quietly,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # The longest an edit waits for the write lock in all (telling `on_wait` every store_files.BUSY_TIMEOUT_S):
 # staged imports hold the lock only for their short merge (formats/staging.py).
 WRITE_WAIT_LIMIT_S = 60.0
@@ -138,10 +141,59 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, strategy, document_id));
     CREATE INDEX document_scores_rank ON document_scores(run_id, strategy, score DESC);
     """,
+    # 6: tasks as data (docs/tasks_as_data.md): entity sentiment, a polarity on each span, and further
+    # document label sets. Renames cascade through the foreign keys; a removed polarity clears the spans'
+    # (they stay). rejected_suggestions is rebuilt without its CHECK on the two old task names, so a
+    # suggestion of any task can be rejected.
+    """
+    CREATE TABLE entity_sentiment_classes (
+        name TEXT PRIMARY KEY, position INTEGER NOT NULL, key TEXT);
+    ALTER TABLE spans ADD COLUMN sentiment TEXT REFERENCES entity_sentiment_classes(name)
+        ON UPDATE CASCADE ON DELETE SET NULL;
+    ALTER TABLE spans ADD COLUMN sentiment_confidence REAL;
+    CREATE TABLE label_sets (
+        name TEXT PRIMARY KEY,
+        multi_label INTEGER NOT NULL DEFAULT 0,
+        position INTEGER NOT NULL,
+        threshold REAL NOT NULL DEFAULT 0.5);
+    CREATE TABLE label_set_classes (
+        label_set TEXT NOT NULL REFERENCES label_sets(name) ON UPDATE CASCADE ON DELETE CASCADE,
+        name TEXT NOT NULL, position INTEGER NOT NULL, key TEXT,
+        PRIMARY KEY (label_set, name));
+    CREATE TABLE document_labels (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        label_set TEXT NOT NULL,
+        label TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('gold', 'silver', 'predicted')),
+        confidence REAL, annotator TEXT, run_id TEXT, created_at TEXT NOT NULL,
+        FOREIGN KEY (label_set, label) REFERENCES label_set_classes(label_set, name)
+            ON UPDATE CASCADE ON DELETE CASCADE);
+    CREATE UNIQUE INDEX document_labels_one_gold ON document_labels(document_id, label_set, label)
+        WHERE source = 'gold';
+    CREATE INDEX document_labels_doc ON document_labels(document_id, source);
+    CREATE INDEX document_labels_set ON document_labels(label_set, label);
+    CREATE TABLE rejected_suggestions_6 (
+        run_id TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        task TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        annotator TEXT, created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, document_id, task, start, "end", label));
+    INSERT INTO rejected_suggestions_6 SELECT * FROM rejected_suggestions;
+    DROP TABLE rejected_suggestions;
+    ALTER TABLE rejected_suggestions_6 RENAME TO rejected_suggestions;
+    """,
 ]
 
-# (table, its key alphabet) of the two label tables; keys are unique within a table.
-_LABEL_KEYS = {"entity_types": ENTITY_KEYS, "sentiment_classes": SENTIMENT_KEYS}
+# (table, its key alphabet) of the label tables; keys are unique within a table (the classes of every
+# further label set share one pool: LABEL_SET_KEYS).
+_LABEL_KEYS = {"entity_types": ENTITY_KEYS, "sentiment_classes": SENTIMENT_KEYS,
+               "entity_sentiment_classes": ENTITY_SENTIMENT_KEYS, "label_set_classes": LABEL_SET_KEYS}
+# Meta key saying that the project declares entity sentiment ("on").
+ENTITY_SENTIMENT_META = "entity_sentiment"
 
 
 def _now() -> str:
@@ -359,7 +411,8 @@ class ProjectStore:
                     conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
                     conn.execute("INSERT INTO meta VALUES ('split_seed', '13')")
                 if target == 2:
-                    for table, keys in _LABEL_KEYS.items():
+                    for table in ("entity_types", "sentiment_classes"):
+                        keys = _LABEL_KEYS[table]
                         names = [r[0] for r in conn.execute(f"SELECT name FROM {table} ORDER BY position, name")]
                         conn.executemany(f"UPDATE {table} SET key = ? WHERE name = ?", zip(keys, names))
 
@@ -488,6 +541,375 @@ class ProjectStore:
             self.conn.execute("DELETE FROM sentiment_classes WHERE name = ?", (name,))
         return n
 
+    # ---- the task list (docs/tasks_as_data.md) ---------------------------------------------------------
+
+    def _has_task_tables(self) -> bool:
+        """Whether the file has schema 6's tables: a read-only project of an older schema is browsed
+        without upgrading, and has only the two old tasks."""
+        if getattr(self, "_task_tables", False):
+            return True
+        found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'label_sets'"
+                                  ).fetchone() is not None
+        self._task_tables = found
+        return found
+
+    def tasks(self) -> list[TaskSpec]:
+        """The tasks this project declares, in training order: ner, entity_sentiment (when switched on),
+        sentiment, then the further document label sets in their order."""
+        out = [TaskSpec(TASK_NER, KIND_SPANS, tuple(self.entity_type_names()))]
+        if self.has_entity_sentiment():
+            out.append(TaskSpec(TASK_ENTITY_SENTIMENT, KIND_ENTITY_SENTIMENT,
+                                tuple(self.entity_sentiment_class_names())))
+        out.append(TaskSpec(TASK_SENTIMENT, KIND_DOCUMENT, tuple(self.sentiment_class_names())))
+        for ls in self.label_sets():
+            out.append(TaskSpec(ls.name, KIND_DOCUMENT, ls.class_names, ls.multi_label, ls.threshold))
+        return out
+
+    def task_names(self) -> list[str]:
+        return [t.name for t in self.tasks()]
+
+    # ---- entity sentiment: a polarity on each span -------------------------------------------------------
+
+    def has_entity_sentiment(self) -> bool:
+        return self.get_meta(ENTITY_SENTIMENT_META) == "on"
+
+    def enable_entity_sentiment(self, classes: Iterable[str] = DEFAULT_POLARITIES) -> list[LabelClass]:
+        """Declare the entity-sentiment task with `classes` (when it is already declared, nothing changes)."""
+        names = [check_label_form(c) for c in classes]
+        with self.bulk():
+            if not self.has_entity_sentiment():
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, 'on')", (ENTITY_SENTIMENT_META,))
+                for name in names:
+                    self._add_entity_sentiment_class(name)
+        return self.entity_sentiment_classes()
+
+    def disable_entity_sentiment(self) -> int:
+        """Drop the task: every span's polarity is cleared and the classes go. Returns spans cleared."""
+        with self.bulk():
+            n = self.conn.execute("UPDATE spans SET sentiment = NULL, sentiment_confidence = NULL "
+                                  "WHERE sentiment IS NOT NULL").rowcount
+            self.conn.execute("DELETE FROM entity_sentiment_classes")
+            self.conn.execute("DELETE FROM meta WHERE key = ?", (ENTITY_SENTIMENT_META,))
+        return n
+
+    def entity_sentiment_classes(self) -> list[LabelClass]:
+        if not self._has_task_tables():
+            return []
+        rows = self.conn.execute("SELECT name, position, key FROM entity_sentiment_classes ORDER BY position, name")
+        return [LabelClass(r["name"], r["position"], r["key"]) for r in rows]
+
+    def entity_sentiment_class_names(self) -> list[str]:
+        return [c.name for c in self.entity_sentiment_classes()]
+
+    def add_entity_sentiment_class(self, name: str) -> LabelClass:
+        """Add a polarity (an existing one is returned as it is); a class declares the task."""
+        name = check_label_form(name)
+        with self.bulk():
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, 'on')", (ENTITY_SENTIMENT_META,))
+            return self._add_entity_sentiment_class(name)
+
+    def _add_entity_sentiment_class(self, name: str) -> LabelClass:
+        row = self.conn.execute("SELECT position, key FROM entity_sentiment_classes WHERE name = ?",
+                                (name,)).fetchone()
+        if row:
+            return LabelClass(name, row[0], row[1])
+        position = self.conn.execute(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM entity_sentiment_classes").fetchone()[0]
+        key = self._free_key("entity_sentiment_classes")
+        self.conn.execute("INSERT INTO entity_sentiment_classes (name, position, key) VALUES (?, ?, ?)",
+                          (name, position, key))
+        return LabelClass(name, position, key)
+
+    def rename_entity_sentiment_class(self, old: str, new: str) -> None:
+        """Rename a polarity; the spans that have it follow (ON UPDATE CASCADE)."""
+        new = check_label_form(new)
+        with self.bulk():
+            if self.conn.execute("SELECT 1 FROM entity_sentiment_classes WHERE name = ?", (new,)).fetchone():
+                raise ValidationError(f"an entity sentiment class named {new!r} already exists")
+            cur = self.conn.execute("UPDATE entity_sentiment_classes SET name = ? WHERE name = ?", (new, old))
+            if cur.rowcount == 0:
+                raise ValidationError(f"no entity sentiment class named {old!r}")
+
+    def remove_entity_sentiment_class(self, name: str) -> int:
+        """Remove a polarity: the spans that had it stay, without a polarity. Returns spans cleared."""
+        with self.bulk():
+            n = self.conn.execute("UPDATE spans SET sentiment = NULL, sentiment_confidence = NULL "
+                                  "WHERE sentiment = ?", (name,)).rowcount
+            self.conn.execute("DELETE FROM entity_sentiment_classes WHERE name = ?", (name,))
+        return n
+
+    def set_entity_sentiment_class_key(self, name: str, key: str | None) -> None:
+        """The editor key of a polarity (one of ENTITY_SENTIMENT_KEYS, or None for none)."""
+        self._set_label_key("entity_sentiment_classes", name, key)
+
+    def count_span_sentiments(self, source: str | None = "gold") -> dict[str, int]:
+        """Spans per polarity (every class, 0 included), of one source (None: every source)."""
+        counts = {name: 0 for name in self.entity_sentiment_class_names()}
+        if not counts:
+            return counts
+        where, args = ("AND source = ?", (source,)) if source else ("", ())
+        for r in self.conn.execute(f"SELECT sentiment, COUNT(*) FROM spans WHERE sentiment IS NOT NULL {where} "
+                                   "GROUP BY sentiment", args):
+            counts[r[0]] = r[1]
+        return counts
+
+    def set_span_sentiment(self, span_id: int, label: str | None, *, annotator: str | None = None) -> None:
+        """Set or clear (None) a span's polarity (a person's: no model confidence)."""
+        with self.bulk():
+            try:
+                cur = self.conn.execute(
+                    "UPDATE spans SET sentiment = ?, sentiment_confidence = NULL, annotator = ?, created_at = ? "
+                    "WHERE id = ?", (label, annotator or _user(), _now(), span_id))
+            except sqlite3.IntegrityError as e:
+                raise ValidationError(f"unknown entity sentiment class {label!r} (the project has: "
+                                      f"{', '.join(self.entity_sentiment_class_names()) or 'none'})") from e
+            if cur.rowcount == 0:
+                raise KeyError(f"no span {span_id}")
+
+    # ---- further document label sets ---------------------------------------------------------------------
+
+    def label_sets(self) -> list[LabelSet]:
+        if not self._has_task_tables():
+            return []
+        classes: dict[str, list[LabelClass]] = {}
+        for r in self.conn.execute("SELECT label_set, name, position, key FROM label_set_classes "
+                                   "ORDER BY position, name"):
+            classes.setdefault(r["label_set"], []).append(LabelClass(r["name"], r["position"], r["key"]))
+        return [LabelSet(r["name"], bool(r["multi_label"]), tuple(classes.get(r["name"], ())), r["position"],
+                         float(r["threshold"]))
+                for r in self.conn.execute("SELECT * FROM label_sets ORDER BY position, name")]
+
+    def label_set_names(self) -> list[str]:
+        return [ls.name for ls in self.label_sets()]
+
+    def label_set(self, name: str) -> LabelSet:
+        found = next((ls for ls in self.label_sets() if ls.name == name), None)
+        if found is None:
+            raise ValidationError(f"no label set named {name!r}")
+        return found
+
+    def add_label_set(self, name: str, *, multi_label: bool = False, classes: Iterable[str] = (),
+                      threshold: float = DEFAULT_MULTI_LABEL_THRESHOLD) -> LabelSet:
+        """A new document label set with its classes. A set of that name that exists already is kept as
+        it is (its flag and threshold), and gets those of `classes` it lacks."""
+        name = check_task_name(name)
+        threshold = _check_threshold(threshold)
+        names = [check_label_form(c) for c in classes]
+        with self.bulk():
+            if not self.conn.execute("SELECT 1 FROM label_sets WHERE name = ?", (name,)).fetchone():
+                position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM label_sets").fetchone()[0]
+                self.conn.execute("INSERT INTO label_sets (name, multi_label, position, threshold) VALUES (?, ?, ?, ?)",
+                                  (name, int(bool(multi_label)), position, threshold))
+            for c in names:
+                self._add_label_set_class(name, c)
+        return self.label_set(name)
+
+    def rename_label_set(self, old: str, new: str) -> None:
+        """Rename a label set; its classes and every document label follow (ON UPDATE CASCADE)."""
+        new = check_task_name(new)
+        with self.bulk():
+            if self.conn.execute("SELECT 1 FROM label_sets WHERE name = ?", (new,)).fetchone():
+                raise ValidationError(f"a label set named {new!r} already exists")
+            cur = self.conn.execute("UPDATE label_sets SET name = ? WHERE name = ?", (new, old))
+            if cur.rowcount == 0:
+                raise ValidationError(f"no label set named {old!r}")
+
+    def remove_label_set(self, name: str) -> int:
+        """Delete a label set, its classes and every label of it (any source). Returns labels removed."""
+        with self.bulk():
+            n = self.conn.execute("DELETE FROM document_labels WHERE label_set = ?", (name,)).rowcount
+            self.conn.execute("DELETE FROM label_set_classes WHERE label_set = ?", (name,))
+            self.conn.execute("DELETE FROM label_sets WHERE name = ?", (name,))
+        return n
+
+    def set_label_set_multi_label(self, name: str, multi_label: bool) -> None:
+        """Make a set multi- or single-label; refused (nothing changes) for single-label while a document
+        holds several gold labels of it."""
+        with self.bulk():
+            self._require_label_set(name)
+            if not multi_label:
+                crowded = self.conn.execute(
+                    "SELECT COUNT(*) FROM (SELECT document_id FROM document_labels WHERE label_set = ? AND "
+                    "source = 'gold' GROUP BY document_id HAVING COUNT(*) > 1)", (name,)).fetchone()[0]
+                if crowded:
+                    raise ValidationError(f"label set {name!r} cannot be single-label: {crowded} document"
+                                          f"{'s hold' if crowded > 1 else ' holds'} several of its labels")
+            self.conn.execute("UPDATE label_sets SET multi_label = ? WHERE name = ?", (int(bool(multi_label)), name))
+
+    def set_label_set_threshold(self, name: str, threshold: float) -> None:
+        """The probability a multi-label set's sigmoid must pass for a label to be predicted."""
+        threshold = _check_threshold(threshold)
+        with self.bulk():
+            self._require_label_set(name)
+            self.conn.execute("UPDATE label_sets SET threshold = ? WHERE name = ?", (threshold, name))
+
+    def _require_label_set(self, name: str) -> None:
+        if not self.conn.execute("SELECT 1 FROM label_sets WHERE name = ?", (name,)).fetchone():
+            raise ValidationError(f"no label set named {name!r}")
+
+    def add_label_set_class(self, label_set: str, name: str) -> LabelClass:
+        """Add a class to a set (an existing one is returned as it is); it takes the first free key of
+        the pool the sets share."""
+        name = check_label_form(name)
+        with self.bulk():
+            self._require_label_set(label_set)
+            return self._add_label_set_class(label_set, name)
+
+    def _add_label_set_class(self, label_set: str, name: str) -> LabelClass:
+        row = self.conn.execute("SELECT position, key FROM label_set_classes WHERE label_set = ? AND name = ?",
+                                (label_set, name)).fetchone()
+        if row:
+            return LabelClass(name, row[0], row[1])
+        position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM label_set_classes "
+                                     "WHERE label_set = ?", (label_set,)).fetchone()[0]
+        key = self._free_key("label_set_classes")
+        self.conn.execute("INSERT INTO label_set_classes (label_set, name, position, key) VALUES (?, ?, ?, ?)",
+                          (label_set, name, position, key))
+        return LabelClass(name, position, key)
+
+    def rename_label_set_class(self, label_set: str, old: str, new: str) -> None:
+        new = check_label_form(new)
+        with self.bulk():
+            self._require_label_set(label_set)
+            if self.conn.execute("SELECT 1 FROM label_set_classes WHERE label_set = ? AND name = ?",
+                                 (label_set, new)).fetchone():
+                raise ValidationError(f"label set {label_set!r} already has a class named {new!r}")
+            cur = self.conn.execute("UPDATE label_set_classes SET name = ? WHERE label_set = ? AND name = ?",
+                                    (new, label_set, old))
+            if cur.rowcount == 0:
+                raise ValidationError(f"label set {label_set!r} has no class named {old!r}")
+
+    def remove_label_set_class(self, label_set: str, name: str) -> int:
+        """Delete a class and every label of it (any source). Returns labels removed."""
+        with self.bulk():
+            n = self.conn.execute("DELETE FROM document_labels WHERE label_set = ? AND label = ?",
+                                  (label_set, name)).rowcount
+            self.conn.execute("DELETE FROM label_set_classes WHERE label_set = ? AND name = ?", (label_set, name))
+        return n
+
+    def set_label_set_class_key(self, label_set: str, name: str, key: str | None) -> None:
+        """The editor key of a label set class (one of LABEL_SET_KEYS, shared by every set, or None); a
+        class of any set that had the key takes this class's old key (the two swap)."""
+        if key is not None and key not in LABEL_SET_KEYS:
+            raise ValidationError(f"key {key!r} is not one of {', '.join(LABEL_SET_KEYS)}")
+        with self.bulk():
+            row = self.conn.execute("SELECT key FROM label_set_classes WHERE label_set = ? AND name = ?",
+                                    (label_set, name)).fetchone()
+            if row is None:
+                raise ValidationError(f"label set {label_set!r} has no class named {name!r}")
+            if key is not None:
+                self.conn.execute("UPDATE label_set_classes SET key = ? WHERE key = ? AND NOT (label_set = ? AND "
+                                  "name = ?)", (row[0], key, label_set, name))
+            self.conn.execute("UPDATE label_set_classes SET key = ? WHERE label_set = ? AND name = ?",
+                              (key, label_set, name))
+
+    def count_labels_of_class(self, label_set: str, name: str | None = None) -> dict[str, int]:
+        """Labels of a set (or of one class of it) per source, for the schema dialog's confirmations."""
+        if not self._has_task_tables():
+            return {}
+        extra, args = (" AND label = ?", (label_set, name)) if name is not None else ("", (label_set,))
+        rows = self.conn.execute(f"SELECT source, COUNT(*) FROM document_labels WHERE label_set = ?{extra} "
+                                 "GROUP BY source", args)
+        return {r[0]: r[1] for r in rows}
+
+    def set_document_labels(self, doc_id: int, label_set: str, labels: Iterable[str], *,
+                            annotator: str | None = None, run_id: str | None = None) -> None:
+        """Replace the gold labels of one set on a document (`[]` clears: not labelled for the set).
+        A single-label set takes at most one; run_id: the run whose suggestion is accepted."""
+        wanted = list(dict.fromkeys(labels))  # a label twice is the label once
+        with self.bulk():
+            ls = self.conn.execute("SELECT multi_label FROM label_sets WHERE name = ?", (label_set,)).fetchone()
+            if ls is None:
+                raise ValidationError(f"no label set named {label_set!r}")
+            if not ls[0] and len(wanted) > 1:
+                raise ValidationError(f"label set {label_set!r} is single-label: a document takes one of its "
+                                      f"labels, not {len(wanted)} ({', '.join(wanted)})")
+            self._text(doc_id)  # KeyError for a document that does not exist
+            self.conn.execute("DELETE FROM document_labels WHERE document_id = ? AND label_set = ? AND "
+                              "source = 'gold'", (doc_id, label_set))
+            now = _now()
+            for label in wanted:
+                self._insert_label(doc_id, DocumentLabel(label_set, label, "gold", None, annotator, run_id), now)
+
+    def _insert_label(self, doc_id: int, x: DocumentLabel, now: str) -> None:
+        try:
+            self.conn.execute(
+                "INSERT INTO document_labels (document_id, label_set, label, source, confidence, annotator, run_id, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, x.label_set, x.label, x.source, x.confidence, x.annotator or _user(), x.run_id, now))
+        except sqlite3.IntegrityError as e:
+            if "UNIQUE" in str(e):
+                raise ValidationError(f"label {x.label!r} of set {x.label_set!r} is given twice") from e
+            raise ValidationError(f"unknown label {x.label!r} of label set {x.label_set!r}") from e
+
+    def document_label_counts(self, source: str = "gold") -> dict[str, dict[str, int]]:
+        """Labels per class of every further label set (0 included), of one source."""
+        counts = {ls.name: {c: 0 for c in ls.class_names} for ls in self.label_sets()}
+        if not counts:
+            return counts
+        for r in self.conn.execute("SELECT label_set, label, COUNT(*) FROM document_labels WHERE source = ? "
+                                   "GROUP BY label_set, label", (source,)):
+            counts.setdefault(r[0], {})[r[1]] = r[2]
+        return counts
+
+    def missing_task_labels(self, doc: Document) -> list[tuple[str, str]]:
+        """(what, name) of the polarities, label sets and label set classes `doc` uses that the project
+        lacks: what add_document would add (an importer told not to add labels refuses them)."""
+        missing: list[tuple[str, str]] = []
+        polarities = set(self.entity_sentiment_class_names())
+        for s in list(doc.spans) + list(doc.other_spans):
+            if s.sentiment is not None and s.sentiment not in polarities:
+                missing.append(("entity sentiment class", s.sentiment))
+                polarities.add(s.sentiment)
+        sets = {ls.name: set(ls.class_names) for ls in self.label_sets()}
+        for x in list(doc.labels) + list(doc.other_labels):
+            if x.label_set not in sets:
+                missing.append(("label set", x.label_set))
+                sets[x.label_set] = set()
+            if x.label not in sets[x.label_set]:
+                missing.append((f"class of label set {x.label_set}", x.label))
+                sets[x.label_set].add(x.label)
+        return missing
+
+    def _add_task_labels(self, doc: Document) -> None:
+        """Declare what `doc` brings of the new tasks (inside add_document's transaction): its polarities
+        (switching entity sentiment on), its label sets and their classes. A set first met here becomes
+        multi-label when a document holds several gold labels of it; a set the project declared keeps
+        its flag (a single-label one refuses such a document)."""
+        polarities = [s.sentiment for s in list(doc.spans) + list(doc.other_spans) if s.sentiment is not None]
+        if polarities:
+            known = set(self.entity_sentiment_class_names())
+            if not self.has_entity_sentiment():
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, 'on')", (ENTITY_SENTIMENT_META,))
+            for p in dict.fromkeys(polarities):
+                if p not in known:
+                    self._add_entity_sentiment_class(check_label_form(p))
+        if not doc.labels and not doc.other_labels:
+            return
+        met = getattr(self, "_sets_met_on_import", None)
+        if met is None:
+            met = self._sets_met_on_import = set()
+        sets = {r[0]: bool(r[1]) for r in self.conn.execute("SELECT name, multi_label FROM label_sets")}
+        gold_per_set: dict[str, set[str]] = {}
+        for x in doc.labels:
+            gold_per_set.setdefault(x.label_set, set()).add(x.label)
+        for x in list(doc.labels) + list(doc.other_labels):
+            if x.label_set not in sets:
+                name = check_task_name(x.label_set)
+                position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM label_sets").fetchone()[0]
+                self.conn.execute("INSERT INTO label_sets (name, multi_label, position, threshold) VALUES "
+                                  "(?, 0, ?, ?)", (name, position, DEFAULT_MULTI_LABEL_THRESHOLD))
+                sets[name] = False
+                met.add(name)
+            self._add_label_set_class(x.label_set, check_label_form(x.label))
+        for name, labels in gold_per_set.items():
+            if len(labels) > 1 and not sets[name]:
+                if name not in met:
+                    raise ValidationError(f"label set {name!r} is single-label: a document takes one of its "
+                                          f"labels, not {len(labels)} ({', '.join(sorted(labels))})")
+                self.conn.execute("UPDATE label_sets SET multi_label = 1 WHERE name = ?", (name,))
+                sets[name] = True
+
     # ---- staged imports (core/formats/staging.py) ---------------------------------------------------
 
     def copy_label_schema(self, source: "ProjectStore") -> None:
@@ -499,6 +921,17 @@ class ProjectStore:
             for c in source.sentiment_classes():
                 self.conn.execute("INSERT INTO sentiment_classes (name, position, key) VALUES (?, ?, ?)",
                                   (c.name, c.position, c.key))
+            if source.has_entity_sentiment():
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, 'on')", (ENTITY_SENTIMENT_META,))
+            for c in source.entity_sentiment_classes():
+                self.conn.execute("INSERT INTO entity_sentiment_classes (name, position, key) VALUES (?, ?, ?)",
+                                  (c.name, c.position, c.key))
+            for ls in source.label_sets():
+                self.conn.execute("INSERT INTO label_sets (name, multi_label, position, threshold) VALUES (?, ?, ?, ?)",
+                                  (ls.name, int(ls.multi_label), ls.position, ls.threshold))
+                for c in ls.classes:
+                    self.conn.execute("INSERT INTO label_set_classes (label_set, name, position, key) "
+                                      "VALUES (?, ?, ?, ?)", (ls.name, c.name, c.position, c.key))
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('split_seed', ?)", (str(source.split_seed),))
 
     def merge_staged(self, staged: str | os.PathLike[str]) -> None:
@@ -523,8 +956,13 @@ class ProjectStore:
                         "FROM staged.documents ORDER BY id", (base,))
                     conn.execute(
                         'INSERT INTO spans (document_id, start, "end", label, source, confidence, annotator, '
-                        'run_id, created_at) SELECT document_id + ?, start, "end", label, source, confidence, '
-                        "annotator, run_id, created_at FROM staged.spans ORDER BY id", (base,))
+                        'run_id, created_at, sentiment, sentiment_confidence) SELECT document_id + ?, start, "end", '
+                        "label, source, confidence, annotator, run_id, created_at, sentiment, sentiment_confidence "
+                        "FROM staged.spans ORDER BY id", (base,))
+                    conn.execute(
+                        "INSERT INTO document_labels (document_id, label_set, label, source, confidence, annotator, "
+                        "run_id, created_at) SELECT document_id + ?, label_set, label, source, confidence, annotator, "
+                        "run_id, created_at FROM staged.document_labels ORDER BY id", (base,))
                     conn.execute(
                         "INSERT INTO sentiments (document_id, label, source, confidence, annotator, run_id, "
                         "created_at) SELECT document_id + ?, label, source, confidence, annotator, run_id, "
@@ -551,11 +989,32 @@ class ProjectStore:
                 # This project's next free key, not the staging one's (keys are per project).
                 conn.execute(f"INSERT INTO main.{table} ({columns}, position, key) VALUES "
                              f"({', '.join('?' * len(row))}, ?, ?)", (*row, position, self._free_key(table)))
+        # The new tasks: polarities (and the task itself), label sets with their flags, their classes.
+        staged_on = conn.execute("SELECT value FROM staged.meta WHERE key = ?", (ENTITY_SENTIMENT_META,)).fetchone()
+        if staged_on and staged_on[0] == "on":
+            conn.execute("INSERT OR REPLACE INTO main.meta VALUES (?, 'on')", (ENTITY_SENTIMENT_META,))
+        for (name,) in conn.execute(
+                "SELECT name FROM staged.entity_sentiment_classes WHERE name NOT IN "
+                "(SELECT name FROM main.entity_sentiment_classes) ORDER BY position, name").fetchall():
+            self._add_entity_sentiment_class(name)
+        for name, multi_label, threshold in conn.execute(
+                "SELECT name, multi_label, threshold FROM staged.label_sets WHERE name NOT IN "
+                "(SELECT name FROM main.label_sets) ORDER BY position, name").fetchall():
+            position = conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM main.label_sets").fetchone()[0]
+            conn.execute("INSERT INTO main.label_sets (name, multi_label, position, threshold) VALUES (?, ?, ?, ?)",
+                         (name, multi_label, position, threshold))
+        for label_set, name in conn.execute(
+                "SELECT c.label_set, c.name FROM staged.label_set_classes c JOIN staged.label_sets ls "
+                "ON ls.name = c.label_set WHERE NOT EXISTS (SELECT 1 FROM main.label_set_classes m WHERE "
+                "m.label_set = c.label_set AND m.name = c.name) ORDER BY ls.position, c.position").fetchall():
+            self._add_label_set_class(label_set, name)
 
     # ---- documents -------------------------------------------------------------------------------
 
     def add_document(self, doc: Document, *, split_key: str | None = None) -> int:
-        """Store a document with its gold annotations; labels must exist in the schema already.
+        """Store a document with its gold annotations; entity types and sentiment classes must exist in
+        the schema already. Span polarities, label sets and their classes the project lacks are added
+        (an import meets them; see _add_task_labels).
 
         The split is doc.split when given, else derived from the text (seeded, deterministic).
         """
@@ -573,20 +1032,30 @@ class ProjectStore:
                  now),
             )
             doc_id = int(cur.lastrowid)
+            self._add_task_labels(doc)
             for s in list(doc.spans) + list(doc.other_spans):
                 self._insert_span(doc_id, s, now)
             for sl in ([doc.sentiment] if doc.sentiment else []) + list(doc.other_sentiments):
                 self._insert_sentiment(doc_id, sl, now)
+            for x in doc.labels:
+                if x.source != "gold":
+                    raise ValidationError("a document's gold labels hold a silver or predicted label")
+            for x in list(doc.labels) + list(doc.other_labels):
+                self._insert_label(doc_id, x, now)
         return doc_id
 
     def _insert_span(self, doc_id: int, s: Span, now: str) -> int:
         try:
             cur = self.conn.execute(
                 'INSERT INTO spans (document_id, start, "end", label, source, confidence, annotator, run_id, '
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, s.start, s.end, s.label, s.source, s.confidence, s.annotator or _user(), s.run_id, now),
+                "created_at, sentiment, sentiment_confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, s.start, s.end, s.label, s.source, s.confidence, s.annotator or _user(), s.run_id, now,
+                 s.sentiment, s.sentiment_confidence),
             )
         except sqlite3.IntegrityError as e:
+            if s.sentiment is not None and s.sentiment not in self.entity_sentiment_class_names():
+                raise ValidationError(f"span {s.start}-{s.end}: unknown entity sentiment class "
+                                      f"{s.sentiment!r}") from e
             raise ValidationError(f"span {s.start}-{s.end}: unknown entity type {s.label!r}") from e
         return int(cur.lastrowid)
 
@@ -725,14 +1194,24 @@ class ProjectStore:
         for s in self.conn.execute(
                 f'SELECT * FROM spans WHERE document_id IN ({marks}) AND source IN ({src_marks}){run_clause} '
                 "ORDER BY start", ids + list(sources) + extra):
-            spans[s["document_id"]].append(Span(s["start"], s["end"], s["label"], s["source"], s["confidence"],
-                                                s["annotator"], s["id"], s["run_id"]))
+            spans[s["document_id"]].append(_span_of_row(s))
         sents: dict[int, list[SentimentLabel]] = {i: [] for i in ids}
         for s in self.conn.execute(
                 f"SELECT * FROM sentiments WHERE document_id IN ({marks}) AND source IN ({src_marks}){run_clause}",
                 ids + list(sources) + extra):
             sents[s["document_id"]].append(SentimentLabel(s["label"], s["source"], s["confidence"], s["annotator"],
                                                           s["run_id"]))
+        labels: dict[int, list[DocumentLabel]] = {i: [] for i in ids}
+        if self._has_task_tables():
+            # In the sets' and classes' order, so a multi-label document lists its labels as the schema does.
+            for x in self.conn.execute(
+                    f"SELECT x.* FROM document_labels x JOIN label_sets ls ON ls.name = x.label_set "
+                    f"JOIN label_set_classes c ON c.label_set = x.label_set AND c.name = x.label "
+                    f"WHERE x.document_id IN ({marks}) AND x.source IN ({src_marks})"
+                    f"{run_clause.replace('source', 'x.source').replace('run_id', 'x.run_id')} "
+                    "ORDER BY ls.position, c.position, x.id", ids + list(sources) + extra):
+                labels[x["document_id"]].append(DocumentLabel(x["label_set"], x["label"], x["source"], x["confidence"],
+                                                              x["annotator"], x["run_id"]))
         docs = []
         for r in rows:
             gold_sent = next((x for x in sents[r["id"]] if x.source == "gold"), None)
@@ -743,6 +1222,8 @@ class ProjectStore:
                 meta=json.loads(r["meta"]), id=r["id"],
                 other_spans=[s for s in spans[r["id"]] if s.source != "gold"],
                 other_sentiments=[x for x in sents[r["id"]] if x.source != "gold"],
+                labels=[x for x in labels[r["id"]] if x.source == "gold"],
+                other_labels=[x for x in labels[r["id"]] if x.source != "gold"],
             ))
         return docs
 
@@ -765,8 +1246,7 @@ class ProjectStore:
             self.conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
         if row is None:
             return None
-        return Span(row["start"], row["end"], row["label"], row["source"], row["confidence"], row["annotator"],
-                    row["id"], row["run_id"])
+        return _span_of_row(row)
 
     def relabel_span(self, span_id: int, label: str) -> None:
         with self.bulk():
@@ -789,25 +1269,30 @@ class ProjectStore:
                 self._insert_sentiment(doc_id, SentimentLabel(label, "gold", None, annotator, run_id), _now())
 
     def replace_model_annotations(self, doc_id: int, source: str, run_id: str, spans: Iterable[Span],
-                                  sentiment: SentimentLabel | None) -> None:
-        """Replace the silver or predicted annotations that `run_id` made on a document."""
+                                  sentiment: SentimentLabel | None,
+                                  labels: Iterable[DocumentLabel] | None = None) -> None:
+        """Replace the silver or predicted annotations that `run_id` made on a document: spans (with
+        their predicted polarity and its confidence), the sentiment and the labels of further sets."""
         assert source in ("silver", "predicted")
         now = _now()
         with self.bulk():
-            self.conn.execute("DELETE FROM spans WHERE document_id = ? AND source = ? AND run_id = ?",
-                              (doc_id, source, run_id))
-            self.conn.execute("DELETE FROM sentiments WHERE document_id = ? AND source = ? AND run_id = ?",
-                              (doc_id, source, run_id))
+            for table in ("spans", "sentiments", "document_labels"):
+                self.conn.execute(f"DELETE FROM {table} WHERE document_id = ? AND source = ? AND run_id = ?",
+                                  (doc_id, source, run_id))
             for s in spans:
                 self._insert_span(doc_id, Span(s.start, s.end, s.label, source, s.confidence, f"model:{run_id}",
-                                               run_id=run_id), now)
+                                               run_id=run_id, sentiment=s.sentiment,
+                                               sentiment_confidence=s.sentiment_confidence), now)
             if sentiment is not None:
                 self._insert_sentiment(doc_id, SentimentLabel(sentiment.label, source, sentiment.confidence,
                                                               f"model:{run_id}", run_id), now)
+            for x in labels or ():
+                self._insert_label(doc_id, DocumentLabel(x.label_set, x.label, source, x.confidence,
+                                                         f"model:{run_id}", run_id), now)
 
     def clear_model_annotations(self, source: str, run_id: str | None = None) -> None:
         with self.bulk():
-            for table in ("spans", "sentiments"):
+            for table in ("spans", "sentiments", "document_labels"):
                 if run_id:
                     self.conn.execute(f"DELETE FROM {table} WHERE source = ? AND run_id = ?", (source, run_id))
                 else:
@@ -896,7 +1381,8 @@ class ProjectStore:
                                     labelled: bool | None = None, source_filter: str | None = None,
                                     search: str | None = None) -> int | None:
         """The next document after `after` (in id order, wrapping round) that misses a label for a task
-        the project uses: NER when it has entity types, sentiment when it has sentiment classes.
+        the project uses: NER when it has entity types, sentiment when it has sentiment classes, entity
+        sentiment when it has polarities (entities of which none has one), a label set with classes.
 
         Only documents of a list are candidates when given: the ones matching the filter arguments (as
         document_ids), and of those only the ids in `among` when it is given."""
@@ -906,9 +1392,20 @@ class ProjectStore:
         if self.sentiment_class_names():
             clauses.append("NOT EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id "
                            "AND t.source = 'gold')")
+        task_args: list[Any] = []
+        if self.entity_sentiment_class_names():
+            # Entities found but none given a polarity (a document without entities has nothing to label).
+            clauses.append("(EXISTS (SELECT 1 FROM spans p WHERE p.document_id = documents.id AND p.source = 'gold') "
+                           "AND NOT " + _labelled_test(TASK_ENTITY_SENTIMENT, "documents")[0] + ")")
+        for ls in self.label_sets():
+            if ls.classes:
+                test, extra = _labelled_test(ls.name, "documents")
+                clauses.append("NOT " + test)
+                task_args += extra
         if not clauses:
             return None
         where, args = _document_filter(split, task, labelled, source_filter, search)
+        args += task_args
         where += (" AND" if where else " WHERE") + " (" + " OR ".join(clauses) + ")"
         if among is not None:
             # One JSON parameter: a list of any length (no limit on the number of SQL variables).
@@ -1019,14 +1516,19 @@ class ProjectStore:
             self.mark_split_assigned(assignment)
 
     def labelled_counts_per_split(self, tasks: Iterable[str] = ("ner", "sentiment")) -> dict[str, int]:
-        """Documents with a gold label for any of `tasks` (NER-labelled, or a gold sentiment), per split."""
-        tests = {"ner": "d.ner_labelled = 1",
-                 "sentiment": "EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = d.id AND t.source = 'gold')"}
-        chosen = [tests[t] for t in tasks if t in tests]
+        """Documents with a gold label for any of `tasks` (NER-labelled, a gold sentiment, a span with a
+        gold polarity, a gold label of the named set), per split; tasks the project lacks count nothing."""
+        chosen, args = [], []
+        declared = set(self.task_names())
+        for task in dict.fromkeys(tasks):
+            if task in declared or task in (TASK_NER, TASK_SENTIMENT):
+                test, task_args = _labelled_test(task, "d")
+                chosen.append(test)
+                args += task_args
         if not chosen:
             return {split: 0 for split in SPLITS}
         rows = self.conn.execute(f"SELECT d.split, COUNT(*) FROM documents d WHERE {' OR '.join(chosen)} "
-                                 "GROUP BY d.split")
+                                 "GROUP BY d.split", args)
         counts = {split: 0 for split in SPLITS}
         counts.update({r[0]: r[1] for r in rows})
         return counts
@@ -1035,7 +1537,7 @@ class ProjectStore:
         """Delete documents with all their annotations (gold, silver, predicted) in one transaction."""
         wanted = sorted(set(int(i) for i in ids))
         found: list[int] = []
-        spans = sentiments = 0
+        spans = sentiments = labels = 0
         with self.bulk():
             for chunk in _chunks(wanted):
                 marks = ",".join("?" * len(chunk))
@@ -1044,12 +1546,14 @@ class ProjectStore:
                                            chunk).fetchone()[0]
                 sentiments += self.conn.execute(f"SELECT COUNT(*) FROM sentiments WHERE document_id IN ({marks})",
                                                 chunk).fetchone()[0]
+                labels += self.conn.execute(f"SELECT COUNT(*) FROM document_labels WHERE document_id IN ({marks})",
+                                            chunk).fetchone()[0]
                 # Spans and sentiments go with their document (ON DELETE CASCADE, foreign keys are on).
                 self.conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", chunk)
             # SQLite may hand a deleted id to the next new document: it must not inherit the mark.
             self.mark_split_assigned(found)
         missing = sorted(set(wanted) - set(found))
-        return DeletedDocuments(ids=sorted(found), missing=missing, spans=spans, sentiments=sentiments)
+        return DeletedDocuments(ids=sorted(found), missing=missing, spans=spans, sentiments=sentiments, labels=labels)
 
     def snapshot_documents(self, ids: Iterable[int]) -> list[DocumentSnapshot]:
         """Everything delete_documents would remove, row for row, so restore_documents can put it back
@@ -1067,9 +1571,14 @@ class ProjectStore:
             for r in self.conn.execute(f"SELECT * FROM sentiments WHERE document_id IN ({marks}) ORDER BY id",
                                        chunk):
                 sentiments.setdefault(r["document_id"], []).append(dict(r))
+            labels: dict[int, list[dict[str, Any]]] = {}
+            if self._has_task_tables():
+                for r in self.conn.execute(f"SELECT * FROM document_labels WHERE document_id IN ({marks}) "
+                                           "ORDER BY id", chunk):
+                    labels.setdefault(r["document_id"], []).append(dict(r))
             for r in self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks}) ORDER BY id", chunk):
                 snapshots.append(DocumentSnapshot(dict(r), spans.get(r["id"], []), sentiments.get(r["id"], []),
-                                                  r["id"] in unassigned))
+                                                  r["id"] in unassigned, labels.get(r["id"], [])))
         return snapshots
 
     def restore_documents(self, snapshots: Iterable[DocumentSnapshot]) -> list[int]:
@@ -1080,7 +1589,7 @@ class ProjectStore:
             try:
                 for snap in snapshots:
                     for table, rows in (("documents", [snap.document]), ("spans", snap.spans),
-                                        ("sentiments", snap.sentiments)):
+                                        ("sentiments", snap.sentiments), ("document_labels", snap.labels)):
                         for row in rows:
                             columns = ", ".join(f'"{c}"' for c in row)
                             self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES "
@@ -1163,6 +1672,15 @@ class ProjectStore:
         }
         out["entity_types"] = self.entity_type_names()
         out["sentiment_classes"] = self.sentiment_class_names()
+        # The declared further tasks (gold counts): spans per polarity, and per label set its flag, the
+        # documents labelled for it and the labels per class.
+        out["entity_sentiment"] = self.count_span_sentiments() if self.has_entity_sentiment() else {}
+        label_docs = {r[0]: r[1] for r in c.execute(
+            "SELECT label_set, COUNT(DISTINCT document_id) FROM document_labels WHERE source = 'gold' "
+            "GROUP BY label_set")} if self._has_task_tables() else {}
+        counts = self.document_label_counts()
+        out["label_sets"] = {ls.name: {"multi_label": ls.multi_label, "documents": label_docs.get(ls.name, 0),
+                                       "labels": counts.get(ls.name, {})} for ls in self.label_sets()}
         # Documents per source file: tells imports apart in a project that mixes several files.
         out["sources"] = {r[0]: r[1] for r in c.execute(
             "SELECT source, COUNT(*) FROM documents GROUP BY source ORDER BY source")}
@@ -1179,6 +1697,14 @@ class ProjectStore:
         for r in self.conn.execute("SELECT document_id, label FROM sentiments WHERE source = 'gold' "
                                    "ORDER BY document_id"):
             h.update(f"t{r[0]}:{r[1]}\x1e".encode())
+        if self._has_task_tables():
+            # Only what exists is hashed: a project without polarities or label sets keeps its old hash.
+            for r in self.conn.execute('SELECT document_id, start, "end", sentiment FROM spans WHERE source = '
+                                       "'gold' AND sentiment IS NOT NULL ORDER BY document_id, start"):
+                h.update(f"p{r[0]}:{r[1]}:{r[2]}:{r[3]}\x1e".encode())
+            for r in self.conn.execute("SELECT document_id, label_set, label FROM document_labels WHERE source = "
+                                       "'gold' ORDER BY document_id, label_set, label"):
+                h.update(f"l{r[0]}\x1f{r[1]}\x1f{r[2]}\x1e".encode())
         return h.hexdigest()[:16]
 
     # ---- runs ------------------------------------------------------------------------------------
@@ -1296,6 +1822,7 @@ class ProjectStore:
         with self.bulk():
             self.conn.execute("DELETE FROM spans WHERE run_id = ? AND source = 'predicted'", (run_id,))
             self.conn.execute("DELETE FROM sentiments WHERE run_id = ? AND source = 'predicted'", (run_id,))
+            self.conn.execute("DELETE FROM document_labels WHERE run_id = ? AND source = 'predicted'", (run_id,))
             self.conn.execute("DELETE FROM gradient_conflict WHERE run_id = ?", (run_id,))
             for table in ("suggestion_documents", "rejected_suggestions", "document_scores"):
                 self.conn.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
@@ -1307,6 +1834,13 @@ class ProjectStore:
         return RunRecord(id=r["id"], created_at=r["created_at"], status=status, config=json.loads(r["config"]),
                          dataset_hash=r["dataset_hash"], artefact_dir=r["artefact_dir"],
                          metrics=json.loads(r["metrics"]), message=message)
+
+
+def _span_of_row(r: sqlite3.Row) -> Span:
+    """A Span of a spans row (a read-only project of an older schema has no polarity columns)."""
+    has_polarity = "sentiment" in r.keys()
+    return Span(r["start"], r["end"], r["label"], r["source"], r["confidence"], r["annotator"], r["id"], r["run_id"],
+                r["sentiment"] if has_polarity else None, r["sentiment_confidence"] if has_polarity else None)
 
 
 def _observed_run_status(r: sqlite3.Row) -> tuple[str, str]:
@@ -1344,6 +1878,7 @@ class DocumentSnapshot:
     spans: list[dict[str, Any]]
     sentiments: list[dict[str, Any]]
     split_unassigned: bool = False
+    labels: list[dict[str, Any]] = field(default_factory=list)  # its rows of document_labels
 
 
 @dataclass(frozen=True)
@@ -1354,6 +1889,7 @@ class DeletedDocuments:
     missing: list[int]
     spans: int
     sentiments: int
+    labels: int = 0  # labels of the further label sets
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -1386,6 +1922,26 @@ def _check_label_name(name: str) -> str:
     return check_label_form(name)
 
 
+def _check_threshold(value: object) -> float:
+    """A multi-label threshold: a number strictly between 0 and 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < value < 1):
+        raise ValidationError(f"a threshold must be a number between 0 and 1, not {value!r}")
+    return float(value)
+
+
+def _labelled_test(task: str, table: str) -> tuple[str, list[Any]]:
+    """SQL true for a row of `table` (documents or its alias) labelled for `task` (gold), with its args."""
+    if task == TASK_NER:
+        return f"{table}.ner_labelled = 1", []
+    if task == TASK_SENTIMENT:
+        return f"EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = {table}.id AND t.source = 'gold')", []
+    if task == TASK_ENTITY_SENTIMENT:
+        return (f"EXISTS (SELECT 1 FROM spans p WHERE p.document_id = {table}.id AND p.source = 'gold' "
+                "AND p.sentiment IS NOT NULL)"), []
+    return (f"EXISTS (SELECT 1 FROM document_labels x WHERE x.document_id = {table}.id AND x.source = 'gold' "
+            "AND x.label_set = ?)"), [task]
+
+
 def _document_filter(split: str | None, task: str | None, labelled: bool | None, source_filter: str | None,
                      search: str | None) -> tuple[str, list[Any]]:
     clauses: list[str] = []
@@ -1399,6 +1955,11 @@ def _document_filter(split: str | None, task: str | None, labelled: bool | None,
     elif task == "sentiment" and labelled is not None:
         clauses.append(("" if labelled else "NOT ") +
                        "EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id AND t.source = 'gold')")
+    elif task and labelled is not None:
+        # Entity sentiment, or a further label set by name: labelled = has a gold label for it.
+        test, task_args = _labelled_test(task, "documents")
+        clauses.append(("" if labelled else "NOT ") + test)
+        args += task_args
     if source_filter in ("silver", "predicted"):
         clauses.append(f"(EXISTS (SELECT 1 FROM spans s WHERE s.document_id = documents.id AND s.source = "
                        f"'{source_filter}') OR EXISTS (SELECT 1 FROM sentiments t WHERE "

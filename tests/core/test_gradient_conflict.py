@@ -121,11 +121,14 @@ def test_readings_are_stored_summarised_and_deleted_with_the_run(tmp_path):
 
 def test_a_schema_3_project_gains_the_meter_table(tmp_path):
     """Schema 3 (run liveness, label keys, no meter table) upgrades to the current schema when opened."""
-    make_project(tmp_path / "p.mtl", ENGINE).close()
+    from mtl_studio.core.store import MIGRATIONS, _split_sql
+
     conn = sqlite3.connect(tmp_path / "p.mtl")
-    # Back to schema 3: without the tables of migrations 4 (the meter) and 5 (model in the loop).
-    for table in ("gradient_conflict", "suggestion_documents", "rejected_suggestions", "document_scores"):
-        conn.execute(f"DROP TABLE {table}")
+    # The schema as version 3 wrote it: without the meter (4), model in the loop (5), the task tables (6).
+    for migration in MIGRATIONS[:3]:
+        for statement in _split_sql(migration):
+            conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('split_seed', '13')")
     conn.execute("PRAGMA user_version=3")
     conn.commit()
     conn.close()

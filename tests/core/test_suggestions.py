@@ -154,7 +154,7 @@ def test_an_older_project_opens_and_gains_the_tables(tmp_path, version):
     conn.commit()
     conn.close()
     with ProjectStore.open(path) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert store.count_documents() == 1
         store.reject_suggestion("r", 1, "sentiment", "positive")
         assert store.rejected_suggestions("r", 1) == {("sentiment", -1, -1, "positive")}

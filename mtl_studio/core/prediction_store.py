@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .features import DocumentPrediction
-from .schema import Document, SentimentLabel, Span
+from .schema import Document, DocumentLabel, SentimentLabel, Span
 from .store import ProjectStore
 
 
@@ -27,4 +27,6 @@ def store_predictions(store: ProjectStore, run_id: str, docs: Sequence[Document]
                 # the gold entities: stored as its spans, so the verdict and the review can compare them.
                 spans = [Span(g.start, g.end, g.label, "predicted", sentiment=got[0], sentiment_confidence=got[1])
                          for g, got in zip(doc.spans, pred.gold_span_sentiments) if got is not None]
-            store.replace_model_annotations(doc.id, "predicted", run_id, spans, sentiment)
+            labels = [DocumentLabel(name, label, "predicted", p) for name, chosen in pred.labels.items()
+                      for label, p in chosen]
+            store.replace_model_annotations(doc.id, "predicted", run_id, spans, sentiment, labels)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .schema import Document, SentimentLabel, Span
 from .store import ProjectStore
@@ -183,39 +183,66 @@ def error_document_ids(store: ProjectStore, run_id: str | None = None, *, splits
 
 @dataclass(frozen=True)
 class GoldState:
-    """Everything accepting a prediction may change on a document (kept to undo it)."""
+    """Everything accepting a prediction may change on a document (kept to undo it). Spans keep their
+    polarity. labels: the gold labels per further label set; None leaves the label sets as they are (a
+    state made before there were any)."""
 
     spans: tuple[Span, ...]
     ner_labelled: bool
     sentiment: str | None
+    # Not compared: a state equals another of the same spans, flag and sentiment whatever the label sets
+    # (callers compare what accepting changes on the two original tasks; the labels are undone all the same).
+    labels: dict[str, tuple[str, ...]] | None = field(default=None, compare=False)
 
 
 def gold_state(store: ProjectStore, doc_id: int) -> GoldState:
     doc = store.get_document(doc_id)
-    return GoldState(tuple(doc.spans), doc.ner_labelled, doc.sentiment.label if doc.sentiment else None)
+    labels: dict[str, tuple[str, ...]] = {}
+    for x in doc.labels:
+        labels[x.label_set] = labels.get(x.label_set, ()) + (x.label,)
+    return GoldState(tuple(doc.spans), doc.ner_labelled, doc.sentiment.label if doc.sentiment else None, labels)
 
 
 def write_gold_state(store: ProjectStore, doc_id: int, state: GoldState, *, annotator: str | None = None) -> None:
-    """Replace a document's gold spans, NER flag and sentiment, all in one transaction."""
+    """Replace a document's gold spans (with their polarities), NER flag, sentiment and (when the state
+    holds them) label set labels, all in one transaction."""
     with store.bulk():
-        for s in store.get_document(doc_id).spans:
+        current = store.get_document(doc_id)
+        for s in current.spans:
             store.remove_span(s.id)
         for s in state.spans:
             store.add_span(doc_id, Span(s.start, s.end, s.label, "gold", annotator=annotator or s.annotator,
-                                        run_id=s.run_id))  # an accepted suggestion keeps its run
+                                        run_id=s.run_id, sentiment=s.sentiment))  # an accepted suggestion keeps its run
         store.set_ner_labelled(doc_id, state.ner_labelled)
         store.set_sentiment(doc_id, state.sentiment, annotator=annotator)
+        if state.labels is not None:
+            for name in dict.fromkeys([*(x.label_set for x in current.labels), *state.labels]):
+                wanted = state.labels.get(name, ())
+                if wanted != current.labels_of(name):
+                    store.set_document_labels(doc_id, name, list(wanted), annotator=annotator)
 
 
 def accepted_state(store: ProjectStore, doc_id: int, run_id: str) -> GoldState:
     """The gold a document gets when its prediction is accepted: the run's tasks come from the
-    prediction, a task the run did not predict keeps its gold."""
+    prediction, a task the run did not predict keeps its gold (a span's polarity too: an accepted
+    span keeps the gold polarity at its offsets unless the run predicted entity sentiment)."""
     review = review_document(store, doc_id, run_id)
     current = gold_state(store, doc_id)
     spans, labelled, sentiment = current.spans, current.ner_labelled, current.sentiment
     if "ner" in review.tasks:
-        spans = tuple(Span(s.start, s.end, s.label, "gold") for s in review.predicted_spans)
+        gold_polarity = {(s.start, s.end): s.sentiment for s in current.spans}
+        spans = tuple(Span(s.start, s.end, s.label, "gold",
+                           sentiment=s.sentiment if "entity_sentiment" in review.tasks
+                           else gold_polarity.get((s.start, s.end))) for s in review.predicted_spans)
         labelled = True
+    elif "entity_sentiment" in review.tasks:  # polarities on the gold entities only
+        predicted = {(s.start, s.end, s.label): s.sentiment for s in review.predicted_spans}
+        spans = tuple(Span(s.start, s.end, s.label, "gold", annotator=s.annotator, run_id=s.run_id,
+                           sentiment=predicted.get((s.start, s.end, s.label), s.sentiment)) for s in current.spans)
     if "sentiment" in review.tasks and review.predicted_sentiment is not None:
         sentiment = review.predicted_sentiment.label
-    return GoldState(spans, labelled, sentiment)
+    labels = dict(current.labels or {})
+    for name, chosen in review.predicted_labels.items():
+        if name in review.tasks:
+            labels[name] = chosen
+    return GoldState(spans, labelled, sentiment, labels)

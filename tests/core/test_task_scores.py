@@ -312,3 +312,65 @@ def test_review_diffs_carry_polarities_and_label_set_errors():
     assert review.predicted_labels == {"topic": ("markets", "jobs"), "urgency": ("high",)}
     assert review.label_sets_wrong == ("topic",)
     assert DocumentReview(doc, ("ner",), tuple(pred), None, "r").has_further_error is False
+
+
+# ---- stored predictions of the further tasks: review, accept and undo, suggestions -------------------
+
+def test_stored_predictions_of_the_further_tasks_accept_and_undo(tmp_path):
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.features import DocumentPrediction
+    from mtl_studio.core.prediction_store import store_predictions
+    from mtl_studio.core.review import accepted_state, gold_state, review_document, write_gold_state
+    from mtl_studio.core.schema import Span
+    from project_helpers import MULTI_TASK, make_project
+
+    store = make_project(tmp_path / "m.mtl", MULTI_TASK)
+    try:
+        tasks = ("ner", "entity_sentiment", "sentiment", "topic", "urgency")
+        run = store.create_run(TrainConfig(tasks=tasks).to_dict())
+        store.update_run(run, status="completed", metrics={"tasks": list(tasks)})
+        doc = store.get_document(2)  # Nokia (negative) and Finland (neutral); topic jobs+markets, urgency high
+        pred = DocumentPrediction(None, [Span(s.start, s.end, s.label, "predicted", 0.9, sentiment="positive",
+                                               sentiment_confidence=0.8) for s in doc.spans], "negative",
+                                  {"negative": 1.0}, labels={"topic": [("markets", 0.9)], "urgency": [("low", 0.7)]})
+        store_predictions(store, run, [doc], [pred])
+        review = review_document(store, 2, run)
+        assert [s.sentiment for s in review.predicted_spans] == ["positive", "positive"]
+        assert review.predicted_labels == {"topic": ("markets",), "urgency": ("low",)}
+        assert len(review.polarity_errors) == 2 and set(review.label_sets_wrong) == {"topic", "urgency"}
+        before = gold_state(store, 2)
+        write_gold_state(store, 2, accepted_state(store, 2, run))
+        now = store.get_document(2)
+        assert [s.sentiment for s in now.spans] == ["positive", "positive"]
+        assert now.labels_of("topic") == ("markets",) and now.labels_of("urgency") == ("low",)
+        write_gold_state(store, 2, before)  # undo restores polarities and labels
+        again = store.get_document(2)
+        assert [s.sentiment for s in again.spans] == [s.sentiment for s in doc.spans]
+        assert set(again.labels_of("topic")) == {"jobs", "markets"} and again.labels_of("urgency") == ("high",)
+    finally:
+        store.close()
+
+
+def test_label_set_suggestions_show_where_gold_is_missing_and_are_accepted_or_rejected(tmp_path):
+    from mtl_studio.core.schema import DocumentLabel
+    from mtl_studio.core.suggestions import (SUGGESTION_RUN_META, accept_all, document_suggestions, reject_label)
+    from project_helpers import MULTI_TASK, make_project
+
+    store = make_project(tmp_path / "m.mtl", MULTI_TASK)
+    try:
+        # document 3 has topic "markets" but no urgency; the run suggests both
+        store.replace_model_annotations(3, "predicted", "r1", [], None,
+                                        [DocumentLabel("topic", "jobs", "predicted", 0.9),
+                                         DocumentLabel("urgency", "high", "predicted", 0.8)])
+        store.mark_suggested("r1", [3])
+        store.set_meta(SUGGESTION_RUN_META, "r1")
+        shown = document_suggestions(store, 3)
+        assert [(x.label_set, x.label) for x in shown.labels] == [("urgency", "high")]  # topic has gold
+        reject_label(store, 3, shown.labels[0])
+        assert document_suggestions(store, 3).labels == ()
+        store.unreject_suggestion("r1", 3, "urgency", "high")
+        accept_all(store, 3)
+        assert store.get_document(3).labels_of("urgency") == ("high",)
+        assert store.get_document(3).labels_of("topic") == ("markets",)
+    finally:
+        store.close()

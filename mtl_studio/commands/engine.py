@@ -454,6 +454,14 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
         raise ValueError(f"the project's labels changed since run {run.id} (model: {list(labels.entity_types)} / "
                          f"{list(labels.sentiment_classes)}, project: {current[0]} / {current[1]}); "
                          "its stored scores are the last valid ones (evaluate without --recompute)")
+    if hasattr(store, "tasks"):  # the further tasks: the classes the model's heads were trained on
+        project = LabelMaps.from_store(store)
+        changed = [t for t in loaded.tasks if t not in ("ner", "sentiment") and
+                   (project.entity_sentiment_classes != labels.entity_sentiment_classes if t == "entity_sentiment"
+                    else t not in project.label_set_names or project.label_set(t).classes != labels.label_set(t).classes)]
+        if changed:
+            raise ValueError(f"the project's {', '.join(changed)} classes changed since run {run.id}; its stored "
+                             "scores are the last valid ones (evaluate without --recompute)")
     max_length = int((loaded.run_config or {}).get("max_length") or 256)
     # Predicted a chunk at a time so that a long evaluation shows progress; scored once at the end.
     progress = ProgressLine("evaluate", len(docs), "documents")

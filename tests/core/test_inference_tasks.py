@@ -248,3 +248,35 @@ def test_a_trained_run_reports_every_task(tmp_path, tiny_encoder, capsys, one_to
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(lines) == 2 and set(lines[0]["label_sets"]) == {"topic", "urgency"}
     assert all("sentiment" in e for x in lines for e in x["entities"])
+
+
+def test_evaluate_recompute_and_verdict_with_a_real_multi_task_project(tmp_path, tiny_encoder, capsys,
+                                                                        one_torch_thread):
+    from test_engine_tasks import _config
+
+    from mtl_studio.cli import main
+    from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.train import train
+    from project_helpers import MULTI_TASK, make_project
+
+    make_project(tmp_path / "m.mtl", MULTI_TASK).close()
+    with ProjectStore.open(tmp_path / "m.mtl") as store:
+        for tasks in (("entity_sentiment",), ("urgency",), ()):  # baselines first, the joint run last
+            finished = list(train(store, _config(tiny_encoder, epochs=1, tasks=tasks)))[-1]
+            assert finished.status == "completed", finished.message
+    assert main(["evaluate", str(tmp_path / "m.mtl"), "--split", "test", "--json", "--recompute",
+                 "--device", "cpu"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["source"] == "recomputed"
+    assert out["entity_sentiment"]["gold_spans"]["spans"] == 2 and set(out["label_sets"]) == {"urgency"}
+    verdict = out["verdict"]["tasks"]
+    assert verdict["urgency"]["metric"] == "urgency macro-F1" and verdict["urgency"]["documents"] == 1
+    # Entity sentiment is compared on the gold entities both runs gave a polarity: the baseline read every
+    # gold entity, the joint run those its NER found exactly (a one-epoch tiny model may find none).
+    with ProjectStore.open(tmp_path / "m.mtl") as store:
+        joint = store.run_record(None).id
+        doc = store.get_document(6, sources=("gold", "predicted"))
+        found = {(s.start, s.end, s.label) for s in doc.other_spans if s.run_id == joint and s.sentiment}
+        baseline = [s for s in doc.other_spans if s.run_id != joint and s.sentiment]
+    assert len(baseline) >= 2  # the entity-sentiment baseline's polarities on the gold entities are stored
+    assert ("entity_sentiment" in verdict) == bool(found & {(s.start, s.end, s.label) for s in doc.spans})

@@ -212,15 +212,13 @@ def test_int8_check_scores_every_task(onnx_folder, tmp_path):
 # ---- a trained run with every task: stored metrics, evaluate --json, predict, model card ------------
 
 def test_a_trained_run_reports_every_task(tmp_path, tiny_encoder, capsys, one_torch_thread):
-    from test_engine_tasks import TaskStore, _config
+    from test_engine_tasks import _config, open_task_project
 
     from mtl_studio.cli import main
     from mtl_studio.core.export import export_model_folder
     from mtl_studio.core.train import train
-    from project_helpers import ENGINE, make_project
 
-    make_project(tmp_path / "p.mtl", ENGINE).close()
-    with TaskStore.open(tmp_path / "p.mtl") as store:
+    with open_task_project(tmp_path / "p.mtl") as store:
         finished = list(train(store, _config(tiny_encoder, epochs=1)))[-1]
         assert finished.status == "completed", finished.message
         run = store.run_record(finished.run_id)

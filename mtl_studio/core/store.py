@@ -1316,7 +1316,8 @@ class ProjectStore:
         """The newest run that stored predictions in this project (None when there is none)."""
         row = self.conn.execute(
             "SELECT runs.id FROM runs WHERE runs.id IN (SELECT run_id FROM spans WHERE source = 'predicted' "
-            "UNION SELECT run_id FROM sentiments WHERE source = 'predicted') "
+            "UNION SELECT run_id FROM sentiments WHERE source = 'predicted' "
+            "UNION SELECT run_id FROM document_labels WHERE source = 'predicted') "
             "ORDER BY runs.created_at DESC, runs.rowid DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
@@ -1324,7 +1325,8 @@ class ProjectStore:
         """Finished runs (not 'running') that stored predictions, newest first: id, created_at, status, tasks."""
         rows = self.conn.execute(
             "SELECT * FROM runs WHERE status != 'running' AND runs.id IN (SELECT run_id FROM spans WHERE "
-            "source = 'predicted' UNION SELECT run_id FROM sentiments WHERE source = 'predicted') "
+            "source = 'predicted' UNION SELECT run_id FROM sentiments WHERE source = 'predicted' "
+            "UNION SELECT run_id FROM document_labels WHERE source = 'predicted') "
             "ORDER BY runs.created_at DESC, runs.rowid DESC").fetchall()
         return [{"id": r["id"], "created_at": r["created_at"], "status": r["status"],
                  "tasks": list(json.loads(r["config"]).get("tasks") or ())} for r in rows]
@@ -1332,18 +1334,23 @@ class ProjectStore:
     def count_predicted_documents(self, run_id: str, split: str | None = None) -> int:
         """Documents (of a split) that hold any prediction of the run (0: the run predicted nothing there)."""
         split_clause = " AND d.split = ?" if split else ""
-        args: list[Any] = [run_id, run_id] + ([split] if split else [])
+        args: list[Any] = [run_id, run_id, run_id] + ([split] if split else [])
         return self.conn.execute(
             "SELECT COUNT(*) FROM documents d WHERE (EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id "
             "AND s.source = 'predicted' AND s.run_id = ?) OR EXISTS (SELECT 1 FROM sentiments t WHERE "
-            f"t.document_id = d.id AND t.source = 'predicted' AND t.run_id = ?)){split_clause}", args).fetchone()[0]
+            "t.document_id = d.id AND t.source = 'predicted' AND t.run_id = ?) OR EXISTS (SELECT 1 FROM "
+            "document_labels l WHERE l.document_id = d.id AND l.source = 'predicted' AND l.run_id = ?))"
+            f"{split_clause}", args).fetchone()[0]
 
     def mismatched_document_ids(self, run_id: str, tasks: Iterable[str], split: str | None = None) -> set[int]:
         """Documents (of a split) where the run's prediction differs from gold for one of `tasks`.
 
         NER: a gold span the run did not predict with the same boundaries and label, or a predicted span
         gold does not have, counted only on NER-labelled documents. Sentiment: a gold sentiment the run
-        did not predict, counted only where gold exists. One query, so a 100k-document project is cheap;
+        did not predict, counted only where gold exists. Entity sentiment: a gold span with a polarity that
+        the run predicted (same boundaries and type) with another or no polarity, on NER-labelled documents.
+        A further label set (any other task name): where the document has gold labels of it, the run's
+        labels of it are not exactly those. One query, so a 100k-document project is cheap;
         core.review.diff_spans is the same comparison span by span (tests check that they agree).
         """
         tasks = set(tasks)
@@ -1368,6 +1375,29 @@ class ProjectStore:
                            AND NOT EXISTS (SELECT 1 FROM sentiments p WHERE p.document_id = d.id
                                            AND p.source = 'predicted' AND p.run_id = ? AND p.label = g.label))""")
             args.append(run_id)
+        if "entity_sentiment" in tasks:
+            clauses.append(
+                """(d.ner_labelled = 1 AND EXISTS (
+                    SELECT 1 FROM spans g JOIN spans p ON p.document_id = g.document_id AND p.start = g.start
+                      AND p."end" = g."end" AND p.label = g.label AND p.source = 'predicted' AND p.run_id = ?
+                    WHERE g.document_id = d.id AND g.source = 'gold' AND g.sentiment IS NOT NULL
+                      AND (p.sentiment IS NULL OR p.sentiment != g.sentiment)))""")
+            args.append(run_id)
+        for label_set in sorted(tasks - {"ner", "sentiment", "entity_sentiment"}):
+            clauses.append(
+                """(EXISTS (SELECT 1 FROM document_labels g WHERE g.document_id = d.id AND g.source = 'gold'
+                            AND g.label_set = ?)
+                    AND (EXISTS (SELECT 1 FROM document_labels g WHERE g.document_id = d.id AND g.source = 'gold'
+                                 AND g.label_set = ? AND NOT EXISTS (
+                                   SELECT 1 FROM document_labels p WHERE p.document_id = d.id
+                                   AND p.source = 'predicted' AND p.run_id = ? AND p.label_set = g.label_set
+                                   AND p.label = g.label))
+                         OR EXISTS (SELECT 1 FROM document_labels p WHERE p.document_id = d.id
+                                    AND p.source = 'predicted' AND p.run_id = ? AND p.label_set = ?
+                                    AND NOT EXISTS (
+                                      SELECT 1 FROM document_labels g WHERE g.document_id = d.id
+                                      AND g.source = 'gold' AND g.label_set = p.label_set AND g.label = p.label))))""")
+            args += [label_set, label_set, run_id, run_id, label_set]
         if not clauses:
             return set()
         where = "(" + " OR ".join(clauses) + ")"

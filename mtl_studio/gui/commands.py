@@ -92,6 +92,7 @@ class RemoveSpanCommand(_StoreCommand):
         text = QCoreApplication.translate("EditCommands", "Remove {label} “{text}”")
         super().__init__(store, notifier, doc_id, text.format(label=span.label, text=preview))
         self.start, self.end, self.label = span.start, span.end, span.label
+        self.sentiment = span.sentiment  # undo brings the entity back with its polarity
 
     def redo(self) -> None:
         def do() -> None:
@@ -102,7 +103,8 @@ class RemoveSpanCommand(_StoreCommand):
         self._run(do)
 
     def undo(self) -> None:
-        self._run(lambda: self.store.add_span(self.doc_id, Span(self.start, self.end, self.label)))
+        self._run(lambda: self.store.add_span(self.doc_id, Span(self.start, self.end, self.label,
+                                                                sentiment=self.sentiment)))
 
 
 class RelabelSpanCommand(_StoreCommand):
@@ -143,6 +145,67 @@ class SetSentimentCommand(_StoreCommand):
 
     def undo(self) -> None:
         self._run(lambda: self.store.set_sentiment(self.doc_id, self.old))
+
+
+class SetSpanSentimentCommand(_StoreCommand):
+    """Set or clear the polarity of one gold entity (entity sentiment), found by its offsets."""
+
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, span: Span, new: str | None,
+                 preview: str = "") -> None:
+        if new:
+            text = QCoreApplication.translate("EditCommands", "Polarity {polarity} for “{text}”").format(
+                polarity=new, text=preview)
+        else:
+            text = QCoreApplication.translate("EditCommands", "Clear the polarity of “{text}”").format(text=preview)
+        super().__init__(store, notifier, doc_id, text)
+        self.start, self.end = span.start, span.end
+        self.old, self.new = span.sentiment, new
+
+    def _set(self, label: str | None) -> None:
+        def do() -> None:
+            span = find_gold_span(self.store, self.doc_id, self.start, self.end)
+            if span is None or span.id is None:
+                raise KeyError(QCoreApplication.translate("EditCommands", "the entity no longer exists"))
+            self.store.set_span_sentiment(span.id, label)
+        self._run(do)
+
+    def redo(self) -> None:
+        self._set(self.new)
+
+    def undo(self) -> None:
+        self._set(self.old)
+
+
+def document_labels_text(label_set: str, old: tuple[str, ...], new: tuple[str, ...]) -> str:
+    """What a label-set edit did, for the undo stack and the status bar ("topic + sports")."""
+    added = [x for x in new if x not in old]
+    removed = [x for x in old if x not in new]
+    if not new:
+        return QCoreApplication.translate("EditCommands", "Clear {label_set}").format(label_set=label_set)
+    if len(added) == 1 and not removed and old:
+        return QCoreApplication.translate("EditCommands", "{label_set} + {label}").format(
+            label_set=label_set, label=added[0])
+    if len(removed) == 1 and not added:
+        return QCoreApplication.translate("EditCommands", "{label_set} − {label}").format(
+            label_set=label_set, label=removed[0])
+    return QCoreApplication.translate("EditCommands", "Set {label_set} {labels}").format(
+        label_set=label_set, labels=", ".join(new))
+
+
+class SetDocumentLabelsCommand(_StoreCommand):
+    """Replace a document's gold labels of one further document label set (`()` clears them)."""
+
+    def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, label_set: str,
+                 old: tuple[str, ...], new: tuple[str, ...]) -> None:
+        super().__init__(store, notifier, doc_id, document_labels_text(label_set, old, new))
+        self.label_set = label_set
+        self.old, self.new = tuple(old), tuple(new)
+
+    def redo(self) -> None:
+        self._run(lambda: self.store.set_document_labels(self.doc_id, self.label_set, list(self.new)))
+
+    def undo(self) -> None:
+        self._run(lambda: self.store.set_document_labels(self.doc_id, self.label_set, list(self.old)))
 
 
 class SetNerLabelledCommand(_StoreCommand):

@@ -14,7 +14,17 @@ from PySide6.QtWidgets import (
 from mtl_studio.core.store import ProjectStore
 
 from .background import BackgroundTasks
-from .models import FILTER_ALL, FILTERS, DocumentListModel, DocumentQuery, count_matching, filter_label
+from .models import (
+    FILTER_ALL, FILTER_ERRORS, FILTER_SILVER, FILTERS, DocumentListModel, DocumentQuery, count_matching, filter_label,
+    task_filter,
+)
+
+
+def filter_keys(tasks: list[str]) -> list[str]:
+    """The list's filters for a project's tasks: all, unlabelled for each task, silver, errors, then
+    labelled for each task. A project with only NER and sentiment keeps its first five in the old order."""
+    return ([FILTER_ALL] + [task_filter(t, False) for t in tasks] + [FILTER_SILVER, FILTER_ERRORS]
+            + [task_filter(t, True) for t in tasks])
 
 
 class DocumentTable(QTableView):
@@ -43,7 +53,7 @@ class DocumentListPanel(QWidget):
         row = QHBoxLayout()
         self.filter_combo = QComboBox()
         self.filter_combo.setObjectName("documentFilter")
-        for key in FILTERS:
+        for key in FILTERS:  # until a project is open; set_store() offers the project's tasks
             self.filter_combo.addItem(filter_label(key), key)
         self.filter_combo.setToolTip(self.tr("Which documents to list"))
         row.addWidget(self.filter_combo, 1)
@@ -109,8 +119,33 @@ class DocumentListPanel(QWidget):
         return QSize(max(440, self.fontMetrics().horizontalAdvance("M") * 36), 600)
 
     def set_store(self, store: ProjectStore | None) -> None:
+        self.model.store = store  # the filters first (a query for a removed label set must not run)
+        self.reload_tasks(requery=False)
         self.model.set_store(store)
         self._update_count()
+
+    def reload_tasks(self, *, requery: bool = True) -> None:
+        """Offer the filters of the project's current tasks (the schema changed); the chosen filter stays
+        when its task still exists, else the list shows all documents."""
+        store = self.model.store
+        tasks = [t.name for t in store.tasks()] if store is not None else ["ner", "sentiment"]
+        keys = filter_keys(tasks)
+        current = self.filter_combo.currentData() or FILTER_ALL
+        if keys == [self.filter_combo.itemData(i) for i in range(self.filter_combo.count())]:
+            return
+        self.filter_combo.blockSignals(True)
+        try:
+            self.filter_combo.clear()
+            for key in keys:
+                self.filter_combo.addItem(filter_label(key), key)
+            i = self.filter_combo.findData(current)
+            self.filter_combo.setCurrentIndex(max(i, 0))
+        finally:
+            self.filter_combo.blockSignals(False)
+        if requery and i < 0:
+            self._apply_query()
+        elif i < 0:
+            self.model.query = DocumentQuery(FILTER_ALL, self.search.text().strip())
 
     def set_filter(self, key: str) -> None:
         i = self.filter_combo.findData(key)

@@ -19,15 +19,15 @@ from PySide6.QtGui import (
     QColor, QContextMenuEvent, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter,
     QPaintEvent, QPalette, QPen, QTextBlockFormat, QTextCursor, QUndoStack,
 )
-from PySide6.QtWidgets import QApplication, QMenu, QTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QTextEdit, QToolTip, QWidget
 
-from mtl_studio.core.schema import Document, EntityType, Span
+from mtl_studio.core.schema import Document, EntityType, LabelClass, LabelSet, Span
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.tokenize import snap_to_tokens, tokenize
 
 from .commands import (
-    AddSpanCommand, EditNotifier, RelabelSpanCommand, RemoveSpanCommand, SetNerLabelledCommand,
-    SetSentimentCommand,
+    AddSpanCommand, EditNotifier, RelabelSpanCommand, RemoveSpanCommand, SetDocumentLabelsCommand,
+    SetNerLabelledCommand, SetSentimentCommand, SetSpanSentimentCommand,
 )
 from .text_offsets import OffsetMap
 
@@ -35,6 +35,22 @@ from .text_offsets import OffsetMap
 # depend on the import order. Clearing the sentiment has its own key (pressing a class's key again keeps the class); X collides with
 # none of the editor's keys (digits, Delete, Backspace, Esc, arrows) nor the window's (J K N D).
 SENTIMENT_CLEAR_KEY = "X"
+# Entity polarity (core.schema.ENTITY_SENTIMENT_KEYS) and further label sets (LABEL_SET_KEYS) are rows of
+# buttons with keys. Every letter has a use, so clearing a row is Shift + any of that row's keys (and for
+# a polarity or a multi-label class, pressing its key again also takes it off).
+CLEAR_MODIFIER = "Shift+"
+
+# How a polarity shows in an entity's tag: a sign for the usual classes (readable without colour, and
+# the tag stays narrow), the first letters otherwise; a colour for the badge behind the sign.
+_POLARITY_SIGNS = {"negative": "−", "neg": "−", "positive": "+", "pos": "+", "neutral": "0", "neu": "0",
+                   "conflict": "±", "mixed": "±"}
+_POLARITY_COLOURS = {"−": "#c0392b", "+": "#1e8449", "0": "#5d6d7e", "±": "#7d3c98"}
+
+
+def polarity_marker(name: str) -> tuple[str, QColor]:
+    """(short sign, badge colour) of a polarity class in an entity's tag."""
+    sign = _POLARITY_SIGNS.get(name.lower(), name[:3])
+    return sign, QColor(_POLARITY_COLOURS.get(sign, "#34495e"))
 
 
 def text_colour_for(background: QColor) -> QColor:
@@ -85,6 +101,7 @@ class AnnotationEditor(QTextEdit):
         self._types: dict[str, EntityType] = {}
         self._type_order: list[str] = []
         self._type_by_key: dict[str, str] = {}  # the project's key of each entity type -> its name
+        self._polarities: list[LabelClass] = []  # entity sentiment classes ([] when the task is off)
         self._selection: tuple[int, int] | None = None  # code points, token-snapped, not yet a span
         self._selected_span: Span | None = None
         self._press_u16: int | None = None
@@ -138,6 +155,7 @@ class AnnotationEditor(QTextEdit):
     def reload_schema(self) -> None:
         if self.store is not None:
             self._set_types(self.store.entity_types())
+            self._polarities = self.store.entity_sentiment_classes() if self.store.has_entity_sentiment() else []
         self.reload()
 
     def _load(self, doc_id: int) -> None:
@@ -146,6 +164,7 @@ class AnnotationEditor(QTextEdit):
         self._offsets = OffsetMap(self.doc.text)
         self._tokens = list(self.doc.tokens) or tokenize(self.doc.text)
         self._set_types(self.store.entity_types())
+        self._polarities = self.store.entity_sentiment_classes() if self.store.has_entity_sentiment() else []
 
     def _set_types(self, types: list[EntityType]) -> None:
         self._types = {t.name: t for t in types}
@@ -178,6 +197,19 @@ class AnnotationEditor(QTextEdit):
     @property
     def entity_type_order(self) -> list[str]:
         return list(self._type_order)
+
+    @property
+    def polarities(self) -> list[LabelClass]:
+        """The project's entity sentiment classes; empty when it does not label entity sentiment."""
+        return list(self._polarities)
+
+    def target_span(self) -> Span | None:
+        """The entity a polarity key acts on: the selected span, or the one the selection covers exactly."""
+        if self._selected_span is not None:
+            return self._selected_span
+        if self._selection is not None:
+            return self._span_at_range(*self._selection)
+        return None
 
     def select_range(self, start: int, end: int) -> bool:
         """Select code points [start, end) snapped outward to tokens; False when it touches no token."""
@@ -324,6 +356,57 @@ class AnnotationEditor(QTextEdit):
             return
         assert self.store is not None and self.notifier is not None and self.undo_stack is not None
         self.undo_stack.push(SetSentimentCommand(self.store, self.notifier, self.doc.id, old, label))
+
+    def toggle_span_sentiment(self, label: str) -> None:
+        """A polarity key: give the selected entity that polarity, or take it off when it has it already."""
+        span = self.target_span()
+        self.set_span_sentiment(None if span is not None and span.sentiment == label else label)
+
+    def set_span_sentiment(self, label: str | None) -> None:
+        """Set (or with None clear) the polarity of the selected entity, as one undoable edit."""
+        if not self._ready() or self.doc is None or self.doc.id is None:
+            return
+        if not self._polarities:
+            self.message.emit(self.tr("The project does not label entity sentiment: switch it on in "
+                                      "Edit > Label schema."))
+            return
+        span = self.target_span()
+        if span is None:
+            self.message.emit(self.tr("Select an entity first (click it, or Tab to the next one), then press "
+                                      "its polarity key."))
+            return
+        if span.sentiment == label:
+            return
+        assert self.store is not None and self.notifier is not None and self.undo_stack is not None
+        self.undo_stack.push(SetSpanSentimentCommand(self.store, self.notifier, self.doc.id, span, label,
+                                                     self._preview(span.start, span.end)))
+
+    def choose_document_label(self, label_set: LabelSet, label: str) -> None:
+        """A label set's key or button: a multi-label class toggles; a single-label set takes the class
+        (pressing the class it has keeps it, like the sentiment keys; Shift+key clears the row)."""
+        if not self._ready() or self.doc is None or self.doc.id is None:
+            return
+        old = self.doc.labels_of(label_set.name)
+        if label_set.multi_label:
+            new = tuple(x for x in old if x != label) if label in old else old + (label,)
+        elif old == (label,):
+            self.message.emit(self.tr("{label_set} is already {label} (Shift with one of its keys clears "
+                                      "it).").format(label_set=label_set.name, label=label))
+            return
+        else:
+            new = (label,)
+        self.set_document_labels(label_set.name, new)
+
+    def set_document_labels(self, label_set: str, labels: tuple[str, ...]) -> None:
+        """Replace the document's gold labels of one label set (`()` clears them), as one undoable edit."""
+        if not self._ready() or self.doc is None or self.doc.id is None:
+            return
+        old = self.doc.labels_of(label_set)
+        if tuple(labels) == old:
+            return
+        assert self.store is not None and self.notifier is not None and self.undo_stack is not None
+        self.undo_stack.push(SetDocumentLabelsCommand(self.store, self.notifier, self.doc.id, label_set, old,
+                                                      tuple(labels)))
 
     def _ready(self) -> bool:
         return None not in (self.doc, self.store, self.undo_stack, self.notifier)
@@ -505,6 +588,16 @@ class AnnotationEditor(QTextEdit):
             text = f"&{keys[name]}  {name}" if name in keys else name
             action = menu.addAction(text)
             action.triggered.connect(lambda _=False, label=name: self.assign_label(label))
+        if span is not None and self._polarities:
+            menu.addSeparator()
+            for polarity in self._polarities:
+                text = f"{polarity.key}  {polarity.name}" if polarity.key else polarity.name
+                action = menu.addAction(self.tr("Polarity: {text}").format(text=text))
+                action.setCheckable(True)
+                action.setChecked(span.sentiment == polarity.name)
+                action.triggered.connect(lambda _=False, label=polarity.name: self.toggle_span_sentiment(label))
+            clear = menu.addAction(self.tr("Clear the polarity"), lambda: self.set_span_sentiment(None))
+            clear.setEnabled(span.sentiment is not None)
         if span is not None:
             menu.addSeparator()
             menu.addAction(self.tr("Delete span"), self.remove_selected)
@@ -586,7 +679,10 @@ class AnnotationEditor(QTextEdit):
             first = rects[0]
             colour = QColor(self._types[span.label].colour if span.label in self._types else "#cccccc")
             tag_bg = colour.darker(135)
-            width = fm.horizontalAdvance(span.label) + 8
+            label_width = fm.horizontalAdvance(span.label) + 8
+            sign = polarity_marker(span.sentiment) if span.sentiment else None
+            badge_width = fm.horizontalAdvance(sign[0]) + 8 if sign else 0
+            width = label_width + badge_width
             line = round(first.bottom())
             # Short adjacent spans (two CJK characters) could get overlapping tags: shift right instead.
             x = max(first.left(), last_right.get(line, -1e9) + 2)
@@ -599,8 +695,40 @@ class AnnotationEditor(QTextEdit):
             painter.setBrush(tag_bg)
             painter.drawRoundedRect(rect, 3, 3)
             painter.setPen(text_colour_for(tag_bg))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, span.label)
+            painter.drawText(QRectF(rect.left(), rect.top(), label_width, rect.height()),
+                             Qt.AlignmentFlag.AlignCenter, span.label)
+            if sign is not None:
+                # The polarity as a badge at the tag's right end: its sign, on its colour.
+                badge = QRectF(rect.left() + label_width, rect.top(), badge_width, rect.height()).adjusted(0, 1, -1, -1)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(sign[1])
+                painter.drawRoundedRect(badge, 3, 3)
+                painter.setPen(QColor("#ffffff"))
+                painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, sign[0])
         painter.end()
+
+    def span_tooltip(self, span: Span) -> str:
+        """What the tooltip over an entity (or its tag) says: type, text, polarity and the keys."""
+        text = self.tr("{label} “{text}”").format(label=span.label, text=self._preview(span.start, span.end))
+        if not self._polarities:
+            return text
+        keys = " ".join(p.key for p in self._polarities if p.key)
+        if span.sentiment:
+            return text + "\n" + self.tr("Polarity: {polarity} (its key again, or Shift+key, clears it)").format(
+                polarity=span.sentiment)
+        return text + "\n" + self.tr("No polarity yet: select it and press {keys}").format(keys=keys)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.ToolTip and self.doc is not None:
+            pos = event.pos()
+            tag = next((t for t in self._tags if t.rect.contains(QPointF(pos))), None)
+            cp = self._char_at(pos) if tag is None else None
+            span = tag.span if tag is not None else (self._span_at(cp) if cp is not None else None)
+            if span is not None:
+                QToolTip.showText(event.globalPos(), self.span_tooltip(span), self)
+                return True
+            QToolTip.hideText()
+        return super().viewportEvent(event)
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent):

@@ -50,10 +50,17 @@ _DEVICES = {
 }
 _SERIES = {
     "ner": QT_TRANSLATE_NOOP("EngineText", "NER"),
+    "entity_sentiment": QT_TRANSLATE_NOOP("EngineText", "entity sentiment"),
     "sentiment": QT_TRANSLATE_NOOP("EngineText", "sentiment"),
     "mlm": QT_TRANSLATE_NOOP("EngineText", "MLM"),
     "l2sp": QT_TRANSLATE_NOOP("EngineText", "L2-SP"),
     "total": QT_TRANSLATE_NOOP("EngineText", "total (weighted, smoothed)"),
+}
+# The built-in tasks as a control names them (a further label set is named as the project declares it).
+_TASKS = {
+    "ner": QT_TRANSLATE_NOOP("EngineText", "NER"),
+    "entity_sentiment": QT_TRANSLATE_NOOP("EngineText", "Entity sentiment"),
+    "sentiment": QT_TRANSLATE_NOOP("EngineText", "Sentiment"),
 }
 _SPLITS = {
     "train": QT_TRANSLATE_NOOP("EngineText", "train"),
@@ -87,6 +94,11 @@ def device_label(device: str) -> str:
 def series_label(code: str) -> str:
     """A loss or weight curve's legend name (task names too)."""
     return _label(_SERIES, code)
+
+
+def task_label(name: str) -> str:
+    """A task's name on a control or a table heading: the built-in ones translated, a label set's as declared."""
+    return _label(_TASKS, name)
 
 
 def split_label(code: str) -> str:

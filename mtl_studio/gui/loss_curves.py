@@ -1,7 +1,8 @@
 """The training panel's two charts fed from the engine's step events, at a pace the GUI can afford.
 
-Loss chart: each task's loss at the steps where that task had a batch (a joint batch may hold no
-document labelled for one task: the engine then reports no loss for it), and the weighted total loss
+Loss chart: each task's loss (one curve per task of the run, however many the project declares) at the
+steps where that task had a batch (a joint batch may hold no document labelled for one task: the engine
+then reports no loss for it), and the weighted total loss
 of every step, smoothed by an exponential moving average (single batches are noisy; the weighted total
 is the quantity the optimizer minimises, so it is defined at every step). Weight chart: the task
 weights the strategy used.
@@ -21,12 +22,13 @@ from .engine_text import series_label
 REFRESH_HZ = 10
 TOTAL_EMA_ALPHA = 0.1  # about the last ten steps
 TOTAL = "total"
-TASKS = ("ner", "sentiment")
+# Not drawn: l2sp is a distance to the pretrained weights, not a loss on the data (it stays in the log).
+NOT_DRAWN = frozenset({"l2sp"})
 
 
 def _series_order(name: str) -> int:
-    order = (*TASKS, "mlm", TOTAL)
-    return order.index(name) if name in order else len(order)
+    """Tasks first (in the order the engine reports them), then MLM, then the total."""
+    return {"mlm": 1, TOTAL: 2}.get(name, 0)
 
 
 class LossCurves(QObject):
@@ -53,9 +55,8 @@ class LossCurves(QObject):
                 self._total_ema = value if self._total_ema is None else (
                     TOTAL_EMA_ALPHA * value + (1 - TOTAL_EMA_ALPHA) * self._total_ema)
                 self._add(self.loss_chart, TOTAL, ev.step, self._total_ema)
-            elif name in TASKS or name == "mlm":
+            elif name not in NOT_DRAWN:
                 self._add(self.loss_chart, name, ev.step, value)
-            # l2sp is a distance to the pretrained weights, not a loss on the data: it stays in the log.
         for name, value in ev.weights.items():
             self._add(self.weight_chart, name, ev.step, value)
         if not self._timer.isActive():
@@ -64,7 +65,8 @@ class LossCurves(QObject):
     def add_epoch(self, epoch: int, train_loss: dict[str, float], weights: dict[str, float]) -> None:
         """A stored run's per-epoch means (a run from an earlier session: its steps were not kept)."""
         for name in sorted(train_loss, key=_series_order):  # the same colours and legend order as live runs
-            self._add(self.loss_chart, name, epoch, train_loss[name])
+            if name not in NOT_DRAWN:
+                self._add(self.loss_chart, name, epoch, train_loss[name])
         for name in sorted(weights, key=_series_order):
             self._add(self.weight_chart, name, epoch, weights[name])
         self.flush()

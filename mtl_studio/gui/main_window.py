@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         self.doc_list.addAction(self.act_delete_docs)
         self.doc_list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.act_schema = self._action(self.tr("&Label schema…"), self.edit_schema,
-                                       tip=self.tr("Add, rename, recolour or remove entity types and sentiment classes"))
+                                       tip=self.tr("Entity types, sentiment classes, entity sentiment and further label sets"))
 
         self.act_prev = self._action(self.tr("&Previous document"), lambda: self.navigate("previous"),
                                      ["K", "Ctrl+Up"], self.tr("Previous document in the list"), sp.SP_MediaSeekBackward)
@@ -621,12 +621,15 @@ class MainWindow(QMainWindow):
             self.undo_stack.clear()
             self._undo_index = 0
         self.annotate_page.reload_schema()
+        self.doc_panel.reload_tasks()  # a filter per task: label sets come and go
         self.doc_model.refresh()
         doc = self.current_doc_id()
         if doc is not None:
             self.doc_panel.select_doc(doc, emit=False)
         if hasattr(self.prediction_view, "reload_schema"):
             self.prediction_view.reload_schema()
+        if hasattr(self.training_panel, "reload_tasks"):
+            self.training_panel.reload_tasks()  # a task declared or removed: its weight row follows
         if destructive:
             self.statusBar().showMessage(self.tr("Saved: label schema"), 5000)
 
@@ -724,6 +727,9 @@ class MainWindow(QMainWindow):
 
     def _on_imported(self, summary: str) -> None:
         self.annotate_page.reload_schema()
+        self.doc_panel.reload_tasks()  # an import may declare label sets or entity sentiment
+        if hasattr(self.training_panel, "reload_tasks"):
+            self.training_panel.reload_tasks()  # ... and the Train tab gets a weight row for each
         self.doc_model.refresh()
         if self.current_doc_id() is None and self.doc_model.rowCount():
             self.doc_panel.select_row(0)

@@ -5,7 +5,7 @@ The reading into plain rows is kept apart from the Qt models so it can be read (
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from mtl_studio.core.evaluate import PRF, EvalReport, NerScores, SentimentScores
 from mtl_studio.core.run_record import ConflictSummary, RunRecord
 
-from .engine_text import run_status_label, strategy_short_label, with_gui_controls
+from .engine_text import run_status_label, series_label, strategy_short_label, with_gui_controls
 
 _Index = QModelIndex | QPersistentModelIndex
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
@@ -80,6 +80,137 @@ def confusion(scores: SentimentScores | dict[str, Any] | None) -> tuple[list[str
     return list(sent.labels), [list(map(int, row)) for row in sent.confusion]
 
 
+# ---- the tasks beyond NER and sentiment (docs/tasks_as_data.md) --------------------------------------
+# Read from the stored JSON form of a report (EvalReport.to_dict(): a run's metrics, an epoch's event):
+# "entity_sentiment" holds the scores on gold spans and the end-to-end scores, "label_sets" one entry
+# per further document label set.
+
+@dataclass(frozen=True)
+class TaskScore:
+    """One task's main score in a report: what the run history and the log lines show."""
+
+    task: str  # the task's name ("ner", "entity_sentiment", "sentiment" or a label set's)
+    metric: str  # what the value is, in words ("micro F1", "macro F1", ...)
+    value: float | None
+    end_to_end: float | None = None  # entity sentiment: strict span + type + polarity F1
+
+
+def _prf_from(d: Any) -> PRF | None:
+    if not isinstance(d, dict) or "f1" not in d:
+        return None
+    return PRF(float(d.get("precision") or 0.0), float(d.get("recall") or 0.0), float(d["f1"]),
+               int(d.get("support") or 0))
+
+
+def entity_sentiment_parts(metrics: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(scores on gold spans, end-to-end scores) of a stored report's entity sentiment; None where absent."""
+    part = (metrics or {}).get("entity_sentiment")
+    if not isinstance(part, dict) or not part:
+        return None, None
+    gold = part.get("gold_spans")
+    end = part.get("end_to_end")
+    return (gold if isinstance(gold, dict) and gold else None), (end if isinstance(end, dict) and end else None)
+
+
+def label_set_scores(metrics: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Label set name -> its stored scores, in the report's order."""
+    sets = (metrics or {}).get("label_sets")
+    return {k: v for k, v in sets.items() if isinstance(v, dict) and v} if isinstance(sets, dict) else {}
+
+
+def _main_f1(scores: dict[str, Any]) -> float | None:
+    """A classification task's main score as the evaluation states it ("f1": macro F1, micro F1 for a
+    multi-label set), else read from its averages."""
+    value = scores.get("f1")
+    if value is None:
+        average = _prf_from(scores.get("micro" if scores.get("multi_label") else "macro"))
+        value = average.f1 if average is not None else None
+    return None if value is None else float(value)
+
+
+def _end_to_end_f1(end: dict[str, Any] | None) -> float | None:
+    if not end:
+        return None
+    micro = _prf_from(end.get("micro"))
+    return micro.f1 if micro is not None else (float(end["f1"]) if end.get("f1") is not None else None)
+
+
+def task_scores(metrics: dict[str, Any] | None) -> list[TaskScore]:
+    """The main score of every task a stored report scores, in the project's task order."""
+    if not metrics:
+        return []
+    out: list[TaskScore] = []
+    ner = metrics.get("ner")
+    if ner:
+        out.append(TaskScore("ner", translate("MetricsModels", "micro F1"), float(ner["micro"]["f1"])))
+    gold, end = entity_sentiment_parts(metrics)
+    if gold or end:
+        out.append(TaskScore("entity_sentiment", translate("MetricsModels", "macro F1"),
+                             _main_f1(gold) if gold else None, _end_to_end_f1(end)))
+    sent = metrics.get("sentiment")
+    if sent:
+        out.append(TaskScore("sentiment", translate("MetricsModels", "macro F1"), _main_f1(sent)))
+    for name, scores in label_set_scores(metrics).items():
+        metric = translate("MetricsModels", "micro F1") if scores.get("multi_label") \
+            else translate("MetricsModels", "macro F1")
+        out.append(TaskScore(name, metric, _main_f1(scores)))
+    return out
+
+
+def classification_rows(scores: dict[str, Any] | None) -> list[ScoreRow]:
+    """A classification task's table (entity sentiment on gold spans, a document label set): per class,
+    then macro (and micro for a multi-label set) averages and, for a single-label task, accuracy."""
+    if not scores:
+        return []
+    per_class = scores.get("per_class") or scores.get("per_label") or {}
+    rows = [_score_row(name, prf) for name, prf in ((n, _prf_from(v)) for n, v in per_class.items())
+            if prf is not None]
+    total = sum(r.support or 0 for r in rows) or None
+    micro = _prf_from(scores.get("micro"))
+    if micro is not None:
+        rows.append(_score_row(translate("MetricsModels", "micro avg"), micro, summary=True))
+    macro = _prf_from(scores.get("macro"))
+    if macro is not None:
+        rows.append(_score_row(translate("MetricsModels", "macro avg"), macro, summary=True))
+    if scores.get("accuracy") is not None and not scores.get("multi_label"):
+        rows.append(ScoreRow(translate("MetricsModels", "accuracy"), None, None, float(scores["accuracy"]), total,
+                             True))
+    if scores.get("subset_accuracy") is not None and scores.get("multi_label"):
+        # The share of documents whose predicted label set is exactly the gold one.
+        documents = scores.get("documents")
+        rows.append(ScoreRow(translate("MetricsModels", "exact set match"), None, None,
+                             float(scores["subset_accuracy"]), int(documents) if documents else None, True))
+    return rows
+
+
+def end_to_end_rows(end: dict[str, Any] | None) -> list[ScoreRow]:
+    """Entity sentiment end to end (an entity counts when span, type and polarity are right): per
+    polarity, then the micro and macro averages."""
+    if not end:
+        return []
+    per_class = end.get("per_class") or end.get("per_polarity") or {}
+    rows = [_score_row(name, prf) for name, prf in ((n, _prf_from(v)) for n, v in per_class.items())
+            if prf is not None]
+    micro = _prf_from(end.get("micro"))
+    if micro is not None:
+        rows.append(_score_row(translate("MetricsModels", "micro avg"), micro, summary=True))
+    macro = _prf_from(end.get("macro"))
+    if macro is not None:
+        rows.append(_score_row(translate("MetricsModels", "macro avg"), macro, summary=True))
+    return rows
+
+
+def classification_confusion(scores: dict[str, Any] | None) -> tuple[list[str], list[list[int]]]:
+    """(labels, matrix[gold][predicted]) of a single-label classification task; empty otherwise."""
+    if not scores or scores.get("multi_label"):
+        return [], []
+    cm = scores.get("confusion_matrix") or {}
+    labels, matrix = cm.get("labels"), cm.get("matrix")
+    if not labels or not matrix:
+        return [], []
+    return list(labels), [list(map(int, row)) for row in matrix]
+
+
 def headline_scores(report: EvalReport | None) -> Headline:
     if report is None:
         return Headline()
@@ -88,6 +219,13 @@ def headline_scores(report: EvalReport | None) -> Headline:
         sentiment_f1=report.sentiment.macro.f1 if report.sentiment is not None else None,
         sentiment_accuracy=report.sentiment.accuracy if report.sentiment is not None else None,
     )
+
+
+def _lr_text(value: float | str | None) -> str:
+    """A run's learning rate: 5e-05, or "auto" in a config that was never run (its lr not yet planned)."""
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def _fmt(value: float | None) -> str:
@@ -218,13 +356,29 @@ class RunRow:
     mlm_weight: float = 0.0
     message: str = ""  # why it stopped, failed or was interrupted (the status tooltip)
     conflict: ConflictSummary | None = None  # the gradient-conflict meter's summary
+    # The main scores of the tasks beyond NER and sentiment (entity sentiment, further label sets).
+    other_scores: tuple[TaskScore, ...] = ()
+    # Task name -> loss weight of the tasks the run trained (a run before issue 13: NER and sentiment).
+    task_weights: dict[str, float] = field(default_factory=dict)
+
+
+def _run_task_weights(cfg: dict[str, Any], tasks: tuple[str, ...]) -> dict[str, float]:
+    weights = dict(cfg.get("task_weights") or {})
+    for task, alias in (("ner", "ner_weight"), ("sentiment", "sentiment_weight")):
+        if task not in weights and cfg.get(alias) is not None:
+            weights[task] = cfg[alias]
+    return {t: float(weights[t]) for t in tasks if t in weights}
 
 
 def run_row(run: RunRecord, split: str) -> RunRow:
     cfg = run.config
+    tasks = tuple(cfg.get("tasks") or ())
+    stored = run.metrics.get(split) if isinstance(run.metrics.get(split), dict) else None
     return RunRow(
+        other_scores=tuple(s for s in task_scores(stored) if s.task not in ("ner", "sentiment")),
+        task_weights=_run_task_weights(cfg, tasks),
         run_id=run.id, created_at=run.created_at, status=run.status,
-        tasks=tuple(cfg.get("tasks") or ()), strategy=cfg.get("strategy", ""),
+        tasks=tasks, strategy=cfg.get("strategy", ""),
         ner_weight=cfg.get("ner_weight"), sentiment_weight=cfg.get("sentiment_weight"),
         learning_rate=cfg.get("learning_rate"), batch_size=cfg.get("batch_size"), epochs=cfg.get("epochs"),
         encoder=str(cfg.get("encoder", "")), scores=headline_scores(run.report(split)),
@@ -238,19 +392,23 @@ class RunHistoryModel(QAbstractTableModel):
     # Scores right after what distinguishes runs (tasks, strategy, weights): the columns people compare.
     # The training settings share one last column that gives way (elides) on a narrow screen; its
     # tooltip has them in full.
-    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "conflict",
-               "settings")
+    # "other_scores" is one compact cell for the tasks beyond NER and sentiment (entity sentiment, further label
+    # sets: any number of them), hidden while no run has such scores.
+    COLUMNS = ("run", "status", "tasks", "strategy", "weights", "ner_f1", "sentiment_f1", "accuracy", "other_scores",
+               "conflict", "settings")
     SCORE_COLUMNS = ("ner_f1", "sentiment_f1", "accuracy")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[RunRow] = []
         self._best: dict[str, float | None] = {}
+        self._all_tasks: set[str] = set()
 
     def set_runs(self, runs: list[RunRecord], split: str) -> None:
         self.beginResetModel()
         # Newest first: the run the user just trained is on top.
         self._rows = [run_row(r, split) for r in reversed(runs)]
+        self._all_tasks = {t for r in self._rows for t in r.tasks}
         self._best = {c: max((v for v in (self._score(r, c) for r in self._rows) if v is not None), default=None)
                       for c in self.SCORE_COLUMNS}
         self.endResetModel()
@@ -262,6 +420,13 @@ class RunHistoryModel(QAbstractTableModel):
 
     def run_ids(self) -> list[str]:
         return [r.run_id for r in self._rows]
+
+    def has_other_scores(self) -> bool:
+        """Whether a run scores a task beyond NER and sentiment (the "other_scores" column is shown)."""
+        return any(r.other_scores for r in self._rows)
+
+    def _per_task_weights(self) -> bool:
+        return any(set(r.task_weights) - {"ner", "sentiment"} for r in self._rows)
 
     def row_of(self, run_id: str) -> int:
         return next((i for i, r in enumerate(self._rows) if r.run_id == run_id), -1)
@@ -280,33 +445,43 @@ class RunHistoryModel(QAbstractTableModel):
             return None
         # Long headers take two lines: nine columns must fit a laptop-wide tab without scrolling sideways.
         names = {"run": self.tr("Run"), "status": self.tr("Status"), "tasks": self.tr("Tasks"),
-                 "strategy": self.tr("Strategy"), "weights": self.tr("Weights\nNER/Sent."),
+                 "strategy": self.tr("Strategy"),
+                 "weights": self.tr("Weights\nper task") if self._per_task_weights() else self.tr("Weights\nNER/Sent."),
+                 "other_scores": self.tr("Other tasks\nmain score"),
                  "settings": self.tr("LR · batch\nepochs · encoder"),
                  "ner_f1": self.tr("NER\nmicro F1"), "sentiment_f1": self.tr("Sent.\nmacro F1"),
                  "accuracy": self.tr("Sent.\naccuracy"), "conflict": self.tr("Grad. cosine\n(share < 0)")}
         return names[self.COLUMNS[section]]
 
     def _display(self, row: RunRow, column: str) -> str:
-        joint = len(row.tasks) == 2
+        joint = len(row.tasks) > 1
         if column == "run":
             return row.run_id
         if column == "status":
             return run_status_label(row.status)  # "interrupted": the store's reading of a dead "running" run
         if column == "tasks":
-            if joint:
-                return self.tr("joint")
             if not row.tasks:
                 return ""
-            task = {"ner": self.tr("NER"), "sentiment": self.tr("sentiment")}.get(row.tasks[0], row.tasks[0])
-            return self.tr("{} only (baseline)").format(task)
+            if not joint:
+                task = {"ner": self.tr("NER"), "sentiment": self.tr("sentiment")}.get(row.tasks[0],
+                                                                                      series_label(row.tasks[0]))
+                return self.tr("{} only (baseline)").format(task)
+            if set(row.tasks) >= self._all_tasks:
+                return self.tr("joint")  # every task any run of the history trained
+            return " + ".join(map(series_label, row.tasks))
         if column == "strategy":
             extra = self.tr(" + MLM {}").format(f"{row.mlm_weight:g}") if row.mlm_weight else ""
             return (strategy_short_label(row.strategy) if joint else "–") + extra
         if column == "weights":
-            if not joint or row.ner_weight is None or row.sentiment_weight is None:
+            weights = row.task_weights
+            if not joint or len(weights) < 2:
                 return "–"
             initial = "" if row.strategy == "fixed" else self.tr(" (initial)")
-            return f"{row.ner_weight:.2f} / {row.sentiment_weight:.2f}{initial}"
+            # Two weights as they always were shown; more in their shortest form (the cell stays narrow).
+            form = ".2f" if len(weights) == 2 else "g"
+            return " / ".join(format(weights[t], form) for t in row.tasks if t in weights) + initial
+        if column == "other_scores":
+            return self._other_scores_text(row) or "–"
         if column == "settings":
             return self._settings_text(row)
         if column == "conflict":
@@ -316,9 +491,25 @@ class RunHistoryModel(QAbstractTableModel):
         return _fmt(value) if value is not None else "–"
 
     @staticmethod
+    def _other_scores_text(row: RunRow) -> str:
+        """"entity sentiment 0.712 (end to end 0.553) · topic 0.640": each further task's main score."""
+        parts = []
+        for score in row.other_scores:
+            text = f"{series_label(score.task)} {_fmt(score.value) or '–'}"
+            if score.end_to_end is not None:
+                text += translate("MetricsModels", " (end to end {})").format(_fmt(score.end_to_end))
+            parts.append(text)
+        return " · ".join(parts)
+
+    def _settings_tooltip(self, row: RunRow) -> str:
+        return self.tr("Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}").format(
+            lr=_lr_text(row.learning_rate), batch=row.batch_size,
+            epochs=row.epochs, encoder=row.encoder)
+
+    @staticmethod
     def _settings_text(row: RunRow) -> str:
         encoder = row.encoder.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-        values = ["" if row.learning_rate is None else f"{row.learning_rate:g}",
+        values = [_lr_text(row.learning_rate),
                   "" if row.batch_size is None else str(row.batch_size),
                   "" if row.epochs is None else str(row.epochs), encoder]
         return " · ".join(v or "–" for v in values)
@@ -334,15 +525,31 @@ class RunHistoryModel(QAbstractTableModel):
             return row
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "settings":
-                return self.tr("Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}").format(
-                    lr="" if row.learning_rate is None else f"{row.learning_rate:g}", batch=row.batch_size,
-                    epochs=row.epochs, encoder=row.encoder)
+                return self._settings_tooltip(row)
             if column == "conflict" and row.conflict is not None:
                 return self.tr("Mean cosine of the tasks' gradients on the shared encoder over {} measurements; "
                                "{}% of them negative (the tasks pulled in opposite directions)").format(
                     row.conflict.measurements, f"{100 * row.conflict.negative_share:.0f}")
             if column == "run":
-                return self.tr("Started {}").format(row.created_at.replace("T", " "))
+                started = self.tr("Started {}").format(row.created_at.replace("T", " "))
+                if not self.has_other_scores():
+                    return started
+                # The settings column gives way to the other tasks' scores: its text is here.
+                return started + "\n" + self._settings_tooltip(row)
+            if column == "other_scores" and row.other_scores:
+                lines = []
+                for score in row.other_scores:
+                    line = self.tr("{task}: {metric} {value}").format(
+                        task=series_label(score.task), metric=score.metric, value=_fmt(score.value) or "–")
+                    if score.end_to_end is not None:
+                        line += self.tr("; end to end (span, type and polarity right) F1 {}").format(
+                            _fmt(score.end_to_end))
+                    lines.append(line)
+                return "\n".join(lines)
+            if column == "weights" and len(row.task_weights) > 1:
+                return " · ".join(f"{series_label(t)} {w:g}" for t, w in row.task_weights.items())
+            if column == "tasks" and row.tasks:
+                return " + ".join(map(series_label, row.tasks))
             if column == "status" and row.message:
                 return with_gui_controls(row.message)
         if role == Qt.ItemDataRole.FontRole and column in self.SCORE_COLUMNS and len(self._rows) > 1:

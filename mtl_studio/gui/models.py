@@ -26,9 +26,47 @@ FILTER_UNLABELLED_SENTIMENT = "unlabelled_sentiment"
 FILTER_SILVER = "silver"
 FILTER_ERRORS = "errors"
 FILTERS = (FILTER_ALL, FILTER_UNLABELLED_NER, FILTER_UNLABELLED_SENTIMENT, FILTER_SILVER, FILTER_ERRORS)
+# "Unlabelled for <task>" / "labelled for <task>" for any task the project declares (store.tasks()); NER's
+# and sentiment's "unlabelled" filters keep their old keys (saved settings and scripts name them).
+_UNLABELLED_PREFIX, _LABELLED_PREFIX = "unlabelled:", "labelled:"
+_OLD_TASK_FILTERS = {FILTER_UNLABELLED_NER: ("ner", False), FILTER_UNLABELLED_SENTIMENT: ("sentiment", False)}
+
+
+def task_filter(task: str, labelled: bool) -> str:
+    """The filter key of the documents (un)labelled for `task`."""
+    for key, value in _OLD_TASK_FILTERS.items():
+        if value == (task, labelled):
+            return key
+    return (_LABELLED_PREFIX if labelled else _UNLABELLED_PREFIX) + task
+
+
+def parse_task_filter(key: str) -> tuple[str, bool] | None:
+    """(task, labelled) of a task filter key; None for the other filters."""
+    if key in _OLD_TASK_FILTERS:
+        return _OLD_TASK_FILTERS[key]
+    for prefix, labelled in ((_UNLABELLED_PREFIX, False), (_LABELLED_PREFIX, True)):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix):], labelled
+    return None
+
+
+def task_title(task: str) -> str:
+    """A task's name as the lists show it: the built-in ones translated, a label set's as the user named it."""
+    titles = {
+        "ner": QCoreApplication.translate("DocumentFilters", "NER"),
+        "sentiment": QCoreApplication.translate("DocumentFilters", "sentiment"),
+        "entity_sentiment": QCoreApplication.translate("DocumentFilters", "entity sentiment"),
+    }
+    return titles.get(task, task)
 
 
 def filter_label(key: str) -> str:
+    parsed = parse_task_filter(key)
+    if parsed is not None and key not in _OLD_TASK_FILTERS:
+        task, labelled = parsed
+        text = (QCoreApplication.translate("DocumentFilters", "Labelled for {task}") if labelled
+                else QCoreApplication.translate("DocumentFilters", "Unlabelled for {task}"))
+        return text.format(task=task_title(task))
     labels = {
         FILTER_ALL: QCoreApplication.translate("DocumentFilters", "All documents"),
         FILTER_UNLABELLED_NER: QCoreApplication.translate("DocumentFilters", "Unlabelled for NER"),
@@ -48,10 +86,9 @@ class DocumentQuery:
 
     def store_kwargs(self) -> dict[str, Any]:
         kw: dict[str, Any] = {"search": self.search or None}
-        if self.filter == FILTER_UNLABELLED_NER:
-            kw.update(task="ner", labelled=False)
-        elif self.filter == FILTER_UNLABELLED_SENTIMENT:
-            kw.update(task="sentiment", labelled=False)
+        parsed = parse_task_filter(self.filter)
+        if parsed is not None:
+            kw.update(task=parsed[0], labelled=parsed[1])
         elif self.filter == FILTER_SILVER:
             kw.update(source_filter="silver")
         return kw

@@ -10,6 +10,7 @@ goes through text_offsets.OffsetMap.
 """
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
@@ -24,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from mtl_studio.core.review import (
-    CORRECT, FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, SpanDiff, accepted_state, error_document_ids, gold_state,
-    review_document, run_tasks, write_gold_state,
+    CORRECT, FALSE_NEGATIVE, FALSE_POSITIVE, WRONG_LABEL, WRONG_SENTIMENT, DocumentReview, SpanDiff, accepted_state,
+    error_document_ids, gold_state, review_document, run_tasks, write_gold_state,
 )
 from mtl_studio.core.schema import Span, ValidationError, validate_spans
 from mtl_studio.core.store import ProjectStore
@@ -36,7 +37,8 @@ from .text_offsets import OffsetMap
 _Index = QModelIndex | QPersistentModelIndex
 
 # Underline colours of the marks (the background keeps the entity type's colour).
-MARK_COLOURS = {CORRECT: "#1a7f37", FALSE_POSITIVE: "#cf222e", FALSE_NEGATIVE: "#8250df", WRONG_LABEL: "#bc4c00"}
+MARK_COLOURS = {CORRECT: "#1a7f37", FALSE_POSITIVE: "#cf222e", FALSE_NEGATIVE: "#8250df", WRONG_LABEL: "#bc4c00",
+                WRONG_SENTIMENT: "#9a6700"}
 MARK_PROPERTY = QTextFormat.Property.UserProperty + 1  # the mark kind, kept on the char format for tests/tools
 
 
@@ -151,6 +153,7 @@ class PredictionView(QWidget):
         self._doc_id: int | None = None
         self._diffs: list[SpanDiff] = []
         self._colours: dict[str, str] = {}
+        self._with_polarity = False  # the project has entity sentiment (the legend names wrong polarities)
         self._stale = False  # documents to list once the view is shown (see reload_documents)
         self.undoStack = QUndoStack(self)
         self._build()
@@ -204,16 +207,24 @@ class PredictionView(QWidget):
             view.setFont(font)
         self.goldSentiment = QLabel(objectName="goldSentimentLabel")
         self.predictedSentiment = QLabel(objectName="predictedSentimentLabel")
-        for label in (self.goldSentiment, self.predictedSentiment):
+        # The further document label sets (topic, urgency...), one line each; hidden when there are none.
+        self.goldLabels = QLabel(objectName="goldLabelSetsLabel")
+        self.predictedLabels = QLabel(objectName="predictedLabelSetsLabel")
+        for label in (self.goldSentiment, self.predictedSentiment, self.goldLabels, self.predictedLabels):
             label.setTextFormat(Qt.TextFormat.RichText)
+        for label in (self.goldLabels, self.predictedLabels):
+            label.setWordWrap(True)
+            label.hide()
         gold_box = QGroupBox(self.tr("Gold"))
         gl = QVBoxLayout(gold_box)
         gl.addWidget(self.goldText, 1)
         gl.addWidget(self.goldSentiment)
+        gl.addWidget(self.goldLabels)
         self.predictedBox = QGroupBox(self.tr("Prediction"))
         pl = QVBoxLayout(self.predictedBox)
         pl.addWidget(self.predictedText, 1)
         pl.addWidget(self.predictedSentiment)
+        pl.addWidget(self.predictedLabels)
         sides = QHBoxLayout()
         sides.addWidget(gold_box, 1)
         sides.addWidget(self.predictedBox, 1)
@@ -232,7 +243,8 @@ class PredictionView(QWidget):
 
         self.acceptButton = QPushButton(self.tr("Accept prediction as gold"), objectName="acceptPredictionButton")
         self.acceptButton.setToolTip(self.tr(
-            "Replace this document's gold entities and sentiment by the prediction (undoable)"))
+            "Replace this document's gold annotations of the run's tasks (entities, their polarity, sentiment, "
+            "label sets) by the prediction (undoable)"))
         self.undoButton = QPushButton(self.tr("Undo"), objectName="predictionUndoButton")
         self.undoButton.setEnabled(False)
         self.statusLabel = QLabel(objectName="predictionStatusLabel")
@@ -284,6 +296,8 @@ class PredictionView(QWidget):
         names = {CORRECT: self.tr("correct"), FALSE_POSITIVE: self.tr("false positive (predicted, not gold)"),
                  FALSE_NEGATIVE: self.tr("false negative (gold, missed)"),
                  WRONG_LABEL: self.tr("wrong label")}
+        if self._with_polarity:
+            names[WRONG_SENTIMENT] = self.tr("wrong polarity (right entity)")
         for kind, name in names.items():
             weight = "normal" if kind == CORRECT else "bold"
             swatch = QLabel(f'<span style="text-decoration: underline; color:{MARK_COLOURS[kind]}; '
@@ -311,6 +325,7 @@ class PredictionView(QWidget):
         self._doc_id = None
         self.undoStack.clear()
         self._colours = {t.name: t.colour for t in store.entity_types()} if store is not None else {}
+        self._with_polarity = store is not None and store.has_entity_sentiment()
         self._rebuild_legend()
         # A project opens (or the app restarts) on its latest run with predictions, not on an empty view.
         self._fill_runs(None)
@@ -321,6 +336,7 @@ class PredictionView(QWidget):
         if self._store is None:
             return
         self._colours = {t.name: t.colour for t in self._store.entity_types()}
+        self._with_polarity = self._store.has_entity_sentiment()
         self._rebuild_legend()
         self.show_document(self._doc_id)
 
@@ -389,13 +405,15 @@ class PredictionView(QWidget):
         has_run = self._run_id is not None
         # Without a comparison (no run, or no gold NER) each side shows its own spans, unmarked.
         self._diffs = list(review.diffs)
+        spans_predicted = "ner" in self._tasks or review.sentiment_compared
         self._render(self.goldText, doc.text, doc.spans, "gold", review.ner_compared)
-        self._render(self.predictedText, doc.text, list(review.predicted_spans) if "ner" in self._tasks else [],
+        self._render(self.predictedText, doc.text, list(review.predicted_spans) if spans_predicted else [],
                      "predicted", review.ner_compared)
         self._show_sentiments(doc.sentiment.label if doc.sentiment else None, review.predicted_sentiment)
+        self._show_label_sets(review)
         self._fill_differences(doc.text, review.ner_compared, doc.ner_labelled)
         self.acceptButton.setEnabled(has_run and bool(review.predicted_spans or review.predicted_sentiment
-                                                      or "ner" in self._tasks))
+                                                      or review.predicted_labels or "ner" in self._tasks))
         row = self.docsModel.row_of(doc_id)
         if self.documentList.currentIndex().row() != row:
             # Not in this split's list: no row is highlighted (a click on any row then shows that row).
@@ -495,6 +513,9 @@ class PredictionView(QWidget):
         self.predictedText.clear()
         self.goldSentiment.clear()
         self.predictedSentiment.clear()
+        for label in (self.goldLabels, self.predictedLabels):
+            label.clear()
+            label.hide()
         self.differencesTable.setRowCount(0)
         self.acceptButton.setEnabled(False)
 
@@ -503,8 +524,8 @@ class PredictionView(QWidget):
             return None
         for d in self._diffs:
             if d.start == span.start and d.end == span.end:
-                if d.kind == WRONG_LABEL:
-                    return WRONG_LABEL
+                if d.kind in (WRONG_LABEL, WRONG_SENTIMENT):
+                    return d.kind
                 if d.kind == CORRECT:
                     return CORRECT
                 if side == "gold" and d.kind == FALSE_NEGATIVE:
@@ -518,7 +539,8 @@ class PredictionView(QWidget):
         offsets = OffsetMap(text)
         cursor = QTextCursor(view.document())
         names = {CORRECT: self.tr("correct"), FALSE_POSITIVE: self.tr("false positive"),
-                 FALSE_NEGATIVE: self.tr("false negative"), WRONG_LABEL: self.tr("wrong label")}
+                 FALSE_NEGATIVE: self.tr("false negative"), WRONG_LABEL: self.tr("wrong label"),
+                 WRONG_SENTIMENT: self.tr("wrong polarity")}
         for span in spans:
             start, end = offsets.span_to_utf16(span.start, span.end)
             fmt = QTextCharFormat()
@@ -527,6 +549,10 @@ class PredictionView(QWidget):
             tip = span.label
             if span.confidence is not None:
                 tip += self.tr(" (score {})").format(f"{span.confidence:.2f}")
+            if span.sentiment is not None:  # entity sentiment: the polarity toward this entity
+                tip += self.tr(" · polarity {}").format(span.sentiment)
+                if span.sentiment_confidence is not None:
+                    tip += self.tr(" (probability {})").format(f"{span.sentiment_confidence:.2f}")
             if mark is not None:
                 # Errors: bold text in the mark's colour, underlined; correct spans keep black text.
                 fmt.setProperty(MARK_PROPERTY, mark)
@@ -585,13 +611,53 @@ class PredictionView(QWidget):
         self.predictedSentiment.setText(self.tr("Sentiment: <b>{}</b>{} — <span style=\"color:{}\">{}</span>").format(
             predicted.label, prob, colour, verdict))
 
+    def _show_label_sets(self, review: DocumentReview) -> None:
+        """One line per further document label set: gold labels, and the run's with its verdict."""
+        doc = review.document
+        project_sets = [s.name for s in self._store.label_sets()] if self._store is not None else []
+        sets = list(dict.fromkeys([*project_sets, *review.label_sets]))
+        if not sets:
+            for label in (self.goldLabels, self.predictedLabels):
+                label.hide()
+            return
+        none = self.tr("none")
+        gold_lines, predicted_lines = [], []
+        for name in sets:
+            gold = doc.labels_of(name)
+            gold_lines.append(self.tr("{}: <b>{}</b>").format(escape(name), escape(", ".join(gold)) or none))
+            if self._run_id is None or name not in review.label_sets:
+                predicted_lines.append(self.tr("{}: not predicted by this run").format(escape(name)))
+                continue
+            predicted = review.predicted_labels.get(name, ())
+            shown = ", ".join(x.label + (f" ({x.confidence:.2f})" if x.confidence is not None else "")
+                              for x in predicted)
+            if not gold:
+                verdict, colour = self.tr("no gold to compare"), "#57606a"
+            elif review.label_set_wrong(name):
+                verdict, colour = self.tr("wrong: gold is {}").format(", ".join(gold)), MARK_COLOURS[FALSE_POSITIVE]
+            else:
+                verdict, colour = self.tr("correct"), MARK_COLOURS[CORRECT]
+            predicted_lines.append(self.tr("{}: <b>{}</b> — <span style=\"color:{}\">{}</span>").format(
+                escape(name), escape(shown) or none, colour, escape(verdict)))
+        self.goldLabels.setText("<br>".join(gold_lines))
+        self.predictedLabels.setText("<br>".join(predicted_lines))
+        for label in (self.goldLabels, self.predictedLabels):
+            label.show()
+
     def _fill_differences(self, text: str, compared: bool, ner_labelled: bool) -> None:
         errors = [d for d in self._diffs if d.kind != CORRECT]
         names = {FALSE_POSITIVE: self.tr("false positive"), FALSE_NEGATIVE: self.tr("false negative"),
-                 WRONG_LABEL: self.tr("wrong label")}
+                 WRONG_LABEL: self.tr("wrong label"), WRONG_SENTIMENT: self.tr("wrong polarity")}
+
+        def shown(label: str | None, polarity: str | None) -> str:
+            # "ORG · positive" where polarities are compared and the span has one.
+            if label is None:
+                return "–"
+            return self.tr("{} · {}").format(label, polarity) if polarity else label
         self.differencesTable.setRowCount(len(errors))
         for row, d in enumerate(errors):
-            cells = [names[d.kind], text[d.start:d.end], d.gold or "–", d.predicted or "–"]
+            cells = [names[d.kind], text[d.start:d.end], shown(d.gold, d.gold_sentiment),
+                     shown(d.predicted, d.predicted_sentiment)]
             for col, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if col == 0:
@@ -603,6 +669,11 @@ class PredictionView(QWidget):
             self.statusLabel.setText("")
         elif "ner" in self._tasks and not ner_labelled:
             self.statusLabel.setText(self.tr("This document has no gold NER annotation; nothing to compare."))
+        elif compared and any(d.gold_sentiment for d in self._diffs):
+            polar = [d for d in self._diffs if d.gold_sentiment is not None and d.kind in (CORRECT, WRONG_SENTIMENT)]
+            right = sum(1 for d in polar if d.kind == CORRECT)
+            self.statusLabel.setText(self.tr("{} entities right, {} differences; polarity right on {} of {} "
+                                             "entities found").format(correct, len(errors), right, len(polar)))
         elif compared:
             self.statusLabel.setText(self.tr("{} entities right, {} differences").format(correct, len(errors)))
         else:

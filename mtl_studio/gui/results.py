@@ -1,5 +1,8 @@
 """Results: the run history (runs side by side, single-task baselines included) and, for the selected
-run and split, the NER table per entity type, the sentiment table per class and its confusion matrix."""
+run and split, every task's scores: the NER table per entity type (with entity sentiment end to end
+below it when the project has that task), and a classification task's table per class with its
+confusion matrix: sentiment, entity sentiment on gold spans or any further document label set, chosen
+in a combo box shown when there is more than one (docs/tasks_as_data.md)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
@@ -12,9 +15,15 @@ from PySide6.QtWidgets import (
 from mtl_studio.core.run_record import RunRecord
 from mtl_studio.core.store import ProjectStore
 
-from .engine_text import run_status_label, series_label, split_label, strategy_short_label
+from .engine_text import run_status_label, series_label, split_label, strategy_short_label, task_label
 from .verdict_label import VerdictLabel
-from .metrics_models import ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, confusion, ner_rows, sentiment_rows
+from .metrics_models import (
+    ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, classification_confusion, classification_rows, confusion,
+    end_to_end_rows, entity_sentiment_parts, label_set_scores, ner_rows, sentiment_rows, task_scores,
+)
+
+
+WEIGHTS_COLUMN_WIDTH = 110  # px: the most the run history's weights column takes (one weight per task)
 
 
 def _table(name: str) -> QTableView:
@@ -67,6 +76,9 @@ class ResultsPanel(QWidget):
         # The settings column (last) gives way on a narrow screen instead of the table scrolling sideways.
         self.runHistoryTable.horizontalHeader().setSectionResizeMode(len(RunHistoryModel.COLUMNS) - 1,
                                                                      QHeaderView.ResizeMode.Stretch)
+        # The tasks beyond NER and sentiment share one column, shown once a run scores one of them.
+        self._other_scores_column = RunHistoryModel.COLUMNS.index("other_scores")
+        self.runHistoryTable.setColumnHidden(self._other_scores_column, True)
         self.runHistoryTable.setToolTip(self.tr(
             "Every training run of this project. Compare joint runs with the single-task baselines "
             "(train with Tasks: NER only / Sentiment only and the same settings)."))
@@ -83,12 +95,35 @@ class ResultsPanel(QWidget):
         nl.addWidget(self.nerMetricsTable)
         nl.addWidget(self.nerEmpty)
 
+        # Entity sentiment end to end (span, type and polarity right), under NER: both score spans.
+        self.endToEndModel = ScoreTableModel(self)
+        self.endToEndTable = _table("entitySentimentEndToEndTable")
+        self.endToEndTable.setModel(self.endToEndModel)
+        self.endToEndEmpty = QLabel(objectName="endToEndEmptyLabel")
+        self.endToEndBox = QGroupBox(self.tr("Entity sentiment end to end (span, type and polarity right)"))
+        el = QVBoxLayout(self.endToEndBox)
+        el.addWidget(self.endToEndTable)
+        el.addWidget(self.endToEndEmpty)
+        self.endToEndBox.hide()
+
+        # One classification task at a time: sentiment, entity sentiment on gold spans, a label set.
+        self.classTaskCombo = QComboBox(objectName="classTaskCombo")
+        self.classTaskCombo.setToolTip(self.tr("Which classification task the table and the confusion matrix show"))
+        self.classTaskCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.classTaskCombo.setMinimumContentsLength(16)
+        self.classTaskRow = QWidget()
+        task_row = QHBoxLayout(self.classTaskRow)
+        task_row.setContentsMargins(0, 0, 0, 0)
+        task_row.addWidget(QLabel(self.tr("Task:")))
+        task_row.addWidget(self.classTaskCombo, 1)
+        self.classTaskRow.hide()
         self.sentimentModel = ScoreTableModel(self)
         self.sentimentMetricsTable = _table("sentimentMetricsTable")
         self.sentimentMetricsTable.setModel(self.sentimentModel)
         self.sentimentEmpty = QLabel(objectName="sentimentEmptyLabel")
-        sent_box = QGroupBox(self.tr("Sentiment: per class"))
-        sl = QVBoxLayout(sent_box)
+        self.classBox = QGroupBox(self.tr("Sentiment: per class"))
+        sl = QVBoxLayout(self.classBox)
+        sl.addWidget(self.classTaskRow)
         sl.addWidget(self.sentimentMetricsTable)
         sl.addWidget(self.sentimentEmpty)
 
@@ -98,23 +133,26 @@ class ResultsPanel(QWidget):
         self.confusionMatrixTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.confusionMatrixTable.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.confusionMatrixTable.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        conf_box = QGroupBox(self.tr("Sentiment confusion matrix (rows: gold, columns: predicted)"))
-        cl = QVBoxLayout(conf_box)
+        self.confusionBox = QGroupBox(self.tr("Sentiment confusion matrix (rows: gold, columns: predicted)"))
+        cl = QVBoxLayout(self.confusionBox)
         cl.addWidget(self.confusionMatrixTable)
 
-        for view in (self.nerMetricsTable, self.sentimentMetricsTable):
+        for view in (self.nerMetricsTable, self.endToEndTable, self.sentimentMetricsTable):
             header = view.horizontalHeader()
             header.setStretchLastSection(False)  # it would keep the last column at its default width
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
 
-        # NER on the left; sentiment per class above its confusion matrix on the right: each table gets
-        # about half the width, enough for its five columns without eliding the numbers.
+        # Span tasks on the left; the chosen classification task above its confusion matrix on the right:
+        # each table gets about half the width, enough for its five columns without eliding the numbers.
+        span_side = QSplitter(Qt.Orientation.Vertical)
+        span_side.addWidget(ner_box)
+        span_side.addWidget(self.endToEndBox)
         sentiment_side = QSplitter(Qt.Orientation.Vertical)
-        sentiment_side.addWidget(sent_box)
-        sentiment_side.addWidget(conf_box)
+        sentiment_side.addWidget(self.classBox)
+        sentiment_side.addWidget(self.confusionBox)
         scores = QSplitter(Qt.Orientation.Horizontal)
-        scores.addWidget(ner_box)
+        scores.addWidget(span_side)
         scores.addWidget(sentiment_side)
         scores.setStretchFactor(0, 1)
         scores.setStretchFactor(1, 1)
@@ -126,6 +164,11 @@ class ResultsPanel(QWidget):
         ll = QVBoxLayout(lower)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.runLabel)
+        # Every task's main score in one line, shown when the run scores more than NER and sentiment.
+        self.taskScoresLabel = QLabel(objectName="taskScoresLabel")
+        self.taskScoresLabel.setWordWrap(True)
+        self.taskScoresLabel.hide()
+        ll.addWidget(self.taskScoresLabel)
         self.verdictLabel = VerdictLabel()
         ll.addWidget(self.verdictLabel)
         ll.addWidget(scores, 1)
@@ -147,6 +190,7 @@ class ResultsPanel(QWidget):
         self.runHistoryTable.selectionModel().currentRowChanged.connect(self._history_row_changed)
         # A click on the run that is already selected still means "show me this run" (in Predictions).
         self.runHistoryTable.clicked.connect(self._history_clicked)
+        self.classTaskCombo.currentIndexChanged.connect(self._show_class_task)
         self._show_metrics()
 
     # ---- public API --------------------------------------------------------------------------
@@ -178,6 +222,7 @@ class ResultsPanel(QWidget):
         runs = self._store.run_records() if self._store is not None else []
         self._runs = {r.id: r for r in runs}
         self.historyModel.set_runs(runs, self.split())
+        self._show_task_columns(self.historyModel.has_other_scores())
         if run_id not in self._runs:
             run_id = None
         if run_id is None and self.historyModel.rowCount():
@@ -197,6 +242,22 @@ class ResultsPanel(QWidget):
         self._show_metrics()
 
     # ---- internals -------------------------------------------------------------------------------
+
+    def _show_task_columns(self, other_tasks: bool) -> None:
+        """With tasks beyond NER and sentiment their scores take the last, stretching column and the
+        training settings move into the run's tooltip: a laptop-wide tab has no room for both without
+        scrolling sideways. The weights cell (one weight per task) fits its text up to
+        WEIGHTS_COLUMN_WIDTH and elides beyond it (its tooltip names every task's weight)."""
+        header = self.runHistoryTable.horizontalHeader()
+        settings = RunHistoryModel.COLUMNS.index("settings")
+        self.runHistoryTable.setColumnHidden(self._other_scores_column, not other_tasks)
+        self.runHistoryTable.setColumnHidden(settings, other_tasks)
+        header.setSectionResizeMode(self._other_scores_column, QHeaderView.ResizeMode.Stretch)
+        weights = RunHistoryModel.COLUMNS.index("weights")
+        header.setSectionResizeMode(weights, QHeaderView.ResizeMode.Interactive)
+        self.runHistoryTable.resizeColumnToContents(weights)
+        if header.sectionSize(weights) > WEIGHTS_COLUMN_WIDTH:
+            header.resizeSection(weights, WEIGHTS_COLUMN_WIDTH)
 
     @Slot()
     def _history_row_changed(self, current, _previous) -> None:
@@ -223,22 +284,114 @@ class ResultsPanel(QWidget):
         run = self._runs.get(self._run_id) if self._run_id else None
         split = self.split()
         report = run.report(split) if run else None
+        stored = run.metrics.get(split) if run and isinstance(run.metrics.get(split), dict) else None
         tasks = tuple(run.config.get("tasks") or ()) if run else ()
         ner = report.ner if report else None
-        sent = report.sentiment if report else None
         self.nerModel.set_rows(ner_rows(ner))
-        self.sentimentModel.set_rows(sentiment_rows(sent))
-        _fit_rows(self.sentimentMetricsTable)  # a few classes: all of them in view, the matrix gives way
-        self.confusionModel.set_matrix(*confusion(sent))
         if run is None:
             self.runLabel.setText(self.tr("No run selected. Train a model in the Train tab."))
         else:
             self.runLabel.setText(self.tr("Run {} · {} · tasks {} · strategy {} · split {}").format(
                 run.id, run_status_label(run.status), " + ".join(map(series_label, tasks)) or "–",
                 strategy_short_label(run.config.get("strategy", "–")), split_label(split)))
+        self._show_task_scores(stored)
         self.verdictLabel.show_run(self._store, run, list(self._runs.values()), split)
         self._set_empty(self.nerEmpty, self.nerMetricsTable, ner, "ner", tasks, run, report)
-        self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, sent, "sentiment", tasks, run, report)
+        _gold, end = entity_sentiment_parts(stored)
+        self.endToEndModel.set_rows(end_to_end_rows(end))
+        _fit_rows(self.endToEndTable)
+        with_polarity = end is not None or "entity_sentiment" in tasks or "entity_sentiment" in self._project_tasks()
+        self.endToEndBox.setVisible(with_polarity)
+        if with_polarity:
+            self._set_empty(self.endToEndEmpty, self.endToEndTable, end, "entity_sentiment", tasks, run, report)
+        self._fill_class_tasks(stored, tasks)
+        self._show_class_task()
+
+    def _project_tasks(self) -> list[str]:
+        return [t.name for t in self._store.tasks()] if self._store is not None else []
+
+    def _show_task_scores(self, stored) -> None:
+        """One line with every task's main score, when the run scores more than NER and sentiment."""
+        scores = task_scores(stored)
+        if not any(s.task not in ("ner", "sentiment") for s in scores):
+            self.taskScoresLabel.hide()
+            return
+        parts = []
+        for score in scores:
+            value = "–" if score.value is None else f"{score.value:.3f}"
+            text = self.tr("{task} {metric} {value}").format(task=task_label(score.task), metric=score.metric,
+                                                               value=value)
+            if score.end_to_end is not None:
+                text += self.tr(" (end to end F1 {})").format(f"{score.end_to_end:.3f}")
+            parts.append(text)
+        self.taskScoresLabel.setText(" · ".join(parts))
+        self.taskScoresLabel.show()
+
+    def class_tasks(self) -> list[str]:
+        """The classification tasks the combo offers for the selected run, in the project's order."""
+        return [self.classTaskCombo.itemData(i) for i in range(self.classTaskCombo.count())]
+
+    def set_class_task(self, task: str) -> None:
+        index = self.classTaskCombo.findData(task)
+        if index >= 0:
+            self.classTaskCombo.setCurrentIndex(index)
+
+    def _fill_class_tasks(self, stored, tasks: tuple[str, ...]) -> None:
+        """Sentiment, entity sentiment (on gold spans) and each label set the project declares, the run
+        trained or the report scores; the choice is kept while it is offered."""
+        offered = ["sentiment"]
+        project = self._project_tasks()
+        gold, _end = entity_sentiment_parts(stored)
+        if gold is not None or "entity_sentiment" in tasks or "entity_sentiment" in project:
+            offered.insert(0, "entity_sentiment")
+        sets = [t for t in project if t not in ("ner", "sentiment", "entity_sentiment")]
+        for name in [*tasks, *label_set_scores(stored)]:
+            if name not in ("ner", "sentiment", "entity_sentiment") and name not in sets:
+                sets.append(name)
+        offered += sets
+        current = self.classTaskCombo.currentData() or "sentiment"
+        self.classTaskCombo.blockSignals(True)
+        self.classTaskCombo.clear()
+        for task in offered:
+            self.classTaskCombo.addItem(task_label(task), task)
+        self.classTaskCombo.setCurrentIndex(max(self.classTaskCombo.findData(current),
+                                                self.classTaskCombo.findData("sentiment")))
+        self.classTaskCombo.blockSignals(False)
+        self.classTaskRow.setVisible(len(offered) > 1)
+
+    @Slot()
+    def _show_class_task(self) -> None:
+        """The chosen classification task's table and confusion matrix."""
+        run = self._runs.get(self._run_id) if self._run_id else None
+        split = self.split()
+        report = run.report(split) if run else None
+        stored = run.metrics.get(split) if run and isinstance(run.metrics.get(split), dict) else None
+        tasks = tuple(run.config.get("tasks") or ()) if run else ()
+        task = self.classTaskCombo.currentData() or "sentiment"
+        multi_label = False
+        if task == "sentiment":
+            part = report.sentiment if report else None
+            rows, matrix = sentiment_rows(part), confusion(part)
+            self.classBox.setTitle(self.tr("Sentiment: per class"))
+            self.confusionBox.setTitle(self.tr("Sentiment confusion matrix (rows: gold, columns: predicted)"))
+        elif task == "entity_sentiment":
+            part, _end = entity_sentiment_parts(stored)
+            rows, matrix = classification_rows(part), classification_confusion(part)
+            self.classBox.setTitle(self.tr("Entity sentiment on gold spans: per class"))
+            self.confusionBox.setTitle(self.tr("Entity sentiment confusion matrix (rows: gold, columns: predicted)"))
+        else:
+            part = label_set_scores(stored).get(task)
+            multi_label = bool(part and part.get("multi_label"))
+            rows, matrix = classification_rows(part), classification_confusion(part)
+            self.classBox.setTitle(self.tr("{}: per label (multi-label)").format(task) if multi_label
+                                   else self.tr("{}: per class").format(task))
+            self.confusionBox.setTitle(self.tr("{} confusion matrix (rows: gold, columns: predicted)").format(task))
+        self.sentimentModel.set_rows(rows)
+        _fit_rows(self.sentimentMetricsTable)  # a few classes: all of them in view, the matrix gives way
+        self.confusionModel.set_matrix(*matrix)
+        # Each label of a multi-label set is a yes/no decision of its own: no matrix of classes.
+        self.confusionBox.setVisible(not multi_label)
+        self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, part, task, tasks, run, report)
 
     def _set_empty(self, label: QLabel, table: QTableView, part, task: str, tasks, run, report) -> None:
         if part:

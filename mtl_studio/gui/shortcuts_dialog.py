@@ -1,4 +1,5 @@
-"""Help > Keyboard shortcuts: every key, with the open project's entity types and sentiment classes."""
+"""Help > Keyboard shortcuts: every key, with the open project's entity types, sentiment classes, entity
+polarities and further label sets."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -7,7 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWid
 
 from mtl_studio.core.store import ProjectStore
 
-from .editor import SENTIMENT_CLEAR_KEY
+from .editor import CLEAR_MODIFIER, SENTIMENT_CLEAR_KEY
 
 
 class ShortcutsDialog(QDialog):
@@ -48,6 +49,23 @@ class ShortcutsDialog(QDialog):
                 rows.append((entity_type.key, self.tr("Entity type {name}").format(name=entity_type.name)))
             for sentiment_class in (c for c in store.sentiment_classes() if c.key):
                 rows.append((sentiment_class.key, self.tr("Sentiment {name}").format(name=sentiment_class.name)))
+            if store.has_entity_sentiment():
+                polarities = [c for c in store.entity_sentiment_classes() if c.key]
+                for polarity in polarities:
+                    rows.append((polarity.key, self.tr("Polarity {name} for the selected entity (again: "
+                                                       "clear it)").format(name=polarity.name)))
+                if polarities:
+                    rows.append((" / ".join(CLEAR_MODIFIER + c.key for c in polarities),
+                                 self.tr("Clear the selected entity's polarity")))
+            for label_set in store.label_sets():
+                keyed = [c for c in label_set.classes if c.key]
+                for c in keyed:
+                    action = (self.tr("Add or remove {label} ({name})") if label_set.multi_label
+                              else self.tr("Set {name} to {label}"))
+                    rows.append((c.key, action.format(label=c.name, name=label_set.name)))
+                if keyed:
+                    rows.append((" / ".join(CLEAR_MODIFIER + c.key for c in keyed),
+                                 self.tr("Clear the document's {name} labels").format(name=label_set.name)))
         table = QTableWidget(len(rows), 2, self)
         table.setObjectName("shortcutsTable")
         table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])

@@ -1,5 +1,7 @@
 """Model suggestions drawn over the annotation editor: outlined (gold spans are filled), the selected one
-with a thicker outline, type and confidence in the tooltip; the suggested sentiment in a line below.
+with a thicker outline, type and confidence in the tooltip (and the suggested polarity toward the entity,
+when the model labels entity sentiment, as a sign in its tag: "ORG +?"); the suggested sentiment in a
+line below.
 
 A transparent child of the editor's viewport paints the outlines after the editor has painted, so the
 editor itself knows nothing about suggestions; it asks the editor for the rectangles of a text range.
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QToolTip, QWidget
 from mtl_studio.core.schema import SentimentLabel, Span
 from mtl_studio.core.suggestions import DocumentSuggestions
 
-from .editor import AnnotationEditor
+from .editor import AnnotationEditor, polarity_marker
 
 OUTLINE_FALLBACK = "#888888"
 
@@ -98,12 +100,23 @@ class SuggestionLayer(QWidget):
         if cp is None:
             return ""
         span = next((s for s in self.spans if s.start <= cp < s.end), None)
-        if span is None:
-            return ""
+        return self.tooltip_text(span) if span is not None else ""
+
+    def tooltip_text(self, span: Span) -> str:
         confidence = f"{span.confidence:.2f}" if span.confidence is not None else "?"
-        return self.tr("Suggested {label} (confidence {confidence}) from run {run}\n"
-                       "A accept · Shift+X reject · Shift+A accept all").format(
+        text = self.tr("Suggested {label} (confidence {confidence}) from run {run}").format(
             label=span.label, confidence=confidence, run=span.run_id)
+        if span.sentiment:
+            p = f" ({span.sentiment_confidence:.2f})" if span.sentiment_confidence is not None else ""
+            text += "\n" + self.tr("Suggested polarity: {polarity}").format(polarity=span.sentiment + p)
+        return text + "\n" + self.tr("A accept · Shift+X reject · Shift+A accept all")
+
+    @staticmethod
+    def tag_text(span: Span) -> str:
+        """The text under a suggested span: its type, the sign of a suggested polarity, a question mark."""
+        if span.sentiment:
+            return f"{span.label} {polarity_marker(span.sentiment)[0]}?"
+        return f"{span.label}?"
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt name)
         if not self.spans or self.editor.doc is None:
@@ -126,7 +139,7 @@ class SuggestionLayer(QWidget):
                 first = rects[0]
                 painter.setPen(colour)
                 painter.drawText(QPointF(first.left() + 2, first.bottom() + self.fontMetrics().ascent()),
-                                 f"{span.label}?")
+                                 self.tag_text(span))
         painter.end()
 
     def point_of(self, span: Span) -> QPointF | None:

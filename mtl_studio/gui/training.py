@@ -12,12 +12,13 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-    QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSlider, QSpinBox,
+    QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+    QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSpinBox,
     QSplitter, QVBoxLayout, QWidget,
 )
 
@@ -26,21 +27,48 @@ from mtl_studio.core.config import DEFAULT_PRESET, PRESET_TABLE, PRESETS, TrainC
 from mtl_studio.core.evaluate import EvalReport
 from mtl_studio.core.events import EpochEvaluated, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core.paths import has_resume_point, runs_dir_for
+from mtl_studio.core.schema import KIND_DOCUMENT, KIND_SPANS, TASK_NER, TASK_SENTIMENT, TaskSpec
 from mtl_studio.core.splits import NoTrainingDocuments, check_training_documents
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.strategies import STRATEGY_TABLE
 
 from .background import BackgroundTasks
 from .charts import LineChart
-from .engine_text import device_label, run_outcome_hint, run_status_label, strategy_short_label, with_gui_controls
+from .engine_text import (
+    device_label, run_outcome_hint, run_status_label, series_label, strategy_short_label, task_label,
+    with_gui_controls,
+)
 from .loss_curves import LossCurves
 from .language_fit_view import LanguageFitLabel, suggested_encoder_combo
 from .conflict_chart import ConflictChart
-from .metrics_models import headline_scores
+from .metrics_models import headline_scores, task_scores
 from .worker import TrainingJob, engine_events
 
 translate = QCoreApplication.translate  # for the titles of the core's tables (lupdate cannot see them)
 CONFIG_META_KEY = "gui.train_config"  # the panel's last settings, kept in the project
+# The tasks of a panel without a project (and of every project before issue 13).
+BUILT_IN_TASKS: tuple[TaskSpec, ...] = (TaskSpec(TASK_NER, KIND_SPANS), TaskSpec(TASK_SENTIMENT, KIND_DOCUMENT))
+
+
+def upgrade_saved_settings(values: dict[str, Any]) -> dict[str, Any]:
+    """The panel's settings as saved by any version, ready for TrainConfig.from_dict.
+
+    Before the task list was data the "Joint: NER + sentiment" choice was saved as that pair: it meant
+    every task of the project, which is what no task list means now."""
+    values = upgrade_former_defaults(values)
+    if "task_weights" not in values and list(values.get("tasks") or ()) == [TASK_NER, TASK_SENTIMENT]:
+        values = {**values, "tasks": []}
+    return values
+
+
+def task_weight(config: TrainConfig, task: str) -> float:
+    """A task's loss weight in a config (the engine's default for a task the config names no weight for)."""
+    return float(config.weight(task))
+
+
+def with_task_weights(config: TrainConfig, weights: dict[str, float]) -> TrainConfig:
+    """`config` with these task weights (ner / sentiment go to their fields ner_weight / sentiment_weight)."""
+    return config.with_weights(weights)
 
 
 @dataclass(frozen=True)
@@ -139,10 +167,6 @@ class TrainingPanel(QWidget):
         self._job_store: ProjectStore | None = None
         self.sweep_dialog = None  # gui/sweep_dialog.SweepDialog once opened
         self._queue: list[TrainConfig] = []  # runs to start after the current one (single-task baselines)
-        # The task weights set_config gave, their sum, and the slider position that shows them.
-        self._task_weights: tuple[float, float] = (0.5, 0.5)
-        self._task_weight_sum = 1.0
-        self._task_weights_at = 50
         self._background = BackgroundTasks(self)
         self._budget_request = 0  # the latest preview asked for; older answers are dropped
         self._build()
@@ -182,30 +206,26 @@ class TrainingPanel(QWidget):
         self.encoderKind.currentIndexChanged.connect(self._check_language_fit)
         self.encoderEdit.editingFinished.connect(self._check_language_fit)
 
-        # Tasks and loss weighting
+        # Tasks and loss weighting: one row per task of the project (docs/tasks_as_data.md), a check box to
+        # train it and the weight of its loss; a single checked task is a single-task baseline.
         loss_group = QGroupBox(self.tr("Tasks and losses"))
         loss = QFormLayout(loss_group)
-        self.tasksCombo = QComboBox(objectName="tasksCombo")
-        self.tasksCombo.addItem(self.tr("Joint: NER + sentiment"), "ner,sentiment")
-        self.tasksCombo.addItem(self.tr("NER only (baseline)"), "ner")
-        self.tasksCombo.addItem(self.tr("Sentiment only (baseline)"), "sentiment")
+        self.taskRows = QWidget(objectName="taskRows")
+        self._task_grid = QGridLayout(self.taskRows)
+        self._task_grid.setContentsMargins(0, 0, 0, 0)
+        self._task_grid.setHorizontalSpacing(6)
+        self._task_grid.setVerticalSpacing(2)
+        self._task_grid.setColumnStretch(0, 1)
+        self._task_specs: list[TaskSpec] = list(BUILT_IN_TASKS)
+        self._task_checks: dict[str, QCheckBox] = {}
+        self._task_spins: dict[str, QDoubleSpinBox] = {}
+        self._task_shares: dict[str, QLabel] = {}
+        # The weights set_config gave: a spin box shows them rounded, config() gives them back as given.
+        self._given_weights: dict[str, float] = {}
         self.strategyCombo = QComboBox(objectName="strategyCombo")
         for spec in STRATEGY_TABLE:  # titles from the core's table, translated in this context
             self.strategyCombo.addItem(translate("TrainingPanel", spec.title), spec.name)
             self.strategyCombo.setItemData(self.strategyCombo.count() - 1, spec.paper, Qt.ItemDataRole.ToolTipRole)
-        self.taskWeightSlider = QSlider(Qt.Orientation.Horizontal, objectName="taskWeightSlider")
-        self.taskWeightSlider.setRange(0, 100)
-        self.taskWeightSlider.setSingleStep(5)
-        self.taskWeightSlider.setPageStep(10)
-        self.taskWeightSlider.setTickInterval(10)
-        self.taskWeightSlider.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.taskWeightSlider.setToolTip(self.tr("Share of the NER loss in the total; the rest goes to sentiment"))
-        self.weightLabel = QLabel(objectName="taskWeightLabel")
-        # The value under the slider, so the slider keeps the whole field width to be dragged precisely.
-        weight_row = QVBoxLayout()
-        weight_row.setSpacing(0)
-        weight_row.addWidget(self.taskWeightSlider)
-        weight_row.addWidget(self.weightLabel)
         self.mlmSpin = self._weight_spin("mlmWeightSpin", self.tr(
             "Auxiliary masked-token reconstruction on the shared encoder (0 = off)"))
         self.l2spSpin = self._weight_spin("l2spWeightSpin", self.tr(
@@ -214,18 +234,16 @@ class TrainingPanel(QWidget):
             "Weight of silver (pseudo) labels in training (0 = leave them out); never used in evaluation"))
         self.baselinesCheck = QCheckBox(self.tr("Also train single-task baselines"), objectName="baselinesCheck")
         self.baselinesCheck.setToolTip(self.tr(
-            "After the joint run, train NER only and sentiment only with the same encoder, seed and budget, "
+            "After the joint run, train each checked task alone with the same encoder, seed and budget, "
             "so the run history shows whether joint training helped"))
-        loss.addRow(self.tr("Tasks"), self.tasksCombo)
+        loss.addRow(self.tr("Tasks · weight"), self.taskRows)
         loss.addRow("", self.baselinesCheck)
         loss.addRow(self.tr("Strategy"), self.strategyCombo)
-        loss.addRow(self.tr("NER vs sentiment"), weight_row)
         loss.addRow(self.tr("Auxiliary MLM weight"), self.mlmSpin)
         loss.addRow(self.tr("L2-SP weight"), self.l2spSpin)
         loss.addRow(self.tr("Silver-label weight"), self.silverSpin)
-        self.taskWeightSlider.valueChanged.connect(self._update_weight_label)
         self.strategyCombo.currentIndexChanged.connect(self._update_enabled)
-        self.tasksCombo.currentIndexChanged.connect(self._update_enabled)
+        self._fill_task_rows()
 
         # Optimisation
         opt_group = QGroupBox(self.tr("Optimisation"))
@@ -268,7 +286,7 @@ class TrainingPanel(QWidget):
         self._budget_timer = QTimer(self, singleShot=True, interval=300)  # one preview per burst of edits
         self._budget_timer.timeout.connect(self._preview_budget)
         for signal in (self.lrSpin.valueChanged, self.batchSpin.valueChanged, self.epochsSpin.valueChanged,
-                       self.tasksCombo.currentIndexChanged, self.encoderKind.currentIndexChanged,
+                       self.encoderKind.currentIndexChanged,
                        self.encoderEdit.editingFinished, self.deviceCombo.currentIndexChanged):
             signal.connect(self.refresh_budget)
 
@@ -289,7 +307,7 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.resumeButton, 1)
 
         # Long item texts (strategy names with their papers) must not force the form wide: combos elide.
-        for combo in (self.encoderKind, self.tasksCombo, self.strategyCombo, self.presetCombo, self.deviceCombo):
+        for combo in (self.encoderKind, self.strategyCombo, self.presetCombo, self.deviceCombo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(14)
         form_box.addWidget(enc_group)
@@ -400,12 +418,13 @@ class TrainingPanel(QWidget):
             self.statusLabel.setText(self.tr("No run yet."))
         self._store = store
         self._resumable = None
+        self.reload_tasks()
         if store is not None:
             saved = store.get_meta(CONFIG_META_KEY)
             if saved:
                 try:
-                    self.set_config(TrainConfig.from_dict(upgrade_former_defaults(json.loads(saved))))
-                except (ValueError, TypeError):
+                    self.set_config(TrainConfig.from_dict(upgrade_saved_settings(json.loads(saved))))
+                except (ValueError, TypeError, AttributeError):
                     pass  # settings from another version: keep the defaults
         if not self.is_running():
             self._show_last_run()
@@ -450,9 +469,9 @@ class TrainingPanel(QWidget):
             self.curves.add_epoch(epoch["epoch"], epoch.get("train_loss") or {}, epoch.get("weights") or {})
             if epoch.get("dev"):
                 self._append_log("info", self._scores_line(self.tr("Epoch {} on {}").format(epoch["epoch"], "dev"),
-                                                           EvalReport.from_dict(epoch["dev"])))
-        test = run.report("test")
-        if test is not None:
+                                                           epoch["dev"]))
+        test = run.metrics.get("test")
+        if isinstance(test, dict) and test:
             self._append_log("info", self._scores_line(self.tr("Best model on test"), test))
         self._append_log("error" if status == "failed" else "info", " ".join(
             p for p in (self.tr("Run {} {}{}.").format(run.id, run_status_label(status), best),
@@ -472,10 +491,8 @@ class TrainingPanel(QWidget):
             kind = "folder" if os.path.isdir(config.encoder) else "hub"
             self.encoderKind.setCurrentIndex(self.encoderKind.findData(kind))
             self.encoderEdit.setText(config.encoder)
-        index = self.tasksCombo.findData(",".join(config.tasks))
-        self.tasksCombo.setCurrentIndex(max(index, 0))
         self.strategyCombo.setCurrentIndex(max(self.strategyCombo.findData(config.strategy), 0))
-        self._set_task_weights(config.ner_weight, config.sentiment_weight)
+        self._set_task_choice(config)
         self.mlmSpin.setValue(config.mlm_weight)
         self.l2spSpin.setValue(config.l2sp_weight)
         self.silverSpin.setValue(config.silver_weight)
@@ -497,15 +514,14 @@ class TrainingPanel(QWidget):
         """The TrainConfig the controls describe."""
         kind = self.encoderKind.currentData()
         encoder = "offline" if kind == "offline" else self.encoderEdit.text().strip()
-        ner_weight, sentiment_weight = self.task_weights()
         device: DeviceChoice = self.deviceCombo.currentData()
         return dataclasses.replace(
-            self._base_config,
+            with_task_weights(self._base_config, self.task_weights()),
             encoder=encoder,
-            tasks=self.tasks(),
+            # Every task checked: no list, the engine trains every task the project declares (a task declared
+            # later too, when these settings are saved); a subset as it is.
+            tasks=() if self.all_tasks_checked() else self.tasks(),
             strategy=self.strategyCombo.currentData(),
-            ner_weight=ner_weight,
-            sentiment_weight=sentiment_weight,
             mlm_weight=self.mlmSpin.value(),
             l2sp_weight=self.l2spSpin.value(),
             silver_weight=self.silverSpin.value(),
@@ -524,26 +540,118 @@ class TrainingPanel(QWidget):
     def _auto_spin_value(spin: QSpinBox | QDoubleSpinBox) -> float | int | str:
         return AUTO if spin.value() == spin.minimum() else spin.value()
 
-    def _set_task_weights(self, ner_weight: float, sentiment_weight: float) -> None:
-        # The slider shows the NER share of the sum; the weights themselves are kept, so that 1.0 / 1.0 or
-        # 0.333 / 0.667 come back from config() as given while the slider stays where set_config put it.
-        total = ner_weight + sentiment_weight
-        self._task_weights = (ner_weight, sentiment_weight)
-        self._task_weight_sum = total if total > 0 else 1.0
-        self._task_weights_at = round(100 * ner_weight / total) if total > 0 else 50
-        self.taskWeightSlider.setValue(self._task_weights_at)
-        self._update_weight_label()
+    # ---- the task rows ------------------------------------------------------------------------------
 
-    def task_weights(self) -> tuple[float, float]:
-        """(NER weight, sentiment weight): the config's own while the slider is untouched, else the
-        slider's share of the same sum."""
-        if self.taskWeightSlider.value() == self._task_weights_at:
-            return self._task_weights
-        ner_share = self.taskWeightSlider.value() / 100.0
-        return (round(ner_share * self._task_weight_sum, 4), round((1.0 - ner_share) * self._task_weight_sum, 4))
+    def _fill_task_rows(self) -> None:
+        """One row per task of `_task_specs`: check box (train it), weight, share of the total weight.
+        Rows of tasks that stay keep their state; a new task starts checked with the default weight."""
+        checked = {name: box.isChecked() for name, box in self._task_checks.items()}
+        weights = {name: spin.value() for name, spin in self._task_spins.items()}
+        while self._task_grid.count():
+            item = self._task_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().setParent(None)  # out of the panel at once (findChild, layout), gone soon
+                item.widget().deleteLater()
+        self._task_checks, self._task_spins, self._task_shares = {}, {}, {}
+        for row, spec in enumerate(self._task_specs):
+            box = QCheckBox(task_label(spec.name), objectName=f"taskCheck.{spec.name}")
+            box.setToolTip(self.tr("Train the {} head; a single checked task is a single-task baseline")
+                           .format(task_label(spec.name)))
+            box.setChecked(checked.get(spec.name, True))
+            spin = self._weight_spin(f"taskWeightSpin.{spec.name}", self.tr(
+                "Weight of the {} loss in the total (fixed weights; the other strategies start from it)")
+                .format(task_label(spec.name)))
+            spin.setValue(weights.get(spec.name, self._default_weight(spec.name)))
+            share = QLabel(objectName=f"taskShare.{spec.name}")
+            share.setToolTip(self.tr("Share of this task's weight in the sum of the trained tasks' weights"))
+            share.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            share.setMinimumWidth(share.fontMetrics().horizontalAdvance("100%") + 4)
+            self._task_grid.addWidget(box, row, 0)
+            self._task_grid.addWidget(spin, row, 1)
+            self._task_grid.addWidget(share, row, 2)
+            box.toggled.connect(lambda on, name=spec.name: self._task_toggled(name, on))
+            spin.valueChanged.connect(self._update_shares)
+            self._task_checks[spec.name], self._task_spins[spec.name], self._task_shares[spec.name] = box, spin, share
+        self._update_shares()
+
+    def _default_weight(self, task: str) -> float:
+        """The weight a task has in a config that names no weight for it (the engine's default)."""
+        base = getattr(self, "_base_config", None) or TrainConfig()
+        return task_weight(base, task)
+
+    def _set_task_choice(self, config: TrainConfig) -> None:
+        """Check the config's tasks (every row when it names none or none of this project's) and show
+        its weights."""
+        known = [t for t in config.tasks if t in self._task_checks]
+        wanted = set(known) if known else set(self._task_checks)
+        self._given_weights = {}
+        for name, box in self._task_checks.items():
+            box.blockSignals(True)
+            box.setChecked(name in wanted)
+            box.blockSignals(False)
+            weight = task_weight(config, name)
+            self._given_weights[name] = weight
+            self._task_spins[name].blockSignals(True)
+            self._task_spins[name].setValue(weight)
+            self._task_spins[name].blockSignals(False)
+        self._update_shares()
+
+    def task_checks(self) -> dict[str, QCheckBox]:
+        """Task name -> its check box, in the project's task order."""
+        return dict(self._task_checks)
+
+    def task_weight_spins(self) -> dict[str, QDoubleSpinBox]:
+        """Task name -> its weight box, in the project's task order."""
+        return dict(self._task_spins)
+
+    def task_weights(self) -> dict[str, float]:
+        """Every shown task's weight: the config's own while its box is untouched (a box shows 3 decimals),
+        else the box's value."""
+        out = {}
+        for name, spin in self._task_spins.items():
+            given = self._given_weights.get(name)
+            out[name] = given if given is not None and round(given, spin.decimals()) == spin.value() \
+                else spin.value()
+        return out
 
     def tasks(self) -> tuple[str, ...]:
-        return tuple((self.tasksCombo.currentData() or "ner,sentiment").split(","))
+        """The checked tasks in the project's order (config().tasks is empty when they are all of them)."""
+        return tuple(name for name, box in self._task_checks.items() if box.isChecked())
+
+    def all_tasks_checked(self) -> bool:
+        return all(box.isChecked() for box in self._task_checks.values())
+
+    @Slot()
+    def reload_tasks(self) -> None:
+        """The project's task list changed (schema dialog, import): rebuild the task rows."""
+        specs = self._store.tasks() if self._store is not None else list(BUILT_IN_TASKS)
+        if [s.name for s in specs] != [s.name for s in self._task_specs]:
+            self._task_specs = list(specs)
+            self._fill_task_rows()
+            self._update_enabled()
+            self.refresh_budget()
+
+    def _task_toggled(self, name: str, on: bool) -> None:
+        if not on and not self.tasks():
+            # At least one task is trained: unchecking the last one is undone.
+            box = self._task_checks[name]
+            box.blockSignals(True)
+            box.setChecked(True)
+            box.blockSignals(False)
+        self._update_shares()
+        self._update_enabled()
+        self.refresh_budget()
+
+    @Slot()
+    def _update_shares(self) -> None:
+        weights = self.task_weights()
+        trained = self.tasks()
+        total = sum(weights[t] for t in trained)
+        for name, label in self._task_shares.items():
+            if name in trained and len(trained) > 1:
+                label.setText(f"{100 * weights[name] / total:.0f}%" if total > 0 else "–")
+            else:
+                label.setText("")
 
     # ---- the budget line ---------------------------------------------------------------------------
 
@@ -602,11 +710,6 @@ class TrainingPanel(QWidget):
         self._refresh_devices()
 
     # ---- control state ---------------------------------------------------------------------------
-
-    @Slot()
-    def _update_weight_label(self) -> None:
-        ner, sentiment = self.task_weights()
-        self.weightLabel.setText(self.tr("NER {} / Sentiment {}").format(f"{ner:.2f}", f"{sentiment:.2f}"))
 
     @Slot()
     def _encoder_kind_changed(self) -> None:
@@ -674,13 +777,16 @@ class TrainingPanel(QWidget):
     @Slot()
     def _update_enabled(self) -> None:
         running = self.is_running()
-        joint = len(self.tasks()) == 2
+        trained = self.tasks()
+        joint = len(trained) > 1
         fixed = self.strategyCombo.currentData() == "fixed"
-        self.taskWeightSlider.setEnabled(joint and fixed and not running)
-        self.weightLabel.setEnabled(joint and fixed)
+        for name, spin in self._task_spins.items():
+            spin.setEnabled(joint and fixed and name in trained and not running)
+        for box in self._task_checks.values():
+            box.setEnabled(not running)
         self.strategyCombo.setEnabled(joint and not running)
         self.baselinesCheck.setEnabled(joint and not running)
-        for w in (self.encoderKind, self.suggestedEncoders, self.tasksCombo, self.mlmSpin, self.l2spSpin, self.silverSpin,
+        for w in (self.encoderKind, self.suggestedEncoders, self.mlmSpin, self.l2spSpin, self.silverSpin,
                   self.presetCombo, self.lrSpin, self.batchSpin, self.epochsSpin, self.seedSpin, self.deviceCombo):
             w.setEnabled(not running)
         self._encoder_kind_changed()
@@ -730,11 +836,11 @@ class TrainingPanel(QWidget):
         self._reset_live_view()
         self._append_log("info", self.tr(
             "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
-            "+".join(config.tasks), strategy_short_label(config.strategy), learning_rate_text(config.learning_rate),
+            "+".join(self.tasks()), strategy_short_label(config.strategy), learning_rate_text(config.learning_rate),
             config.batch_size, config.epochs, self.deviceCombo.currentText() if choice else device_label(config.device)))
         self._queue = []
-        if len(config.tasks) == 2 and self.baselinesCheck.isChecked():
-            self._queue = [dataclasses.replace(config, tasks=(task,)) for task in config.tasks]
+        if len(self.tasks()) > 1 and self.baselinesCheck.isChecked():
+            self._queue = [dataclasses.replace(config, tasks=(task,)) for task in self.tasks()]
         self._launch(engine_events(self._store.path, config, nproc=choice.nproc if choice else 1))
         return True
 
@@ -833,7 +939,7 @@ class TrainingPanel(QWidget):
         if self._store is None:
             return
         try:
-            check_training_documents(self._store, self.config().tasks, str(self._store.path))
+            check_training_documents(self._store, self.tasks(), str(self._store.path))
         except NoTrainingDocuments as e:
             self.resplitButton.setVisible(e.can_resplit)
             self.resplitButton.setToolTip(str(e))
@@ -898,8 +1004,11 @@ class TrainingPanel(QWidget):
         self.warningLabel.setText(text)
         self.warningLabel.show()
 
-    def _scores_line(self, what: str, report: EvalReport | None) -> str:
-        scores = headline_scores(report)
+    def _scores_line(self, what: str, metrics: dict[str, Any] | None) -> str:
+        """'Epoch 2 on dev: NER micro F1 …, sentiment macro F1 …, accuracy …, <further tasks>' from a report
+        in its stored form (EvalReport.to_dict())."""
+        metrics = metrics or None
+        scores = headline_scores(EvalReport.from_dict(metrics) if metrics else None)
         parts = []
         if scores.ner_f1 is not None:
             parts.append(self.tr("NER micro F1 {}").format(f"{scores.ner_f1:.3f}"))
@@ -907,12 +1016,20 @@ class TrainingPanel(QWidget):
             parts.append(self.tr("sentiment macro F1 {}").format(f"{scores.sentiment_f1:.3f}"))
         if scores.sentiment_accuracy is not None:
             parts.append(self.tr("accuracy {}").format(f"{scores.sentiment_accuracy:.3f}"))
+        for score in task_scores(metrics):
+            if score.task in ("ner", "sentiment"):
+                continue
+            value = "–" if score.value is None else f"{score.value:.3f}"
+            text = self.tr("{task} {metric} {value}").format(task=series_label(score.task), metric=score.metric,
+                                                               value=value)
+            if score.end_to_end is not None:
+                text += self.tr(" (end to end F1 {})").format(f"{score.end_to_end:.3f}")
+            parts.append(text)
         return self.tr("{}: {}").format(what, ", ".join(parts) or "–")
 
     def _epoch_line(self, ev: EpochEvaluated) -> str:
         best = self.tr(" (best so far)") if ev.is_best else ""
-        return self._scores_line(self.tr("Epoch {} on {}").format(ev.epoch, ev.split),
-                                 EvalReport.from_dict(ev.metrics)) + best
+        return self._scores_line(self.tr("Epoch {} on {}").format(ev.epoch, ev.split), ev.metrics) + best
 
     def _on_run_finished_event(self, ev: RunFinished) -> None:
         self.last_result = ev

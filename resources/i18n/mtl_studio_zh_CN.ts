@@ -4,13 +4,13 @@
 <context>
     <name>AnnotatePage</name>
     <message>
-        <location filename="../../mtl_studio/gui/annotate_page.py" line="+141"/>
-        <location line="+80"/>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="+325"/>
+        <location line="+101"/>
         <source>No document selected</source>
         <translation>未选择文档</translation>
     </message>
     <message>
-        <location line="-71"/>
+        <location line="-92"/>
         <source>◀ Previous</source>
         <translation>◀ 上一篇</translation>
     </message>
@@ -50,7 +50,17 @@
         <translation>本文档已完成实体标注（即使其中没有实体）。未标注的文档不参与 NER 训练，而不会被当作“没有实体”。</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+45"/>
+        <source>{keys} polarity of the selected entity (again or Shift+key clears)</source>
+        <translation>{keys} 设置所选实体的极性(再按一次或 Shift+键 清除)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{keys} {name} (Shift+key clears)</source>
+        <translation>{keys} {name}(Shift+键 清除)</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>{n} entities</source>
         <translation>{n} 个实体</translation>
     </message>
@@ -80,7 +90,7 @@
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-35"/>
         <source>Drag or click words, or ←/→ (Shift to extend) · 1–9 entity type · Del remove · Tab next span · Q W E… sentiment · X clear sentiment · D NER done · Enter done &amp; next · J/K next/previous · N next unlabelled</source>
         <translation>拖动或点击词语，或 ←/→（Shift 扩展）· 1–9 实体类型 · Del 删除 · Tab 下一个实体 · Q W E… 情感 · X 清除情感 · D NER 完成 · Enter 完成并下一篇 · J/K 下一篇/上一篇 · N 下一篇未标注</translation>
     </message>
@@ -88,7 +98,7 @@
 <context>
     <name>AnnotationEditor</name>
     <message>
-        <location filename="../../mtl_studio/gui/editor.py" line="+68"/>
+        <location filename="../../mtl_studio/gui/editor.py" line="+84"/>
         <source>Select a document in the list on the left.</source>
         <translation>请在左侧列表中选择一篇文档。</translation>
     </message>
@@ -98,7 +108,7 @@
         <translation>标注编辑器</translation>
     </message>
     <message>
-        <location line="+179"/>
+        <location line="+195"/>
         <source>Select words first: drag over them, click a word or use the arrow keys.</source>
         <translation>请先选择词语：拖动选择、点击词语或使用方向键。</translation>
     </message>
@@ -123,12 +133,52 @@
         <translation>删除 {n} 个片段</translation>
     </message>
     <message>
-        <location line="+209"/>
+        <location line="+37"/>
+        <source>The project does not label entity sentiment: switch it on in Edit &gt; Label schema.</source>
+        <translation>本项目不标注实体情感:请在 编辑 &gt; 标签体系 中开启。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Select an entity first (click it, or Tab to the next one), then press its polarity key.</source>
+        <translation>请先选择一个实体(点击它,或按 Tab 到下一个),再按它的极性键。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>{label_set} is already {label} (Shift with one of its keys clears it).</source>
+        <translation>{label_set} 已经是 {label}(按住 Shift 再按它的某个键可清除)。</translation>
+    </message>
+    <message>
+        <location line="+202"/>
+        <source>Polarity: {text}</source>
+        <translation>极性:{text}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Clear the polarity</source>
+        <translation>清除极性</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Delete span</source>
         <translation>删除片段</translation>
     </message>
     <message>
-        <location line="-233"/>
+        <location line="+109"/>
+        <source>{label} “{text}”</source>
+        <translation>{label} “{text}”</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Polarity: {polarity} (its key again, or Shift+key, clears it)</source>
+        <translation>极性:{polarity}(再按它的键或 Shift+键 清除)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No polarity yet: select it and press {keys}</source>
+        <translation>尚无极性:选中后按 {keys}</translation>
+    </message>
+    <message>
+        <location line="-410"/>
         <source>No entity type on key {n}: set keys in Edit &gt; Label schema.</source>
         <translation>按键 {n} 没有实体类型：请在“编辑 &gt; 标签体系”中设置按键。</translation>
     </message>
@@ -239,6 +289,14 @@
     </message>
 </context>
 <context>
+    <name>ClassRow</name>
+    <message>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="-195"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+</context>
+<context>
     <name>ConflictChart</name>
     <message>
         <location filename="../../mtl_studio/gui/conflict_chart.py" line="+23"/>
@@ -274,7 +332,7 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+177"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+315"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -292,7 +350,32 @@
 <context>
     <name>DocumentFilters</name>
     <message>
-        <location filename="../../mtl_studio/gui/models.py" line="+33"/>
+        <location filename="../../mtl_studio/gui/models.py" line="+56"/>
+        <source>NER</source>
+        <translation>NER</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sentiment</source>
+        <translation>情感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>entity sentiment</source>
+        <translation>实体情感</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Labelled for {task}</source>
+        <translation>已标注 {task}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlabelled for {task}</source>
+        <translation>未标注 {task}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>All documents</source>
         <translation>全部文档</translation>
     </message>
@@ -320,7 +403,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+207"/>
+        <location line="+206"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -378,7 +461,7 @@
 <context>
     <name>DocumentListPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/document_list.py" line="+48"/>
+        <location filename="../../mtl_studio/gui/document_list.py" line="+58"/>
         <source>Which documents to list</source>
         <translation>列出哪些文档</translation>
     </message>
@@ -388,7 +471,7 @@
         <translation>搜索文本…  (Ctrl+F)</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+129"/>
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
@@ -416,7 +499,7 @@
         <translation>删除 {label}“{text}”</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>Relabel “{text}” {old} → {new}</source>
         <translation>重新标注“{text}”：{old} → {new}</translation>
     </message>
@@ -436,7 +519,42 @@
         <translation>清除情感</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+17"/>
+        <source>Polarity {polarity} for “{text}”</source>
+        <translation>“{text}” 的极性设为 {polarity}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Clear the polarity of “{text}”</source>
+        <translation>清除 “{text}” 的极性</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>the entity no longer exists</source>
+        <translation>该实体已不存在</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Clear {label_set}</source>
+        <translation>清除 {label_set}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{label_set} + {label}</source>
+        <translation>{label_set} + {label}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{label_set} − {label}</source>
+        <translation>{label_set} − {label}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Set {label_set} {labels}</source>
+        <translation>将 {label_set} 设为 {labels}</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Mark NER done</source>
         <translation>标记 NER 已完成</translation>
     </message>
@@ -530,8 +648,14 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+9"/>
         <source>NER</source>
         <translation>NER</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>entity sentiment</source>
+        <translation>实体情感</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -554,6 +678,16 @@
         <translation>总损失（加权，平滑）</translation>
     </message>
     <message>
+        <location line="+5"/>
+        <source>Entity sentiment</source>
+        <translation>实体情感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sentiment</source>
+        <translation>情感</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>train</source>
         <translation>训练集</translation>
@@ -574,7 +708,7 @@
         <translation>GPU {index}</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+22"/>
         <source>Press Resume to continue it from its last checkpoint.</source>
         <translation>点击“继续”可从最近的检查点接着训练。</translation>
     </message>
@@ -920,7 +1054,7 @@
 <context>
     <name>LabelPalette</name>
     <message>
-        <location filename="../../mtl_studio/gui/annotate_page.py" line="-149"/>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="-164"/>
         <source>No entity types yet — add them in Edit › Label schema…</source>
         <translation>还没有实体类型——请在“编辑 › 标签体系…”中添加</translation>
     </message>
@@ -1129,12 +1263,7 @@
         <translation>标签体系(&amp;L)…</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Add, rename, recolour or remove entity types and sentiment classes</source>
-        <translation>添加、重命名、更改颜色或删除实体类型和情感类别</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>&amp;Previous document</source>
         <translation>上一篇文档(&amp;P)</translation>
     </message>
@@ -1259,7 +1388,7 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location line="+518"/>
+        <location line="+524"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
@@ -1270,7 +1399,7 @@
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-458"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-464"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -1290,7 +1419,12 @@
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
     <message>
-        <location line="+191"/>
+        <location line="+36"/>
+        <source>Entity types, sentiment classes, entity sentiment and further label sets</source>
+        <translation>实体类型、情感类别、实体情感和其他标签集</translation>
+    </message>
+    <message>
+        <location line="+155"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -1365,7 +1499,7 @@
         <translation>未保存：{error}</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+35"/>
         <source>Saved: label schema</source>
         <translation>已保存：标签体系</translation>
     </message>
@@ -1380,7 +1514,7 @@
         <translation>请先打开或创建一个项目。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+27"/>
         <source>Export annotations</source>
         <translation>导出标注</translation>
     </message>
@@ -1477,7 +1611,7 @@
         <translation>停止训练并退出？</translation>
     </message>
     <message>
-        <location line="-715"/>
+        <location line="-721"/>
         <source>&amp;Re-split…</source>
         <translation>重新划分(&amp;R)…</translation>
     </message>
@@ -1532,7 +1666,7 @@
         <translation>没有可重做的操作</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+79"/>
         <source>Re-split failed</source>
         <translation>重新划分失败</translation>
     </message>
@@ -1550,20 +1684,48 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-141"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-279"/>
+        <location line="+113"/>
+        <location line="+25"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-137"/>
         <location line="+11"/>
+        <location line="+104"/>
+        <location line="+25"/>
         <source>macro avg</source>
         <translation>宏平均</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-128"/>
+        <location line="+105"/>
         <source>accuracy</source>
         <translation>准确率</translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <location line="+9"/>
+        <source>micro F1</source>
+        <translation>微平均 F1</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <location line="+4"/>
+        <location line="+3"/>
+        <source>macro F1</source>
+        <translation>宏平均 F1</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>exact set match</source>
+        <translation>完全匹配率</translation>
+    </message>
+    <message>
+        <location line="+319"/>
+        <source> (end to end {})</source>
+        <translation>(端到端 {})</translation>
     </message>
 </context>
 <context>
@@ -1781,7 +1943,7 @@
 <context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+132"/>
+        <location filename="../../mtl_studio/gui/predictions.py" line="+134"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
@@ -1799,7 +1961,7 @@
         <translation>采用运行 {} 的预测作为金标准</translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+127"/>
         <source>Test</source>
         <translation>测试集</translation>
     </message>
@@ -1824,19 +1986,19 @@
         <translation>划分</translation>
     </message>
     <message>
-        <location line="+27"/>
-        <location line="+17"/>
+        <location line="+33"/>
+        <location line="+19"/>
         <source>Gold</source>
         <translation>金标准</translation>
     </message>
     <message>
-        <location line="-13"/>
-        <location line="+150"/>
+        <location line="-14"/>
+        <location line="+156"/>
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="-137"/>
+        <location line="-142"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -1856,24 +2018,20 @@
         <translation>采用预测作为金标准</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Replace this document&apos;s gold entities and sentiment by the prediction (undoable)</source>
-        <translation>用预测结果替换本文档的金标准实体和情感（可撤销）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
         <location line="+48"/>
-        <location line="+236"/>
-        <location line="+62"/>
+        <location line="+245"/>
+        <location line="+67"/>
+        <location line="+31"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-298"/>
+        <location line="-343"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
@@ -1884,13 +2042,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+235"/>
-        <location line="+70"/>
+        <location line="+244"/>
+        <location line="+108"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
     </message>
     <message>
-        <location line="-232"/>
+        <location line="-350"/>
+        <source>wrong polarity (right entity)</source>
+        <translation>极性错误(实体正确)</translation>
+    </message>
+    <message>
+        <location line="+75"/>
         <source>Run {} ({})</source>
         <translation>运行 {}（{}）</translation>
     </message>
@@ -1905,7 +2068,7 @@
         <translation>未选择运行</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+62"/>
         <source>Select a finished run to compare its predictions with gold.</source>
         <translation>选择一个已完成的运行，将其预测与金标准对比。</translation>
     </message>
@@ -1935,29 +2098,41 @@
         <translation>文档 {} 现已采用预测作为金标准。</translation>
     </message>
     <message>
-        <location line="+66"/>
-        <location line="+70"/>
+        <location line="+69"/>
+        <location line="+108"/>
         <source>false positive</source>
         <translation>误报</translation>
     </message>
     <message>
-        <location line="-69"/>
-        <location line="+69"/>
+        <location line="-107"/>
+        <location line="+107"/>
         <source>false negative</source>
         <translation>漏报</translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-106"/>
+        <location line="+107"/>
+        <source>wrong polarity</source>
+        <translation>极性错误</translation>
+    </message>
+    <message>
+        <location line="-99"/>
         <source> (score {})</source>
         <translation>（得分 {}）</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+2"/>
+        <source> · polarity {}</source>
+        <translation> · 极性 {}</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <location line="+28"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-27"/>
         <location line="+5"/>
         <source>Sentiment: &lt;b&gt;{}&lt;/b&gt;</source>
         <translation>情感：&lt;b&gt;{}&lt;/b&gt;</translation>
@@ -1968,37 +2143,70 @@
         <translation>情感：此运行未预测</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-43"/>
+        <location line="+48"/>
         <source> (probability {})</source>
         <translation>（概率 {}）</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-357"/>
+        <source>Replace this document&apos;s gold annotations of the run&apos;s tasks (entities, their polarity, sentiment, label sets) by the prediction (undoable)</source>
+        <translation>用预测替换本文档中该运行所含任务的金标准标注(实体、其极性、情感、标签集)(可撤销)</translation>
+    </message>
+    <message>
+        <location line="+360"/>
+        <location line="+29"/>
         <source>no gold to compare</source>
         <translation>没有可对比的金标准</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-25"/>
+        <location line="+27"/>
         <source>wrong: gold is {}</source>
         <translation>错误：金标准为 {}</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-26"/>
         <source>Sentiment: &lt;b&gt;{}&lt;/b&gt;{} — &lt;span style=&quot;color:{}&quot;&gt;{}&lt;/span&gt;</source>
         <translation>情感：&lt;b&gt;{}&lt;/b&gt;{} — &lt;span style=&quot;color:{}&quot;&gt;{}&lt;/span&gt;</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+16"/>
+        <source>{}: &lt;b&gt;{}&lt;/b&gt;</source>
+        <translation>{}:&lt;b&gt;{}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{}: not predicted by this run</source>
+        <translation>{}:本次运行未预测</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{}: &lt;b&gt;{}&lt;/b&gt; — &lt;span style=&quot;color:{}&quot;&gt;{}&lt;/span&gt;</source>
+        <translation>{}:&lt;b&gt;{}&lt;/b&gt; — &lt;span style=&quot;color:{}&quot;&gt;{}&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>{} · {}</source>
+        <translation>{} · {}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>This document has no gold NER annotation; nothing to compare.</source>
         <translation>本文档没有金标准 NER 标注，无可对比。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
+        <source>{} entities right, {} differences; polarity right on {} of {} entities found</source>
+        <translation>{} 个实体正确,{} 处差异;{} 个极性正确(共找到 {} 个实体)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>{} entities right, {} differences</source>
         <translation>{} 个实体正确，{} 处差异</translation>
     </message>
     <message>
-        <location line="-440"/>
+        <location line="-508"/>
         <source>Finished runs that stored predictions, newest first</source>
         <translation>已保存预测的已结束运行，最新的在前</translation>
     </message>
@@ -2008,7 +2216,7 @@
         <translation>运行</translation>
     </message>
     <message>
-        <location line="+164"/>
+        <location line="+177"/>
         <source>{id} · {tasks} · {status}</source>
         <translation>{id} · {tasks} · {status}</translation>
     </message>
@@ -2102,7 +2310,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+50"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+59"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -2132,7 +2340,7 @@
         <translation>得分基于：</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+17"/>
         <source>Every training run of this project. Compare joint runs with the single-task baselines (train with Tasks: NER only / Sentiment only and the same settings).</source>
         <translation>本项目的所有训练运行。可将联合训练与单任务基线对比（用相同设置，任务选择“仅 NER”或“仅情感”进行训练）。</translation>
     </message>
@@ -2147,17 +2355,34 @@
         <translation>NER：实体级（seqeval，严格 IOB2）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
+        <source>Entity sentiment end to end (span, type and polarity right)</source>
+        <translation>端到端实体情感(范围、类型和极性均正确)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Which classification task the table and the confusion matrix show</source>
+        <translation>表格和混淆矩阵显示哪个分类任务</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Task:</source>
+        <translation>任务:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+251"/>
         <source>Sentiment: per class</source>
         <translation>情感：按类别</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-239"/>
+        <location line="+240"/>
         <source>Sentiment confusion matrix (rows: gold, columns: predicted)</source>
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="-84"/>
         <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
@@ -2167,7 +2392,42 @@
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+28"/>
+        <source>{task} {metric} {value}</source>
+        <translation>{task} {metric} {value}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> (end to end F1 {})</source>
+        <translation>(端到端 F1 {})</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>Entity sentiment on gold spans: per class</source>
+        <translation>基于金标准范围的实体情感:按类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Entity sentiment confusion matrix (rows: gold, columns: predicted)</source>
+        <translation>实体情感混淆矩阵(行:金标准,列:预测)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{}: per label (multi-label)</source>
+        <translation>{}:按标签(多标签)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{}: per class</source>
+        <translation>{}:按类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{} confusion matrix (rows: gold, columns: predicted)</source>
+        <translation>{} 混淆矩阵(行:金标准,列:预测)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>No scores yet.</source>
         <translation>暂无得分。</translation>
     </message>
@@ -2190,7 +2450,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+211"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-53"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -2210,11 +2470,25 @@
         <translation>策略</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Weights
 NER/Sent.</source>
         <translation>权重
 NER/情感</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Weights
+per task</source>
+        <translation>各任务
+权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other tasks
+main score</source>
+        <translation>其他任务
+主要分数</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2252,12 +2526,22 @@ accuracy</source>
 （&lt;0 占比）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+17"/>
         <source>joint</source>
         <translation>联合</translation>
     </message>
     <message>
+        <location line="+72"/>
+        <source>{task}: {metric} {value}</source>
+        <translation>{task}:{metric} {value}</translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>; end to end (span, type and polarity right) F1 {}</source>
+        <translation>;端到端(范围、类型和极性均正确)F1 {}</translation>
+    </message>
+    <message>
+        <location line="-79"/>
         <source>NER</source>
         <translation>NER</translation>
     </message>
@@ -2267,27 +2551,27 @@ accuracy</source>
         <translation>情感</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>{} only (baseline)</source>
         <translation>仅{}（基线）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source> + MLM {}</source>
         <translation> + MLM {}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source> (initial)</source>
         <translation>（初始）</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+26"/>
         <source>Learning rate {lr} · batch size {batch} · epochs {epochs} · encoder {encoder}</source>
         <translation>学习率 {lr} · 批大小 {batch} · 轮数 {epochs} · 编码器 {encoder}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+25"/>
         <source>Mean cosine of the tasks&apos; gradients on the shared encoder over {} measurements; {}% of them negative (the tasks pulled in opposite directions)</source>
         <translation>{} 次测量中各任务在共享编码器上梯度余弦的平均值；其中 {}% 为负（任务朝相反方向拉动编码器）</translation>
     </message>
@@ -2337,30 +2621,40 @@ accuracy</source>
 <context>
     <name>SchemaDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/schema_dialog.py" line="+51"/>
-        <location line="+146"/>
+        <location filename="../../mtl_studio/gui/schema_dialog.py" line="+56"/>
+        <location line="+305"/>
         <source>Label schema</source>
         <translation>标签体系</translation>
     </message>
     <message>
-        <location line="-129"/>
+        <location line="-288"/>
+        <source>Entities and sentiment</source>
+        <translation>实体和情感</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Entity types</source>
         <translation>实体类型</translation>
     </message>
     <message>
         <location line="+4"/>
         <location line="+19"/>
+        <location line="+40"/>
+        <location line="+47"/>
         <source>Key</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-106"/>
+        <location line="+19"/>
+        <location line="+40"/>
+        <location line="+28"/>
         <location line="+19"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-106"/>
         <source>Colour</source>
         <translation>颜色</translation>
     </message>
@@ -2372,28 +2666,37 @@ accuracy</source>
     <message>
         <location line="+4"/>
         <location line="+19"/>
+        <location line="+40"/>
+        <location line="+29"/>
+        <location line="+18"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-105"/>
         <location line="+19"/>
+        <location line="+40"/>
+        <location line="+30"/>
+        <location line="+17"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-104"/>
         <source>Colour…</source>
         <translation>颜色…</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+17"/>
+        <location line="+40"/>
+        <location line="+31"/>
+        <location line="+16"/>
         <source>Remove…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-98"/>
         <source>Sentiment classes</source>
         <translation>情感类别</translation>
     </message>
@@ -2403,12 +2706,82 @@ accuracy</source>
         <translation>文档（金标准 / 银标准 / 预测）</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+8"/>
+        <source>Entity sentiment</source>
+        <translation>实体情感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The sentiment toward each entity: in the editor, select an entity and press its polarity key ({keys}); the key again clears it. Entities without a polarity are left out of this task&apos;s training.</source>
+        <translation>对每个实体的情感:在编辑器中选中一个实体并按其极性键({keys});再按一次清除。没有极性的实体不参与此任务的训练。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Label the sentiment toward each entity</source>
+        <translation>标注对每个实体的情感</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Entities</source>
+        <translation>实体</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Document label sets</source>
+        <translation>文档标签集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Further labels of whole documents besides sentiment (topic, urgency, intent…). A single-label set takes one class per document, a multi-label set any number (declare a class such as “other” for “none applies”). Their classes share the keys {keys}.</source>
+        <translation>除情感之外的整篇文档标签(主题、紧急程度、意图……)。单标签集每篇文档取一个类别,多标签集可取任意多个(可声明如“other”的类别表示“都不适用”)。它们的类别共用按键 {keys}。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Label sets</source>
+        <translation>标签集</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents labelled</source>
+        <translation>已标注文档</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Single / multi…</source>
+        <translation>单标签 / 多标签…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Classes of the selected set</source>
+        <translation>所选标签集的类别</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>multi-label</source>
+        <translation>多标签</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>single-label</source>
+        <translation>单标签</translation>
+    </message>
+    <message>
+        <location line="+110"/>
         <location line="+21"/>
         <source>An entity type named “{name}” already exists.</source>
         <translation>名为“{name}”的实体类型已存在。</translation>
@@ -2446,11 +2819,14 @@ accuracy</source>
     <message>
         <location line="+8"/>
         <location line="+73"/>
+        <location line="+80"/>
+        <location line="+155"/>
+        <location line="+27"/>
         <source>New name:</source>
         <translation>新名称：</translation>
     </message>
     <message>
-        <location line="-64"/>
+        <location line="-326"/>
         <source>Colour of {name}</source>
         <translation>{name} 的颜色</translation>
     </message>
@@ -2491,22 +2867,226 @@ accuracy</source>
         <translation>名称（不含空格）：</translation>
     </message>
     <message>
-        <location line="-309"/>
+        <location line="+25"/>
+        <source>Switch on entity sentiment</source>
+        <translation>开启实体情感</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Switch off entity sentiment</source>
+        <translation>关闭实体情感</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop labelling the sentiment toward each entity?
+
+{n} entities lose their polarity (the entities themselves stay). This cannot be undone.</source>
+        <translation>不再标注对每个实体的情感?
+
+{n} 个实体将失去其极性(实体本身保留)。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+17"/>
+        <source>A polarity named “{name}” already exists.</source>
+        <translation>名为“{name}”的极性已存在。</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>Add polarity {name}</source>
+        <translation>添加极性 {name}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+34"/>
+        <source>Rename polarity</source>
+        <translation>重命名极性</translation>
+    </message>
+    <message>
+        <location line="-33"/>
+        <source>Rename “{old}” to “{new}”? Its {n} entities take the new name.</source>
+        <translation>将“{old}”重命名为“{new}”?它的 {n} 个实体将使用新名称。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Rename polarity {old} → {new}</source>
+        <translation>重命名极性 {old} → {new}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Remove polarity</source>
+        <translation>删除极性</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the polarity “{name}”?
+
+{n} entities lose it and are unlabelled for entity sentiment (the entities stay). This cannot be undone.</source>
+        <translation>删除极性“{name}”?
+
+{n} 个实体将失去它,变为未标注实体情感(实体保留)。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Add polarity</source>
+        <translation>添加极性</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name (no spaces, e.g. conflict):</source>
+        <translation>名称(不含空格,例如 conflict):</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <location line="+20"/>
+        <source>A label set named “{name}” already exists.</source>
+        <translation>名为“{name}”的标签集已存在。</translation>
+    </message>
+    <message>
+        <location line="-15"/>
+        <source>Add label set {name}</source>
+        <translation>添加标签集 {name}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+109"/>
+        <source>Rename label set</source>
+        <translation>重命名标签集</translation>
+    </message>
+    <message>
+        <location line="-108"/>
+        <source>Rename the label set “{old}” to “{new}”? Its labels on {n} documents are kept under the new name; a model trained before knows it by the old one.</source>
+        <translation>将标签集“{old}”重命名为“{new}”?它在 {n} 篇文档上的标签以新名称保留;之前训练的模型仍以旧名称识别它。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Rename label set {old} → {new}</source>
+        <translation>重命名标签集 {old} → {new}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Remove the label set “{name}” with its classes?
+
+{labels} gold labels on {docs} documents are deleted (and its model suggestions). This cannot be undone.</source>
+        <translation>删除标签集“{name}”及其类别?
+
+{docs} 篇文档上的 {labels} 个金标准标签将被删除(以及其模型建议)。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Remove label set</source>
+        <translation>删除标签集</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{name}: multi-label</source>
+        <translation>{name}:多标签</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{name}: single-label</source>
+        <translation>{name}:单标签</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+19"/>
+        <source>{set} already has a class named “{name}”.</source>
+        <translation>{set} 已有名为“{name}”的类别。</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <source>Add class {name} to {set}</source>
+        <translation>向 {set} 添加类别 {name}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+74"/>
+        <source>Rename class</source>
+        <translation>重命名类别</translation>
+    </message>
+    <message>
+        <location line="-73"/>
+        <source>Rename “{old}” of {set} to “{new}”? Its {n} documents take the new name.</source>
+        <translation>将 {set} 的“{old}”重命名为“{new}”?它的 {n} 篇文档将使用新名称。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Rename {set} class {old} → {new}</source>
+        <translation>重命名 {set} 的类别 {old} → {new}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Remove class</source>
+        <translation>删除类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the class “{name}” of {set}?
+
+{n} documents lose this label (a document left with none of the set&apos;s labels becomes unlabelled for {set}). This cannot be undone.</source>
+        <translation>删除 {set} 的类别“{name}”?
+
+{n} 篇文档将失去此标签(不再有该集合任何标签的文档将变为未标注 {set})。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+5"/>
+        <location line="+3"/>
+        <source>Add label set</source>
+        <translation>添加标签集</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Name (no spaces, e.g. topic or urgency):</source>
+        <translation>名称(不含空格,例如 topic 或 urgency):</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Single-label: one class per document</source>
+        <translation>单标签:每篇文档一个类别</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Multi-label: any number of classes</source>
+        <translation>多标签:任意多个类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind:</source>
+        <translation>类型:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Classes, separated by commas (more can be added later):</source>
+        <translation>类别,用逗号分隔(以后可以再添加):</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Add class</source>
+        <translation>添加类别</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name of the new class of {set}:</source>
+        <translation>{set} 的新类别名称:</translation>
+    </message>
+    <message>
+        <location line="-729"/>
         <source>Double-click to change the key</source>
         <translation>双击以更改按键</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+41"/>
         <source>Entity types have the number keys 1–9, sentiment classes Q, W, E…: double-click a key to change it. Changes are saved at once and can be undone (Ctrl+Z).</source>
         <translation>实体类型使用数字键 1–9，情感类别使用 Q、W、E…：双击按键即可更改。更改会立即保存，并可撤销（Ctrl+Z）。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+260"/>
         <source>The key of “{name}” must be one of {keys}.</source>
         <translation>“{name}”的按键必须是 {keys} 之一。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>Key {key} for {name}</source>
         <translation>{name} 的按键设为 {key}</translation>
     </message>
@@ -2549,7 +3129,7 @@ accuracy</source>
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-223"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-274"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -2605,7 +3185,7 @@ accuracy</source>
 <context>
     <name>SentimentSuggestionLine</name>
     <message>
-        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="+152"/>
+        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="+165"/>
         <source>Suggested sentiment: &lt;b&gt;{label}&lt;/b&gt;{confidence}</source>
         <translation>建议的情感：&lt;b&gt;{label}&lt;/b&gt;{confidence}</translation>
     </message>
@@ -2628,7 +3208,7 @@ accuracy</source>
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../mtl_studio/gui/shortcuts_dialog.py" line="+19"/>
+        <location filename="../../mtl_studio/gui/shortcuts_dialog.py" line="+20"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
@@ -2803,6 +3383,31 @@ accuracy</source>
         <translation>情感 {name}</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>Polarity {name} for the selected entity (again: clear it)</source>
+        <translation>为所选实体设置极性 {name}(再按一次:清除)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Clear the selected entity&apos;s polarity</source>
+        <translation>清除所选实体的极性</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add or remove {label} ({name})</source>
+        <translation>添加或移除 {label}({name})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set {name} to {label}</source>
+        <translation>将 {name} 设为 {label}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Clear the document&apos;s {name} labels</source>
+        <translation>清除文档的 {name} 标签</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>Keys</source>
         <translation>按键</translation>
@@ -2818,7 +3423,7 @@ accuracy</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-54"/>
         <source>Set the document sentiment</source>
         <translation>设置文档情感</translation>
     </message>
@@ -2879,11 +3484,19 @@ accuracy</source>
 <context>
     <name>SuggestionLayer</name>
     <message>
-        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="-55"/>
-        <source>Suggested {label} (confidence {confidence}) from run {run}
-A accept · Shift+X reject · Shift+A accept all</source>
-        <translation>建议：{label}（置信度 {confidence}），来自训练 {run}
-A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
+        <location filename="../../mtl_studio/gui/suggestion_layer.py" line="-65"/>
+        <source>Suggested {label} (confidence {confidence}) from run {run}</source>
+        <translation>建议 {label}(置信度 {confidence}),来自运行 {run}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Suggested polarity: {polarity}</source>
+        <translation>建议极性:{polarity}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A accept · Shift+X reject · Shift+A accept all</source>
+        <translation>A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
     </message>
 </context>
 <context>
@@ -2904,7 +3517,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>每次运行的轮数</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Steps per run</source>
         <translation>每次运行的步数</translation>
     </message>
@@ -3050,9 +3663,57 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
     </message>
 </context>
 <context>
+    <name>TaskRows</name>
+    <message>
+        <location filename="../../mtl_studio/gui/annotate_page.py" line="+144"/>
+        <source>Entity polarity:</source>
+        <translation>实体极性:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Give the selected entity the polarity {label} (key {key}; again clears it)</source>
+        <translation>为所选实体设置极性 {label}(键 {key};再按一次清除)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove the selected entity&apos;s polarity ({keys})</source>
+        <translation>移除所选实体的极性({keys})</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>any of</source>
+        <translation>任意多个</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>one of</source>
+        <translation>其中之一</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} ({kind}):</source>
+        <translation>{name}({kind}):</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add or remove the label {label} of {name} (key {key})</source>
+        <translation>添加或移除 {name} 的标签 {label}(键 {key})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Set {name} to {label} (key {key}; Shift+key clears it)</source>
+        <translation>将 {name} 设为 {label}(键 {key};Shift+键 清除)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Remove the document&apos;s {name} labels ({keys})</source>
+        <translation>移除文档的 {name} 标签({keys})</translation>
+    </message>
+</context>
+<context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+161"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+185"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -3073,12 +3734,12 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+450"/>
+        <location line="+529"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-449"/>
+        <location line="-528"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -3093,27 +3754,12 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>名称 / 文件夹</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Tasks and losses</source>
         <translation>任务与损失</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Joint: NER + sentiment</source>
-        <translation>联合：NER + 情感</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>NER only (baseline)</source>
-        <translation>仅 NER（基线）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sentiment only (baseline)</source>
-        <translation>仅情感（基线）</translation>
-    </message>
-    <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-178"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-190"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>
@@ -3138,12 +3784,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>PCGrad（Yu 等，2020）</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+11"/>
-        <source>Share of the NER loss in the total; the rest goes to sentiment</source>
-        <translation>NER 损失在总损失中所占的比例；其余归于情感</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+19"/>
         <source>Auxiliary masked-token reconstruction on the shared encoder (0 = off)</source>
         <translation>在共享编码器上做辅助的掩码词元重建（0 = 关闭）</translation>
     </message>
@@ -3163,24 +3804,9 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>同时训练单任务基线</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>After the joint run, train NER only and sentiment only with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
-        <translation>联合训练结束后，用相同的编码器、随机种子和训练量分别训练仅 NER 和仅情感的模型，以便在运行历史中看出联合训练是否有帮助</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Tasks</source>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Strategy</source>
         <translation>策略</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>NER vs sentiment</source>
-        <translation>NER 与情感</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3198,7 +3824,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>银标准标签权重</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Optimisation</source>
         <translation>优化</translation>
     </message>
@@ -3295,28 +3921,28 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
     <message>
         <location line="+21"/>
         <location line="+80"/>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <location line="-95"/>
-        <location line="+454"/>
+        <location line="-96"/>
+        <location line="+542"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-447"/>
+        <location line="-535"/>
         <location line="+3"/>
-        <location line="+83"/>
+        <location line="+84"/>
         <location line="+1"/>
-        <location line="+343"/>
+        <location line="+430"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-431"/>
+        <location line="-519"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -3331,17 +3957,27 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+239"/>
+        <location line="+186"/>
+        <source>Train the {} head; a single checked task is a single-task baseline</source>
+        <translation>训练 {} 头;只勾选一个任务即为单任务基线</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Weight of the {} loss in the total (fixed weights; the other strategies start from it)</source>
+        <translation>{} 损失在总损失中的权重(固定权重;其他策略以它为起点)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Share of this task&apos;s weight in the sum of the trained tasks&apos; weights</source>
+        <translation>该任务权重占所训练任务权重之和的比例</translation>
+    </message>
+    <message>
+        <location line="+135"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
     <message>
-        <location line="+16"/>
-        <source>NER {} / Sentiment {}</source>
-        <translation>NER {} / 情感 {}</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+19"/>
         <source>Folder with config.json and a fast tokenizer</source>
         <translation>包含 config.json 和快速分词器的文件夹</translation>
     </message>
@@ -3351,7 +3987,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>选择编码器文件夹</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+71"/>
         <source>No project</source>
         <translation>无项目</translation>
     </message>
@@ -3433,7 +4069,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>第 {} 轮 · {} 样本/秒 · 学习率 {} · 预计剩余 {}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>NER micro F1 {}</source>
         <translation>NER 微平均 F1 {}</translation>
     </message>
@@ -3448,7 +4084,17 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>准确率 {}</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
+        <source>{task} {metric} {value}</source>
+        <translation>{task} {metric} {value}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> (end to end F1 {})</source>
+        <translation>(端到端 F1 {})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>{}: {}</source>
         <translation>{}：{}</translation>
     </message>
@@ -3458,13 +4104,23 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-478"/>
-        <location line="+490"/>
+        <location line="-577"/>
+        <location line="+588"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-489"/>
+        <location line="-805"/>
+        <source>After the joint run, train each checked task alone with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
+        <translation>联合运行之后,用相同的编码器、随机种子和训练预算分别单独训练每个勾选的任务,运行历史会显示联合训练是否有帮助</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tasks · weight</source>
+        <translation>任务 · 权重</translation>
+    </message>
+    <message>
+        <location line="+216"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
@@ -3481,12 +4137,12 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+462"/>
+        <location line="+561"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-458"/>
+        <location line="-557"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -3496,7 +4152,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+468"/>
+        <location line="+566"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -3536,7 +4192,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-788"/>
+        <location line="-881"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -3546,7 +4202,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>推荐</translation>
     </message>
     <message>
-        <location line="+191"/>
+        <location line="+185"/>
         <source>Re-split…</source>
         <translation>重新划分…</translation>
     </message>
@@ -3577,7 +4233,7 @@ A 接受 · Shift+X 拒绝 · Shift+A 全部接受</translation>
         <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
     </message>
     <message>
-        <location line="+326"/>
+        <location line="+416"/>
         <source>budget: not known yet ({})</source>
         <translation>预算：暂未知（{}）</translation>
     </message>

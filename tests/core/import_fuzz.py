@@ -107,6 +107,13 @@ def _check_stored_values(store: ProjectStore) -> None:
            if not (type(start) is int and type(end) is int and 0 <= start < end <= len(text))]
     assert not bad, f"spans out of range or not integers: {bad}"
     store.conn.execute("SELECT text, meta FROM documents").fetchall()  # decodes: no broken UTF-8 stored
+    # Entity polarities and document label sets: sane labels, all of them declared in the project.
+    polarities = set(store.entity_sentiment_class_names())
+    for (value,) in store.conn.execute("SELECT sentiment FROM spans WHERE sentiment IS NOT NULL"):
+        assert check_label_form(value) == value and value in polarities, f"polarity {value!r} stored"
+    declared = {x.name: set(x.class_names) for x in store.label_sets()}
+    for label_set, label in store.conn.execute("SELECT label_set, label FROM document_labels"):
+        assert label in declared.get(label_set, ()), f"label {label_set}:{label!r} stored undeclared"
 
 
 # ---- values -------------------------------------------------------------------------------------
@@ -153,13 +160,20 @@ def spans_in(draw: st.DrawFn, text: str) -> list[tuple[int, int, str]]:
 
 # ---- record flavours ------------------------------------------------------------------------------
 
+POLARITIES = ("positive", "negative", "neutral", "conflict")
+
+
 def own_record(text: str, spans: list, sentiment: Any) -> dict[str, Any]:
-    rec: dict[str, Any] = {"text": text, "spans": [{"start": a, "end": b, "label": t} for a, b, t in spans],
+    rec: dict[str, Any] = {"text": text, "spans": [{"start": a, "end": b, "label": t,
+                                                    "sentiment": POLARITIES[i % len(POLARITIES)]}
+                                                   for i, (a, b, t) in enumerate(spans)],
                            "sentiment": sentiment, "split": "dev", "tokens": [[0, len(text)]],
-                           "meta": {"id": 7, "note": "x"}, "ner_labelled": True}
+                           "meta": {"id": 7, "note": "x"}, "ner_labelled": True,
+                           "labels": {"topic": ["billing", "refund"], "urgency": "high"}}
     rec["spans"].append({"start": 0, "end": 1, "label": "ORG", "source": "silver", "confidence": 0.9,
-                         "run_id": "r1"})
+                         "run_id": "r1", "sentiment": {"label": "positive", "confidence": 0.7}})
     rec["other_sentiments"] = [{"label": "positive", "source": "silver", "confidence": 0.8}]
+    rec["other_labels"] = [{"label_set": "topic", "label": "billing", "source": "predicted", "confidence": 0.6}]
     return rec
 
 
@@ -178,6 +192,11 @@ def doccano_classes(text: str, spans: list, sentiment: Any) -> dict[str, Any]:
 def label_studio(text: str, spans: list, sentiment: Any) -> dict[str, Any]:
     results = [{"type": "labels", "value": {"start": a, "end": b, "text": text[a:b], "labels": [t]}}
                for a, b, t in spans]
+    results += [{"id": f"r{i}", "type": "choices", "from_name": "polarity_of_entity",
+                 "value": {"start": a, "end": b, "choices": [POLARITIES[i % 3]]}} for i, (a, b, _) in enumerate(spans)]
+    for i, result in enumerate(results[:len(spans)]):
+        result["id"] = f"r{i}"
+    results.append({"type": "choices", "from_name": "topic", "value": {"choices": ["billing", "refund"]}})
     results.append({"type": "choices", "value": {"choices": [sentiment]}})
     return {"id": 11, "data": {"text": text, "source": "web"}, "annotations": [{"result": results}],
             "predictions": [{"result": []}]}
@@ -189,12 +208,18 @@ def json_min(text: str, spans: list, sentiment: Any) -> dict[str, Any]:
 
 
 def sentfin(text: str, spans: list, sentiment: Any) -> dict[str, Any]:
-    return {"text": text, "spans": [{"start": a, "end": b} for a, b, _ in spans], "label": sentiment,
+    return {"text": text, "spans": [{"start": a, "end": b, "sentiment": POLARITIES[i % 3]}
+                                    for i, (a, b, _) in enumerate(spans)], "label": sentiment,
             "ner_tags": ["B-ORG"] * len(spans), "token_spans": [[a, b] for a, b, _ in spans],
             "tokens": [text[a:b] for a, b, _ in spans]}
 
 
-FLAVOURS = (own_record, doccano_ner, doccano_entities, doccano_classes, label_studio, json_min, sentfin)
+def finentity(text: str, spans: list, sentiment: Any) -> dict[str, Any]:
+    return {"content": text, "annotations": [{"start": a, "end": b, "value": text[a:b], "tag": "Positive",
+                                              "label": "Positive"} for a, b, _ in spans]}
+
+
+FLAVOURS = (own_record, doccano_ner, doccano_entities, doccano_classes, label_studio, json_min, sentfin, finentity)
 
 
 @st.composite
@@ -231,7 +256,8 @@ def mutated_records(draw: st.DrawFn) -> Any:
             if not isinstance(rec, dict):
                 return rec
             rec[draw(st.sampled_from(["tokens", "cats", "label", "spans", "meta", "split", "data", "result",
-                                      "annotations", "other_sentiments", "ner_labelled", "sentiment"]))] = draw(junk)
+                                      "annotations", "other_sentiments", "ner_labelled", "sentiment", "labels",
+                                      "other_labels", "content"]))] = draw(junk)
             continue
         path = draw(st.sampled_from(paths))
         parent, key = _parent(rec, path), path[-1]
@@ -249,7 +275,8 @@ def mutated_records(draw: st.DrawFn) -> Any:
 # Where a strict type is required, by flavour: (path to the value, kind of value).
 STRICT_PATHS = {
     own_record: [(("spans", 0, "start"), "offset"), (("spans", 0, "end"), "offset"),
-                 (("spans", 0, "label"), "span-label"), (("sentiment",), "label")],
+                 (("spans", 0, "label"), "span-label"), (("sentiment",), "label"), (("spans", 0, "sentiment"), "label")],
+    finentity: [(("annotations", 0, "start"), "offset"), (("annotations", 0, "tag"), "label")],
     doccano_ner: [(("label", 0, 0), "offset"), (("label", 0, 1), "offset"), (("label", 0, 2), "span-label")],
     doccano_entities: [(("entities", 0, "start_offset"), "offset"), (("entities", 0, "label"), "span-label")],
     label_studio: [(("annotations", 0, "result", 0, "value", "start"), "offset"),
@@ -285,7 +312,7 @@ def encode(text: str) -> bytes:
 
 # ---- CSV / TSV / Excel ----------------------------------------------------------------------------
 
-COLUMNS = ["text", "sentiment", "split", "entities", "note"]
+COLUMNS = ["text", "sentiment", "split", "entities", "note", "labels:topic"]
 cells = any_text | st.sampled_from(["a,b", 'say "hi"', "two\nlines", "tab\there", "=1+1", "[1]", "-", ""])
 
 
@@ -293,7 +320,8 @@ cells = any_text | st.sampled_from(["a,b", 'say "hi"', "two\nlines", "tab\there"
 def entities_cells(draw: st.DrawFn, text: str) -> str:
     import json
 
-    spans = [{"start": a, "end": b, "label": t} for a, b, t in draw(spans_in(text))]
+    spans = [{"start": a, "end": b, "label": t, "sentiment": draw(st.sampled_from(POLARITIES))}
+             for a, b, t in draw(spans_in(text))]
     choice = draw(st.integers(0, 5))
     if choice == 0:
         return ""
@@ -320,7 +348,8 @@ def table_rows(draw: st.DrawFn) -> tuple[list[str], list[list[str]], bool]:
     for _ in range(draw(st.integers(1, 4))):
         text = draw(texts | cells)
         row = [text, draw(st.sampled_from(["positive", "negative", "2", ""]) | cells),
-               draw(st.sampled_from(["train", "dev", "valid", ""]) | cells), draw(entities_cells(text)), draw(cells)]
+               draw(st.sampled_from(["train", "dev", "valid", ""]) | cells), draw(entities_cells(text)), draw(cells),
+               draw(st.sampled_from(["billing|refund", "billing", "", "a||b", "|"]) | cells)]
         row = row[:len(header)]
         if draw(st.integers(0, 5)) == 0:
             row = row[:-1] if draw(st.booleans()) and len(row) > 1 else row + ["extra"]
@@ -361,3 +390,36 @@ def conll_text(draw: st.DrawFn) -> str:
 
 
 plain_lines = st.lists(texts | any_text, min_size=1, max_size=5).map("\n".join)
+
+
+# ---- SemEval-2014 ABSA XML ----------------------------------------------------------------------------
+
+xml_values = st.integers(-2, 40).map(str) | any_text | st.sampled_from(["", "1.5", "０", "positive", "conflict"])
+
+
+@st.composite
+def absa_xml(draw: st.DrawFn) -> str:
+    """An ABSA file of one to three sentences, its offsets, polarities and categories sometimes junk."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<sentences>"]
+    for n in range(draw(st.integers(1, 3))):
+        text = draw(texts)
+        out.append(f'  <sentence id="{n}">')
+        out.append(f"    <text>{escape(text)}</text>")
+        terms = draw(spans_in(text))
+        if terms:
+            out.append("    <aspectTerms>")
+            for a, b, _ in terms:
+                attrs = {"term": text[a:b], "polarity": draw(st.sampled_from(POLARITIES)), "from": str(a), "to": str(b)}
+                if draw(st.integers(0, 3)) == 0:
+                    attrs[draw(st.sampled_from(sorted(attrs)))] = draw(xml_values)
+                out.append("      <aspectTerm " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items()) + "/>")
+            out.append("    </aspectTerms>")
+        if draw(st.booleans()):
+            category = draw(st.sampled_from(["food", "service", "anecdotes/miscellaneous"]) | xml_values)
+            out.append(f"    <aspectCategories><aspectCategory category={quoteattr(category)} "
+                       f"polarity={quoteattr(draw(st.sampled_from(POLARITIES) | xml_values))}/></aspectCategories>")
+        out.append("  </sentence>")
+    out.append("</sentences>")
+    return "\n".join(out) + "\n"

@@ -109,7 +109,9 @@ def test_sentfin_style_records(tmp_path, fixtures_dir):
     assert store.entity_type_names() == ["ENT"]  # spans without a label take the ner_tags type
     assert [x.sentiment.label for x in d] == ["negative", "mixed", "negative"]
     assert d[0].tokens[:2] == [(0, 3), (4, 11)]  # the record's token offsets are kept
-    assert d[1].meta["entity_sentiments"][1] == {"start": 9, "end": 14, "sentiment": "negative"}
+    # Each entity's polarity is its span's entity sentiment (no longer parked in the metadata).
+    assert [(s.start, s.end, s.sentiment) for s in d[1].spans] == [(0, 4, "positive"), (9, 14, "negative")]
+    assert "entity_sentiments" not in d[1].meta
     # An entity the dataset could not locate: not "no entities", so not labelled for NER.
     assert [x.ner_labelled for x in d] == [True, True, False]
     assert report.ner_documents == 2

@@ -15,8 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from import_fuzz import (
-    DEEP, DEEP_JSON, WHOLE_FILE_KINDS, check_import, conll_text, encode, make_template, mutated_records, plain_lines,
-    records_with_a_bad_type, serialise_json, table_rows, write_csv,
+    DEEP, DEEP_JSON, WHOLE_FILE_KINDS, absa_xml, check_import, conll_text, encode, make_template, mutated_records,
+    plain_lines, records_with_a_bad_type, serialise_json, table_rows, write_csv,
 )
 
 # An Excel case writes a workbook with openpyxl (tens of milliseconds): fewer of them.
@@ -97,6 +97,11 @@ def test_conll_mutated(workdir, template, content):
     check_import(template, _file(workdir, ".conll", encode(content)), "conll")
 
 
+@given(content=absa_xml())
+def test_absa_xml_mutated(workdir, template, content):
+    check_import(template, _file(workdir, ".xml", encode(content)), "absa")
+
+
 @given(content=plain_lines)
 def test_text_lines(workdir, template, content):
     check_import(template, _file(workdir, ".txt", encode(content)), "text")
@@ -113,13 +118,13 @@ def test_text_folder(workdir, template, files):
                  whole_file_kinds=WHOLE_FILE_KINDS | {"too-long"})
 
 
-@given(fmt=st.sampled_from(["jsonl", "json", "csv", "tsv", "excel", "conll", "text"]),
+@given(fmt=st.sampled_from(["jsonl", "json", "csv", "tsv", "excel", "conll", "absa", "text"]),
        bom=st.sampled_from([b"", codecs.BOM_UTF8, codecs.BOM_UTF16_LE]), body=st.binary(max_size=300))
 def test_random_bytes(workdir, template, fmt, bom, body):
     check_import(template, _file(workdir, f".{fmt}", bom + body), fmt)
 
 
-@given(fmt=st.sampled_from(["jsonl", "json", "csv", "conll", "text"]), data=st.data())
+@given(fmt=st.sampled_from(["jsonl", "json", "csv", "conll", "absa", "text"]), data=st.data())
 def test_valid_file_with_random_bytes_spliced_in(workdir, template, fmt, data):
     """A well-formed file of the format with a random byte string written over part of it."""
     if fmt in ("jsonl", "json"):
@@ -128,6 +133,8 @@ def test_valid_file_with_random_bytes_spliced_in(workdir, template, fmt, data):
     elif fmt == "csv":
         header, rows, _ = data.draw(table_rows())
         text = "\n".join(",".join(row) for row in [header, *rows]).replace(DEEP, DEEP_JSON)
+    elif fmt == "absa":
+        text = data.draw(absa_xml())
     else:
         text = data.draw(conll_text() if fmt == "conll" else plain_lines)
     raw = encode(text)

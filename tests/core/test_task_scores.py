@@ -289,38 +289,13 @@ def test_run_record_task_scores_for_n_tasks():
     assert RunRecord("old", "", "completed", {}, "h", None, {}).tasks == ("ner", "sentiment")
 
 
-def test_review_diffs_carry_polarities_and_label_set_errors():
-    from mtl_studio.core.review import CORRECT, DocumentReview, diff_spans
-    from mtl_studio.core.schema import Document, DocumentLabel, Span
-
-    gold = [Span(0, 5, "ORG", sentiment="positive"), Span(10, 15, "ORG", sentiment="negative"), Span(20, 25, "ORG")]
-    pred = [Span(0, 5, "ORG", "predicted", run_id="r", sentiment="positive"),
-            Span(10, 15, "ORG", "predicted", run_id="r", sentiment="neutral"),
-            Span(20, 25, "ORG", "predicted", run_id="r", sentiment="neutral")]
-    diffs = diff_spans(gold, pred)
-    assert [d.kind for d in diffs] == [CORRECT] * 3
-    assert [d.polarity_wrong for d in diffs] == [False, True, False]  # the third has no gold polarity
-    doc = Document("x" * 30, spans=gold, ner_labelled=True,
-                   labels=[DocumentLabel("topic", "markets"), DocumentLabel("urgency", "high")],
-                   other_labels=[DocumentLabel("topic", "markets", "predicted", run_id="r"),
-                                 DocumentLabel("topic", "jobs", "predicted", run_id="r"),
-                                 DocumentLabel("urgency", "high", "predicted", run_id="r")])
-    review = DocumentReview(doc, ("ner", "entity_sentiment", "topic", "urgency"), tuple(pred), None, "r")
-    assert not review.has_error and review.has_further_error
-    assert [(d.start, d.gold_sentiment, d.predicted_sentiment) for d in review.polarity_errors] == \
-        [(10, "negative", "neutral")]
-    assert review.predicted_labels == {"topic": ("markets", "jobs"), "urgency": ("high",)}
-    assert review.label_sets_wrong == ("topic",)
-    assert DocumentReview(doc, ("ner",), tuple(pred), None, "r").has_further_error is False
-
-
 # ---- stored predictions of the further tasks: review, accept and undo, suggestions -------------------
 
 def test_stored_predictions_of_the_further_tasks_accept_and_undo(tmp_path):
     from mtl_studio.core.config import TrainConfig
     from mtl_studio.core.features import DocumentPrediction
     from mtl_studio.core.prediction_store import store_predictions
-    from mtl_studio.core.review import accepted_state, gold_state, review_document, write_gold_state
+    from mtl_studio.core.review import WRONG_SENTIMENT, accepted_state, gold_state, review_document, write_gold_state
     from mtl_studio.core.schema import Span
     from project_helpers import MULTI_TASK, make_project
 
@@ -336,8 +311,10 @@ def test_stored_predictions_of_the_further_tasks_accept_and_undo(tmp_path):
         store_predictions(store, run, [doc], [pred])
         review = review_document(store, 2, run)
         assert [s.sentiment for s in review.predicted_spans] == ["positive", "positive"]
-        assert review.predicted_labels == {"topic": ("markets",), "urgency": ("low",)}
-        assert len(review.polarity_errors) == 2 and set(review.label_sets_wrong) == {"topic", "urgency"}
+        assert {k: [x.label for x in v] for k, v in review.predicted_labels.items()} == \
+            {"topic": ["markets"], "urgency": ["low"]}
+        assert [d.kind for d in review.diffs] == [WRONG_SENTIMENT] * 2
+        assert review.label_set_wrong("topic") and review.label_set_wrong("urgency") and review.has_error
         before = gold_state(store, 2)
         write_gold_state(store, 2, accepted_state(store, 2, run))
         now = store.get_document(2)
@@ -369,8 +346,12 @@ def test_label_set_suggestions_show_where_gold_is_missing_and_are_accepted_or_re
         reject_label(store, 3, shown.labels[0])
         assert document_suggestions(store, 3).labels == ()
         store.unreject_suggestion("r1", 3, "urgency", "high")
-        accept_all(store, 3)
+        before = accept_all(store, 3)
         assert store.get_document(3).labels_of("urgency") == ("high",)
         assert store.get_document(3).labels_of("topic") == ("markets",)
+        from mtl_studio.core.review import write_gold_state
+
+        write_gold_state(store, 3, before)  # undo: the set the document had no label of is empty again
+        assert store.get_document(3).labels_of("urgency") == () and store.get_document(3).labels_of("topic") == ("markets",)
     finally:
         store.close()

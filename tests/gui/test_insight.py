@@ -157,7 +157,7 @@ def test_training_panel_opens_the_sweep_dialog_and_forwards_a_selection(qtbot, s
     assert not panel.sweepButton.isEnabled()
     panel.set_project(sweep_project)
     assert panel.sweepButton.isEnabled()
-    panel.tasksCombo.setCurrentIndex(panel.tasksCombo.findData("ner"))  # a sweep still weighs both tasks
+    panel.task_checks()["sentiment"].setChecked(False)  # a sweep still weighs both tasks
     dialog = panel.open_sweep_dialog()
     assert dialog is not None and dialog.base.tasks == ("ner", "sentiment")
     with qtbot.waitSignal(panel.sweep_run_selected, timeout=1000) as signal:

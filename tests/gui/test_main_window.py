@@ -11,7 +11,7 @@ from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
 from mtl_studio.gui.schema_dialog import SchemaDialog
 
-NAMES = ["documentList", "annotationEditor", "sentimentButtons", "trainButton", "stopButton", "taskWeightSlider",
+NAMES = ["documentList", "annotationEditor", "sentimentButtons", "trainButton", "stopButton", "taskRows",
          "nerMetricsTable", "sentimentMetricsTable", "predictionView"]
 
 

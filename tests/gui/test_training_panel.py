@@ -8,6 +8,7 @@ import time
 
 import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import QLabel
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
@@ -40,30 +41,33 @@ def panel(qtbot):
     qtbot.waitUntil(lambda: not running_threads(), timeout=60_000)
 
 
-def test_slider_sets_task_weights(panel, store):
+def test_weight_boxes_set_task_weights(panel, store):
     panel.set_project(store)
-    slider = panel.taskWeightSlider
-    assert slider.isEnabled()
-    assert panel.weightLabel.text() == "NER 0.50 / Sentiment 0.50"
-    slider.setValue(70)
-    assert panel.weightLabel.text() == "NER 0.70 / Sentiment 0.30"
+    spins, checks = panel.task_weight_spins(), panel.task_checks()
+    assert tuple(spins) == ("ner", "sentiment") and tuple(checks) == ("ner", "sentiment")
+    assert spins["ner"].isEnabled() and spins["sentiment"].isEnabled()
+    assert panel.task_weights() == {"ner": 0.5, "sentiment": 0.5}
+    spins["ner"].setValue(0.7)
+    spins["sentiment"].setValue(0.3)
     cfg = panel.config()
     assert (cfg.strategy, cfg.ner_weight, cfg.sentiment_weight) == ("fixed", 0.7, 0.3)
+    assert cfg.weights_for(("ner", "sentiment")) == {"ner": 0.7, "sentiment": 0.3}
     panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("uncertainty"))
-    assert not slider.isEnabled()  # weights are learned, the slider has no meaning
+    assert not spins["ner"].isEnabled()  # weights are learned, the boxes have no meaning
     panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("fixed"))
-    panel.tasksCombo.setCurrentIndex(panel.tasksCombo.findData("ner"))
-    assert not slider.isEnabled() and not panel.strategyCombo.isEnabled()
+    checks["sentiment"].setChecked(False)
+    assert not spins["ner"].isEnabled() and not panel.strategyCombo.isEnabled()
     assert panel.config().tasks == ("ner",)
 
 
-def test_slider_keyboard(panel, store, qtbot):
+def test_weight_box_keyboard(panel, store, qtbot):
     panel.set_project(store)
     panel.show()
-    panel.taskWeightSlider.setFocus()
-    qtbot.keyClick(panel.taskWeightSlider, Qt.Key.Key_PageUp)
-    assert panel.config().ner_weight == pytest.approx(0.6)
-    assert panel.weightLabel.text() == "NER 0.60 / Sentiment 0.40"
+    spin = panel.task_weight_spins()["ner"]
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert panel.config().ner_weight == pytest.approx(0.55)
+    assert panel.taskRows.findChild(QLabel, "taskShare.ner").text() == "52%"
 
 
 def test_presets_and_config_round_trip(panel, store):
@@ -90,12 +94,15 @@ def test_fixed_weights_survive_set_config(panel, ner_weight, sentiment_weight):
     assert panel.config() == wanted
 
 
-def test_moving_the_slider_keeps_the_sum_of_the_weights(panel):
+def test_the_shares_follow_the_weights(panel):
     panel.set_config(TrainConfig(ner_weight=1.0, sentiment_weight=1.0))
-    assert panel.weightLabel.text() == "NER 1.00 / Sentiment 1.00"
-    panel.taskWeightSlider.setValue(75)
-    assert (panel.config().ner_weight, panel.config().sentiment_weight) == (1.5, 0.5)
-    assert panel.weightLabel.text() == "NER 1.50 / Sentiment 0.50"
+    share = {n: panel.taskRows.findChild(QLabel, f"taskShare.{n}") for n in ("ner", "sentiment")}
+    assert (share["ner"].text(), share["sentiment"].text()) == ("50%", "50%")
+    panel.task_weight_spins()["ner"].setValue(3.0)
+    assert (panel.config().ner_weight, panel.config().sentiment_weight) == (3.0, 1.0)
+    assert (share["ner"].text(), share["sentiment"].text()) == ("75%", "25%")
+    panel.task_checks()["sentiment"].setChecked(False)
+    assert share["ner"].text() == ""  # one task: nothing to share
 
 
 def test_a_weight_from_the_form_reaches_the_loss(panel, store, tiny_encoder, qtbot, dialogs):
@@ -104,7 +111,8 @@ def test_a_weight_from_the_form_reaches_the_loss(panel, store, tiny_encoder, qtb
     panel.set_project(store)
     panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu",
                                  max_steps_per_epoch=2, ner_weight=1.0, sentiment_weight=1.0))
-    panel.taskWeightSlider.setValue(80)  # of the sum 2.0: NER 1.6, sentiment 0.4
+    panel.task_weight_spins()["ner"].setValue(1.6)
+    panel.task_weight_spins()["sentiment"].setValue(0.4)
     assert panel.start_training()
     weights: list[dict[str, float]] = []
     panel.job.event.connect(lambda ev: weights.append(ev.weights) if isinstance(ev, StepProgress) else None)
@@ -298,7 +306,7 @@ def test_joint_run_then_single_task_baselines(panel, store, tiny_encoder, dialog
         assert runs[i]["status"] == "completed"
     assert panel.pending_runs() == []
     # Single-task tasks: the box has no meaning and is disabled.
-    panel.tasksCombo.setCurrentIndex(panel.tasksCombo.findData("ner"))
+    panel.task_checks()["sentiment"].setChecked(False)
     assert not panel.baselinesCheck.isEnabled()
     assert not running_threads()
 
@@ -346,7 +354,8 @@ def test_train_run_end_to_end(panel, store, tiny_encoder, qtbot, dialogs):
     tables and the prediction view all show it; the window stays responsive; no thread is left."""
     panel.set_project(store)
     panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=2, batch_size=4, device="cpu"))
-    panel.taskWeightSlider.setValue(60)
+    panel.task_weight_spins()["ner"].setValue(0.6)
+    panel.task_weight_spins()["sentiment"].setValue(0.4)
     panel.resize(1100, 700)
     panel.show()
     started = time.perf_counter()

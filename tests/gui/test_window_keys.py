@@ -79,7 +79,7 @@ def _bindings(window: MainWindow) -> list[tuple[str, object, list[str] | None, l
             sequences, context = [obj.shortcut()], ("window",)
         else:
             sequences = list(obj.shortcuts()) if isinstance(obj, QAction) else [obj.key()]
-            ctx = obj.shortcutContext()
+            ctx = obj.shortcutContext() if isinstance(obj, QAction) else obj.context()
             # Widget-scoped shortcuts only compete with the shortcuts of their own widget.
             context = ("widget", id(obj.parent())) if ctx == Qt.ShortcutContext.WidgetShortcut else ("window",)
         sequences = [s for s in sequences if not s.isEmpty()]

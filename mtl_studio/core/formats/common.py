@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..schema import SPLITS, Document, label_from_value, shown
+from ..schema import (
+    SPLITS, TASK_SENTIMENT, Document, DocumentLabel, ValidationError, check_task_name, confidence_from_value,
+    label_from_value, optional_name, shown,
+)
 from .report import ImportReport
 
 
@@ -47,6 +50,9 @@ class ParsedDoc:
     line: int | None = None
     row: int | None = None
     file: str | None = None  # for a file inside an imported folder; else the imported file
+    # Document label sets this record declares multi-label (a JSON list, a `labels:NAME` column, ABSA
+    # aspect categories): a set the import creates is created multi-label when any record says so.
+    multi_label_sets: frozenset[str] = frozenset()
 
 
 _SPLIT_WORDS = {
@@ -159,6 +165,97 @@ def peek_text(path: Path, encoding: str = "utf-8", max_bytes: int = 64 * 1024) -
     """The start of a file as text (undecodable bytes replaced), for format detection."""
     with open(path, "rb") as f:
         raw = f.read(max_bytes)
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        # As read_lines reads it; decoded as UTF-8, its NUL bytes would look like a binary file.
+        return raw[:len(raw) // 2 * 2].decode("utf-16", errors="replace")
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     return raw.decode(encoding, errors="replace")
+
+
+# ---- entity polarity and document label sets, as every reader reads them -------------------------
+
+def polarity_from_value(value: object, what: str = "sentiment") -> tuple[str | None, float | None]:
+    """(polarity, confidence) of a span's `sentiment` value: a class name, or for model output an
+    object {"label", "confidence"}; None or "" means the span has no polarity (partial labels)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, dict):
+        if "label" not in value:
+            raise ValidationError(f"{what}: an object needs a \"label\", found {shown(value)}")
+        label, _ = polarity_from_value(value["label"], what)
+        return label, confidence_from_value(value.get("confidence"))
+    try:
+        return label_from_value(value), None
+    except ValidationError as e:
+        raise ValidationError(f"{what}: {e}") from None
+
+
+def label_set_name(value: object) -> str:
+    """A document label set's name read from a file (a key of `labels`, a CSV header, a Label Studio
+    from_name): a sane label that is not a built-in task's name."""
+    if not isinstance(value, str):
+        raise ValidationError(f"a label set name must be a string, not {shown(value)}")
+    try:
+        return check_task_name(value)
+    except ValidationError as e:
+        raise ValidationError(f"label set {shown(value)}: {e}") from None
+
+
+def labels_of_set(name: str, value: object) -> tuple[list[str], bool]:
+    """(labels, declared multi-label) of one label set's value: a class name (single-label) or a list of
+    class names (multi-label; duplicates dropped, order kept); None or [] means not labelled for the set."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return [], False
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            try:
+                label = label_from_value(item)
+            except ValidationError as e:
+                raise ValidationError(f"label set {name!r}: {e}") from None
+            if label not in out:
+                out.append(label)
+        return out, True
+    try:
+        return [label_from_value(value)], False
+    except ValidationError as e:
+        raise ValidationError(f"label set {name!r}: {e}") from None
+
+
+def document_labels(value: object) -> tuple[list[DocumentLabel], frozenset[str], object]:
+    """The own format's `"labels": {"topic": ["billing", "refund"], "urgency": "high"}`:
+    (gold labels, the sets given as lists, the value under "sentiment" or None). Sentiment keeps its
+    own field; `labels.sentiment` is accepted as another way to write it."""
+    if not isinstance(value, dict):
+        raise ValidationError(f'"labels" must be an object of label set: label(s), not {shown(value)}')
+    labels: list[DocumentLabel] = []
+    multi: set[str] = set()
+    sentiment: object = None
+    for key, given in value.items():
+        if isinstance(key, str) and key.strip().lower() == TASK_SENTIMENT:
+            sentiment = given
+            continue
+        name = label_set_name(key)
+        found, is_multi = labels_of_set(name, given)
+        labels += [DocumentLabel(name, x) for x in found]
+        if is_multi:
+            multi.add(name)
+    return labels, frozenset(multi), sentiment
+
+
+def other_labels(value: object) -> list[DocumentLabel]:
+    """`"other_labels": [{"label_set", "label", "source", "confidence", "run_id"}]`: model labels."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f'"other_labels" must be a list, not {shown(value)}')
+    out = []
+    for x in value:
+        if not isinstance(x, dict) or x.get("source") not in ("silver", "predicted") or "label" not in x:
+            raise ValidationError(f"other_labels entries need label_set, label and source silver or predicted, "
+                                  f"found {shown(x)}")
+        out.append(DocumentLabel(label_set_name(x.get("label_set")), label_from_value(x["label"]), x["source"],
+                                 confidence_from_value(x.get("confidence")),
+                                 optional_name(x.get("annotator"), "annotator"), optional_name(x.get("run_id"), "run_id")))
+    return out

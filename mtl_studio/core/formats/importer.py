@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import OperationCancelled
 from ..schema import ValidationError, validate_document
@@ -21,7 +23,8 @@ from ..splits import ImportSplitter
 from ..store import ProjectStore
 from ..store_faults import NoSpaceLeft, ProjectReadOnly, StorageError, no_space_message, read_only_message
 from ..tokenize import normalize
-from . import detect_format, get_reader, resolve_format, sniff
+from ..schema import DEFAULT_POLARITIES
+from . import UnknownFormat, detect_format, get_reader, resolve_format, sniff
 from .common import ImportOptions, ParsedDoc, peek_text
 from .report import ImportFailed, ImportProblem, ImportReport, Severity
 from .staging import StagingProject
@@ -44,7 +47,12 @@ def import_file(store: ProjectStore, path: str | Path, options: ImportOptions | 
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
-    fmt = resolve_format(options.format) if options.format else detect_format(path)
+    try:
+        fmt = resolve_format(options.format) if options.format else detect_format(path)
+    except UnknownFormat as e:  # XML that is not ABSA, HTML, binary: refused, not read as lines of text
+        report = ImportReport(file=str(path), format="unknown")
+        report.error(e.reason, kind="format", line=e.line)
+        raise ImportFailed(report) from None
     if fmt in ("json", "jsonl") and path.is_file():
         # doccano and Label Studio export both JSON arrays and JSON Lines: the content decides.
         fmt = sniff_json(path, fmt)
@@ -132,6 +140,15 @@ class _Writer:
         self.existing: set[bytes] = set()
         for (text,) in target.conn.execute("SELECT text FROM documents"):
             self.existing.add(_digest(text))
+        # The tasks beyond NER and sentiment, read from the project only when a file has their labels
+        # (a file without them imports exactly as before).
+        self.polarities: set[str] | None = None  # None: not read yet
+        self.entity_sentiment_on = False
+        self.no_task_reported = False
+        self.known_polarities: list[str] = []
+        self.label_sets: dict[str, Any] | None = None  # name -> LabelSet
+        self.known_label_sets: dict[str, list[str]] = {}
+        self.created_sets: set[str] = set()  # label sets this import added (their multi-label flag may change)
 
     def add(self, parsed: ParsedDoc) -> None:
         doc, r = parsed.doc, self.report
@@ -166,6 +183,9 @@ class _Writer:
         r.entities.update(s.label for s in doc.spans)
         if doc.sentiment:
             r.sentiments[doc.sentiment.label] += 1
+        r.span_sentiments.update(s.sentiment for s in doc.spans if s.sentiment is not None)
+        for x in doc.labels:
+            r.label_counts.setdefault(x.label_set, Counter())[x.label] += 1
         r.splits[doc.split] += 1
 
     def _problem(self, parsed: ParsedDoc, message: str, severity: Severity, kind: str) -> None:
@@ -173,6 +193,114 @@ class _Writer:
                                       parsed.line, parsed.row))
 
     def _labels_ok(self, parsed: ParsedDoc) -> bool:
+        ok = self._entity_types_and_classes_ok(parsed)
+        if any(s.sentiment is not None for s in list(parsed.doc.spans) + list(parsed.doc.other_spans)):
+            ok = self._polarities_ok(parsed) and ok
+        if parsed.doc.labels or parsed.doc.other_labels:
+            ok = self._label_sets_ok(parsed) and ok
+        return ok
+
+    def _polarities_ok(self, parsed: ParsedDoc) -> bool:
+        """Every span polarity is an entity sentiment class of the project (added with add_labels; the
+        task is switched on when the project does not have it yet)."""
+        doc = parsed.doc
+        wanted = [s.sentiment for s in list(doc.spans) + list(doc.other_spans) if s.sentiment is not None]
+        if self.polarities is None:
+            self.entity_sentiment_on = self.store.has_entity_sentiment()
+            self.polarities = set(self.store.entity_sentiment_class_names()) if self.entity_sentiment_on else set()
+            self.known_polarities = sorted(self.polarities)
+        if not self.entity_sentiment_on:
+            if not self.options.add_labels:
+                if not self.no_task_reported:  # once, at the first document that has a polarity
+                    self.no_task_reported = True
+                    self._problem(parsed, "the file gives entities a polarity but the project has no entity "
+                                          "sentiment task: switch it on in the schema first, or import with "
+                                          "--add-labels", "error", "label")
+                return False
+            # The default polarities when the file uses them (their keys and order then match a project that
+            # switched the task on by hand), else only the file's own classes.
+            defaults = wanted[0] in DEFAULT_POLARITIES
+            self.store.enable_entity_sentiment(DEFAULT_POLARITIES if defaults else ())
+            self.polarities = set(DEFAULT_POLARITIES) if defaults else set()
+            self.entity_sentiment_on = True
+            self.report.entity_sentiment_enabled = True
+        ok = True
+        for label in wanted:
+            if label in self.polarities:
+                continue
+            if self.options.add_labels:
+                try:
+                    self.store.add_entity_sentiment_class(label)
+                except ValidationError as e:
+                    self._problem(parsed, f"entity sentiment class {label!r}: {e}", "error", "label")
+                    ok = False
+                    continue
+                self.polarities.add(label)
+                self.report.added_polarities.append(label)
+            else:
+                entry = self.unknown.setdefault(("entity sentiment class", label), [0, parsed])
+                entry[0] += 1
+                ok = False
+        return ok
+
+    def _label_sets_ok(self, parsed: ParsedDoc) -> bool:
+        """Every label's set and class exist (added with add_labels), and a single-label set gets at most
+        one gold label per document (a set this import created becomes multi-label instead)."""
+        doc = parsed.doc
+        if self.label_sets is None:
+            self.label_sets = {x.name: x for x in self.store.label_sets()}
+            self.known_label_sets = {x.name: list(x.class_names) for x in self.label_sets.values()}
+        ok = True
+        for name in dict.fromkeys(x.label_set for x in list(doc.labels) + list(doc.other_labels)):
+            if name not in self.label_sets:
+                if not self.options.add_labels:
+                    entry = self.unknown.setdefault(("label set", name), [0, parsed])
+                    entry[0] += 1
+                    ok = False
+                    continue
+                try:
+                    self.store.add_label_set(name, multi_label=name in parsed.multi_label_sets)
+                except ValidationError as e:
+                    self._problem(parsed, f"label set {name!r}: {e}", "error", "label")
+                    ok = False
+                    continue
+                self.label_sets[name] = self.store.label_set(name)
+                self.created_sets.add(name)
+                self.report.added_label_sets.append(name)
+            label_set = self.label_sets[name]
+            classes = set(label_set.class_names)
+            gold = doc.labels_of(name)
+            if not label_set.multi_label and (len(gold) > 1 or name in parsed.multi_label_sets):
+                if name in self.created_sets:
+                    self.store.set_label_set_multi_label(name, True)
+                    self.label_sets[name] = label_set = self.store.label_set(name)
+                elif len(gold) > 1:
+                    self._problem(parsed, f"label set {name!r} is single-label in the project, but the document has "
+                                          f"{len(gold)} labels of it ({', '.join(gold)}); make the set multi-label "
+                                          f"in the schema first", "error", "label")
+                    ok = False
+                    continue
+            for label in dict.fromkeys(x.label for x in list(doc.labels) + list(doc.other_labels)
+                                       if x.label_set == name):
+                if label in classes:
+                    continue
+                if self.options.add_labels:
+                    try:
+                        self.store.add_label_set_class(name, label)
+                    except ValidationError as e:
+                        self._problem(parsed, f"label set {name!r}, class {label!r}: {e}", "error", "label")
+                        ok = False
+                        continue
+                    self.label_sets[name] = label_set = self.store.label_set(name)
+                    classes.add(label)
+                    self.report.added_label_set_classes.append(f"{name}:{label}")
+                else:
+                    entry = self.unknown.setdefault((f"class of label set {name!r}", label), [0, parsed])
+                    entry[0] += 1
+                    ok = False
+        return ok
+
+    def _entity_types_and_classes_ok(self, parsed: ParsedDoc) -> bool:
         doc = parsed.doc
         ok = True
         wanted = [("entity type", s.label) for s in list(doc.spans) + list(doc.other_spans)]
@@ -204,7 +332,7 @@ class _Writer:
     def finish(self) -> None:
         r = self.report
         for (kind, label), (count, parsed) in self.unknown.items():
-            known = self.known_types if kind == "entity type" else self.known_classes
+            known = self._known(kind)
             self._problem(parsed, f"unknown {kind} {label!r} (the project knows: {', '.join(known) or 'none'}); "
                                   f"used {count} time{'s' if count > 1 else ''}, first here. Add it to the "
                                   f"schema first, or import with --add-labels", "error", "label")
@@ -212,6 +340,21 @@ class _Writer:
             r.note(f"entity types added to the project: {', '.join(r.added_entity_types)}")
         if r.added_sentiment_classes:
             r.note(f"sentiment classes added to the project: {', '.join(r.added_sentiment_classes)}")
+        if r.entity_sentiment_enabled:
+            r.note("the file gives entities a polarity: the project's entity sentiment task was switched on")
+        if r.added_polarities:
+            r.note(f"entity sentiment classes added to the project: {', '.join(r.added_polarities)}")
+        for name in r.added_label_sets:
+            label_set = self.store.label_set(name)
+            kind = "multi-label" if label_set is not None and label_set.multi_label else "single-label"
+            r.note(f"document label set {name!r} added to the project ({kind})")
+        if r.added_label_set_classes:
+            by_set: dict[str, list[str]] = {}
+            for entry in r.added_label_set_classes:
+                name, _, label = entry.partition(":")
+                by_set.setdefault(name, []).append(label)
+            r.note("label set classes added to the project: " +
+                   "; ".join(f"{name} ({', '.join(labels)})" for name, labels in by_set.items()))
         for note in self.splitter.notes():
             r.note(note)
         if not r.ok or not r.documents:
@@ -221,6 +364,19 @@ class _Writer:
         stranded = self.splitter.stranded_warning(r.splits, str(self.target.path))
         if stranded:
             r.warn(stranded, kind="split")
+
+
+    def _known(self, kind: str) -> list[str]:
+        if kind == "entity type":
+            return self.known_types
+        if kind == "sentiment class":
+            return self.known_classes
+        if kind == "entity sentiment class":
+            return self.known_polarities
+        if kind == "label set":
+            return sorted(self.known_label_sets)
+        name = kind.split("'")[1] if "'" in kind else ""
+        return self.known_label_sets.get(name, [])
 
 
 def _digest(text: str) -> bytes:

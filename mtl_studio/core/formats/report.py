@@ -57,6 +57,13 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     added_entity_types: list[str] = field(default_factory=list)
     added_sentiment_classes: list[str] = field(default_factory=list)
+    # Entity sentiment and the further document label sets.
+    span_sentiments: Counter = field(default_factory=Counter)  # polarity -> spans
+    label_counts: dict[str, Counter] = field(default_factory=dict)  # label set -> class -> documents
+    entity_sentiment_enabled: bool = False  # the import switched the task on
+    added_polarities: list[str] = field(default_factory=list)
+    added_label_sets: list[str] = field(default_factory=list)
+    added_label_set_classes: list[str] = field(default_factory=list)  # "set:class"
     problems: list[ImportProblem] = field(default_factory=list)
     counts_by_kind: Counter = field(default_factory=Counter)
     error_count: int = 0
@@ -119,6 +126,13 @@ class ImportReport:
             f"({self.ner_documents} labelled for NER, {sum(self.sentiments.values())} with a sentiment label)",
             f"  entities: {sum(self.entities.values())} ({ents})",
             f"  sentiment: {sents}",
+        ]
+        if self.span_sentiments:
+            pols = ", ".join(f"{k} {v}" for k, v in sorted(self.span_sentiments.items()))
+            lines.append(f"  entity sentiment: {sum(self.span_sentiments.values())} ({pols})")
+        for name, counts in self.label_counts.items():
+            lines.append(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        lines += [
             f"  splits: {splits}" + (f" (rule {self.split_rule})" if self.split_rule else ""),
         ]
         if self.skipped:
@@ -137,6 +151,10 @@ class ImportReport:
             "split_rule": self.split_rule,
             "skipped": self.skipped, "duplicates": self.duplicates, "notes": list(self.notes),
             "added_entity_types": self.added_entity_types, "added_sentiment_classes": self.added_sentiment_classes,
+            "entity_sentiment_per_class": dict(sorted(self.span_sentiments.items())),
+            "labels_per_set": {k: dict(sorted(v.items())) for k, v in self.label_counts.items()},
+            "entity_sentiment_enabled": self.entity_sentiment_enabled, "added_polarities": self.added_polarities,
+            "added_label_sets": self.added_label_sets, "added_label_set_classes": self.added_label_set_classes,
             "errors": self.error_count, "warnings": self.warning_count,
             "problem_counts": dict(self.counts_by_kind), "problems": [p.to_dict() for p in self.problems],
         }

@@ -2,8 +2,11 @@
 
 Columns are found by common names (text, sentence, content, review, text_a, ...; label, sentiment,
 polarity, ...), or given with --text-column / --label-column. Optional `entities` (a JSON list of
-{"start", "end", "label"}, as MTL Studio's CSV export writes; empty = not labelled for NER) and
-`split` columns are read too; any other column is kept in the document's metadata.
+{"start", "end", "label", "sentiment"}, as MTL Studio's CSV export writes; `sentiment` is the polarity
+toward the entity; empty cell = not labelled for NER), `split`, and one column per further document
+label set: `label:NAME` (single-label: one class a cell) or `labels:NAME` (multi-label: classes joined
+by MULTI_LABEL_DELIMITER "|"; an empty cell = not labelled for the set). Any other column is kept in
+the document's metadata.
 
 CSV is read in chunks (memory stays flat). TSV is read without quote handling, because real TSV
 files such as ChnSentiCorp have unbalanced quotes inside texts: each line is split on tabs. Rows
@@ -23,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from ..schema import (
-    MAX_DOCUMENT_CHARS, SOURCES, Document, SentimentLabel, Span, ValidationError, check_document_length,
-    offset_from_value, shown,
+    MAX_DOCUMENT_CHARS, MULTI_LABEL_DELIMITER, SOURCES, Document, DocumentLabel, LabelSet, SentimentLabel, Span,
+    ValidationError, check_document_length, confidence_from_value, offset_from_value, shown,
 )
 from ..tokenize import retokenize_for_spans
 from .cells import neutralise_formula, restore_formula
 from .common import (
-    ImportOptions, ParsedDoc, check_split, clean_label, decode_json, read_lines, starts_with_utf16_bom,
+    ImportOptions, ParsedDoc, check_split, clean_label, decode_json, label_set_name, polarity_from_value, read_lines,
+    starts_with_utf16_bom,
 )
 from .report import ImportReport
 
@@ -42,6 +46,18 @@ CHUNK_ROWS = 20_000
 # entities cell of a document at that limit stays within a few times its length. A longer line is
 # refused before the csv module (which buffers a cell as 4 bytes a character) or pandas reads it.
 MAX_LINE_CHARS = 5 * MAX_DOCUMENT_CHARS
+# Header prefixes of the document label set columns: `label:topic` single-label, `labels:topic` multi-label.
+SINGLE_LABEL_PREFIX = "label:"
+MULTI_LABEL_PREFIX = "labels:"
+
+
+def label_set_column(name: str) -> tuple[str, bool] | None:
+    """(label set, multi-label) of a `label:NAME` / `labels:NAME` header, None for any other column."""
+    lower = name.strip().lower()
+    for prefix, multi in ((MULTI_LABEL_PREFIX, True), (SINGLE_LABEL_PREFIX, False)):
+        if lower.startswith(prefix):
+            return label_set_name(name.strip()[len(prefix):].strip()), multi
+    return None
 
 
 def find_column(names: list[str], given: str | None, candidates: tuple[str, ...],
@@ -199,7 +215,24 @@ class _Columns:
         self.label = self._pick(options.label_column, LABEL_NAMES, names, "label", exclude=self.text)
         self.entities = lower.get("entities")
         self.split = lower.get("split")
-        used = {self.text, self.label, self.entities, self.split}
+        self.label_sets: dict[str, tuple[str, bool]] = {}  # column -> (label set, multi-label)
+        seen: dict[str, str] = {}
+        for n in names:
+            try:
+                found = label_set_column(n) if n not in (self.text, self.label) else None
+            except ValidationError as e:
+                report.error(f"column {n!r}: {e}", kind="column", row=1)
+                continue
+            if found is None:
+                continue
+            if found[0] in seen:
+                report.error(f"columns {seen[found[0]]!r} and {n!r} are both label set {found[0]!r}", kind="column",
+                             row=1)
+                continue
+            seen[found[0]] = n
+            self.label_sets[n] = found
+        self.multi = frozenset(name for name, multi in self.label_sets.values() if multi)
+        used = {self.text, self.label, self.entities, self.split, *self.label_sets}
         self.meta = [n for n in names if n not in used and not n.startswith("Unnamed:")]
         if self.text is None and report.ok:
             report.error(f"no text column: the columns are {', '.join(names)}; choose one with --text-column "
@@ -227,7 +260,9 @@ class _Columns:
         ents = frame[self.entities].tolist() if self.entities else [None] * len(texts)
         splits = frame[self.split].tolist() if self.split else [None] * len(texts)
         metas = frame[self.meta].to_dict("records") if self.meta else [{}] * len(texts)
-        for index, text, label, ent, split, meta in zip(frame.index, texts, labels, ents, splits, metas):
+        set_cells = frame[list(self.label_sets)].to_dict("records") if self.label_sets else [{}] * len(texts)
+        for index, text, label, ent, split, meta, cells in zip(frame.index, texts, labels, ents, splits, metas,
+                                                                set_cells):
             row = int(index) + 2  # the header is row 1
             text, label, ent, split = (None if _missing(v) else restore_formula(str(v))
                                        for v in (text, label, ent, split))
@@ -237,13 +272,37 @@ class _Columns:
                 spans, ner_labelled = _entities(ent)
                 split = check_split(None if _missing(split) else split)
                 sentiment = None if _missing(label) or str(label).strip() == "" else SentimentLabel(clean_label(label))
+                doc_labels = self._labels(cells)
             except ValueError as e:  # ValidationError included: a label or offset of the wrong form
                 self.report.error(str(e), kind="bad-row", row=row)
                 continue
             doc = Document(text=text, tokens=retokenize_for_spans(text, spans), spans=spans, sentiment=sentiment,
-                           ner_labelled=ner_labelled, split=split, source=path.name,
+                           ner_labelled=ner_labelled, split=split, source=path.name, labels=doc_labels,
                            meta={k: restore_formula(str(v)) for k, v in meta.items() if not _missing(v) and v != ""})
-            yield ParsedDoc(doc, row=row)
+            yield ParsedDoc(doc, row=row, multi_label_sets=self.multi)
+
+    def _labels(self, cells: dict[str, Any]) -> list[DocumentLabel]:
+        """The row's labels of each label set column; an empty cell: not labelled for that set."""
+        out: list[DocumentLabel] = []
+        for column, value in cells.items():
+            name, multi = self.label_sets[column]
+            cell = "" if _missing(value) else restore_formula(str(value)).strip()
+            if not cell:
+                continue
+            parts = [p.strip() for p in cell.split(MULTI_LABEL_DELIMITER)] if multi else [cell]
+            if not multi and MULTI_LABEL_DELIMITER in cell:
+                raise ValidationError(f"column {column!r}: {shown(cell)} holds several labels, but the column is "
+                                      f"single-label; name it {MULTI_LABEL_PREFIX}{name} for a multi-label set")
+            for part in parts:
+                if not part:
+                    raise ValidationError(f"column {column!r}: an empty label in {shown(cell)}")
+                try:
+                    label = DocumentLabel(name, clean_label(part))
+                except ValidationError as e:
+                    raise ValidationError(f"column {column!r}: {e}") from None
+                if label not in out:
+                    out.append(label)
+        return out
 
 
 def _missing(value: Any) -> bool:
@@ -262,17 +321,23 @@ def _entities(cell: Any) -> tuple[list[Span], bool]:
         raise ValueError("entities cell must be a JSON list of {start, end, label}")
     spans = []
     for i, it in enumerate(items):
+        polarity: Any = None
         if isinstance(it, dict) and {"start", "end", "label"} <= it.keys():
             start, end, label, source = it["start"], it["end"], it["label"], it.get("source", "gold")
-        elif isinstance(it, list) and len(it) == 3:
-            (start, end, label), source = it, "gold"
+            polarity = it.get("sentiment")
+        elif isinstance(it, list) and len(it) in (3, 4):
+            (start, end, label), source = it[:3], "gold"
+            polarity = it[3] if len(it) == 4 else None
         else:
             raise ValueError(f"entity {i + 1} in the entities cell needs start, end and label: {shown(it)}")
         if source not in SOURCES:
             raise ValueError(f"entity {i + 1}: source {shown(source)} is not one of {', '.join(SOURCES)}")
         try:
+            sentiment, sentiment_confidence = polarity_from_value(polarity, "sentiment")
+            confidence = confidence_from_value(it.get("confidence")) if isinstance(it, dict) and source != "gold" \
+                else None
             spans.append(Span(offset_from_value(start, "start"), offset_from_value(end, "end"), clean_label(label),
-                              source))
+                              source, confidence, sentiment=sentiment, sentiment_confidence=sentiment_confidence))
         except ValidationError as e:
             raise ValueError(f"entity {i + 1} in the entities cell: {e}") from None
     gold = [s for s in spans if s.source == "gold"]
@@ -281,17 +346,33 @@ def _entities(cell: Any) -> tuple[list[Span], bool]:
     return gold, bool(gold) or not spans
 
 
-def write_csv_header(writer: Any, sources: tuple[str, ...]) -> None:
+def label_set_header(label_set: LabelSet) -> str:
+    return f"{MULTI_LABEL_PREFIX if label_set.multi_label else SINGLE_LABEL_PREFIX}{label_set.name}"
+
+
+def write_csv_header(writer: Any, sources: tuple[str, ...], label_sets: tuple[LabelSet, ...] | list[LabelSet] = ()) \
+        -> None:
     extra = [f"{s}_sentiment" for s in sources if s != "gold"]
-    writer.writerow(["text", "sentiment", "split", "entities", *extra])
+    writer.writerow(["text", "sentiment", "split", "entities", *map(label_set_header, label_sets), *extra])
 
 
-def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...], *, raw_cells: bool = False) -> None:
-    """One row: entities as JSON (model spans carry their source); empty when not labelled for NER.
+def _entity(s: Span, model: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"start": s.start, "end": s.end, "label": s.label}
+    if model:
+        out.update(source=s.source, confidence=s.confidence)
+    if s.sentiment is not None:
+        out["sentiment"] = s.sentiment if s.sentiment_confidence is None else \
+            {"label": s.sentiment, "confidence": s.sentiment_confidence}
+    return out
+
+
+def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...], *, raw_cells: bool = False,
+                  label_sets: tuple[LabelSet, ...] | list[LabelSet] = ()) -> None:
+    """One row: entities as JSON (with each entity's polarity as `sentiment`; model spans carry their
+    source); empty when not labelled for NER. Then one cell per label set (classes joined by "|").
     Cells that a spreadsheet would run as formulas are neutralised unless `raw_cells`."""
-    spans = [{"start": s.start, "end": s.end, "label": s.label} for s in doc.spans]
-    model = [{"start": s.start, "end": s.end, "label": s.label, "source": s.source, "confidence": s.confidence}
-             for s in doc.other_spans if s.source in sources]
+    spans = [_entity(s, False) for s in doc.spans]
+    model = [_entity(s, True) for s in doc.other_spans if s.source in sources]
     entities = json.dumps(spans + model, ensure_ascii=False) if (doc.ner_labelled or model) else ""
     extra = []
     for src in sources:
@@ -299,5 +380,13 @@ def write_csv_row(writer: Any, doc: Document, sources: tuple[str, ...], *, raw_c
             continue
         x = next((x for x in doc.other_sentiments if x.source == src), None)
         extra.append(x.label if x else "")
-    cells = [doc.text, doc.sentiment.label if doc.sentiment else "", doc.split or "", entities, *extra]
+    set_cells = []
+    for label_set in label_sets:
+        labels = doc.labels_of(label_set.name)
+        bad = next((x for x in labels if MULTI_LABEL_DELIMITER in x), None)
+        if bad is not None:
+            raise ValidationError(f"document {doc.id}: label {bad!r} of set {label_set.name!r} holds "
+                                  f"{MULTI_LABEL_DELIMITER!r}, the CSV delimiter of labels; export as JSONL")
+        set_cells.append(MULTI_LABEL_DELIMITER.join(labels))
+    cells = [doc.text, doc.sentiment.label if doc.sentiment else "", doc.split or "", entities, *set_cells, *extra]
     writer.writerow(cells if raw_cells else [neutralise_formula(c) for c in cells])

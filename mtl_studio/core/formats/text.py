@@ -14,7 +14,13 @@ from .report import ImportProblem, ImportReport
 
 
 def read_text_lines(path: Path, options: ImportOptions, report: ImportReport) -> Iterator[ParsedDoc]:
+    """One document per line. A NUL byte is refused (no text file holds one: the file is binary, or
+    UTF-16 without a byte-order mark); the refusal names the line, and the import stops there."""
     for lineno, line in read_lines(path, options.encoding, report):
+        if "\x00" in line:
+            report.error(f"binary data (a NUL byte at column {line.index(chr(0)) + 1}): this is not a text file; "
+                         f"the formats MTL Studio imports: {_known()}", kind="binary", line=lineno)
+            return
         try:
             check_document_length(line)  # before tokenize() spends ~25x the text on its tuples
         except ValidationError as e:
@@ -36,7 +42,10 @@ def read_text_folder(path: Path, options: ImportOptions, report: ImportReport) -
         parts: list[str] = []
         name = f"{path.name}/{rel}"
         sub = ImportReport(name)
-        for _, line in read_lines(f, options.encoding, sub):
+        for lineno, line in read_lines(f, options.encoding, sub):
+            if "\x00" in line:
+                sub.error("binary data (a NUL byte): not a text file", kind="binary", line=lineno)
+                break
             parts.append(line)
         for p in sub.problems:
             report.add(p)
@@ -51,3 +60,9 @@ def read_text_folder(path: Path, options: ImportOptions, report: ImportReport) -
         yield ParsedDoc(Document(text=text, tokens=tokenize(text), source=name, meta={"file": rel}), file=name)
         if report.error_count >= options.max_errors:
             return
+
+
+def _known() -> str:
+    from . import known_formats
+
+    return known_formats()

@@ -454,6 +454,14 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
         raise ValueError(f"the project's labels changed since run {run.id} (model: {list(labels.entity_types)} / "
                          f"{list(labels.sentiment_classes)}, project: {current[0]} / {current[1]}); "
                          "its stored scores are the last valid ones (evaluate without --recompute)")
+    if hasattr(store, "tasks"):  # the further tasks: the classes the model's heads were trained on
+        project = LabelMaps.from_store(store)
+        changed = [t for t in loaded.tasks if t not in ("ner", "sentiment") and
+                   (project.entity_sentiment_classes != labels.entity_sentiment_classes if t == "entity_sentiment"
+                    else t not in project.label_set_names or project.label_set(t).classes != labels.label_set(t).classes)]
+        if changed:
+            raise ValueError(f"the project's {', '.join(changed)} classes changed since run {run.id}; its stored "
+                             "scores are the last valid ones (evaluate without --recompute)")
     max_length = int((loaded.run_config or {}).get("max_length") or 256)
     # Predicted a chunk at a time so that a long evaluation shows progress; scored once at the end.
     progress = ProgressLine("evaluate", len(docs), "documents")
@@ -465,8 +473,7 @@ def _recompute(store: Any, run: RunRecord, docs: list, split: str, device: str) 
         preds += chunk
         progress.update(len(preds))
     progress.finish()
-    return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks,
-                                classes=labels.sentiment_classes, labels=labels)
+    return evaluate_predictions(docs, preds, split=split, tasks=loaded.tasks, labels=labels)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -478,10 +485,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         scores = report.to_dict()
         out = {"run": run.id, "split": args.split, "source": source, "ner": scores.get("ner"),
-               "sentiment": scores.get("sentiment"), "score": scores["score"]}
-        for key in ("entity_sentiment", "label_sets"):  # the further tasks, when the run scored them
-            if scores.get(key):
-                out[key] = scores[key]
+               "sentiment": scores.get("sentiment"), "entity_sentiment": scores.get("entity_sentiment"),
+               "label_sets": scores.get("label_sets") or {}, "task_f1": report.task_f1(), "score": scores["score"]}
         if verdict is not None:
             out["verdict"] = verdict.to_dict()
         print(json.dumps(out, indent=2))
@@ -508,13 +513,15 @@ def _verdict(project: str, run_id: str, split: str) -> Any:
 def _run_summary(run: RunRecord) -> dict[str, Any]:
     cfg = run.config
     conflict = run.gradient_conflict
-    scored = run.report("test") or run.report("dev")  # the best model's scores: test when there are some
+    scored = run.scored_report()  # the best model's scores: test when there are some
     return {
         "id": run.id, "created_at": run.created_at, "status": run.status,
         "tasks": run.metrics.get("tasks") or cfg.get("tasks"), "strategy": cfg.get("strategy"),
         "encoder": cfg.get("encoder"), "epochs": cfg.get("epochs"), "best_epoch": run.best_epoch,
         "ner_f1": scored.ner.f1 if scored is not None and scored.ner is not None else None,
         "sentiment_macro_f1": scored.sentiment.f1 if scored is not None and scored.sentiment is not None else None,
+        # every scored task's figure, the further tasks included (EvalReport.task_f1)
+        "task_f1": scored.task_f1() if scored is not None else {},
         "scored_on": scored.split if scored is not None else None, "dataset_hash": run.dataset_hash,
         "artefact_dir": run.artefact_dir, "message": run.message,
         "conflict_mean_cosine": conflict.mean_cosine if conflict is not None else None,

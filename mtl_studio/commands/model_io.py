@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from mtl_studio.core.inference import BACKENDS
+
 INPUT_FORMATS = ("txt", "jsonl", "csv", "tsv")
 CSV_CHUNK = 1024  # rows pandas reads at a time
 
@@ -34,7 +36,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("run_id", help="run id (see `mtl-studio runs`), or 'latest'")
     p.add_argument("out", help="output folder")
     p.add_argument("--onnx", action="store_true",
-                   help="also write model.onnx (both heads) and check it matches PyTorch (needs onnxruntime)")
+                   help="also write model.onnx (every head; with entity sentiment also model.entity_sentiment.onnx) "
+                        "and check it matches PyTorch (needs onnxruntime)")
     p.add_argument("--int8", action="store_true",
                    help="also write model.int8.onnx (dynamic int8 quantization, implies --onnx) and score it "
                         "against the fp32 model on the project's dev split; the difference goes in the model card")
@@ -44,7 +47,9 @@ def register(sub: "argparse._SubParsersAction") -> None:
         "predict", help="predict entities and sentiment for texts with an exported model",
         description="Read texts (txt: one per line; JSONL: a \"text\" field or --text-column, or a JSON string per "
                     "line; CSV/TSV: the text column) and print one JSON object per text: entities with "
-                    "character offsets, label, text and score; sentiment with class probabilities.")
+                    "character offsets, label, text and score (with entity sentiment: each entity's \"sentiment\" label and "
+                    "probabilities); sentiment with class probabilities; \"label_sets\": per further document label "
+                    "set its \"labels\" and \"probabilities\" (docs/cli.md).")
     p.add_argument("model", help="model folder (from export-model, or a run's checkpoint folder)")
     p.add_argument("input", help="input file, or - for standard input (txt or jsonl)")
     p.add_argument("--format", choices=INPUT_FORMATS, help="input format (default: from the extension; txt)")
@@ -56,7 +61,7 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--force", action="store_true",
                    help="overwrite the --output file even when it is not an earlier prediction output")
     p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default 32)")
-    p.add_argument("--backend", choices=("auto", "torch", "onnx", "onnx-int8"), default="auto",
+    p.add_argument("--backend", choices=BACKENDS, default="auto",
                    help="auto (default: the fastest the folder has: int8 ONNX, ONNX, PyTorch), torch, onnx "
                         "(model.onnx) or onnx-int8 (model.int8.onnx)")
     p.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N, mps or auto")
@@ -106,8 +111,10 @@ def _print_int8_check(folder: Path) -> None:
     if not check.get("dev_documents"):
         print("model.int8.onnx written; not checked (the project has no labelled dev documents)")
         return
-    parts = [f"{name} {check['fp32'][key]:.4f} -> {check['int8'][key]:.4f} ({diff[key]:+.2f} points)"
-             for key, name in (("ner_f1", "NER F1"), ("sentiment_f1", "sentiment macro-F1")) if key in diff]
+    names = {"ner_f1": "NER F1", "sentiment_f1": "sentiment macro-F1"}
+    # The further tasks are stored as "<task>_f1" (entity_sentiment_f1, one per label set).
+    parts = [f"{names.get(key, key[:-3] + ' F1')} {check['fp32'][key]:.4f} -> {check['int8'][key]:.4f} "
+             f"({diff[key]:+.2f} points)" for key in diff]
     print(f"model.int8.onnx checked on {check['dev_documents']} dev documents: " + "; ".join(parts))
 
 
@@ -241,7 +248,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise ValueError("--batch-size must be at least 1")
     if args.output:  # before the model is loaded: never through a link, onto a device or over a foreign file
         stream.check_prediction_output(args.output, force=args.force)
-        args.resume = args.resume and not args.force  # --force: start over
+    resume = args.resume and not args.force  # --force: start over (args stay as the user gave them)
     world = int(os.environ.get("WORLD_SIZE", "1") or 1)
     if world > 1 and not args.output:
         raise ValueError("under torchrun, give --output: each rank writes a part and rank 0 merges them")
@@ -257,14 +264,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
         try:
             model = inference.load(args.model, device=str(ctx.device), backend=args.backend)
             progress.label = f"predict rank {ctx.rank}/{world}"
-            result = stream.predict_distributed(model, records, args.output, ctx, resume=args.resume,
+            result = stream.predict_distributed(model, records, args.output, ctx, resume=resume,
                                                 batch_size=args.batch_size, progress=progress)
         finally:
             ctx.close()
     else:
         model = inference.load(args.model, device=args.device, backend=args.backend)
         if args.output:
-            result = stream.predict_to_file(model, records, args.output, resume=args.resume,
+            result = stream.predict_to_file(model, records, args.output, resume=resume,
                                             batch_size=args.batch_size, progress=progress)
         else:
             result = stream.predict_records(model, records, sys.stdout, batch_size=args.batch_size,

@@ -76,6 +76,17 @@ def check_labels_fit(store: Any, model: LoadedModel, tasks: Sequence[str]) -> No
         missing |= set(labels["entity_types"]) - set(store.entity_type_names())
     if "sentiment" in tasks and "sentiment" in model.tasks:
         missing |= set(labels["sentiment_classes"]) - set(store.sentiment_class_names())
+    # The further tasks, where the store declares them (docs/tasks_as_data.md).
+    if "entity_sentiment" in tasks and "entity_sentiment" in model.tasks and hasattr(store, "entity_sentiment_class_names"):
+        missing |= set(labels.get("entity_sentiment_classes") or ()) - set(store.entity_sentiment_class_names())
+    if hasattr(store, "label_sets"):
+        declared = {ls.name: set(ls.class_names) for ls in store.label_sets()}
+        for ls in labels.get("label_sets") or ():
+            if ls["name"] in tasks and ls["name"] in model.tasks:
+                if ls["name"] not in declared:
+                    raise ValidationError(f"the model predicts the label set {ls['name']!r}, which this project "
+                                          "does not declare; add it to the schema first")
+                missing |= set(ls["classes"]) - declared[ls["name"]]
     if missing:
         raise ValidationError(f"the model predicts labels this project does not have: "
                               f"{', '.join(sorted(missing))}; add them to the schema first")

@@ -52,7 +52,8 @@ class Int8Check:
 
     documents: int
     per_channel: bool
-    fp32: dict[str, float | None] = field(default_factory=dict)  # {"ner_f1", "sentiment_f1"}
+    # {"ner_f1", "sentiment_f1"} and per further task scored "<task>_f1" (entity_sentiment_f1, topic_f1, ...)
+    fp32: dict[str, float | None] = field(default_factory=dict)
     int8: dict[str, float | None] = field(default_factory=dict)
     texts_per_second: dict[str, float] = field(default_factory=dict)  # measured during the check
 
@@ -75,7 +76,10 @@ class Int8Check:
         if not self.documents:
             return [head, "", "It was not checked on a dev split (the export had no labelled dev documents): "
                               "check it on your own data before relying on it."]
-        names = {"ner_f1": "NER entity micro-F1", "sentiment_f1": "sentiment macro-F1"}
+        names = {"ner_f1": "NER entity micro-F1", "sentiment_f1": "sentiment macro-F1",
+                 "entity_sentiment_f1": "entity sentiment macro-F1 (gold spans)"}
+        # Label sets: "<set>_f1" (macro-F1 single-label, micro-F1 multi-label; evaluate.EvalReport.task_f1).
+        names.update({k: f"label set {k[:-3]} F1" for k in self.fp32 if k not in names})
         lines = [head, "", f"Checked at export on {self.documents} dev documents:", "",
                  "| metric | fp32 | int8 | difference (points) |", "|---|---:|---:|---:|"]
         diff = self.difference_points
@@ -93,13 +97,14 @@ def check_int8(fp32_predictor: Any, int8_predictor: Any, docs: Sequence[Any], *,
     """Score both predictors on the labelled documents of `docs` (the dev split) with the training scorer."""
     from .predictor_eval import score_predictor
 
-    docs = [d for d in docs if d.ner_labelled or d.sentiment is not None]
+    docs = [d for d in docs if d.ner_labelled or d.sentiment is not None or d.labels or d.entity_sentiment_labelled]
     check = Int8Check(len(docs), per_channel)
     if not docs:
         return check
     for predictor, scores in ((fp32_predictor, check.fp32), (int8_predictor, check.int8)):
         score, _ = score_predictor(predictor, docs)
         scores.update(ner_f1=score.ner_f1, sentiment_f1=score.sentiment_f1)
+        scores.update({f"{task}_f1": f1 for task, f1 in score.task_f1.items()})
         check.texts_per_second[score.backend] = round(score.texts_per_second, 2)
     return check
 

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 CHUNK = 1024  # records predicted and written at a time
-PROGRESS_EVERY_S = 5.0
 
 Record = tuple[str, dict[str, Any]]
 
@@ -40,25 +38,13 @@ class StreamResult:
         return self.written / self.seconds if self.seconds > 0 else 0.0
 
 
-class Progress:
-    """A line on `stream` every `every_s` seconds (also when it is not a terminal: logs of long jobs)."""
+@runtime_checkable
+class Progress(Protocol):
+    """What the stream reports to after each chunk: texts written by this run and skipped (resumed).
+    The CLI's commands/model_io._PredictProgress draws it as every command's progress line; the core
+    draws nothing itself (no terminal handling in the headless core)."""
 
-    def __init__(self, stream: TextIO | None = None, every_s: float = PROGRESS_EVERY_S, label: str = "predict",
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.every_s = every_s
-        self.label = label
-        self.clock = clock
-        self.start = self.last = clock()
-
-    def update(self, written: int, skipped: int) -> None:
-        now = self.clock()
-        if now - self.last < self.every_s:
-            return
-        self.last = now
-        rate = written / (now - self.start) if now > self.start else 0.0
-        resumed = f" (+{skipped:,} resumed)" if skipped else ""
-        print(f"{self.label}: {written:,} texts{resumed}, {rate:.0f} texts/s", file=self.stream, flush=True)
+    def update(self, written: int, skipped: int) -> None: ...
 
 
 def is_prediction_output(path: str | Path) -> bool:

@@ -209,9 +209,12 @@ def _gold_labels(doc: Document) -> dict[str, tuple[str, ...]]:
 
 
 def gold_state(store: ProjectStore, doc_id: int) -> GoldState:
+    """The document's gold; every label set of the project is named (an unlabelled one with no labels),
+    so writing the state back undoes labels accepted into a set the document had none of."""
     doc = store.get_document(doc_id)
-    return GoldState(tuple(doc.spans), doc.ner_labelled, doc.sentiment.label if doc.sentiment else None,
-                     _gold_labels(doc))
+    labels = {ls.name: () for ls in store.label_sets()} if hasattr(store, "label_sets") else {}
+    labels.update(_gold_labels(doc))
+    return GoldState(tuple(doc.spans), doc.ner_labelled, doc.sentiment.label if doc.sentiment else None, labels)
 
 
 def write_gold_state(store: ProjectStore, doc_id: int, state: GoldState, *, annotator: str | None = None) -> None:

@@ -67,6 +67,21 @@ class RunRecord:
         stored = self.metrics.get(split)
         return EvalReport.from_dict(stored) if isinstance(stored, dict) and stored else None
 
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """The tasks the run trained (the resolved list of its config; older runs: ner and sentiment)."""
+        return tuple(self.metrics.get("tasks") or self.config.get("tasks") or ("ner", "sentiment"))
+
+    def scored_report(self) -> EvalReport | None:
+        """The best model's scores a summary shows: test when there are some, else dev."""
+        return self.report("test") or self.report("dev")
+
+    def task_scores(self, split: str | None = None) -> dict[str, float]:
+        """Each scored task's figure (EvalReport.task_f1: NER micro-F1, entity sentiment and sentiment
+        macro-F1, a label set's macro- or micro-F1) on `split` (None: test, else dev); {} when unscored."""
+        report = self.report(split) if split else self.scored_report()
+        return report.task_f1() if report is not None else {}
+
     def to_dict(self) -> dict[str, Any]:
         out = {"id": self.id, "created_at": self.created_at, "status": self.status, "config": self.config,
                "dataset_hash": self.dataset_hash, "artefact_dir": self.artefact_dir, "metrics": self.metrics,

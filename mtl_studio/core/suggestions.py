@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from .document_predictions import DEFAULT_CHUNK, LoadedModel, load_model, predict_documents, unlabelled_document_ids
 from .review import GoldState, gold_state
-from .schema import TASKS, SentimentLabel, Span
+from .schema import TASKS, DocumentLabel, SentimentLabel, Span
 from .store import ProjectStore
 
 SUGGESTION_RUN_META = "suggestion_run"
@@ -49,10 +49,12 @@ class DocumentSuggestions:
     spans: tuple[Span, ...] = ()
     sentiment: SentimentLabel | None = None
     ner_open: bool = False  # the document lacks gold NER (so accept-all marks it done)
+    # The run's labels of the further document label sets the document has no gold label of.
+    labels: tuple[DocumentLabel, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.spans and self.sentiment is None
+        return not self.spans and self.sentiment is None and not self.labels
 
 
 @dataclass
@@ -63,12 +65,13 @@ class SuggestReport:
     documents: int = 0  # documents predicted
     spans: int = 0  # suggested spans stored
     sentiments: int = 0  # suggested sentiments stored
+    labels: int = 0  # suggested labels of further document label sets stored
     cancelled: bool = False
     per_class: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
         text = (f"suggestions of run {self.run_id} for {self.documents} document(s): {self.spans} entity span(s), "
-                f"{self.sentiments} sentiment(s)")
+                f"{self.sentiments} sentiment(s)" + (f", {self.labels} label(s) of further sets" if self.labels else ""))
         return text + (" (stopped early)" if self.cancelled else "")
 
 
@@ -129,15 +132,23 @@ def suggest(store: ProjectStore, model: LoadedModel | str | os.PathLike[str] | N
         with store.bulk():  # whole chunks or nothing
             for doc, pred in zip(docs, preds):
                 assert doc.id is not None
-                spans = [Span(e["start"], e["end"], e["label"], "predicted", float(e["score"]))
+                # With entity sentiment the span carries its predicted polarity (stored where the store
+                # keeps span polarities of model annotations).
+                spans = [Span(e["start"], e["end"], e["label"], "predicted", float(e["score"]),
+                              sentiment=e["sentiment"]["label"] if e.get("sentiment") else None,
+                              sentiment_confidence=float(e["sentiment"]["probabilities"][e["sentiment"]["label"]])
+                              if e.get("sentiment") else None)
                          for e in (pred.entities or [])]
                 sentiment = None
                 if pred.sentiment is not None:
                     label = pred.sentiment["label"]
                     sentiment = SentimentLabel(label, "predicted", float(pred.sentiment["probabilities"][label]))
                     report.per_class[label] = report.per_class.get(label, 0) + 1
-                # Both tasks are stored even where one has gold: the same rows a run stores for review.
-                store.replace_model_annotations(doc.id, "predicted", loaded.run_id, spans, sentiment)
+                labels = [DocumentLabel(name, label, "predicted", float(out["probabilities"][label]))
+                          for name, out in pred.label_sets.items() for label in out["labels"]]
+                # Every task is stored even where one has gold: the same rows a run stores for review.
+                store.replace_model_annotations(doc.id, "predicted", loaded.run_id, spans, sentiment, labels)
+                report.labels += len(labels)
                 report.spans += len(spans)
                 report.sentiments += sentiment is not None
             store.mark_suggested(loaded.run_id, [d.id for d in docs if d.id is not None])
@@ -171,7 +182,10 @@ def document_suggestions(store: ProjectStore, doc_id: int, run_id: str | None = 
     if doc.sentiment is None:
         sentiment = next((x for x in doc.other_sentiments if x.source == "predicted" and x.run_id == run_id
                           and (SENTIMENT, NO_OFFSET, NO_OFFSET, x.label) not in rejected), None)
-    return DocumentSuggestions(doc_id, run_id, True, spans, sentiment, ner_open=not doc.ner_labelled)
+    labels = tuple(x for x in doc.other_labels if x.source == "predicted" and x.run_id == run_id
+                   and not doc.labels_of(x.label_set)
+                   and (x.label_set, NO_OFFSET, NO_OFFSET, x.label) not in rejected)
+    return DocumentSuggestions(doc_id, run_id, True, spans, sentiment, ner_open=not doc.ner_labelled, labels=labels)
 
 
 # ---- accepting and rejecting --------------------------------------------------------------------
@@ -207,7 +221,27 @@ def accept_all(store: ProjectStore, doc_id: int, run_id: str | None = None, *,
             store.set_ner_labelled(doc_id, True)
         if shown.sentiment is not None:
             accept_sentiment(store, doc_id, shown.sentiment, annotator=annotator)
+        accept_labels(store, doc_id, shown.labels, annotator=annotator)
     return before
+
+
+def accept_labels(store: ProjectStore, doc_id: int, suggestions: Sequence[DocumentLabel], *,
+                  annotator: str | None = None) -> None:
+    """Make suggested labels of further label sets gold, set by set (a set's gold labels become the
+    suggested ones; provenance: the run they came from)."""
+    by_set: dict[str, list[DocumentLabel]] = {}
+    for x in suggestions:
+        by_set.setdefault(x.label_set, []).append(x)
+    with store.bulk():
+        for name, chosen in by_set.items():
+            store.set_document_labels(doc_id, name, [x.label for x in chosen], annotator=annotator,
+                                      run_id=chosen[0].run_id)
+
+
+def reject_label(store: ProjectStore, doc_id: int, suggestion: DocumentLabel, *, annotator: str | None = None) -> None:
+    """Never show this suggested label of a further label set again for its run (task: the set's name)."""
+    assert suggestion.run_id, "a suggestion names the run it came from"
+    store.reject_suggestion(suggestion.run_id, doc_id, suggestion.label_set, suggestion.label, annotator=annotator)
 
 
 def reject_span(store: ProjectStore, doc_id: int, span: Span, *, annotator: str | None = None) -> None:

@@ -11,7 +11,11 @@ et al. 2012): documents are resampled with replacement, the same resample scores
 Scores are recomputed from the predictions training stored (core/prediction_store.py), never from
 the stored aggregate: NER entity micro-F1 from per-document (TP, FP, FN) counts of strict IOB2
 entities (seqeval's `Entities`, the scorer core/evaluate.py uses, so the full-sample value equals
-the reported F1), sentiment macro-F1 from per-document one-hot (TP, FP, FN) per class. A resample's
+the reported F1), sentiment macro-F1 from per-document one-hot (TP, FP, FN) per class; a single-label
+document label set likewise, a multi-label set micro-F1 from per-document (TP, FP, FN) over its labels;
+entity sentiment macro-F1 over the gold entities with a polarity that both runs gave a polarity to (a
+predicted span of the run at the entity's offsets and type: a paired comparison of the same entities,
+whatever each run's NER found), per-document one-hot counts per polarity. A resample's
 counts are one matrix product (resample weights x per-document counts), so 1,000 resamples of
 3,000 documents take well under a second.
 """
@@ -33,7 +37,13 @@ CONFIDENCE = 0.95
 DEFAULT_SEED = 13
 # What makes a single-task run a fair baseline of a joint one (beyond its task and its data).
 BASELINE_KEYS = ("encoder", "seed", "epochs", "max_steps_per_epoch")
-TASK_METRIC = {"ner": "NER F1", "sentiment": "sentiment macro-F1"}
+TASK_METRIC = {"ner": "NER F1", "sentiment": "sentiment macro-F1",
+               "entity_sentiment": "entity sentiment macro-F1"}
+
+
+def task_metric(task: str, multi_label: bool = False) -> str:
+    """The name of the figure compared for a task (a label set: macro-F1, or micro-F1 when multi-label)."""
+    return TASK_METRIC.get(task) or f"{task} {'micro' if multi_label else 'macro'}-F1"
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,43 @@ def sentiment_pairs(docs: Sequence[Document], run_id: str) -> dict[int, tuple[st
     return out
 
 
+def label_set_predictions(docs: Sequence[Document], run_id: str, label_set: str
+                          ) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Document id -> (gold labels, predicted labels) of one further label set, over the documents
+    labelled for the set that the run predicted (a multi-label prediction of no label is stored as no
+    row, so a run that predicted any label set on a document counts as having predicted all of them)."""
+    out: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for doc in docs:
+        gold = doc.labels_of(label_set)
+        if not gold:
+            continue
+        mine = [x for x in doc.other_labels if x.source == "predicted" and x.run_id == run_id]
+        if not mine:
+            continue
+        out[doc.id] = (gold, tuple(x.label for x in mine if x.label_set == label_set))
+    return out
+
+
+def entity_polarity_pairs(docs: Sequence[Document], run_id: str) -> dict[tuple[int, int, int, str], tuple[str, str]]:
+    """(document id, start, end, type) -> (gold, predicted) polarity, over the gold entities with a
+    polarity at whose offsets and type the run stored a predicted span with a polarity."""
+    out: dict[tuple[int, int, int, str], tuple[str, str]] = {}
+    for doc in docs:
+        predicted = {(s.start, s.end, s.label): s.sentiment for s in doc.other_spans
+                     if s.source == "predicted" and s.run_id == run_id and s.sentiment is not None}
+        for span in doc.spans:
+            got = predicted.get((span.start, span.end, span.label)) if span.sentiment is not None else None
+            if got is not None:
+                out[(doc.id, span.start, span.end, span.label)] = (span.sentiment, got)
+    return out
+
+
+def _set_counts(pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> np.ndarray:
+    """(documents, 3): per document the TP, FP and FN of a multi-label set's labels."""
+    rows = [(len(set(g) & set(p)), len(set(p) - set(g)), len(set(g) - set(p))) for g, p in pairs]
+    return np.array(rows, dtype=np.float64).reshape(-1, 3)
+
+
 def _one_hot_counts(pairs: Sequence[tuple[str, str]], classes: list[str]) -> np.ndarray:
     """(documents, 3 * classes): per document the TP, FP and FN of every class (one-hot)."""
     index = {c: i for i, c in enumerate(classes)}
@@ -205,17 +252,44 @@ def paired_difference(joint_counts: np.ndarray, baseline_counts: np.ndarray, sco
 
 # ---- the verdict ---------------------------------------------------------------------------------------
 
+def _grouped_one_hot(pairs: dict[tuple[int, ...], tuple[str, str]], other: dict[tuple[int, ...], tuple[str, str]]
+                     ) -> tuple[np.ndarray, np.ndarray, list[int], int]:
+    """Per-document one-hot counts of entity polarities both runs predicted (summed over each
+    document's entities): the bootstrap resamples documents, not entities, as for the other tasks."""
+    keys = sorted(pairs.keys() & other.keys())
+    classes = sorted({x for k in keys for x in (*pairs[k], *other[k])})
+    doc_ids = sorted({k[0] for k in keys})
+    row = {d: i for i, d in enumerate(doc_ids)}
+    a = np.zeros((len(doc_ids), 3 * len(classes)))
+    b = np.zeros_like(a)
+    for k in keys:
+        a[row[k[0]]] += _one_hot_counts([pairs[k]], classes)[0]
+        b[row[k[0]]] += _one_hot_counts([other[k]], classes)[0]
+    return a, b, doc_ids, len(classes)
+
+
 def task_difference(task: str, docs: Sequence[Document], joint_id: str, baseline_id: str, *,
-                    resamples: int = RESAMPLES, seed: int = DEFAULT_SEED) -> TaskDifference | None:
-    """The joint-minus-baseline difference on one task over the documents both runs predicted."""
+                    resamples: int = RESAMPLES, seed: int = DEFAULT_SEED,
+                    multi_label: bool = False) -> TaskDifference | None:
+    """The joint-minus-baseline difference on one task over the documents both runs predicted: "ner",
+    "sentiment", "entity_sentiment" or a further label set's name (`multi_label` says which kind)."""
     if task == "ner":
         joint, base = ner_counts(docs, joint_id), ner_counts(docs, baseline_id)
         ids = sorted(joint.keys() & base.keys())
         a = np.array([joint[i] for i in ids], dtype=np.float64).reshape(-1, 3)
         b = np.array([base[i] for i in ids], dtype=np.float64).reshape(-1, 3)
         score = micro_f1
-    else:
-        jp, bp = sentiment_pairs(docs, joint_id), sentiment_pairs(docs, baseline_id)
+    elif task == "entity_sentiment":
+        a, b, ids, k = _grouped_one_hot(entity_polarity_pairs(docs, joint_id), entity_polarity_pairs(docs, baseline_id))
+
+        def score(counts: np.ndarray) -> np.ndarray:
+            return macro_f1(counts, k)
+    elif task == "sentiment" or not multi_label:
+        if task == "sentiment":
+            jp, bp = sentiment_pairs(docs, joint_id), sentiment_pairs(docs, baseline_id)
+        else:  # a single-label set: its one gold and one predicted label per document
+            jp = {i: (g[0], p[0]) for i, (g, p) in label_set_predictions(docs, joint_id, task).items() if p}
+            bp = {i: (g[0], p[0]) for i, (g, p) in label_set_predictions(docs, baseline_id, task).items() if p}
         ids = sorted(jp.keys() & bp.keys())
         classes = sorted({x for i in ids for x in (*jp[i], *bp[i])})
         a = _one_hot_counts([jp[i] for i in ids], classes)
@@ -224,20 +298,28 @@ def task_difference(task: str, docs: Sequence[Document], joint_id: str, baseline
 
         def score(counts: np.ndarray) -> np.ndarray:
             return macro_f1(counts, k)
+    else:
+        jl, bl = label_set_predictions(docs, joint_id, task), label_set_predictions(docs, baseline_id, task)
+        ids = sorted(jl.keys() & bl.keys())
+        a, b = _set_counts([jl[i] for i in ids]), _set_counts([bl[i] for i in ids])
+        score = micro_f1
     if not ids:
         return None
     joint_score, base_score, diff, low, high = paired_difference(a, b, score, resamples=resamples, seed=seed)
-    return TaskDifference(task, TASK_METRIC[task], baseline_id, joint_score, base_score, diff, low, high, len(ids))
+    return TaskDifference(task, task_metric(task, multi_label), baseline_id, joint_score, base_score, diff, low,
+                          high, len(ids))
 
 
 def compute_verdict(joint: RunRecord, baselines: dict[str, RunRecord], docs: Sequence[Document], *,
                     split: str = "test", resamples: int = RESAMPLES, seed: int = DEFAULT_SEED,
-                    data_changed: bool = False) -> Verdict | None:
-    """The verdict from documents loaded with their predicted annotations; None without any baseline
-    or any document both runs predicted."""
-    differences = [d for task in ("ner", "sentiment") if task in baselines
+                    data_changed: bool = False, multi_label: Sequence[str] = ()) -> Verdict | None:
+    """The verdict from documents loaded with their predicted annotations, in the joint run's task
+    order; None without any baseline or any document both runs predicted. multi_label: the names of the
+    label sets that are multi-label (the others are single-label)."""
+    tasks = [t for t in (joint.config.get("tasks") or ("ner", "sentiment")) if t in baselines]
+    differences = [d for task in tasks
                    for d in [task_difference(task, docs, joint.id, baselines[task].id, resamples=resamples,
-                                             seed=seed)] if d is not None]
+                                             seed=seed, multi_label=task in multi_label)] if d is not None]
     return Verdict(joint.id, split, differences, resamples, seed, data_changed) if differences else None
 
 
@@ -250,8 +332,9 @@ def verdict_for_run(store: Any, run_id: str | None = None, *, split: str = "test
     if not baselines:
         return None
     docs = list(store.iter_documents(split, sources=("gold", "predicted")))
+    multi = [ls.name for ls in store.label_sets() if ls.multi_label] if hasattr(store, "label_sets") else []
     return compute_verdict(joint, baselines, docs, split=split, resamples=resamples, seed=seed,
-                           data_changed=store.dataset_hash() != joint.dataset_hash)
+                           data_changed=store.dataset_hash() != joint.dataset_hash, multi_label=multi)
 
 
 def verdict_sentence(differences: Sequence[TaskDifference]) -> str:

@@ -389,10 +389,20 @@ class TaskStore(ProjectStore):
 
 @pytest.fixture
 def task_project(tmp_path):
-    make_project(tmp_path / "p.mtl", ENGINE).close()
-    store = TaskStore.open(tmp_path / "p.mtl")
+    store = open_task_project(tmp_path / "p.mtl")
     yield store
     store.close()
+
+
+def open_task_project(path):
+    """ENGINE as a TaskStore, its further tasks also declared in the store (whose tables check that the
+    polarities and labels of stored predictions are declared ones)."""
+    plain = make_project(path, ENGINE)
+    plain.enable_entity_sentiment(POLARITIES)
+    for ls in (TOPIC, URGENCY):
+        plain.add_label_set(ls.name, multi_label=ls.multi_label, classes=ls.classes)
+    plain.close()
+    return TaskStore.open(path)
 
 
 def _config(encoder, **kw) -> TrainConfig:

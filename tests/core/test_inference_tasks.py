@@ -184,3 +184,97 @@ def test_int8_backend_runs_every_head(onnx_folder, tmp_path):
     b = [p.to_dict() for p in int8.predict(TEXTS)]
     for x, y in zip(a, b):
         _same(x, y, 0.1)  # int8 weights: close, not equal
+
+
+def test_int8_check_scores_every_task(onnx_folder, tmp_path):
+    """The export's int8 check (predictor_eval) scores entity sentiment with gold spans and the label sets."""
+    import shutil
+
+    from mtl_studio.core.onnx_quant import ONNX_INT8_FILE, check_int8, quantize_int8
+    from mtl_studio.core.predictor_eval import score_predictor
+    from mtl_studio.core.schema import DocumentLabel, SentimentLabel
+
+    folder = tmp_path / "m"
+    shutil.copytree(onnx_folder, folder)
+    quantize_int8(folder / "model.onnx", folder / ONNX_INT8_FILE)
+    text = TEXTS[0]
+    docs = [Document(text, tokenize(text), [Span(0, 5, "ORG", sentiment="positive"), Span(15, 20, "ORG", sentiment="negative")],
+                     SentimentLabel("positive"), ner_labelled=True,
+                     labels=[DocumentLabel("topic", "markets"), DocumentLabel("urgency", "high")])]
+    score, report = score_predictor(inf.load(folder), docs)
+    assert set(score.task_f1) == {"entity_sentiment", "topic", "urgency"}
+    assert report.entity_sentiment.spans == 2 and report.entity_sentiment.end_to_end is not None
+    check = check_int8(inf.load(folder), inf.load(folder, backend="onnx-int8"), docs)
+    assert {"entity_sentiment_f1", "topic_f1", "urgency_f1"} <= set(check.fp32) and set(check.int8) == set(check.fp32)
+    assert any("label set topic F1" in line for line in check.card_lines())
+
+
+# ---- a trained run with every task: stored metrics, evaluate --json, predict, model card ------------
+
+def test_a_trained_run_reports_every_task(tmp_path, tiny_encoder, capsys, one_torch_thread):
+    from test_engine_tasks import _config, open_task_project
+
+    from mtl_studio.cli import main
+    from mtl_studio.core.export import export_model_folder
+    from mtl_studio.core.train import train
+
+    with open_task_project(tmp_path / "p.mtl") as store:
+        finished = list(train(store, _config(tiny_encoder, epochs=1)))[-1]
+        assert finished.status == "completed", finished.message
+        run = store.run_record(finished.run_id)
+    dev = run.metrics["dev"]
+    assert {"entity_sentiment", "label_sets"} <= set(dev) and set(dev["label_sets"]) == {"topic", "urgency"}
+    assert dev["label_sets"]["topic"]["multi_label"] is True and dev["entity_sentiment"]["gold_spans"]["spans"] > 0
+    assert set(run.task_scores("dev")) == set(TASKS)
+    assert dev["score"] == pytest.approx(sum(run.task_scores("dev").values()) / len(TASKS))
+
+    assert main(["evaluate", str(tmp_path / "p.mtl"), "--split", "dev", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"run", "split", "source", "ner", "sentiment", "entity_sentiment", "label_sets", "task_f1",
+                        "score"}
+    assert out["source"] == "stored" and set(out["task_f1"]) == set(TASKS)
+
+    export = export_model_folder(finished.artefact_dir + "/best", tmp_path / "export", run=run)
+    card = (export / "README.md").read_text(encoding="utf-8")
+    for text in ("Entity sentiment classes: negative, neutral, positive", "Label set topic (multi-label",
+                 "entity sentiment (gold spans)", "entity sentiment (end to end, strict)", "| dev | urgency |"):
+        assert text in card, text
+
+    texts = tmp_path / "in.txt"
+    texts.write_text("Apple rose in Berlin .\nTesla fell .\n", encoding="utf-8")
+    assert main(["predict", str(export), str(texts), "--backend", "torch"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 2 and set(lines[0]["label_sets"]) == {"topic", "urgency"}
+    assert all("sentiment" in e for x in lines for e in x["entities"])
+
+
+def test_evaluate_recompute_and_verdict_with_a_real_multi_task_project(tmp_path, tiny_encoder, capsys,
+                                                                        one_torch_thread):
+    from test_engine_tasks import _config
+
+    from mtl_studio.cli import main
+    from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.train import train
+    from project_helpers import MULTI_TASK, make_project
+
+    make_project(tmp_path / "m.mtl", MULTI_TASK).close()
+    with ProjectStore.open(tmp_path / "m.mtl") as store:
+        for tasks in (("entity_sentiment",), ("urgency",), ()):  # baselines first, the joint run last
+            finished = list(train(store, _config(tiny_encoder, epochs=1, tasks=tasks)))[-1]
+            assert finished.status == "completed", finished.message
+    assert main(["evaluate", str(tmp_path / "m.mtl"), "--split", "test", "--json", "--recompute",
+                 "--device", "cpu"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["source"] == "recomputed"
+    assert out["entity_sentiment"]["gold_spans"]["spans"] == 2 and set(out["label_sets"]) == {"urgency"}
+    verdict = out["verdict"]["tasks"]
+    assert verdict["urgency"]["metric"] == "urgency macro-F1" and verdict["urgency"]["documents"] == 1
+    # Entity sentiment is compared on the gold entities both runs gave a polarity: the baseline read every
+    # gold entity, the joint run those its NER found exactly (a one-epoch tiny model may find none).
+    with ProjectStore.open(tmp_path / "m.mtl") as store:
+        joint = store.run_record(None).id
+        doc = store.get_document(6, sources=("gold", "predicted"))
+        found = {(s.start, s.end, s.label) for s in doc.other_spans if s.run_id == joint and s.sentiment}
+        baseline = [s for s in doc.other_spans if s.run_id != joint and s.sentiment]
+    assert len(baseline) >= 2  # the entity-sentiment baseline's polarities on the gold entities are stored
+    assert ("entity_sentiment" in verdict) == bool(found & {(s.start, s.end, s.label) for s in doc.spans})

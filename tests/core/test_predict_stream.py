@@ -99,17 +99,27 @@ def test_resume_point_counts_lines_and_cuts_only_a_partial_one(tmp_path):
     assert ps.resume_point(f) == 0 and f.read_bytes() == b""
 
 
-def test_progress_lines_come_every_few_seconds_on_any_stream():
-    now = [0.0]
-    stream = io.StringIO()  # not a terminal
-    progress = ps.Progress(stream, every_s=5, clock=lambda: now[0])
-    progress.update(100, 0)
-    assert stream.getvalue() == ""
-    now[0] = 6.0
-    progress.update(600, 40)
-    now[0] = 7.0
-    progress.update(700, 40)
-    assert stream.getvalue().splitlines() == ["predict: 600 texts (+40 resumed), 100 texts/s"]
+def test_progress_is_reported_after_every_chunk_and_the_cli_progress_fits(tmp_path):
+    from mtl_studio.commands.model_io import _PredictProgress
+
+    class Seen:
+        def __init__(self):
+            self.calls = []
+
+        def update(self, written, skipped):
+            self.calls.append((written, skipped))
+
+    class Echo:
+        backend_name = "echo"
+
+        def predict(self, texts, batch_size=32):
+            return [type("P", (), {"to_dict": lambda self, t=t: {"text": t}})() for t in texts]
+
+    seen = Seen()
+    assert isinstance(seen, ps.Progress) and isinstance(_PredictProgress(None), ps.Progress)
+    out = io.StringIO()
+    result = ps.predict_records(Echo(), [(str(i), {}) for i in range(7)], out, skip=2, chunk=2, progress=seen)
+    assert result.written == 5 and seen.calls == [(2, 2), (4, 2), (5, 2)]
 
 
 def test_cli_predict_resumes_its_output(model_dir, tmp_path, capsys):

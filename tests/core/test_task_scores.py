@@ -207,3 +207,151 @@ def test_two_task_report_is_unchanged():
     old = {"split": "dev", "score": d["score"], "ner": d["ner"], "sentiment": d["sentiment"]}
     back = EvalReport.from_dict(old)
     assert back.entity_sentiment is None and back.label_sets == {} and back.to_dict() == old
+
+
+# ---- the verdict and run summaries for the further tasks ---------------------------------------------
+
+def _verdict_docs(n=60):
+    """n documents: two ORG entities with polarities, a multi-label topic and a single-label urgency.
+    Run "joint" is right everywhere; "base" gets the first entity's polarity wrong in every third document,
+    misses the topic "jobs" in every second and gets urgency wrong in every fourth."""
+    from mtl_studio.core.schema import Document, DocumentLabel, Span
+
+    docs = []
+    for i in range(n):
+        text = f"Apple and Nokia {i}"
+        gold = [Span(0, 5, "ORG", sentiment="positive" if i % 2 else "negative"), Span(10, 15, "ORG", sentiment="neutral")]
+        topics = ["markets", "jobs"] if i % 2 == 0 else ["markets"]
+        urgency = "high" if i % 3 else "low"
+        d = Document(text, spans=gold, ner_labelled=True, id=i + 1,
+                     labels=[DocumentLabel("topic", t) for t in topics] + [DocumentLabel("urgency", urgency)])
+        for run in ("joint", "base"):
+            for k, s in enumerate(gold):
+                polarity = s.sentiment
+                if run == "base" and k == 0 and i % 3 == 0:
+                    polarity = "neutral"
+                d.other_spans.append(Span(s.start, s.end, s.label, "predicted", run_id=run, sentiment=polarity))
+            got = [t for t in topics if not (run == "base" and t == "jobs")]
+            wrong = "low" if urgency == "high" else "high"
+            got_u = wrong if run == "base" and i % 4 == 0 else urgency
+            d.other_labels += [DocumentLabel("topic", t, "predicted", run_id=run) for t in got]
+            d.other_labels.append(DocumentLabel("urgency", got_u, "predicted", run_id=run))
+        docs.append(d)
+    return docs
+
+
+def test_verdict_compares_entity_sentiment_and_label_sets_with_their_baselines():
+    from mtl_studio.core.run_record import RunRecord
+    from mtl_studio.core.verdict import compute_verdict, find_baselines
+
+    def rec(run_id, tasks):
+        return RunRecord(run_id, "", "completed", {"tasks": list(tasks), "encoder": "e", "seed": 1}, "h", None, {})
+
+    joint = rec("joint", ["ner", "entity_sentiment", "sentiment", "topic", "urgency"])
+    runs = [rec("base_es", ["entity_sentiment"]), rec("base_topic", ["topic"]), rec("base_urgency", ["urgency"]),
+            rec("other_seed", ["topic"]) ]
+    runs[-1].config["seed"] = 2
+    baselines = find_baselines(joint, [joint] + runs)
+    assert {k: v.id for k, v in baselines.items()} == {"entity_sentiment": "base_es", "topic": "base_topic",
+                                                       "urgency": "base_urgency"}
+    docs = _verdict_docs()
+    for d in docs:  # the baselines' predictions are those of run "base"
+        for s in list(d.other_spans):
+            if s.run_id == "base":
+                d.other_spans.append(type(s)(s.start, s.end, s.label, "predicted", run_id="base_es", sentiment=s.sentiment))
+        for x in list(d.other_labels):
+            if x.run_id == "base":
+                d.other_labels.append(type(x)(x.label_set, x.label, "predicted", run_id=f"base_{x.label_set}"))
+    v = compute_verdict(joint, baselines, docs, resamples=200, multi_label=("topic",))
+    by_task = {d.task: d for d in v.differences}
+    assert list(by_task) == ["entity_sentiment", "topic", "urgency"]  # the joint run's task order
+    es, topic, urgency = by_task["entity_sentiment"], by_task["topic"], by_task["urgency"]
+    assert es.joint == 100.0 and es.baseline < 100 and es.clear and es.documents == 60
+    assert es.metric == "entity sentiment macro-F1"
+    # topic: base misses "jobs" in 30 documents: tp 60, fn 30 -> micro-F1 = 120 / 150
+    assert topic.metric == "topic micro-F1" and topic.baseline == pytest.approx(100 * 120 / 150)
+    assert urgency.metric == "urgency macro-F1" and urgency.joint == 100.0 and urgency.difference > 0
+    assert "raised topic micro-F1" in v.sentence
+
+
+def test_run_record_task_scores_for_n_tasks():
+    from mtl_studio.core.run_record import RunRecord
+
+    labels, docs, preds = _report_fixture()
+    from mtl_studio.core.evaluate import evaluate_predictions
+
+    report = evaluate_predictions(docs, preds, split="test", tasks=labels.task_names, labels=labels)
+    run = RunRecord("r", "", "completed", {"tasks": list(labels.task_names)}, "h", None,
+                    {"tasks": list(labels.task_names), "test": report.to_dict()})
+    assert run.tasks == labels.task_names
+    assert run.task_scores() == report.task_f1() and set(run.task_scores("test")) == set(labels.task_names)
+    assert run.task_scores("dev") == {}
+    assert RunRecord("old", "", "completed", {}, "h", None, {}).tasks == ("ner", "sentiment")
+
+
+# ---- stored predictions of the further tasks: review, accept and undo, suggestions -------------------
+
+def test_stored_predictions_of_the_further_tasks_accept_and_undo(tmp_path):
+    from mtl_studio.core.config import TrainConfig
+    from mtl_studio.core.features import DocumentPrediction
+    from mtl_studio.core.prediction_store import store_predictions
+    from mtl_studio.core.review import WRONG_SENTIMENT, accepted_state, gold_state, review_document, write_gold_state
+    from mtl_studio.core.schema import Span
+    from project_helpers import MULTI_TASK, make_project
+
+    store = make_project(tmp_path / "m.mtl", MULTI_TASK)
+    try:
+        tasks = ("ner", "entity_sentiment", "sentiment", "topic", "urgency")
+        run = store.create_run(TrainConfig(tasks=tasks).to_dict())
+        store.update_run(run, status="completed", metrics={"tasks": list(tasks)})
+        doc = store.get_document(2)  # Nokia (negative) and Finland (neutral); topic jobs+markets, urgency high
+        pred = DocumentPrediction(None, [Span(s.start, s.end, s.label, "predicted", 0.9, sentiment="positive",
+                                               sentiment_confidence=0.8) for s in doc.spans], "negative",
+                                  {"negative": 1.0}, labels={"topic": [("markets", 0.9)], "urgency": [("low", 0.7)]})
+        store_predictions(store, run, [doc], [pred])
+        review = review_document(store, 2, run)
+        assert [s.sentiment for s in review.predicted_spans] == ["positive", "positive"]
+        assert {k: [x.label for x in v] for k, v in review.predicted_labels.items()} == \
+            {"topic": ["markets"], "urgency": ["low"]}
+        assert [d.kind for d in review.diffs] == [WRONG_SENTIMENT] * 2
+        assert review.label_set_wrong("topic") and review.label_set_wrong("urgency") and review.has_error
+        before = gold_state(store, 2)
+        write_gold_state(store, 2, accepted_state(store, 2, run))
+        now = store.get_document(2)
+        assert [s.sentiment for s in now.spans] == ["positive", "positive"]
+        assert now.labels_of("topic") == ("markets",) and now.labels_of("urgency") == ("low",)
+        write_gold_state(store, 2, before)  # undo restores polarities and labels
+        again = store.get_document(2)
+        assert [s.sentiment for s in again.spans] == [s.sentiment for s in doc.spans]
+        assert set(again.labels_of("topic")) == {"jobs", "markets"} and again.labels_of("urgency") == ("high",)
+    finally:
+        store.close()
+
+
+def test_label_set_suggestions_show_where_gold_is_missing_and_are_accepted_or_rejected(tmp_path):
+    from mtl_studio.core.schema import DocumentLabel
+    from mtl_studio.core.suggestions import (SUGGESTION_RUN_META, accept_all, document_suggestions, reject_label)
+    from project_helpers import MULTI_TASK, make_project
+
+    store = make_project(tmp_path / "m.mtl", MULTI_TASK)
+    try:
+        # document 3 has topic "markets" but no urgency; the run suggests both
+        store.replace_model_annotations(3, "predicted", "r1", [], None,
+                                        [DocumentLabel("topic", "jobs", "predicted", 0.9),
+                                         DocumentLabel("urgency", "high", "predicted", 0.8)])
+        store.mark_suggested("r1", [3])
+        store.set_meta(SUGGESTION_RUN_META, "r1")
+        shown = document_suggestions(store, 3)
+        assert [(x.label_set, x.label) for x in shown.labels] == [("urgency", "high")]  # topic has gold
+        reject_label(store, 3, shown.labels[0])
+        assert document_suggestions(store, 3).labels == ()
+        store.unreject_suggestion("r1", 3, "urgency", "high")
+        before = accept_all(store, 3)
+        assert store.get_document(3).labels_of("urgency") == ("high",)
+        assert store.get_document(3).labels_of("topic") == ("markets",)
+        from mtl_studio.core.review import write_gold_state
+
+        write_gold_state(store, 3, before)  # undo: the set the document had no label of is empty again
+        assert store.get_document(3).labels_of("urgency") == () and store.get_document(3).labels_of("topic") == ("markets",)
+    finally:
+        store.close()

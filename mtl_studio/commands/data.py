@@ -16,6 +16,7 @@ import json
 import sys
 from pathlib import Path
 
+from mtl_studio.core.formats import EXPORT_EXTENSIONS, EXPORT_FORMATS, READERS
 from mtl_studio.core.splits import SPLIT_RULES
 
 SPLIT_CHOICES = ("train", "dev", "test")
@@ -51,7 +52,7 @@ def register(sub: "argparse._SubParsersAction") -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("project", help="project file (create it with `mtl-studio new`)")
     p.add_argument("file", help="file to import, or a folder of .txt files")
-    p.add_argument("--format", help="conll, jsonl, json, csv, tsv, excel, text, text-folder (default: detected)")
+    p.add_argument("--format", help=", ".join(READERS) + " (default: detected; a file in no known format is refused)")
     p.add_argument("--split", choices=SPLIT_CHOICES, help="put every document of the file in this split")
     p.add_argument("--split-rule", choices=SPLIT_RULES, default="auto",
                    help="how documents get their split when --split is not given (default auto; see above)")
@@ -75,15 +76,19 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="print warnings only as counts")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", help="write documents and annotations to CoNLL, JSONL or CSV",
+    p = sub.add_parser("export", help="write documents and annotations to CoNLL, JSONL, CSV, Label Studio, "
+                                      "FinEntity or ABSA XML",
                        description="Export gold annotations (add model annotations with --include). CoNLL: IOB2, "
                                    "`token tag` lines, a blank line between documents, only documents labelled for "
                                    "NER, with their stored tokens. JSONL: MTL Studio's own format (imports back "
-                                   "losslessly). CSV: text, sentiment, split, entities as JSON.")
+                                   "losslessly). CSV: text, sentiment, split, entities as JSON, a column per label set. "
+                                   "label-studio / finentity / absa (SemEval-2014 XML): entities with their "
+                                   "polarity (docs/formats.md).")
     p.add_argument("project", help="project file")
     p.add_argument("out", help="output file")
-    p.add_argument("--format", choices=("conll", "jsonl", "csv"), default=None,
-                   help="output format (default: from the extension of OUT)")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default=None,
+                   help="output format (default: from the extension of OUT: " +
+                        ", ".join(f"{ext} {fmt}" for ext, fmt in EXPORT_EXTENSIONS.items()) + ")")
     p.add_argument("--include", default="", metavar="silver,predicted",
                    help="also export model annotations of these sources")
     p.add_argument("--split", choices=SPLIT_CHOICES, help="export only this split")
@@ -208,10 +213,10 @@ def _print_warnings(report, quiet: bool) -> None:  # type: ignore[no-untyped-def
 def cmd_export(args: argparse.Namespace) -> int:
     from mtl_studio.core.formats import export_project
 
-    fmt = args.format or {".conll": "conll", ".txt": "conll", ".bio": "conll", ".jsonl": "jsonl",
-                          ".csv": "csv"}.get(Path(args.out).suffix.lower())
+    fmt = args.format or EXPORT_EXTENSIONS.get(Path(args.out).suffix.lower())
     if fmt is None:
-        raise ValueError(f"cannot tell the format from {args.out!r}; pass --format conll, jsonl or csv")
+        raise ValueError(f"cannot tell the format from {args.out!r}; pass --format, one of "
+                         f"{', '.join(EXPORT_FORMATS)}")
     include = tuple(s.strip() for s in args.include.split(",") if s.strip())
     store = _open(args.project)
     try:

@@ -190,12 +190,19 @@ def document_suggestions(store: ProjectStore, doc_id: int, run_id: str | None = 
 
 # ---- accepting and rejecting --------------------------------------------------------------------
 
+def _gold_span(store: ProjectStore, span: Span, annotator: str | None) -> Span:
+    """The gold span an accepted suggestion becomes: its polarity comes along when the project labels
+    entity sentiment with that class (a model folder from elsewhere may know polarities the project lacks)."""
+    polarity = span.sentiment if span.sentiment in store.entity_sentiment_class_names() else None
+    return Span(span.start, span.end, span.label, "gold", annotator=annotator, run_id=span.run_id,
+                sentiment=polarity)
+
+
 def accept_span(store: ProjectStore, doc_id: int, span: Span, *, annotator: str | None = None) -> None:
     """Make one suggested span gold (provenance: its run, the annotator, now); the NER state stays."""
     with store.bulk():
         was_labelled = store.get_document(doc_id).ner_labelled
-        store.add_span(doc_id, Span(span.start, span.end, span.label, "gold", annotator=annotator,
-                                    run_id=span.run_id))
+        store.add_span(doc_id, _gold_span(store, span, annotator))
         if not was_labelled:  # add_span marks the document NER-labelled; one accepted span is not all
             store.set_ner_labelled(doc_id, False)
 
@@ -215,8 +222,7 @@ def accept_all(store: ProjectStore, doc_id: int, run_id: str | None = None, *,
         return before
     with store.bulk():
         for span in shown.spans:
-            store.add_span(doc_id, Span(span.start, span.end, span.label, "gold", annotator=annotator,
-                                        run_id=span.run_id))
+            store.add_span(doc_id, _gold_span(store, span, annotator))
         if shown.ner_open and NER in suggestion_tasks(store):
             store.set_ner_labelled(doc_id, True)
         if shown.sentiment is not None:

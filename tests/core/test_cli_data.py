@@ -173,3 +173,30 @@ def test_a_file_stranded_in_dev_is_a_warning_even_with_quiet(tmp_path, capsys):
     assert "splits: dev 3 (rule file-name)" in out
     assert f"warning: {dev}: all 3 documents went to dev and the project has no training documents" in err
     assert f"run `mtl-studio split {project}`" in err
+
+
+@pytest.mark.parametrize("out, fmt", [("out.xml", "absa"), ("out.json", "label-studio"), ("out.fin", "finentity")])
+def test_export_writes_every_format_with_entity_polarity_and_reads_it_back(tmp_path, capsys, out, fmt):
+    """`export` reaches every export format (by extension or --format) and what it writes imports back."""
+    record = {"text": "Alphabet fell, Nvidia rose", "sentiment": "neutral", "split": "train",
+              "spans": [{"start": 0, "end": 8, "label": "ORG", "sentiment": "negative"},
+                        {"start": 15, "end": 21, "label": "ORG", "sentiment": "positive"}]}
+    (tmp_path / "a.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert run("new", tmp_path / "a.mtl") == 0
+    assert run("import", tmp_path / "a.mtl", tmp_path / "a.jsonl", "-q") == 0
+    extra = () if fmt != "finentity" else ("--format", "finentity")
+    assert run("export", tmp_path / "a.mtl", tmp_path / out, *extra) == 0
+    assert f"({fmt})" in capsys.readouterr().out
+    assert run("new", tmp_path / "b.mtl") == 0
+    read_as = {"absa": "absa", "label-studio": "json", "finentity": "json"}[fmt]
+    assert run("import", tmp_path / "b.mtl", tmp_path / out, "--format", read_as, "-q") == 0
+    from mtl_studio.core.store import ProjectStore
+    with ProjectStore.open(tmp_path / "b.mtl") as store:
+        (doc,) = list(store.iter_documents())
+        assert [(s.start, s.end, s.sentiment) for s in doc.spans] == [(0, 8, "negative"), (15, 21, "positive")]
+
+
+def test_export_refuses_an_unknown_extension_naming_the_formats(tmp_path, capsys):
+    assert run("new", tmp_path / "a.mtl") == 0
+    assert run("export", tmp_path / "a.mtl", tmp_path / "out.weird") != 0
+    assert "absa" in capsys.readouterr().err

@@ -173,3 +173,22 @@ def test_suggestions_from_an_exported_folder_name_it_as_their_source(project, tm
     run = add_fake_run(store, encoder, **ORG_POSITIVE)
     sg.suggest(store, run)
     assert sg.suggestion_source(store) == run
+
+
+def test_accepted_span_keeps_its_suggested_polarity_when_the_project_has_it(tmp_path):
+    from mtl_studio.core.schema import Span
+
+    store = make_project(tmp_path / "p.mtl", SMALL)
+    store.enable_entity_sentiment(("negative", "neutral", "positive"))
+    doc_id = next(i for i in sorted(_ids_lacking(store, "ner")) if len(tokenize(store.get_document(i).text)) > 2)
+    start, end = tokenize(store.get_document(doc_id).text)[0]
+    sg.accept_span(store, doc_id, Span(start, end, "ORG", "predicted", 0.9, run_id="r1", sentiment="negative",
+                                       sentiment_confidence=0.8), annotator="ann")
+    (gold,) = store.get_document(doc_id).spans
+    assert (gold.source, gold.sentiment, gold.run_id) == ("gold", "negative", "r1")
+    # A polarity the project does not declare (a model folder from elsewhere) is not made gold.
+    other = next(i for i in sorted(_ids_lacking(store, "ner")) if i != doc_id)
+    s2, e2 = tokenize(store.get_document(other).text)[0]
+    sg.accept_span(store, other, Span(s2, e2, "ORG", "predicted", run_id="r1", sentiment="bullish"))
+    (gold,) = store.get_document(other).spans
+    assert gold.sentiment is None

@@ -364,7 +364,7 @@ def _predicted_span_polarities(model: Any, out: Any, enc: Any, idx: Sequence[int
     """Decode each window's entities and read the entity-sentiment head on them (same encoder pass)."""
     import torch
 
-    from .features import span_word_range
+    from .features import span_sub_word_rows
 
     rows: list[list[int]] = []
     owners: list[tuple[int, Any]] = []
@@ -372,16 +372,9 @@ def _predicted_span_polarities(model: Any, out: Any, enc: Any, idx: Sequence[int
         ex = enc.examples[i]
         words = enc.words[ex.doc_index]
         _, spans = decode_token_predictions(token_probs[i], ex.word_ids, words, tag_names)
-        where: dict[int, list[int]] = {}
-        for pos, w in enumerate(ex.word_ids):
-            if w is not None:
-                where.setdefault(w, [pos, pos])[1] = pos
-        for span in spans:
-            r = span_word_range(span, words)
-            present = [w for w in range(*r) if w in where] if r else []
-            if present:
-                rows.append([b, where[present[0]][0], where[present[-1]][1] + 1])
-                owners.append((i, span))
+        for row, span in span_sub_word_rows(b, ex.word_ids, words, spans):
+            rows.append(row)
+            owners.append((i, span))
     if not rows:
         return
     with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):

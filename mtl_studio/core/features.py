@@ -456,6 +456,23 @@ def span_word_range(span: Span, words: Sequence[tuple[int, int]]) -> tuple[int, 
     return (first, end) if end > first else None
 
 
+def span_sub_word_rows(row: int, word_ids: Sequence[int | None], words: Sequence[tuple[int, int]],
+                       spans: Sequence[Span]) -> list[tuple[list[int], Span]]:
+    """([row, first sub-word, end sub-word], span) for each span that covers a sub-word of this window:
+    the entity-sentiment head's input rows for spans decoded from (or given for) one encoded example."""
+    where: dict[int, list[int]] = {}  # word -> [first, last] sub-word position in the window
+    for pos, w in enumerate(word_ids):
+        if w is not None:
+            where.setdefault(w, [pos, pos])[1] = pos
+    out = []
+    for span in spans:
+        r = span_word_range(span, words)
+        present = [w for w in range(*r) if w in where] if r else []
+        if present:
+            out.append(([row, where[present[0]][0], where[present[-1]][1] + 1], span))
+    return out
+
+
 def _entity_target(doc: Document, words: list[tuple[int, int]], labels: LabelMaps, silver_weight: float,
                    stats: EncodingStats, *, gold_spans: bool = False
                    ) -> tuple[list[tuple[int, int, int, int]], float]:

@@ -341,7 +341,7 @@ class Predictor:
                          given: list[np.ndarray | None]) -> None:
         """The entity-sentiment head on this batch's spans, from the same encoder pass: each window's
         decoded entities (as core.evaluate.predict_documents does) and the given spans."""
-        from mtl_studio.core.features import decode_token_predictions, span_word_range
+        from mtl_studio.core.features import decode_token_predictions, span_sub_word_rows
 
         rows: list[list[int]] = []
         owners: list[tuple[int, Any]] = []  # (example, decoded Span) or (example, None) for given spans
@@ -353,16 +353,9 @@ class Predictor:
                 continue
             words = enc.words[ex.doc_index]
             _, decoded = decode_token_predictions(token_probs[i], ex.word_ids, words, self.labels["ner_tags"])
-            where: dict[int, list[int]] = {}
-            for pos, w in enumerate(ex.word_ids):
-                if w is not None:
-                    where.setdefault(w, [pos, pos])[1] = pos
-            for span in decoded:
-                r = span_word_range(span, words)
-                present = [w for w in range(*r) if w in where] if r else []
-                if present:
-                    rows.append([b, where[present[0]][0], where[present[-1]][1] + 1])
-                    owners.append((i, span))
+            for row, span in span_sub_word_rows(b, ex.word_ids, words, decoded):
+                rows.append(row)
+                owners.append((i, span))
         if not rows:
             return
         probs = _softmax(self.backend.span_sentiment(out.state, np.asarray(rows, dtype=np.int64))

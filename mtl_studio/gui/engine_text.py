@@ -101,6 +101,17 @@ def task_label(name: str) -> str:
     return _label(_TASKS, name)
 
 
+def task_score_text(task: str, metric: str, value: float | None, end_to_end: float | None = None, *,
+                    name=task_label) -> str:
+    """One task's main score as the Results and Train tabs write it ("entity sentiment macro-F1 0.881
+    (end to end F1 0.731)"); `name` gives the task's shown name."""
+    shown = "–" if value is None else f"{value:.3f}"
+    text = translate("EngineText", "{task} {metric} {value}").format(task=name(task), metric=metric, value=shown)
+    if end_to_end is not None:
+        text += translate("EngineText", " (end to end F1 {})").format(f"{end_to_end:.3f}")
+    return text
+
+
 def split_label(code: str) -> str:
     """train / dev / test as the interface names them."""
     return _label(_SPLITS, code)

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 from mtl_studio.core.run_record import RunRecord
 from mtl_studio.core.store import ProjectStore
 
-from .engine_text import run_status_label, series_label, split_label, strategy_short_label, task_label
+from .engine_text import (run_status_label, series_label, split_label, strategy_short_label, task_label,
+                          task_score_text)
 from .verdict_label import VerdictLabel
 from .metrics_models import (
     ConfusionMatrixModel, RunHistoryModel, ScoreTableModel, classification_confusion, classification_rows, confusion,
@@ -316,14 +317,7 @@ class ResultsPanel(QWidget):
         if not any(s.task not in ("ner", "sentiment") for s in scores):
             self.taskScoresLabel.hide()
             return
-        parts = []
-        for score in scores:
-            value = "–" if score.value is None else f"{score.value:.3f}"
-            text = self.tr("{task} {metric} {value}").format(task=task_label(score.task), metric=score.metric,
-                                                               value=value)
-            if score.end_to_end is not None:
-                text += self.tr(" (end to end F1 {})").format(f"{score.end_to_end:.3f}")
-            parts.append(text)
+        parts = [task_score_text(score.task, score.metric, score.value, score.end_to_end) for score in scores]
         self.taskScoresLabel.setText(" · ".join(parts))
         self.taskScoresLabel.show()
 

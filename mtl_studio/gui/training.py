@@ -36,6 +36,7 @@ from .background import BackgroundTasks
 from .charts import LineChart
 from .engine_text import (
     device_label, run_outcome_hint, run_status_label, series_label, strategy_short_label, task_label,
+    task_score_text,
     with_gui_controls,
 )
 from .loss_curves import LossCurves
@@ -1016,15 +1017,8 @@ class TrainingPanel(QWidget):
             parts.append(self.tr("sentiment macro F1 {}").format(f"{scores.sentiment_f1:.3f}"))
         if scores.sentiment_accuracy is not None:
             parts.append(self.tr("accuracy {}").format(f"{scores.sentiment_accuracy:.3f}"))
-        for score in task_scores(metrics):
-            if score.task in ("ner", "sentiment"):
-                continue
-            value = "–" if score.value is None else f"{score.value:.3f}"
-            text = self.tr("{task} {metric} {value}").format(task=series_label(score.task), metric=score.metric,
-                                                               value=value)
-            if score.end_to_end is not None:
-                text += self.tr(" (end to end F1 {})").format(f"{score.end_to_end:.3f}")
-            parts.append(text)
+        parts += [task_score_text(score.task, score.metric, score.value, score.end_to_end, name=series_label)
+                  for score in task_scores(metrics) if score.task not in ("ner", "sentiment")]
         return self.tr("{}: {}").format(what, ", ".join(parts) or "–")
 
     def _epoch_line(self, ev: EpochEvaluated) -> str:

@@ -708,7 +708,17 @@
         <translation>GPU {index}</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+19"/>
+        <source>{task} {metric} {value}</source>
+        <translation>{task} {metric} {value}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> (end to end F1 {})</source>
+        <translation>(端到端 F1 {})</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Press Resume to continue it from its last checkpoint.</source>
         <translation>点击“继续”可从最近的检查点接着训练。</translation>
     </message>
@@ -2310,7 +2320,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+59"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+60"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -2371,18 +2381,18 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+251"/>
+        <location line="+244"/>
         <source>Sentiment: per class</source>
         <translation>情感：按类别</translation>
     </message>
     <message>
-        <location line="-239"/>
-        <location line="+240"/>
+        <location line="-232"/>
+        <location line="+233"/>
         <source>Sentiment confusion matrix (rows: gold, columns: predicted)</source>
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="-84"/>
+        <location line="-77"/>
         <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
@@ -2392,17 +2402,7 @@
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <source>{task} {metric} {value}</source>
-        <translation>{task} {metric} {value}</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source> (end to end F1 {})</source>
-        <translation>(端到端 F1 {})</translation>
-    </message>
-    <message>
-        <location line="+55"/>
+        <location line="+79"/>
         <source>Entity sentiment on gold spans: per class</source>
         <translation>基于金标准范围的实体情感:按类别</translation>
     </message>
@@ -3713,7 +3713,7 @@ accuracy</source>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+185"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+186"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -3759,7 +3759,7 @@ accuracy</source>
         <translation>任务与损失</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-190"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-201"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>
@@ -4084,17 +4084,7 @@ accuracy</source>
         <translation>准确率 {}</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>{task} {metric} {value}</source>
-        <translation>{task} {metric} {value}</translation>
-    </message>
-    <message>
         <location line="+3"/>
-        <source> (end to end F1 {})</source>
-        <translation>(端到端 F1 {})</translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>{}: {}</source>
         <translation>{}：{}</translation>
     </message>
@@ -4104,13 +4094,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-577"/>
-        <location line="+588"/>
+        <location line="-570"/>
+        <location line="+581"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-805"/>
+        <location line="-798"/>
         <source>After the joint run, train each checked task alone with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
         <translation>联合运行之后,用相同的编码器、随机种子和训练预算分别单独训练每个勾选的任务,运行历史会显示联合训练是否有帮助</translation>
     </message>
@@ -4137,12 +4127,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+561"/>
+        <location line="+554"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-557"/>
+        <location line="-550"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -4152,7 +4142,7 @@ accuracy</source>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+566"/>
+        <location line="+559"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -4192,7 +4182,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-881"/>
+        <location line="-874"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>

@@ -35,8 +35,25 @@ def _import_all(names: tuple[str, ...]) -> None:
             log.info("preloading %s failed", name, exc_info=True)
 
 
+_preloading: threading.Thread | None = None
+
+
 def preload_training_modules(names: tuple[str, ...] = TRAINING_MODULES) -> threading.Thread:
     """Start importing `names` on a daemon thread; the thread is returned so a caller can wait for it."""
+    global _preloading
     thread = threading.Thread(target=_import_all, args=(names,), name="mtl-preload", daemon=True)
+    _preloading = thread
     thread.start()
     return thread
+
+
+def wait_for_preload(timeout: float | None = 120.0) -> None:
+    """Block (a worker thread, never the GUI thread) until the preload has finished.
+
+    transformers resolves its names lazily and that is not thread-safe: a training thread doing
+    `from transformers import AutoConfig` while the preload thread imports transformers' model code
+    failed with "ImportError: cannot import name 'AutoConfig'" (seen in docs/make_screenshots.py, which
+    starts a run right after the window opens). Workers call this before any engine code."""
+    thread = _preloading
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(timeout)

@@ -21,6 +21,8 @@ from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.errors import EncoderNotFound, MtlStudioError, TrainingError
 from mtl_studio.core.events import Event, RunFinished, StepProgress
 
+from .preload import wait_for_preload
+
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
@@ -132,6 +134,7 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         events = None
         try:
+            wait_for_preload()
             events = self._source(self._stop)
             for ev in events:
                 if isinstance(ev, StepProgress):

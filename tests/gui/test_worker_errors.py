@@ -41,3 +41,34 @@ def test_torch_out_of_memory(qapp):
     torch = pytest.importorskip("torch")
     title, message = describe_error(torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2 GiB"))
     assert title == "Out of memory" and "smaller batch size" in message
+
+
+def test_a_training_worker_waits_for_the_preload_before_running_engine_code(monkeypatch):
+    """transformers' lazy names are not thread-safe: the run must not import them while the preload does."""
+    import threading
+
+    from mtl_studio.gui import preload
+    from mtl_studio.gui.worker import TrainingWorker
+
+    release = threading.Event()
+    order: list[str] = []
+
+    def slow_import(names):
+        release.wait(5)
+        order.append("preload done")
+
+    monkeypatch.setattr(preload, "_import_all", slow_import)
+    preload.preload_training_modules(("x",))
+
+    def source(stop):
+        order.append("run started")
+        return iter(())
+
+    worker = TrainingWorker(source)
+    runner = threading.Thread(target=worker.run)
+    runner.start()
+    runner.join(0.3)
+    assert order == [], "the run started while the preload was still importing"
+    release.set()
+    runner.join(5)
+    assert order == ["preload done", "run started"]

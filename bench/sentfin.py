@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", default="auto", help="epochs per run (default auto: the default preset)")
     ap.add_argument("--max-steps", type=int, default=0)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--strategy", default="fixed", help="task weighting of the runs (core.strategies)")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--json", default=None, help="also write the rows to this JSON file")
     args = ap.parse_args(argv)
@@ -135,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     epochs: int | str = args.epochs if args.epochs == "auto" else int(args.epochs)
     rows = []
     for name in names:
-        config = TrainConfig(tasks=RUNS[name], epochs=epochs, max_steps=args.max_steps, seed=args.seed)
+        config = TrainConfig(tasks=RUNS[name], epochs=epochs, max_steps=args.max_steps, seed=args.seed,
+                             strategy=args.strategy)
         result = train_and_score(project, config, name)
         with ProjectStore.open(project) as s:
             test = s.run_record(result["run_id"]).metrics.get("test", {})
@@ -152,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         return "-" if x is None else f"{x / anchor:4.2f}x"
 
     print(f"SEntFiN: {sum(d.split == 'train' for d in docs)} train / {sum(d.split == 'dev' for d in docs)} dev / "
-          f"{sum(d.split == 'test' for d in docs)} test headlines; offline MiniLM, seed {args.seed}")
+          f"{sum(d.split == 'test' for d in docs)} test headlines; offline MiniLM, seed {args.seed}, "
+          f"strategy {args.strategy}")
     header = (f"{'run':<17} {'ES acc':>6} {'vs94.3':>6} {'ES mF1':>6} {'vs93.3':>6} {'E2E F1':>6} {'vs.84':>6} "
               f"{'NER F1':>6} {'head F1':>7} {'train s':>7}")
     print(header)

@@ -211,7 +211,9 @@ class TrainingPanel(QWidget):
         # train it and the weight of its loss; a single checked task is a single-task baseline.
         loss_group = QGroupBox(self.tr("Tasks and losses"))
         loss = QFormLayout(loss_group)
-        self.taskRows = QWidget(objectName="taskRows")
+        # One weight per task replaced the NER-vs-sentiment slider; the control keeps the slider's object name,
+        # which the first version's acceptance contract (and scripts driving the window) look for.
+        self.taskRows = QWidget(objectName="taskWeightSlider")
         self._task_grid = QGridLayout(self.taskRows)
         self._task_grid.setContentsMargins(0, 0, 0, 0)
         self._task_grid.setHorizontalSpacing(6)

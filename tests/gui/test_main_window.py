@@ -11,7 +11,7 @@ from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
 from mtl_studio.gui.schema_dialog import SchemaDialog
 
-NAMES = ["documentList", "annotationEditor", "sentimentButtons", "trainButton", "stopButton", "taskRows",
+NAMES = ["documentList", "annotationEditor", "sentimentButtons", "trainButton", "stopButton", "taskRows", "taskWeightSlider",
          "nerMetricsTable", "sentimentMetricsTable", "predictionView"]
 
 

@@ -162,16 +162,8 @@ def classification_rows(scores: dict[str, Any] | None) -> list[ScoreRow]:
     then macro (and micro for a multi-label set) averages and, for a single-label task, accuracy."""
     if not scores:
         return []
-    per_class = scores.get("per_class") or scores.get("per_label") or {}
-    rows = [_score_row(name, prf) for name, prf in ((n, _prf_from(v)) for n, v in per_class.items())
-            if prf is not None]
-    total = sum(r.support or 0 for r in rows) or None
-    micro = _prf_from(scores.get("micro"))
-    if micro is not None:
-        rows.append(_score_row(translate("MetricsModels", "micro avg"), micro, summary=True))
-    macro = _prf_from(scores.get("macro"))
-    if macro is not None:
-        rows.append(_score_row(translate("MetricsModels", "macro avg"), macro, summary=True))
+    rows = _class_and_average_rows(scores, "per_label")
+    total = sum(r.support or 0 for r in rows if not r.summary) or None
     if scores.get("accuracy") is not None and not scores.get("multi_label"):
         rows.append(ScoreRow(translate("MetricsModels", "accuracy"), None, None, float(scores["accuracy"]), total,
                              True))
@@ -188,15 +180,20 @@ def end_to_end_rows(end: dict[str, Any] | None) -> list[ScoreRow]:
     polarity, then the micro and macro averages."""
     if not end:
         return []
-    per_class = end.get("per_class") or end.get("per_polarity") or {}
+    return _class_and_average_rows(end, "per_polarity")
+
+
+def _class_and_average_rows(scores: dict[str, Any], per_class_key: str) -> list[ScoreRow]:
+    """One row per class (stored under "per_class" or `per_class_key`), then the micro and macro
+    averages the scores hold."""
+    per_class = scores.get("per_class") or scores.get(per_class_key) or {}
     rows = [_score_row(name, prf) for name, prf in ((n, _prf_from(v)) for n, v in per_class.items())
             if prf is not None]
-    micro = _prf_from(end.get("micro"))
-    if micro is not None:
-        rows.append(_score_row(translate("MetricsModels", "micro avg"), micro, summary=True))
-    macro = _prf_from(end.get("macro"))
-    if macro is not None:
-        rows.append(_score_row(translate("MetricsModels", "macro avg"), macro, summary=True))
+    for key, title in (("micro", translate("MetricsModels", "micro avg")),
+                       ("macro", translate("MetricsModels", "macro avg"))):
+        average = _prf_from(scores.get(key))
+        if average is not None:
+            rows.append(_score_row(title, average, summary=True))
     return rows
 
 

@@ -332,7 +332,7 @@
 <context>
     <name>ConfusionMatrixModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="+315"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="+312"/>
         <source>Gold class</source>
         <translation>金标准类别</translation>
     </message>
@@ -1694,28 +1694,26 @@
 <context>
     <name>MetricsModels</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-279"/>
-        <location line="+113"/>
-        <location line="+25"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-276"/>
+        <location line="+134"/>
         <source>micro avg</source>
         <translation>微平均</translation>
     </message>
     <message>
-        <location line="-137"/>
+        <location line="-133"/>
         <location line="+11"/>
-        <location line="+104"/>
-        <location line="+25"/>
+        <location line="+123"/>
         <source>macro avg</source>
         <translation>宏平均</translation>
     </message>
     <message>
-        <location line="-128"/>
-        <location line="+105"/>
+        <location line="-122"/>
+        <location line="+97"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-23"/>
         <location line="+9"/>
         <source>micro F1</source>
         <translation>微平均 F1</translation>
@@ -1728,12 +1726,12 @@
         <translation>宏平均 F1</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+18"/>
         <source>exact set match</source>
         <translation>完全匹配率</translation>
     </message>
     <message>
-        <location line="+319"/>
+        <location line="+324"/>
         <source> (end to end {})</source>
         <translation>(端到端 {})</translation>
     </message>
@@ -3734,12 +3732,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+529"/>
+        <location line="+531"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-528"/>
+        <location line="-530"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -3784,7 +3782,7 @@ accuracy</source>
         <translation>PCGrad（Yu 等，2020）</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+19"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+21"/>
         <source>Auxiliary masked-token reconstruction on the shared encoder (0 = off)</source>
         <translation>在共享编码器上做辅助的掩码词元重建（0 = 关闭）</translation>
     </message>
@@ -4182,7 +4180,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-874"/>
+        <location line="-876"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -4192,7 +4190,7 @@ accuracy</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location line="+185"/>
+        <location line="+187"/>
         <source>Re-split…</source>
         <translation>重新划分…</translation>
     </message>
@@ -4231,7 +4229,7 @@ accuracy</source>
 <context>
     <name>TrainingWorker</name>
     <message>
-        <location filename="../../mtl_studio/gui/worker.py" line="+82"/>
+        <location filename="../../mtl_studio/gui/worker.py" line="+84"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .hf_imports import transformers_names
 from .errors import MtlStudioError
 
 FORMAT_NAME = "mtl_studio.model.v1"
@@ -268,7 +269,7 @@ def load_model_folder(folder: str | os.PathLike[str], device: str = "cpu") -> "L
     """
     import torch
     from safetensors.torch import load_model
-    from transformers import AutoConfig, AutoTokenizer
+    AutoConfig, AutoTokenizer = transformers_names("AutoConfig", "AutoTokenizer")
 
     from .model_folder import build_model, validate_model_folder
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .hf_imports import transformers_names
 from .budget import BudgetPlan, EncoderInfo
 from .config import TrainConfig
 from .store import ProjectStore
@@ -28,7 +29,7 @@ class BudgetPreview:
 def encoder_info(config: TrainConfig) -> EncoderInfo:
     """Hidden size and estimated parameter count from the encoder's config.json (raises EncoderNotFound
     or OSError when it cannot be read)."""
-    from transformers import AutoConfig
+    (AutoConfig,) = transformers_names("AutoConfig")
 
     from .model import resolve_encoder
 

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .artifacts import load_model_folder, read_folder_metadata
+from .hf_imports import transformers_names
 from .decode import first_subword_positions
 from .tokenize import tokenize
 
@@ -449,7 +450,7 @@ def load(folder: str | os.PathLike[str], device: str = "cpu", backend: str = "to
         return Predictor(_TorchBackend(loaded.model, _resolve_device(device)), loaded.tokenizer, loaded.labels,
                          loaded.config, backend_name="torch")
     if backend in ("onnx", "onnx-int8"):
-        from transformers import AutoTokenizer
+        (AutoTokenizer,) = transformers_names("AutoTokenizer")
 
         from mtl_studio.core.onnx_quant import ONNX_INT8_FILE
 

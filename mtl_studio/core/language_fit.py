@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .hf_imports import transformers_names
 from .tokenize import tokenize
 
 SAMPLE_DOCUMENTS = 2000
@@ -191,7 +192,7 @@ def measure_project(store: Any, tokenizer: Any, *, encoder: str = "", limit: int
 
 def load_tokenizer(encoder: str | None) -> Any:
     """The fast tokenizer of an encoder name or folder ('offline' / None: the bundled MiniLM), without weights."""
-    from transformers import AutoTokenizer
+    (AutoTokenizer,) = transformers_names("AutoTokenizer")
 
     from .paths import offline_encoder_path
 

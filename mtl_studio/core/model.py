@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .hf_imports import transformers_names
 from .errors import EncoderNotFound  # noqa: F401 - re-exported: callers import it from here
 from .paths import offline_encoder_path
 
@@ -37,7 +38,7 @@ def resolve_encoder(name: str | None) -> str:
 def load_encoder(name: str | None, *, trust_remote_code: bool = False,
                  attn_implementation: str | None = None):
     """(encoder, fast tokenizer) for a hub name or local folder. Weights only from safetensors."""
-    from transformers import AutoModel, AutoTokenizer
+    AutoModel, AutoTokenizer = transformers_names("AutoModel", "AutoTokenizer")
 
     source = resolve_encoder(name)
     kwargs = {"trust_remote_code": trust_remote_code}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .hf_imports import transformers_names
 from .artifacts import (
     ENCODER_CONFIG_FILE, FORMAT_NAME, LABELS_FILE, MTL_CONFIG_FILE, PICKLE_SUFFIXES, SCHEMA_VERSION, WEIGHTS_FILE,
     ModelFolderError, normalize_labels,
@@ -260,7 +261,7 @@ def describe_model_shapes(info: ModelFolderInfo) -> dict[str, tuple[int, ...]]:
 def _described_tensors(info: ModelFolderInfo) -> tuple[dict[str, tuple[int, ...]], list[list[str]]]:
     """(name -> shape, names grouped by the tensor they share) of the described model."""
     import torch
-    from transformers import AutoConfig
+    (AutoConfig,) = transformers_names("AutoConfig")
 
     from .model import MultiTaskModel
 
@@ -288,7 +289,7 @@ def _described_tensors(info: ModelFolderInfo) -> tuple[dict[str, tuple[int, ...]
 
 def build_model(enc_config: Any, hyper: dict[str, Any]) -> Any:
     """The MultiTaskModel of a checked folder, with fresh weights (on the current default device)."""
-    from transformers import AutoModel
+    (AutoModel,) = transformers_names("AutoModel")
 
     from .model import MultiTaskModel
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .hf_imports import transformers_names
+
 MIN_HIDDEN = 384
 
 
@@ -35,7 +37,7 @@ def cpu_auto_precision(hidden_size: int | None) -> str:
 
 def encoder_hidden_size(encoder: str | None, *, trust_remote_code: bool = False) -> int | None:
     """The encoder's hidden size from its config (no weights loaded); None when it cannot be read."""
-    from transformers import AutoConfig
+    (AutoConfig,) = transformers_names("AutoConfig")
 
     from .model import resolve_encoder
 

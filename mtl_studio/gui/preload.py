@@ -12,6 +12,8 @@ import importlib
 import logging
 import threading
 
+from mtl_studio.core.hf_imports import import_lock
+
 log = logging.getLogger(__name__)
 
 TRAINING_MODULES = (
@@ -28,11 +30,14 @@ TRAINING_MODULES = (
 
 
 def _import_all(names: tuple[str, ...]) -> None:
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a missing optional module is the run's business, not start-up's
-            log.info("preloading %s failed", name, exc_info=True)
+    # Under the engine's import lock: a worker that needs a transformers name meanwhile waits for the
+    # whole preload instead of meeting its half-imported modules (core/hf_imports.py says why).
+    with import_lock:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - a missing optional module is the run's business, not start-up's
+                log.info("preloading %s failed", name, exc_info=True)
 
 
 _preloading: threading.Thread | None = None
@@ -50,10 +55,9 @@ def preload_training_modules(names: tuple[str, ...] = TRAINING_MODULES) -> threa
 def wait_for_preload(timeout: float | None = 120.0) -> None:
     """Block (a worker thread, never the GUI thread) until the preload has finished.
 
-    transformers resolves its names lazily and that is not thread-safe: a training thread doing
-    `from transformers import AutoConfig` while the preload thread imports transformers' model code
-    failed with "ImportError: cannot import name 'AutoConfig'" (seen in docs/make_screenshots.py, which
-    starts a run right after the window opens). Workers call this before any engine code."""
+    A transformers name is safe to resolve meanwhile (core/hf_imports.py serialises those imports);
+    the training worker still waits for all of it, so the run's first steps do not compete with the
+    preload's imports for the interpreter lock and the run's timings are not skewed by them."""
     thread = _preloading
     if thread is not None and thread is not threading.current_thread():
         thread.join(timeout)

@@ -37,6 +37,10 @@ def _table(name: str) -> QTableView:
     return view
 
 
+# The class-task combo's entry for entity sentiment scored end to end (not a task name of its own).
+END_TO_END = "entity_sentiment:end_to_end"
+
+
 def _fit_rows(view: QTableView) -> None:
     """Keep the table at least as tall as its rows, so no row (and no number) is cut off at the bottom."""
     rows = sum(view.rowHeight(r) for r in range(view.model().rowCount()))
@@ -96,18 +100,9 @@ class ResultsPanel(QWidget):
         nl.addWidget(self.nerMetricsTable)
         nl.addWidget(self.nerEmpty)
 
-        # Entity sentiment end to end (span, type and polarity right), under NER: both score spans.
-        self.endToEndModel = ScoreTableModel(self)
-        self.endToEndTable = _table("entitySentimentEndToEndTable")
-        self.endToEndTable.setModel(self.endToEndModel)
-        self.endToEndEmpty = QLabel(objectName="endToEndEmptyLabel")
-        self.endToEndBox = QGroupBox(self.tr("Entity sentiment end to end (span, type and polarity right)"))
-        el = QVBoxLayout(self.endToEndBox)
-        el.addWidget(self.endToEndTable)
-        el.addWidget(self.endToEndEmpty)
-        self.endToEndBox.hide()
-
-        # One classification task at a time: sentiment, entity sentiment on gold spans, a label set.
+        # One classification task at a time: sentiment, entity sentiment on gold spans and end to end
+        # (span, type and polarity right), a label set. End to end sits here rather than under NER: at
+        # 720 px the two span tables cannot both show every row.
         self.classTaskCombo = QComboBox(objectName="classTaskCombo")
         self.classTaskCombo.setToolTip(self.tr("Which classification task the table and the confusion matrix show"))
         self.classTaskCombo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -138,7 +133,7 @@ class ResultsPanel(QWidget):
         cl = QVBoxLayout(self.confusionBox)
         cl.addWidget(self.confusionMatrixTable)
 
-        for view in (self.nerMetricsTable, self.endToEndTable, self.sentimentMetricsTable):
+        for view in (self.nerMetricsTable, self.sentimentMetricsTable):
             header = view.horizontalHeader()
             header.setStretchLastSection(False)  # it would keep the last column at its default width
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -146,14 +141,11 @@ class ResultsPanel(QWidget):
 
         # Span tasks on the left; the chosen classification task above its confusion matrix on the right:
         # each table gets about half the width, enough for its five columns without eliding the numbers.
-        span_side = QSplitter(Qt.Orientation.Vertical)
-        span_side.addWidget(ner_box)
-        span_side.addWidget(self.endToEndBox)
         sentiment_side = QSplitter(Qt.Orientation.Vertical)
         sentiment_side.addWidget(self.classBox)
         sentiment_side.addWidget(self.confusionBox)
         scores = QSplitter(Qt.Orientation.Horizontal)
-        scores.addWidget(span_side)
+        scores.addWidget(ner_box)
         scores.addWidget(sentiment_side)
         scores.setStretchFactor(0, 1)
         scores.setStretchFactor(1, 1)
@@ -289,6 +281,7 @@ class ResultsPanel(QWidget):
         tasks = tuple(run.config.get("tasks") or ()) if run else ()
         ner = report.ner if report else None
         self.nerModel.set_rows(ner_rows(ner))
+        _fit_rows(self.nerMetricsTable)  # every entity type's row in view; the end-to-end table gives way
         if run is None:
             self.runLabel.setText(self.tr("No run selected. Train a model in the Train tab."))
         else:
@@ -298,13 +291,6 @@ class ResultsPanel(QWidget):
         self._show_task_scores(stored)
         self.verdictLabel.show_run(self._store, run, list(self._runs.values()), split)
         self._set_empty(self.nerEmpty, self.nerMetricsTable, ner, "ner", tasks, run, report)
-        _gold, end = entity_sentiment_parts(stored)
-        self.endToEndModel.set_rows(end_to_end_rows(end))
-        _fit_rows(self.endToEndTable)
-        with_polarity = end is not None or "entity_sentiment" in tasks or "entity_sentiment" in self._project_tasks()
-        self.endToEndBox.setVisible(with_polarity)
-        if with_polarity:
-            self._set_empty(self.endToEndEmpty, self.endToEndTable, end, "entity_sentiment", tasks, run, report)
         self._fill_class_tasks(stored, tasks)
         self._show_class_task()
 
@@ -335,9 +321,9 @@ class ResultsPanel(QWidget):
         trained or the report scores; the choice is kept while it is offered."""
         offered = ["sentiment"]
         project = self._project_tasks()
-        gold, _end = entity_sentiment_parts(stored)
-        if gold is not None or "entity_sentiment" in tasks or "entity_sentiment" in project:
-            offered.insert(0, "entity_sentiment")
+        gold, end = entity_sentiment_parts(stored)
+        if gold is not None or end is not None or "entity_sentiment" in tasks or "entity_sentiment" in project:
+            offered[:0] = ["entity_sentiment", END_TO_END]
         sets = [t for t in project if t not in ("ner", "sentiment", "entity_sentiment")]
         for name in [*tasks, *label_set_scores(stored)]:
             if name not in ("ner", "sentiment", "entity_sentiment") and name not in sets:
@@ -347,7 +333,8 @@ class ResultsPanel(QWidget):
         self.classTaskCombo.blockSignals(True)
         self.classTaskCombo.clear()
         for task in offered:
-            self.classTaskCombo.addItem(task_label(task), task)
+            self.classTaskCombo.addItem(self.tr("Entity sentiment end to end") if task == END_TO_END
+                                        else task_label(task), task)
         self.classTaskCombo.setCurrentIndex(max(self.classTaskCombo.findData(current),
                                                 self.classTaskCombo.findData("sentiment")))
         self.classTaskCombo.blockSignals(False)
@@ -373,6 +360,10 @@ class ResultsPanel(QWidget):
             rows, matrix = classification_rows(part), classification_confusion(part)
             self.classBox.setTitle(self.tr("Entity sentiment on gold spans: per class"))
             self.confusionBox.setTitle(self.tr("Entity sentiment confusion matrix (rows: gold, columns: predicted)"))
+        elif task == END_TO_END:
+            _gold, part = entity_sentiment_parts(stored)
+            rows, matrix = end_to_end_rows(part), ([], [])
+            self.classBox.setTitle(self.tr("Entity sentiment end to end (span, type and polarity right): per polarity"))
         else:
             part = label_set_scores(stored).get(task)
             multi_label = bool(part and part.get("multi_label"))
@@ -383,9 +374,11 @@ class ResultsPanel(QWidget):
         self.sentimentModel.set_rows(rows)
         _fit_rows(self.sentimentMetricsTable)  # a few classes: all of them in view, the matrix gives way
         self.confusionModel.set_matrix(*matrix)
-        # Each label of a multi-label set is a yes/no decision of its own: no matrix of classes.
-        self.confusionBox.setVisible(not multi_label)
-        self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, part, task, tasks, run, report)
+        # Each label of a multi-label set is a yes/no decision of its own: no matrix of classes; end to
+        # end counts entities found or missed, which no gold x predicted matrix of polarities holds.
+        self.confusionBox.setVisible(not multi_label and task != END_TO_END)
+        self._set_empty(self.sentimentEmpty, self.sentimentMetricsTable, part,
+                        "entity_sentiment" if task == END_TO_END else task, tasks, run, report)
 
     def _set_empty(self, label: QLabel, table: QTableView, part, task: str, tasks, run, report) -> None:
         if part:

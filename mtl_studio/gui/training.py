@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
-    QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+    QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox,
     QSplitter, QVBoxLayout, QWidget,
 )
 
@@ -43,6 +43,7 @@ from .loss_curves import LossCurves
 from .language_fit_view import LanguageFitLabel, suggested_encoder_combo
 from .conflict_chart import ConflictChart
 from .metrics_models import headline_scores, task_scores
+from .vertical_scroll import VerticalScrollArea
 from .worker import TrainingJob, engine_events
 
 translate = QCoreApplication.translate  # for the titles of the core's tables (lupdate cannot see them)
@@ -321,12 +322,8 @@ class TrainingPanel(QWidget):
         self.sweepButton.clicked.connect(self.open_sweep_dialog)
         form_box.addWidget(self.sweepButton)  # in the scroll area: the Train tab needs no more height for it
         form_box.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(settings)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(320)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = VerticalScrollArea(settings)  # never narrower than the form: nothing cut at the right
+        scroll.setObjectName("trainSettingsScroll")
         # Train / Stop / Resume stay under the settings, outside their scroll area: always in view.
         left = QWidget()
         left_box = QVBoxLayout(left)

@@ -15,6 +15,7 @@ from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
 from mtl_studio.core.review import CORRECT, WRONG_SENTIMENT, error_document_ids
 from mtl_studio.core.schema import DocumentLabel, SentimentLabel, Span
+from mtl_studio.gui.results import END_TO_END
 from mtl_studio.gui.metrics_models import RunHistoryModel
 from mtl_studio.gui.training import CONFIG_META_KEY
 from gui_helpers import open_window
@@ -170,12 +171,13 @@ def test_results_show_every_task_from_stored_metrics(qtbot, tasks_project):
     assert results.runHistoryTable.isColumnHidden(RunHistoryModel.COLUMNS.index("settings"))
     assert "Learning rate" in history.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert history.index(row, RunHistoryModel.COLUMNS.index("tasks")).data() == "joint"
-    # End to end under NER; the classification tasks in the combo.
-    assert results.endToEndBox.isVisibleTo(results)
-    names = [r.name for r in results.endToEndModel.rows()]
-    assert names[-2:] == ["micro avg", "macro avg"] and "positive" in names
-    assert results.class_tasks() == ["entity_sentiment", "sentiment", "topic", "flags"]
+    # The classification tasks in the combo, end to end among them.
+    assert results.class_tasks() == ["entity_sentiment", END_TO_END, "sentiment", "topic", "flags"]
     assert [r.name for r in results.sentimentModel.rows()][:3] == ["positive", "negative", "neutral"]
+    results.set_class_task(END_TO_END)
+    names = [r.name for r in results.sentimentModel.rows()]
+    assert names[-2:] == ["micro avg", "macro avg"] and "positive" in names
+    assert not results.confusionBox.isVisibleTo(results) and "end to end" in results.classBox.title()
     results.set_class_task("entity_sentiment")
     rows = {r.name: r for r in results.sentimentModel.rows()}
     assert "accuracy" in rows and "macro avg" in rows

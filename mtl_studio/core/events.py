@@ -7,8 +7,11 @@ CLI prints them, the GUI worker forwards them as signals, torchrun children send
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .run_messages import RunNote
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,14 @@ class EpochEvaluated:
 @dataclass(frozen=True)
 class LogMessage:
     level: str  # info | warning | error
-    text: str
+    text: str  # English, as the CLI prints it
     kind: str = "log"
+    code: str = ""  # a core.run_messages code ("" for free text such as an error), so the GUI can translate
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, note: "RunNote") -> "LogMessage":
+        return cls(note.level, note.text, code=note.code, params=dict(note.params))
 
 
 @dataclass(frozen=True)

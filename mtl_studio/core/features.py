@@ -27,6 +27,7 @@ from .schema import (
     DEFAULT_MULTI_LABEL_THRESHOLD, KIND_DOCUMENT, KIND_ENTITY_SENTIMENT, TASK_ENTITY_SENTIMENT, TASK_NER,
     TASK_SENTIMENT, Document, DocumentLabel, SentimentLabel, Span, ValidationError,
 )
+from .run_messages import RunNote
 from .tokenize import spans_to_tags, tokenize
 
 IGNORE = -100  # label value the losses skip (transformers' convention)
@@ -261,15 +262,13 @@ class EncodingStats:
                 del d[key]
         return d
 
-    def describe(self, max_length: int) -> list[str]:
-        """Human sentences about what encoding did to the data (for log messages)."""
+    def describe(self, max_length: int) -> list[RunNote]:
+        """Warnings about what encoding did to the data (for the run's log)."""
         out = []
         if self.long_documents:
-            out.append(f"{self.long_documents} document(s) are longer than {max_length} sub-word tokens: NER reads "
-                       f"them in consecutive windows, sentiment reads the first {max_length} tokens")
+            out.append(RunNote("warning", "long_documents", {"n": self.long_documents, "max_length": max_length}))
         if self.words_without_subwords:
-            out.append(f"{self.words_without_subwords} word(s) produce no sub-word token with this tokenizer "
-                       "(e.g. control or zero-width characters): they are read as O")
+            out.append(RunNote("warning", "words_without_subwords", {"n": self.words_without_subwords}))
         return out
 
 

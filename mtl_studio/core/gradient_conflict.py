@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
+from .run_messages import RunNote
+
 DEFAULT_INTERVAL = 20  # measured in bench/train_speed.py: the overhead stays well under 10% of throughput
 HINT_WINDOW = 5  # this many consecutive negative measurements make a "persistent" conflict
-CONFLICT_HINT = ("the tasks pull the shared encoder in opposite directions (gradient cosine {mean:+.2f} over the "
-                 "last {n} measurements): try the PCGrad strategy or a lower weight for one task")
 
 _LAYER_INDEX = re.compile(r"(?:^|\.)(?:layer|layers|block|blocks|h)\.(\d+)\.")
 
@@ -180,12 +180,13 @@ class ConflictHint:
         self.recent: list[float] = []
         self.fired = False
 
-    def observe(self, cosine: float) -> str | None:
-        """The hint text the first time the conflict is persistent; None otherwise."""
+    def observe(self, cosine: float) -> RunNote | None:
+        """The hint the first time the conflict is persistent; None otherwise."""
         if cosine != cosine:  # NaN: no information
             return None
         self.recent = (self.recent + [cosine])[-self.window:]
         if self.fired or len(self.recent) < self.window or any(c >= 0 for c in self.recent):
             return None
         self.fired = True
-        return CONFLICT_HINT.format(mean=sum(self.recent) / len(self.recent), n=len(self.recent))
+        return RunNote("warning", "gradient_conflict", {"mean": sum(self.recent) / len(self.recent),
+                                                        "n": len(self.recent)})

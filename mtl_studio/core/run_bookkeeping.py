@@ -16,6 +16,7 @@ from .errors import TrainingError
 from .evaluate import EvalReport
 from .paths import has_resume_point, runs_dir_for
 from .run_liveness import Heartbeat, resume_hint
+from .run_messages import RunNote
 from .store import ProjectStore
 
 
@@ -43,14 +44,13 @@ class RunBookkeeping:
     @classmethod
     def begin(cls, store: ProjectStore, config: TrainConfig, *, writer: bool,
               broadcast: Callable[[Any], Any], resume_run_id: str | None = None,
-              notes: list[tuple[str, str]] | None = None) -> "RunBookkeeping":
+              notes: list[RunNote] | None = None) -> "RunBookkeeping":
         """A new run (its id sent to every rank) or the resumed one, marked running again. A warning goes
         to `notes` when the labelled data changed since the resumed run started."""
         if resume_run_id:
             if writer:
                 if store.run_record(resume_run_id).dataset_hash != store.dataset_hash() and notes is not None:
-                    notes.append(("warning", f"the project's labelled data changed since run {resume_run_id} "
-                                             "started: the resumed run will not equal an uninterrupted one"))
+                    notes.append(RunNote("warning", "data_changed_since_run", {"run": resume_run_id}))
                 store.claim_run(resume_run_id)  # running again, owned by this process
             return cls(store, resume_run_id, writer=writer)
         run_id = store.create_run(config.to_dict()) if writer else None

@@ -53,6 +53,7 @@ from .prediction_store import store_predictions
 from .schema import TASK_ENTITY_SENTIMENT
 from .run_bookkeeping import RunBookkeeping, final_metrics, resumable_config, stopped_metrics
 from .run_liveness import resume_hint
+from .run_messages import RunNote
 from .store import ProjectStore
 from .throughput import record_throughput
 from .training_data import load_training_data
@@ -257,15 +258,15 @@ class Trainer:
             self.book.interrupted()
             raise
 
-    def _start_events(self, notes: list[tuple[str, str]], resumed: bool) -> Iterator[Event]:
+    def _start_events(self, notes: list[RunNote], resumed: bool) -> Iterator[Event]:
         yield RunStarted(self.run_id, self.config.to_dict(), str(self.device), self.precision,
                          dict(self.data.train_counts), self.total_steps, dataclasses.asdict(self.budget))
-        for level, text in notes:
-            yield LogMessage(level, text)
+        for note in notes:
+            yield LogMessage.of(note)
         if self.resume_run_id:
-            yield LogMessage("info", f"resuming run {self.run_id} at epoch {self.state.epoch + 1}, step "
-                                     f"{self.state.global_step}" if resumed else
-                             f"run {self.run_id} has no checkpoint yet: starting it from the beginning")
+            yield LogMessage.of(RunNote("info", "resuming", {
+                "run": self.run_id, "epoch": self.state.epoch + 1, "step": self.state.global_step}) if resumed
+                else RunNote("info", "resume_without_checkpoint", {"run": self.run_id}))
 
     # ---- set-up --------------------------------------------------------------------------------------
 
@@ -277,7 +278,7 @@ class Trainer:
 
     def _setup(self) -> list[tuple[str, str]]:
         """Device, data, model, optimizer; returns (level, text) notes for the user."""
-        notes: list[tuple[str, str]] = []
+        notes: list[RunNote] = []
         self._setup_device()
         encoder, self.tokenizer = load_encoder(self.config.encoder, trust_remote_code=self.config.trust_remote_code)
         self.data = load_training_data(self.store, self.tokenizer, self.config, notes)
@@ -307,7 +308,7 @@ class Trainer:
             torch.backends.cudnn.allow_tf32 = True
         torch.manual_seed(self.config.seed)
 
-    def _setup_model(self, encoder: nn.Module, notes: list[tuple[str, str]]) -> None:
+    def _setup_model(self, encoder: nn.Module, notes: list[RunNote]) -> None:
         """The pretrained encoder plus freshly initialised heads (seeded), the weighting strategy and the
         (DDP-wrapped) forward."""
         cfg = self.config
@@ -322,7 +323,7 @@ class Trainer:
         else:
             self.strategy = FixedWeighting(self.tasks, {self.tasks[0]: 1.0})  # the task alone, at full weight
             if cfg.strategy != "fixed":
-                notes.append(("info", f"single-task run: strategy {cfg.strategy!r} needs two tasks; weight 1"))
+                notes.append(RunNote("info", "single_task_strategy", {"strategy": cfg.strategy}))
         self.forward = self.ctx.wrap_model(_Forward(self.model, self.l2sp))
         self.model_params = [p for p in self.model.parameters() if p.requires_grad]
         self.shared_params = self.model.shared_parameters()
@@ -451,9 +452,7 @@ class Trainer:
         for task in collapsed_tasks(weights):
             if task not in st.collapse_warned:
                 st.collapse_warned.append(task)
-                yield LogMessage("warning", f"the weight of task {task} collapsed to "
-                                            f"{weights[task]:.2e} (under 1/1000 of the largest): it "
-                                            "barely trains; consider the fixed strategy")
+                yield LogMessage.of(RunNote("warning", "weight_collapsed", {"task": task, "weight": weights[task]}))
 
     # ---- one step ----------------------------------------------------------------------------------------
 
@@ -600,7 +599,7 @@ class Trainer:
             yield GradientConflict(r.step, r.tasks, r.cosine, r.per_group, r.steps_apart)
             hint = self.conflict_hint.observe(r.cosine)
             if hint is not None:
-                yield LogMessage("warning", hint)
+                yield LogMessage.of(hint)
 
     def _backward_and_update(self, losses: dict[str, torch.Tensor], extra: torch.Tensor,
                              global_losses: dict[str, float]) -> dict[str, Any]:
@@ -698,8 +697,8 @@ class Trainer:
         st.epochs_without_improvement += 1
         patience = cfg.early_stopping_patience
         if patience > 0 and st.epochs_without_improvement >= patience and epoch < cfg.epochs:
-            yield LogMessage("info", f"early stopping after epoch {epoch}: no dev improvement for "
-                                     f"{patience} epoch(s); best epoch {st.best_epoch}")
+            yield LogMessage.of(RunNote("info", "early_stopping", {
+                "epoch": epoch, "patience": patience, "best": st.best_epoch}))
             return "early_stop"
         return "continue"
 
@@ -759,7 +758,7 @@ class Trainer:
         else:  # no epoch finished evaluation (e.g. zero epochs after a resume): keep the current weights
             save_model_folder(best, self.model, self.tokenizer, self.labels.to_dict(), self._model_config(),
                               extra=self._folder_extra(st.epoch))
-        yield LogMessage("info", "evaluating the best model on dev and test")
+        yield LogMessage.of(RunNote("info", "evaluating_best"))
         reports = []
         for split, docs in (("dev", self.data.dev_docs), ("test", self.data.test_docs)):
             if not docs:

@@ -13,11 +13,11 @@ from typing import Any
 
 from .config import TrainConfig
 from .features import EncodedDataset, LabelMaps, encode_documents
+from .run_messages import Notes, RunNote
 from .schema import TASK_ENTITY_SENTIMENT, TASK_NER, TASK_SENTIMENT, Document
 from .splits import NoTrainingDocuments
 from .store import ProjectStore
 
-Notes = list[tuple[str, str]]  # (level, text) for the user, sent as LogMessage events
 
 
 @dataclass
@@ -51,20 +51,21 @@ def load_training_data(store: ProjectStore, tokenizer: Any, config: TrainConfig,
     limit = getattr(tokenizer, "model_max_length", None)
     max_length = min(cfg.max_length, limit) if isinstance(limit, int) and 0 < limit < 100_000 else cfg.max_length
     if max_length < cfg.max_length:
-        notes.append(("info", f"max length {cfg.max_length} exceeds what this encoder reads; using {max_length}"))
+        notes.append(RunNote("info", "max_length_capped", {"requested": cfg.max_length, "used": max_length}))
     tasks, train_set = _trainable_tasks(train_docs, tokenizer, labels, cfg, requested, max_length, notes)
     if not tasks:  # the error carries the labelled counts per split, so the GUI can offer a re-split
         raise NoTrainingDocuments(requested, store.labelled_counts_per_split(requested), str(store.path))
-    notes += [("warning", s) for s in train_set.stats.describe(max_length)]
+    notes += train_set.stats.describe(max_length)
     if cfg.silver_weight > 0:
         st = train_set.stats
         more = "".join(f", {n} {t}" for t, n in [("entity sentiment", st.silver_entity_sentiment_documents)]
                        + list(st.silver_label_set_documents.items()) if n)
-        notes.append(("info", f"silver labels (weight {cfg.silver_weight}): {st.silver_ner_documents} NER and "
-                              f"{st.silver_sentiment_documents} sentiment documents{more}"))
+        notes.append(RunNote("info", "silver_labels", {
+            "weight": cfg.silver_weight, "ner": st.silver_ner_documents, "sentiment": st.silver_sentiment_documents,
+            "more": more}))
     dev_tasks = [t for t in tasks if any(labelled_for(d, t) for d in dev_docs)]
     if cfg.eval_each_epoch and not dev_tasks:
-        notes.append(("warning", "no labelled dev documents: no early stopping, the last epoch is kept as best"))
+        notes.append(RunNote("warning", "no_dev_documents"))
     return TrainingData(trained_labels(labels, tasks), train_set, dev_docs, test_docs, tasks, dev_tasks, max_length,
                         requested)
 
@@ -107,16 +108,16 @@ def _trainable_tasks(train_docs: list[Document], tokenizer: Any, labels: LabelMa
     tasks = []
     for task in requested:
         if task == TASK_NER and not labels.entity_types:
-            notes.append(("warning", "NER left out: the project has no entity types"))
+            notes.append(RunNote("warning", "ner_without_types"))
             continue
         if task == TASK_SENTIMENT and not labels.sentiment_classes:
-            notes.append(("warning", "sentiment left out: the project has no sentiment classes"))
+            notes.append(RunNote("warning", "sentiment_without_classes"))
             continue
         if task == TASK_ENTITY_SENTIMENT and not labels.entity_sentiment_classes:
-            notes.append(("warning", "entity sentiment left out: the project has no polarities"))
+            notes.append(RunNote("warning", "entity_sentiment_without_polarities"))
             continue
         if task in labels.label_set_names and not labels.label_set(task).classes:
-            notes.append(("warning", f"{task} left out: the label set has no classes"))
+            notes.append(RunNote("warning", "label_set_without_classes", {"task": task}))
             continue
         tasks.append(task)
 
@@ -128,7 +129,7 @@ def _trainable_tasks(train_docs: list[Document], tokenizer: Any, labels: LabelMa
     counts = train_set.task_documents()
     for task in list(tasks):
         if counts.get(task, 0) == 0:
-            notes.append(("warning", f"{task} left out: no training document is labelled for it"))
+            notes.append(RunNote("warning", "task_without_training_documents", {"task": task}))
             tasks.remove(task)
     if tasks and tasks != list(requested):
         train_set = encode()  # so that labels of a dropped task do not keep documents in the training set

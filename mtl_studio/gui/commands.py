@@ -260,7 +260,8 @@ class _DocumentsCommand(QUndoCommand):
 
 
 class DeleteDocumentsCommand(_DocumentsCommand):
-    """Delete documents with every annotation; undo puts them back with the same ids."""
+    """Delete a few documents with every annotation; undo puts them back with the same ids. Written on
+    the GUI thread (milliseconds); many documents go through LargeDeleteCommand instead."""
 
     def __init__(self, store: ProjectStore, notifier: EditNotifier, ids: list[int]) -> None:
         text = QCoreApplication.translate("EditCommands", "Delete {n} document(s)").format(n=len(ids))
@@ -271,42 +272,47 @@ class DeleteDocumentsCommand(_DocumentsCommand):
     def redo(self) -> None:
         def do() -> None:
             # Taken at each redo: a redo after an undo deletes what the undo restored.
-            self._snapshots = self.store.snapshot_documents(self.ids)
-            self.store.delete_documents(self.ids)
+            self._snapshots = snapshot_and_delete(self.store, self.ids)
         self._run(do)
 
     def undo(self) -> None:
         self._run(lambda: self.store.restore_documents(self._snapshots))
 
 
-class ResplitCommand(QUndoCommand):
-    """A re-split as an undo step. Moving 100k documents takes seconds, so every write runs on a worker
-    thread: the first one before the command is pushed (the window does it), undo and redo later. The
-    notifier's `busy` says while a write runs (the window holds further undo/redo back), and
+class _WorkerWriteCommand(QUndoCommand):
+    """An undo step whose writes take seconds (moving or deleting many thousand documents), so each runs
+    on a worker thread: the first one before the command is pushed (the window does it), undo and redo
+    later. The notifier's `busy` says while a write runs (the window holds further undo/redo back), and
     `documents_changed` when it has landed."""
 
-    def __init__(self, project: str, notifier: EditNotifier, tasks: BackgroundTasks, report: ResplitReport,
-                 change: ResplitChange) -> None:
-        text = QCoreApplication.translate("EditCommands", "Re-split {ratios} (seed {seed})").format(
-            ratios="/".join(f"{r * 100:g}" for r in report.ratios), seed=report.seed)
+    def __init__(self, text: str, project: str, notifier: EditNotifier, tasks: BackgroundTasks) -> None:
         super().__init__(text)
         self.project, self.notifier, self.tasks = project, notifier, tasks
-        self.report, self.change = report, change
         self._already_written = True  # push() calls redo() at once: the worker has written it already
 
     def redo(self) -> None:
         if self._already_written:
             self._already_written = False
             return
-        self._write(lambda store: redo_resplit(store, self.change))
+        self._write(self._redo_write, self._redo_landed)
 
     def undo(self) -> None:
-        self._write(lambda store: undo_resplit(store, self.change))
+        self._write(self._undo_write, lambda _result: None)
 
-    def _write(self, write: Callable[[ProjectStore], object]) -> None:
+    def _redo_write(self, store: ProjectStore) -> object:
+        raise NotImplementedError
+
+    def _undo_write(self, store: ProjectStore) -> object:
+        raise NotImplementedError
+
+    def _redo_landed(self, result: object) -> None:
+        """The redo's result, back on the GUI thread (e.g. fresh snapshots of deleted documents)."""
+
+    def _write(self, write: Callable[[ProjectStore], object], keep: Callable[[object], None]) -> None:
         self.notifier.busy.emit(True)
 
-        def landed(_result: object) -> None:
+        def landed(result: object) -> None:
+            keep(result)
             self.notifier.busy.emit(False)
             self.notifier.documents_changed.emit()
 
@@ -316,6 +322,51 @@ class ResplitCommand(QUndoCommand):
 
         project = self.project
         self.tasks.run(lambda: in_project(project, write), landed, refused)
+
+
+class ResplitCommand(_WorkerWriteCommand):
+    """A re-split as an undo step (100k documents move in seconds)."""
+
+    def __init__(self, project: str, notifier: EditNotifier, tasks: BackgroundTasks, report: ResplitReport,
+                 change: ResplitChange) -> None:
+        text = QCoreApplication.translate("EditCommands", "Re-split {ratios} (seed {seed})").format(
+            ratios="/".join(f"{r * 100:g}" for r in report.ratios), seed=report.seed)
+        super().__init__(text, project, notifier, tasks)
+        self.report, self.change = report, change
+
+    def _redo_write(self, store: ProjectStore) -> object:
+        return redo_resplit(store, self.change)
+
+    def _undo_write(self, store: ProjectStore) -> object:
+        return undo_resplit(store, self.change)
+
+
+def snapshot_and_delete(store: ProjectStore, ids: list[int]) -> list[DocumentSnapshot]:
+    """Delete documents and return what an undo needs to put them back (taken just before)."""
+    snapshots = store.snapshot_documents(ids)
+    store.delete_documents(ids)
+    return snapshots
+
+
+class LargeDeleteCommand(_WorkerWriteCommand):
+    """Deleting many documents (a whole filtered list): snapshot and delete take about a second for 14k
+    documents, so they run on a worker; undo restores them there too."""
+
+    def __init__(self, project: str, notifier: EditNotifier, tasks: BackgroundTasks, ids: list[int],
+                 snapshots: list[DocumentSnapshot]) -> None:
+        text = QCoreApplication.translate("EditCommands", "Delete {n} document(s)").format(n=len(ids))
+        super().__init__(text, project, notifier, tasks)
+        self.ids, self._snapshots = sorted(ids), snapshots
+
+    def _redo_write(self, store: ProjectStore) -> object:
+        # Taken at each redo: a redo after an undo deletes what the undo restored.
+        return snapshot_and_delete(store, self.ids)
+
+    def _redo_landed(self, result: object) -> None:
+        self._snapshots = result  # type: ignore[assignment]
+
+    def _undo_write(self, store: ProjectStore) -> object:
+        return store.restore_documents(self._snapshots)
 
 
 def in_project(project: str, work: Callable[[ProjectStore], T]) -> T:

@@ -69,6 +69,64 @@ _SPLITS = {
 }
 
 
+# The training run's notes (core.run_messages.RUN_MESSAGES), by code. The same str.format fields as the
+# core's English templates (a test checks both tables have the same codes and fields).
+_RUN_NOTES = {
+    "max_length_capped": QT_TRANSLATE_NOOP(
+        "RunNotes", "max length {requested} exceeds what this encoder reads; using {used}"),
+    "long_documents": QT_TRANSLATE_NOOP(
+        "RunNotes", "{n} document(s) are longer than {max_length} sub-word tokens: NER reads them in "
+                    "consecutive windows, sentiment reads the first {max_length} tokens"),
+    "words_without_subwords": QT_TRANSLATE_NOOP(
+        "RunNotes", "{n} word(s) produce no sub-word token with this tokenizer (e.g. control or zero-width "
+                    "characters): they are read as O"),
+    "silver_labels": QT_TRANSLATE_NOOP(
+        "RunNotes", "silver labels (weight {weight}): {ner} NER and {sentiment} sentiment documents{more}"),
+    "no_dev_documents": QT_TRANSLATE_NOOP(
+        "RunNotes", "no labelled dev documents: no early stopping, the last epoch is kept as best"),
+    "ner_without_types": QT_TRANSLATE_NOOP("RunNotes", "NER left out: the project has no entity types"),
+    "sentiment_without_classes": QT_TRANSLATE_NOOP(
+        "RunNotes", "sentiment left out: the project has no sentiment classes"),
+    "entity_sentiment_without_polarities": QT_TRANSLATE_NOOP(
+        "RunNotes", "entity sentiment left out: the project has no polarities"),
+    "label_set_without_classes": QT_TRANSLATE_NOOP("RunNotes", "{task} left out: the label set has no classes"),
+    "task_without_training_documents": QT_TRANSLATE_NOOP(
+        "RunNotes", "{task} left out: no training document is labelled for it"),
+    "data_changed_since_run": QT_TRANSLATE_NOOP(
+        "RunNotes", "the project's labelled data changed since run {run} started: the resumed run will not "
+                    "equal an uninterrupted one"),
+    "single_task_strategy": QT_TRANSLATE_NOOP(
+        "RunNotes", "single-task run: strategy '{strategy}' needs two tasks; weight 1"),
+    "resuming": QT_TRANSLATE_NOOP("RunNotes", "resuming run {run} at epoch {epoch}, step {step}"),
+    "resume_without_checkpoint": QT_TRANSLATE_NOOP(
+        "RunNotes", "run {run} has no checkpoint yet: starting it from the beginning"),
+    "weight_collapsed": QT_TRANSLATE_NOOP(
+        "RunNotes", "the weight of task {task} collapsed to {weight:.2e} (under 1/1000 of the largest): it "
+                    "barely trains; consider the fixed strategy"),
+    "gradient_conflict": QT_TRANSLATE_NOOP(
+        "RunNotes", "the tasks pull the shared encoder in opposite directions (gradient cosine {mean:+.2f} over "
+                    "the last {n} measurements): try the PCGrad strategy or a lower weight for one task"),
+    "early_stopping": QT_TRANSLATE_NOOP(
+        "RunNotes", "early stopping after epoch {epoch}: no dev improvement for {patience} epoch(s); best "
+                    "epoch {best}"),
+    "evaluating_best": QT_TRANSLATE_NOOP("RunNotes", "evaluating the best model on dev and test"),
+}
+# Parameters that name something the GUI translates elsewhere.
+_NOTE_PARAM_LABELS = {"task": lambda v: task_label(str(v)), "strategy": lambda v: strategy_short_label(str(v))}
+
+
+def run_note_text(code: str, params: dict, english: str) -> str:
+    """A training run's note in the interface language; its English text when the code is unknown (a
+    free-text message such as an error, or a newer engine) or a translation does not fit its fields."""
+    if code not in _RUN_NOTES:
+        return english
+    shown = {k: _NOTE_PARAM_LABELS[k](v) if k in _NOTE_PARAM_LABELS else v for k, v in params.items()}
+    try:
+        return translate("RunNotes", _RUN_NOTES[code]).format(**shown)
+    except (KeyError, IndexError, ValueError):  # a broken translation must not lose the message
+        return english
+
+
 def _label(table: dict[str, str], code: str) -> str:
     """The translated text of `code`, or the code itself when the engine sends one this table lacks."""
     return translate("EngineText", table[code]) if code in table else code

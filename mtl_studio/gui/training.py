@@ -35,9 +35,8 @@ from mtl_studio.core.strategies import STRATEGY_TABLE
 from .background import BackgroundTasks
 from .charts import LineChart
 from .engine_text import (
-    device_label, run_outcome_hint, run_status_label, series_label, strategy_short_label, task_label,
-    task_score_text,
-    with_gui_controls,
+    device_label, run_note_text, run_outcome_hint, run_status_label, series_label, strategy_short_label,
+    task_label, task_score_text, with_gui_controls,
 )
 from .loss_curves import LossCurves
 from .language_fit_view import LanguageFitLabel, suggested_encoder_combo
@@ -976,9 +975,10 @@ class TrainingPanel(QWidget):
         elif isinstance(ev, EpochEvaluated):
             self._append_log("info", self._epoch_line(ev))
         elif isinstance(ev, LogMessage):
-            self._append_log(ev.level, ev.text)
+            text = run_note_text(ev.code, ev.params, ev.text)
+            self._append_log(ev.level, text)
             if ev.level == "warning":
-                self._show_warning(ev.text)
+                self._show_warning(text)
         elif isinstance(ev, RunFinished):
             self._on_run_finished_event(ev)
 

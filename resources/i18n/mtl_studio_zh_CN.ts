@@ -564,12 +564,13 @@
         <translation>标记 NER 未完成</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
+        <location line="+90"/>
         <source>Delete {n} document(s)</source>
         <translation>删除 {n} 篇文档</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="-25"/>
         <source>Re-split {ratios} (seed {seed})</source>
         <translation>重新划分 {ratios}（种子 {seed}）</translation>
     </message>
@@ -703,7 +704,7 @@
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+80"/>
         <source>GPU {index}</source>
         <translation>GPU {index}</translation>
     </message>
@@ -1161,7 +1162,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="+107"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="+112"/>
         <source>Documents</source>
         <translation>文档</translation>
     </message>
@@ -1398,7 +1399,22 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location line="+524"/>
+        <location line="+356"/>
+        <source>Deleting documents failed</source>
+        <translation>删除文档失败</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Deleting {n} documents…</source>
+        <translation>正在删除 {n} 篇文档…</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Writing the change to the project…</source>
+        <translation>正在把更改写入项目…</translation>
+    </message>
+    <message>
+        <location line="+138"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
@@ -1409,7 +1425,7 @@
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-464"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-483"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -1514,7 +1530,7 @@
         <translation>已保存：标签体系</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+102"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
@@ -1621,7 +1637,7 @@
         <translation>停止训练并退出？</translation>
     </message>
     <message>
-        <location line="-721"/>
+        <location line="-740"/>
         <source>&amp;Re-split…</source>
         <translation>重新划分(&amp;R)…</translation>
     </message>
@@ -1676,7 +1692,7 @@
         <translation>没有可重做的操作</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+97"/>
         <source>Re-split failed</source>
         <translation>重新划分失败</translation>
     </message>
@@ -1684,11 +1700,6 @@
         <location line="+3"/>
         <source>Re-splitting the documents…</source>
         <translation>正在重新划分文档…</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Moving documents to their splits…</source>
-        <translation>正在把文档移到各自的划分…</translation>
     </message>
 </context>
 <context>
@@ -2318,7 +2329,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+60"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+64"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -2363,12 +2374,7 @@
         <translation>NER：实体级（seqeval，严格 IOB2）</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>Entity sentiment end to end (span, type and polarity right)</source>
-        <translation>端到端实体情感(范围、类型和极性均正确)</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Which classification task the table and the confusion matrix show</source>
         <translation>表格和混淆矩阵显示哪个分类任务</translation>
     </message>
@@ -2379,18 +2385,18 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+244"/>
+        <location line="+236"/>
         <source>Sentiment: per class</source>
         <translation>情感：按类别</translation>
     </message>
     <message>
-        <location line="-232"/>
-        <location line="+233"/>
+        <location line="-224"/>
+        <location line="+225"/>
         <source>Sentiment confusion matrix (rows: gold, columns: predicted)</source>
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="-77"/>
+        <location line="-71"/>
         <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
@@ -2400,7 +2406,12 @@
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+48"/>
+        <source>Entity sentiment end to end</source>
+        <translation>实体情感（端到端）</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>Entity sentiment on gold spans: per class</source>
         <translation>基于金标准范围的实体情感:按类别</translation>
     </message>
@@ -2408,6 +2419,11 @@
         <location line="+1"/>
         <source>Entity sentiment confusion matrix (rows: gold, columns: predicted)</source>
         <translation>实体情感混淆矩阵(行:金标准,列:预测)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Entity sentiment end to end (span, type and polarity right): per polarity</source>
+        <translation>实体情感端到端（片段、类型和极性都对）：按极性</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -2425,7 +2441,7 @@
         <translation>{} 混淆矩阵(行:金标准,列:预测)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>No scores yet.</source>
         <translation>暂无得分。</translation>
     </message>
@@ -2577,6 +2593,99 @@ accuracy</source>
         <location line="+4"/>
         <source>Started {}</source>
         <translation>开始于 {}</translation>
+    </message>
+</context>
+<context>
+    <name>RunNotes</name>
+    <message>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-215"/>
+        <source>max length {requested} exceeds what this encoder reads; using {used}</source>
+        <translation>最大长度 {requested} 超过此编码器可读取的长度；改用 {used}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} document(s) are longer than {max_length} sub-word tokens: NER reads them in consecutive windows, sentiment reads the first {max_length} tokens</source>
+        <translation>{n} 篇文档超过 {max_length} 个子词：NER 以连续窗口读取，情感只读取前 {max_length} 个子词</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{n} word(s) produce no sub-word token with this tokenizer (e.g. control or zero-width characters): they are read as O</source>
+        <translation>{n} 个词在此分词器下不产生子词（如控制字符或零宽字符）：按 O 处理</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>silver labels (weight {weight}): {ner} NER and {sentiment} sentiment documents{more}</source>
+        <translation>银标签（权重 {weight}）：{ner} 篇 NER 文档和 {sentiment} 篇情感文档{more}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no labelled dev documents: no early stopping, the last epoch is kept as best</source>
+        <translation>没有已标注的开发集文档：不提前停止，最后一轮作为最佳模型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>NER left out: the project has no entity types</source>
+        <translation>未训练 NER：项目没有实体类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sentiment left out: the project has no sentiment classes</source>
+        <translation>未训练情感：项目没有情感类别</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>entity sentiment left out: the project has no polarities</source>
+        <translation>未训练实体情感：项目没有极性</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{task} left out: the label set has no classes</source>
+        <translation>未训练 {task}：该标签集没有类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{task} left out: no training document is labelled for it</source>
+        <translation>未训练 {task}：没有为它标注的训练文档</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the project&apos;s labelled data changed since run {run} started: the resumed run will not equal an uninterrupted one</source>
+        <translation>自运行 {run} 开始以来项目的标注数据已更改：继续的运行将不同于未中断的运行</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>single-task run: strategy &apos;{strategy}&apos; needs two tasks; weight 1</source>
+        <translation>单任务运行：策略“{strategy}”需要两个任务；权重为 1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>resuming run {run} at epoch {epoch}, step {step}</source>
+        <translation>从第 {epoch} 轮、第 {step} 步继续运行 {run}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>run {run} has no checkpoint yet: starting it from the beginning</source>
+        <translation>运行 {run} 还没有检查点：从头开始</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the weight of task {task} collapsed to {weight:.2e} (under 1/1000 of the largest): it barely trains; consider the fixed strategy</source>
+        <translation>任务 {task} 的权重降到 {weight:.2e}（不到最大权重的 1/1000）：它几乎不再训练；可考虑固定权重策略</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the tasks pull the shared encoder in opposite directions (gradient cosine {mean:+.2f} over the last {n} measurements): try the PCGrad strategy or a lower weight for one task</source>
+        <translation>各任务把共享编码器往相反方向拉（最近 {n} 次测量的梯度余弦 {mean:+.2f}）：可尝试 PCGrad 策略或降低某个任务的权重</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>early stopping after epoch {epoch}: no dev improvement for {patience} epoch(s); best epoch {best}</source>
+        <translation>第 {epoch} 轮后提前停止：开发集已 {patience} 轮没有提升；最佳为第 {best} 轮</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>evaluating the best model on dev and test</source>
+        <translation>正在开发集和测试集上评估最佳模型</translation>
     </message>
 </context>
 <context>
@@ -3732,12 +3841,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+531"/>
+        <location line="+527"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-530"/>
+        <location line="-526"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -3757,7 +3866,7 @@ accuracy</source>
         <translation>任务与损失</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-201"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-81"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>
@@ -3917,7 +4026,7 @@ accuracy</source>
         <translation>在不同任务权重下训练，并查看验证集分数的帕累托前沿</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+17"/>
         <location line="+80"/>
         <location line="+23"/>
         <source>No run yet.</source>
@@ -4062,7 +4171,7 @@ accuracy</source>
         <translation>运行 {}，设备 {}（{}）；训练文档：{}；共 {} 步。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Epoch {} · {} samples/s · lr {} · ETA {}</source>
         <translation>第 {} 轮 · {} 样本/秒 · 学习率 {} · 预计剩余 {}</translation>
     </message>
@@ -4092,13 +4201,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-570"/>
-        <location line="+581"/>
+        <location line="-571"/>
+        <location line="+582"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-798"/>
+        <location line="-795"/>
         <source>After the joint run, train each checked task alone with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
         <translation>联合运行之后,用相同的编码器、随机种子和训练预算分别单独训练每个勾选的任务,运行历史会显示联合训练是否有帮助</translation>
     </message>
@@ -4108,7 +4217,7 @@ accuracy</source>
         <translation>任务 · 权重</translation>
     </message>
     <message>
-        <location line="+216"/>
+        <location line="+212"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
@@ -4125,12 +4234,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+554"/>
+        <location line="+555"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-550"/>
+        <location line="-551"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -4140,7 +4249,7 @@ accuracy</source>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+559"/>
+        <location line="+560"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -4180,7 +4289,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-876"/>
+        <location line="-873"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -4190,7 +4299,7 @@ accuracy</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location line="+187"/>
+        <location line="+183"/>
         <source>Re-split…</source>
         <translation>重新划分…</translation>
     </message>
@@ -4200,7 +4309,7 @@ accuracy</source>
         <translation>为文档重新划分训练/验证/测试集（数据 › 重新划分…）</translation>
     </message>
     <message>
-        <location line="-131"/>
+        <location line="-127"/>
         <source>auto lr</source>
         <translation>自动学习率</translation>
     </message>
@@ -4221,7 +4330,7 @@ accuracy</source>
         <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
     </message>
     <message>
-        <location line="+416"/>
+        <location line="+412"/>
         <source>budget: not known yet ({})</source>
         <translation>预算：暂未知（{}）</translation>
     </message>

@@ -91,7 +91,7 @@ def test_long_documents_are_windowed_for_ner(tokenizer):
     seen = [w for e in data.examples for w, lab in zip(e.word_ids, e.ner_labels) if lab != IGNORE]
     assert seen == list(range(40))  # every word labelled exactly once, in order
     assert [e.sentiment for e in data.examples] == [1, IGNORE, IGNORE, IGNORE]
-    assert any("windows" in s for s in data.stats.describe(12))
+    assert any("windows" in note.text for note in data.stats.describe(12))
     # A sentiment-only long document keeps just its first window for training.
     s_only = encode_documents([doc(text, None, "positive")], tokenizer, LABELS, max_length=12)
     assert len(s_only.examples) == 1

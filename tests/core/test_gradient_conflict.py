@@ -84,8 +84,9 @@ def test_one_task_batches_pair_with_the_next_batch_of_the_other_task():
 def test_hint_fires_once_when_the_conflict_persists():
     hint = ConflictHint(window=3)
     assert [hint.observe(c) for c in (-0.2, -0.1, 0.05, -0.3, -0.2)] == [None] * 5  # broken by a positive
-    text = hint.observe(-0.4)
-    assert text is not None and "PCGrad" in text and "opposite directions" in text
+    note = hint.observe(-0.4)
+    assert note is not None and note.level == "warning" and note.code == "gradient_conflict"
+    assert "PCGrad" in note.text and "opposite directions" in note.text and "-0.30" in note.text
     assert hint.observe(-0.5) is None  # once per run
 
 

@@ -73,12 +73,12 @@ def test_only_the_writing_rank_records_the_run(store):
     assert run.status == "stopped" and "--resume" in run.message
     assert run.epochs == [{"epoch": 1, "train_loss": {"ner": 1.0}, "weights": {"ner": 0.7},
                            "dev": _report("dev").to_dict()}]
-    notes: list[tuple[str, str]] = []
+    notes: list = []
     store.add_document(Document(text="Quayside Bank opened"))  # the data changes: resuming warns
     resumed = RunBookkeeping.begin(store, TrainConfig(), writer=True, broadcast=lambda x: x,
                                    resume_run_id=book.run_id, notes=notes)
     assert resumed.run_id == book.run_id and store.run_record(book.run_id).status == "running"
-    assert [level for level, _ in notes] == ["warning"]
+    assert [(n.level, n.code, n.params) for n in notes] == [("warning", "data_changed_since_run", {"run": book.run_id})]
 
 
 def test_run_metrics_keep_only_scored_splits():

@@ -90,3 +90,38 @@ def test_every_core_table_title_is_marked_for_translation():
 
     titles = {spec.title for spec in STRATEGY_TABLE} | {preset.title for preset in PRESET_TABLE}
     assert titles <= set(CORE_TABLE_TITLES)
+
+
+def test_every_run_note_has_a_gui_template_with_the_same_english_and_fields():
+    """The GUI shows a run's notes from its own translatable table (by code); in English it must say
+    exactly what the CLI says, and a code the core adds must get a template here."""
+    from string import Formatter
+
+    from mtl_studio.core.run_messages import RUN_MESSAGES
+    from mtl_studio.gui.engine_text import _RUN_NOTES
+
+    assert set(_RUN_NOTES) == set(RUN_MESSAGES)
+    for code, english in RUN_MESSAGES.items():
+        assert _RUN_NOTES[code] == english, code
+        fields = {f for _, f, _, _ in Formatter().parse(english) if f}
+        assert fields == {f for _, f, _, _ in Formatter().parse(_RUN_NOTES[code]) if f}, code
+
+
+def test_run_notes_in_the_train_log_are_chinese(window, project):
+    """A run's notes (here: one with a task name, one with a formatted number) reach the Train tab's log
+    and warning line in Chinese; a free-text message (an error) stays as the engine wrote it."""
+    from mtl_studio.core.events import LogMessage
+    from mtl_studio.core.run_messages import RunNote
+
+    window.open_project(project.path)
+    panel = window.training_panel
+    collapsed = RunNote("warning", "weight_collapsed", {"task": "sentiment", "weight": 1.5e-4})
+    early = RunNote("info", "early_stopping", {"epoch": 4, "patience": 3, "best": 1})
+    for note in (collapsed, early):
+        panel._on_event(LogMessage.of(note))
+    panel._on_event(LogMessage("error", "CUDA out of memory"))
+    log = panel.logView.toPlainText().splitlines()[-3:]
+    assert all(CJK.search(line) for line in log[:2]), log
+    assert "1.50e-04" in log[0] and "情感" in log[0] and "sentiment" not in log[0], log
+    assert log[2] == "CUDA out of memory"
+    assert CJK.search(panel.warningLabel.text()) and "1.50e-04" in panel.warningLabel.text()

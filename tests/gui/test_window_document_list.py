@@ -136,7 +136,17 @@ def test_select_all_and_delete_14k_documents_then_undo(qtbot, big_project, tmp_p
     assert len(w.doc_panel.selected_doc_ids()) == BIG
     assert w.doc_model.loaded_rows() <= 2 * 256  # the selection is read by range, not row by row
     qtbot.keyClick(table, Qt.Key.Key_Delete)
+    # About a second of writing: on a worker, with the window saying so and holding undo back meanwhile.
+    assert w.statusBar().currentMessage() == f"Deleting {BIG:,} documents…"
+    assert w._busy and not w.act_delete_docs.isEnabled()
+    qtbot.waitUntil(lambda: not w._busy, timeout=30_000)
     assert w.doc_model.rowCount() == 0 and w.store.count_documents() == 0
+    assert w.statusBar().currentMessage() == f"Saved: Delete {BIG} document(s)"
     qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert w.store.count_documents() == BIG and w.doc_model.rowCount() == BIG
+    assert w._busy  # the restore runs on the worker too
+    qtbot.waitUntil(lambda: not w._busy and w.doc_model.rowCount() == BIG, timeout=30_000)
+    assert w.store.count_documents() == BIG
+    qtbot.keyClick(table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)  # redo deletes them again
+    qtbot.waitUntil(lambda: not w._busy and w.doc_model.rowCount() == 0, timeout=30_000)
+    assert w.store.count_documents() == 0
     w.shutdown()

@@ -844,14 +844,43 @@ class MainWindow(QMainWindow):
         self.settings.setValue("language", code)
         for c, a in self.language_actions.items():
             a.setChecked(c == code)
+        if self.language_switcher is not None and self.undo_stack.count() and not self._training_running():
+            self._confirm_language_switch(code)  # the rebuilt window starts with an empty undo history
+            return
+        self._switch_language(code)
+
+    def _switch_language(self, code: str) -> None:
         # gui.language.LanguageSwitcher (set by the app) rebuilds the window in the new language.
         if self.language_switcher is not None and self.language_switcher(code):
             return
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Language"), self.tr(
-            "The language changes the next time MTL Studio starts (a training run is going on now)."),
-            QMessageBox.StandardButton.Ok, self)
+        self._language_at_restart_box(self.tr(
+            "The language changes the next time MTL Studio starts (a training run is going on now)."))
+
+    def _language_at_restart_box(self, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Language"), text, QMessageBox.StandardButton.Ok, self)
         box.setObjectName("languageRestartBox")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _confirm_language_switch(self, code: str) -> None:
+        """The window is rebuilt in the new language, and its undo history does not come along (the
+        commands belong to this window's project connection): say so, and let the user wait instead."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Language"), self.tr(
+            "Switching the language now rebuilds the window and empties the undo history ({n} steps; "
+            "every edit stays saved). Switch now, or at the next start?").format(n=self.undo_stack.count()),
+            QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("languageSwitchBox")
+        now = box.addButton(self.tr("Switch now"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("At the next start"), QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(button) -> None:
+            if button is now:
+                QTimer.singleShot(0, lambda: self._switch_language(code))  # after the box has closed
+            else:
+                self._language_at_restart_box(self.tr("The language changes the next time MTL Studio starts."))
+
+        box.buttonClicked.connect(chosen)
         box.open()
 
     def show_shortcuts(self) -> None:

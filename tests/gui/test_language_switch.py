@@ -62,3 +62,38 @@ def test_during_a_run_the_user_is_told_at_once_that_a_restart_is_needed(qtbot, q
     box.close()
     monkeypatch.undo()
     window.shutdown()
+
+
+def test_with_undo_history_the_user_chooses_now_or_at_the_next_start(qtbot, qapp, project_with_span):
+    from PySide6.QtCore import Qt
+
+    switcher = _switcher(qapp)
+    window = switcher.window  # not handed to qtbot: the switch deletes it
+    window.show()
+    window.open_project(project_with_span.path)
+    window.editor.select_range(0, 3)
+    window.editor.assign_label("PER")  # an edit: one undo step
+    assert window.undo_stack.count() == 1
+    try:
+        window.language_actions["zh_CN"].trigger()
+        box = window.findChild(QMessageBox, "languageSwitchBox")
+        assert box is not None and box.isVisible() and "undo history (1 steps" in box.text()
+        later = next(b for b in box.buttons() if b.text() == "At the next start")
+        qtbot.mouseClick(later, Qt.MouseButton.LeftButton)
+        assert switcher.window is window and window.undo_stack.count() == 1  # nothing lost
+        assert app_settings().value("language") == "zh_CN"
+        qtbot.waitUntil(lambda: window.findChild(QMessageBox, "languageRestartBox") is not None)
+        window.findChild(QMessageBox, "languageRestartBox").close()
+
+        window.language_actions["zh_CN"].trigger()
+        box = window.findChild(QMessageBox, "languageSwitchBox")
+        now = next(b for b in box.buttons() if b.text() == "Switch now")
+        qtbot.mouseClick(now, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: switcher.window is not window)
+        assert _menus(switcher.window)[:2] == ["文件(&F)", "编辑(&E)"]
+    finally:
+        for t in getattr(qapp, "_mtl_translators", []):
+            qapp.removeTranslator(t)
+        qapp._mtl_translators = []
+        app_settings().setValue("language", "en")
+        switcher.window.shutdown()

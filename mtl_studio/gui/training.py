@@ -443,6 +443,7 @@ class TrainingPanel(QWidget):
         stays) or it is the run on screen already (a just-finished run keeps its per-step curves)."""
         if not self.is_running() and run_id != self._current_run:
             self.show_stored_run(run_id)
+            self._update_enabled()  # Resume follows the run on screen
 
     def show_stored_run(self, run_id: str | None = None) -> None:
         """A run as it was stored (None: the project's latest): its settings, status, per-epoch curves,

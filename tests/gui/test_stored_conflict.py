@@ -86,7 +86,7 @@ def test_stored_readings_draw_the_same_series_as_live_ones(qtbot):
 
 
 def test_the_train_tab_shows_a_stored_runs_readings_after_open_restart_and_selection(qtbot, project):
-    older = _add_run(project, READINGS)
+    older = _add_run(project, READINGS, status="stopped")
     newer = _add_run(project, READINGS[:2])
     path = project.path
     w = _window(qtbot, path)
@@ -101,8 +101,10 @@ def test_the_train_tab_shows_a_stored_runs_readings_after_open_restart_and_selec
     _click_history_row(qtbot, w, older)  # an older run chosen in Results: the Train tab follows
     assert older in w.training_panel.statusLabel.text()
     assert _chart_points(chart) == _expected(READINGS)
+    assert w.training_panel.resumeButton.isEnabled()  # Resume follows the run on screen
     _click_history_row(qtbot, w, newer)
     assert _chart_points(chart) == _expected(READINGS[:2])
+    assert not w.training_panel.resumeButton.isEnabled()
     _close(qtbot, w)
 
 

@@ -1,7 +1,13 @@
 """The Train tab's live gradient-conflict chart: the meter's cosine of the tasks' gradients on the shared
 encoder (core/gradient_conflict.py), over all shared parameters and for the embeddings and the last
-encoder layer (where conflicts usually differ most). Below zero the tasks pull the encoder apart."""
+encoder layer (where conflicts usually differ most). Below zero the tasks pull the encoder apart.
+
+Fed live by the Train tab with every training event (on_event), or redrawn at once from a stored run's
+readings (show_readings, the rows of ProjectStore.conflict_measurements): the same series either way."""
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
@@ -38,9 +44,23 @@ class ConflictChart(LineChart):
             self.reset()
         elif isinstance(ev, GradientConflict):
             self.show()
-            self.add_point(self.tr("all layers"), ev.step, ev.cosine)
-            if "embeddings" in ev.per_group:
-                self.add_point(self.tr("embeddings"), ev.step, ev.per_group["embeddings"])
-            last = _last_layer(ev.per_group)
-            if last is not None:
-                self.add_point(self.tr("last layer"), ev.step, ev.per_group[last])
+            self._append_reading(ev.step, ev.cosine, ev.per_group)
+            self.update()
+
+    def show_readings(self, readings: Sequence[dict[str, Any]]) -> None:
+        """Replace the chart with a stored run's readings ({step, cosine, per_group, ...} in step order);
+        hidden when there are none, as a live run before its first reading."""
+        self.reset()
+        for r in readings:
+            self._append_reading(r["step"], r["cosine"], r.get("per_group") or {})
+        if readings:
+            self.show()
+        self.update()
+
+    def _append_reading(self, step: int, cosine: float, per_group: dict[str, float]) -> None:
+        self.append_point(self.tr("all layers"), step, cosine)
+        if "embeddings" in per_group:
+            self.append_point(self.tr("embeddings"), step, per_group["embeddings"])
+        last = _last_layer(per_group)
+        if last is not None:
+            self.append_point(self.tr("last layer"), step, per_group[last])

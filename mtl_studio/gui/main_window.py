@@ -347,6 +347,9 @@ class MainWindow(QMainWindow):
             self.training_panel.run_finished.connect(self._on_run_finished)
         if hasattr(self.results_panel, "run_selected") and hasattr(self.prediction_view, "set_run"):
             self.results_panel.run_selected.connect(self.prediction_view.set_run)
+        if hasattr(self.results_panel, "run_selected") and hasattr(self.training_panel, "show_selected_run"):
+            # The Train tab follows: the chosen run's curves, log and gradient-conflict readings as stored.
+            self.results_panel.run_selected.connect(self.training_panel.show_selected_run)
         if hasattr(self.prediction_view, "use_undo_stack"):
             self.prediction_view.use_undo_stack(self.undo_stack)  # one history for every edit in the window
         if hasattr(self.training_panel, "sweep_run_selected"):

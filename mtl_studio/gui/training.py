@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import os
 from dataclasses import dataclass
@@ -46,7 +47,10 @@ from .vertical_scroll import VerticalScrollArea
 from .worker import TrainingJob, engine_events
 
 translate = QCoreApplication.translate  # for the titles of the core's tables (lupdate cannot see them)
+log = logging.getLogger(__name__)
 CONFIG_META_KEY = "gui.train_config"  # the panel's last settings, kept in the project
+# Up to this many stored gradient-conflict readings are read on the GUI thread (a few ms); more go to a worker.
+SYNC_CONFLICT_READINGS = 1000
 # The tasks of a panel without a project (and of every project before issue 13).
 BUILT_IN_TASKS: tuple[TaskSpec, ...] = (TaskSpec(TASK_NER, KIND_SPANS), TaskSpec(TASK_SENTIMENT, KIND_DOCUMENT))
 
@@ -170,6 +174,7 @@ class TrainingPanel(QWidget):
         self._queue: list[TrainConfig] = []  # runs to start after the current one (single-task baselines)
         self._background = BackgroundTasks(self)
         self._budget_request = 0  # the latest preview asked for; older answers are dropped
+        self._conflict_request = 0  # the latest stored-readings read asked for (show_stored_run)
         self._build()
         self._refresh_devices()
         self.set_config(TrainConfig(**PRESETS[DEFAULT_PRESET]))
@@ -426,14 +431,23 @@ class TrainingPanel(QWidget):
                 except (ValueError, TypeError, AttributeError):
                     pass  # settings from another version: keep the defaults
         if not self.is_running():
-            self._show_last_run()
+            self.show_stored_run()
         self._update_enabled()
         self._check_language_fit()
         self.refresh_budget()
 
-    def _show_last_run(self) -> None:
-        """The project's latest run as it was stored: its settings, status, per-epoch curves and scores
-        (after a restart the panel shows where training stands, and Resume works for a stopped run)."""
+    @Slot(str)
+    def show_selected_run(self, run_id: str) -> None:
+        """A run chosen in the Results history: shown as stored, unless a run is training (its live view
+        stays) or it is the run on screen already (a just-finished run keeps its per-step curves)."""
+        if not self.is_running() and run_id != self._current_run:
+            self.show_stored_run(run_id)
+            self._update_enabled()  # Resume follows the run on screen
+
+    def show_stored_run(self, run_id: str | None = None) -> None:
+        """A run as it was stored (None: the project's latest): its settings, status, per-epoch curves,
+        gradient-conflict readings and scores (after a restart the panel shows where training stands,
+        and Resume works for a stopped run)."""
         self._reset_live_view()
         self.lossChart.set_x_label(self.tr("step"))
         self.weightChart.set_x_label(self.tr("step"))
@@ -441,17 +455,19 @@ class TrainingPanel(QWidget):
         if self._store is None:
             return
         try:
-            run = self._store.run_record()
+            run = self._store.run_record(run_id)
         except KeyError:
             return
         self._current_run = run.id
+        self._show_stored_conflict(run.id, run.gradient_conflict.measurements if run.gradient_conflict else 0)
         status = run.status  # the store reads a run whose process died as "interrupted"
         has_checkpoint = has_resume_point(runs_dir_for(self._store.path) / run.id)
         # A stopped or interrupted run resumes (from the beginning when no checkpoint was written yet).
         resumable = status in ("stopped", "interrupted") or (status == "failed" and has_checkpoint)
         self._resumable = run.id if resumable else None
         best = self.tr(", best epoch {}").format(run.best_epoch) if run.best_epoch else ""
-        self.statusLabel.setText(self.tr("Last run {} {}{}").format(run.id, run_status_label(status), best))
+        shown = self.tr("Last run {} {}{}") if run_id is None else self.tr("Run {} {}{}")
+        self.statusLabel.setText(shown.format(run.id, run_status_label(status), best))
         config = run.config
         self._append_log("info", self.tr("Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · "
                                          "device {}").format(
@@ -479,6 +495,30 @@ class TrainingPanel(QWidget):
         self.progressBar.setFormat(run_status_label(status))
         if status in ("completed", "early_stopped"):
             self.progressBar.setValue(self.progressBar.maximum())
+
+    def _show_stored_conflict(self, run_id: str, readings: int) -> None:
+        """Redraw the conflict chart from the run's stored meter readings: a few hundred at once, more
+        (a long run read every few steps) from a background connection, dropped when another run is on
+        screen or one is training by the time they arrive."""
+        assert self._store is not None
+        self._conflict_request += 1
+        if readings <= SYNC_CONFLICT_READINGS:
+            self.conflictChart.show_readings(self._store.conflict_measurements(run_id))
+            return
+        request, path, read_only = self._conflict_request, self._store.path, self._store.read_only
+
+        def read() -> list[dict[str, Any]]:
+            with ProjectStore.open(path, read_only=read_only) as store:
+                return store.conflict_measurements(run_id)
+
+        def show(rows: list[dict[str, Any]]) -> None:
+            if request == self._conflict_request and not self.is_running():
+                self.conflictChart.show_readings(rows)
+
+        def failed(error: BaseException) -> None:  # no chart is all a failed read costs
+            log.warning("reading the gradient-conflict readings of run %s failed: %s", run_id, error)
+
+        self._background.run(read, show, failed)
 
     def set_config(self, config: TrainConfig) -> None:
         """Fill the controls from a config (fields the panel does not show are kept for config())."""
@@ -950,6 +990,7 @@ class TrainingPanel(QWidget):
         self._last_step = None
         self._curves_per_epoch = False
         self.curves.clear()
+        self._conflict_request += 1  # a stored run's readings still being read are not wanted any more
         self.conflictChart.reset()
         self.warningLabel.hide()
         self.warningLabel.clear()

@@ -188,6 +188,7 @@ def test_results_show_the_meter_column_and_the_verdict(qtbot, sweep_project, tin
     panel.show_run(ids[("ner", "sentiment")])
     assert not panel.verdictLabel.isHidden()
     assert panel.verdictLabel.text().startswith("Joint training")
+    assert panel.verdictLabel.text().startswith(panel.verdictLabel.verdict.sentence)  # composed in the GUI, same words
     assert {d.task for d in panel.verdictLabel.verdict.differences} == {"ner", "sentiment"}
     panel.show_run(ids[("ner",)])
     assert panel.verdictLabel.isHidden()

@@ -299,7 +299,7 @@
 <context>
     <name>ConflictChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/conflict_chart.py" line="+23"/>
+        <location filename="../../mtl_studio/gui/conflict_chart.py" line="+29"/>
         <source>Gradient cosine between the tasks</source>
         <translation>任务间梯度余弦</translation>
     </message>
@@ -314,7 +314,7 @@
         <translation>每隔几步测量各任务在共享编码器上的梯度余弦相似度。持续低于 0：任务相互冲突（可尝试 PCGrad 或降低权重）。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+28"/>
         <source>all layers</source>
         <translation>所有层</translation>
     </message>
@@ -1399,7 +1399,7 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location line="+356"/>
+        <location line="+359"/>
         <source>Deleting documents failed</source>
         <translation>删除文档失败</translation>
     </message>
@@ -1414,18 +1414,19 @@
         <translation>正在把更改写入项目…</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+148"/>
+        <location line="+8"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-11"/>
         <source>The language changes the next time MTL Studio starts (a training run is going on now).</source>
         <translation>界面语言将在下次启动 MTL Studio 时更改（当前正在训练）。</translation>
     </message>
     <message>
         <location filename="../../mtl_studio/gui/app.py" line="+109"/>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-483"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-489"/>
         <source>Cannot open project</source>
         <translation>无法打开项目</translation>
     </message>
@@ -1440,7 +1441,7 @@
         <translation>欢迎！这是示例项目。“文件 › 新建项目”可创建您自己的项目；“文件 › 导入…”可导入您的数据。</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/main_window.py" line="-190"/>
+        <location filename="../../mtl_studio/gui/main_window.py" line="-193"/>
         <source>A small financial-news project to try the studio on</source>
         <translation>一个用来试用本软件的小型财经新闻项目</translation>
     </message>
@@ -1450,7 +1451,7 @@
         <translation>实体类型、情感类别、实体情感和其他标签集</translation>
     </message>
     <message>
-        <location line="+155"/>
+        <location line="+158"/>
         <source>{path} could not be opened:
 {error}</source>
         <translation>无法打开 {path}：
@@ -1602,7 +1603,27 @@
         <translation>训练运行 {id} 已结束</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+44"/>
+        <source>Switching the language now rebuilds the window and empties the undo history ({n} steps; every edit stays saved). Switch now, or at the next start?</source>
+        <translation>现在切换语言会重建窗口并清空撤销历史（{n} 步；所有编辑均已保存）。现在切换，还是下次启动时切换？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Switch now</source>
+        <translation>现在切换</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At the next start</source>
+        <translation>下次启动时</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The language changes the next time MTL Studio starts.</source>
+        <translation>语言将在下次启动 MTL Studio 时更改。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>About MTL Studio</source>
         <translation>关于 MTL Studio</translation>
     </message>
@@ -1637,7 +1658,7 @@
         <translation>停止训练并退出？</translation>
     </message>
     <message>
-        <location line="-740"/>
+        <location line="-772"/>
         <source>&amp;Re-split…</source>
         <translation>重新划分(&amp;R)…</translation>
     </message>
@@ -1662,7 +1683,7 @@
         <translation>数据(&amp;D)</translation>
     </message>
     <message>
-        <location line="+251"/>
+        <location line="+254"/>
         <source>Every document in the list is labelled. Well done!</source>
         <translation>列表中的文档都已标注。干得好！</translation>
     </message>
@@ -3820,7 +3841,7 @@ accuracy</source>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+186"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+191"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -3841,12 +3862,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+527"/>
+        <location line="+562"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-526"/>
+        <location line="-561"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -4028,28 +4049,28 @@ accuracy</source>
     <message>
         <location line="+17"/>
         <location line="+80"/>
-        <location line="+23"/>
+        <location line="+32"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <location line="-96"/>
-        <location line="+542"/>
+        <location line="-105"/>
+        <location line="+577"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-535"/>
+        <location line="-570"/>
         <location line="+3"/>
-        <location line="+84"/>
+        <location line="+93"/>
         <location line="+1"/>
-        <location line="+430"/>
+        <location line="+456"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-519"/>
+        <location line="-554"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -4064,7 +4085,7 @@ accuracy</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+186"/>
+        <location line="+221"/>
         <source>Train the {} head; a single checked task is a single-task baseline</source>
         <translation>训练 {} 头;只勾选一个任务即为单任务基线</translation>
     </message>
@@ -4161,7 +4182,7 @@ accuracy</source>
         <translation>已请求停止。</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>Training run {}</source>
         <translation>训练运行 {}</translation>
     </message>
@@ -4201,13 +4222,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-571"/>
-        <location line="+582"/>
+        <location line="-597"/>
+        <location line="+608"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-795"/>
+        <location line="-831"/>
         <source>After the joint run, train each checked task alone with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
         <translation>联合运行之后,用相同的编码器、随机种子和训练预算分别单独训练每个勾选的任务,运行历史会显示联合训练是否有帮助</translation>
     </message>
@@ -4217,12 +4238,12 @@ accuracy</source>
         <translation>任务 · 权重</translation>
     </message>
     <message>
-        <location line="+212"/>
+        <location line="+222"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · device {}</source>
         <translation>运行 {} 开始于 {}：{} · 策略 {} · 学习率 {} · 批大小 {} · 轮数 {} · 设备 {}</translation>
     </message>
@@ -4234,12 +4255,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+555"/>
+        <location line="+580"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-551"/>
+        <location line="-576"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -4249,7 +4270,8 @@ accuracy</source>
         <translation>运行 {} {}{}。</translation>
     </message>
     <message>
-        <location line="+560"/>
+        <location line="-23"/>
+        <location line="+608"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -4289,7 +4311,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-873"/>
+        <location line="-909"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -4330,7 +4352,7 @@ accuracy</source>
         <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
     </message>
     <message>
-        <location line="+412"/>
+        <location line="+447"/>
         <source>budget: not known yet ({})</source>
         <translation>预算：暂未知（{}）</translation>
     </message>
@@ -4381,7 +4403,67 @@ accuracy</source>
 <context>
     <name>VerdictLabel</name>
     <message>
-        <location filename="../../mtl_studio/gui/verdict_label.py" line="+54"/>
+        <location filename="../../mtl_studio/gui/verdict_label.py" line="+31"/>
+        <source>{task} F1</source>
+        <translation>{task} F1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{task} macro-F1</source>
+        <translation>{task} 宏平均 F1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{task} micro-F1</source>
+        <translation>{task} 微平均 F1</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>95% CI {low} to {high}</source>
+        <translation>95% 置信区间 {low} 至 {high}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CI {low} to {high}</source>
+        <translation>置信区间 {low} 至 {high}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>raised {metric} by {difference} points ({ci})</source>
+        <translation>使 {metric} 提高 {difference} 个百分点（{ci}）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>lowered {metric} by {difference} points ({ci})</source>
+        <translation>使 {metric} 降低 {difference} 个百分点（{ci}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>changed {metric} by {difference} ({ci}, not distinguishable from 0)</source>
+        <translation>使 {metric} 变化 {difference}（{ci}，与 0 无显著差异）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>No single-task baseline to compare with.</source>
+        <translation>没有可比较的单任务基线。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{clauses} and {last}</source>
+        <translation>{clauses}，并{last}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Joint training {clauses}.</source>
+        <translation>联合训练{clauses}。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>Comparing with the single-task baselines…</source>
         <translation>正在与单任务基线比较…</translation>
     </message>
@@ -4396,7 +4478,7 @@ accuracy</source>
         <translation>{} 基于 {} 篇 {} 文档的配对自助法。{}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>{}: joint {} vs baseline {} (run {})</source>
         <translation>{}：联合 {}，基线 {}（运行 {}）</translation>
     </message>

@@ -130,6 +130,7 @@ class DocumentListPanel(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("documentCount")
         self.count_label.setStyleSheet("color: #666;")
+        self.count_label.setWordWrap(True)  # the order's note must not widen the dock
         layout.addWidget(self.count_label)
 
         self._search_timer = QTimer(self)

@@ -183,6 +183,8 @@ class ModelLoop(QObject):
         self.source = self._suggestion_source(store) if store is not None else None
         self.run_id = sg.current_suggestion_run(store) if store is not None and self.source else self.source
         self.queue_panel.set_project(store, self.source)
+        if store is not None and self.queue_panel.follow_check.isChecked():
+            self.queue_panel.refresh()  # the list follows the order: rank the new project's documents
         self._refresh_current()
 
     @staticmethod

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1130,6 +1130,44 @@ class ProjectStore:
         matches = self.conn.execute(f"SELECT 1 FROM documents{where}{glue} id = ?", args + [doc_id]).fetchone()
         return before, matches is not None
 
+    def ranked_document_ids(self, ranked: Sequence[int] = (), *, among: Iterable[int] | None = None,
+                            split: str | None = None, task: str | None = None, labelled: bool | None = None,
+                            source_filter: str | None = None, search: str | None = None,
+                            sort: str = "id") -> tuple[list[int], int]:
+        """The filtered documents (as document_ids; of those, only the ids in `among` when given) with the
+        `ranked` ones first, in the order given, then the rest by `sort` ("id", "text", "split"; ties by
+        id); and how many came from `ranked`. For a list ordered by an active-learning strategy (the ranks
+        come from core.active_learning) or by a column: the whole order in two queries, no row read."""
+        if sort not in _SORT_SQL:
+            raise ValueError(f"sort must be one of {', '.join(_SORT_SQL)}, not {sort!r}")
+        where, args = _document_filter(split, task, labelled, source_filter, search)
+        if among is not None:
+            # One JSON parameter: a list of any length (no limit on the number of SQL variables).
+            where += (" AND" if where else " WHERE") + " documents.id IN (SELECT value FROM json_each(?))"
+            args = args + [json.dumps([int(i) for i in among])]
+        glue = " AND" if where else " WHERE"
+        ranked_json = json.dumps([int(i) for i in ranked])
+        # json_each walks the array in order (its key is the position): one primary-key probe per ranked id.
+        first = [r[0] for r in self.conn.execute(
+            f"SELECT j.value FROM json_each(?) AS j WHERE EXISTS (SELECT 1 FROM documents{where}{glue} "
+            f"documents.id = j.value) ORDER BY j.key", [ranked_json, *args])] if ranked else []
+        rest = [r[0] for r in self.conn.execute(
+            f"SELECT id FROM documents{where}{glue} id NOT IN (SELECT value FROM json_each(?)) "
+            f"ORDER BY {_SORT_SQL[sort]}", [*args, ranked_json])]
+        return first + rest, len(first)
+
+    def first_needing_label(self, ids: Sequence[int]) -> int | None:
+        """The first of `ids`, in the order given, that misses a label for a task the project uses (as
+        next_unlabelled_document_id): "next unlabelled" in a list that is not in id order."""
+        clauses, task_args = self._needs_label_clauses()
+        if not clauses or not ids:
+            return None
+        row = self.conn.execute(
+            "SELECT j.value FROM json_each(?) AS j WHERE EXISTS (SELECT 1 FROM documents WHERE documents.id = j.value "
+            "AND (" + " OR ".join(clauses) + ")) ORDER BY j.key LIMIT 1",
+            [json.dumps([int(i) for i in ids]), *task_args]).fetchone()
+        return row[0] if row else None
+
     def count_filtered(self, split: str | None = None, *, task: str | None = None, labelled: bool | None = None,
                        source_filter: str | None = None, search: str | None = None) -> int:
         where, args = _document_filter(split, task, labelled, source_filter, search)
@@ -1416,22 +1454,7 @@ class ProjectStore:
 
         Only documents of a list are candidates when given: the ones matching the filter arguments (as
         document_ids), and of those only the ids in `among` when it is given."""
-        clauses = []
-        if self.entity_type_names():
-            clauses.append("ner_labelled = 0")
-        if self.sentiment_class_names():
-            clauses.append("NOT EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id "
-                           "AND t.source = 'gold')")
-        task_args: list[Any] = []
-        if self.entity_sentiment_class_names():
-            # Entities found but none given a polarity (a document without entities has nothing to label).
-            clauses.append("(EXISTS (SELECT 1 FROM spans p WHERE p.document_id = documents.id AND p.source = 'gold') "
-                           "AND NOT " + _labelled_test(TASK_ENTITY_SENTIMENT, "documents")[0] + ")")
-        for ls in self.label_sets():
-            if ls.classes:
-                test, extra = _labelled_test(ls.name, "documents")
-                clauses.append("NOT " + test)
-                task_args += extra
+        clauses, task_args = self._needs_label_clauses()
         if not clauses:
             return None
         where, args = _document_filter(split, task, labelled, source_filter, search)
@@ -1446,6 +1469,27 @@ class ProjectStore:
         if row is None:
             row = self.conn.execute(f"SELECT id FROM documents{where} ORDER BY id LIMIT 1", args).fetchone()
         return row[0] if row else None
+
+    def _needs_label_clauses(self) -> tuple[list[str], list[Any]]:
+        """SQL tests on `documents`, one per task the project uses, true when the document misses that
+        task's label (any true: the document still needs labelling); with their args."""
+        clauses = []
+        if self.entity_type_names():
+            clauses.append("documents.ner_labelled = 0")
+        if self.sentiment_class_names():
+            clauses.append("NOT EXISTS (SELECT 1 FROM sentiments t WHERE t.document_id = documents.id "
+                           "AND t.source = 'gold')")
+        task_args: list[Any] = []
+        if self.entity_sentiment_class_names():
+            # Entities found but none given a polarity (a document without entities has nothing to label).
+            clauses.append("(EXISTS (SELECT 1 FROM spans p WHERE p.document_id = documents.id AND p.source = 'gold') "
+                           "AND NOT " + _labelled_test(TASK_ENTITY_SENTIMENT, "documents")[0] + ")")
+        for ls in self.label_sets():
+            if ls.classes:
+                test, extra = _labelled_test(ls.name, "documents")
+                clauses.append("NOT " + test)
+                task_args += extra
+        return clauses, task_args
 
     # ---- model in the loop: suggestions, rejections, active-learning scores ---------------------------
     # What they mean lives in core/suggestions.py and core/active_learning.py; the SQL lives here.
@@ -1970,6 +2014,10 @@ def _labelled_test(task: str, table: str) -> tuple[str, list[Any]]:
                 "AND p.sentiment IS NOT NULL)"), []
     return (f"EXISTS (SELECT 1 FROM document_labels x WHERE x.document_id = {table}.id AND x.source = 'gold' "
             "AND x.label_set = ?)"), [task]
+
+
+# The orders a document list can be sorted by (ranked_document_ids), ties by id.
+_SORT_SQL = {"id": "id", "text": "lower(text), id", "split": "split, id"}
 
 
 def _document_filter(split: str | None, task: str | None, labelled: bool | None, source_filter: str | None,

@@ -1,23 +1,38 @@
 """The document list dock: filter, search as you type, the table (paged by the model), a count line.
 
 A click shows the document and leaves the keyboard in the list (arrows, PageUp/PageDown, Home/End move
-through it); Enter or a double click opens it in the editor."""
+through it); Enter or a double click opens it in the editor.
+
+The order: document order (id), a column's (a click on the #, Text or Split header), or "most useful
+next" by an active-learning strategy: the documents the "Most useful next" dock ranked first, by rank,
+then the rest in id order, under the same filter and search. Any order but id order is read whole on a
+worker (ProjectStore.ranked_document_ids, ids only) and the rows still come a page at a time.
+"""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
 )
 
+from mtl_studio.core import active_learning as al
 from mtl_studio.core.store import ProjectStore
 
 from .background import BackgroundTasks
 from .models import (
-    FILTER_ALL, FILTER_ERRORS, FILTER_SILVER, FILTERS, DocumentListModel, DocumentQuery, count_matching, filter_label,
-    task_filter,
+    FILTER_ALL, FILTER_ERRORS, FILTER_SILVER, FILTERS, SORT_ID, SORT_SPLIT, SORT_TEXT, DocumentListModel, DocumentQuery,
+    ListOrder, count_matching, filter_label, order_matching, task_filter,
 )
+from .strategy_names import strategy_title
+
+DOCUMENT_ORDER = ""  # the order combo's key for id order; the other keys are al.STRATEGIES
+# States of a "most useful next" order (set_ranking).
+RANKED, RANKING, NO_SCORES = "ranked", "ranking", "no-scores"
+_COLUMN_SORTS = {DocumentListModel.COL_ID: SORT_ID, DocumentListModel.COL_TEXT: SORT_TEXT,
+                 DocumentListModel.COL_SPLIT: SORT_SPLIT}
 
 
 def filter_keys(tasks: list[str]) -> list[str]:
@@ -43,6 +58,7 @@ class DocumentListPanel(QWidget):
 
     documentActivated = Signal(int)  # the user picked a document (click / keyboard move)
     documentOpened = Signal(int)  # Enter or double click: edit it (the editor takes the keyboard)
+    orderChosen = Signal(str)  # the user chose an order: DOCUMENT_ORDER or a strategy key
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +73,15 @@ class DocumentListPanel(QWidget):
             self.filter_combo.addItem(filter_label(key), key)
         self.filter_combo.setToolTip(self.tr("Which documents to list"))
         row.addWidget(self.filter_combo, 1)
+        self.order_combo = QComboBox()
+        self.order_combo.setObjectName("documentOrder")
+        self.order_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.order_combo.setMinimumContentsLength(12)
+        self.order_combo.addItem(self.tr("Document order"), DOCUMENT_ORDER)
+        for key in al.STRATEGIES:
+            self.order_combo.addItem(self.tr("Most useful next: {strategy}").format(strategy=strategy_title(key)), key)
+        self.order_combo.setToolTip(self.tr("In which order to list the documents; J, K and N follow it"))
+        row.addWidget(self.order_combo, 1)
         layout.addLayout(row)
         self.search = QLineEdit()
         self.search.setObjectName("documentSearch")
@@ -81,6 +106,8 @@ class DocumentListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DocumentListModel.COL_TEXT, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(36)
+        header.setSectionsClickable(True)  # a click on #, Text or Split sorts by it
+        header.setSortIndicatorShown(False)
         fm = self.table.fontMetrics()
         hfm = header.fontMetrics()
         samples = {DocumentListModel.COL_ID: "000000", DocumentListModel.COL_NER: "✓ 00",
@@ -97,9 +124,13 @@ class DocumentListPanel(QWidget):
         self._count_pending = -1
         self._reselect: int | None = None  # the document to select again once a filtered count arrives
         self._last_selected: int | None = None  # kept while a filter hides it, to select it again later
+        self._sort = SORT_ID
+        # The "most useful next" order: (strategy, its ranked ids, state, the run whose scores) or None.
+        self._ranking: tuple[str, tuple[int, ...], str, str | None] | None = None
         self.count_label = QLabel()
         self.count_label.setObjectName("documentCount")
         self.count_label.setStyleSheet("color: #666;")
+        self.count_label.setWordWrap(True)  # the order's note must not widen the dock
         layout.addWidget(self.count_label)
 
         self._search_timer = QTimer(self)
@@ -108,6 +139,8 @@ class DocumentListPanel(QWidget):
         self._search_timer.timeout.connect(self._apply_query)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.filter_combo.currentIndexChanged.connect(lambda _i: self._apply_query())
+        self.order_combo.activated.connect(lambda _i: self.orderChosen.emit(str(self.order_combo.currentData())))
+        header.sectionClicked.connect(self._on_header_clicked)
         self.table.clicked.connect(self._emit_index)
         self.table.activated.connect(self._open_index)
         self.model.rowsInserted.connect(lambda *_: self._update_count())
@@ -120,6 +153,10 @@ class DocumentListPanel(QWidget):
 
     def set_store(self, store: ProjectStore | None) -> None:
         self.model.store = store  # the filters first (a query for a removed label set must not run)
+        self._ranking = None  # another project's ranked ids mean nothing here
+        self._set_sort(SORT_ID)
+        self.order_combo.setCurrentIndex(0)
+        self.model.query = self._query(self.filter_combo.currentData() or FILTER_ALL)
         self.reload_tasks(requery=False)
         self.model.set_store(store)
         self._update_count()
@@ -145,12 +182,67 @@ class DocumentListPanel(QWidget):
         if requery and i < 0:
             self._apply_query()
         elif i < 0:
-            self.model.query = DocumentQuery(FILTER_ALL, self.search.text().strip())
+            self.model.query = self._query(FILTER_ALL)
 
     def set_filter(self, key: str) -> None:
         i = self.filter_combo.findData(key)
         if i >= 0:
             self.filter_combo.setCurrentIndex(i)
+
+    # ---- the order ----------------------------------------------------------------------------------
+
+    def set_ranking(self, strategy: str | None, ranked: Sequence[int] | None = None, *, state: str = RANKED,
+                    run_id: str | None = None) -> None:
+        """List in the "most useful next" order of `strategy` (None: document order): `ranked` first (the
+        dock's order, best first) when state is RANKED; in document order while RANKING or when there
+        are NO_SCORES, which the count line says."""
+        ranking = None if strategy is None else (strategy, tuple(ranked or ()) if state == RANKED else (), state,
+                                                 run_id)
+        if ranking == self._ranking:
+            return
+        self._ranking = ranking
+        if ranking is not None:
+            self._set_sort(SORT_ID)
+        self.order_combo.blockSignals(True)
+        try:
+            self.order_combo.setCurrentIndex(max(0, self.order_combo.findData(strategy or DOCUMENT_ORDER)))
+        finally:
+            self.order_combo.blockSignals(False)
+        self._apply_query()
+
+    def ranking_strategy(self) -> str | None:
+        """The strategy of the "most useful next" order shown (None: document or column order)."""
+        return self._ranking[0] if self._ranking is not None else None
+
+    def shows_ranked_order(self) -> bool:
+        """The rows are in a strategy's ranked order (read and shown): J/K/N move through them."""
+        return (self._ranking is not None and bool(self._ranking[1]) and self.model.query.ranked == self._ranking[1]
+                and self.model.cached_total() is not None)
+
+    def _on_header_clicked(self, section: int) -> None:
+        sort = _COLUMN_SORTS.get(section)
+        if sort is None:
+            return
+        if self._ranking is not None:
+            self._ranking = None
+            self.order_combo.setCurrentIndex(0)
+            self.orderChosen.emit(DOCUMENT_ORDER)  # the dock stops following too
+        self._set_sort(sort)
+        self._apply_query()
+
+    def _set_sort(self, sort: str) -> None:
+        self._sort = sort
+        header = self.table.horizontalHeader()
+        if sort == SORT_ID:
+            header.setSortIndicatorShown(False)
+            return
+        column = next(c for c, s in _COLUMN_SORTS.items() if s == sort)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(column, Qt.SortOrder.AscendingOrder)
+
+    def _query(self, filter_key: str) -> DocumentQuery:
+        ranked = self._ranking[1] if self._ranking is not None else ()
+        return DocumentQuery(filter_key, self.search.text().strip(), ranked, self._sort)
 
     def reload(self) -> None:
         """Re-read the list with the same filter (documents were deleted, restored or moved)."""
@@ -166,7 +258,7 @@ class DocumentListPanel(QWidget):
     def _apply_query(self) -> None:
         self._search_timer.stop()
         current = self.current_doc_id() if self.current_doc_id() is not None else self._last_selected
-        self.model.set_query(DocumentQuery(self.filter_combo.currentData() or FILTER_ALL, self.search.text().strip()))
+        self.model.set_query(self._query(self.filter_combo.currentData() or FILTER_ALL))
         self._reselect = current
         if current is not None and self.model.cached_total() is not None:
             self._reselect = None
@@ -197,7 +289,24 @@ class DocumentListPanel(QWidget):
             self.count_label.setText(self.tr("Counting…"))
             self._request_count()
             return
-        self.count_label.setText(self.tr("{total} documents").format(total=f"{total:,}"))
+        text = self.tr("{total} documents").format(total=f"{total:,}")
+        note = self._order_note()
+        self.count_label.setText(f"{text} · {note}" if note else text)
+
+    def _order_note(self) -> str:
+        if self._ranking is None:
+            return ""
+        strategy, _ranked, state, run_id = self._ranking
+        title = strategy_title(strategy)
+        if state == RANKING:
+            return self.tr("ranking by {strategy}…; document order until then").format(strategy=title)
+        if state == NO_SCORES:
+            source = self.tr("run {run}").format(run=run_id) if run_id else self.tr("any trained model")
+            return self.tr("no scores stored for {source} yet: document order").format(source=source)
+        n = self.model.ranked_rows()
+        if run_id is None:
+            return self.tr("{n} in random order first (no trained model yet)").format(n=f"{n:,}")
+        return self.tr("{n} ranked by {strategy} first (run {run})").format(n=f"{n:,}", strategy=title, run=run_id)
 
     def _request_count(self) -> None:
         store = self.model.store
@@ -205,16 +314,24 @@ class DocumentListPanel(QWidget):
             return
         generation = self._count_pending = self._generation
         project, query = str(store.path), dataclasses.replace(self.model.query)
+        among = self.model.filter_ids()
 
-        def counted(n: int) -> None:
+        def counted(result: int | ListOrder) -> None:
             if generation == self._generation:
-                self.model.set_total(n)
+                if isinstance(result, ListOrder):
+                    self.model.set_order(result)
+                else:
+                    self.model.set_total(result)
                 self._update_count()
                 reselect, self._reselect = self._reselect, None
                 if reselect is not None:
                     self.select_doc(reselect, emit=False)
 
-        self.tasks.run(lambda: count_matching(project, query), counted, lambda _e: None)
+        if query.ordered():
+            # The whole order (ids only) on the worker: sorting 100k documents per page would stall paging.
+            self.tasks.run(lambda: order_matching(project, query, among), counted, lambda _e: None)
+        else:
+            self.tasks.run(lambda: count_matching(project, query), counted, lambda _e: None)
 
     def _on_reset(self) -> None:
         self._generation += 1

@@ -21,6 +21,7 @@ from mtl_studio.core.schema import SentimentLabel, Span
 from mtl_studio.core.store import ProjectStore
 
 from .background import BackgroundTasks
+from .document_list import DOCUMENT_ORDER, NO_SCORES, RANKED, RANKING
 from .next_queue import NextQueuePanel
 from .suggestion_commands import (AcceptAllSuggestionsCommand, AcceptSentimentSuggestionCommand,
                                   AcceptSpanSuggestionCommand, RejectSuggestionCommand)
@@ -162,6 +163,9 @@ class ModelLoop(QObject):
         if hasattr(w.training_panel, "run_finished"):
             w.training_panel.run_finished.connect(self.on_run_finished)
         self.queue_panel.documentChosen.connect(self._go_to)
+        self.queue_panel.orderChanged.connect(self._sync_list_order)
+        self.queue_panel.follow_check.toggled.connect(self._on_follow_toggled)
+        w.doc_panel.orderChosen.connect(self._on_list_order_chosen)
         self.retrain_check.toggled.connect(lambda _on: self._update_retrain_status())
         self.retrain_every.valueChanged.connect(lambda _v: self._update_retrain_status())
 
@@ -179,6 +183,8 @@ class ModelLoop(QObject):
         self.source = self._suggestion_source(store) if store is not None else None
         self.run_id = sg.current_suggestion_run(store) if store is not None and self.source else self.source
         self.queue_panel.set_project(store, self.source)
+        if store is not None and self.queue_panel.follow_check.isChecked():
+            self.queue_panel.refresh()  # the list follows the order: rank the new project's documents
         self._refresh_current()
 
     @staticmethod
@@ -360,11 +366,51 @@ class ModelLoop(QObject):
         text = self.editor.doc.text[span.start:span.end] if self.editor.doc else ""
         return text if len(text) <= 40 else text[:37] + "…"
 
+    # ---- the document list in the "most useful next" order ----------------------------------------------
+    # One order for both: with "follow" ticked the list shows the dock's ranking (its ids, best first,
+    # then the other documents), and choosing a "most useful next" order in the list picks the dock's
+    # strategy and ticks "follow"; "Document order" (or a column sort) unticks it.
+
+    def _on_list_order_chosen(self, key: str) -> None:
+        panel = self.queue_panel
+        if key == DOCUMENT_ORDER:
+            panel.follow_check.setChecked(False)
+            return
+        i = panel.strategy_combo.findData(key)
+        if i >= 0 and i != panel.strategy_combo.currentIndex():
+            panel.strategy_combo.setCurrentIndex(i)  # ranks again (a worker), then _sync_list_order
+        if panel.follow_check.isChecked():
+            self._sync_list_order()
+        else:
+            panel.follow_check.setChecked(True)
+
+    def _on_follow_toggled(self, on: bool) -> None:
+        panel = self.queue_panel
+        if on and self.store is not None and not panel.busy() and (
+                panel.ranked is None or panel.ranked.strategy != panel.strategy):
+            panel.refresh()  # nothing ranked yet: rank by the stored scores (or score the pool)
+        self._sync_list_order()
+
+    def _sync_list_order(self) -> None:
+        panel, doc_panel = self.queue_panel, self.window.doc_panel
+        if self.store is None or not panel.follow_check.isChecked():
+            if doc_panel.ranking_strategy() is not None:
+                doc_panel.set_ranking(None)
+            return
+        strategy, ranked = panel.strategy, panel.ranked
+        if panel.busy():
+            doc_panel.set_ranking(strategy, state=RANKING)
+        elif ranked is not None and ranked.strategy == strategy:
+            doc_panel.set_ranking(strategy, panel.order, state=RANKED, run_id=ranked.scored_run)
+        else:
+            doc_panel.set_ranking(strategy, state=NO_SCORES, run_id=self.run_id)
+
     # ---- navigation in the "most useful next" order ------------------------------------------------------
 
     def navigate(self, where: str) -> bool:
-        """J/K/N in the active-learning order when the dock says to follow it; False: the window's own."""
-        if not self.queue_panel.follows or self.store is None:
+        """J/K/N in the active-learning order when the dock says to follow it; False: the window's own,
+        which is the same order once the document list shows it (and also moves under its filter)."""
+        if not self.queue_panel.follows or self.store is None or self.window.doc_panel.shows_ranked_order():
             return False
         target = self.queue_panel.neighbour(self.window.current_doc_id(), where, self._still_open)
         if target is None:

@@ -8,7 +8,7 @@ Opening a project of 100k documents costs a COUNT and one page query, not 100k r
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt
@@ -77,12 +77,24 @@ def filter_label(key: str) -> str:
     return labels[key]
 
 
+# The orders of the rows after the ranked ones (ProjectStore.ranked_document_ids' sort), by column.
+SORT_ID, SORT_TEXT, SORT_SPLIT = "id", "text", "split"
+NAVIGATION_CHUNK = 256  # "next unlabelled" in a list not in id order asks the store about this many rows first
+
+
 @dataclass
 class DocumentQuery:
-    """What the list shows: one of FILTERS plus an optional text search."""
+    """What the list shows: one of FILTERS plus an optional text search, in id order, or with the
+    `ranked` documents first (an active-learning order, best first) and the rest by `sort`."""
 
     filter: str = FILTER_ALL
     search: str = ""
+    ranked: tuple[int, ...] = ()
+    sort: str = SORT_ID
+
+    def ordered(self) -> bool:
+        """Not in plain id order: the whole order is read once, on a worker (ListOrder)."""
+        return bool(self.ranked) or self.sort != SORT_ID
 
     def store_kwargs(self) -> dict[str, Any]:
         kw: dict[str, Any] = {"search": self.search or None}
@@ -92,6 +104,29 @@ class DocumentQuery:
         elif self.filter == FILTER_SILVER:
             kw.update(source_filter="silver")
         return kw
+
+
+@dataclass(frozen=True)
+class ListOrder:
+    """The ids of a list not in id order, in list order, read on a worker (order_matching): the list's
+    pages, positions and J/K/N then need no query that sorts the documents again."""
+
+    ids: list[int]
+    n_ranked: int  # the first n_ranked ids are ranked documents (in rank order), the rest follow by sort
+    rows: dict[int, int] = field(default_factory=dict)  # id -> row
+    prefix_ranks: list[int] = field(default_factory=list)  # rank (index in query.ranked) of each ranked row
+
+
+def order_matching(project: str, query: DocumentQuery, among: list[int] | None = None) -> ListOrder:
+    """The order of the documents matching `query` (of `among` only, when given), with a connection of
+    the calling thread (for a worker)."""
+    store = ProjectStore.open(project)
+    try:
+        ids, n_ranked = store.ranked_document_ids(query.ranked, among=among, sort=query.sort, **query.store_kwargs())
+    finally:
+        store.close()
+    rank = {doc_id: i for i, doc_id in enumerate(query.ranked)}
+    return ListOrder(ids, n_ranked, {doc_id: row for row, doc_id in enumerate(ids)}, [rank[i] for i in ids[:n_ranked]])
 
 
 def count_matching(project: str, query: DocumentQuery) -> int:
@@ -116,6 +151,7 @@ class DocumentListModel(QAbstractTableModel):
         self._pages: dict[int, list[dict[str, Any]]] = {}  # page number -> its rows, in id order
         self._error_ids: list[int] | None = None  # the errors filter's full id list (not an SQL filter)
         self._total: int | None = None  # None until counted (a filtered COUNT runs on a worker thread)
+        self._order: ListOrder | None = None  # the whole order when not in id order (read on a worker)
 
     # ---- configuration ---------------------------------------------------------------------------
 
@@ -134,10 +170,14 @@ class DocumentListModel(QAbstractTableModel):
         self._pages = {}
         self._error_ids = None
         self._total = None
+        self._order = None
         if self.store is not None:
             if self.query.filter == FILTER_ERRORS:
                 self._error_ids = error_document_ids(self.store, search=self.query.search or None)
-                self._total = len(self._error_ids)
+                if not self.query.ordered():
+                    self._total = len(self._error_ids)
+            elif self.query.ordered():
+                pass  # no rows until set_order() brings the whole order from a worker
             elif self.query.filter == FILTER_ALL and not self.query.search:
                 self._total = self.store.count_documents()
         self.endResetModel()
@@ -145,6 +185,27 @@ class DocumentListModel(QAbstractTableModel):
     def cached_total(self) -> int | None:
         """The count when already known (no query), else None."""
         return self._total
+
+    def filter_ids(self) -> list[int] | None:
+        """The ids the filter allows when it is a list (the errors filter), not an SQL filter."""
+        return self._error_ids
+
+    def set_order(self, order: ListOrder) -> None:
+        """The whole order of the current (ordered) query, read on a worker: its rows appear."""
+        self._pages = {}
+        self._order = order
+        if self._total is None and order.ids:
+            self.beginInsertRows(QModelIndex(), 0, len(order.ids) - 1)
+            self._total = len(order.ids)
+            self.endInsertRows()
+            return
+        self.beginResetModel()
+        self._total = len(order.ids)
+        self.endResetModel()
+
+    def ranked_rows(self) -> int:
+        """How many rows at the top are ranked documents (0 in id order)."""
+        return self._order.n_ranked if self._order is not None else 0
 
     def set_total(self, total: int) -> None:
         """A count made elsewhere (a worker thread) for the current query: its rows appear."""
@@ -177,7 +238,11 @@ class DocumentListModel(QAbstractTableModel):
         rows = self._pages.get(number)
         if rows is not None or self.store is None:
             return rows or []
-        if self._error_ids is not None:
+        if self._order is not None:
+            ids = self._order.ids[number * PAGE:(number + 1) * PAGE]
+        elif self.query.ordered():
+            return []  # the order is still being read
+        elif self._error_ids is not None:
             ids = self._error_ids[number * PAGE:(number + 1) * PAGE]
         else:
             previous = self._pages.get(number - 1)
@@ -186,7 +251,10 @@ class DocumentListModel(QAbstractTableModel):
                 ids = self.store.document_ids(after_id=previous[-1]["id"], limit=PAGE, **self.query.store_kwargs())
             else:
                 ids = self.store.document_ids(offset=number * PAGE, limit=PAGE, **self.query.store_kwargs())
-        rows = self.store.document_rows(ids)
+        rows = self.store.document_rows(ids)  # in id order
+        if self._order is not None:
+            by_id = {r["id"]: r for r in rows}
+            rows = [by_id[i] for i in ids if i in by_id]
         self._pages[number] = rows
         return rows
 
@@ -206,12 +274,30 @@ class DocumentListModel(QAbstractTableModel):
         loaded = self._loaded_row_of(doc_id)
         if loaded is not None:
             return loaded, True  # no query: J/K from a row on screen
+        if self._order is not None:
+            return self._order_position(doc_id)
         if self._error_ids is not None:
             i = bisect_left(self._error_ids, doc_id)
             return i, i < len(self._error_ids) and self._error_ids[i] == doc_id
         if self.store is None:
             return 0, False
         return self.store.document_position(doc_id, **self.query.store_kwargs())
+
+    def _order_position(self, doc_id: int) -> tuple[int, bool]:
+        order = self._order
+        assert order is not None
+        row = order.rows.get(doc_id)
+        if row is not None:
+            return row, True
+        # Hidden by the filter: where it would stand. Among the ranked rows by its rank, among the rest
+        # by id (in a column sort there is no such place: from the top).
+        try:
+            return bisect_left(order.prefix_ranks, self.query.ranked.index(doc_id)), False
+        except ValueError:
+            pass
+        if self.query.sort != SORT_ID:
+            return 0, False
+        return bisect_left(order.ids, doc_id, lo=order.n_ranked), False
 
     def row_of(self, doc_id: int) -> int | None:
         """Row of a document in the current list; None if it is filtered out."""
@@ -232,10 +318,36 @@ class DocumentListModel(QAbstractTableModel):
         """Row of the next document of this list (after `doc_id`, wrapping) that still needs a label."""
         if self.store is None:
             return None
+        if self._order is not None:
+            return self._next_unlabelled_in_order(doc_id)
         target = self.store.next_unlabelled_document_id(doc_id, among=self._error_ids, **self.query.store_kwargs())
         return self.row_of(target) if target is not None else None
 
+    def _next_unlabelled_in_order(self, doc_id: int | None) -> int | None:
+        """The first row after `doc_id`'s (wrapping round) that needs a label, asking the store about
+        growing chunks of the order so that the usual case (a few rows on) reads a few rows."""
+        assert self._order is not None and self.store is not None
+        ids = self._order.ids
+        if doc_id is None:
+            start = 0
+        else:
+            row, present = self._order_position(doc_id)
+            start = row + 1 if present else row
+        chunk = NAVIGATION_CHUNK
+        for begin, end in ((start, len(ids)), (0, min(start, len(ids)))):
+            at = begin
+            while at < end:
+                found = self.store.first_needing_label(ids[at:min(end, at + chunk)])
+                if found is not None:
+                    return self._order.rows[found]
+                at += chunk
+                chunk *= 4
+        return None
+
     def _loaded_row_of(self, doc_id: int) -> int | None:
+        if self._order is not None:
+            row = self._order.rows.get(doc_id)
+            return row if row is not None and row // PAGE in self._pages else None
         for number, rows in self._pages.items():
             if rows and rows[0]["id"] <= doc_id <= rows[-1]["id"]:
                 i = bisect_left([r["id"] for r in rows], doc_id)
@@ -248,6 +360,8 @@ class DocumentListModel(QAbstractTableModel):
         first, last = max(first, 0), min(last, self.rowCount() - 1)
         if last < first or self.store is None:
             return []
+        if self._order is not None:
+            return self._order.ids[first:last + 1]
         if self._error_ids is not None:
             return self._error_ids[first:last + 1]
         return self.store.document_ids(offset=first, limit=last - first + 1, **self.query.store_kwargs())
@@ -264,7 +378,10 @@ class DocumentListModel(QAbstractTableModel):
         fresh = self.store.document_rows([doc_id])
         if not fresh:
             return
-        self._pages[row // PAGE][row % PAGE] = fresh[0]
+        page = self._pages[row // PAGE]
+        if row % PAGE >= len(page) or page[row % PAGE]["id"] != doc_id:
+            return
+        page[row % PAGE] = fresh[0]
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     # ---- Qt model interface ------------------------------------------------------------------------

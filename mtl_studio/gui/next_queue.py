@@ -2,7 +2,8 @@
 
 Scoring the pool (core.active_learning.score_pool) runs on a worker in chunks, with progress and a
 Cancel button; reading the ranked order back also happens there (a 100k-document pool is a large
-query). The GUI thread only swaps in the finished order.
+query). The GUI thread only swaps in the finished order. With "J / K / N follow this order" ticked the
+document list shows the same order (model_loop.py keeps the two in step).
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from mtl_studio.core.document_predictions import load_model
 from mtl_studio.core.store import ProjectStore
 
 from .background import BackgroundTasks
+from .models import task_title
+from .strategy_names import strategy_title
 
 SHOWN_ROWS = 300  # rows listed in the dock; navigation follows the whole order
 
@@ -30,6 +33,7 @@ class RankedPool:
     run_id: str | None
     strategy: str
     entries: list[al.QueueEntry]
+    scored_run: str | None = None  # whose stored scores ranked them (None: random, no model)
 
 
 class _Progress(QObject):
@@ -52,14 +56,17 @@ def rank_pool(project: str, strategy: str, source: str | None, rescore: bool,
                         progress(event.done, event.total)
                     elif event.cancelled:
                         return None
-        entries = al.queue(store, strategy, run_id=run_id if run_id in store.scored_run_ids() else None)
-    return RankedPool(run_id, strategy, entries)
+        scored = run_id if run_id in store.scored_run_ids() else None
+        entries = al.queue(store, strategy, run_id=scored)
+        scored = scored or al.latest_scored_run(store)  # what queue() fell back to
+    return RankedPool(run_id, strategy, entries, scored)
 
 
 class NextQueuePanel(QWidget):
     """Strategy picker, scoring progress with Cancel, the ranked documents, and "J/K/N follow this order"."""
 
     documentChosen = Signal(int)
+    orderChanged = Signal()  # ranking started, finished or failed (the document list follows)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +74,7 @@ class NextQueuePanel(QWidget):
         self.store: ProjectStore | None = None
         self.source: str | None = None  # the model: a run id or a model folder (None: random order)
         self.order: list[int] = []
+        self.ranked: RankedPool | None = None  # the order shown (None: not ranked, or ranking failed)
         self.tasks = BackgroundTasks(self)
         self._stop: threading.Event | None = None
         self._generation = 0
@@ -80,7 +88,7 @@ class NextQueuePanel(QWidget):
         self.strategy_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.strategy_combo.setMinimumContentsLength(10)
         for key in al.STRATEGIES:
-            self.strategy_combo.addItem(self.tr(al.STRATEGY_TITLES[key]), key)
+            self.strategy_combo.addItem(strategy_title(key), key)
         self.strategy_combo.setCurrentIndex(al.STRATEGIES.index(al.JOINT))
         self.strategy_combo.setToolTip(self.tr("How to pick the most useful next document (see the manual)"))
         row.addWidget(self.strategy_combo, 1)
@@ -126,8 +134,10 @@ class NextQueuePanel(QWidget):
         self.cancel()
         self.store, self.source = store, source
         self.order = []
+        self.ranked = None
         self.table.setRowCount(0)
         self.status.setText("" if store is None else self.tr("Press Score to rank the unlabelled documents."))
+        self.orderChanged.emit()
 
     def set_run(self, source: str | None, *, rescore: bool = True) -> None:
         """A new model (a run id or a model folder): rank again with it ("reruns after each run")."""
@@ -168,15 +178,21 @@ class NextQueuePanel(QWidget):
             self._finish_busy()
             if result is None:
                 self.status.setText(self.tr("Scoring cancelled; the previous order stays."))
-                return
-            self._show(result)
+            else:
+                self._show(result)
+            self.orderChanged.emit()
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
                 self._finish_busy()
+                # The previous order was another strategy's (or model's): J/K/N must not follow it.
+                self.order, self.ranked = [], None
+                self.table.setRowCount(0)
                 self.status.setText(self.tr("Scoring failed: {}").format(exc))
+                self.orderChanged.emit()
 
         self.tasks.run(lambda: rank_pool(project, strategy, source, rescore, relay.changed.emit, stop), done, failed)
+        self.orderChanged.emit()
 
     def close_down(self) -> None:
         """The window is closing: stop scoring and start nothing new."""
@@ -200,17 +216,19 @@ class NextQueuePanel(QWidget):
 
     def _show(self, ranked: RankedPool) -> None:
         self.order = [e.id for e in ranked.entries]
+        self.ranked = ranked
         shown = ranked.entries[:SHOWN_ROWS]
         self.table.setRowCount(len(shown))
         for row, e in enumerate(shown):
-            cells = [str(e.id), f"{e.score:.3f}", "+".join(e.needs), " ".join(e.preview.split())]
+            cells = [str(e.id), f"{e.score:.3f}", " + ".join(task_title(t) for t in e.needs),
+                     " ".join(e.preview.split())]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, e.id)
                 self.table.setItem(row, col, item)
         source = self.tr("run {}").format(ranked.run_id) if ranked.run_id else self.tr("no model")
         self.status.setText(self.tr("{n} documents to label, by {strategy} ({source})").format(
-            n=len(self.order), strategy=self.tr(al.STRATEGY_TITLES[ranked.strategy]), source=source))
+            n=len(self.order), strategy=strategy_title(ranked.strategy), source=source))
 
     def _on_activated(self, row: int, _col: int) -> None:
         item = self.table.item(row, 0)

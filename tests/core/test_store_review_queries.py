@@ -82,3 +82,25 @@ def test_prediction_runs_are_finished_runs_with_predictions_newest_first(small_s
     runs = small_store.prediction_runs()
     assert [r["id"] for r in runs] == [second, first]
     assert runs[0]["tasks"] == ["sentiment"] and runs[0]["status"] == "stopped"
+
+
+def test_ranked_document_ids_lists_the_ranked_first_then_the_rest_under_the_filter(small_store):
+    # SMALL: 1 "Apple shares rose in Berlin.", 2 "Nokia…", 3 "Profit fell sharply.", 4 CJK, 5 "The bank…" (dev),
+    # 6 "Siemens in London." (test).
+    assert small_store.ranked_document_ids([5, 2, 4]) == ([5, 2, 4, 1, 3, 6], 3)
+    # a filter keeps the ranked order of the ranked documents it allows: NER-unlabelled are 3, 4, 5
+    assert small_store.ranked_document_ids([5, 2, 4], task="ner", labelled=False) == ([5, 4, 3], 2)
+    assert small_store.ranked_document_ids([6, 1], search="in") == ([6, 1, 2], 2)
+    assert small_store.ranked_document_ids([6, 1], split="train", among=[1, 3, 6]) == ([1, 3], 1)
+    assert small_store.ranked_document_ids([]) == ([1, 2, 3, 4, 5, 6], 0)
+    # the rest by a column: text (case-folded), split
+    assert small_store.ranked_document_ids([], sort="text")[0] == [1, 2, 3, 6, 5, 4]
+    assert small_store.ranked_document_ids([4], sort="split")[0] == [4, 5, 6, 1, 2, 3]
+
+
+def test_first_needing_label_keeps_the_given_order(small_store):
+    # Both tasks: 1 and 6 are labelled for both, 2 lacks sentiment, 3 NER, 4 and 5 both.
+    assert small_store.first_needing_label([6, 1, 5, 2]) == 5
+    assert small_store.first_needing_label([6, 2, 5]) == 2
+    assert small_store.first_needing_label([1, 6]) is None
+    assert small_store.first_needing_label([]) is None

@@ -24,7 +24,7 @@ from mtl_studio.core.store import ProjectStore
 from .background import BackgroundTasks
 from .models import (
     FILTER_ALL, FILTER_ERRORS, FILTER_SILVER, FILTERS, SORT_ID, SORT_SPLIT, SORT_TEXT, DocumentListModel, DocumentQuery,
-    ListOrder, count_matching, filter_label, order_matching, task_filter,
+    ErrorList, ListOrder, count_matching, errors_matching, filter_label, order_matching, task_filter,
 )
 from .strategy_names import strategy_title
 
@@ -314,11 +314,12 @@ class DocumentListPanel(QWidget):
             return
         generation = self._count_pending = self._generation
         project, query = str(store.path), dataclasses.replace(self.model.query)
-        among = self.model.filter_ids()
 
-        def counted(result: int | ListOrder) -> None:
+        def counted(result: int | ListOrder | ErrorList) -> None:
             if generation == self._generation:
-                if isinstance(result, ListOrder):
+                if isinstance(result, ErrorList):
+                    self.model.set_error_ids(result)
+                elif isinstance(result, ListOrder):
                     self.model.set_order(result)
                 else:
                     self.model.set_total(result)
@@ -327,9 +328,11 @@ class DocumentListPanel(QWidget):
                 if reselect is not None:
                     self.select_doc(reselect, emit=False)
 
-        if query.ordered():
+        if query.filter == FILTER_ERRORS:
+            self.tasks.run(lambda: errors_matching(project, query), counted, lambda _e: None)
+        elif query.ordered():
             # The whole order (ids only) on the worker: sorting 100k documents per page would stall paging.
-            self.tasks.run(lambda: order_matching(project, query, among), counted, lambda _e: None)
+            self.tasks.run(lambda: order_matching(project, query, None), counted, lambda _e: None)
         else:
             self.tasks.run(lambda: count_matching(project, query), counted, lambda _e: None)
 

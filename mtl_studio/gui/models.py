@@ -129,6 +129,26 @@ def order_matching(project: str, query: DocumentQuery, among: list[int] | None =
     return ListOrder(ids, n_ranked, {doc_id: row for row, doc_id in enumerate(ids)}, [rank[i] for i in ids[:n_ranked]])
 
 
+@dataclass(frozen=True)
+class ErrorList:
+    """The errors filter's documents (ids in id order) and, for an ordered list, their order."""
+
+    ids: list[int]
+    order: ListOrder | None
+
+
+def errors_matching(project: str, query: DocumentQuery) -> ErrorList:
+    """On a worker: the documents some run got wrong (matching the search), and their order when the
+    list is ordered. It compares every stored prediction with gold: far too slow for the GUI thread on
+    a large project."""
+    store = ProjectStore.open(project)
+    try:
+        ids = error_document_ids(store, search=query.search or None)
+    finally:
+        store.close()
+    return ErrorList(ids, order_matching(project, query, ids) if query.ordered() else None)
+
+
 def count_matching(project: str, query: DocumentQuery) -> int:
     """How many documents match `query`, with a connection of the calling thread (for a worker)."""
     store = ProjectStore.open(project)
@@ -173,9 +193,7 @@ class DocumentListModel(QAbstractTableModel):
         self._order = None
         if self.store is not None:
             if self.query.filter == FILTER_ERRORS:
-                self._error_ids = error_document_ids(self.store, search=self.query.search or None)
-                if not self.query.ordered():
-                    self._total = len(self._error_ids)
+                pass  # no rows until set_error_ids() brings the list from a worker (a diff of every run)
             elif self.query.ordered():
                 pass  # no rows until set_order() brings the whole order from a worker
             elif self.query.filter == FILTER_ALL and not self.query.search:
@@ -189,6 +207,18 @@ class DocumentListModel(QAbstractTableModel):
     def filter_ids(self) -> list[int] | None:
         """The ids the filter allows when it is a list (the errors filter), not an SQL filter."""
         return self._error_ids
+
+    def set_error_ids(self, found: "ErrorList") -> None:
+        """The errors filter's documents, found on a worker (errors_matching): its rows appear."""
+        self._error_ids = found.ids
+        if found.order is not None:
+            self.set_order(found.order)
+        else:
+            self.set_total(len(found.ids))
+
+    def waiting_for_filter(self) -> bool:
+        """The errors filter's list is still being read: no row and no navigation yet."""
+        return self.query.filter == FILTER_ERRORS and self._error_ids is None
 
     def set_order(self, order: ListOrder) -> None:
         """The whole order of the current (ordered) query, read on a worker: its rows appear."""
@@ -279,7 +309,7 @@ class DocumentListModel(QAbstractTableModel):
         if self._error_ids is not None:
             i = bisect_left(self._error_ids, doc_id)
             return i, i < len(self._error_ids) and self._error_ids[i] == doc_id
-        if self.store is None:
+        if self.store is None or self.waiting_for_filter():
             return 0, False
         return self.store.document_position(doc_id, **self.query.store_kwargs())
 
@@ -316,7 +346,7 @@ class DocumentListModel(QAbstractTableModel):
 
     def next_unlabelled_row(self, doc_id: int | None) -> int | None:
         """Row of the next document of this list (after `doc_id`, wrapping) that still needs a label."""
-        if self.store is None:
+        if self.store is None or self.waiting_for_filter():
             return None
         if self._order is not None:
             return self._next_unlabelled_in_order(doc_id)

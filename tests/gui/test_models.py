@@ -12,7 +12,7 @@ from mtl_studio.core.schema import SentimentLabel, Span
 from mtl_studio.core.store import ProjectStore
 from mtl_studio.gui.models import (
     FILTER_ERRORS, FILTER_SILVER, FILTER_UNLABELLED_NER, FILTER_UNLABELLED_SENTIMENT, PAGE, DocumentListModel,
-    DocumentQuery,
+    DocumentQuery, errors_matching,
 )
 
 
@@ -97,12 +97,13 @@ def test_errors_filter_uses_latest_run_predictions(qtbot, project):
     assert error_document_ids(project) == [3]
     model = DocumentListModel()
     model.set_store(project)
-    model.set_query(DocumentQuery(FILTER_ERRORS))
-    fetch_all(model)
-    assert column(model, 0) == [3]
-    model.set_query(DocumentQuery(FILTER_ERRORS, search="Berlin"))
-    fetch_all(model)
-    assert column(model, 0) == []
+    for query, expected in ((DocumentQuery(FILTER_ERRORS), [3]), (DocumentQuery(FILTER_ERRORS, search="Berlin"), [])):
+        model.set_query(query)
+        # The list is found on a worker (it diffs every prediction): nothing until it arrives.
+        assert model.rowCount() == 0 and model.waiting_for_filter() and model.cached_total() is None
+        model.set_error_ids(errors_matching(str(project.path), query))
+        fetch_all(model)
+        assert column(model, 0) == expected and not model.waiting_for_filter()
 
 
 def bulk_project(path, n: int) -> ProjectStore:

@@ -150,3 +150,27 @@ def test_select_all_and_delete_14k_documents_then_undo(qtbot, big_project, tmp_p
     qtbot.waitUntil(lambda: not w._busy and w.doc_model.rowCount() == 0, timeout=30_000)
     assert w.store.count_documents() == 0
     w.shutdown()
+
+
+def test_the_errors_filter_is_found_off_the_gui_thread(qtbot, project):
+    """Choosing "errors" diffs every stored prediction against gold: the list says it is counting, the
+    rows arrive from a worker, and only the documents a run got wrong are listed."""
+    from mtl_studio.core.schema import SentimentLabel
+    from mtl_studio.gui.models import FILTER_ERRORS
+
+    for doc_id in project.document_ids():
+        project.set_sentiment(doc_id, "positive")
+    run = project.create_run({"tasks": ["sentiment"]})
+    wrong = project.document_ids()[1]
+    for doc_id in project.document_ids():
+        project.replace_model_annotations(doc_id, "predicted", run, [],
+                                          SentimentLabel("negative" if doc_id == wrong else "positive"))
+    project.update_run(run, status="completed", metrics={"dev": {}, "test": {}})
+    w = open_window(qtbot, project.path)
+    combo = w.doc_panel.filter_combo
+    combo.setCurrentIndex(combo.findData(FILTER_ERRORS))
+    assert w.doc_model.rowCount() == 0 and w.doc_panel.count_label.text() == "Counting…"
+    qtbot.waitUntil(lambda: w.doc_model.rowCount() == 1, timeout=10_000)
+    assert w.doc_model.doc_id_at(0) == wrong
+    assert w.doc_panel.count_label.text().startswith("1 documents")
+    w.shutdown()

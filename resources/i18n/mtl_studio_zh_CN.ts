@@ -403,7 +403,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+206"/>
+        <location line="+353"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -461,9 +461,24 @@
 <context>
     <name>DocumentListPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/document_list.py" line="+58"/>
+        <location filename="../../mtl_studio/gui/document_list.py" line="+74"/>
         <source>Which documents to list</source>
         <translation>列出哪些文档</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Document order</source>
+        <translation>文档顺序</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Most useful next: {strategy}</source>
+        <translation>最值得标注：{strategy}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In which order to list the documents; J, K and N follow it</source>
+        <translation>文档的列出顺序；J、K、N 按此顺序移动</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -471,7 +486,7 @@
         <translation>搜索文本…  (Ctrl+F)</translation>
     </message>
     <message>
-        <location line="+129"/>
+        <location line="+196"/>
         <source>No project open</source>
         <translation>未打开项目</translation>
     </message>
@@ -484,6 +499,36 @@
         <location line="+3"/>
         <source>{total} documents</source>
         <translation>{total} 篇文档</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>ranking by {strategy}…; document order until then</source>
+        <translation>正在按{strategy}排序…；在此之前按文档顺序</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>run {run}</source>
+        <translation>运行 {run}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>any trained model</source>
+        <translation>任何已训练的模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no scores stored for {source} yet: document order</source>
+        <translation>尚无{source}的得分：按文档顺序</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{n} in random order first (no trained model yet)</source>
+        <translation>前 {n} 篇按随机顺序（尚无已训练的模型）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} ranked by {strategy} first (run {run})</source>
+        <translation>前 {n} 篇按{strategy}排序（运行 {run}）</translation>
     </message>
 </context>
 <context>
@@ -1771,7 +1816,7 @@
 <context>
     <name>ModelLoop</name>
     <message>
-        <location filename="../../mtl_studio/gui/model_loop.py" line="+100"/>
+        <location filename="../../mtl_studio/gui/model_loop.py" line="+101"/>
         <source>Retrain after every</source>
         <translation>每新增</translation>
     </message>
@@ -1856,7 +1901,7 @@
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+74"/>
         <source>Model folder for suggestions</source>
         <translation>用于建议的模型文件夹</translation>
     </message>
@@ -1881,7 +1926,7 @@
         <translation>此文档暂时还没有建议。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+57"/>
         <source>No more documents in the “most useful next” order.</source>
         <translation>“最值得标注”顺序中没有更多文档了。</translation>
     </message>
@@ -1899,7 +1944,7 @@
 <context>
     <name>NextQueuePanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/next_queue.py" line="+85"/>
+        <location filename="../../mtl_studio/gui/next_queue.py" line="+93"/>
         <source>How to pick the most useful next document (see the manual)</source>
         <translation>如何挑选最值得标注的下一篇文档（见手册）</translation>
     </message>
@@ -1940,12 +1985,12 @@
         <translation>文本</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Press Score to rank the unlabelled documents.</source>
         <translation>点击“评分”为未标注文档排序。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Scoring the unlabelled documents…</source>
         <translation>正在为未标注文档评分…</translation>
     </message>
@@ -1960,12 +2005,12 @@
         <translation>评分已取消；保留之前的顺序。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Scoring failed: {}</source>
         <translation>评分失败：{}</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+38"/>
         <source>run {}</source>
         <translation>训练 {}</translation>
     </message>
@@ -3607,6 +3652,59 @@ accuracy</source>
         <location line="+19"/>
         <source>Waiting for another writer (an import) to finish… {s:.0f} s</source>
         <translation>正在等待另一个写入者（导入）完成… {s:.0f} 秒</translation>
+    </message>
+</context>
+<context>
+    <name>Strategies</name>
+    <message>
+        <location filename="../../mtl_studio/gui/strategy_names.py" line="+17"/>
+        <source>MNLP</source>
+        <translation>MNLP</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>margin</source>
+        <translation>间隔</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uncertainty (both tasks)</source>
+        <translation>不确定性（两个任务）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uncertainty (NER: {measure})</source>
+        <translation>不确定性（NER：{measure}）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>token entropy</source>
+        <translation>词元熵</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uncertainty (sentiment: {measure})</source>
+        <translation>不确定性（情感：{measure}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Joint (both tasks, rank-combined)</source>
+        <translation>联合（两个任务，按排名合并）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cross-task disagreement</source>
+        <translation>跨任务分歧</translation>
     </message>
 </context>
 <context>

@@ -8,6 +8,8 @@ re-asks whenever the content's layout changes (task rows added, a language switc
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
@@ -25,19 +27,17 @@ class VerticalScrollArea(QScrollArea):
         # The vertical bar is counted even while hidden: showing it later must not squeeze the content.
         return content_width + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
 
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
+    def _widened(self, hint: QSize, content_hint: Callable[[QWidget], QSize]) -> QSize:
         content = self.widget()
         if content is None:
             return hint
-        return QSize(self._width_for(content.minimumSizeHint().width()), hint.height())
+        return QSize(self._width_for(content_hint(content).width()), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._widened(super().minimumSizeHint(), QWidget.minimumSizeHint)
 
     def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        content = self.widget()
-        if content is None:
-            return hint
-        return QSize(self._width_for(content.sizeHint().width()), hint.height())
+        return self._widened(super().sizeHint(), QWidget.sizeHint)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The content's needs changed (a posted layout request), or it was laid out while hidden (rows

@@ -55,3 +55,41 @@ def show_train_tab(window, config):
     panel.set_config(config)
     window.tabs.setCurrentWidget(window._tab_pages[panel])
     return panel
+
+
+def window_on_train_tab(qtbot, path):
+    """A shown MainWindow on the project at `path`, with the Train tab in front."""
+    from mtl_studio.gui.app import app_settings
+    from mtl_studio.gui.main_window import MainWindow
+
+    w = MainWindow(app_settings())
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_project(path)
+    w.tabs.setCurrentWidget(w._tab_pages[w.training_panel])
+    return w
+
+
+def close_when_runs_end(qtbot, w) -> None:
+    """Shut the window down and wait until every training thread it started has ended."""
+    from mtl_studio.gui.worker import running_threads
+
+    w.shutdown()
+    qtbot.waitUntil(lambda: not running_threads(), timeout=60_000)
+
+
+def write_many_documents(path, n: int, split=lambda i: "train"):
+    """A project of n short documents ("Document i about CompanyK."), one transaction (about a second
+    for 14k), split by `split(i)`."""
+    from mtl_studio.core.schema import Document
+    from mtl_studio.core.store import ProjectStore
+    from mtl_studio.core.tokenize import tokenize
+
+    store = ProjectStore.create(path)
+    store.add_entity_type("ORG")
+    store.add_sentiment_class("positive")
+    with store.bulk():
+        for i in range(n):
+            text = f"Document {i + 1} about Company{i % 97}."
+            store.add_document(Document(text=text, tokens=tokenize(text), split=split(i)))
+    return store

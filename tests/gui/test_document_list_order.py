@@ -8,13 +8,11 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTranslator
 
 from mtl_studio.core import active_learning as al
-from mtl_studio.core.schema import Document
 from mtl_studio.core.store import ProjectStore
-from mtl_studio.core.tokenize import tokenize
 from mtl_studio.gui.document_list import DOCUMENT_ORDER
 from mtl_studio.gui.models import DocumentListModel
 from mtl_studio.gui.next_queue import NextQueuePanel
-from gui_helpers import open_window
+from gui_helpers import open_window, write_many_documents
 from project_helpers import ProjectSpec, add_fake_run, make_project
 
 # Fourteen documents: most unlabelled, some labelled for one task or both, a few outside train (the pool
@@ -183,13 +181,7 @@ BIG = 14_000
 def big_scored_project(tmp_path_factory):
     """14k short documents, 9,000 of them with stored joint scores in a known (shuffled) order."""
     path = tmp_path_factory.mktemp("bigorder") / "big.mtl"
-    store = ProjectStore.create(path)
-    store.add_entity_type("ORG")
-    store.add_sentiment_class("positive")
-    with store.bulk():
-        for i in range(BIG):
-            text = f"Document {i + 1} about Company{i % 97}."
-            store.add_document(Document(text=text, tokens=tokenize(text), split="train"))
+    store = write_many_documents(path, BIG)
     ranked = [(i * 7919) % BIG + 1 for i in range(9_000)]  # distinct: 7919 is prime to 14000
     store.replace_document_scores("scores-1", [(al.JOINT, doc_id, 1.0 - k / 10_000)
                                               for k, doc_id in enumerate(ranked)])

@@ -13,10 +13,9 @@ from PySide6.QtCore import Qt
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import GradientConflict
 from mtl_studio.gui import training
-from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.conflict_chart import ConflictChart
 from mtl_studio.gui.main_window import MainWindow
-from mtl_studio.gui.worker import running_threads
+from gui_helpers import close_when_runs_end, window_on_train_tab
 from project_helpers import TRAINING, make_project
 
 READINGS = [(20, -0.2, {"embeddings": 0.1, "layer 0": -0.3, "layer 1": -0.4}),
@@ -49,18 +48,8 @@ def project(tmp_path):
     store.close()
 
 
-def _window(qtbot, path) -> MainWindow:
-    w = MainWindow(app_settings())
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(path)
-    w.tabs.setCurrentWidget(w._tab_pages[w.training_panel])
-    return w
-
-
-def _close(qtbot, w: MainWindow) -> None:
-    w.shutdown()
-    qtbot.waitUntil(lambda: not running_threads(), timeout=60_000)
+_window = window_on_train_tab
+_close = close_when_runs_end
 
 
 def _click_history_row(qtbot, w: MainWindow, run_id: str) -> None:

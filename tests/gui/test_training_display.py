@@ -9,10 +9,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
-from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.loss_curves import TOTAL_EMA_ALPHA
-from mtl_studio.gui.main_window import MainWindow
-from mtl_studio.gui.worker import running_threads
+from gui_helpers import close_when_runs_end, window_on_train_tab
 from project_helpers import ENGINE, make_project
 
 CLI_WORDS = ("mtl-studio", "--resume", "--batch-size")
@@ -35,18 +33,8 @@ def engine_project(tmp_path):
     return path
 
 
-def _window(qtbot, path) -> MainWindow:
-    w = MainWindow(app_settings())
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_project(path)
-    w.tabs.setCurrentWidget(w._tab_pages[w.training_panel])
-    return w
-
-
-def _close(qtbot, w: MainWindow) -> None:
-    w.shutdown()
-    qtbot.waitUntil(lambda: not running_threads(), timeout=60_000)
+_window = window_on_train_tab
+_close = close_when_runs_end
 
 
 def _record_steps(panel) -> list[StepProgress]:

@@ -8,11 +8,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSlider
 
-from mtl_studio.core.schema import Document, Span
-from mtl_studio.core.store import ProjectStore
-from mtl_studio.core.tokenize import tokenize
+from mtl_studio.core.schema import Span
 from mtl_studio.gui.main_window import MainWindow
-from gui_helpers import open_window
+from gui_helpers import open_window, write_many_documents
 
 BIG = 14_000
 
@@ -21,14 +19,7 @@ BIG = 14_000
 def big_project(tmp_path_factory):
     """14k short documents written through the store API in one transaction (about a second)."""
     path = tmp_path_factory.mktemp("big") / "big.mtl"
-    store = ProjectStore.create(path)
-    store.add_entity_type("ORG")
-    store.add_sentiment_class("positive")
-    with store.bulk():
-        for i in range(BIG):
-            text = f"Document {i + 1} about Company{i % 97}."
-            store.add_document(Document(text=text, tokens=tokenize(text), split=("train", "dev", "test")[i % 3]))
-    store.close()
+    write_many_documents(path, BIG, split=lambda i: ("train", "dev", "test")[i % 3]).close()
     return path
 
 

@@ -90,6 +90,15 @@ def test_csv_rows_with_other_field_counts(tmp_path, row, words):
     _refused(tmp_path, "ragged.csv", f"text,sentiment\nNokia cut jobs.,negative\n{row}\n", 3, words)
 
 
+@pytest.mark.parametrize("content, line", [
+    ('"', 1),  # a file of one quote (found by the deep fuzz profile: the message had no line)
+    ('text,sentiment\nNokia cut jobs.,negative\nok,"neutral\n', 3),
+    ('text,sentiment\n"Nokia\ncut jobs.",negative\nmore,"neutral\n', 4),  # a quoted cell over two lines first
+])
+def test_csv_quote_never_closed_names_the_line_it_opens(tmp_path, content, line):
+    _refused(tmp_path, "quote.csv", content, line, "never closed")
+
+
 @pytest.mark.parametrize("entity, words", [
     ({"start": "x", "end": 5, "label": "ORG"}, "start must be an integer"),
     ({"start": 0.5, "end": 5, "label": "ORG"}, "start must be an integer"),

@@ -128,8 +128,13 @@ def _read_delimited(path: Path, options: ImportOptions, report: ImportReport, se
         except pd.errors.EmptyDataError:
             report.error("the file is empty", kind="empty", line=1)
         except pd.errors.ParserError as e:
-            report.error(f"cannot read the file as {'TSV' if sep == chr(9) else 'CSV'}: {e}", kind="bad-row",
-                         line=_line_in(str(e)))
+            line = _line_in(str(e))
+            row = re.search(r"starting at row (\d+)", str(e))  # "EOF inside string starting at row N"
+            if line is None and row is not None:
+                line = _record_start_line(path, options, sep, quoting, int(row.group(1)))
+            report.error(f"cannot read the file as {'TSV' if sep == chr(9) else 'CSV'}: {e}"
+                         f"{' (a quote opened here is never closed)' if row is not None else ''}", kind="bad-row",
+                         line=line)
         _bad_lines(caught, report)
 
 
@@ -197,6 +202,26 @@ def _bad_lines(caught: list[warnings.WarningMessage], report: ImportReport) -> N
         if not found and "line" in msg.lower():
             report.error(msg, kind="bad-row", line=_line_in(msg))
     caught.clear()
+
+
+def _record_start_line(path: Path, options: ImportOptions, sep: str, quoting: int, record: int) -> int:
+    """The line where record `record` (0 = the header) starts: pandas counts records, and a quoted cell
+    may span lines. Only on the error path: it reads the file again."""
+    starts: list[int] = []
+    numbered = read_lines(path, options.encoding, ImportReport(str(path)))
+
+    def lines() -> Iterator[str]:
+        for lineno, line in numbered:
+            starts.append(lineno)
+            yield line + "\n"
+
+    first = 1
+    for index, _row in enumerate(csv.reader(lines(), delimiter=sep, quoting=quoting, strict=False)):
+        if index == record:
+            return starts[0] if starts else first
+        first = starts[-1] + 1 if starts else first
+        starts.clear()
+    return starts[0] if starts else first
 
 
 def _line_in(message: str) -> int | None:

@@ -118,3 +118,45 @@ def test_an_auto_budget_is_estimated_with_the_planned_epochs():
     assert _planned_epochs(TrainConfig(epochs=4), 10) == 4
     assert _planned_epochs(TrainConfig(epochs="auto"), 20) == 20  # 600 steps / 20 a epoch > MAX_EPOCHS
     assert _planned_epochs(TrainConfig(epochs="auto"), 1000) == 3  # a large project: the preset's 3
+
+
+def _probe_trainer(run_id: str, step_seconds: float):
+    """A stand-in for core.train.train: a run start, then steps that each take `step_seconds`."""
+    import time
+
+    from mtl_studio.core.events import RunStarted
+
+    def trainer(project, config, stop):
+        yield RunStarted(run_id, config.to_dict(), "cpu", "fp32", {"ner": 10}, 20)
+        for step in range(1, 10):
+            time.sleep(step_seconds)
+            yield StepProgress(step, 20, 1, {}, {}, 0.0, 0.0, 0.0)
+            if stop.is_set():
+                return
+
+    return trainer
+
+
+def test_the_estimate_prefers_the_speed_finished_runs_recorded_here(tmp_path, monkeypatch):
+    """A probe's first steps pay for warm-up (one sweep's probe said 9.6 s/step, its runs took 0.64): a
+    speed recorded by finished runs on this machine wins over it; without one the probe decides."""
+    from mtl_studio.core.sweep import estimate_sweep
+    from mtl_studio.core.throughput import record_throughput
+
+    monkeypatch.setenv("MTL_STUDIO_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    store = make_project(tmp_path / "p.mtl", TRAINING)
+    base = TrainConfig(encoder="some-encoder", epochs=2, batch_size=16)
+    plan = plan_sweep(("ner", "sentiment"), 3, ())
+    probe_run = store.create_run(base.to_dict())
+    est = estimate_sweep(store.path, plan, base, trainer=_probe_trainer(probe_run, 0.05))
+    assert not est.from_finished_runs and 0.04 <= est.step_seconds < 0.5
+    assert est.steps_per_run == 40 and est.runs == len(plan)
+    assert probe_run not in [r.id for r in store.run_records()]  # the probe leaves no trace
+
+    record_throughput("some-encoder", "cpu", 32.0)  # 32 documents/s: half a second per batch of 16
+    probe_run = store.create_run(base.to_dict())
+    est = estimate_sweep(store.path, plan, base, trainer=_probe_trainer(probe_run, 0.05))
+    assert est.from_finished_runs and est.step_seconds == 0.5
+    assert est.total_seconds >= len(plan) * 40 * 0.5
+    store.close()

@@ -3829,8 +3829,18 @@ accuracy</source>
     </message>
     <message>
         <location line="+5"/>
-        <source>Estimate: about {} for {} runs ({} steps each at {} s/step, plus evaluation).</source>
-        <translation>估计：约需 {}，共 {} 次运行（每次 {} 步，每步 {} 秒，另加评估）。</translation>
+        <source>the speed of finished runs on this machine</source>
+        <translation>本机已完成运行的速度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a short probe run; the first steps are slow, so it errs high</source>
+        <translation>一次简短的试运行；最初几步较慢，因此估计偏高</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Estimate: about {} for {} runs ({} steps each at {} s/step, plus evaluation; step time from {}).</source>
+        <translation>估计：约 {}，共 {} 次运行（每次 {} 步，每步 {} 秒，另加评估；步时来自{}）。</translation>
     </message>
     <message>
         <location line="+6"/>

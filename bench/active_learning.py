@@ -127,7 +127,7 @@ def train_round(project: Path, args: argparse.Namespace) -> tuple[str, dict[str,
 
 
 def select(store: Any, strategy: str, run_id: str, annotated: set[int], pool: list[int], step: int,
-           rng: random.Random, args: argparse.Namespace) -> list[int]:
+           rng: random.Random, args: argparse.Namespace, truth: dict[int, Any] | None = None) -> list[int]:
     from mtl_studio.core import active_learning as al
 
     remaining = [i for i in pool if i not in annotated]
@@ -135,8 +135,30 @@ def select(store: Any, strategy: str, run_id: str, annotated: set[int], pool: li
         return rng.sample(remaining, min(step, len(remaining)))
     for _ in al.score_pool(store, run_id, splits=["train"], device=args.device, batch_size=64):
         pass
-    ranked = [e.id for e in al.queue(store, strategy, run_id=run_id, splits=["train"])]
-    return [i for i in ranked if i not in annotated][:step]
+    ranked = [e.id for e in al.queue(store, strategy, run_id=run_id, splits=["train"]) if e.id not in annotated]
+    if not args.quota or truth is None:
+        return ranked[:step]
+    return with_quota(ranked, remaining, truth, step)
+
+
+def with_quota(ranked: list[int], remaining: list[int], truth: dict[int, Any], step: int) -> list[int]:
+    """--quota: each dataset of the mixed pool gets its share of the round (its share of the remaining
+    pool), filled from the strategy's order. Without it, a sentence picked for its sentiment
+    uncertainty may be a CoNLL one, which the simulated annotator can only give entities."""
+    def source(doc_id: int) -> str:
+        return "ner" if truth[doc_id].ner_labelled else "sentiment"
+
+    share = sum(source(i) == "ner" for i in remaining) / max(1, len(remaining))
+    wanted = {"ner": round(step * share)}
+    wanted["sentiment"] = step - wanted["ner"]
+    picked: list[int] = []
+    for doc_id in ranked:
+        if wanted[source(doc_id)] > 0:
+            wanted[source(doc_id)] -= 1
+            picked.append(doc_id)
+        if len(picked) == step:
+            break
+    return picked
 
 
 class Simulation:
@@ -184,7 +206,7 @@ class Simulation:
             t0 = time.perf_counter()
             with ProjectStore.open(self.path) as store:
                 self.batch = select(store, self.strategy, run_id, self.annotated, self.pool, self.args.step,
-                                    self.rng, self.args)
+                                    self.rng, self.args, self.truth)
             select_s = time.perf_counter() - t0
         result = RoundResult(self.strategy, self.seed, len(self.annotated), (test.get("ner") or {}).get("f1"),
                              (test.get("sentiment") or {}).get("f1"), round(train_s, 1), round(select_s, 1))
@@ -291,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default="auto")
     p.add_argument("--strategies", default="random,uncertainty,joint")
     p.add_argument("--seeds", type=int, default=2, help="repetitions with different seed sets (default 2)")
+    p.add_argument("--quota", action="store_true",
+                   help="give each dataset of the mixed pool its share of every round (see with_quota)")
     p.add_argument("--json", metavar="FILE", help="write results as JSON")
     p.add_argument("--plot", metavar="PNG", help="write the plot (needs matplotlib)")
     args = p.parse_args(argv)

@@ -76,13 +76,13 @@ class DocumentListPanel(QWidget):
         self.order_combo = QComboBox()
         self.order_combo.setObjectName("documentOrder")
         self.order_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.order_combo.setMinimumContentsLength(12)
+        self.order_combo.setMinimumContentsLength(10)
         self.order_combo.addItem(self.tr("Document order"), DOCUMENT_ORDER)
         for key in al.STRATEGIES:
             self.order_combo.addItem(self.tr("Most useful next: {strategy}").format(strategy=strategy_title(key)), key)
         self.order_combo.setToolTip(self.tr("In which order to list the documents; J, K and N follow it"))
-        row.addWidget(self.order_combo, 1)
         layout.addLayout(row)
+        layout.addWidget(self.order_combo)  # a row of its own: beside the filter it would widen the dock
         self.search = QLineEdit()
         self.search.setObjectName("documentSearch")
         self.search.setPlaceholderText(self.tr("Search text…  (Ctrl+F)"))

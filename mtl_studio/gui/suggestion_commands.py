@@ -15,14 +15,13 @@ from mtl_studio.core.store import ProjectStore
 from .commands import EditNotifier, _StoreCommand, find_gold_span
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SuggestionCommands", text)
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls, not a wrapper
 
 
 class AcceptSpanSuggestionCommand(_StoreCommand):
     def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, span: Span, preview: str) -> None:
-        super().__init__(store, notifier, doc_id, _tr("Accept suggested {label} “{text}”").format(
-            label=span.label, text=preview))
+        text = translate("SuggestionCommands", "Accept suggested {label} “{text}”")
+        super().__init__(store, notifier, doc_id, text.format(label=span.label, text=preview))
         self.span = span
         self._was_labelled = bool(store.get_document(doc_id).ner_labelled)
 
@@ -40,8 +39,8 @@ class AcceptSpanSuggestionCommand(_StoreCommand):
 
 class AcceptSentimentSuggestionCommand(_StoreCommand):
     def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, suggestion: SentimentLabel) -> None:
-        super().__init__(store, notifier, doc_id, _tr("Accept suggested sentiment {label}").format(
-            label=suggestion.label))
+        text = translate("SuggestionCommands", "Accept suggested sentiment {label}")
+        super().__init__(store, notifier, doc_id, text.format(label=suggestion.label))
         self.suggestion = suggestion
         doc = store.get_document(doc_id)
         self._old = doc.sentiment
@@ -62,9 +61,10 @@ class RejectSuggestionCommand(_StoreCommand):
     def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int,
                  suggestion: Span | SentimentLabel, preview: str = "") -> None:
         if isinstance(suggestion, Span):
-            text = _tr("Reject suggested {label} “{text}”").format(label=suggestion.label, text=preview)
+            text = translate("SuggestionCommands", "Reject suggested {label} “{text}”").format(
+                label=suggestion.label, text=preview)
         else:
-            text = _tr("Reject suggested sentiment {label}").format(label=suggestion.label)
+            text = translate("SuggestionCommands", "Reject suggested sentiment {label}").format(label=suggestion.label)
         super().__init__(store, notifier, doc_id, text)
         self.suggestion = suggestion
 
@@ -85,7 +85,8 @@ class AcceptAllSuggestionsCommand(_StoreCommand):
     """Every shown suggestion of the document becomes gold and NER is marked done; undo restores the gold."""
 
     def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int) -> None:
-        super().__init__(store, notifier, doc_id, _tr("Accept all suggestions of document {id}").format(id=doc_id))
+        text = translate("SuggestionCommands", "Accept all suggestions of document {id}")
+        super().__init__(store, notifier, doc_id, text.format(id=doc_id))
         self._before: GoldState = gold_state(store, doc_id)
 
     def redo(self) -> None:

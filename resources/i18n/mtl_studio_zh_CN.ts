@@ -3708,6 +3708,34 @@ accuracy</source>
     </message>
 </context>
 <context>
+    <name>SuggestionCommands</name>
+    <message>
+        <location filename="../../mtl_studio/gui/suggestion_commands.py" line="+23"/>
+        <source>Accept suggested {label} “{text}”</source>
+        <translation>接受建议的 {label}“{text}”</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Accept suggested sentiment {label}</source>
+        <translation>接受建议的情感 {label}</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Reject suggested {label} “{text}”</source>
+        <translation>拒绝建议的 {label}“{text}”</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Reject suggested sentiment {label}</source>
+        <translation>拒绝建议的情感 {label}</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Accept all suggestions of document {id}</source>
+        <translation>接受文档 {id} 的全部建议</translation>
+    </message>
+</context>
+<context>
     <name>SuggestionLayer</name>
     <message>
         <location filename="../../mtl_studio/gui/suggestion_layer.py" line="-65"/>

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
+from mtl_studio.core.evaluate import EvalReport
 from mtl_studio.core.run_record import RunRecord
 from mtl_studio.core.store import ProjectStore
 
@@ -274,14 +275,10 @@ class ResultsPanel(QWidget):
         self.run_selected.emit(run_id)
 
     def _show_metrics(self) -> None:
-        run = self._runs.get(self._run_id) if self._run_id else None
-        split = self.split()
-        report = run.report(split) if run else None
-        stored = run.metrics.get(split) if run and isinstance(run.metrics.get(split), dict) else None
-        tasks = tuple(run.config.get("tasks") or ()) if run else ()
+        run, split, report, stored, tasks = self._shown_run()
         ner = report.ner if report else None
         self.nerModel.set_rows(ner_rows(ner))
-        _fit_rows(self.nerMetricsTable)  # every entity type's row in view; the end-to-end table gives way
+        _fit_rows(self.nerMetricsTable)  # every entity type's row in view (720 px: the page scrolls)
         if run is None:
             self.runLabel.setText(self.tr("No run selected. Train a model in the Train tab."))
         else:
@@ -293,6 +290,14 @@ class ResultsPanel(QWidget):
         self._set_empty(self.nerEmpty, self.nerMetricsTable, ner, "ner", tasks, run, report)
         self._fill_class_tasks(stored, tasks)
         self._show_class_task()
+
+    def _shown_run(self) -> tuple[RunRecord | None, str, EvalReport | None, dict | None, tuple[str, ...]]:
+        """(the selected run, the chosen split, its report and stored metrics on that split, its tasks)."""
+        run = self._runs.get(self._run_id) if self._run_id else None
+        split = self.split()
+        report = run.report(split) if run else None
+        stored = run.metrics.get(split) if run and isinstance(run.metrics.get(split), dict) else None
+        return run, split, report, stored, tuple(run.config.get("tasks") or ()) if run else ()
 
     def _project_tasks(self) -> list[str]:
         return [t.name for t in self._store.tasks()] if self._store is not None else []
@@ -343,11 +348,7 @@ class ResultsPanel(QWidget):
     @Slot()
     def _show_class_task(self) -> None:
         """The chosen classification task's table and confusion matrix."""
-        run = self._runs.get(self._run_id) if self._run_id else None
-        split = self.split()
-        report = run.report(split) if run else None
-        stored = run.metrics.get(split) if run and isinstance(run.metrics.get(split), dict) else None
-        tasks = tuple(run.config.get("tasks") or ()) if run else ()
+        run, split, report, stored, tasks = self._shown_run()
         task = self.classTaskCombo.currentData() or "sentiment"
         multi_label = False
         if task == "sentiment":

@@ -55,6 +55,14 @@ def find_gold_span(store: ProjectStore, doc_id: int, start: int, end: int) -> Sp
     return None
 
 
+def existing_gold_span_id(store: ProjectStore, doc_id: int, start: int, end: int, missing: str) -> int:
+    """The row id of the gold span at (start, end); KeyError(missing) when it is gone (edited elsewhere)."""
+    span = find_gold_span(store, doc_id, start, end)
+    if span is None or span.id is None:
+        raise KeyError(missing)
+    return span.id
+
+
 class _StoreCommand(QUndoCommand):
     def __init__(self, store: ProjectStore, notifier: EditNotifier, doc_id: int, text: str) -> None:
         super().__init__(text)
@@ -116,12 +124,9 @@ class RelabelSpanCommand(_StoreCommand):
         self.old_label, self.new_label = span.label, new_label
 
     def _set(self, label: str) -> None:
-        def do() -> None:
-            span = find_gold_span(self.store, self.doc_id, self.start, self.end)
-            if span is None or span.id is None:
-                raise KeyError(QCoreApplication.translate("EditCommands", "the span to relabel no longer exists"))
-            self.store.relabel_span(span.id, label)
-        self._run(do)
+        missing = QCoreApplication.translate("EditCommands", "the span to relabel no longer exists")
+        self._run(lambda: self.store.relabel_span(
+            existing_gold_span_id(self.store, self.doc_id, self.start, self.end, missing), label))
 
     def redo(self) -> None:
         self._set(self.new_label)
@@ -162,12 +167,9 @@ class SetSpanSentimentCommand(_StoreCommand):
         self.old, self.new = span.sentiment, new
 
     def _set(self, label: str | None) -> None:
-        def do() -> None:
-            span = find_gold_span(self.store, self.doc_id, self.start, self.end)
-            if span is None or span.id is None:
-                raise KeyError(QCoreApplication.translate("EditCommands", "the entity no longer exists"))
-            self.store.set_span_sentiment(span.id, label)
-        self._run(do)
+        missing = QCoreApplication.translate("EditCommands", "the entity no longer exists")
+        self._run(lambda: self.store.set_span_sentiment(
+            existing_gold_span_id(self.store, self.doc_id, self.start, self.end, missing), label))
 
     def redo(self) -> None:
         self._set(self.new)

@@ -534,7 +534,7 @@
 <context>
     <name>EditCommands</name>
     <message>
-        <location filename="../../mtl_studio/gui/commands.py" line="+72"/>
+        <location filename="../../mtl_studio/gui/commands.py" line="+80"/>
         <source>Add {label} “{text}”</source>
         <translation>添加 {label}“{text}”</translation>
     </message>
@@ -549,7 +549,7 @@
         <translation>重新标注“{text}”：{old} → {new}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
         <source>the span to relabel no longer exists</source>
         <translation>要重新标注的片段已不存在</translation>
     </message>
@@ -574,7 +574,7 @@
         <translation>清除 “{text}” 的极性</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
         <source>the entity no longer exists</source>
         <translation>该实体已不存在</translation>
     </message>
@@ -2395,7 +2395,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/results.py" line="+64"/>
+        <location filename="../../mtl_studio/gui/results.py" line="+65"/>
         <source>Test split</source>
         <translation>测试集</translation>
     </message>
@@ -2462,7 +2462,7 @@
         <translation>情感混淆矩阵（行：金标准，列：预测）</translation>
     </message>
     <message>
-        <location line="-71"/>
+        <location line="-75"/>
         <source>No run selected. Train a model in the Train tab.</source>
         <translation>未选择运行。请在“训练”标签页中训练模型。</translation>
     </message>
@@ -2472,12 +2472,12 @@
         <translation>运行 {} · {} · 任务 {} · 策略 {} · 划分 {}</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+56"/>
         <source>Entity sentiment end to end</source>
         <translation>实体情感（端到端）</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+21"/>
         <source>Entity sentiment on gold spans: per class</source>
         <translation>基于金标准范围的实体情感:按类别</translation>
     </message>

@@ -159,6 +159,18 @@ def _sideways_scrolling(page: QWidget) -> list[str]:
             if a.isVisible() and a.horizontalScrollBar().isVisible()]
 
 
+def tab_problems(window: MainWindow, index: int, page: QWidget, tab: str) -> list[str]:
+    """What is wrong with the shown tab `index`: a primary control not fully visible, a clipped control,
+    a truncated header, sideways scrolling (each line starts with `tab`)."""
+    problems = [f"{tab}: {name} not fully visible ({_visible_rect(control, window)})"
+                for name in PRIMARY[index]
+                if not _fully_visible(control := window.findChild(QWidget, name), window)]
+    problems += [f"{tab}: {p}" for p in _clipped_controls(page, window)]
+    problems += [f"{tab}: header {p}" for p in _truncated_headers(page)]
+    problems += [f"{tab}: scrolls sideways: {p}" for p in _sideways_scrolling(page)]
+    return problems
+
+
 @pytest.mark.parametrize("size", LAPTOP_SIZES + [f"first start on {w}x{h}" for w, h in LAPTOP_SIZES])
 def test_every_tab_fits_a_laptop_screen(window, size):
     if isinstance(size, str):  # the size the window opens at on such a screen, before one is saved
@@ -173,13 +185,7 @@ def test_every_tab_fits_a_laptop_screen(window, size):
     for index in range(window.tabs.count()):
         page = _page(window, index)
         tab = window.tabs.tabText(index)
-        for name in PRIMARY[index]:
-            control = window.findChild(QWidget, name)
-            if not _fully_visible(control, window):
-                problems.append(f"{tab}: {name} not fully visible ({_visible_rect(control, window)})")
-        problems += [f"{tab}: {p}" for p in _clipped_controls(page, window)]
-        problems += [f"{tab}: header {p}" for p in _truncated_headers(page)]
-        problems += [f"{tab}: scrolls sideways: {p}" for p in _sideways_scrolling(page)]
+        problems += tab_problems(window, index, page, tab)
         for table in page.findChildren(QTableView):
             if table.objectName() in WHOLE_TABLES and table.isVisible():
                 rows = sum(table.rowHeight(r) for r in range(table.model().rowCount()))

@@ -9,7 +9,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel
 
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
@@ -266,8 +266,7 @@ def test_train_and_results_tabs_fit_a_laptop_screen_with_four_tasks(qtbot, tasks
     """The layout test's checks (tests/gui/test_layout.py) on the Train and Results tabs of a project with
     four tasks and a run that scores all of them: no control cut off, no header truncated, nothing
     scrolls sideways, the primary controls in view."""
-    from test_layout import PRIMARY, _clipped_controls, _fully_visible, _page, _settle, _sideways_scrolling, \
-        _truncated_headers
+    from test_layout import _page, _settle, tab_problems
 
     report = dict(METRICS)
     report.update(_extra_metrics())
@@ -282,12 +281,6 @@ def test_train_and_results_tabs_fit_a_laptop_screen_with_four_tasks(qtbot, tasks
         if index == 2:
             window.results_panel.set_class_task("topic")
             QApplication.processEvents()
-        for name in PRIMARY[index]:
-            control = window.findChild(QWidget, name)
-            if not _fully_visible(control, window):
-                problems.append(f"tab {index}: {name} not fully visible")
-        problems += [f"tab {index}: {p}" for p in _clipped_controls(page, window)]
-        problems += [f"tab {index}: header {p}" for p in _truncated_headers(page)]
-        problems += [f"tab {index}: scrolls sideways: {p}" for p in _sideways_scrolling(page)]
+        problems += tab_problems(window, index, page, f"tab {index}")
     assert problems == [], "\n".join(problems)
     window.shutdown()

@@ -120,11 +120,12 @@ class ListOrder:
 def order_matching(project: str, query: DocumentQuery, among: list[int] | None = None) -> ListOrder:
     """The order of the documents matching `query` (of `among` only, when given), with a connection of
     the calling thread (for a worker)."""
-    store = ProjectStore.open(project)
-    try:
-        ids, n_ranked = store.ranked_document_ids(query.ranked, among=among, sort=query.sort, **query.store_kwargs())
-    finally:
-        store.close()
+    with ProjectStore.open(project) as store:
+        return _order_in(store, query, among)
+
+
+def _order_in(store: ProjectStore, query: DocumentQuery, among: list[int] | None) -> ListOrder:
+    ids, n_ranked = store.ranked_document_ids(query.ranked, among=among, sort=query.sort, **query.store_kwargs())
     rank = {doc_id: i for i, doc_id in enumerate(query.ranked)}
     return ListOrder(ids, n_ranked, {doc_id: row for row, doc_id in enumerate(ids)}, [rank[i] for i in ids[:n_ranked]])
 
@@ -139,23 +140,17 @@ class ErrorList:
 
 def errors_matching(project: str, query: DocumentQuery) -> ErrorList:
     """On a worker: the documents some run got wrong (matching the search), and their order when the
-    list is ordered. It compares every stored prediction with gold: far too slow for the GUI thread on
-    a large project."""
-    store = ProjectStore.open(project)
-    try:
+    list is ordered (one connection for both). It compares every stored prediction with gold: far too
+    slow for the GUI thread on a large project."""
+    with ProjectStore.open(project) as store:
         ids = error_document_ids(store, search=query.search or None)
-    finally:
-        store.close()
-    return ErrorList(ids, order_matching(project, query, ids) if query.ordered() else None)
+        return ErrorList(ids, _order_in(store, query, ids) if query.ordered() else None)
 
 
 def count_matching(project: str, query: DocumentQuery) -> int:
     """How many documents match `query`, with a connection of the calling thread (for a worker)."""
-    store = ProjectStore.open(project)
-    try:
+    with ProjectStore.open(project) as store:
         return store.count_filtered(**query.store_kwargs())
-    finally:
-        store.close()
 
 
 class DocumentListModel(QAbstractTableModel):

@@ -5,9 +5,11 @@ PhraseBank train (sentiment labels) with every label hidden until the simulated 
 document: a CoNLL sentence then gets its gold entities (marked NER-labelled), an FPB sentence its gold
 sentiment. Dev (CoNLL valid + FPB dev subsets) and test (CoNLL test + FPB test) are labelled from the
 start. Each strategy starts from the same random seed set; every round trains a fresh run with the
-default settings (TrainConfig defaults: offline MiniLM-L6, lr 5e-5, batch 16, --epochs epochs, seed 13;
-dev evaluation each epoch with early stopping) on the labelled documents, records CoNLL test entity
-micro-F1 and FPB test macro-F1, then the strategy picks the next --step documents:
+default settings (TrainConfig defaults: offline MiniLM-L6, batch 16, seed 13, the automatic budget of
+core/budget.py -- at least 600 optimizer steps, at most 20 epochs, lr by encoder width (1e-4 for MiniLM),
+dev evaluation each epoch with early stopping; --epochs N / --lr X fix them instead) on the labelled
+documents, records CoNLL test entity micro-F1 and FPB test macro-F1, then the strategy picks the next
+--step documents:
 
     random       a uniform sample of the pool (seeded)
     uncertainty  core.active_learning "uncertainty" (MNLP for NER, entropy for sentiment, averaged)
@@ -113,7 +115,7 @@ def train_round(project: Path, args: argparse.Namespace) -> tuple[str, dict[str,
     from mtl_studio.core.events import RunFinished
     from mtl_studio.core.train import train
 
-    cfg = TrainConfig(epochs=args.epochs, device=args.device, max_length=args.max_length)
+    cfg = TrainConfig(epochs=args.epochs, learning_rate=args.lr, device=args.device, max_length=args.max_length)
     if args.encoder:
         cfg.encoder = args.encoder
     t0 = time.perf_counter()
@@ -298,6 +300,12 @@ def _write_json(args: argparse.Namespace, results: list[RoundResult], strategies
                                           indent=2, default=str))
 
 
+def _auto_or(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        return text if text == "auto" else kind(text)
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", help="shared data folder (default ../shared/data)")
@@ -307,7 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=6, help="rounds after the seed set (default 6: up to 1,400)")
     p.add_argument("--test-size", type=int, default=None, help="test sentences per dataset (default all)")
     p.add_argument("--dev-size", type=int, default=500, help="dev sentences per dataset (default 500)")
-    p.add_argument("--epochs", type=int, default=3, help="epochs per round (default 3, the default preset)")
+    p.add_argument("--epochs", type=_auto_or(int), default="auto",
+                   help="epochs per round (default auto: the default budget, core/budget.py)")
+    p.add_argument("--lr", type=_auto_or(float), default="auto",
+                   help="learning rate (default auto: by encoder width, core/budget.py)")
     p.add_argument("--max-length", type=int, default=128, help="sub-words per window (default 128)")
     p.add_argument("--encoder", help="encoder (default: the offline MiniLM)")
     p.add_argument("--device", default="auto")
@@ -348,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = report(results, strategies)
     print("\n".join(summary["table"]))
     print(f"\nprotocol: pool {args.pool_size or 'all'}, seed set {args.seed_size}, +{args.step} x {args.rounds} rounds, "
-          f"test {args.test_size or 'all'} per dataset, dev {args.dev_size} per dataset, {args.epochs} epoch(s), "
+          f"test {args.test_size or 'all'} per dataset, dev {args.dev_size} per dataset, epochs {args.epochs}, "
+          f"lr {args.lr}, "
           f"{args.seeds} seed(s); {time.perf_counter() - t0:.0f}s in all")
     if args.json:
         _write_json(args, results, strategies)

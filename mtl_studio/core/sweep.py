@@ -295,13 +295,18 @@ class SweepEstimate:
 
 def estimate_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], base: TrainConfig, *,
                    probe_steps: int = 3, trainer: Trainer | None = None) -> SweepEstimate:
-    """Measure the step time with a short probe run of the base config (one warm-up step and
+    """The sweep's time. With a training speed recorded on this machine for this encoder and device
+    (core/throughput.py) it is scaled from that speed and the planned budget, without any run. Otherwise
+    measure the step time with a short probe run of the base config (one warm-up step and
     `probe_steps` timed ones, then stopped and deleted again, so it leaves no trace in the project) and
     scale it to the plan: the probe's RunStarted gives the exact steps of an epoch.
 
     Evaluation is estimated from the dev/test document count at a third of a training step per batch
     (a forward pass without backward). Single-task baselines are counted as full runs (an upper bound:
     they see only one task's documents)."""
+    recorded_estimate = _estimate_from_recorded_speed(project, plan, base)
+    if recorded_estimate is not None:
+        return recorded_estimate
     if trainer is None:
         from .train import train as trainer
     stop = threading.Event()
@@ -334,18 +339,37 @@ def estimate_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], 
     if started is None or not times:
         raise RuntimeError("the probe run for the estimate did not train (too few training batches?)")
     step = sorted(times)[len(times) // 2]  # the median: one slow step (a checkpoint, a GC) does not count
-    # A finished run's speed beats a probe's: the first steps of a process create kernels for each new
-    # batch shape (measured: 9.6 s/step in the probe, 0.64 s/step over the 8 runs of that sweep).
-    recorded = stored_throughput(base.encoder, started.device.split(":")[0])
-    if recorded:
-        step = base.batch_size / recorded
+    epochs = _planned_epochs(base, started.total_steps)
+    return _scaled_estimate(project, plan, base, step, started.total_steps * epochs, epochs, False)
+
+
+def _estimate_from_recorded_speed(project: str | os.PathLike[str], plan: Sequence[SweepPoint],
+                                  base: TrainConfig) -> SweepEstimate | None:
+    """The estimate from the speed finished runs recorded on this machine, without a probe run; None when
+    there is no recorded speed for this encoder and device. A finished run's speed beats a probe's: the
+    first steps of a process create kernels for each new batch shape (measured: 9.6 s/step in a probe,
+    0.64 s/step over the 8 runs of that sweep), and the probe costs a model load."""
+    from .budget import EncoderInfo
+    from .budget_preview import preview_budget
+    from .distributed import resolve_device
+
+    recorded = stored_throughput(base.encoder, resolve_device(base.device).type)
+    if not recorded:
+        return None
+    with ProjectStore.open(project) as store:
+        # The plan's steps and epochs do not depend on the encoder's width (only its learning rate does),
+        # so no config.json is read here.
+        budget = preview_budget(store, base, EncoderInfo(base.encoder, hidden_size=0)).plan
+    return _scaled_estimate(project, plan, base, base.batch_size / recorded, budget.steps, budget.epochs, True)
+
+
+def _scaled_estimate(project: str | os.PathLike[str], plan: Sequence[SweepPoint], base: TrainConfig,
+                     step: float, steps_per_run: int, epochs: int, from_finished_runs: bool) -> SweepEstimate:
     with ProjectStore.open(project) as store:
         eval_docs = store.count_documents("dev") + store.count_documents("test")
-    epochs = _planned_epochs(base, started.total_steps)
-    steps_per_run = started.total_steps * epochs
     evaluation = (epochs + 1) * math.ceil(eval_docs / max(2 * base.batch_size, 32)) * step / 3
     total = len(plan) * (steps_per_run * step + evaluation)
-    return SweepEstimate(step, steps_per_run, len(plan), evaluation, total, from_finished_runs=bool(recorded))
+    return SweepEstimate(step, steps_per_run, len(plan), evaluation, total, from_finished_runs=from_finished_runs)
 
 
 def _delete_probe(project: str | os.PathLike[str], run_id: str) -> None:

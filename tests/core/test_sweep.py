@@ -2,12 +2,15 @@
 cancellation) and the verdict of a sweep point against the sweep's baselines."""
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import threading
 
 import pytest
 
 from mtl_studio.cli import main
+from mtl_studio.core.budget import MAX_EPOCHS, MIN_STEPS
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.events import StepProgress
 from mtl_studio.core.store import ProjectStore
@@ -155,8 +158,16 @@ def test_the_estimate_prefers_the_speed_finished_runs_recorded_here(tmp_path, mo
     assert probe_run not in [r.id for r in store.run_records()]  # the probe leaves no trace
 
     record_throughput("some-encoder", "cpu", 32.0)  # 32 documents/s: half a second per batch of 16
-    probe_run = store.create_run(base.to_dict())
-    est = estimate_sweep(store.path, plan, base, trainer=_probe_trainer(probe_run, 0.05))
+
+    def no_probe(*args, **kwargs):
+        raise AssertionError("a recorded speed needs no probe run")
+
+    cpu = dataclasses.replace(base, device="cpu")
+    est = estimate_sweep(store.path, plan, cpu, trainer=no_probe)
     assert est.from_finished_runs and est.step_seconds == 0.5
-    assert est.total_seconds >= len(plan) * 40 * 0.5
+    train_docs = store.labelled_counts_per_split(["ner", "sentiment"])["train"]
+    assert est.steps_per_run == 2 * math.ceil(train_docs / 16)  # the planned budget: 2 epochs
+    assert est.total_seconds >= len(plan) * est.steps_per_run * 0.5
+    auto = estimate_sweep(store.path, plan, dataclasses.replace(cpu, epochs="auto"), trainer=no_probe)
+    assert auto.steps_per_run >= min(MIN_STEPS, MAX_EPOCHS * math.ceil(train_docs / 16))  # what core.budget plans
     store.close()

@@ -20,8 +20,8 @@ from typing import Any
 from .features import (DocumentPrediction, LabelMaps, collate, decode_token_predictions, document_words,
                        encode_documents, sorted_batches)
 from .schema import TASK_ENTITY_SENTIMENT, TASK_NER, TASK_SENTIMENT, Document
-from .task_scores import (PRF, EntitySentimentScores, LabelSetScores, class_scores, entity_sentiment_scores,
-                          multi_label_set_scores, single_label_set_scores)
+from .task_scores import (PRF, ClassScores, EntitySentimentScores, LabelSetScores, class_scores,
+                          entity_sentiment_scores, multi_label_set_scores, single_label_set_scores)
 from .tokenize import spans_to_tags
 
 NER_MODE = {"mode": "strict", "scheme": "IOB2"}
@@ -51,28 +51,21 @@ class NerScores:
 
 
 @dataclass
-class SentimentScores:
-    per_class: dict[str, PRF]
-    macro: PRF
-    accuracy: float
-    labels: list[str]
-    confusion: list[list[int]]  # confusion[i][j]: gold labels[i] predicted as labels[j]
-    documents: int
+class SentimentScores(ClassScores):
+    """The document sentiment's ClassScores (count = documents scored); its JSON form, as stored in run
+    metrics and printed by `evaluate --json`, names that count "documents"."""
 
     @property
-    def f1(self) -> float:
-        return self.macro.f1
+    def documents(self) -> int:
+        return self.count
 
     def to_dict(self) -> dict[str, Any]:
-        return {"documents": self.documents, "per_class": {k: asdict(v) for k, v in self.per_class.items()},
-                "macro": asdict(self.macro), "accuracy": self.accuracy, "f1": self.f1,
-                "confusion_matrix": {"labels": self.labels, "matrix": self.confusion}}
+        return {"documents": self.count, **super().to_dict()}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SentimentScores":
-        cm = d["confusion_matrix"]
-        return cls({k: PRF(**v) for k, v in d["per_class"].items()}, PRF(**d["macro"]), float(d["accuracy"]),
-                   list(cm["labels"]), cm["matrix"], int(d["documents"]))
+    def from_dict(cls, d: dict[str, Any], count: int | None = None) -> "SentimentScores":
+        s = ClassScores.from_dict(d, int(d["documents"]) if count is None else count)
+        return cls(s.per_class, s.macro, s.accuracy, s.labels, s.confusion, s.count)
 
 
 @dataclass

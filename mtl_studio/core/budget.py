@@ -16,12 +16,21 @@ however many tasks it carries (a headline with entities, their polarities and a 
 one step's worth of data, not three); the trainer passes its exact batch count, which also counts the
 documents labelled only for a further task (entity sentiment, a label set).
 
+Partially labelled projects (a document labelled for one task only; the trainer batches each kind of
+document apart) get each task's passes on its own (plan_passes): a task with few documents gets the
+epochs its own single-task run would get, the others are not passed over more often than their own run
+would: each epoch keeps only their share of batches (a fresh random share each epoch). Measured on
+CoNLL 2,000 (NER only) + FPB 1,000 (sentiment only): planned on the total batch count, the joint run
+trained 4 epochs and its sentiment macro-F1 was 3.4 points below sentiment-only's (10 epochs planned,
+best 4 of 7); README "Training budget".
+
 Pure and torch-free: the trainer, the CLI and the Train tab all call plan_budget.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 AUTO = "auto"  # TrainConfig.epochs / learning_rate: planned here
@@ -117,19 +126,69 @@ def format_duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def auto_epochs_for(batches_per_epoch: int, preset_epochs: int) -> int:
+    """The epochs of an automatic budget over `batches_per_epoch` batches: enough for MIN_STEPS, at least
+    the preset's, at most MAX_EPOCHS."""
+    return min(MAX_EPOCHS, max(int(preset_epochs), math.ceil(MIN_STEPS / max(1, batches_per_epoch))))
+
+
+@dataclass(frozen=True)
+class TaskPasses:
+    """How often each task's documents are passed over in an automatic budget (plan_passes)."""
+
+    epochs: int  # the run's epochs: the most any task needs
+    task_epochs: dict[str, int] = field(default_factory=dict)  # what each task's own run would plan
+    kept: dict[Any, int] = field(default_factory=dict)  # kind -> its batches kept in each epoch
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return sum(self.kept.values())
+
+
+def plan_passes(kind_batches: Mapping[Hashable, int], kind_tasks: Mapping[Hashable, Sequence[str]],
+                preset_epochs: int, task_epochs: Mapping[str, int] | None = None,
+                task_order: Sequence[str] = ()) -> TaskPasses:
+    """Per-task passes for documents batched by kind (a kind: the set of tasks its documents carry).
+
+    Each task t has b_t batches an epoch (those of the kinds carrying it) and gets E_t =
+    auto_epochs_for(b_t) epochs, as its single-task run would; the run trains max E_t epochs, and a kind
+    keeps ceil(b_k * E_k / epochs) of its batches each epoch, E_k the most any of its tasks needs. With
+    one kind (every document labelled alike) nothing is left out: the plain automatic budget.
+    `task_epochs` (a stored run's plan, for a resume) replaces the per-task epochs; `task_order` orders
+    the tasks as the project does (others follow by name)."""
+    per_task: dict[str, int] = {}
+    for kind, n in kind_batches.items():
+        for task in kind_tasks[kind]:
+            per_task[task] = per_task.get(task, 0) + n
+    rank = {t: i for i, t in enumerate(task_order)}
+    per_task = dict(sorted(per_task.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
+    planned = dict(task_epochs) if task_epochs else {t: auto_epochs_for(b, preset_epochs) for t, b in per_task.items()}
+    epochs = max(planned.values(), default=auto_epochs_for(sum(kind_batches.values()), preset_epochs))
+    kept = {}
+    for kind, n in kind_batches.items():
+        need = max((planned.get(t, epochs) for t in kind_tasks[kind]), default=epochs)
+        kept[kind] = min(n, math.ceil(n * need / epochs))
+    return TaskPasses(epochs, {t: planned[t] for t in per_task if t in planned}, kept)
+
+
 def plan_budget(n_train_docs: int, batch_size: int, encoder_info: EncoderInfo, preset: Any, *,
                 epochs: int | str = AUTO, learning_rate: float | str = AUTO, max_steps: int = 0,
-                steps_per_epoch: int | None = None, warmup_ratio: float = WARMUP_RATIO) -> BudgetPlan:
+                steps_per_epoch: int | None = None, warmup_ratio: float = WARMUP_RATIO,
+                passes: TaskPasses | None = None) -> BudgetPlan:
     """The budget of a run.
 
     `preset` (core.config.Preset) gives the fewest epochs of an automatic budget. An explicit `epochs`
     or `learning_rate` is kept as given; `max_steps` > 0 caps the steps either way. `steps_per_epoch`
     is the trainer's exact batch count (documents of different label kinds are batched apart), else
-    ceil(n_train_docs / batch_size)."""
+    ceil(n_train_docs / batch_size). `passes` (plan_passes, automatic epochs only) gives the epochs and
+    the batches kept per epoch of a partially labelled project."""
     per_epoch = max(1, steps_per_epoch if steps_per_epoch is not None else math.ceil(n_train_docs / batch_size))
     auto_epochs = epochs == AUTO
     if auto_epochs:
-        n_epochs = min(MAX_EPOCHS, max(int(preset.epochs), math.ceil(MIN_STEPS / per_epoch)))
+        if passes is not None:
+            per_epoch, n_epochs = max(1, passes.steps_per_epoch), passes.epochs
+        else:
+            n_epochs = auto_epochs_for(per_epoch, preset.epochs)
         cap = max_steps if max_steps > 0 else MAX_STEPS
     else:
         n_epochs = int(epochs)
@@ -141,6 +200,8 @@ def plan_budget(n_train_docs: int, batch_size: int, encoder_info: EncoderInfo, p
     reasons = []
     if auto_epochs:
         reasons.append(f"auto: {n_train_docs} training documents")
+        if passes is not None and len(set(passes.task_epochs.values())) > 1:
+            reasons.append("epochs per task " + ", ".join(f"{t} {e}" for t, e in passes.task_epochs.items()))
     if max_steps > 0 and steps == max_steps:
         reasons.append(f"capped at {max_steps} steps")
     elif auto_epochs and steps == MAX_STEPS:

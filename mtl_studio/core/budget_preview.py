@@ -3,10 +3,11 @@ tab's line under its form. Cheap: document counts from the store and the encoder
 weights, no encoding), the time from this machine's measured training speed (core/throughput.py)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .hf_imports import transformers_names
-from .budget import BudgetPlan, EncoderInfo
+from .budget import BudgetPlan, EncoderInfo, TaskPasses
 from .config import TrainConfig
 from .store import ProjectStore
 from .throughput import estimated_docs_per_second, estimated_seconds
@@ -48,8 +49,20 @@ def preview_budget(store: ProjectStore, config: TrainConfig, encoder: EncoderInf
     counts = store.labelled_counts_per_split(config.tasks)
     train_docs = counts["train"]
     dev_docs = counts["dev"] if config.eval_each_epoch else 0
-    plan = config.budget(train_docs, encoder)
+    plan = config.budget(train_docs, encoder, passes=_passes(store, config))
     device_type = resolve_device(config.device).type
     rate, measured = estimated_docs_per_second(encoder, device_type)
     seconds = estimated_seconds(plan, config.batch_size, rate, dev_docs) if rate else None
     return BudgetPreview(plan, seconds, measured, train_docs)
+
+
+def _passes(store: ProjectStore, config: TrainConfig) -> TaskPasses | None:
+    """The trainer's per-task passes from document counts per label kind (its exact batch counts are
+    known only once the documents are encoded: a kind of n documents is taken as ceil(n / batch)
+    batches). Gradient strategies batch the kinds together, so they get none."""
+    from .strategies import strategy_spec
+
+    if strategy_spec(config.strategy).gradient_based:
+        return None
+    kinds = store.labelled_kind_counts(config.tasks)
+    return config.passes({k: math.ceil(n / config.batch_size) for k, n in kinds.items()}, {k: k for k in kinds})

@@ -283,12 +283,19 @@ class EncodedDataset:
     def lengths(self) -> list[int]:
         return [e.length for e in self.examples]
 
+    def _kind_task_order(self) -> tuple[str, ...]:
+        return self.tasks if len(self.tasks) > 2 or set(self.tasks) - {TASK_NER, TASK_SENTIMENT} \
+            else (TASK_NER, TASK_SENTIMENT)
+
     def kinds(self) -> list[tuple[bool, ...]]:
         """Per example: which of the encoded tasks it is labelled for, for task-homogeneous batches
         (for ner + sentiment: (has NER labels, has a sentiment label), as always)."""
-        tasks = self.tasks if len(self.tasks) > 2 or set(self.tasks) - {TASK_NER, TASK_SENTIMENT} \
-            else (TASK_NER, TASK_SENTIMENT)
+        tasks = self._kind_task_order()
         return [tuple(e.has_task(t) for t in tasks) for e in self.examples]
+
+    def kind_tasks(self, kind: tuple[bool, ...]) -> tuple[str, ...]:
+        """The encoded tasks a kind (of kinds()) carries."""
+        return tuple(t for t, has in zip(self._kind_task_order(), kind) if has and t in self.tasks)
 
     def task_documents(self) -> dict[str, int]:
         """Training documents labelled per task: ner and sentiment always, the others when encoded."""

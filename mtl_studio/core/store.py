@@ -1607,6 +1607,28 @@ class ProjectStore:
         counts.update({r[0]: r[1] for r in rows})
         return counts
 
+    def labelled_kind_counts(self, tasks: Iterable[str], split: str = "train") -> dict[tuple[str, ...], int]:
+        """Documents of `split` per kind: the tuple of `tasks` (in the given order) each is labelled for;
+        documents labelled for none of them are not counted. For the budget preview of a partially
+        labelled project (core/budget.plan_passes), which batches each kind apart."""
+        declared = set(self.task_names()) | {TASK_NER, TASK_SENTIMENT}
+        chosen = [t for t in dict.fromkeys(tasks) if t in declared]
+        if not chosen:
+            return {}
+        tests, args = [], []
+        for task in chosen:
+            test, task_args = _labelled_test(task, "d")
+            tests.append(f"({test})")
+            args += task_args
+        rows = self.conn.execute(f"SELECT {', '.join(tests)}, COUNT(*) FROM documents d WHERE d.split = ? "
+                                 f"GROUP BY {', '.join(str(i + 1) for i in range(len(tests)))}", [*args, split])
+        counts: dict[tuple[str, ...], int] = {}
+        for row in rows:
+            kind = tuple(t for t, has in zip(chosen, row[:-1]) if has)
+            if kind:
+                counts[kind] = counts.get(kind, 0) + int(row[-1])
+        return counts
+
     def delete_documents(self, ids: Iterable[int]) -> DeletedDocuments:
         """Delete documents with all their annotations (gold, silver, predicted) in one transaction."""
         wanted = sorted(set(int(i) for i in ids))

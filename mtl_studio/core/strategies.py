@@ -38,6 +38,9 @@ class StrategySpec:
     hyper_parameters: tuple[HyperParameter, ...] = ()
     # The class takes `device=` (it learns parameters of its own, on the model's device).
     takes_device: bool = False
+    # The class's gradient_based (it backpropagates each task itself and needs mixed batches), known here
+    # without torch for the budget preview; a test checks that the two agree.
+    gradient_based: bool = False
 
     def load_class(self) -> type:
         module, _, cls = self.class_path.partition(":")
@@ -57,9 +60,9 @@ STRATEGY_TABLE: tuple[StrategySpec, ...] = (
     StrategySpec("gradnorm", f"{_WEIGHTING}.gradnorm:GradNorm", "GradNorm (Chen et al. 2018)",
                  "Chen, Badrinarayanan, Lee & Rabinovich, ICML 2018",
                  (HyperParameter("gradnorm_alpha", "alpha", 1.5, "GradNorm asymmetry alpha (Chen et al. 2018)"),),
-                 takes_device=True),
+                 takes_device=True, gradient_based=True),
     StrategySpec("pcgrad", f"{_WEIGHTING}.pcgrad:PCGrad", "PCGrad (Yu et al. 2020)",
-                 "Yu, Kumar, Gupta, Levine, Hausman & Finn, NeurIPS 2020"),
+                 "Yu, Kumar, Gupta, Levine, Hausman & Finn, NeurIPS 2020", gradient_based=True),
 )
 
 STRATEGIES: tuple[str, ...] = tuple(spec.name for spec in STRATEGY_TABLE)

@@ -30,6 +30,7 @@ import os
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,9 +39,9 @@ from torch import nn
 
 from . import losses as L
 from .artifacts import save_model_folder
-from .budget import EncoderInfo
+from .budget import EncoderInfo, TaskPasses
 from .checkpoints import TrainerState, TrainingParts, load_resume_point, save_resume_point
-from .config import TrainConfig
+from .config import DEFAULT_STRATEGY, TrainConfig
 from .distributed import DistContext, init_distributed, unwrap_model
 from .errors import MtlStudioError, TrainingError
 from .events import EpochEvaluated, Event, GradientConflict, LogMessage, RunFinished, RunStarted, StepProgress
@@ -322,7 +323,7 @@ class Trainer:
             self.strategy: WeightingStrategy = make_strategy(cfg.strategy, self.tasks, cfg, device=self.device)
         else:
             self.strategy = FixedWeighting(self.tasks, {self.tasks[0]: 1.0})  # the task alone, at full weight
-            if cfg.strategy != "fixed":
+            if cfg.strategy not in ("fixed", DEFAULT_STRATEGY):  # the default is no choice to tell about
                 notes.append(RunNote("info", "single_task_strategy", {"strategy": cfg.strategy}))
         self.forward = self.ctx.wrap_model(_Forward(self.model, self.l2sp))
         self.model_params = [p for p in self.model.parameters() if p.requires_grad]
@@ -356,24 +357,56 @@ class Trainer:
         cfg = self.config
         encoder = EncoderInfo(cfg.encoder, int(getattr(self.model.encoder.config, "hidden_size", 768)),
                               sum(p.numel() for p in self.model.encoder.parameters()))
-        self.budget = cfg.budget(len(self.train_set.examples), encoder, self._batches_per_epoch())
+        passes = self._passes(self._all_epoch_batches(0))
+        self.budget = cfg.budget(len(self.train_set.examples), encoder, self._batches_per_epoch(), passes=passes)
         self.config = dataclasses.replace(cfg, epochs=self.budget.epochs, learning_rate=self.budget.learning_rate,
-                                          max_steps=self.budget.steps if self.budget.capped else cfg.max_steps)
+                                          max_steps=self.budget.steps if self.budget.capped else cfg.max_steps,
+                                          task_epochs=passes.task_epochs if passes is not None else cfg.task_epochs)
 
     def _batches_per_epoch(self) -> int:
         n = len(self._epoch_batches(0))
         cap = self.config.max_steps_per_epoch
         return min(n, cap) if cap > 0 else n
 
-    def _epoch_batches(self, epoch: int) -> list[list[int]]:
-        """The global batches of an epoch: length-grouped from (seed, epoch), one label kind per batch.
+    def _kinds(self) -> list[tuple[bool, ...]] | None:
+        """Each training example's label kind, or None for mixed batches.
 
         Gradient strategies (GradNorm, PCGrad) compare the tasks' gradients within a step, so they get
         mixed batches: with one kind per batch, partially labelled data would give them one task a step.
         """
-        kinds = None if self.strategy.gradient_based else self.train_set.kinds()
+        return None if self.strategy.gradient_based else self.train_set.kinds()
+
+    def _all_epoch_batches(self, epoch: int) -> list[list[int]]:
+        """Every global batch of an epoch: length-grouped from (seed, epoch), one label kind per batch."""
         return length_grouped_batches(self.train_set.lengths(), self.config.batch_size, seed=self.config.seed,
-                                      epoch=epoch, kinds=kinds)
+                                      epoch=epoch, kinds=self._kinds())
+
+    def _passes(self, batches: list[list[int]]) -> TaskPasses | None:
+        """The per-task passes (core/budget.plan_passes) over these batches, or None: all of them."""
+        kinds = self._kinds()
+        if kinds is None:
+            return None
+        counts = Counter(kinds[b[0]] for b in batches)
+        return self.config.passes(counts, {k: self.train_set.kind_tasks(k) for k in counts})
+
+    def _epoch_batches(self, epoch: int) -> list[list[int]]:
+        """The global batches of an epoch. With per-task passes (a partially labelled project), a kind
+        whose tasks need fewer passes than the run's epochs keeps the first of its batches in the
+        epoch's shuffled order: a different random share each epoch, the same on a resume."""
+        batches = self._all_epoch_batches(epoch)
+        passes = self._passes(batches)
+        if passes is None:
+            return batches
+        kinds = self._kinds()
+        assert kinds is not None
+        taken: Counter = Counter()
+        kept = []
+        for batch in batches:
+            kind = kinds[batch[0]]
+            if taken[kind] < passes.kept[kind]:
+                taken[kind] += 1
+                kept.append(batch)
+        return kept
 
     # ---- the loop --------------------------------------------------------------------------------------
 

@@ -600,6 +600,7 @@ class TrainingPanel(QWidget):
             spin = self._weight_spin(f"taskWeightSpin.{spec.name}", self.tr(
                 "Weight of the {} loss in the total (fixed weights; the other strategies start from it)")
                 .format(task_label(spec.name)))
+            spin.setProperty("weightTip", spin.toolTip())  # shown again when the weights are fixed
             spin.setValue(weights.get(spec.name, self._default_weight(spec.name)))
             share = QLabel(objectName=f"taskShare.{spec.name}")
             share.setToolTip(self.tr("Share of this task's weight in the sum of the trained tasks' weights"))
@@ -819,8 +820,11 @@ class TrainingPanel(QWidget):
         trained = self.tasks()
         joint = len(trained) > 1
         fixed = self.strategyCombo.currentData() == "fixed"
+        learned_tip = self.tr("The strategy learns the weights, starting from these; choose Fixed weights to set "
+                              "how much each task counts.")
         for name, spin in self._task_spins.items():
             spin.setEnabled(joint and fixed and name in trained and not running)
+            spin.setToolTip(spin.property("weightTip") if fixed or not joint else learned_tip)
         for box in self._task_checks.values():
             box.setEnabled(not running)
         self.strategyCombo.setEnabled(joint and not running)

@@ -97,3 +97,89 @@ def test_the_time_estimate_uses_the_speed_measured_here(small_store):
     measured = preview_budget(small_store, config, MINILM)
     assert measured.measured_here and "on this machine" in measured.describe()
     assert measured.seconds > measured.plan.steps * config.batch_size / 2.0 * 0.99  # training, plus dev scoring
+
+
+# ---- per-task passes of a partially labelled project (plan_passes) ------------------------------------
+
+NER_ONLY, SENT_ONLY, BOTH = ("ner",), ("sentiment",), ("ner", "sentiment")
+
+
+def test_each_task_of_a_partially_labelled_project_gets_the_passes_of_its_own_run():
+    """CoNLL 2,000 NER-only + FPB 1,000 sentiment-only sentences: 125 + 63 batches. Planned on the 188
+    batches in all, the run trained 4 epochs, so sentiment had 4 passes where its own run plans 10."""
+    from mtl_studio.core.budget import auto_epochs_for, plan_passes
+
+    passes = plan_passes({NER_ONLY: 125, SENT_ONLY: 63}, {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY}, 3)
+    assert passes.task_epochs == {"ner": auto_epochs_for(125, 3), "sentiment": auto_epochs_for(63, 3)} == \
+        {"ner": 5, "sentiment": 10}
+    assert passes.epochs == 10
+    assert passes.kept == {NER_ONLY: math.ceil(125 * 5 / 10), SENT_ONLY: 63}
+    # Each task is passed over as often as in its own run: the joint run costs the two runs' steps.
+    assert passes.epochs * passes.kept[SENT_ONLY] == 10 * 63
+    assert abs(passes.epochs * passes.kept[NER_ONLY] - 5 * 125) <= passes.epochs
+    plan = auto_plan(3000, passes=passes)
+    assert plan.epochs == 10 and plan.steps_per_epoch == 63 + 63 and plan.steps == 10 * 126
+    assert "epochs per task ner 5, sentiment 10" in plan.reason
+
+
+def test_documents_carrying_both_tasks_are_kept_for_the_task_that_needs_more():
+    from mtl_studio.core.budget import plan_passes
+
+    kinds = {NER_ONLY: 200, BOTH: 20, SENT_ONLY: 10}
+    passes = plan_passes(kinds, {k: k for k in kinds}, 3)
+    # ner: 220 batches -> 3 epochs; sentiment: 30 batches -> 20 epochs.
+    assert passes.task_epochs == {"ner": 3, "sentiment": 20} and passes.epochs == 20
+    assert passes.kept == {NER_ONLY: math.ceil(200 * 3 / 20), BOTH: 20, SENT_ONLY: 10}
+
+
+def test_one_kind_or_equal_needs_change_nothing():
+    from mtl_studio.core.budget import plan_passes
+
+    config = TrainConfig()
+    assert config.passes({BOTH: 535}, {BOTH: BOTH}) is None  # SEntFiN: every headline has both labels
+    assert config.passes({NER_ONLY: 100, SENT_ONLY: 100}, {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY}) is None
+    assert TrainConfig(epochs=4).passes({NER_ONLY: 125, SENT_ONLY: 63},
+                                        {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY}) is None  # fixed epochs
+    one = plan_passes({BOTH: 49}, {BOTH: BOTH}, 3)
+    assert one.epochs == auto_plan(776).epochs and one.kept == {BOTH: 49}
+
+
+def test_a_planned_run_keeps_its_passes_on_resume():
+    """The stored config holds the planned numbers (epochs an int, task_epochs): the same passes."""
+    kinds, tasks = {NER_ONLY: 125, SENT_ONLY: 63}, {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY}
+    planned = TrainConfig().passes(kinds, tasks)
+    stored = TrainConfig.from_dict({**TrainConfig().to_dict(), "epochs": planned.epochs,
+                                    "task_epochs": planned.task_epochs})
+    assert stored.passes(kinds, tasks) == planned
+
+
+def test_the_preview_plans_the_passes_the_trainer_will(tmp_path):
+    """Budget preview of a partially labelled project: the kinds counted in the store."""
+    from mtl_studio.core.budget_preview import preview_budget
+    from mtl_studio.core.schema import Document, SentimentLabel
+    from mtl_studio.core.store import ProjectStore
+
+    with ProjectStore.create(tmp_path / "p.mtl") as store:
+        store.add_entity_type("ORG")
+        for c in ("negative", "neutral", "positive"):
+            store.add_sentiment_class(c)
+        with store.bulk():
+            for i in range(400):
+                store.add_document(Document(text=f"ner doc {i}", ner_labelled=True, split="train"))
+            for i in range(100):
+                store.add_document(Document(text=f"sentiment doc {i}", sentiment=SentimentLabel("neutral"),
+                                            split="train"))
+            store.add_document(Document(text="no labels", split="train"))
+        assert store.labelled_kind_counts(["ner", "sentiment"]) == {NER_ONLY: 400, SENT_ONLY: 100}
+        preview = preview_budget(store, TrainConfig(device="cpu"), MINILM)
+        # ner: 25 batches -> 20 epochs (24 by the minimum), sentiment: 7 batches -> 20: both need the
+        # most there is, so no task is left out of an epoch: the plain budget over the 32 batches.
+        assert preview.plan == auto_plan(500, steps_per_epoch=32)
+        for i in range(1200):
+            store.add_document(Document(text=f"more {i}", ner_labelled=True, split="train"))
+        preview = preview_budget(store, TrainConfig(device="cpu"), MINILM)
+        # ner: 100 batches -> 6 epochs; sentiment 7 batches -> 20 epochs; ner keeps 30 batches an epoch.
+        assert preview.plan.epochs == MAX_EPOCHS and preview.plan.steps_per_epoch == 30 + 7
+        assert "epochs per task ner 6, sentiment 20" in preview.plan.reason
+        grad = preview_budget(store, TrainConfig(device="cpu", strategy="pcgrad"), MINILM)
+        assert grad.plan.steps_per_epoch == math.ceil(1700 / 16)  # mixed batches: no passes

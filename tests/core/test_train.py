@@ -40,7 +40,7 @@ def run_all(project, cfg, **kw) -> list:
 
 
 def test_joint_training_with_partial_labels_records_everything(project, tiny_encoder):
-    events = run_all(project, config(tiny_encoder, mlm_weight=0.1, l2sp_weight=0.01))
+    events = run_all(project, config(tiny_encoder, mlm_weight=0.1, l2sp_weight=0.01, strategy="fixed"))
     started, finished = events[0], events[-1]
     assert isinstance(started, RunStarted) and isinstance(finished, RunFinished)
     assert finished.status == "completed", finished.message
@@ -337,3 +337,43 @@ def test_stop_during_the_dev_evaluation_resumes_with_that_evaluation(tmp_path, t
     wb = load_file(resumed[-1].artefact_dir + "/best/model.safetensors")
     for k in wa:
         torch.testing.assert_close(wa[k], wb[k], rtol=1e-5, atol=1e-6)
+
+
+def test_a_partially_labelled_project_gives_each_task_the_passes_of_its_own_run(tmp_path, tiny_encoder,
+                                                                                 monkeypatch):
+    """Auto budget, 24 NER-only + 8 sentiment-only documents (batches of 4: 6 + 2 a full epoch). With the
+    minimum at 60 steps NER alone would train 10 epochs, sentiment alone 20 (the cap): the run trains 20,
+    each epoch keeps 3 of the 6 NER batches (a fresh share each epoch) and both sentiment batches. The
+    preview says the same budget before the run; the stored config keeps the plan."""
+    from mtl_studio.core import budget
+    from mtl_studio.core.budget_preview import preview_budget
+
+    monkeypatch.setattr(budget, "MIN_STEPS", 60)
+    path = tmp_path / "partial.mtl"
+    with ProjectStore.create(path) as store:
+        store.add_entity_type("ORG")
+        for c in ("negative", "positive"):
+            store.add_sentiment_class(c)
+        with store.bulk():
+            for i in range(24):
+                text = f"Acme {i} opened a plant ."
+                store.add_document(Document(text=text, tokens=tokenize(text), ner_labelled=True, split="train"))
+            for i in range(8):
+                text = f"profit {i} rose sharply ."
+                store.add_document(Document(text=text, tokens=tokenize(text), split="train",
+                                            sentiment=SentimentLabel("positive" if i % 2 else "negative")))
+        cfg = config(tiny_encoder, epochs="auto", eval_each_epoch=False, strategy="fixed")
+        preview = preview_budget(store, cfg)
+    events = run_all(path, cfg)
+    started, finished = events[0], events[-1]
+    assert finished.status == "completed", finished.message
+    assert preview.plan.epochs == 20 and started.total_steps == preview.plan.steps == 20 * (3 + 2)
+    steps = [e for e in events if isinstance(e, StepProgress)]
+    assert len(steps) == 100
+    for epoch in range(1, 21):
+        in_epoch = [s for s in steps if s.epoch == epoch]
+        assert sum("ner" in s.losses for s in in_epoch) == 3 and sum("sentiment" in s.losses for s in in_epoch) == 2
+    assert sum("ner" in s.losses for s in steps) == 60  # 10 passes over the 6 NER batches, as NER alone
+    with ProjectStore.open(path) as store:
+        stored = store.run_record().config
+    assert stored["epochs"] == 20 and stored["task_epochs"] == {"ner": 10, "sentiment": 20}

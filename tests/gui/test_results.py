@@ -20,7 +20,8 @@ def runs_project(tmp_path_factory, tiny_encoder):
     store = make_project(tmp_path_factory.mktemp("results") / "p.mtl", TRAINING)
     ids = {}
     for tasks in (("ner", "sentiment"), ("ner",), ("sentiment",)):
-        config = TrainConfig(encoder=str(tiny_encoder), tasks=tasks, epochs=1, batch_size=4, device="cpu")
+        config = TrainConfig(encoder=str(tiny_encoder), tasks=tasks, epochs=1, batch_size=4, device="cpu",
+                             strategy="fixed")
         events = list(train(store.path, config, stop=threading.Event()))
         assert events[-1].kind == "finished" and events[-1].status == "completed", events[-1]
         ids[tasks] = events[-1].run_id

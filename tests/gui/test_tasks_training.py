@@ -56,7 +56,7 @@ def test_one_weight_row_per_task_and_the_weights_reach_the_engine(qtbot, tasks_p
     assert tuple(panel.task_checks()) == ALL_TASKS and tuple(panel.task_weight_spins()) == ALL_TASKS
     assert all(box.isChecked() for box in panel.task_checks().values())  # a new project trains every task
     panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu",
-                                 max_steps_per_epoch=2, conflict_every=0))
+                                 max_steps_per_epoch=2, conflict_every=0, strategy="fixed"))
     wanted = {"ner": 1.0, "entity_sentiment": 0.7, "sentiment": 0.4, "topic": 0.25}
     for name, weight in wanted.items():
         panel.task_weight_spins()[name].setValue(weight)
@@ -89,6 +89,7 @@ def test_any_task_alone_is_a_single_task_baseline(qtbot, tasks_project):
     window = _window(qtbot, tasks_project)
     panel = window.training_panel
     checks, spins = panel.task_checks(), panel.task_weight_spins()
+    panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("fixed"))
     for name in ("ner", "entity_sentiment", "sentiment"):
         checks[name].setChecked(False)
     assert panel.config().tasks == ("topic",)
@@ -154,7 +155,7 @@ def test_results_show_every_task_from_stored_metrics(qtbot, tasks_project):
     # The stored form is what the evaluation writes (EvalReport.to_dict()): read it back through it.
     stored = EvalReport.from_dict(report).to_dict()
     config = TrainConfig(tasks=ALL_TASKS, task_weights={"ner": 1.0, "entity_sentiment": 0.5, "sentiment": 0.5,
-                                                        "topic": 2.0})
+                                                        "topic": 2.0}, strategy="fixed")
     run_id = tasks_project.create_run(config.to_dict())
     tasks_project.update_run(run_id, status="completed", metrics={"test": stored, "dev": stored})
     window = _window(qtbot, tasks_project)

@@ -45,7 +45,12 @@ def test_weight_boxes_set_task_weights(panel, store):
     panel.set_project(store)
     spins, checks = panel.task_weight_spins(), panel.task_checks()
     assert tuple(spins) == ("ner", "sentiment") and tuple(checks) == ("ner", "sentiment")
+    # The default strategy learns the weights: the boxes say how to set them instead.
+    assert panel.strategyCombo.currentData() == TrainConfig().strategy == "uncertainty"
+    assert not spins["ner"].isEnabled() and "Fixed weights" in spins["ner"].toolTip()
+    panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("fixed"))
     assert spins["ner"].isEnabled() and spins["sentiment"].isEnabled()
+    assert "Fixed weights" not in spins["ner"].toolTip()
     assert panel.task_weights() == {"ner": 0.5, "sentiment": 0.5}
     spins["ner"].setValue(0.7)
     spins["sentiment"].setValue(0.3)
@@ -63,6 +68,7 @@ def test_weight_boxes_set_task_weights(panel, store):
 def test_weight_box_keyboard(panel, store, qtbot):
     panel.set_project(store)
     panel.show()
+    panel.strategyCombo.setCurrentIndex(panel.strategyCombo.findData("fixed"))
     spin = panel.task_weight_spins()["ner"]
     spin.setFocus()
     qtbot.keyClick(spin, Qt.Key.Key_Up)
@@ -110,7 +116,7 @@ def test_a_weight_from_the_form_reaches_the_loss(panel, store, tiny_encoder, qtb
     the engine reports for every optimizer step."""
     panel.set_project(store)
     panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=1, batch_size=4, device="cpu",
-                                 max_steps_per_epoch=2, ner_weight=1.0, sentiment_weight=1.0))
+                                 max_steps_per_epoch=2, ner_weight=1.0, sentiment_weight=1.0, strategy="fixed"))
     panel.task_weight_spins()["ner"].setValue(1.6)
     panel.task_weight_spins()["sentiment"].setValue(0.4)
     assert panel.start_training()
@@ -353,7 +359,7 @@ def test_train_run_end_to_end(panel, store, tiny_encoder, qtbot, dialogs):
     """Train button -> real engine run on the tiny encoder -> run_finished; the live view, the results
     tables and the prediction view all show it; the window stays responsive; no thread is left."""
     panel.set_project(store)
-    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=2, batch_size=4, device="cpu"))
+    panel.set_config(TrainConfig(encoder=str(tiny_encoder), epochs=2, batch_size=4, device="cpu", strategy="fixed"))
     panel.task_weight_spins()["ner"].setValue(0.6)
     panel.task_weight_spins()["sentiment"].setValue(0.4)
     panel.resize(1100, 700)

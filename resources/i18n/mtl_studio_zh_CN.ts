@@ -403,7 +403,7 @@
 <context>
     <name>DocumentListModel</name>
     <message>
-        <location line="+353"/>
+        <location line="+348"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -3998,12 +3998,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+562"/>
+        <location line="+563"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-561"/>
+        <location line="-562"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -4191,22 +4191,22 @@ accuracy</source>
     </message>
     <message>
         <location line="-105"/>
-        <location line="+577"/>
+        <location line="+581"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-570"/>
+        <location line="-574"/>
         <location line="+3"/>
         <location line="+93"/>
         <location line="+1"/>
-        <location line="+456"/>
+        <location line="+460"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-554"/>
+        <location line="-558"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -4231,7 +4231,7 @@ accuracy</source>
         <translation>{} 损失在总损失中的权重(固定权重;其他策略以它为起点)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Share of this task&apos;s weight in the sum of the trained tasks&apos; weights</source>
         <translation>该任务权重占所训练任务权重之和的比例</translation>
     </message>
@@ -4251,7 +4251,12 @@ accuracy</source>
         <translation>选择编码器文件夹</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+41"/>
+        <source>The strategy learns the weights, starting from these; choose Fixed weights to set how much each task counts.</source>
+        <translation>由策略学习权重，从这些值开始；选择“固定权重”可设定每个任务所占的分量。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
         <source>No project</source>
         <translation>无项目</translation>
     </message>
@@ -4358,13 +4363,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-597"/>
-        <location line="+608"/>
+        <location line="-601"/>
+        <location line="+612"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-831"/>
+        <location line="-835"/>
         <source>After the joint run, train each checked task alone with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
         <translation>联合运行之后,用相同的编码器、随机种子和训练预算分别单独训练每个勾选的任务,运行历史会显示联合训练是否有帮助</translation>
     </message>
@@ -4391,12 +4396,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+580"/>
+        <location line="+584"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-576"/>
+        <location line="-580"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -4407,7 +4412,7 @@ accuracy</source>
     </message>
     <message>
         <location line="-23"/>
-        <location line="+608"/>
+        <location line="+612"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -4447,7 +4452,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-909"/>
+        <location line="-913"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -4488,7 +4493,7 @@ accuracy</source>
         <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
     </message>
     <message>
-        <location line="+447"/>
+        <location line="+448"/>
         <source>budget: not known yet ({})</source>
         <translation>预算：暂未知（{}）</translation>
     </message>

@@ -349,20 +349,9 @@ def test_a_partially_labelled_project_gives_each_task_the_passes_of_its_own_run(
     from mtl_studio.core.budget_preview import preview_budget
 
     monkeypatch.setattr(budget, "MIN_STEPS", 60)
-    path = tmp_path / "partial.mtl"
-    with ProjectStore.create(path) as store:
-        store.add_entity_type("ORG")
-        for c in ("negative", "positive"):
-            store.add_sentiment_class(c)
-        with store.bulk():
-            for i in range(24):
-                text = f"Acme {i} opened a plant ."
-                store.add_document(Document(text=text, tokens=tokenize(text), ner_labelled=True, split="train"))
-            for i in range(8):
-                text = f"profit {i} rose sharply ."
-                store.add_document(Document(text=text, tokens=tokenize(text), split="train",
-                                            sentiment=SentimentLabel("positive" if i % 2 else "negative")))
-        cfg = config(tiny_encoder, epochs="auto", eval_each_epoch=False, strategy="fixed")
+    path = _partially_labelled_project(tmp_path / "partial.mtl")
+    cfg = config(tiny_encoder, epochs="auto", eval_each_epoch=False, strategy="fixed")
+    with ProjectStore.open(path) as store:
         preview = preview_budget(store, cfg)
     events = run_all(path, cfg)
     started, finished = events[0], events[-1]
@@ -377,3 +366,45 @@ def test_a_partially_labelled_project_gives_each_task_the_passes_of_its_own_run(
     with ProjectStore.open(path) as store:
         stored = store.run_record().config
     assert stored["epochs"] == 20 and stored["task_epochs"] == {"ner": 10, "sentiment": 20}
+
+
+def _partially_labelled_project(path):
+    """24 NER-only + 8 sentiment-only training documents (the tests of per-task passes)."""
+    with ProjectStore.create(path) as store:
+        store.add_entity_type("ORG")
+        for c in ("negative", "positive"):
+            store.add_sentiment_class(c)
+        with store.bulk():
+            for i in range(24):
+                text = f"Acme {i} opened a plant ."
+                store.add_document(Document(text=text, tokens=tokenize(text), ner_labelled=True, split="train",
+                                            spans=[]))
+            for i in range(8):
+                text = f"profit {i} rose sharply ."
+                store.add_document(Document(text=text, tokens=tokenize(text), split="train",
+                                            sentiment=SentimentLabel("positive" if i % 2 else "negative")))
+    return path
+
+
+def test_a_resumed_run_keeps_its_per_task_passes(tmp_path, tiny_encoder, monkeypatch):
+    """Stopped in its third epoch and resumed (with the stored planned config, whose epochs are now a
+    number): the same batches in the same order as the run that was not interrupted."""
+    from mtl_studio.core import budget
+
+    monkeypatch.setattr(budget, "MIN_STEPS", 60)
+    cfg = config(tiny_encoder, epochs="auto", eval_each_epoch=False, strategy="fixed")
+    full = run_all(_partially_labelled_project(tmp_path / "a.mtl"), cfg)
+    stop = threading.Event()
+    for ev in train(str(_partially_labelled_project(tmp_path / "b.mtl")), cfg, stop=stop):
+        if isinstance(ev, StepProgress) and ev.step == 12:
+            stop.set()
+        first = ev
+    assert first.status == "stopped"
+    resumed = run_all(tmp_path / "b.mtl", TrainConfig(), resume_run_id=first.run_id)
+    assert resumed[-1].status == "completed"
+    full_steps = [e for e in full if isinstance(e, StepProgress)]
+    resumed_steps = [e for e in resumed if isinstance(e, StepProgress)]
+    assert [e.step for e in resumed_steps] == list(range(13, 101))
+    for x, y in zip(full_steps[12:], resumed_steps):
+        assert (x.epoch, set(x.losses)) == (y.epoch, set(y.losses))
+        assert x.losses == pytest.approx(y.losses, rel=1e-5, abs=1e-6)

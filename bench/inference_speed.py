@@ -160,10 +160,15 @@ class _Bf16Autocast:
         self.inner = inner
         self.device_type = "cuda" if device.startswith("cuda") else "cpu"
         self.input_names = inner.input_names
+        self.has_entity_sentiment = inner.has_entity_sentiment
 
-    def __call__(self, inputs: Any) -> Any:
+    def run(self, inputs: Any) -> Any:
         with torch.autocast(self.device_type, dtype=torch.bfloat16):
-            return self.inner(inputs)
+            return self.inner.run(inputs)
+
+    def span_sentiment(self, state: Any, entity_spans: Any) -> Any:
+        with torch.autocast(self.device_type, dtype=torch.bfloat16):
+            return self.inner.span_sentiment(state, entity_spans)
 
 
 def backend_predictors(folder: Path, device: str, threads: int, onnx: bool) -> dict[str, Any]:

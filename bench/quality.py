@@ -2,9 +2,9 @@
 
 Two datasets (--dataset):
 
-conll-fpb (default): one project holds CoNLL-2003 sentences (NER labels only) and Financial PhraseBank sentences (sentiment
-labels only): train = subsets of CoNLL train + FPB train, dev = a CoNLL valid subset + FPB dev, test =
-the FULL CoNLL test (3,453 sentences) + FPB test (483). Four runs with the same encoder, seed, epochs,
+conll-fpb (default): one project holds CoNLL-2003 sentences (NER labels only) and Financial PhraseBank
+sentences (sentiment labels only): train = subsets of CoNLL train + FPB train, dev = a CoNLL valid
+subset + FPB dev, test = the FULL CoNLL test (3,453 sentences) + FPB test (483). Four runs with the same encoder, seed, epochs,
 learning rate and batch size:
 
     joint-fixed        both tasks, fixed weights 0.5 / 0.5
@@ -143,18 +143,21 @@ def main(argv: list[str] | None = None) -> int:
 
     docs = ner_and_sentiment_documents(data, ner_train=n_ner, sent_train=n_sent, ner_dev=dev_limit or args.ner_dev,
                                        sent_dev=dev_limit, test_limit=test_limit, seed=args.seed)
-    project = workdir / "quality.mtl"
-    if project.exists():
-        project.unlink()
-    build_project(project, docs).close()
     setup = (f"train: {n_ner} CoNLL-2003 train sentences (NER only) + {n_sent} FPB train sentences (sentiment "
              f"only); dev: {dev_limit or args.ner_dev} CoNLL valid + FPB dev; test: "
              f"{'subsets' if test_limit else 'full'} CoNLL test + FPB test; encoder {args.encoder}, "
              f"epochs {base['epochs']}, lr {base['learning_rate']}, batch {args.batch_size}, seed {args.seed}")
-    print(setup, file=sys.stderr)
+    return run_and_report(workdir / "quality.mtl", docs, {}, setup, base, runs, args.json)
 
-    results = [train_run(project, name, base) for name in runs]
-    return report(setup, results, args.json)
+
+def run_and_report(project: Path, docs: list[Any], label_sets: dict[str, Any], setup: str, base: dict[str, Any],
+                   runs: list[str], json_path: str | None) -> int:
+    """A fresh project of `docs` (build_project's label-set keywords), the runs on it, the table."""
+    if project.exists():
+        project.unlink()
+    build_project(project, docs, **label_sets).close()
+    print(setup, file=sys.stderr)
+    return report(setup, [train_run(project, name, base) for name in runs], json_path)
 
 
 def run_sentfin(data: Path, workdir: Path, base: dict[str, Any], runs: list[str], args: argparse.Namespace) -> int:
@@ -166,19 +169,14 @@ def run_sentfin(data: Path, workdir: Path, base: dict[str, Any], runs: list[str]
             + sentfin_documents(folder / "sentfin_test.jsonl", "test", smoke, seed=args.seed))
     if args.smoke:
         base.update(epochs=1, early_stopping_patience=0)
-    project = workdir / "quality-sentfin.mtl"
-    if project.exists():
-        project.unlink()
     classes = sorted({d.sentiment.label for d in docs if d.sentiment is not None})
-    build_project(project, docs, entity_types=["ENT"], sentiment_classes=classes).close()
     counts = {s: sum(d.split == s for d in docs) for s in ("train", "dev", "test")}
     setup = (f"SEntFiN headlines: {counts['train']} train / {counts['dev']} dev / {counts['test']} test, entity "
              f"spans (ENT) and headline sentiment ({', '.join(classes)}) on every headline; encoder "
              f"{args.encoder}, epochs {base['epochs']}, lr {base['learning_rate']}, batch {args.batch_size}, "
              f"seed {args.seed}")
-    print(setup, file=sys.stderr)
-    results = [train_run(project, name, base) for name in runs]
-    return report(setup, results, args.json)
+    return run_and_report(workdir / "quality-sentfin.mtl", docs,
+                          {"entity_types": ["ENT"], "sentiment_classes": classes}, setup, base, runs, args.json)
 
 
 def report(setup: str, results: list[dict[str, Any]], json_path: str | None) -> int:

@@ -251,11 +251,13 @@ class PredictionView(QWidget):
         # The run's description wraps beside the actions instead of widening the top bar.
         self.runLabel.setWordWrap(True)
         self.statusLabel.setWordWrap(True)
+        # Accept first: at 1024x640 the page is wider than its view (the two texts side by side) and
+        # scrolls sideways, and a button at the right end was out of view.
         actions = QHBoxLayout()
-        actions.addWidget(self.runLabel, 2)
-        actions.addWidget(self.statusLabel, 1)
-        actions.addWidget(self.undoButton)
         actions.addWidget(self.acceptButton)
+        actions.addWidget(self.undoButton)
+        actions.addWidget(self.statusLabel, 1)
+        actions.addWidget(self.runLabel, 2)
 
         right = QWidget()
         rl = QVBoxLayout(right)

@@ -704,6 +704,10 @@ class TrainingPanel(QWidget):
         super().showEvent(event)
         self.refresh_budget()  # documents may have been labelled or imported on another tab
 
+    def budget_pending(self) -> bool:
+        """True while the budget line waits for its timer or its answer (the line may still change size)."""
+        return self._budget_timer.isActive() or self._background.busy()
+
     @Slot()
     def _preview_budget(self) -> None:
         """Count documents and read the encoder's config off the GUI thread; show the newest answer."""

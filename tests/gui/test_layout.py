@@ -6,6 +6,8 @@ and Predictions tabs show filled tables, not empty ones.
 """
 from __future__ import annotations
 
+import time
+
 import threading
 
 import pytest
@@ -100,6 +102,14 @@ def _fully_visible(widget: QWidget, window: QWidget) -> bool:
 def _page(window: MainWindow, index: int) -> QWidget:
     window.tabs.setCurrentIndex(index)
     QApplication.processEvents()
+    # The Train tab's budget line is planned on a worker after a timer; its answer (a longer or shorter
+    # line) lays the form out again. Under load it came after the check and the check saw a stale layout.
+    deadline = time.monotonic() + 20
+    while window.training_panel.budget_pending() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):
+        QApplication.processEvents()
     return window.tabs.widget(index)
 
 

@@ -300,13 +300,9 @@ def _write_json(args: argparse.Namespace, results: list[RoundResult], strategies
                                           indent=2, default=str))
 
 
-def _auto_or(kind: type) -> Any:
-    def parse(text: str) -> Any:
-        return text if text == "auto" else kind(text)
-    return parse
-
-
 def main(argv: list[str] | None = None) -> int:
+    from mtl_studio.commands.engine import auto_or
+
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", help="shared data folder (default ../shared/data)")
     p.add_argument("--pool-size", type=int, default=0, help="pool documents (0: all of CoNLL train + FPB train)")
@@ -315,9 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=6, help="rounds after the seed set (default 6: up to 1,400)")
     p.add_argument("--test-size", type=int, default=None, help="test sentences per dataset (default all)")
     p.add_argument("--dev-size", type=int, default=500, help="dev sentences per dataset (default 500)")
-    p.add_argument("--epochs", type=_auto_or(int), default="auto",
+    p.add_argument("--epochs", type=auto_or(int), default="auto",
                    help="epochs per round (default auto: the default budget, core/budget.py)")
-    p.add_argument("--lr", type=_auto_or(float), default="auto",
+    p.add_argument("--lr", type=auto_or(float), default="auto",
                    help="learning rate (default auto: by encoder width, core/budget.py)")
     p.add_argument("--max-length", type=int, default=128, help="sub-words per window (default 128)")
     p.add_argument("--encoder", help="encoder (default: the offline MiniLM)")

@@ -4,8 +4,8 @@ Two datasets (--dataset):
 
 conll-fpb (default): one project holds CoNLL-2003 sentences (NER labels only) and Financial PhraseBank
 sentences (sentiment labels only): train = subsets of CoNLL train + FPB train, dev = a CoNLL valid
-subset + FPB dev, test = the FULL CoNLL test (3,453 sentences) + FPB test (483). Four runs with the same encoder, seed, epochs,
-learning rate and batch size:
+subset + FPB dev, test = the FULL CoNLL test (3,453 sentences) + FPB test (483). Four runs with the
+same encoder, seed, epochs, learning rate and batch size:
 
     joint-fixed        both tasks, fixed weights 0.5 / 0.5
     joint-uncertainty  both tasks, Kendall et al. uncertainty weighting
@@ -88,6 +88,8 @@ def calibrate(data: Path, workdir: Path, base: dict[str, Any]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from mtl_studio.commands.engine import auto_or
+
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--budget", type=float, default=18.0, help="minutes of training for the four runs together "
                                                               "(ignored when --ner-train/--sent-train are given)")
@@ -96,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ner-dev", type=int, default=1000, help="CoNLL valid sentences used as dev")
     p.add_argument("--dataset", choices=("conll-fpb", "sentfin"), default="conll-fpb")
     p.add_argument("--train-limit", type=int, help="sentfin: a seeded sample of the training headlines")
-    p.add_argument("--epochs", default="2", help="epochs per run, or auto (the default budget, core/budget.py, "
-                                                 "with early stopping on dev)")
-    p.add_argument("--lr", default="5e-5", help="learning rate, or auto (by encoder width)")
+    p.add_argument("--epochs", type=auto_or(int), default=2, help="epochs per run, or auto (the default budget, "
+                                                                   "core/budget.py, with early stopping on dev)")
+    p.add_argument("--lr", type=auto_or(float), default=5e-5, help="learning rate, or auto (by encoder width)")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--encoder", default="offline")
@@ -116,9 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"unknown run(s) {unknown}; choose from {list(RUNS)}")
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="mtl-quality-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    epochs: int | str = "auto" if args.epochs == "auto" else int(args.epochs)
-    lr: float | str = "auto" if args.lr == "auto" else float(args.lr)
-    base = {"encoder": args.encoder, "epochs": epochs, "learning_rate": lr, "batch_size": args.batch_size,
+    epochs: int | str = args.epochs
+    base = {"encoder": args.encoder, "epochs": epochs, "learning_rate": args.lr, "batch_size": args.batch_size,
             "seed": args.seed, "device": "auto"}
     if epochs != "auto":  # a fixed budget trains every epoch (the auto budget keeps its early stopping)
         base["early_stopping_patience"] = 0

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_runs import train_and_score  # noqa: E402
+from mtl_studio.commands.engine import auto_or  # noqa: E402
 from mtl_studio.core.config import TrainConfig  # noqa: E402
 from mtl_studio.core.schema import DEFAULT_POLARITIES, Document, SentimentLabel, Span  # noqa: E402
 from mtl_studio.core.store import ProjectStore  # noqa: E402
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(SHARED), help="the shared data folder (holds sentfin/)")
     ap.add_argument("--train-limit", type=int, default=None, help="a seeded sample of the training headlines")
     ap.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated, of {', '.join(RUNS)}")
-    ap.add_argument("--epochs", default="auto", help="epochs per run (default auto: the default preset)")
+    ap.add_argument("--epochs", type=auto_or(int), default="auto",
+                    help="epochs per run (default auto: the default preset)")
     ap.add_argument("--max-steps", type=int, default=0)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--strategy", default="fixed", help="task weighting of the runs (core.strategies)")
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     store, docs = build_project(project, data, args.train_limit, args.seed)
     store.close()
     floor = majority_floor(docs)
-    epochs: int | str = args.epochs if args.epochs == "auto" else int(args.epochs)
+    epochs: int | str = args.epochs
     rows = []
     for name in names:
         config = TrainConfig(tasks=RUNS[name], epochs=epochs, max_steps=args.max_steps, seed=args.seed,

@@ -108,10 +108,10 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
         p.add_argument(flag, dest=dest, type=float, help=text)
     for hp in hyper_parameters():
         p.add_argument(hp.option, dest=hp.field, type=float, help=f"{hp.help} (default {hp.default:g})")
-    p.add_argument("--epochs", dest="epochs", type=_auto_or(int), metavar="N|auto",
+    p.add_argument("--epochs", dest="epochs", type=auto_or(int), metavar="N|auto",
                    help=f"training epochs; auto (default): at least {MIN_STEPS} optimizer steps and the preset's "
                         f"epochs, at most {MAX_EPOCHS} epochs, with early stopping on dev (README 'Training budget')")
-    p.add_argument("--lr", dest="learning_rate", type=_auto_or(float), metavar="LR|auto",
+    p.add_argument("--lr", dest="learning_rate", type=auto_or(float), metavar="LR|auto",
                    help="learning rate; auto (default): by the encoder's width (MiniLM-size encoders higher, "
                         "BERT-base 3e-5)")
     for flag, dest, text in _INT_OPTIONS:
@@ -133,8 +133,8 @@ def register_export(sub: "argparse._SubParsersAction") -> None:
     model_io.register(sub)
 
 
-def _auto_or(number: type):
-    """An argparse type: 'auto' or a number of `number`'s type."""
+def auto_or(number: type):
+    """An argparse type: 'auto' or a number of `number`'s type (also the benchmarks' --epochs / --lr)."""
     def parse(value: str):
         if value.strip().lower() == AUTO:
             return AUTO

@@ -180,13 +180,16 @@ def plan_budget(n_train_docs: int, batch_size: int, encoder_info: EncoderInfo, p
     `preset` (core.config.Preset) gives the fewest epochs of an automatic budget. An explicit `epochs`
     or `learning_rate` is kept as given; `max_steps` > 0 caps the steps either way. `steps_per_epoch`
     is the trainer's exact batch count (documents of different label kinds are batched apart), else
-    ceil(n_train_docs / batch_size). `passes` (plan_passes, automatic epochs only) gives the epochs and
-    the batches kept per epoch of a partially labelled project."""
-    per_epoch = max(1, steps_per_epoch if steps_per_epoch is not None else math.ceil(n_train_docs / batch_size))
+    ceil(n_train_docs / batch_size). `passes` (plan_passes, automatic epochs only) gives the epochs of a
+    partially labelled project, and its batches kept per epoch where `steps_per_epoch` is not given."""
+    if steps_per_epoch is None:
+        steps_per_epoch = passes.steps_per_epoch if passes is not None and epochs == AUTO \
+            else math.ceil(n_train_docs / batch_size)
+    per_epoch = max(1, steps_per_epoch)
     auto_epochs = epochs == AUTO
     if auto_epochs:
         if passes is not None:
-            per_epoch, n_epochs = max(1, passes.steps_per_epoch), passes.epochs
+            n_epochs = passes.epochs
         else:
             n_epochs = auto_epochs_for(per_epoch, preset.epochs)
         cap = max_steps if max_steps > 0 else MAX_STEPS

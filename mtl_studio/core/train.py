@@ -357,48 +357,42 @@ class Trainer:
         cfg = self.config
         encoder = EncoderInfo(cfg.encoder, int(getattr(self.model.encoder.config, "hidden_size", 768)),
                               sum(p.numel() for p in self.model.encoder.parameters()))
-        passes = self._passes(self._all_epoch_batches(0))
-        self.budget = cfg.budget(len(self.train_set.examples), encoder, self._batches_per_epoch(), passes=passes)
+        batches, passes = self._epoch_plan(0)
+        self.budget = cfg.budget(len(self.train_set.examples), encoder, self._capped(len(batches)), passes=passes)
         self.config = dataclasses.replace(cfg, epochs=self.budget.epochs, learning_rate=self.budget.learning_rate,
                                           max_steps=self.budget.steps if self.budget.capped else cfg.max_steps,
                                           task_epochs=passes.task_epochs if passes is not None else cfg.task_epochs)
 
     def _batches_per_epoch(self) -> int:
-        n = len(self._epoch_batches(0))
+        return self._capped(len(self._epoch_batches(0)))
+
+    def _capped(self, n_batches: int) -> int:
         cap = self.config.max_steps_per_epoch
-        return min(n, cap) if cap > 0 else n
-
-    def _kinds(self) -> list[tuple[bool, ...]] | None:
-        """Each training example's label kind, or None for mixed batches.
-
-        Gradient strategies (GradNorm, PCGrad) compare the tasks' gradients within a step, so they get
-        mixed batches: with one kind per batch, partially labelled data would give them one task a step.
-        """
-        return None if self.strategy.gradient_based else self.train_set.kinds()
-
-    def _all_epoch_batches(self, epoch: int) -> list[list[int]]:
-        """Every global batch of an epoch: length-grouped from (seed, epoch), one label kind per batch."""
-        return length_grouped_batches(self.train_set.lengths(), self.config.batch_size, seed=self.config.seed,
-                                      epoch=epoch, kinds=self._kinds())
-
-    def _passes(self, batches: list[list[int]]) -> TaskPasses | None:
-        """The per-task passes (core/budget.plan_passes) over these batches, or None: all of them."""
-        kinds = self._kinds()
-        if kinds is None:
-            return None
-        counts = Counter(kinds[b[0]] for b in batches)
-        return self.config.passes(counts, {k: self.train_set.kind_tasks(k) for k in counts})
+        return min(n_batches, cap) if cap > 0 else n_batches
 
     def _epoch_batches(self, epoch: int) -> list[list[int]]:
-        """The global batches of an epoch. With per-task passes (a partially labelled project), a kind
-        whose tasks need fewer passes than the run's epochs keeps the first of its batches in the
-        epoch's shuffled order: a different random share each epoch, the same on a resume."""
-        batches = self._all_epoch_batches(epoch)
-        passes = self._passes(batches)
+        return self._epoch_plan(epoch)[0]
+
+    def _epoch_plan(self, epoch: int) -> tuple[list[list[int]], TaskPasses | None]:
+        """The global batches of an epoch, length-grouped from (seed, epoch) with one label kind per batch,
+        and the per-task passes (core/budget.plan_passes) they follow, if any. With passes (a partially
+        labelled project), a kind whose tasks need fewer passes than the run's epochs keeps the first of
+        its batches in the epoch's shuffled order: a different random share each epoch, the same on a
+        resume.
+
+        Gradient strategies (GradNorm, PCGrad) compare the tasks' gradients within a step, so they get
+        mixed batches (and no passes): with one kind per batch, partially labelled data would give them
+        one task a step.
+        """
+        kinds = None if self.strategy.gradient_based else self.train_set.kinds()
+        batches = length_grouped_batches(self.train_set.lengths(), self.config.batch_size, seed=self.config.seed,
+                                         epoch=epoch, kinds=kinds)
+        if kinds is None:
+            return batches, None
+        counts = Counter(kinds[b[0]] for b in batches)
+        passes = self.config.passes(counts, {k: self.train_set.kind_tasks(k) for k in counts})
         if passes is None:
-            return batches
-        kinds = self._kinds()
-        assert kinds is not None
+            return batches, None
         taken: Counter = Counter()
         kept = []
         for batch in batches:
@@ -406,7 +400,7 @@ class Trainer:
             if taken[kind] < passes.kept[kind]:
                 taken[kind] += 1
                 kept.append(batch)
-        return kept
+        return kept, passes
 
     # ---- the loop --------------------------------------------------------------------------------------
 

@@ -120,6 +120,9 @@ def test_each_task_of_a_partially_labelled_project_gets_the_passes_of_its_own_ru
     plan = auto_plan(3000, passes=passes)
     assert plan.epochs == 10 and plan.steps_per_epoch == 63 + 63 and plan.steps == 10 * 126
     assert "epochs per task ner 5, sentiment 10" in plan.reason
+    # The trainer's exact batch count (e.g. capped by max_steps_per_epoch) wins over the kept batches.
+    capped = auto_plan(3000, passes=passes, steps_per_epoch=8)
+    assert capped.epochs == 10 and capped.steps_per_epoch == 8 and capped.steps == 80
 
 
 def test_documents_carrying_both_tasks_are_kept_for_the_task_that_needs_more():

@@ -76,3 +76,9 @@ def test_the_tables_load_no_torch():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "False"
+
+
+def test_the_table_knows_which_strategies_are_gradient_based():
+    """The budget preview reads gradient_based from the torch-free table; the trainer from the class."""
+    for spec in STRATEGY_TABLE:
+        assert spec.gradient_based == spec.load_class().gradient_based, spec.name

@@ -340,7 +340,9 @@ def estimate_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], 
         raise RuntimeError("the probe run for the estimate did not train (too few training batches?)")
     step = sorted(times)[len(times) // 2]  # the median: one slow step (a checkpoint, a GC) does not count
     epochs = _planned_epochs(base, started.total_steps)
-    return _scaled_estimate(project, plan, base, step, started.total_steps * epochs, epochs, False)
+    with ProjectStore.open(project) as store:
+        eval_docs = _evaluation_documents(store)
+    return _scaled_estimate(plan, base, step, started.total_steps * epochs, epochs, eval_docs, False)
 
 
 def _estimate_from_recorded_speed(project: str | os.PathLike[str], plan: Sequence[SweepPoint],
@@ -360,13 +362,16 @@ def _estimate_from_recorded_speed(project: str | os.PathLike[str], plan: Sequenc
         # The plan's steps and epochs do not depend on the encoder's width (only its learning rate does),
         # so no config.json is read here.
         budget = preview_budget(store, base, EncoderInfo(base.encoder, hidden_size=0)).plan
-    return _scaled_estimate(project, plan, base, base.batch_size / recorded, budget.steps, budget.epochs, True)
+        eval_docs = _evaluation_documents(store)
+    return _scaled_estimate(plan, base, base.batch_size / recorded, budget.steps, budget.epochs, eval_docs, True)
 
 
-def _scaled_estimate(project: str | os.PathLike[str], plan: Sequence[SweepPoint], base: TrainConfig,
-                     step: float, steps_per_run: int, epochs: int, from_finished_runs: bool) -> SweepEstimate:
-    with ProjectStore.open(project) as store:
-        eval_docs = store.count_documents("dev") + store.count_documents("test")
+def _evaluation_documents(store: ProjectStore) -> int:
+    return store.count_documents("dev") + store.count_documents("test")
+
+
+def _scaled_estimate(plan: Sequence[SweepPoint], base: TrainConfig, step: float, steps_per_run: int, epochs: int,
+                     eval_docs: int, from_finished_runs: bool) -> SweepEstimate:
     evaluation = (epochs + 1) * math.ceil(eval_docs / max(2 * base.batch_size, 32)) * step / 3
     total = len(plan) * (steps_per_run * step + evaluation)
     return SweepEstimate(step, steps_per_run, len(plan), evaluation, total, from_finished_runs=from_finished_runs)

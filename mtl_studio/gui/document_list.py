@@ -332,7 +332,7 @@ class DocumentListPanel(QWidget):
             self.tasks.run(lambda: errors_matching(project, query), counted, lambda _e: None)
         elif query.ordered():
             # The whole order (ids only) on the worker: sorting 100k documents per page would stall paging.
-            self.tasks.run(lambda: order_matching(project, query, None), counted, lambda _e: None)
+            self.tasks.run(lambda: order_matching(project, query), counted, lambda _e: None)
         else:
             self.tasks.run(lambda: count_matching(project, query), counted, lambda _e: None)
 

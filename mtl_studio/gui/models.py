@@ -117,11 +117,11 @@ class ListOrder:
     prefix_ranks: list[int] = field(default_factory=list)  # rank (index in query.ranked) of each ranked row
 
 
-def order_matching(project: str, query: DocumentQuery, among: list[int] | None = None) -> ListOrder:
-    """The order of the documents matching `query` (of `among` only, when given), with a connection of
-    the calling thread (for a worker)."""
+def order_matching(project: str, query: DocumentQuery) -> ListOrder:
+    """The order of the documents matching `query`, with a connection of the calling thread (for a
+    worker); the errors filter orders its own list (errors_matching)."""
     with ProjectStore.open(project) as store:
-        return _order_in(store, query, among)
+        return _order_in(store, query, None)
 
 
 def _order_in(store: ProjectStore, query: DocumentQuery, among: list[int] | None) -> ListOrder:

@@ -82,9 +82,27 @@ class BudgetPlan:
     warmup_steps: int
     learning_rate: float
     eval_every: int  # optimizer steps between two dev evaluations (one epoch)
-    reason: str  # why these numbers, for the user: "auto: 776 training documents"
     auto_epochs: bool
     auto_learning_rate: bool
+    # Why these numbers, as data (`reason` puts them in English words; the Train tab in its language):
+    train_documents: int = 0  # the documents an automatic budget was planned on
+    task_epochs: tuple[tuple[str, int], ...] = ()  # per-task epochs, when the tasks' plans differ
+    step_cap: int | None = None  # the cap that cut the steps short (--max-steps or MAX_STEPS)
+    encoder_width: int | None = None  # the hidden size an automatic learning rate was chosen for
+
+    @property
+    def reason(self) -> str:
+        """Why these numbers, for the user: 'auto: 776 training documents; lr for a 384-wide encoder'."""
+        reasons = []
+        if self.auto_epochs:
+            reasons.append(f"auto: {self.train_documents} training documents")
+            if self.task_epochs:
+                reasons.append("epochs per task " + ", ".join(f"{t} {e}" for t, e in self.task_epochs))
+        if self.step_cap is not None:
+            reasons.append(f"capped at {self.step_cap} steps")
+        if self.encoder_width is not None:
+            reasons.append(f"lr for a {self.encoder_width}-wide encoder")
+        return "; ".join(reasons) or "fixed by the settings"
 
     @property
     def capped(self) -> bool:
@@ -200,19 +218,14 @@ def plan_budget(n_train_docs: int, batch_size: int, encoder_info: EncoderInfo, p
     n_epochs = min(n_epochs, math.ceil(steps / per_epoch))  # a cap of fewer steps than epochs: fewer epochs
     auto_lr = learning_rate == AUTO
     lr = learning_rate_for(encoder_info) if auto_lr else float(learning_rate)
-    reasons = []
-    if auto_epochs:
-        reasons.append(f"auto: {n_train_docs} training documents")
-        if passes is not None and len(set(passes.task_epochs.values())) > 1:
-            reasons.append("epochs per task " + ", ".join(f"{t} {e}" for t, e in passes.task_epochs.items()))
+    differing = passes is not None and auto_epochs and len(set(passes.task_epochs.values())) > 1
     if max_steps > 0 and steps == max_steps:
-        reasons.append(f"capped at {max_steps} steps")
-    elif auto_epochs and steps == MAX_STEPS:
-        reasons.append(f"capped at {MAX_STEPS} steps")
-    if auto_lr:
-        reasons.append(f"lr for a {encoder_info.hidden_size}-wide encoder")
+        step_cap: int | None = max_steps
+    else:
+        step_cap = MAX_STEPS if auto_epochs and steps == MAX_STEPS else None
     return BudgetPlan(epochs=n_epochs, steps=steps, steps_per_epoch=per_epoch,
                       warmup_steps=int(warmup_ratio * steps), learning_rate=lr, eval_every=per_epoch,
-                      reason="; ".join(reasons) or "fixed by the settings", auto_epochs=auto_epochs,
-                      auto_learning_rate=auto_lr)
+                      auto_epochs=auto_epochs, auto_learning_rate=auto_lr, train_documents=n_train_docs,
+                      task_epochs=tuple(passes.task_epochs.items()) if differing and passes else (),
+                      step_cap=step_cap, encoder_width=encoder_info.hidden_size if auto_lr else None)
 

@@ -352,7 +352,7 @@ def _estimate_from_recorded_speed(project: str | os.PathLike[str], plan: Sequenc
     first steps of a process create kernels for each new batch shape (measured: 9.6 s/step in a probe,
     0.64 s/step over the 8 runs of that sweep), and the probe costs a model load."""
     from .budget import EncoderInfo
-    from .budget_preview import preview_budget
+    from .budget_preview import project_plan
     from .distributed import resolve_device
 
     recorded = stored_throughput(base.encoder, resolve_device(base.device).type)
@@ -361,7 +361,7 @@ def _estimate_from_recorded_speed(project: str | os.PathLike[str], plan: Sequenc
     with ProjectStore.open(project) as store:
         # The plan's steps and epochs do not depend on the encoder's width (only its learning rate does),
         # so no config.json is read here.
-        budget = preview_budget(store, base, EncoderInfo(base.encoder, hidden_size=0)).plan
+        budget = project_plan(store, base, EncoderInfo(base.encoder, hidden_size=0))
         eval_docs = _evaluation_documents(store)
     return _scaled_estimate(plan, base, base.batch_size / recorded, budget.steps, budget.epochs, eval_docs, True)
 

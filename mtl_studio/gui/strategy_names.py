@@ -14,7 +14,8 @@ translate = QCoreApplication.translate  # lupdate reads translate("Context", "te
 
 def measure_title(measure: str) -> str:
     """An uncertainty measure of ScoringOptions, as the GUI names it."""
-    titles = {"mnlp": translate("Strategies", "MNLP"), "entropy": translate("Strategies", "entropy"), "margin": translate("Strategies", "margin")}
+    titles = {"mnlp": translate("Strategies", "MNLP"), "entropy": translate("Strategies", "entropy"),
+              "margin": translate("Strategies", "margin")}
     return titles.get(measure, measure)
 
 
@@ -24,7 +25,8 @@ def strategy_title(key: str, options: al.ScoringOptions = al.ScoringOptions()) -
         al.RANDOM: translate("Strategies", "Random"),
         al.UNCERTAINTY: translate("Strategies", "Uncertainty (both tasks)"),
         al.NER_UNCERTAINTY: translate("Strategies", "Uncertainty (NER: {measure})").format(
-            measure=measure_title(options.ner_measure) if options.ner_measure == "mnlp" else translate("Strategies", "token entropy")),
+            measure=measure_title(options.ner_measure) if options.ner_measure == "mnlp"
+            else translate("Strategies", "token entropy")),
         al.SENTIMENT_UNCERTAINTY: translate("Strategies", "Uncertainty (sentiment: {measure})").format(
             measure=measure_title(options.sentiment_measure)),
         al.JOINT: translate("Strategies", "Joint (both tasks, rank-combined)"),

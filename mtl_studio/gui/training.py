@@ -13,7 +13,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
@@ -34,6 +34,7 @@ from mtl_studio.core.store import ProjectStore
 from mtl_studio.core.strategies import STRATEGY_TABLE
 
 from .background import BackgroundTasks
+from .budget_text import budget_text
 from .charts import LineChart
 from .engine_text import (
     device_label, run_note_text, run_outcome_hint, run_status_label, series_label, strategy_short_label,
@@ -45,6 +46,9 @@ from .conflict_chart import ConflictChart
 from .metrics_models import headline_scores, task_scores
 from .vertical_scroll import VerticalScrollArea
 from .worker import TrainingJob, engine_events
+
+if TYPE_CHECKING:
+    from mtl_studio.core.budget_preview import BudgetPreview
 
 translate = QCoreApplication.translate  # for the titles of the core's tables (lupdate cannot see them)
 log = logging.getLogger(__name__)
@@ -717,15 +721,15 @@ class TrainingPanel(QWidget):
         self._budget_request += 1
         request, path, config = self._budget_request, self._store.path, self.config()
 
-        def plan() -> str:
+        def plan() -> BudgetPreview:
             from mtl_studio.core.budget_preview import preview_budget
 
             with ProjectStore.open(path) as store:
-                return preview_budget(store, config).describe()
+                return preview_budget(store, config)
 
-        def show(text: str) -> None:
+        def show(preview: BudgetPreview) -> None:
             if request == self._budget_request:
-                self.budgetLabel.setText(text)
+                self.budgetLabel.setText(budget_text(preview))
 
         def failed(error: BaseException) -> None:
             if request == self._budget_request:

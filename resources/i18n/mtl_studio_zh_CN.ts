@@ -189,6 +189,115 @@
     </message>
 </context>
 <context>
+    <name>BudgetText</name>
+    <message>
+        <location filename="../../mtl_studio/gui/budget_text.py" line="+27"/>
+        <source>{} s</source>
+        <translation>{} 秒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{} min</source>
+        <translation>{} 分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{} h</source>
+        <translation>{} 小时</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>auto: {} training documents</source>
+        <translation>自动：{} 篇训练文档</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+33"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="-32"/>
+        <source>{task} {epochs}</source>
+        <translation>{task} {epochs} 轮</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>epochs per task {}</source>
+        <translation>各任务轮数：{}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>capped at {} steps</source>
+        <translation>上限 {} 步</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>lr for a {}-wide encoder</source>
+        <translation>按 {} 维编码器选择学习率</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>fixed by the settings</source>
+        <translation>由设置指定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>budget: none yet (no labelled training documents for these tasks)</source>
+        <translation>训练预算：暂无（这些任务还没有已标注的训练文档）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>about {} epoch</source>
+        <translation>约 {} 轮</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>about {} epochs</source>
+        <translation>约 {} 轮</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{} epoch</source>
+        <translation>{} 轮</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{} epochs</source>
+        <translation>{} 轮</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{} steps</source>
+        <translation>{} 步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>lr {}</source>
+        <translation>学习率 {}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>~{} on this machine</source>
+        <translation>本机约需 {}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>~{} by a first guess (no run measured here yet)</source>
+        <translation>粗估约需 {}（本机尚未测过运行速度）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>budget: {parts} ({reasons})</source>
+        <translation>训练预算：{parts}（{reasons}）</translation>
+    </message>
+</context>
+<context>
     <name>CheckPage</name>
     <message>
         <location filename="../../mtl_studio/gui/import_wizard.py" line="+199"/>
@@ -2078,12 +2187,12 @@
     </message>
     <message>
         <location line="-14"/>
-        <location line="+156"/>
+        <location line="+158"/>
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="-142"/>
+        <location line="-144"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -2108,7 +2217,7 @@
         <translation>撤销</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+50"/>
         <location line="+245"/>
         <location line="+67"/>
         <location line="+31"/>
@@ -2234,12 +2343,12 @@
         <translation>（概率 {}）</translation>
     </message>
     <message>
-        <location line="-357"/>
+        <location line="-359"/>
         <source>Replace this document&apos;s gold annotations of the run&apos;s tasks (entities, their polarity, sentiment, label sets) by the prediction (undoable)</source>
         <translation>用预测替换本文档中该运行所含任务的金标准标注(实体、其极性、情感、标签集)(可撤销)</translation>
     </message>
     <message>
-        <location line="+360"/>
+        <location line="+362"/>
         <location line="+29"/>
         <source>no gold to compare</source>
         <translation>没有可对比的金标准</translation>
@@ -2291,7 +2400,7 @@
         <translation>{} 个实体正确，{} 处差异</translation>
     </message>
     <message>
-        <location line="-508"/>
+        <location line="-510"/>
         <source>Finished runs that stored predictions, newest first</source>
         <translation>已保存预测的已结束运行，最新的在前</translation>
     </message>
@@ -2301,7 +2410,7 @@
         <translation>运行</translation>
     </message>
     <message>
-        <location line="+177"/>
+        <location line="+179"/>
         <source>{id} · {tasks} · {status}</source>
         <translation>{id} · {tasks} · {status}</translation>
     </message>
@@ -3667,7 +3776,7 @@ accuracy</source>
         <translation>熵</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>margin</source>
         <translation>间隔</translation>
     </message>
@@ -3687,7 +3796,7 @@ accuracy</source>
         <translation>不确定性（NER：{measure}）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>token entropy</source>
         <translation>词元熵</translation>
     </message>
@@ -3977,7 +4086,7 @@ accuracy</source>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../../mtl_studio/gui/training.py" line="+191"/>
+        <location filename="../../mtl_studio/gui/training.py" line="+195"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
@@ -3998,12 +4107,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+563"/>
+        <location line="+567"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-562"/>
+        <location line="-566"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -4191,22 +4300,22 @@ accuracy</source>
     </message>
     <message>
         <location line="-105"/>
-        <location line="+581"/>
+        <location line="+585"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-574"/>
+        <location line="-578"/>
         <location line="+3"/>
         <location line="+93"/>
         <location line="+1"/>
-        <location line="+460"/>
+        <location line="+464"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-558"/>
+        <location line="-562"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -4236,7 +4345,7 @@ accuracy</source>
         <translation>该任务权重占所训练任务权重之和的比例</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+139"/>
         <source>{} GPUs (torchrun)</source>
         <translation>{} 块 GPU（torchrun）</translation>
     </message>
@@ -4363,13 +4472,13 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-601"/>
-        <location line="+612"/>
+        <location line="-605"/>
+        <location line="+616"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-835"/>
+        <location line="-839"/>
         <source>After the joint run, train each checked task alone with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
         <translation>联合运行之后,用相同的编码器、随机种子和训练预算分别单独训练每个勾选的任务,运行历史会显示联合训练是否有帮助</translation>
     </message>
@@ -4396,12 +4505,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+584"/>
+        <location line="+588"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-580"/>
+        <location line="-584"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -4412,7 +4521,7 @@ accuracy</source>
     </message>
     <message>
         <location line="-23"/>
-        <location line="+612"/>
+        <location line="+616"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -4452,7 +4561,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-913"/>
+        <location line="-917"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -4493,7 +4602,7 @@ accuracy</source>
         <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
     </message>
     <message>
-        <location line="+448"/>
+        <location line="+452"/>
         <source>budget: not known yet ({})</source>
         <translation>预算：暂未知（{}）</translation>
     </message>

@@ -289,7 +289,7 @@
     <message>
         <location line="+2"/>
         <source>~{} by a first guess (no run measured here yet)</source>
-        <translation>粗估约需 {}（本机尚未测过运行速度）</translation>
+        <translation>粗估约需 {}，本机尚未测过运行速度</translation>
     </message>
     <message>
         <location line="+2"/>

@@ -85,6 +85,18 @@ def dialogs(monkeypatch) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
+def zh_translators(qapp):
+    """The shipped Chinese translation installed for the test (and removed after it)."""
+    from mtl_studio.gui.app import install_translations
+
+    translators = install_translations(qapp, "zh_CN")
+    assert translators
+    yield translators
+    for t in translators:
+        qapp.removeTranslator(t)
+
+
+@pytest.fixture
 def project(tmp_path) -> ProjectStore:
     store = make_project(tmp_path / "project.mtl", ANNOTATION)
     yield store

@@ -9,7 +9,6 @@ import pytest
 from mtl_studio.core.budget import MAX_STEPS, EncoderInfo, TaskPasses, plan_budget
 from mtl_studio.core.budget_preview import BudgetPreview
 from mtl_studio.core.config import preset
-from mtl_studio.gui.app import install_translations
 from mtl_studio.gui.budget_text import budget_text
 from mtl_studio.gui.engine_text import task_label
 
@@ -50,17 +49,8 @@ def test_the_cases_cover_every_reason(qapp):
         assert words in lines, words
 
 
-@pytest.fixture
-def zh(qapp):
-    translators = install_translations(qapp, "zh_CN")
-    assert translators
-    yield
-    for t in translators:
-        qapp.removeTranslator(t)
-
-
 @pytest.mark.parametrize("name", CASES)
-def test_in_chinese_the_line_has_no_english_words(zh, name):
+def test_in_chinese_the_line_has_no_english_words(zh_translators, name):
     text = budget_text(CASES[name])
     assert re.search(r"[\u4e00-\u9fff]", text), text
     # Left in Latin letters: the learning rate's exponent and the task names the interface keeps (NER).

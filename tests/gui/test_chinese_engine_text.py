@@ -7,7 +7,7 @@ import re
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from mtl_studio.gui.app import app_settings, install_translations
+from mtl_studio.gui.app import app_settings
 from mtl_studio.gui.main_window import MainWindow
 from mtl_studio.gui.metrics_models import RunHistoryModel
 
@@ -18,16 +18,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
-def zh(qapp):
-    translators = install_translations(qapp, "zh_CN")
-    assert translators
-    yield
-    for t in translators:
-        qapp.removeTranslator(t)
-
-
-@pytest.fixture
-def window(qtbot, zh):
+def window(qtbot, zh_translators):
     w = MainWindow(app_settings())
     qtbot.addWidget(w)
     w.resize(1280, 720)

@@ -40,28 +40,29 @@ def encoder_info(config: TrainConfig) -> EncoderInfo:
 
 def project_plan(store: ProjectStore, config: TrainConfig, encoder: EncoderInfo | None = None) -> BudgetPlan:
     """The planned budget of `config` on the project's labelled training documents (no time estimate)."""
-    from .training_data import resolve_tasks
-
-    encoder = encoder or encoder_info(config)
-    config = resolve_tasks(store, config)  # an empty task list: every task the project declares
-    train_docs = store.labelled_counts_per_split(config.tasks)["train"]
-    return config.budget(train_docs, encoder, passes=_passes(store, config))
+    return _plan(store, config, encoder or encoder_info(config))[0]
 
 
 def preview_budget(store: ProjectStore, config: TrainConfig, encoder: EncoderInfo | None = None) -> BudgetPreview:
     """The planned budget of `config` on the project's labelled training documents, and its time here."""
     from .distributed import resolve_device
 
-    from .training_data import resolve_tasks
-
     encoder = encoder or encoder_info(config)
-    plan = project_plan(store, config, encoder)
-    counts = store.labelled_counts_per_split(resolve_tasks(store, config).tasks)
+    plan, counts = _plan(store, config, encoder)
     dev_docs = counts["dev"] if config.eval_each_epoch else 0
     device_type = resolve_device(config.device).type
     rate, measured = estimated_docs_per_second(encoder, device_type)
     seconds = estimated_seconds(plan, config.batch_size, rate, dev_docs) if rate else None
     return BudgetPreview(plan, seconds, measured, counts["train"])
+
+
+def _plan(store: ProjectStore, config: TrainConfig, encoder: EncoderInfo) -> tuple[BudgetPlan, dict[str, int]]:
+    """The plan and the labelled documents per split it was planned from."""
+    from .training_data import resolve_tasks
+
+    config = resolve_tasks(store, config)  # an empty task list: every task the project declares
+    counts = store.labelled_counts_per_split(config.tasks)
+    return config.budget(counts["train"], encoder, passes=_passes(store, config)), counts
 
 
 def _passes(store: ProjectStore, config: TrainConfig) -> TaskPasses | None:

@@ -265,7 +265,8 @@ def report(results: list[RoundResult], strategies: list[str]) -> dict[str, Any]:
                   "| strategy | NER | sentiment | both |", "|---|---:|---:|---:|"]
         for s in strategies:
             r = reach[s]
-            lines.append("| " + " | ".join([s] + [str(r[k]) if r[k] is not None else f"not within {final}"
+            ran = max(curves[s], default=final)  # a strategy cut short is judged on the labels it reached
+            lines.append("| " + " | ".join([s] + [str(r[k]) if r[k] is not None else f"not within {ran}"
                                                   for k in ("ner", "sentiment", "both")]) + " |")
     return out
 
@@ -300,6 +301,30 @@ def _write_json(args: argparse.Namespace, results: list[RoundResult], strategies
                                           indent=2, default=str))
 
 
+def stored_rounds(paths: list[str]) -> list[RoundResult]:
+    """The rounds of several result files; a (strategy, seed, labels) round found twice is kept once (the
+    same protocol's training is deterministic: two processes give the same round the same scores)."""
+    rounds: dict[tuple[str, int, int], RoundResult] = {}
+    for path in paths:
+        for row in json.loads(Path(path).read_text(encoding="utf-8"))["results"]:
+            r = RoundResult(**row)
+            rounds.setdefault((r.strategy, r.seed, r.labels), r)
+    return list(rounds.values())
+
+
+def report_stored(args: argparse.Namespace) -> int:
+    results = stored_rounds(args.report)
+    strategies = list(dict.fromkeys(r.strategy for r in results))
+    summary = report(results, strategies)
+    print("\n".join(summary["table"]))
+    if args.json:
+        _write_json(args, results, strategies)
+    if args.plot:
+        seeds = len({r.seed for r in results})
+        plot(summary["curves"], Path(args.plot), f"Active learning, {seeds} seed(s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from mtl_studio.commands.engine import auto_or
 
@@ -324,7 +349,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="give each dataset of the mixed pool its share of every round (see with_quota)")
     p.add_argument("--json", metavar="FILE", help="write results as JSON")
     p.add_argument("--plot", metavar="PNG", help="write the plot (needs matplotlib)")
+    p.add_argument("--report", nargs="+", metavar="JSON",
+                   help="train nothing: the table (and --json, --plot) from the rounds stored in these files "
+                        "(runs of the same protocol made in pieces, e.g. one process per strategy)")
     args = p.parse_args(argv)
+    if args.report:
+        return report_stored(args)
 
     from mtl_studio.core.active_learning import STRATEGIES
 

@@ -1,0 +1,45 @@
+"""bench/active_learning.py --report: the table from rounds stored by several processes of one protocol
+(one per strategy, say), each round once, and a strategy cut short judged on the labels it reached."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _bench():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import active_learning
+    finally:
+        sys.path.remove(str(BENCH))
+    return active_learning
+
+
+def _round(strategy: str, labels: int, ner: float, sent: float) -> dict:
+    return {"strategy": strategy, "seed": 0, "labels": labels, "ner_f1": ner, "sentiment_f1": sent,
+            "train_seconds": 1.0, "select_seconds": 0.0}
+
+
+def test_the_report_joins_files_keeps_each_round_once_and_names_where_a_strategy_stopped(tmp_path, capsys):
+    al = _bench()
+    both = [_round("random", 200, 0.5, 0.5), _round("joint", 200, 0.5, 0.5), _round("random", 400, 0.6, 0.6),
+            _round("joint", 400, 0.75, 0.65)]
+    random_only = [_round("random", 200, 0.5, 0.5), _round("random", 400, 0.6, 0.6), _round("random", 600, 0.7, 0.7)]
+    paths = []
+    for name, rows in (("both", both), ("random", random_only)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps({"results": rows}))
+    rounds = al.stored_rounds([str(p) for p in paths])
+    assert sorted((r.strategy, r.labels) for r in rounds) == [
+        ("joint", 200), ("joint", 400), ("random", 200), ("random", 400), ("random", 600)]
+    out_json = tmp_path / "joined.json"
+    assert al.main(["--report", *map(str, paths), "--json", str(out_json)]) == 0
+    table = capsys.readouterr().out
+    assert "| joint | 400 | 0.7500 | 0.6500 |" in table
+    # Random's 600-label score (0.7 / 0.7): joint passes it on NER at 400, not on sentiment by its last round.
+    assert "| joint | 400 | not within 400 | not within 400 |" in table
+    joined = json.loads(out_json.read_text())
+    assert joined["labels_to_reach_random_final"]["joint"] == {"ner": 400, "sentiment": None, "both": None}

@@ -3,19 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _bench():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import active_learning
-    finally:
-        sys.path.remove(str(BENCH))
-    return active_learning
+from bench_modules import bench_module
 
 
 def _round(strategy: str, labels: int, ner: float, sent: float) -> dict:
@@ -24,7 +13,7 @@ def _round(strategy: str, labels: int, ner: float, sent: float) -> dict:
 
 
 def test_the_report_joins_files_keeps_each_round_once_and_names_where_a_strategy_stopped(tmp_path, capsys):
-    al = _bench()
+    al = bench_module('active_learning')
     both = [_round("random", 200, 0.5, 0.5), _round("joint", 200, 0.5, 0.5), _round("random", 400, 0.6, 0.6),
             _round("joint", 400, 0.75, 0.65)]
     random_only = [_round("random", 200, 0.5, 0.5), _round("random", 400, 0.6, 0.6), _round("random", 600, 0.7, 0.7)]

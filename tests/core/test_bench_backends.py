@@ -2,12 +2,8 @@
 change of the backend protocol broke it once (`run` replaced `__call__`) with no test noticing."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from bench_modules import bench_module
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -15,11 +11,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 def test_every_backend_of_the_inference_bench_predicts(tiny_encoder, tmp_path):
     from model_folders import make_model_folder
 
-    sys.path.insert(0, str(BENCH))
-    try:
-        import inference_speed
-    finally:
-        sys.path.remove(str(BENCH))
+    inference_speed = bench_module("inference_speed")
     folder = make_model_folder(tiny_encoder, tmp_path / "model")
     predictors = inference_speed.backend_predictors(folder, "cpu", 1, onnx=False)
     assert set(predictors) == {"PyTorch fp32", "PyTorch bf16 autocast"}

@@ -2,19 +2,7 @@
 ran with (a single seed's test score on a few hundred documents moves by a point or more)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _small_data():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import small_data
-    finally:
-        sys.path.remove(str(BENCH))
-    return small_data
+from bench_modules import bench_module
 
 
 def _cell(cell: str, seed: int | None, score: float, seconds: float = 100.0) -> dict:
@@ -25,7 +13,7 @@ def _cell(cell: str, seed: int | None, score: float, seconds: float = 100.0) -> 
 
 
 def test_the_verdict_averages_each_cell_over_the_seeds_it_shares_with_the_defaults():
-    sd = _small_data()
+    sd = bench_module('small_data')
     results = [
         _cell("default", 13, 0.70, 60), _cell("default", 14, 0.74, 80),
         _cell("e10-lr1e-4", 13, 0.72, 50), _cell("e10-lr1e-4", 14, 0.71, 50),  # mean 0.715
@@ -39,7 +27,7 @@ def test_the_verdict_averages_each_cell_over_the_seeds_it_shares_with_the_defaul
 
 
 def test_a_file_from_before_seeds_reads_as_one_seed_and_a_wide_gap_misses():
-    sd = _small_data()
+    sd = bench_module('small_data')
     (v,) = sd.verdicts([_cell("default", None, 0.6518), _cell("e10-lr1e-4", None, 0.7209)])
     assert v["seeds"] == [13] and v["default_spread_points"] is None
     assert v["gap_points"] == 6.91 and not v["meets"]

@@ -136,12 +136,13 @@ def learning_rate_text(value: object) -> str:
     return str(value)
 
 
-def format_duration(seconds: float) -> str:
+def format_duration(seconds: float, units: tuple[str, str, str] = ("{} s", "{} min", "{} h")) -> str:
+    """4 s, 12 min, 1.5 h; `units` (seconds, minutes, hours formats) lets the GUI word them in its language."""
     if seconds < 90:
-        return f"{max(1, round(seconds))} s"
+        return units[0].format(max(1, round(seconds)))
     if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    return f"{seconds / 3600:.1f} h"
+        return units[1].format(round(seconds / 60))
+    return units[2].format(f"{seconds / 3600:.1f}")
 
 
 def auto_epochs_for(batches_per_epoch: int, preset_epochs: int) -> int:

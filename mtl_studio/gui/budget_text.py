@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from mtl_studio.core.budget import format_learning_rate
+from mtl_studio.core.budget import format_duration, format_learning_rate
 
 from .engine_text import task_label
 
@@ -22,12 +22,9 @@ translate = QCoreApplication.translate  # lupdate reads translate("Context", "te
 
 
 def _duration(seconds: float) -> str:
-    """As core.budget.format_duration, with the units in the interface language."""
-    if seconds < 90:
-        return translate("BudgetText", "{} s").format(max(1, round(seconds)))
-    if seconds < 90 * 60:
-        return translate("BudgetText", "{} min").format(round(seconds / 60))
-    return translate("BudgetText", "{} h").format(f"{seconds / 3600:.1f}")
+    """core.budget.format_duration, with the units in the interface language."""
+    return format_duration(seconds, (translate("BudgetText", "{} s"), translate("BudgetText", "{} min"),
+                                     translate("BudgetText", "{} h")))
 
 
 def _reasons(preview: BudgetPreview) -> str:

@@ -191,12 +191,12 @@
 <context>
     <name>BudgetText</name>
     <message>
-        <location filename="../../mtl_studio/gui/budget_text.py" line="+27"/>
+        <location filename="../../mtl_studio/gui/budget_text.py" line="+26"/>
         <source>{} s</source>
         <translation>{} 秒</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+0"/>
         <source>{} min</source>
         <translation>{} 分钟</translation>
     </message>

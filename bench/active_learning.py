@@ -345,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default="auto")
     p.add_argument("--strategies", default="random,uncertainty,joint")
     p.add_argument("--seeds", type=int, default=2, help="repetitions with different seed sets (default 2)")
+    p.add_argument("--first-seed", type=int, default=0,
+                   help="number of the first repetition (default 0): run further seeds of a protocol in "
+                        "another process and join them with --report")
     p.add_argument("--quota", action="store_true",
                    help="give each dataset of the mixed pool its share of every round (see with_quota)")
     p.add_argument("--json", metavar="FILE", help="write results as JSON")
@@ -366,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[RoundResult] = []
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="al-bench-") as tmp:
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             sims = [Simulation(s, seed, args, data, Path(tmp) / f"{s}-{seed}") for s in strategies]
             first_round: RoundResult | None = None
             # Rounds outer, strategies inner: a run cut short still compares strategies at equal labels.

@@ -32,3 +32,23 @@ def test_the_report_joins_files_keeps_each_round_once_and_names_where_a_strategy
     assert "| joint | 400 | not within 400 | not within 400 |" in table
     joined = json.loads(out_json.read_text())
     assert joined["labels_to_reach_random_final"]["joint"] == {"ner": 400, "sentiment": None, "both": None}
+
+
+def test_first_seed_runs_the_later_repetitions_of_a_protocol(monkeypatch, tmp_path):
+    # A second seed run in another process: its rounds carry seed numbers of their own, so --report can
+    # join them with the first process's seed 0 (and average per label count over the seeds).
+    al = bench_module('active_learning')
+    made = []
+
+    class FakeSimulation:
+        def __init__(self, strategy, seed, args, data, folder):
+            made.append((strategy, seed))
+            self.strategy, self.seed = strategy, seed
+
+        def round(self, last):
+            return al.RoundResult(self.strategy, self.seed, 200, 0.5, 0.5, 1.0, 0.0)
+
+    monkeypatch.setattr(al, "Simulation", FakeSimulation)
+    monkeypatch.setattr(al, "data_dir", lambda d: tmp_path)
+    assert al.main(["--strategies", "random", "--seeds", "2", "--first-seed", "1", "--rounds", "0"]) == 0
+    assert made == [("random", 1), ("random", 2)]

@@ -122,6 +122,9 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
                                                                                  "on a GPU that has it)")
     p.add_argument("--eval-each-epoch", dest="eval_each_epoch", action=argparse.BooleanOptionalAction,
                    default=None, help="evaluate on dev after each epoch (default on)")
+    p.add_argument("--moments-per-kind", dest="moments_per_kind", action=argparse.BooleanOptionalAction,
+                   default=None, help="on a partially labelled project, keep Adam's moments per label kind, so "
+                                      "one task's gradients do not scale the other's steps (default on)")
     p.add_argument("--trust-remote-code", dest="trust_remote_code", action=argparse.BooleanOptionalAction,
                    default=None, help="allow an encoder's own Python code from the hub (default off)")
 

@@ -47,6 +47,7 @@ from .errors import MtlStudioError, TrainingError
 from .events import EpochEvaluated, Event, GradientConflict, LogMessage, RunFinished, RunStarted, StepProgress
 from .evaluate import EvalReport, evaluate_model
 from .features import EncodedDataset, collate, label_set_unlabelled, length_grouped_batches
+from .kind_optimizer import NOT_SCALED, KindAdamW, kind_key
 from .gradient_conflict import ConflictHint, ConflictMeasurement, GradientConflictMeter, shared_parameter_groups
 from .model import MultiTaskModel, load_encoder
 from .paths import RESUME_POINT_DIR, has_resume_point
@@ -147,19 +148,20 @@ def _parameter_groups(model: nn.Module, strategy: WeightingStrategy, cfg: TrainC
     no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     if strategy.parameters():
-        groups.append({"params": strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr})
+        groups.append({"params": strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr, NOT_SCALED: True})
     return groups
 
 
-def _adamw(groups: list[dict[str, Any]], lr: float, device: torch.device) -> torch.optim.AdamW:
-    """AdamW with the fused kernel where PyTorch has one (CUDA, and CPU since 2.4: several times faster
-    than the per-tensor loop on CPU, where the optimizer step is a large share of a small model's step)."""
+def _adamw(groups: list[dict[str, Any]], lr: float, device: torch.device) -> KindAdamW:
+    """AdamW (moments per label kind, core/kind_optimizer.py) with the fused kernel where PyTorch has one
+    (CUDA, and CPU since 2.4: several times faster than the per-tensor loop on CPU, where the optimizer
+    step is a large share of a small model's step)."""
     if device.type in ("cuda", "cpu"):
         try:
-            return torch.optim.AdamW(groups, lr=lr, fused=True)
+            return KindAdamW(groups, lr=lr, fused=True)
         except (RuntimeError, TypeError, ValueError):
             pass
-    return torch.optim.AdamW(groups, lr=lr)
+    return KindAdamW(groups, lr=lr)
 
 
 def _linear_schedule(warmup: int, total: int):
@@ -345,6 +347,14 @@ class Trainer:
         self._plan_budget()
         cfg = self.config
         self.optimizer = _adamw(_parameter_groups(self.model, self.strategy, cfg), cfg.learning_rate, self.device)
+        # Per example, the label kind whose Adam moments its batch's step uses; None: one shared state
+        # (turned off, or a gradient strategy's mixed batches, which carry every task in each step).
+        self.batch_kinds: list[str] | None = None
+        self.kind_tasks: dict[str, tuple[str, ...]] = {}
+        if cfg.moments_per_kind and not self.strategy.gradient_based:
+            kinds = self.train_set.kinds()
+            self.kind_tasks = {kind_key(self.train_set.kind_tasks(k)): self.train_set.kind_tasks(k) for k in set(kinds)}
+            self.batch_kinds = [kind_key(self.train_set.kind_tasks(k)) for k in kinds]
         self.batches_per_epoch = self._batches_per_epoch()
         self.total_steps = self.budget.steps
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -486,6 +496,9 @@ class Trainer:
     def _step(self, global_batch: list[int]) -> tuple[dict[str, float], dict[str, float]]:
         """One optimizer step on this rank's slice of a global batch; returns global (losses, weights)."""
         cfg, ctx = self.config, self.ctx
+        if self.batch_kinds is not None:  # one label kind per batch: that kind's Adam moments
+            kind = self.batch_kinds[global_batch[0]]
+            self.optimizer.select(kind, self._kind_lr_scale(kind))
         local, placeholder = ctx.shard_or_placeholder(global_batch)
         cpu_batch = collate([self.train_set.examples[i] for i in local], self._pad_id(),
                             pin_memory=self.device.type == "cuda", label_sets=self.labels.label_sets)
@@ -530,6 +543,16 @@ class Trainer:
         report["total"] = (sum(weights[t] * global_losses[t] for t in losses)
                            + cfg.mlm_weight * global_losses["mlm"] + cfg.l2sp_weight * global_losses["l2sp"])
         return report, {t: float(weights[t]) for t in self.tasks}
+
+    def _kind_lr_scale(self, kind: str) -> float:
+        """A one-kind step's learning-rate factor: its tasks' mean weight over the mean weight of every
+        task (1 for a kind with every task, or equal weights). With moments per kind the loss weights
+        alone would not change the step (core/kind_optimizer.py)."""
+        weights = self.strategy.current_weights()
+        mine = [float(weights[t]) for t in self.kind_tasks.get(kind, ()) if t in weights]
+        every = [float(weights[t]) for t in self.tasks if t in weights]
+        mean = sum(every) / len(every) if every else 0.0
+        return (sum(mine) / len(mine)) / mean if mine and mean > 0 else 1.0
 
     @property
     def further_tasks(self) -> list[str]:

@@ -408,3 +408,61 @@ def test_a_resumed_run_keeps_its_per_task_passes(tmp_path, tiny_encoder, monkeyp
     for x, y in zip(full_steps[12:], resumed_steps):
         assert (x.epoch, set(x.losses)) == (y.epoch, set(y.losses))
         assert x.losses == pytest.approx(y.losses, rel=1e-5, abs=1e-6)
+
+
+def test_moments_per_label_kind_change_only_a_partially_labelled_run(tmp_path, tiny_encoder):
+    def best_weights(path, **kw):
+        make_project(path, ENGINE).close()
+        events = run_all(path, config(tiny_encoder, strategy="fixed", **kw))
+        assert events[-1].status == "completed", events[-1].message
+        return load_file(events[-1].artefact_dir + "/best/model.safetensors")
+
+    def same(a, b) -> bool:
+        return all(torch.equal(a[k], b[k]) for k in a)
+
+    # ENGINE has three label kinds (both tasks, NER only, sentiment only): the steps differ.
+    per_kind = best_weights(tmp_path / "a.mtl")
+    shared = best_weights(tmp_path / "b.mtl", moments_per_kind=False)
+    assert not same(per_kind, shared)
+    # One task: one kind, one state, exactly AdamW.
+    one = best_weights(tmp_path / "c.mtl", tasks=("sentiment",))
+    one_shared = best_weights(tmp_path / "d.mtl", tasks=("sentiment",), moments_per_kind=False)
+    assert same(one, one_shared)
+
+
+def test_a_stopped_partially_labelled_run_checkpoints_the_moments_of_every_kind(project, tiny_encoder):
+    stop = threading.Event()
+    for ev in train(str(project), config(tiny_encoder, strategy="fixed"), stop=stop):
+        if isinstance(ev, StepProgress) and ev.step == 4:  # one epoch: every kind has stepped
+            stop.set()
+        finished = ev
+    assert finished.status == "stopped"
+    saved = torch.load(project.with_name(project.name + ".runs") / finished.run_id / "last" / "optimizer.pt",
+                       weights_only=True)
+    assert set(saved["optimizer"]["kind_states"]) == {"ner+sentiment", "ner", "sentiment"}
+
+
+def test_task_weights_still_set_the_step_sizes_of_a_partially_labelled_run(tmp_path, tiny_encoder):
+    # Adam ignores a constant factor on a one-task loss; with moments per kind the weights scale each
+    # kind's learning rate instead. Two kinds (NER only, sentiment only) and no clipping, so nothing
+    # else could carry the weights into the steps.
+    docs = [(f"apple rose in berlin {i}", [("apple", "ORG")], None, "train") for i in range(8)] + \
+           [(f"shares fell in london {i}", None, "negative", "train") for i in range(8)] + \
+           [("nokia cut jobs", [("nokia", "ORG")], "negative", "dev")]
+
+    def run(name, **weights):
+        path = tmp_path / f"{name}.mtl"
+        make_project(path, ENGINE.with_docs(docs)).close()
+        events = run_all(path, config(tiny_encoder, strategy="fixed", max_grad_norm=1e9, **weights))
+        assert events[-1].status == "completed", events[-1].message
+        weights = load_file(events[-1].artefact_dir + "/best/model.safetensors")
+        return {k: v for k, v in weights.items() if k.startswith("encoder.")}
+
+    def close(a, b) -> bool:
+        gap = max(float((a[k] - b[k]).abs().max()) for k in a)
+        return gap < 1e-4
+
+    equal = run("equal")
+    assert equal
+    assert close(equal, run("same-ratio", ner_weight=0.25, sentiment_weight=0.25))  # only the ratio counts
+    assert not close(equal, run("unequal", ner_weight=0.8, sentiment_weight=0.2))

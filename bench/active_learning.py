@@ -247,13 +247,21 @@ def labels_to_reach(curve: dict[int, dict[str, float | None]], target: dict[str,
     return out
 
 
+def seed_counts(results: list[RoundResult], strategies: list[str]) -> dict[str, int]:
+    """How many seeds each strategy's curve averages."""
+    return {s: len({r.seed for r in results if r.strategy == s}) for s in strategies}
+
+
 def report(results: list[RoundResult], strategies: list[str]) -> dict[str, Any]:
     curves = {s: mean_curve(results, s) for s in strategies}
+    seeds = seed_counts(results, strategies)
     lines = ["| strategy | labels | CoNLL test entity F1 | FPB test macro-F1 |", "|---|---:|---:|---:|"]
     for s in strategies:
         for labels, point in curves[s].items():
             lines.append(f"| {s} | {labels} | {_fmt(point['ner'])} | {_fmt(point['sentiment'])} |")
-    out: dict[str, Any] = {"table": lines, "curves": curves}
+    # Strategies run over different numbers of seeds are not equally settled: say so under the table.
+    lines += ["", "Mean over seeds: " + ", ".join(f"{s} {seeds[s]}" for s in strategies)]
+    out: dict[str, Any] = {"table": lines, "curves": curves, "seeds": seeds}
     if "random" in curves and curves["random"]:
         final = max(curves["random"])
         target = curves["random"][final]
@@ -271,7 +279,8 @@ def report(results: list[RoundResult], strategies: list[str]) -> dict[str, Any]:
     return out
 
 
-def plot(curves: dict[str, dict[int, dict[str, float | None]]], path: Path, title: str) -> None:
+def plot(curves: dict[str, dict[int, dict[str, float | None]]], path: Path, title: str,
+         seeds: dict[str, int] | None = None) -> None:
     try:
         import matplotlib
 
@@ -284,7 +293,9 @@ def plot(curves: dict[str, dict[int, dict[str, float | None]]], path: Path, titl
     for ax, task, name in ((axes[0], "ner", "CoNLL test entity F1"), (axes[1], "sentiment", "FPB test macro-F1")):
         for strategy, curve in curves.items():
             xs = [x for x in curve if curve[x][task] is not None]
-            ax.plot(xs, [curve[x][task] for x in xs], marker="o", label=strategy)
+            n = (seeds or {}).get(strategy)
+            label = f"{strategy} ({n} seed{'s' if n != 1 else ''})" if n else strategy
+            ax.plot(xs, [curve[x][task] for x in xs], marker="o", label=label)
         ax.set_xlabel("labelled documents")
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
@@ -320,8 +331,7 @@ def report_stored(args: argparse.Namespace) -> int:
     if args.json:
         _write_json(args, results, strategies)
     if args.plot:
-        seeds = len({r.seed for r in results})
-        plot(summary["curves"], Path(args.plot), f"Active learning, {seeds} seed(s)")
+        plot(summary["curves"], Path(args.plot), "Active learning, mean over seeds", summary["seeds"])
     return 0
 
 
@@ -394,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         _write_json(args, results, strategies)
     if args.plot:
-        plot(summary["curves"], Path(args.plot), f"Active learning, {args.seeds} seed(s)")
+        plot(summary["curves"], Path(args.plot), "Active learning, mean over seeds", summary["seeds"])
     return 0
 
 

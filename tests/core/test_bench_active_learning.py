@@ -30,6 +30,7 @@ def test_the_report_joins_files_keeps_each_round_once_and_names_where_a_strategy
     assert "| joint | 400 | 0.7500 | 0.6500 |" in table
     # Random's 600-label score (0.7 / 0.7): joint passes it on NER at 400, not on sentiment by its last round.
     assert "| joint | 400 | not within 400 | not within 400 |" in table
+    assert "Mean over seeds: random 1, joint 1" in table
     joined = json.loads(out_json.read_text())
     assert joined["labels_to_reach_random_final"]["joint"] == {"ner": 400, "sentiment": None, "both": None}
 

@@ -133,9 +133,10 @@ class TrainConfig:
     # every epoch.
     task_epochs: dict[str, int] = dataclasses.field(default_factory=dict)
     # Adam's moment estimates kept per label kind (core/kind_optimizer.py): on a partially labelled
-    # project each step carries one task, and shared moments scaled one task's steps by the other's
-    # gradients (sentiment -2.7 test macro-F1 on CoNLL + FPB, README "Joint training"). No effect on
-    # fully labelled data (one kind) or with the gradient strategies (mixed batches).
+    # project each step carries one task, and shared moments shaped one task's steps by the other's
+    # gradients (sentiment -2.8 test macro-F1 on CoNLL + FPB; -1.2 per kind, README "Joint runs with the
+    # default settings"). No effect on fully labelled data (one kind) or with the gradient strategies
+    # (mixed batches). The task weights then set each kind's step size.
     moments_per_kind: bool = True
     warmup_ratio: float = 0.1
     max_grad_norm: float = 1.0

@@ -148,7 +148,8 @@ def _parameter_groups(model: nn.Module, strategy: WeightingStrategy, cfg: TrainC
     no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     if strategy.parameters():
-        groups.append({"params": strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr, NOT_SCALED: True})
+        groups.append({"params": strategy.parameters(), "weight_decay": 0.0, "lr": cfg.strategy_lr,
+                       NOT_SCALED: True})
     return groups
 
 
@@ -353,8 +354,9 @@ class Trainer:
         self.kind_tasks: dict[str, tuple[str, ...]] = {}
         if cfg.moments_per_kind and not self.strategy.gradient_based:
             kinds = self.train_set.kinds()
-            self.kind_tasks = {kind_key(self.train_set.kind_tasks(k)): self.train_set.kind_tasks(k) for k in set(kinds)}
-            self.batch_kinds = [kind_key(self.train_set.kind_tasks(k)) for k in kinds]
+            tasks_of = {k: self.train_set.kind_tasks(k) for k in set(kinds)}
+            self.kind_tasks = {kind_key(tasks): tasks for tasks in tasks_of.values()}
+            self.batch_kinds = [kind_key(tasks_of[k]) for k in kinds]
         self.batches_per_epoch = self._batches_per_epoch()
         self.total_steps = self.budget.steps
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(

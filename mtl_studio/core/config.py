@@ -211,13 +211,14 @@ class TrainConfig:
     def passes(self, kind_batches: Mapping[Hashable, int],
                kind_tasks: Mapping[Hashable, Sequence[str]]) -> TaskPasses | None:
         """Per-task passes (core/budget.plan_passes) for batches of several kinds: planned for "auto"
-        epochs, or the stored plan (task_epochs) of a planned run; None when every batch is used every
-        epoch (one kind, fixed epochs, or no task needs fewer passes than another)."""
+        epochs, or the stored plan (task_epochs) of a planned run; None for one kind or fixed epochs.
+        Tasks that need the same passes still get a plan: the run's epochs are what each task's own run
+        would get, not the plain budget over all the kinds' batches (which gave a CoNLL 1,000 + FPB 1,000
+        project 5 epochs where each task's own run plans 10: NER 77.60 against 79.16 with 10)."""
         if len(kind_batches) < 2 or (self.epochs != AUTO and not self.task_epochs):
             return None
-        passes = plan_passes(kind_batches, kind_tasks, preset(DEFAULT_PRESET).epochs, self.task_epochs or None,
-                             self.tasks)
-        return passes if len(set(passes.task_epochs.values())) > 1 else None
+        return plan_passes(kind_batches, kind_tasks, preset(DEFAULT_PRESET).epochs, self.task_epochs or None,
+                           self.tasks)
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

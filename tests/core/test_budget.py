@@ -135,12 +135,11 @@ def test_documents_carrying_both_tasks_are_kept_for_the_task_that_needs_more():
     assert passes.kept == {NER_ONLY: math.ceil(200 * 3 / 20), BOTH: 20, SENT_ONLY: 10}
 
 
-def test_one_kind_or_equal_needs_change_nothing():
+def test_one_kind_or_fixed_epochs_change_nothing():
     from mtl_studio.core.budget import plan_passes
 
     config = TrainConfig()
     assert config.passes({BOTH: 535}, {BOTH: BOTH}) is None  # SEntFiN: every headline has both labels
-    assert config.passes({NER_ONLY: 100, SENT_ONLY: 100}, {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY}) is None
     assert TrainConfig(epochs=4).passes({NER_ONLY: 125, SENT_ONLY: 63},
                                         {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY}) is None  # fixed epochs
     one = plan_passes({BOTH: 49}, {BOTH: BOTH}, 3)
@@ -176,8 +175,11 @@ def test_the_preview_plans_the_passes_the_trainer_will(tmp_path):
         assert store.labelled_kind_counts(["ner", "sentiment"]) == {NER_ONLY: 400, SENT_ONLY: 100}
         preview = preview_budget(store, TrainConfig(device="cpu"), MINILM)
         # ner: 25 batches -> 20 epochs (24 by the minimum), sentiment: 7 batches -> 20: both need the
-        # most there is, so no task is left out of an epoch: the plain budget over the 32 batches.
-        assert preview.plan == auto_plan(500, steps_per_epoch=32)
+        # most there is, so no task is left out of an epoch, and the run has the tasks' 20 epochs (the
+        # plain budget over all 32 batches would plan 19).
+        assert auto_plan(500, steps_per_epoch=32).epochs == 19
+        assert (preview.plan.epochs, preview.plan.steps, preview.plan.steps_per_epoch) == (20, 640, 32)
+        assert "epochs per task" not in preview.plan.reason
         for i in range(1200):
             store.add_document(Document(text=f"more {i}", ner_labelled=True, split="train"))
         preview = preview_budget(store, TrainConfig(device="cpu"), MINILM)
@@ -186,3 +188,15 @@ def test_the_preview_plans_the_passes_the_trainer_will(tmp_path):
         assert "epochs per task ner 6, sentiment 20" in preview.plan.reason
         grad = preview_budget(store, TrainConfig(device="cpu", strategy="pcgrad"), MINILM)
         assert grad.plan.steps_per_epoch == math.ceil(1700 / 16)  # mixed batches: no passes
+
+
+def test_tasks_with_equal_needs_get_their_own_runs_epochs_not_the_budget_over_all_batches():
+    # 100 NER-only + 100 sentiment-only batches: each task's own run plans ceil(600 / 100) = 6 epochs;
+    # the plain budget over all 200 batches would give each only 3 passes.
+    passes = TrainConfig().passes({NER_ONLY: 100, SENT_ONLY: 100}, {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY})
+    assert passes is not None
+    assert passes.task_epochs == {"ner": 6, "sentiment": 6} and passes.epochs == 6
+    assert passes.kept == {NER_ONLY: 100, SENT_ONLY: 100}  # every batch every epoch
+    plan = plan_budget(0, 16, EncoderInfo("offline", 384, 22_000_000), preset("minilm"), passes=passes)
+    assert (plan.epochs, plan.steps) == (6, 1200)
+    assert plan.task_epochs == ()  # the budget line names per-task epochs only when they differ

@@ -37,6 +37,24 @@ def expected(predictor):
     return out.getvalue().splitlines()
 
 
+def same_records(lines: list[str], expected: list[str]) -> bool:
+    """The same JSON records in the same order; scores may differ in the last written digit, as texts
+    batched in other chunks are padded differently (float sums in another order)."""
+    return len(lines) == len(expected) and all(
+        _close(json.loads(a), json.loads(b))
+        for a, b in zip(lines, expected))
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 2e-6
+    return a == b
+
+
 class _CountingPredictor:
     """Wraps a Predictor and records how many texts it was asked to predict."""
 
@@ -68,7 +86,7 @@ def test_output_is_written_while_the_input_is_still_being_read(predictor, expect
     result = ps.predict_records(predictor, records(), out, chunk=5)
     assert result.written == len(TEXTS) and result.skipped == 0
     assert out.seen_at_first_flush == 5  # one chunk read, predicted and written before reading on
-    assert out.getvalue().splitlines() == expected
+    assert same_records(out.getvalue().splitlines(), expected)
     assert [json.loads(line)["id"] for line in expected] == list(range(len(TEXTS)))
 
 
@@ -78,14 +96,14 @@ def test_resume_truncates_the_partial_line_and_skips_what_is_written(predictor, 
     counting = _CountingPredictor(predictor)
     result = ps.predict_to_file(counting, ((t, {"id": i}) for i, t in enumerate(TEXTS)), out)
     assert (result.skipped, result.written, counting.texts) == (7, len(TEXTS) - 7, len(TEXTS) - 7)
-    assert out.read_text(encoding="utf-8").splitlines() == expected
+    assert same_records(out.read_text(encoding="utf-8").splitlines(), expected)
     # A complete output: nothing left to predict, nothing changes.
     again = ps.predict_to_file(counting, ((t, {"id": i}) for i, t in enumerate(TEXTS)), out)
     assert (again.skipped, again.written) == (len(TEXTS), 0)
-    assert out.read_text(encoding="utf-8").splitlines() == expected
+    assert same_records(out.read_text(encoding="utf-8").splitlines(), expected)
     # resume=False starts over.
     fresh = ps.predict_to_file(predictor, ((t, {"id": i}) for i, t in enumerate(TEXTS[:3])), out, resume=False)
-    assert fresh.skipped == 0 and out.read_text(encoding="utf-8").splitlines() == expected[:3]
+    assert fresh.skipped == 0 and same_records(out.read_text(encoding="utf-8").splitlines(), expected[:3])
 
 
 def test_resume_point_counts_lines_and_cuts_only_a_partial_one(tmp_path):
@@ -176,5 +194,5 @@ def test_two_ranks_split_the_input_and_merge_it_in_order(model_dir, expected, tm
     mp.spawn(_worker, args=(2, _free_port(), str(model_dir), str(out)), nprocs=2, join=True)
     written = [json.loads(Path(f"{out}.rank{r}.json").read_text())["written"] for r in range(2)]
     assert written == [12, 11]  # rank r took the lines i with i % 2 == r
-    assert out.read_text(encoding="utf-8").splitlines() == expected
+    assert same_records(out.read_text(encoding="utf-8").splitlines(), expected)
     assert not list(tmp_path.glob("*.part-*"))

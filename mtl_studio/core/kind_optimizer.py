@@ -107,9 +107,7 @@ class KindAdamW(torch.optim.AdamW):
             states[kind] = self.state
         self._kind_states = states
         self._kind = state_dict.get(CURRENT_KIND_KEY)
-        self.state = states[self._kind] if self._kind in states else defaultdict(dict)
-        if self._kind is not None and self._kind not in states:
-            states[self._kind] = self.state
+        self.state = defaultdict(dict) if self._kind is None else states.setdefault(self._kind, defaultdict(dict))
 
 
 def kind_key(tasks: tuple[str, ...] | list[str]) -> str:

@@ -348,15 +348,13 @@ class Trainer:
         self._plan_budget()
         cfg = self.config
         self.optimizer = _adamw(_parameter_groups(self.model, self.strategy, cfg), cfg.learning_rate, self.device)
-        # Per example, the label kind whose Adam moments its batch's step uses; None: one shared state
-        # (turned off, or a gradient strategy's mixed batches, which carry every task in each step).
-        self.batch_kinds: list[str] | None = None
-        self.kind_tasks: dict[str, tuple[str, ...]] = {}
+        # Per example, the tasks of its label kind, whose Adam moments its batch's step uses; None: one
+        # shared state (turned off, or a gradient strategy's mixed batches, which carry every task).
+        self.batch_kind_tasks: list[tuple[str, ...]] | None = None
         if cfg.moments_per_kind and not self.strategy.gradient_based:
             kinds = self.train_set.kinds()
             tasks_of = {k: self.train_set.kind_tasks(k) for k in set(kinds)}
-            self.kind_tasks = {kind_key(tasks): tasks for tasks in tasks_of.values()}
-            self.batch_kinds = [kind_key(tasks_of[k]) for k in kinds]
+            self.batch_kind_tasks = [tasks_of[k] for k in kinds]
         self.batches_per_epoch = self._batches_per_epoch()
         self.total_steps = self.budget.steps
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -498,9 +496,9 @@ class Trainer:
     def _step(self, global_batch: list[int]) -> tuple[dict[str, float], dict[str, float]]:
         """One optimizer step on this rank's slice of a global batch; returns global (losses, weights)."""
         cfg, ctx = self.config, self.ctx
-        if self.batch_kinds is not None:  # one label kind per batch: that kind's Adam moments
-            kind = self.batch_kinds[global_batch[0]]
-            self.optimizer.select(kind, self._kind_lr_scale(kind))
+        if self.batch_kind_tasks is not None:  # one label kind per batch: that kind's Adam moments
+            kind_tasks = self.batch_kind_tasks[global_batch[0]]
+            self.optimizer.select(kind_key(kind_tasks), self._kind_lr_scale(kind_tasks))
         local, placeholder = ctx.shard_or_placeholder(global_batch)
         cpu_batch = collate([self.train_set.examples[i] for i in local], self._pad_id(),
                             pin_memory=self.device.type == "cuda", label_sets=self.labels.label_sets)
@@ -546,12 +544,12 @@ class Trainer:
                            + cfg.mlm_weight * global_losses["mlm"] + cfg.l2sp_weight * global_losses["l2sp"])
         return report, {t: float(weights[t]) for t in self.tasks}
 
-    def _kind_lr_scale(self, kind: str) -> float:
+    def _kind_lr_scale(self, kind_tasks: tuple[str, ...]) -> float:
         """A one-kind step's learning-rate factor: its tasks' mean weight over the mean weight of every
         task (1 for a kind with every task, or equal weights). With moments per kind the loss weights
         alone would not change the step (core/kind_optimizer.py)."""
         weights = self.strategy.current_weights()
-        mine = [float(weights[t]) for t in self.kind_tasks.get(kind, ()) if t in weights]
+        mine = [float(weights[t]) for t in kind_tasks if t in weights]
         every = [float(weights[t]) for t in self.tasks if t in weights]
         mean = sum(every) / len(every) if every else 0.0
         return (sum(mine) / len(mine)) / mean if mine and mean > 0 else 1.0

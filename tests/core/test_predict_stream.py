@@ -40,9 +40,8 @@ def expected(predictor):
 def same_records(lines: list[str], expected: list[str]) -> bool:
     """The same JSON records in the same order; scores may differ in the last written digit, as texts
     batched in other chunks are padded differently (float sums in another order)."""
-    return len(lines) == len(expected) and all(
-        _close(json.loads(a), json.loads(b))
-        for a, b in zip(lines, expected))
+    pairs = zip(lines, expected)
+    return len(lines) == len(expected) and all(_close(json.loads(a), json.loads(b)) for a, b in pairs)
 
 
 def _close(a, b) -> bool:

@@ -21,6 +21,12 @@ from project_helpers import ENGINE, make_project
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
+# Partially labelled data of two kinds: NER-only and sentiment-only documents of one length (so length
+# grouping alone does not separate them), none with both.
+TWO_KIND_DOCS = [(f"apple rose in berlin {i}", [("apple", "ORG")], None, "train") for i in range(8)] + \
+                [(f"shares fell in london {i}", None, "negative", "train") for i in range(8)] + \
+                [("nokia cut jobs", [("nokia", "ORG")], "negative", "dev")]
+
 
 @pytest.fixture
 def project(tmp_path):
@@ -90,15 +96,10 @@ def test_every_strategy_trains(project, tiny_encoder, strategy):
 
 
 def test_batches_keep_one_label_kind_except_for_gradient_strategies(tmp_path, tiny_encoder):
-    # Partially labelled data: NER-only and sentiment-only documents of one length (so length grouping
-    # alone does not separate them), none with both.
-    docs = [(f"apple rose in berlin {i}", [("apple", "ORG")], None, "train") for i in range(8)] + \
-           [(f"shares fell in london {i}", None, "negative", "train") for i in range(8)] + \
-           [("nokia cut jobs", [("nokia", "ORG")], "negative", "dev")]
     tasks_per_step = {}
     for strategy in ("fixed", "pcgrad"):
         path = tmp_path / f"{strategy}.mtl"
-        make_project(path, ENGINE.with_docs(docs)).close()
+        make_project(path, ENGINE.with_docs(TWO_KIND_DOCS)).close()
         events = run_all(path, config(tiny_encoder, strategy=strategy, epochs=1, batch_size=8))
         assert events[-1].status == "completed", events[-1].message
         tasks_per_step[strategy] = [set(t for t in e.losses if t in ("ner", "sentiment"))
@@ -446,13 +447,10 @@ def test_task_weights_still_set_the_step_sizes_of_a_partially_labelled_run(tmp_p
     # Adam ignores a constant factor on a one-task loss; with moments per kind the weights scale each
     # kind's learning rate instead. Two kinds (NER only, sentiment only) and no clipping, so nothing
     # else could carry the weights into the steps.
-    docs = [(f"apple rose in berlin {i}", [("apple", "ORG")], None, "train") for i in range(8)] + \
-           [(f"shares fell in london {i}", None, "negative", "train") for i in range(8)] + \
-           [("nokia cut jobs", [("nokia", "ORG")], "negative", "dev")]
 
     def run(name, **weights):
         path = tmp_path / f"{name}.mtl"
-        make_project(path, ENGINE.with_docs(docs)).close()
+        make_project(path, ENGINE.with_docs(TWO_KIND_DOCS)).close()
         events = run_all(path, config(tiny_encoder, strategy="fixed", max_grad_norm=1e9, **weights))
         assert events[-1].status == "completed", events[-1].message
         weights = load_file(events[-1].artefact_dir + "/best/model.safetensors")

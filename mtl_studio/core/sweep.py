@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .config import TrainConfig
+from .budget import auto_epochs_for
+from .config import DEFAULT_PRESET, TrainConfig, preset
 from .events import Event, RunFinished, RunStarted, StepProgress
 from .run_record import RunRecord
 from .schema import TASKS
@@ -108,12 +109,10 @@ def new_sweep_id() -> str:
 
 def _planned_epochs(base: TrainConfig, steps_per_epoch: int) -> int:
     """Epochs a run of `base` trains: its own number, or for `epochs="auto"` what core.budget plans
-    (at least MIN_STEPS steps and 3 epochs, at most MAX_EPOCHS; early stopping may end it sooner)."""
+    (early stopping may end it sooner)."""
     if isinstance(base.epochs, int):
         return base.epochs
-    from .budget import MAX_EPOCHS, MIN_STEPS
-
-    return min(MAX_EPOCHS, max(3, math.ceil(MIN_STEPS / max(1, steps_per_epoch))))
+    return auto_epochs_for(steps_per_epoch, preset(DEFAULT_PRESET).epochs)
 
 
 def budget_config(base: TrainConfig, *, epochs: int | None = None, max_steps: int | None = None) -> TrainConfig:

@@ -17,12 +17,14 @@ one step's worth of data, not three); the trainer passes its exact batch count, 
 documents labelled only for a further task (entity sentiment, a label set).
 
 Partially labelled projects (a document labelled for one task only; the trainer batches each kind of
-document apart) get each task's passes on its own (plan_passes): a task with few documents gets the
-epochs its own single-task run would get, the others are not passed over more often than their own run
-would: each epoch keeps only their share of batches (a fresh random share each epoch). Measured on
-CoNLL 2,000 (NER only) + FPB 1,000 (sentiment only): planned on the total batch count, the joint run
-trained 4 epochs and its sentiment macro-F1 was 3.4 points below sentiment-only's (10 epochs planned,
-best 4 of 7); README "Training budget".
+document apart) get each task's passes on its own (plan_passes): each task gets the epochs its own
+single-task run would get, and its documents are trained in every epoch until it has had them, so at
+any epoch each task has had as many passes as its own run would have had by then. Measured on CoNLL
+2,000 (NER only) + FPB 1,000 (sentiment only): planned on the total batch count, the joint run trained 4
+epochs and its sentiment macro-F1 was 3.4 points below sentiment-only's; with NER's 13 passes spread over
+the 20 epochs sentiment needs (a share of the NER batches in each epoch), the run's best epoch came
+early (sentiment overfits after ~7) with NER at 4.5 passes and 3.6 points under NER only (README
+"Training budget").
 
 Pure and torch-free: the trainer, the CLI and the Train tab all call plan_budget.
 """
@@ -95,6 +97,9 @@ class BudgetPlan:
     task_epochs: tuple[tuple[str, int], ...] = ()  # per-task epochs, when the tasks' plans differ
     step_cap: int | None = None  # the cap that cut the steps short (--max-steps or MAX_STEPS)
     encoder_width: int | None = None  # the hidden size an automatic learning rate was chosen for
+    # The steps of all the epochs before any cap (a partially labelled project's later epochs can hold
+    # fewer steps than the first); 0: epochs x steps_per_epoch.
+    uncapped_steps: int = 0
 
     @property
     def reason(self) -> str:
@@ -113,7 +118,7 @@ class BudgetPlan:
     @property
     def capped(self) -> bool:
         """True when the last epoch is cut short by the step cap."""
-        return self.steps < self.epochs * self.steps_per_epoch
+        return self.steps < (self.uncapped_steps or self.epochs * self.steps_per_epoch)
 
     def describe(self, seconds: float | None = None, measured: bool = True) -> str:
         """The line the CLI and the Train tab show before a run, e.g. 'budget: about 12 epochs, 588 steps,
@@ -163,11 +168,26 @@ class TaskPasses:
 
     epochs: int  # the run's epochs: the most any task needs
     task_epochs: dict[str, int] = field(default_factory=dict)  # what each task's own run would plan
-    kept: dict[Any, int] = field(default_factory=dict)  # kind -> its batches kept in each epoch
+    kind_batches: dict[Any, int] = field(default_factory=dict)  # kind -> its batches in a whole epoch
+    kind_epochs: dict[Any, int] = field(default_factory=dict)  # kind -> the first epochs its batches are in
+
+    def trains(self, kind: Any, epoch: int) -> bool:
+        """Whether `kind`'s batches are trained in `epoch` (0-based)."""
+        return epoch < self.kind_epochs.get(kind, self.epochs)
+
+    def steps_in_epoch(self, epoch: int) -> int:
+        return sum(n for kind, n in self.kind_batches.items() if self.trains(kind, epoch))
 
     @property
     def steps_per_epoch(self) -> int:
-        return sum(self.kept.values())
+        """The first epoch's batches: the most of any epoch (every kind is trained in it)."""
+        return self.steps_in_epoch(0)
+
+    def epoch_steps(self, epochs: int, per_epoch_cap: int | None = None) -> list[int]:
+        """Each epoch's optimizer steps, an epoch cut to `per_epoch_cap` where one is given (the
+        trainer's exact count, e.g. under max_steps_per_epoch)."""
+        steps = [self.steps_in_epoch(e) for e in range(epochs)]
+        return [min(n, per_epoch_cap) for n in steps] if per_epoch_cap is not None else steps
 
 
 def plan_passes(kind_batches: Mapping[Hashable, int], kind_tasks: Mapping[Hashable, Sequence[str]],
@@ -177,7 +197,9 @@ def plan_passes(kind_batches: Mapping[Hashable, int], kind_tasks: Mapping[Hashab
 
     Each task t has b_t batches an epoch (those of the kinds carrying it) and gets E_t =
     auto_epochs_for(b_t) epochs, as its single-task run would; the run trains max E_t epochs, and a kind
-    keeps ceil(b_k * E_k / epochs) of its batches each epoch, E_k the most any of its tasks needs. With
+    is trained whole in its first E_k epochs (E_k the most any of its tasks needs), then left out.
+    Front-loaded rather than spread (a share of the batches each epoch): a run is picked at its best dev
+    epoch, usually before the last, and a task spread thin had had only part of its passes by then. With
     one kind (every document labelled alike) nothing is left out: the plain automatic budget.
     `task_epochs` (a stored run's plan, for a resume) replaces the per-task epochs; `task_order` orders
     the tasks as the project does (others follow by name)."""
@@ -189,11 +211,9 @@ def plan_passes(kind_batches: Mapping[Hashable, int], kind_tasks: Mapping[Hashab
     per_task = dict(sorted(per_task.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
     planned = dict(task_epochs) if task_epochs else {t: auto_epochs_for(b, preset_epochs) for t, b in per_task.items()}
     epochs = max(planned.values(), default=auto_epochs_for(sum(kind_batches.values()), preset_epochs))
-    kept = {}
-    for kind, n in kind_batches.items():
-        need = max((planned.get(t, epochs) for t in kind_tasks[kind]), default=epochs)
-        kept[kind] = min(n, math.ceil(n * need / epochs))
-    return TaskPasses(epochs, {t: planned[t] for t in per_task if t in planned}, kept)
+    kind_epochs = {kind: min(epochs, max((planned.get(t, epochs) for t in kind_tasks[kind]), default=epochs))
+                   for kind in kind_batches}
+    return TaskPasses(epochs, {t: planned[t] for t in per_task if t in planned}, dict(kind_batches), kind_epochs)
 
 
 def plan_budget(n_train_docs: int, batch_size: int, encoder_info: EncoderInfo, preset: Any, *,
@@ -205,24 +225,31 @@ def plan_budget(n_train_docs: int, batch_size: int, encoder_info: EncoderInfo, p
     `preset` (core.config.Preset) gives the fewest epochs of an automatic budget. An explicit `epochs`
     or `learning_rate` is kept as given; `max_steps` > 0 caps the steps either way. `steps_per_epoch`
     is the trainer's exact batch count (documents of different label kinds are batched apart), else
-    ceil(n_train_docs / batch_size). `passes` (plan_passes, automatic epochs only) gives the epochs of a
-    partially labelled project, and its batches kept per epoch where `steps_per_epoch` is not given."""
+    ceil(n_train_docs / batch_size); it is the first epoch's. `passes` (plan_passes) gives the epochs of a
+    partially labelled project and the steps of each (its first epoch's where `steps_per_epoch` is not
+    given)."""
     if steps_per_epoch is None:
-        steps_per_epoch = passes.steps_per_epoch if passes is not None and epochs == AUTO \
-            else math.ceil(n_train_docs / batch_size)
+        steps_per_epoch = passes.steps_per_epoch if passes is not None else math.ceil(n_train_docs / batch_size)
     per_epoch = max(1, steps_per_epoch)
     auto_epochs = epochs == AUTO
     if auto_epochs:
-        if passes is not None:
-            n_epochs = passes.epochs
-        else:
-            n_epochs = auto_epochs_for(per_epoch, preset.epochs)
-        cap = max_steps if max_steps > 0 else MAX_STEPS
+        n_epochs = passes.epochs if passes is not None else auto_epochs_for(per_epoch, preset.epochs)
     else:
         n_epochs = int(epochs)
-        cap = max_steps if max_steps > 0 else n_epochs * per_epoch
-    steps = min(n_epochs * per_epoch, cap)
-    n_epochs = min(n_epochs, math.ceil(steps / per_epoch))  # a cap of fewer steps than epochs: fewer epochs
+    # Each epoch's steps: all alike, or fewer once a task of a partially labelled project has had its passes.
+    epoch_steps = passes.epoch_steps(n_epochs, per_epoch) if passes is not None else [per_epoch] * n_epochs
+    full = sum(epoch_steps)
+    cap = max_steps if max_steps > 0 else (MAX_STEPS if auto_epochs else full)
+    steps = min(full, cap)
+    # A cap of fewer steps than the epochs hold: fewer epochs, the last cut short.
+    reached = 0
+    if steps <= 0:
+        n_epochs = 0
+    for epoch, n in enumerate(epoch_steps if steps > 0 else [], start=1):
+        reached += n
+        if reached >= steps:
+            n_epochs = epoch
+            break
     auto_lr = learning_rate == AUTO
     lr = learning_rate_for(encoder_info) if auto_lr else float(learning_rate)
     differing = passes is not None and auto_epochs and len(set(passes.task_epochs.values())) > 1
@@ -230,7 +257,7 @@ def plan_budget(n_train_docs: int, batch_size: int, encoder_info: EncoderInfo, p
         step_cap: int | None = max_steps
     else:
         step_cap = MAX_STEPS if auto_epochs and steps == MAX_STEPS else None
-    return BudgetPlan(epochs=n_epochs, steps=steps, steps_per_epoch=per_epoch,
+    return BudgetPlan(epochs=n_epochs, steps=steps, steps_per_epoch=per_epoch, uncapped_steps=full,
                       warmup_steps=int(warmup_ratio * steps), learning_rate=lr, eval_every=per_epoch,
                       auto_epochs=auto_epochs, auto_learning_rate=auto_lr, train_documents=n_train_docs,
                       task_epochs=tuple(passes.task_epochs.items()) if differing and passes else (),

@@ -129,8 +129,8 @@ class TrainConfig:
     max_steps: int = 0
     # Set by the automatic budget of a partially labelled project (core/budget.plan_passes): the epochs
     # each task's documents are passed over, as its own run would plan them; a kind of document whose
-    # tasks need fewer than `epochs` keeps only its share of batches in each epoch. Empty: every batch in
-    # every epoch.
+    # tasks need fewer than `epochs` is trained in the first epochs only. Empty: every batch in every
+    # epoch.
     task_epochs: dict[str, int] = dataclasses.field(default_factory=dict)
     # Adam's moment estimates kept per label kind (core/kind_optimizer.py): on a partially labelled
     # project each step carries one task, and shared moments shaped one task's steps by the other's

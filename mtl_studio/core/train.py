@@ -386,9 +386,8 @@ class Trainer:
     def _epoch_plan(self, epoch: int) -> tuple[list[list[int]], TaskPasses | None]:
         """The global batches of an epoch, length-grouped from (seed, epoch) with one label kind per batch,
         and the per-task passes (core/budget.plan_passes) they follow, if any. With passes (a partially
-        labelled project), a kind whose tasks need fewer passes than the run's epochs keeps the first of
-        its batches in the epoch's shuffled order: a different random share each epoch, the same on a
-        resume.
+        labelled project), a kind whose tasks need fewer passes than the run's epochs is trained whole
+        in its first epochs and left out of the later ones.
 
         Gradient strategies (GradNorm, PCGrad) compare the tasks' gradients within a step, so they get
         mixed batches (and no passes): with one kind per batch, partially labelled data would give them
@@ -403,14 +402,7 @@ class Trainer:
         passes = self.config.passes(counts, {k: self.train_set.kind_tasks(k) for k in counts})
         if passes is None:
             return batches, None
-        taken: Counter = Counter()
-        kept = []
-        for batch in batches:
-            kind = kinds[batch[0]]
-            if taken[kind] < passes.kept[kind]:
-                taken[kind] += 1
-                kept.append(batch)
-        return kept, passes
+        return [batch for batch in batches if passes.trains(kinds[batch[0]], epoch)], passes
 
     # ---- the loop --------------------------------------------------------------------------------------
 
@@ -422,9 +414,10 @@ class Trainer:
         self.speed = _TrainingSpeed()
         last_checkpoint = time.monotonic()
         while st.epoch < cfg.epochs:
-            # Every epoch is whole but the last of a run capped by max_steps.
-            batches = self._epoch_batches(st.epoch)[:min(self.batches_per_epoch,
-                                                         self.total_steps - st.epoch * self.batches_per_epoch)]
+            # Every epoch is whole but the last of a run capped by max_steps (epochs can differ in size:
+            # a partially labelled project's task leaves the later epochs once it has had its passes).
+            epoch_start = st.global_step - st.step_in_epoch
+            batches = self._epoch_batches(st.epoch)[:min(self.batches_per_epoch, self.total_steps - epoch_start)]
             while st.step_in_epoch < len(batches):
                 t0 = time.perf_counter()
                 global_batch = batches[st.step_in_epoch]

@@ -137,16 +137,22 @@ def test_each_task_of_a_partially_labelled_project_gets_the_passes_of_its_own_ru
     assert passes.task_epochs == {"ner": auto_epochs_for(125, 3), "sentiment": auto_epochs_for(63, 3)} == \
         {"ner": 5, "sentiment": 10}
     assert passes.epochs == 10
-    assert passes.kept == {NER_ONLY: math.ceil(125 * 5 / 10), SENT_ONLY: 63}
+    # Front-loaded: NER's documents in the first 5 epochs, sentiment's in all 10, so at every epoch each
+    # task has had the passes its own run would have had by then.
+    assert passes.kind_epochs == {NER_ONLY: 5, SENT_ONLY: 10}
+    assert [passes.trains(NER_ONLY, e) for e in range(10)] == [True] * 5 + [False] * 5
+    assert passes.epoch_steps(10) == [125 + 63] * 5 + [63] * 5
     # Each task is passed over as often as in its own run: the joint run costs the two runs' steps.
-    assert passes.epochs * passes.kept[SENT_ONLY] == 10 * 63
-    assert abs(passes.epochs * passes.kept[NER_ONLY] - 5 * 125) <= passes.epochs
     plan = auto_plan(3000, passes=passes)
-    assert plan.epochs == 10 and plan.steps_per_epoch == 63 + 63 and plan.steps == 10 * 126
+    assert plan.epochs == 10 and plan.steps_per_epoch == 125 + 63 and plan.steps == 5 * 125 + 10 * 63
+    assert not plan.capped and plan.warmup_steps == int(0.1 * plan.steps)
     assert "epochs per task ner 5, sentiment 10" in plan.reason
-    # The trainer's exact batch count (e.g. capped by max_steps_per_epoch) wins over the kept batches.
+    # The trainer's exact batch count (e.g. capped by max_steps_per_epoch) cuts every epoch to it.
     capped = auto_plan(3000, passes=passes, steps_per_epoch=8)
     assert capped.epochs == 10 and capped.steps_per_epoch == 8 and capped.steps == 80
+    # A step cap ends the run in the epoch that reaches it, counting the epochs' different sizes.
+    short = auto_plan(3000, passes=passes, max_steps=5 * 188 + 100)
+    assert short.steps == 1040 and short.epochs == 7 and short.capped and short.step_cap == 1040
 
 
 def test_documents_carrying_both_tasks_are_kept_for_the_task_that_needs_more():
@@ -156,7 +162,8 @@ def test_documents_carrying_both_tasks_are_kept_for_the_task_that_needs_more():
     passes = plan_passes(kinds, {k: k for k in kinds}, 3)
     # ner: 220 batches -> 3 epochs; sentiment: 30 batches -> 20 epochs.
     assert passes.task_epochs == {"ner": 3, "sentiment": 20} and passes.epochs == 20
-    assert passes.kept == {NER_ONLY: math.ceil(200 * 3 / 20), BOTH: 20, SENT_ONLY: 10}
+    assert passes.kind_epochs == {NER_ONLY: 3, BOTH: 20, SENT_ONLY: 20}
+    assert passes.epoch_steps(20) == [230] * 3 + [30] * 17
 
 
 def test_one_kind_or_fixed_epochs_change_nothing():
@@ -167,7 +174,7 @@ def test_one_kind_or_fixed_epochs_change_nothing():
     assert TrainConfig(epochs=4).passes({NER_ONLY: 125, SENT_ONLY: 63},
                                         {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY}) is None  # fixed epochs
     one = plan_passes({BOTH: 49}, {BOTH: BOTH}, 3)
-    assert one.epochs == auto_plan(776).epochs and one.kept == {BOTH: 49}
+    assert one.epochs == auto_plan(776).epochs and one.epoch_steps(one.epochs) == [49] * one.epochs
 
 
 def test_a_planned_run_keeps_its_passes_on_resume():
@@ -207,8 +214,9 @@ def test_the_preview_plans_the_passes_the_trainer_will(tmp_path):
         for i in range(1200):
             store.add_document(Document(text=f"more {i}", ner_labelled=True, split="train"))
         preview = preview_budget(store, TrainConfig(device="cpu"), MINILM)
-        # ner: 100 batches -> 6 epochs; sentiment 7 batches -> 20 epochs; ner keeps 30 batches an epoch.
-        assert preview.plan.epochs == MAX_EPOCHS and preview.plan.steps_per_epoch == 30 + 7
+        # ner: 100 batches -> 6 epochs; sentiment 7 batches -> 20 epochs; ner in the first 6 only.
+        assert preview.plan.epochs == MAX_EPOCHS and preview.plan.steps_per_epoch == 100 + 7
+        assert preview.plan.steps == 6 * 100 + 20 * 7
         assert "epochs per task ner 6, sentiment 20" in preview.plan.reason
         grad = preview_budget(store, TrainConfig(device="cpu", strategy="pcgrad"), MINILM)
         assert grad.plan.steps_per_epoch == math.ceil(1700 / 16)  # mixed batches: no passes
@@ -220,7 +228,7 @@ def test_tasks_with_equal_needs_get_their_own_runs_epochs_not_the_budget_over_al
     passes = TrainConfig().passes({NER_ONLY: 100, SENT_ONLY: 100}, {NER_ONLY: NER_ONLY, SENT_ONLY: SENT_ONLY})
     assert passes is not None
     assert passes.task_epochs == {"ner": 6, "sentiment": 6} and passes.epochs == 6
-    assert passes.kept == {NER_ONLY: 100, SENT_ONLY: 100}  # every batch every epoch
+    assert passes.epoch_steps(6) == [200] * 6  # every batch every epoch
     plan = plan_budget(0, 16, EncoderInfo("offline", 384, 22_000_000), preset("minilm"), passes=passes)
     assert (plan.epochs, plan.steps) == (6, 1200)
     assert plan.task_epochs == ()  # the budget line names per-task epochs only when they differ

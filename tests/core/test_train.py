@@ -344,8 +344,9 @@ def test_a_partially_labelled_project_gives_each_task_the_passes_of_its_own_run(
                                                                                  monkeypatch):
     """Auto budget, 24 NER-only + 8 sentiment-only documents (batches of 4: 6 + 2 a full epoch). With the
     minimum at 60 steps NER alone would train 10 epochs, sentiment alone 20 (the cap): the run trains 20,
-    each epoch keeps 3 of the 6 NER batches (a fresh share each epoch) and both sentiment batches. The
-    preview says the same budget before the run; the stored config keeps the plan."""
+    the first 10 with all 6 NER batches and both sentiment batches, the last 10 with the sentiment
+    batches only, so by any epoch each task has had the passes of its own run by then. The preview says
+    the same budget before the run; the stored config keeps the plan."""
     from mtl_studio.core import budget
     from mtl_studio.core.budget_preview import preview_budget
 
@@ -357,12 +358,14 @@ def test_a_partially_labelled_project_gives_each_task_the_passes_of_its_own_run(
     events = run_all(path, cfg)
     started, finished = events[0], events[-1]
     assert finished.status == "completed", finished.message
-    assert preview.plan.epochs == 20 and started.total_steps == preview.plan.steps == 20 * (3 + 2)
+    assert preview.plan.epochs == 20 and started.total_steps == preview.plan.steps == 10 * (6 + 2) + 10 * 2
+    assert not preview.plan.capped
     steps = [e for e in events if isinstance(e, StepProgress)]
     assert len(steps) == 100
     for epoch in range(1, 21):
         in_epoch = [s for s in steps if s.epoch == epoch]
-        assert sum("ner" in s.losses for s in in_epoch) == 3 and sum("sentiment" in s.losses for s in in_epoch) == 2
+        assert sum("ner" in s.losses for s in in_epoch) == (6 if epoch <= 10 else 0)
+        assert sum("sentiment" in s.losses for s in in_epoch) == 2
     assert sum("ner" in s.losses for s in steps) == 60  # 10 passes over the 6 NER batches, as NER alone
     with ProjectStore.open(path) as store:
         stored = store.run_record().config
@@ -387,9 +390,11 @@ def _partially_labelled_project(path):
     return path
 
 
-def test_a_resumed_run_keeps_its_per_task_passes(tmp_path, tiny_encoder, monkeypatch):
-    """Stopped in its third epoch and resumed (with the stored planned config, whose epochs are now a
-    number): the same batches in the same order as the run that was not interrupted."""
+@pytest.mark.parametrize("stop_at", [12, 85])
+def test_a_resumed_run_keeps_its_per_task_passes(tmp_path, tiny_encoder, monkeypatch, stop_at):
+    """Stopped in its second epoch (8 steps each while NER is trained) or in its thirteenth (2 steps
+    each once NER has had its 10 passes) and resumed with the stored planned config, whose epochs are
+    now a number: the same batches in the same order as the run that was not interrupted."""
     from mtl_studio.core import budget
 
     monkeypatch.setattr(budget, "MIN_STEPS", 60)
@@ -397,7 +402,7 @@ def test_a_resumed_run_keeps_its_per_task_passes(tmp_path, tiny_encoder, monkeyp
     full = run_all(_partially_labelled_project(tmp_path / "a.mtl"), cfg)
     stop = threading.Event()
     for ev in train(str(_partially_labelled_project(tmp_path / "b.mtl")), cfg, stop=stop):
-        if isinstance(ev, StepProgress) and ev.step == 12:
+        if isinstance(ev, StepProgress) and ev.step == stop_at:
             stop.set()
         first = ev
     assert first.status == "stopped"
@@ -405,8 +410,9 @@ def test_a_resumed_run_keeps_its_per_task_passes(tmp_path, tiny_encoder, monkeyp
     assert resumed[-1].status == "completed"
     full_steps = [e for e in full if isinstance(e, StepProgress)]
     resumed_steps = [e for e in resumed if isinstance(e, StepProgress)]
-    assert [e.step for e in resumed_steps] == list(range(13, 101))
-    for x, y in zip(full_steps[12:], resumed_steps):
+    assert [e.step for e in resumed_steps] == list(range(stop_at + 1, 101))
+    assert resumed_steps[0].epoch == (2 if stop_at == 12 else 13)
+    for x, y in zip(full_steps[stop_at:], resumed_steps):
         assert (x.epoch, set(x.losses)) == (y.epoch, set(y.losses))
         assert x.losses == pytest.approx(y.losses, rel=1e-5, abs=1e-6)
 

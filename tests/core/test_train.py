@@ -449,6 +449,30 @@ def test_a_stopped_partially_labelled_run_checkpoints_the_moments_of_every_kind(
     assert set(saved["optimizer"]["kind_states"]) == {"ner+sentiment", "ner", "sentiment"}
 
 
+def test_learned_weights_do_not_set_the_step_sizes_of_one_kind_steps(tmp_path, tiny_encoder, monkeypatch):
+    """Uncertainty weighting on two kinds: each kind's step keeps the user's 0.8 / 0.2 ratio (1.6 and 0.4
+    of the learning rate) while the learned weights move (they grow as 1/loss and would hand the task
+    that fits best ever larger steps)."""
+    from mtl_studio.core.kind_optimizer import KindAdamW
+
+    scales: dict[str, set[float]] = {}
+    select = KindAdamW.select
+
+    def recording(self, kind, lr_scale=1.0):
+        scales.setdefault(kind, set()).add(round(float(lr_scale), 6))
+        return select(self, kind, lr_scale)
+
+    monkeypatch.setattr(KindAdamW, "select", recording)
+    path = tmp_path / "uncertainty.mtl"
+    make_project(path, ENGINE.with_docs(TWO_KIND_DOCS)).close()
+    events = run_all(path, config(tiny_encoder, strategy="uncertainty", ner_weight=0.8, sentiment_weight=0.2,
+                                  epochs=3))
+    assert events[-1].status == "completed", events[-1].message
+    learned = [e.weights for e in events if isinstance(e, StepProgress)]
+    assert learned[0] != learned[-1]  # the strategy did learn
+    assert sorted(map(sorted, scales.values())) == [[0.4], [1.6]]
+
+
 def test_task_weights_still_set_the_step_sizes_of_a_partially_labelled_run(tmp_path, tiny_encoder):
     # Adam ignores a constant factor on a one-task loss; with moments per kind the weights scale each
     # kind's learning rate instead. Two kinds (NER only, sentiment only) and no clipping, so nothing

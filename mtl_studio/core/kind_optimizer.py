@@ -14,8 +14,9 @@ shared, and state_dict() holds every kind's state, so a resumed run continues ea
 
 Adam's update does not change when a loss is multiplied by a constant, so with moments per kind the task
 weights would no longer matter on one-kind steps. The step's learning rate is scaled instead
-(select(kind, lr_scale)): the trainer passes the kind's weight relative to the mean task weight, so a
-task weighted 0.8 against 0.2 takes steps four times the other's, as the weights say. A parameter group
+(select(kind, lr_scale)): the trainer passes the kind's weight relative to the mean task weight (the
+user's weights; a strategy's learned weights only balance the losses within a step), so a task weighted
+0.8 against 0.2 takes steps four times the other's, as the weights say. A parameter group
 marked NOT_SCALED (the weighting strategy's own parameters) keeps its learning rate.
 """
 from __future__ import annotations

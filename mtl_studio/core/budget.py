@@ -30,6 +30,8 @@ Pure and torch-free: the trainer, the CLI and the Train tab all call plan_budget
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -98,7 +100,7 @@ class BudgetPlan:
     step_cap: int | None = None  # the cap that cut the steps short (--max-steps or MAX_STEPS)
     encoder_width: int | None = None  # the hidden size an automatic learning rate was chosen for
     # The steps of all the epochs before any cap (a partially labelled project's later epochs can hold
-    # fewer steps than the first); 0: epochs x steps_per_epoch.
+    # fewer steps than the first).
     uncapped_steps: int = 0
 
     @property
@@ -118,7 +120,7 @@ class BudgetPlan:
     @property
     def capped(self) -> bool:
         """True when the last epoch is cut short by the step cap."""
-        return self.steps < (self.uncapped_steps or self.epochs * self.steps_per_epoch)
+        return self.steps < self.uncapped_steps
 
     def describe(self, seconds: float | None = None, measured: bool = True) -> str:
         """The line the CLI and the Train tab show before a run, e.g. 'budget: about 12 epochs, 588 steps,
@@ -241,15 +243,9 @@ def plan_budget(n_train_docs: int, batch_size: int, encoder_info: EncoderInfo, p
     full = sum(epoch_steps)
     cap = max_steps if max_steps > 0 else (MAX_STEPS if auto_epochs else full)
     steps = min(full, cap)
-    # A cap of fewer steps than the epochs hold: fewer epochs, the last cut short.
-    reached = 0
-    if steps <= 0:
-        n_epochs = 0
-    for epoch, n in enumerate(epoch_steps if steps > 0 else [], start=1):
-        reached += n
-        if reached >= steps:
-            n_epochs = epoch
-            break
+    # A cap of fewer steps than the epochs hold: fewer epochs, the last cut short (the first epoch whose
+    # running total reaches the steps).
+    n_epochs = bisect.bisect_left(list(itertools.accumulate(epoch_steps)), steps) + 1 if steps > 0 else 0
     auto_lr = learning_rate == AUTO
     lr = learning_rate_for(encoder_info) if auto_lr else float(learning_rate)
     differing = passes is not None and auto_epochs and len(set(passes.task_epochs.values())) > 1

@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.estimate:
         t0 = time.perf_counter()
         estimate = estimate_sweep(project, plan, base)
-        print(f"estimate: {estimate.total_seconds / 60:.1f} min ({estimate.runs} runs x {estimate.steps_per_run} "
-              f"steps at {estimate.step_seconds:.2f} s/step + evaluation; step time "
+        print(f"estimate: {estimate.total_seconds / 60:.1f} min ({estimate.runs} runs, {estimate.total_steps} "
+              f"steps in all at {estimate.step_seconds:.2f} s/step + evaluation; step time "
               f"{'of finished runs here' if estimate.from_finished_runs else 'from the probe'}); probe took "
               f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
 

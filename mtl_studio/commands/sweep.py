@@ -81,8 +81,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"sweep: {len(plan)} runs: " + ", ".join(p.label for p in plan), file=sys.stderr)
     if args.estimate:
         est = estimate_sweep(args.project, plan, base)
-        print(f"estimate: {format_duration(est.total_seconds)} in all ({est.runs} runs x {est.steps_per_run} "
-              f"steps at {est.step_seconds:.2f} s/step, plus evaluation; step time "
+        print(f"estimate: {format_duration(est.total_seconds)} in all ({est.runs} runs, {est.total_steps} "
+              f"steps in all at {est.step_seconds:.2f} s/step, plus evaluation; step time "
               f"{'of finished runs on this machine' if est.from_finished_runs else 'from a probe run'})",
               file=sys.stderr)
     stop = threading.Event()

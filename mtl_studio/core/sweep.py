@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .budget import auto_epochs_for
-from .config import DEFAULT_PRESET, TrainConfig, preset
+from .budget import BudgetPlan
+from .config import TrainConfig
 from .events import Event, RunFinished, RunStarted, StepProgress
 from .run_record import RunRecord
 from .schema import TASKS
@@ -105,14 +105,6 @@ def point_config(base: TrainConfig, point: SweepPoint, sweep_id: str) -> TrainCo
 
 def new_sweep_id() -> str:
     return "sweep-" + _dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:4]
-
-
-def _planned_epochs(base: TrainConfig, steps_per_epoch: int) -> int:
-    """Epochs a run of `base` trains: its own number, or for `epochs="auto"` what core.budget plans
-    (early stopping may end it sooner)."""
-    if isinstance(base.epochs, int):
-        return base.epochs
-    return auto_epochs_for(steps_per_epoch, preset(DEFAULT_PRESET).epochs)
 
 
 def budget_config(base: TrainConfig, *, epochs: int | None = None, max_steps: int | None = None) -> TrainConfig:
@@ -280,37 +272,61 @@ def baseline_scores(results: Sequence[SweepResult]) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class SweepEstimate:
-    """Time a sweep will take: measured step time x steps per run, plus the evaluations."""
+    """Time a sweep will take: measured step time x each run's planned steps, plus the evaluations."""
 
     step_seconds: float
-    steps_per_run: int
+    steps_per_run: int  # the most steps of any run (the joint points'; a baseline trains one task's)
     runs: int
-    evaluation_seconds: float  # per run: dev every epoch and the final dev + test pass
+    evaluation_seconds: float  # dev every epoch and the final dev + test pass, all runs together
     total_seconds: float
     # The step time came from the speed finished runs recorded on this machine (core/throughput.py),
     # not from the probe's few first steps (which pay for warm-up: 15x slow in one measured case).
     from_finished_runs: bool = False
+    total_steps: int = 0  # every run's planned steps together
 
 
 def estimate_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], base: TrainConfig, *,
                    probe_steps: int = 3, trainer: Trainer | None = None) -> SweepEstimate:
-    """The sweep's time. With a training speed recorded on this machine for this encoder and device
-    (core/throughput.py) it is scaled from that speed and the planned budget, without any run. Otherwise
-    measure the step time with a short probe run of the base config (one warm-up step and
-    `probe_steps` timed ones, then stopped and deleted again, so it leaves no trace in the project) and
-    scale it to the plan: the probe's RunStarted gives the exact steps of an epoch.
+    """The sweep's time: a step time x the steps core.budget plans for each point's run (the trainer's
+    plan: a baseline trains its one task's documents, a partially labelled project's later epochs are
+    smaller once a task has had its passes), plus the evaluations.
+
+    The step time: with a training speed recorded on this machine for this encoder and device
+    (core/throughput.py) that speed, without any run. Otherwise measured with a short probe run of the
+    base config (one warm-up step and `probe_steps` timed ones, then stopped and deleted again, so it
+    leaves no trace in the project).
 
     Evaluation is estimated from the dev/test document count at a third of a training step per batch
-    (a forward pass without backward). Single-task baselines are counted as full runs (an upper bound:
-    they see only one task's documents)."""
-    recorded_estimate = _estimate_from_recorded_speed(project, plan, base)
-    if recorded_estimate is not None:
-        return recorded_estimate
+    (a forward pass without backward)."""
+    step = _recorded_step_seconds(base)
+    from_finished_runs = step is not None
+    if step is None:
+        step = _probe_step_seconds(project, base, probe_steps, trainer)
+    with ProjectStore.open(project) as store:
+        budgets = _planned_budgets(store, plan, base)
+        eval_docs = _evaluation_documents(store)
+    return _scaled_estimate(budgets, base, step, eval_docs, from_finished_runs)
+
+
+def _recorded_step_seconds(base: TrainConfig) -> float | None:
+    """The step time from the speed finished runs recorded on this machine; None when there is no
+    recorded speed for this encoder and device. A finished run's speed beats a probe's: the first steps
+    of a process create kernels for each new batch shape (measured: 9.6 s/step in a probe, 0.64 s/step
+    over the 8 runs of that sweep), and the probe costs a model load."""
+    from .distributed import resolve_device
+
+    recorded = stored_throughput(base.encoder, resolve_device(base.device).type)
+    return base.batch_size / recorded if recorded else None
+
+
+def _probe_step_seconds(project: str | os.PathLike[str], base: TrainConfig, probe_steps: int,
+                        trainer: Trainer | None) -> float:
+    """The median step time of a short probe run of `base`, which is deleted again."""
     if trainer is None:
         from .train import train as trainer
     stop = threading.Event()
     probe = dataclasses.replace(base, epochs=1, eval_each_epoch=False, sweep_id="")
-    started: RunStarted | None = None
+    started = False
     times: list[float] = []
     run_id: str | None = None
     last = time.perf_counter()
@@ -318,7 +334,7 @@ def estimate_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], 
     try:
         for event in events:
             if isinstance(event, RunStarted):
-                started, run_id = event, event.run_id
+                started, run_id = True, event.run_id
                 last = time.perf_counter()
             elif isinstance(event, StepProgress):
                 now = time.perf_counter()
@@ -335,45 +351,33 @@ def estimate_sweep(project: str | os.PathLike[str], plan: Sequence[SweepPoint], 
             close()
         if run_id is not None:
             _delete_probe(project, run_id)
-    if started is None or not times:
+    if not started or not times:
         raise RuntimeError("the probe run for the estimate did not train (too few training batches?)")
-    step = sorted(times)[len(times) // 2]  # the median: one slow step (a checkpoint, a GC) does not count
-    epochs = _planned_epochs(base, started.total_steps)
-    with ProjectStore.open(project) as store:
-        eval_docs = _evaluation_documents(store)
-    return _scaled_estimate(plan, base, step, started.total_steps * epochs, epochs, eval_docs, False)
+    return sorted(times)[len(times) // 2]  # the median: one slow step (a checkpoint, a GC) does not count
 
 
-def _estimate_from_recorded_speed(project: str | os.PathLike[str], plan: Sequence[SweepPoint],
-                                  base: TrainConfig) -> SweepEstimate | None:
-    """The estimate from the speed finished runs recorded on this machine, without a probe run; None when
-    there is no recorded speed for this encoder and device. A finished run's speed beats a probe's: the
-    first steps of a process create kernels for each new batch shape (measured: 9.6 s/step in a probe,
-    0.64 s/step over the 8 runs of that sweep), and the probe costs a model load."""
+def _planned_budgets(store: ProjectStore, plan: Sequence[SweepPoint], base: TrainConfig) -> list[BudgetPlan]:
+    """Each point's planned budget, as its run will plan it. The steps and epochs do not depend on the
+    encoder's width (only the learning rate does), so no config.json is read here."""
     from .budget import EncoderInfo
     from .budget_preview import project_plan
-    from .distributed import resolve_device
 
-    recorded = stored_throughput(base.encoder, resolve_device(base.device).type)
-    if not recorded:
-        return None
-    with ProjectStore.open(project) as store:
-        # The plan's steps and epochs do not depend on the encoder's width (only its learning rate does),
-        # so no config.json is read here.
-        budget = project_plan(store, base, EncoderInfo(base.encoder, hidden_size=0))
-        eval_docs = _evaluation_documents(store)
-    return _scaled_estimate(plan, base, base.batch_size / recorded, budget.steps, budget.epochs, eval_docs, True)
+    encoder = EncoderInfo(base.encoder, hidden_size=0)
+    return [project_plan(store, point_config(base, point, ""), encoder) for point in plan]
 
 
 def _evaluation_documents(store: ProjectStore) -> int:
     return store.count_documents("dev") + store.count_documents("test")
 
 
-def _scaled_estimate(plan: Sequence[SweepPoint], base: TrainConfig, step: float, steps_per_run: int, epochs: int,
-                     eval_docs: int, from_finished_runs: bool) -> SweepEstimate:
-    evaluation = (epochs + 1) * math.ceil(eval_docs / max(2 * base.batch_size, 32)) * step / 3
-    total = len(plan) * (steps_per_run * step + evaluation)
-    return SweepEstimate(step, steps_per_run, len(plan), evaluation, total, from_finished_runs=from_finished_runs)
+def _scaled_estimate(budgets: Sequence[BudgetPlan], base: TrainConfig, step: float, eval_docs: int,
+                     from_finished_runs: bool) -> SweepEstimate:
+    eval_step = math.ceil(eval_docs / max(2 * base.batch_size, 32)) * step / 3
+    evaluation = sum((b.epochs + 1) * eval_step for b in budgets)
+    total_steps = sum(b.steps for b in budgets)
+    return SweepEstimate(step, max((b.steps for b in budgets), default=0), len(budgets), evaluation,
+                         total_steps * step + evaluation, from_finished_runs=from_finished_runs,
+                         total_steps=total_steps)
 
 
 def _delete_probe(project: str | os.PathLike[str], run_id: str) -> None:

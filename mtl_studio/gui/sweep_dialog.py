@@ -190,9 +190,9 @@ class SweepDialog(QDialog):
     def _estimated(self, est) -> None:
         source = (self.tr("the speed of finished runs on this machine") if est.from_finished_runs
                   else self.tr("a short probe run; the first steps are slow, so it errs high"))
-        self.estimateLabel.setText(self.tr("Estimate: about {} for {} runs ({} steps each at {} s/step, plus "
+        self.estimateLabel.setText(self.tr("Estimate: about {} for {} runs ({} steps in all at {} s/step, plus "
                                            "evaluation; step time from {}).").format(
-            _duration(est.total_seconds), est.runs, est.steps_per_run, f"{est.step_seconds:.2f}", source))
+            _duration(est.total_seconds), est.runs, est.total_steps, f"{est.step_seconds:.2f}", source))
         self._update_enabled()
 
     def _estimate_failed(self, exc: BaseException) -> None:

@@ -3976,8 +3976,8 @@ accuracy</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Estimate: about {} for {} runs ({} steps each at {} s/step, plus evaluation; step time from {}).</source>
-        <translation>估计：约 {}，共 {} 次运行（每次 {} 步，每步 {} 秒，另加评估；步时来自{}）。</translation>
+        <source>Estimate: about {} for {} runs ({} steps in all at {} s/step, plus evaluation; step time from {}).</source>
+        <translation>估计：约 {}，共 {} 次运行（共 {} 步，每步 {} 秒，另加评估；步时来自{}）。</translation>
     </message>
     <message>
         <location line="+6"/>

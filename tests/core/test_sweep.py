@@ -113,14 +113,35 @@ def test_a_cancelled_sweep_keeps_the_finished_runs(project, tiny_encoder):
     assert finished.results[0].on_front and not finished.results[1].on_front  # a stopped run has no dev scores
 
 
-def test_an_auto_budget_is_estimated_with_the_planned_epochs():
-    """epochs="auto" (the default preset) counts the epochs core.budget would plan, not the string."""
-    from mtl_studio.core.config import TrainConfig
-    from mtl_studio.core.sweep import _planned_epochs
+def test_the_estimate_counts_each_runs_own_planned_steps(tmp_path, monkeypatch):
+    """On a partially labelled project each task gets its own run's passes and a task that needs fewer
+    epochs is left out of the later ones, and a baseline trains one task's documents: the estimate
+    counts the steps each run will take, not the first epoch's steps times the epochs."""
+    from mtl_studio.core.sweep import estimate_sweep
+    from mtl_studio.core.throughput import record_throughput
 
-    assert _planned_epochs(TrainConfig(epochs=4), 10) == 4
-    assert _planned_epochs(TrainConfig(epochs="auto"), 20) == 20  # 600 steps / 20 a epoch > MAX_EPOCHS
-    assert _planned_epochs(TrainConfig(epochs="auto"), 1000) == 3  # a large project: the preset's 3
+    monkeypatch.setenv("MTL_STUDIO_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    ner_only = [(f"Firm{i} opened in Berlin .", [(f"Firm{i}", "ORG")], None, "train") for i in range(200)]
+    sentiment_only = [(f"Sales were weak {i} .", None, "negative", "train") for i in range(40)]
+    store = make_project(tmp_path / "p.mtl", TRAINING.with_docs(ner_only + sentiment_only))
+    store.close()
+    record_throughput("some-encoder", "cpu", 4.0)  # half a second per batch of 2
+    base = TrainConfig(encoder="some-encoder", device="cpu", epochs="auto", batch_size=2)
+    plan = plan_sweep(("ner", "sentiment"), 2, (), baselines=True)
+
+    def no_probe(*args, **kwargs):
+        raise AssertionError("a recorded speed needs no probe run")
+
+    est = estimate_sweep(store.path, plan, base, trainer=no_probe)
+    # NER: 100 batches, ceil(MIN_STEPS / 100) = 16 epochs; sentiment: 20 batches, MAX_EPOCHS (20).
+    ner_epochs = -(-MIN_STEPS // 100)
+    assert ner_epochs < MAX_EPOCHS
+    joint = 100 * ner_epochs + 20 * MAX_EPOCHS  # NER's batches only in the first 16 epochs
+    assert est.steps_per_run == joint < 120 * MAX_EPOCHS
+    assert est.total_steps == 2 * joint + 100 * ner_epochs + 20 * MAX_EPOCHS  # two joint points, two baselines
+    assert est.runs == 4
+    assert est.total_seconds == pytest.approx(est.total_steps * 0.5 + est.evaluation_seconds)
 
 
 def _probe_trainer(run_id: str, step_seconds: float):
@@ -154,7 +175,8 @@ def test_the_estimate_prefers_the_speed_finished_runs_recorded_here(tmp_path, mo
     probe_run = store.create_run(base.to_dict())
     est = estimate_sweep(store.path, plan, base, trainer=_probe_trainer(probe_run, 0.05))
     assert not est.from_finished_runs and 0.04 <= est.step_seconds < 0.5
-    assert est.steps_per_run == 40 and est.runs == len(plan)
+    train_docs = store.labelled_counts_per_split(["ner", "sentiment"])["train"]
+    assert est.steps_per_run == 2 * math.ceil(train_docs / 16) and est.runs == len(plan)  # the planned 2 epochs
     assert probe_run not in [r.id for r in store.run_records()]  # the probe leaves no trace
 
     record_throughput("some-encoder", "cpu", 32.0)  # 32 documents/s: half a second per batch of 16
@@ -165,7 +187,6 @@ def test_the_estimate_prefers_the_speed_finished_runs_recorded_here(tmp_path, mo
     cpu = dataclasses.replace(base, device="cpu")
     est = estimate_sweep(store.path, plan, cpu, trainer=no_probe)
     assert est.from_finished_runs and est.step_seconds == 0.5
-    train_docs = store.labelled_counts_per_split(["ner", "sentiment"])["train"]
     assert est.steps_per_run == 2 * math.ceil(train_docs / 16)  # the planned budget: 2 epochs
     assert est.total_seconds >= len(plan) * est.steps_per_run * 0.5
     auto = estimate_sweep(store.path, plan, dataclasses.replace(cpu, epochs="auto"), trainer=no_probe)

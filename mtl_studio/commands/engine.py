@@ -47,6 +47,10 @@ _INT_OPTIONS = [
     ("--seed", "seed", "random seed"),
     ("--patience", "early_stopping_patience", "early stopping: dev evaluations (one per epoch) without "
                                             "improvement (0 = off)"),
+    ("--stalled-task-patience", "stalled_task_patience", "a joint run's task whose dev score has not improved "
+                                                       "for N epochs while another still learns trains toward "
+                                                       "its own best epoch's predictions (default "
+                                                       f"{TrainConfig.stalled_task_patience}; 0 = off)"),
     ("--max-steps-per-epoch", "max_steps_per_epoch", "cap optimizer steps per epoch (0 = no cap)"),
     ("--conflict-every", "conflict_every", "gradient-conflict meter: the tasks' gradient cosine on the shared "
                                            f"encoder every N steps (default {TrainConfig.conflict_every}; 0 = off)"),

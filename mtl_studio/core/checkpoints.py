@@ -2,6 +2,8 @@
 
     last/model/           a model folder (core/artifacts.py)
     last/trainer_state.json  where the run is (TrainerState), the strategy's state and the run config
+    last/distillation.safetensors  task distillation's weight snapshots and teacher logits, when a joint
+                          run has any (core/task_distillation.py)
     last/optimizer.pt     optimizer, scheduler, grad scaler, strategy parameters and RNG state: only tensors
                           and numbers written by this app into its own folder, read back with
                           torch.load(weights_only=True); weights are never pickled.
@@ -20,6 +22,7 @@ from .paths import RESUME_STATE_FILE
 
 STATE_FILE = RESUME_STATE_FILE
 OPTIMIZER_FILE = "optimizer.pt"
+DISTILLATION_FILE = "distillation.safetensors"
 
 
 @dataclass
@@ -36,6 +39,7 @@ class TrainerState:
     epoch_loss_sums: dict[str, list[float]] = field(default_factory=dict)  # task -> [sum, steps]
     stopped_early: bool = False
     collapse_warned: list[str] = field(default_factory=list)
+    plateaus: dict[str, Any] = field(default_factory=dict)  # core.task_distillation.TaskPlateaus.to_dict()
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -54,12 +58,15 @@ class TrainingParts:
     scheduler: Any  # torch.optim.lr_scheduler.LambdaLR
     scaler: Any  # torch.amp.GradScaler or None
     strategy: Any  # WeightingStrategy
+    distillation: Any = None  # core.task_distillation.DistillationState (its tensors: a safetensors file)
 
 
 def save_resume_point(folder: Path, parts: TrainingParts, *, tokenizer: Any, labels: dict[str, Any],
                       model_config: dict[str, Any], folder_extra: dict[str, Any], run_id: str,
                       state: TrainerState, config: dict[str, Any]) -> None:
     """Write `folder` (last/) in one atomic swap."""
+    from safetensors.torch import save_file
+
     tensors = {
         "optimizer": parts.optimizer.state_dict(),
         "scheduler": parts.scheduler.state_dict(),
@@ -77,6 +84,8 @@ def save_resume_point(folder: Path, parts: TrainingParts, *, tokenizer: Any, lab
         (tmp / "model").mkdir()
         write_model_files(tmp / "model", parts.model, tokenizer, labels, model_config, extra=folder_extra)
         torch.save(tensors, tmp / OPTIMIZER_FILE)
+        if parts.distillation:
+            save_file(parts.distillation.to_flat(), str(tmp / DISTILLATION_FILE))
         (tmp / STATE_FILE).write_text(json.dumps(trainer_state, indent=1), encoding="utf-8")
 
     write_folder_atomically(folder, fill)
@@ -84,7 +93,7 @@ def save_resume_point(folder: Path, parts: TrainingParts, *, tokenizer: Any, lab
 
 def load_resume_point(folder: Path, parts: TrainingParts, device: torch.device) -> TrainerState | None:
     """Restore `parts` and the RNG from `folder` (every rank reads it); None when there is no resume point."""
-    from safetensors.torch import load_model
+    from safetensors.torch import load_file, load_model
 
     if not (folder / STATE_FILE).is_file():
         return None
@@ -103,4 +112,9 @@ def load_resume_point(folder: Path, parts: TrainingParts, device: torch.device) 
     torch.set_rng_state(tensors["torch_rng"])
     if torch.cuda.is_available() and tensors.get("cuda_rng"):
         torch.cuda.set_rng_state_all(tensors["cuda_rng"])
+    if parts.distillation is not None and (folder / DISTILLATION_FILE).is_file():
+        from .task_distillation import DistillationState
+
+        restored = DistillationState.from_flat(load_file(str(folder / DISTILLATION_FILE)))
+        parts.distillation.snapshots, parts.distillation.targets = restored.snapshots, restored.targets
     return TrainerState.from_dict(saved["state"])

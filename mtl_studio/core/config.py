@@ -150,6 +150,10 @@ class TrainConfig:
     # Early stopping on the dev split: evaluations (one per epoch) without improvement; 0 = off. Three, as
     # the short epochs of a small project give a noisy dev score (README "Training budget").
     early_stopping_patience: int = 3
+    # A task of a joint run whose own dev score has not improved for this many epochs, while another task
+    # still learns, is trained toward its own predictions at its best dev epoch from then on
+    # (core/task_distillation.py; README "Joint runs with the default settings"); 0 = off.
+    stalled_task_patience: int = 2
     # Evaluate on dev every epoch; evaluation needs a dev split with labels.
     eval_each_epoch: bool = True
     # Internal: cap the number of training batches per epoch (benchmarks, smoke tests); 0 = no cap.

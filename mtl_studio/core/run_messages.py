@@ -34,6 +34,9 @@ RUN_MESSAGES: dict[str, str] = {
                          "over the last {n} measurements): try the PCGrad strategy or a lower weight for one task",
     "early_stopping": "early stopping after epoch {epoch}: no dev improvement for {patience} epoch(s); "
                       "best epoch {best}",
+    "task_distilled": "after epoch {epoch}, {task} has not improved on dev for {patience} epoch(s) (best "
+                      "{best:.4f}): it now trains toward its own predictions of its best epoch while the other "
+                      "tasks go on",
     "evaluating_best": "evaluating the best model on dev and test",
 }
 

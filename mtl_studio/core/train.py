@@ -53,6 +53,7 @@ from .model import MultiTaskModel, load_encoder
 from .paths import RESUME_POINT_DIR, has_resume_point
 from .prediction_store import store_predictions
 from .schema import TASK_ENTITY_SENTIMENT
+from .task_distillation import DistillationState, TaskPlateaus, kd_loss_rows, snapshot, teacher_predictions
 from .run_bookkeeping import RunBookkeeping, final_metrics, resumable_config, stopped_metrics
 from .run_liveness import resume_hint
 from .run_messages import RunNote
@@ -296,6 +297,8 @@ class Trainer:
         if self.ctx.rank:
             torch.manual_seed(self.config.seed + self.ctx.rank)  # different dropout per rank after identical init
         self.state = TrainerState()
+        # Tasks of a joint run that stall are distilled from their best epoch (core/task_distillation.py).
+        self.distillation = DistillationState()
         return notes
 
     def _setup_device(self) -> None:
@@ -524,7 +527,7 @@ class Trainer:
         # automatic sync is off for the whole step, from the forward on. The one place no_sync is entered.
         sync_off = self.strategy.gradient_based and hasattr(self.forward, "no_sync")
         with (self.forward.no_sync() if sync_off else contextlib.nullcontext()):
-            losses, extra, global_losses = self._losses(batch, counts, divisor, keep, mlm_ids, mlm_labels,
+            losses, extra, global_losses = self._losses(batch, local, counts, divisor, keep, mlm_ids, mlm_labels,
                                                         mlm_positions)
             self._measure_conflict(losses)
             weights = self._backward_and_update(losses, extra, global_losses)
@@ -575,10 +578,12 @@ class Trainer:
         return (spans, torch.full((1,), L.IGNORE, dtype=torch.long, device=self.device),
                 torch.zeros((1,), device=self.device))
 
-    def _losses(self, batch: Any, counts: list[float], divisor: list[float], keep: float, mlm_ids: Any,
-                mlm_labels: Any, mlm_positions: Any
+    def _losses(self, batch: Any, examples: list[int], counts: list[float], divisor: list[float], keep: float,
+                mlm_ids: Any, mlm_labels: Any, mlm_positions: Any
                 ) -> tuple[dict[str, torch.Tensor], torch.Tensor, dict[str, float]]:
-        """Forward and losses: (task losses, the weighted terms outside task weighting, global loss values)."""
+        """Forward and losses: (task losses, the weighted terms outside task weighting, global loss values).
+        `examples`: the training examples of the batch's rows. A distilled task's loss is the divergence
+        from its teacher's logits on the same labelled positions, so the counts divide it alike."""
         cfg, ctx = self.config, self.ctx
         spans, polarities, span_weights = self._entity_spans(batch)
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
@@ -599,6 +604,9 @@ class Trainer:
                                                    multi_label=self.labels.label_set(task).multi_label)
             sums[task] = task_sum * keep
             extra = extra + 0.0 * task_sum
+        for task in self.distillation.targets:
+            sums[task] = self._distilled_sum(task, batch, examples, token_logits, sequence_logits,
+                                             label_logits) * keep
         losses: dict[str, torch.Tensor] = {}
         count_of = dict(zip(["ner", "sentiment", *self.further_tasks], zip(counts, divisor)))
         for task in self.tasks:
@@ -629,6 +637,87 @@ class Trainer:
         if not losses:
             raise _Failure("a training batch has no labelled document for any task")  # encoding prevents it
         return losses, extra, global_losses
+
+    def _labelled_rows(self, task: str, batch: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mask of the task's labelled positions, their weights): tokens (batch, seq) for NER, documents
+        (batch,) for the document tasks."""
+        if task == "ner":
+            mask = batch.ner_labels != L.IGNORE
+            return mask, batch.ner_example_weights.unsqueeze(1).expand_as(mask)[mask]
+        if task == "sentiment":
+            mask = batch.sentiment_labels != L.IGNORE
+            return mask, batch.sentiment_example_weights[mask]
+        mask = ~label_set_unlabelled(batch.label_targets[task])
+        return mask, batch.label_example_weights[task][mask]
+
+    def _distilled_sum(self, task: str, batch: Any, examples: list[int], token_logits: torch.Tensor,
+                       sequence_logits: torch.Tensor, label_logits: dict[str, torch.Tensor]) -> torch.Tensor:
+        """A distilled task's loss sum: over its labelled positions of the batch, the weighted divergence
+        from its teacher (core/task_distillation.py)."""
+        mask, weights = self._labelled_rows(task, batch)
+        logits = token_logits if task == "ner" else sequence_logits if task == "sentiment" else label_logits[task]
+        rows = (mask if mask.dim() == 1 else mask.any(dim=1)).nonzero().flatten().tolist()
+        if not rows:
+            return 0.0 * logits.sum()  # keeps the head in the backward (DDP)
+        teacher = self.distillation.rows(task, [examples[r] for r in rows])
+        multi = task not in ("ner", "sentiment") and self.labels.label_set(task).multi_label
+        per_row = kd_loss_rows(logits[mask], teacher, multi_label=multi)
+        return (per_row * weights.to(per_row.dtype)).sum()
+
+    @torch.no_grad()
+    def _teacher_logits(self, task: str, weights: dict[str, torch.Tensor]) -> dict[int, torch.Tensor]:
+        """The logits of the model with `weights` (a task's best epoch) for `task` on every training
+        example labelled for it: per example its labelled tokens' (NER) or its document's logits."""
+        kinds = self.train_set.kinds()
+        labelled = [i for i, k in enumerate(kinds) if task in self.train_set.kind_tasks(k)]
+        size = max(2 * self.config.batch_size, 32)
+
+        def batches():
+            for start in range(0, len(labelled), size):
+                idx = labelled[start:start + size]
+                yield idx, collate([self.train_set.examples[i] for i in idx], self._pad_id(),
+                                   label_sets=self.labels.label_sets)
+
+        def predict(chunk) -> dict[int, torch.Tensor]:
+            idx, cpu_batch = chunk
+            batch = cpu_batch.to(self.device)
+            spans, _, _ = self._entity_spans(batch)
+            with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
+                out = self.model(batch.input_ids, batch.attention_mask, entity_spans=spans)
+            mask, _ = self._labelled_rows(task, batch)
+            logits = (out.token_logits if task == "ner" else out.sequence_logits if task == "sentiment"
+                      else out.label_logits[task])
+            got = {}
+            for r, i in enumerate(idx):
+                if bool(mask[r].any()):
+                    got[i] = logits[r][mask[r]].float().cpu() if task == "ner" else logits[r].float().cpu()
+            return got
+
+        return teacher_predictions(self.model, weights, batches(), predict)
+
+    def _observe_plateaus(self, report: EvalReport | None) -> tuple[list[str], list[str]]:
+        """Rank 0, after a dev evaluation: (tasks that improved, tasks to switch to distillation)."""
+        patience = self.config.stalled_task_patience
+        if report is None or patience <= 0 or len(self.tasks) < 2:
+            return [], []
+        plateaus = TaskPlateaus.from_dict(self.state.plateaus)
+        scores = {t: f for t, f in report.task_f1().items() if t in self.tasks}
+        changes = plateaus.observe(scores, patience, [t for t in self.tasks if t != TASK_ENTITY_SENTIMENT],
+                                   may_switch=self.state.global_step >= self.budget.warmup_steps)
+        self.state.plateaus = plateaus.to_dict()
+        return changes
+
+    def _apply_plateaus(self, improved: list[str], switched: list[str]) -> Iterator[Event]:
+        """Every rank: keep a copy of the weights for each task that improved (its teacher should it
+        stall), and switch the stalled ones to distillation from their copy."""
+        for task in improved:
+            self.distillation.snapshots[task] = snapshot(self.model)
+        for task in switched:
+            self.distillation.targets[task] = self._teacher_logits(task, self.distillation.snapshots.pop(task))
+            if self.ctx.is_main:
+                yield LogMessage.of(RunNote("info", "task_distilled", {
+                    "task": task, "epoch": self.state.epoch + 1, "best": self.state.plateaus["best"][task],
+                    "patience": self.config.stalled_task_patience}))
 
     def _measure_conflict(self, losses: dict[str, torch.Tensor]) -> None:
         """On meter steps: the tasks' gradient cosine, from extra backward passes on the retained graph."""
@@ -710,6 +799,7 @@ class Trainer:
         """Evaluate (rank 0), update best/patience; returns 'continue', 'early_stop' or 'stopped'."""
         st = self.state
         decision = "continue"
+        changes: tuple[list[str], list[str]] = ([], [])  # tasks that improved, tasks switched to distillation
         if self.ctx.is_main:
             report: EvalReport | None = None
             if self.config.eval_each_epoch and self.data.dev_tasks:
@@ -719,14 +809,18 @@ class Trainer:
                 else:
                     report = result[0]
             if decision != "stopped":
-                decision = yield from self._keep_best(report)
+                changes = self._observe_plateaus(report)
+                # A task switched to distillation starts a new stretch: the run's patience counts afresh.
+                decision = yield from self._keep_best(report, restart_patience=bool(changes[1]))
         # Every rank follows rank 0's decision and bookkeeping.
-        decision, best = self.ctx.broadcast_object((decision, (st.best_score, st.best_epoch,
-                                                               st.epochs_without_improvement)))
+        decision, best, changes, st.plateaus = self.ctx.broadcast_object((decision, (
+            st.best_score, st.best_epoch, st.epochs_without_improvement), changes, st.plateaus))
         st.best_score, st.best_epoch, st.epochs_without_improvement = best
+        if decision == "continue":
+            yield from self._apply_plateaus(*changes)
         return decision
 
-    def _keep_best(self, report: EvalReport | None) -> Iterator[Event]:
+    def _keep_best(self, report: EvalReport | None, *, restart_patience: bool = False) -> Iterator[Event]:
         """Record the epoch, save best/ when dev improved (or was not scored), count patience (rank 0);
         returns 'continue' or 'early_stop'."""
         cfg, st = self.config, self.state
@@ -743,7 +837,7 @@ class Trainer:
             save_model_folder(self.run_dir / "best", self.model, self.tokenizer, self.labels.to_dict(),
                               self._model_config(), extra=self._folder_extra(epoch))
             return "continue"
-        st.epochs_without_improvement += 1
+        st.epochs_without_improvement = 0 if restart_patience else st.epochs_without_improvement + 1
         patience = cfg.early_stopping_patience
         if patience > 0 and st.epochs_without_improvement >= patience and epoch < cfg.epochs:
             yield LogMessage.of(RunNote("info", "early_stopping", {
@@ -763,7 +857,8 @@ class Trainer:
     # ---- checkpoints -----------------------------------------------------------------------------------
 
     def _parts(self) -> TrainingParts:
-        return TrainingParts(self.model, self.optimizer, self.scheduler, self.scaler, self.strategy)
+        return TrainingParts(self.model, self.optimizer, self.scheduler, self.scaler, self.strategy,
+                             self.distillation)
 
     def _save_last(self) -> None:
         """The resume point (rank 0), see core/checkpoints.py. A full disk or a read-only run folder ends

@@ -109,6 +109,10 @@ _RUN_NOTES = {
     "early_stopping": QT_TRANSLATE_NOOP(
         "RunNotes", "early stopping after epoch {epoch}: no dev improvement for {patience} epoch(s); best "
                     "epoch {best}"),
+    "task_distilled": QT_TRANSLATE_NOOP(
+        "RunNotes", "after epoch {epoch}, {task} has not improved on dev for {patience} epoch(s) (best "
+                    "{best:.4f}): it now trains toward its own predictions of its best epoch while the other "
+                    "tasks go on"),
     "evaluating_best": QT_TRANSLATE_NOOP("RunNotes", "evaluating the best model on dev and test"),
 }
 # Parameters that name something the GUI translates elsewhere.

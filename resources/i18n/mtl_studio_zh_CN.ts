@@ -858,7 +858,7 @@
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+84"/>
         <source>GPU {index}</source>
         <translation>GPU {index}</translation>
     </message>
@@ -2773,7 +2773,7 @@ accuracy</source>
 <context>
     <name>RunNotes</name>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-215"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-219"/>
         <source>max length {requested} exceeds what this encoder reads; using {used}</source>
         <translation>最大长度 {requested} 超过此编码器可读取的长度；改用 {used}</translation>
     </message>
@@ -2859,6 +2859,11 @@ accuracy</source>
     </message>
     <message>
         <location line="+3"/>
+        <source>after epoch {epoch}, {task} has not improved on dev for {patience} epoch(s) (best {best:.4f}): it now trains toward its own predictions of its best epoch while the other tasks go on</source>
+        <translation>第 {epoch} 轮后，{task} 在开发集上已 {patience} 轮没有提升（最佳 {best:.4f}）：此后它向自己最佳一轮的预测训练，其他任务继续学习</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>evaluating the best model on dev and test</source>
         <translation>正在开发集和测试集上评估最佳模型</translation>
     </message>
@@ -4132,7 +4137,7 @@ accuracy</source>
         <translation>任务与损失</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-81"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-85"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>

@@ -37,6 +37,8 @@ RUN_MESSAGES: dict[str, str] = {
     "task_distilled": "after epoch {epoch}, {task} has not improved on dev for {patience} epoch(s) (best "
                       "{best:.4f}): it now trains toward its own predictions of its best epoch while the other "
                       "tasks go on",
+    "task_distillation_ended": "after epoch {epoch}, {task} beat its best dev score ({best:.4f}): it trains on "
+                               "its labels again",
     "evaluating_best": "evaluating the best model on dev and test",
 }
 

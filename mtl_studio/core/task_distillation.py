@@ -42,29 +42,33 @@ class TaskPlateaus:
     distilled: list[str] = field(default_factory=list)  # in the order they were switched
 
     def observe(self, scores: Mapping[str, float], patience: int, distillable: Iterable[str], *,
-                may_switch: bool = True) -> tuple[list[str], list[str]]:
-        """One epoch's dev scores (task -> figure): (tasks that improved, tasks switched now). A task is
-        switched after `patience` epochs without improvement if it is distillable, has scored above 0
-        (a head that has learnt nothing yet has nothing to keep: a small project's NER can sit at 0 for
-        its first epochs), some other task scored here is still learning (not switched), and
-        `may_switch` (the trainer: the learning-rate warm-up is over, so a stall is not a slow start)."""
+                may_switch: bool = True) -> "PlateauChanges":
+        """One epoch's dev scores (task -> figure): what changes. A task is switched after `patience`
+        epochs without improvement if it is distillable, has scored above 0 (a head that has learnt
+        nothing yet has nothing to keep: a small project's NER can sit at 0 for its first epochs), some
+        other task scored here is still learning (not switched), and `may_switch` (the trainer: the
+        learning-rate warm-up is over, so a stall is not a slow start). A switched task that beats its
+        best again goes back to its labels: its stall was noise, not its peak (a dev score of 1,000
+        sentences dips for two epochs now and then while the task still has points to gain)."""
         can_switch = set(distillable)
-        improved: list[str] = []
-        switched: list[str] = []
+        changes = PlateauChanges()
         for task, score in scores.items():
-            if task in self.distilled:
-                continue
             if task not in self.best or score > self.best[task]:
                 self.best[task], self.stale[task] = float(score), 0
-                improved.append(task)
+                changes.improved.append(task)
+                if task in self.distilled:
+                    self.distilled.remove(task)
+                    changes.returned.append(task)
+                continue
+            if task in self.distilled:
                 continue
             self.stale[task] = self.stale.get(task, 0) + 1
-            learning = [t for t in scores if t != task and t not in self.distilled and t not in switched]
+            learning = [t for t in scores if t != task and t not in self.distilled and t not in changes.switched]
             if (may_switch and patience > 0 and self.stale[task] >= patience and task in can_switch
                     and self.best[task] > 0 and learning):
-                switched.append(task)
-        self.distilled.extend(switched)
-        return improved, switched
+                changes.switched.append(task)
+        self.distilled.extend(changes.switched)
+        return changes
 
     def to_dict(self) -> dict[str, Any]:
         return {"best": dict(self.best), "stale": dict(self.stale), "distilled": list(self.distilled)}
@@ -74,6 +78,16 @@ class TaskPlateaus:
         d = d or {}
         return cls(dict(d.get("best", {})), {k: int(v) for k, v in d.get("stale", {}).items()},
                    list(d.get("distilled", [])))
+
+
+@dataclass
+class PlateauChanges:
+    """One epoch's changes: tasks that beat their best (a new teacher snapshot each), tasks switched to
+    distillation, switched tasks that beat their best and go back to their labels."""
+
+    improved: list[str] = field(default_factory=list)
+    switched: list[str] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)
 
 
 def kd_loss_rows(student: Tensor, teacher: Tensor, *, multi_label: bool = False,

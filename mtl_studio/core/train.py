@@ -53,7 +53,8 @@ from .model import MultiTaskModel, load_encoder
 from .paths import RESUME_POINT_DIR, has_resume_point
 from .prediction_store import store_predictions
 from .schema import TASK_ENTITY_SENTIMENT
-from .task_distillation import DistillationState, TaskPlateaus, kd_loss_rows, snapshot, teacher_predictions
+from .task_distillation import (DistillationState, PlateauChanges, TaskPlateaus, kd_loss_rows, snapshot,
+                                teacher_predictions)
 from .run_bookkeeping import RunBookkeeping, final_metrics, resumable_config, stopped_metrics
 from .run_liveness import resume_hint
 from .run_messages import RunNote
@@ -695,11 +696,11 @@ class Trainer:
 
         return teacher_predictions(self.model, weights, batches(), predict)
 
-    def _observe_plateaus(self, report: EvalReport | None) -> tuple[list[str], list[str]]:
-        """Rank 0, after a dev evaluation: (tasks that improved, tasks to switch to distillation)."""
+    def _observe_plateaus(self, report: EvalReport | None) -> PlateauChanges:
+        """Rank 0, after a dev evaluation: which tasks improved, are switched to distillation or back."""
         patience = self.config.stalled_task_patience
         if report is None or patience <= 0 or len(self.tasks) < 2:
-            return [], []
+            return PlateauChanges()
         plateaus = TaskPlateaus.from_dict(self.state.plateaus)
         scores = {t: f for t, f in report.task_f1().items() if t in self.tasks}
         changes = plateaus.observe(scores, patience, [t for t in self.tasks if t != TASK_ENTITY_SENTIMENT],
@@ -707,12 +708,18 @@ class Trainer:
         self.state.plateaus = plateaus.to_dict()
         return changes
 
-    def _apply_plateaus(self, improved: list[str], switched: list[str]) -> Iterator[Event]:
+    def _apply_plateaus(self, changes: PlateauChanges) -> Iterator[Event]:
         """Every rank: keep a copy of the weights for each task that improved (its teacher should it
-        stall), and switch the stalled ones to distillation from their copy."""
-        for task in improved:
+        stall), switch the stalled ones to distillation from their copy, and a switched task that beat
+        its best back to its labels."""
+        for task in changes.returned:
+            del self.distillation.targets[task]
+            if self.ctx.is_main:
+                yield LogMessage.of(RunNote("info", "task_distillation_ended", {
+                    "task": task, "epoch": self.state.epoch + 1, "best": self.state.plateaus["best"][task]}))
+        for task in changes.improved:
             self.distillation.snapshots[task] = snapshot(self.model)
-        for task in switched:
+        for task in changes.switched:
             self.distillation.targets[task] = self._teacher_logits(task, self.distillation.snapshots.pop(task))
             if self.ctx.is_main:
                 yield LogMessage.of(RunNote("info", "task_distilled", {
@@ -799,7 +806,7 @@ class Trainer:
         """Evaluate (rank 0), update best/patience; returns 'continue', 'early_stop' or 'stopped'."""
         st = self.state
         decision = "continue"
-        changes: tuple[list[str], list[str]] = ([], [])  # tasks that improved, tasks switched to distillation
+        changes = PlateauChanges()
         if self.ctx.is_main:
             report: EvalReport | None = None
             if self.config.eval_each_epoch and self.data.dev_tasks:
@@ -811,13 +818,13 @@ class Trainer:
             if decision != "stopped":
                 changes = self._observe_plateaus(report)
                 # A task switched to distillation starts a new stretch: the run's patience counts afresh.
-                decision = yield from self._keep_best(report, restart_patience=bool(changes[1]))
+                decision = yield from self._keep_best(report, restart_patience=bool(changes.switched))
         # Every rank follows rank 0's decision and bookkeeping.
         decision, best, changes, st.plateaus = self.ctx.broadcast_object((decision, (
             st.best_score, st.best_epoch, st.epochs_without_improvement), changes, st.plateaus))
         st.best_score, st.best_epoch, st.epochs_without_improvement = best
         if decision == "continue":
-            yield from self._apply_plateaus(*changes)
+            yield from self._apply_plateaus(changes)
         return decision
 
     def _keep_best(self, report: EvalReport | None, *, restart_patience: bool = False) -> Iterator[Event]:

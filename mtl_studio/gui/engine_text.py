@@ -113,6 +113,9 @@ _RUN_NOTES = {
         "RunNotes", "after epoch {epoch}, {task} has not improved on dev for {patience} epoch(s) (best "
                     "{best:.4f}): it now trains toward its own predictions of its best epoch while the other "
                     "tasks go on"),
+    "task_distillation_ended": QT_TRANSLATE_NOOP(
+        "RunNotes", "after epoch {epoch}, {task} beat its best dev score ({best:.4f}): it trains on its labels "
+                    "again"),
     "evaluating_best": QT_TRANSLATE_NOOP("RunNotes", "evaluating the best model on dev and test"),
 }
 # Parameters that name something the GUI translates elsewhere.

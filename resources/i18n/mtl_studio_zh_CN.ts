@@ -858,7 +858,7 @@
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+87"/>
         <source>GPU {index}</source>
         <translation>GPU {index}</translation>
     </message>
@@ -2773,7 +2773,7 @@ accuracy</source>
 <context>
     <name>RunNotes</name>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-219"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-222"/>
         <source>max length {requested} exceeds what this encoder reads; using {used}</source>
         <translation>最大长度 {requested} 超过此编码器可读取的长度；改用 {used}</translation>
     </message>
@@ -2864,6 +2864,11 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
+        <source>after epoch {epoch}, {task} beat its best dev score ({best:.4f}): it trains on its labels again</source>
+        <translation>第 {epoch} 轮后，{task} 超过了自己在开发集上的最佳成绩（{best:.4f}）：它重新按自己的标注训练</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>evaluating the best model on dev and test</source>
         <translation>正在开发集和测试集上评估最佳模型</translation>
     </message>
@@ -4137,7 +4142,7 @@ accuracy</source>
         <translation>任务与损失</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-85"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-88"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>

@@ -1,6 +1,7 @@
 """A joint run's stalled task trains toward its own best epoch's predictions (core/task_distillation.py)."""
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -20,35 +21,43 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 # ---- the bookkeeping ------------------------------------------------------------------------------------
 
+def _changes(p: TaskPlateaus, scores, patience=2, distillable=("ner", "sentiment"), **kw):
+    c = p.observe(scores, patience, distillable, **kw)
+    return c.improved, c.switched, c.returned
+
+
 def test_a_task_is_switched_after_its_own_patience_while_another_still_learns():
     p = TaskPlateaus()
-    assert p.observe({"ner": 0.5, "sentiment": 0.6}, 2, ["ner", "sentiment"]) == (["ner", "sentiment"], [])
-    assert p.observe({"ner": 0.6, "sentiment": 0.5}, 2, ["ner", "sentiment"]) == (["ner"], [])
-    assert p.observe({"ner": 0.7, "sentiment": 0.6}, 2, ["ner", "sentiment"]) == (["ner"], ["sentiment"])
+    assert _changes(p, {"ner": 0.5, "sentiment": 0.6}) == (["ner", "sentiment"], [], [])
+    assert _changes(p, {"ner": 0.6, "sentiment": 0.5}) == (["ner"], [], [])
+    assert _changes(p, {"ner": 0.7, "sentiment": 0.6}) == (["ner"], ["sentiment"], [])
     assert p.distilled == ["sentiment"] and p.best["sentiment"] == 0.6
-    # A switched task is not watched any more; the last task still learning is never switched (the
-    # run's own early stopping ends it).
+    # The last task still learning is never switched (the run's own early stopping ends it).
     for _ in range(4):
-        assert p.observe({"ner": 0.1, "sentiment": 0.9}, 2, ["ner", "sentiment"]) == ([], [])
+        assert _changes(p, {"ner": 0.1, "sentiment": 0.55}) == ([], [], [])
     assert p.distilled == ["sentiment"]
     assert TaskPlateaus.from_dict(p.to_dict()) == p
+    # A switched task that beats its best again was not at its peak: back to its labels, watched again.
+    assert _changes(p, {"ner": 0.1, "sentiment": 0.65}) == (["sentiment"], [], ["sentiment"])
+    assert p.distilled == [] and p.best["sentiment"] == 0.65
+    assert _changes(p, {"ner": 0.8, "sentiment": 0.6}) == (["ner"], [], [])
+    assert _changes(p, {"ner": 0.9, "sentiment": 0.6}) == (["ner"], ["sentiment"], [])
 
 
 def test_no_switch_for_a_task_that_has_learnt_nothing_during_warm_up_or_when_not_distillable():
     zero = TaskPlateaus()
-    for _ in range(4):  # a small project's NER at 0 for its first epochs: nothing to keep
-        assert zero.observe({"ner": 0.0, "sentiment": 0.5 + _ / 10}, 1, ["ner", "sentiment"])[1] == []
+    for i in range(4):  # a small project's NER at 0 for its first epochs: nothing to keep
+        assert _changes(zero, {"ner": 0.0, "sentiment": 0.5 + i / 10}, 1)[1] == []
     warm = TaskPlateaus()
-    for _ in range(4):
-        assert warm.observe({"ner": 0.5, "sentiment": 0.5 + _ / 10}, 1, ["ner", "sentiment"],
-                            may_switch=False)[1] == []
-    assert warm.observe({"ner": 0.5, "sentiment": 0.9}, 1, ["ner", "sentiment"]) == (["sentiment"], ["ner"])
+    for i in range(4):
+        assert _changes(warm, {"ner": 0.5, "sentiment": 0.5 + i / 10}, 1, may_switch=False)[1] == []
+    assert _changes(warm, {"ner": 0.5, "sentiment": 0.9}, 1) == (["sentiment"], ["ner"], [])
     fixed = TaskPlateaus()
-    for _ in range(4):  # entity sentiment is not distilled
-        assert fixed.observe({"entity_sentiment": 0.5, "ner": 0.5 + _ / 10}, 1, ["ner"])[1] == []
+    for i in range(4):  # entity sentiment is not distilled
+        assert _changes(fixed, {"entity_sentiment": 0.5, "ner": 0.5 + i / 10}, 1, ("ner",))[1] == []
     off = TaskPlateaus()
-    for _ in range(4):
-        assert off.observe({"ner": 0.5, "sentiment": 0.5 + _ / 10}, 0, ["ner", "sentiment"])[1] == []
+    for i in range(4):
+        assert _changes(off, {"ner": 0.5, "sentiment": 0.5 + i / 10}, 0)[1] == []
 
 
 def test_the_divergence_is_zero_only_at_the_teachers_predictions():
@@ -192,6 +201,20 @@ def test_a_stalled_task_is_distilled_from_the_next_epoch_and_the_run_resumes_ali
     assert resumed[-1].status == "completed"
     for x, y in zip(b[stop_at:], _steps(resumed), strict=True):
         assert x.losses == pytest.approx(y.losses, rel=1e-5, abs=1e-6)
+
+
+def test_a_distilled_task_that_beats_its_best_trains_on_its_labels_again(tmp_path, tiny_encoder, monkeypatch,
+                                                                         scripted_dev_scores):
+    """Sentiment is switched after epoch 3 and beats its best in epoch 4: it goes back to its labels."""
+    script = list(_SCRIPT)
+    script[3] = {"ner": 0.65, "sentiment": 0.7}
+    monkeypatch.setattr(sys.modules[__name__], "_SCRIPT", script)
+    make_project(tmp_path / "p.mtl", ENGINE).close()
+    events = list(train(str(tmp_path / "p.mtl"), _config(tiny_encoder)))
+    assert events[-1].status == "completed"
+    codes = [(e.code, e.params["epoch"]) for e in events if isinstance(e, LogMessage)
+             and e.code.startswith("task_distill")]
+    assert codes == [("task_distilled", 3), ("task_distillation_ended", 4)]
 
 
 def test_a_single_task_run_is_never_distilled(tmp_path, tiny_encoder, scripted_dev_scores):

@@ -93,7 +93,8 @@ class PlateauChanges:
 def kd_loss_rows(student: Tensor, teacher: Tensor, *, multi_label: bool = False,
                  temperature: float = TEMPERATURE) -> Tensor:
     """Per row, T^2 * KL(teacher || student), both softened by T (T^2 keeps the gradient's scale as T
-    changes, Hinton et al. 2015). Rows: tokens or documents, (rows, classes) logits. Multi-label: a binary
+    changes, Hinton et al. 2015). Logits (..., classes): a row per token or document, the divergence over
+    the last dimension. Multi-label: a binary
     KL per class, averaged over the classes as core/losses.label_set_loss_sum averages them."""
     s = student.float() / temperature
     t = teacher.to(student.device).float() / temperature
@@ -127,8 +128,15 @@ class DistillationState:
     # ---- the resume point: one flat safetensors file -------------------------------------------------
 
     def to_flat(self) -> dict[str, Tensor]:
-        flat = {f"snapshot/{task}/{name}": t.contiguous() for task, weights in self.snapshots.items()
-                for name, t in weights.items()}
+        # Tasks that improved in the same epoch share one snapshot in memory; safetensors refuses tensors
+        # that share storage, so a second task's copy is written as its own.
+        flat: dict[str, Tensor] = {}
+        written: set[int] = set()
+        for task, weights in self.snapshots.items():
+            fresh = id(weights) not in written
+            written.add(id(weights))
+            flat.update({f"snapshot/{task}/{name}": t.contiguous() if fresh else t.clone()
+                         for name, t in weights.items()})
         flat.update({f"target/{task}/{i}": t.contiguous() for task, rows in self.targets.items()
                      for i, t in rows.items()})
         return flat

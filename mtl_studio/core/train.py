@@ -519,6 +519,8 @@ class Trainer:
         counts = ctx.all_reduce_sum(local_counts).tolist()
         divisor = [max(c, 1e-12) / ctx.world_size for c in counts]  # share of the global mean (see distributed)
         batch = cpu_batch.to(self.device, non_blocking=True)
+        teachers = {task: t.to(self.device, non_blocking=True)
+                    for task, t in self._teacher_batch(cpu_batch, local).items()}
         if use_mlm:
             mlm_ids = mlm_ids.to(self.device, non_blocking=True)
             mlm_labels = mlm_labels.to(self.device, non_blocking=True)
@@ -528,7 +530,7 @@ class Trainer:
         # automatic sync is off for the whole step, from the forward on. The one place no_sync is entered.
         sync_off = self.strategy.gradient_based and hasattr(self.forward, "no_sync")
         with (self.forward.no_sync() if sync_off else contextlib.nullcontext()):
-            losses, extra, global_losses = self._losses(batch, local, counts, divisor, keep, mlm_ids, mlm_labels,
+            losses, extra, global_losses = self._losses(batch, teachers, counts, divisor, keep, mlm_ids, mlm_labels,
                                                         mlm_positions)
             self._measure_conflict(losses)
             weights = self._backward_and_update(losses, extra, global_losses)
@@ -579,12 +581,12 @@ class Trainer:
         return (spans, torch.full((1,), L.IGNORE, dtype=torch.long, device=self.device),
                 torch.zeros((1,), device=self.device))
 
-    def _losses(self, batch: Any, examples: list[int], counts: list[float], divisor: list[float], keep: float,
-                mlm_ids: Any, mlm_labels: Any, mlm_positions: Any
+    def _losses(self, batch: Any, teachers: dict[str, torch.Tensor], counts: list[float], divisor: list[float],
+                keep: float, mlm_ids: Any, mlm_labels: Any, mlm_positions: Any
                 ) -> tuple[dict[str, torch.Tensor], torch.Tensor, dict[str, float]]:
         """Forward and losses: (task losses, the weighted terms outside task weighting, global loss values).
-        `examples`: the training examples of the batch's rows. A distilled task's loss is the divergence
-        from its teacher's logits on the same labelled positions, so the counts divide it alike."""
+        `teachers`: a distilled task's teacher logits at the batch's positions (_teacher_batch); its loss
+        is the divergence from them on the same labelled positions, so the counts divide it alike."""
         cfg, ctx = self.config, self.ctx
         spans, polarities, span_weights = self._entity_spans(batch)
         with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
@@ -606,8 +608,8 @@ class Trainer:
             sums[task] = task_sum * keep
             extra = extra + 0.0 * task_sum
         for task in self.distillation.targets:
-            sums[task] = self._distilled_sum(task, batch, examples, token_logits, sequence_logits,
-                                             label_logits) * keep
+            logits = self._task_logits(task, token_logits, sequence_logits, label_logits)
+            sums[task] = self._distilled_sum(task, batch, teachers.get(task), logits) * keep
         losses: dict[str, torch.Tensor] = {}
         count_of = dict(zip(["ner", "sentiment", *self.further_tasks], zip(counts, divisor)))
         for task in self.tasks:
@@ -640,30 +642,49 @@ class Trainer:
         return losses, extra, global_losses
 
     def _labelled_rows(self, task: str, batch: Any) -> tuple[torch.Tensor, torch.Tensor]:
-        """(mask of the task's labelled positions, their weights): tokens (batch, seq) for NER, documents
-        (batch,) for the document tasks."""
+        """(mask of the task's labelled positions, the example weight at each position, 0 elsewhere):
+        tokens (batch, seq) for NER, documents (batch,) for the document tasks."""
         if task == "ner":
             mask = batch.ner_labels != L.IGNORE
-            return mask, batch.ner_example_weights.unsqueeze(1).expand_as(mask)[mask]
+            return mask, batch.ner_example_weights.unsqueeze(1) * mask
         if task == "sentiment":
             mask = batch.sentiment_labels != L.IGNORE
-            return mask, batch.sentiment_example_weights[mask]
+            return mask, batch.sentiment_example_weights * mask
         mask = ~label_set_unlabelled(batch.label_targets[task])
-        return mask, batch.label_example_weights[task][mask]
+        return mask, batch.label_example_weights[task] * mask
 
-    def _distilled_sum(self, task: str, batch: Any, examples: list[int], token_logits: torch.Tensor,
-                       sequence_logits: torch.Tensor, label_logits: dict[str, torch.Tensor]) -> torch.Tensor:
+    @staticmethod
+    def _task_logits(task: str, token_logits: torch.Tensor, sequence_logits: torch.Tensor,
+                     label_logits: dict[str, torch.Tensor]) -> torch.Tensor:
+        return token_logits if task == "ner" else sequence_logits if task == "sentiment" else label_logits[task]
+
+    def _teacher_batch(self, cpu_batch: Any, examples: list[int]) -> dict[str, torch.Tensor]:
+        """Per distilled task, its teacher logits laid out as the batch's logits (CPU, before the copy to
+        the device; zeros where the task is unlabelled), so the divergence is masked like the other
+        losses, without indexing device tensors by a mask (a device sync). A task with no labelled row
+        in the batch gets none."""
+        out: dict[str, torch.Tensor] = {}
+        for task, targets in self.distillation.targets.items():
+            mask, _ = self._labelled_rows(task, cpu_batch)
+            rows = (mask if mask.dim() == 1 else mask.any(dim=1)).nonzero().flatten().tolist()
+            if not rows:
+                continue
+            teacher = self.distillation.rows(task, [examples[r] for r in rows])
+            laid_out = torch.zeros(*mask.shape, teacher.shape[-1], dtype=teacher.dtype)
+            laid_out[mask] = teacher
+            out[task] = laid_out
+        return out
+
+    def _distilled_sum(self, task: str, batch: Any, teacher: torch.Tensor | None,
+                       logits: torch.Tensor) -> torch.Tensor:
         """A distilled task's loss sum: over its labelled positions of the batch, the weighted divergence
         from its teacher (core/task_distillation.py)."""
-        mask, weights = self._labelled_rows(task, batch)
-        logits = token_logits if task == "ner" else sequence_logits if task == "sentiment" else label_logits[task]
-        rows = (mask if mask.dim() == 1 else mask.any(dim=1)).nonzero().flatten().tolist()
-        if not rows:
+        if teacher is None:
             return 0.0 * logits.sum()  # keeps the head in the backward (DDP)
-        teacher = self.distillation.rows(task, [examples[r] for r in rows])
+        _, weights = self._labelled_rows(task, batch)
         multi = task not in ("ner", "sentiment") and self.labels.label_set(task).multi_label
-        per_row = kd_loss_rows(logits[mask], teacher, multi_label=multi)
-        return (per_row * weights.to(per_row.dtype)).sum()
+        per_position = kd_loss_rows(logits, teacher, multi_label=multi)
+        return (per_position * weights.to(per_position.dtype)).sum()
 
     @torch.no_grad()
     def _teacher_logits(self, task: str, weights: dict[str, torch.Tensor]) -> dict[int, torch.Tensor]:
@@ -686,8 +707,7 @@ class Trainer:
             with torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.amp_dtype is not None):
                 out = self.model(batch.input_ids, batch.attention_mask, entity_spans=spans)
             mask, _ = self._labelled_rows(task, batch)
-            logits = (out.token_logits if task == "ner" else out.sequence_logits if task == "sentiment"
-                      else out.label_logits[task])
+            logits = self._task_logits(task, out.token_logits, out.sequence_logits, out.label_logits)
             got = {}
             for r, i in enumerate(idx):
                 if bool(mask[r].any()):
@@ -717,8 +737,9 @@ class Trainer:
             if self.ctx.is_main:
                 yield LogMessage.of(RunNote("info", "task_distillation_ended", {
                     "task": task, "epoch": self.state.epoch + 1, "best": self.state.plateaus["best"][task]}))
+        shared = snapshot(self.model) if changes.improved else None  # one copy for every task that improved
         for task in changes.improved:
-            self.distillation.snapshots[task] = snapshot(self.model)
+            self.distillation.snapshots[task] = shared
         for task in changes.switched:
             self.distillation.targets[task] = self._teacher_logits(task, self.distillation.snapshots.pop(task))
             if self.ctx.is_main:

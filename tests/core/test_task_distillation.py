@@ -80,11 +80,13 @@ def test_the_distillation_tensors_round_trip_through_one_flat_file(tmp_path):
 
     state = DistillationState()
     state.snapshots["topic/sub"] = {"encoder.w": torch.ones(2, 2), "head.b": torch.zeros(3)}
+    state.snapshots["ner"] = state.snapshots["topic/sub"]  # improved in the same epoch: one copy in memory
     state.targets["ner"] = {0: torch.randn(4, 5), 7: torch.randn(2, 5)}
     state.targets["sentiment"] = {3: torch.randn(3)}
     save_file(state.to_flat(), str(tmp_path / "d.safetensors"))
     back = DistillationState.from_flat(load_file(str(tmp_path / "d.safetensors")))
-    assert back.snapshots.keys() == {"topic/sub"} and back.targets.keys() == {"ner", "sentiment"}
+    assert back.snapshots.keys() == {"topic/sub", "ner"} and back.targets.keys() == {"ner", "sentiment"}
+    torch.testing.assert_close(back.snapshots["ner"]["head.b"], torch.zeros(3))
     torch.testing.assert_close(back.snapshots["topic/sub"]["encoder.w"], torch.ones(2, 2))
     torch.testing.assert_close(back.targets["ner"][7], state.targets["ner"][7])
     assert back.rows("ner", [7, 0]).shape == (6, 5) and back.rows("sentiment", [3]).shape == (1, 3)

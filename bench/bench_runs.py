@@ -35,7 +35,7 @@ def train_and_score(project: Path, config: Any, name: str, log_every: int = 50) 
             if ev.step % log_every == 0:
                 print(f"[{name}] step {ev.step}/{ev.total_steps} " +
                       " ".join(f"{k}={v:.3f}" for k, v in ev.losses.items()), file=sys.stderr)
-        elif isinstance(ev, LogMessage) and ev.level != "info":
+        elif isinstance(ev, LogMessage) and (ev.level != "info" or ev.code.startswith(("weight_soup", "task_dist"))):
             print(f"[{name}] {ev.level}: {ev.text}", file=sys.stderr)
         elif isinstance(ev, RunFinished):
             finished = ev
@@ -56,5 +56,6 @@ def train_and_score(project: Path, config: Any, name: str, log_every: int = 50) 
         "sentiment_accuracy": sent["accuracy"] if sent else None,
         "sentiment_test_documents": sent["documents"] if sent else None,
         "test_score": test.get("score"),
+        "soup_epochs": finished.metrics.get("soup_epochs"),
         "dev": finished.metrics.get("dev"),
     }

@@ -40,6 +40,7 @@ class TrainerState:
     stopped_early: bool = False
     collapse_warned: list[str] = field(default_factory=list)
     plateaus: dict[str, Any] = field(default_factory=dict)  # core.task_distillation.TaskPlateaus.to_dict()
+    soup: dict[str, Any] = field(default_factory=dict)  # core.weight_soup.EpochShelf.to_dict()
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -154,6 +154,10 @@ class TrainConfig:
     # still learns, is trained toward its own predictions at its best dev epoch from then on
     # (core/task_distillation.py; README "Joint runs with the default settings"); 0 = off.
     stalled_task_patience: int = 2
+    # At the end of a joint run, the average of the weights of its best epochs (and each task's best
+    # epoch) replaces the best epoch when it scores higher on dev: a greedy weight soup
+    # (core/weight_soup.py; README "Joint runs with the default settings").
+    weight_soup: bool = True
     # Evaluate on dev every epoch; evaluation needs a dev split with labels.
     eval_each_epoch: bool = True
     # Internal: cap the number of training batches per epoch (benchmarks, smoke tests); 0 = no cap.

@@ -46,6 +46,7 @@ def runs_dir_for(project_path: str | os.PathLike[str]) -> Path:
 # A run's resume point (written by core/checkpoints.py): <run folder>/last/, complete once its state file
 # is there. Named here, without torch, so that the store can tell whether an interrupted run has one.
 RESUME_POINT_DIR = "last"
+EPOCH_WEIGHTS_DIR = "epoch-weights"  # a joint run's candidate epochs for the weight soup (core/weight_soup.py)
 RESUME_STATE_FILE = "trainer_state.json"
 
 

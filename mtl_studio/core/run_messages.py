@@ -39,6 +39,11 @@ RUN_MESSAGES: dict[str, str] = {
                       "tasks go on",
     "task_distillation_ended": "after epoch {epoch}, {task} beat its best dev score ({best:.4f}): it trains on "
                                "its labels again",
+    "weight_soup_trying": "averaging the weights of the best epochs: trying {n} average(s) on dev",
+    "weight_soup_used": "the average of epochs {epochs} scores {score:.4f} on dev against {best:.4f} for epoch "
+                        "{best_epoch} alone: it is the run's model",
+    "weight_soup_not_better": "no average of the best epochs beat epoch {best_epoch} on dev ({best:.4f}): it "
+                              "stays the run's model",
     "evaluating_best": "evaluating the best model on dev and test",
 }
 

@@ -50,7 +50,7 @@ from .features import EncodedDataset, collate, label_set_unlabelled, length_grou
 from .kind_optimizer import NOT_SCALED, KindAdamW, kind_key
 from .gradient_conflict import ConflictHint, ConflictMeasurement, GradientConflictMeter, shared_parameter_groups
 from .model import MultiTaskModel, load_encoder
-from .paths import RESUME_POINT_DIR, has_resume_point
+from .paths import EPOCH_WEIGHTS_DIR, RESUME_POINT_DIR, has_resume_point
 from .prediction_store import store_predictions
 from .schema import TASK_ENTITY_SENTIMENT
 from .task_distillation import (DistillationState, PlateauChanges, TaskPlateaus, kd_loss_rows, snapshot,
@@ -61,6 +61,7 @@ from .run_messages import RunNote
 from .store import ProjectStore
 from .throughput import record_throughput
 from .training_data import load_training_data
+from .weight_soup import EpochShelf, Ingredient, greedy_soup, load_average
 from .weighting import WeightingContext, WeightingStrategy, collapsed_tasks, make_strategy
 from .weighting.fixed import FixedWeighting
 
@@ -858,6 +859,11 @@ class Trainer:
         if report is not None:
             yield EpochEvaluated(epoch, "dev", report.to_dict(), improved)
         self.book.epoch_done(epoch, self._epoch_mean_losses(), self.strategy.current_weights(), report)
+        if report is not None and score is not None and self._soup_enabled():
+            shelf = self._shelf()
+            shelf.offer(Ingredient(epoch, float(score), {t: float(f) for t, f in report.task_f1().items()}),
+                        self.model)
+            st.soup = shelf.to_dict()
         if improved:
             st.best_score, st.best_epoch = score, epoch
             st.best_metrics = {"dev": report.to_dict()} if report is not None else {}
@@ -872,6 +878,49 @@ class Trainer:
                 "epoch": epoch, "patience": patience, "best": st.best_epoch}))
             return "early_stop"
         return "continue"
+
+    # ---- the weight soup (core/weight_soup.py) -----------------------------------------------------------
+
+    def _soup_enabled(self) -> bool:
+        """A run of two tasks or more scored on dev each epoch: its tasks peak at different epochs. A
+        single-task run keeps its best epoch (measured on joint runs only)."""
+        return bool(self.config.weight_soup and len(self.tasks) >= 2 and self.config.eval_each_epoch
+                    and self.data.dev_tasks)
+
+    def _shelf(self) -> EpochShelf:
+        return EpochShelf.from_dict(self.run_dir / EPOCH_WEIGHTS_DIR, self.state.soup)
+
+    def _weight_soup(self) -> Iterator[Event]:
+        """Rank 0, at the end of a finished run: the greedy soup of the kept epochs; written to best/ when
+        it scores higher on dev than the best epoch. Cancelled by the stop handle (the best epoch stays)."""
+        st = self.state
+        shelf = self._shelf()
+        ingredients = shelf.ingredients()
+        best = next((i for i in ingredients if i.epoch == st.best_epoch), None)
+        if best is None or len(ingredients) < 2:
+            return
+        ingredients.remove(best)
+        ingredients.insert(0, best)  # the soup starts from the model best/ holds
+        yield LogMessage.of(RunNote("info", "weight_soup_trying", {"n": len(ingredients) - 1}))
+
+        def dev_score(epochs: tuple[int, ...]) -> float | None:
+            load_average(self.model, [shelf.path(e) for e in epochs], self.device)
+            result = self._evaluate(self.data.dev_docs, "dev", self.data.dev_tasks, stop=self.stop)
+            return None if result is None else result[0].score
+
+        soup = greedy_soup(ingredients, dev_score)
+        if soup is not None and len(soup.epochs) > 1 and soup.score > best.score:
+            load_average(self.model, [shelf.path(e) for e in soup.epochs], self.device)
+            save_model_folder(self.run_dir / "best", self.model, self.tokenizer, self.labels.to_dict(),
+                              self._model_config(), extra={**self._folder_extra(best.epoch),
+                                                           "soup_epochs": list(soup.epochs)})
+            self.soup_epochs = list(soup.epochs)
+            yield LogMessage.of(RunNote("info", "weight_soup_used", {
+                "epochs": ", ".join(map(str, soup.epochs)), "score": soup.score, "best": best.score,
+                "best_epoch": best.epoch}))
+        else:
+            yield LogMessage.of(RunNote("info", "weight_soup_not_better", {"best": best.score,
+                                                                           "best_epoch": best.epoch}))
 
     def _model_config(self) -> dict[str, Any]:
         d = self.config.to_dict()
@@ -922,6 +971,9 @@ class Trainer:
         if not self.ctx.is_main:
             yield RunFinished(self.run_id, status, st.best_epoch, {}, None)
             return
+        self.soup_epochs: list[int] = []
+        if self._soup_enabled():
+            yield from self._weight_soup()
         best = self.run_dir / "best"
         if (best / "model.safetensors").is_file():
             from safetensors.torch import load_model
@@ -941,10 +993,13 @@ class Trainer:
         metrics = final_metrics(tasks=self.tasks, best_epoch=st.best_epoch, epochs_trained=st.epoch,
                                 train_documents=self.data.train_counts, encoding=self.train_set.stats.to_dict(),
                                 reports=reports)
+        if self.soup_epochs:
+            metrics["soup_epochs"] = self.soup_epochs
         self.book.finished(status, metrics, self.run_dir)
         if self.ctx.world_size == 1 and self.speed.steps >= _TrainingSpeed.MIN_STEPS:
             record_throughput(self.config.encoder, self.device.type, self.speed.docs_per_second())
-        shutil.rmtree(self.run_dir / RESUME_POINT_DIR, ignore_errors=True)  # finished: no resume point needed
+        for folder in (RESUME_POINT_DIR, EPOCH_WEIGHTS_DIR):  # finished: no resume point, no soup to make
+            shutil.rmtree(self.run_dir / folder, ignore_errors=True)
         yield RunFinished(self.run_id, status, st.best_epoch, metrics, str(self.run_dir))
 
     def _finish_stopped(self) -> Iterator[Event]:

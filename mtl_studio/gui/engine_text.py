@@ -116,6 +116,14 @@ _RUN_NOTES = {
     "task_distillation_ended": QT_TRANSLATE_NOOP(
         "RunNotes", "after epoch {epoch}, {task} beat its best dev score ({best:.4f}): it trains on its labels "
                     "again"),
+    "weight_soup_trying": QT_TRANSLATE_NOOP(
+        "RunNotes", "averaging the weights of the best epochs: trying {n} average(s) on dev"),
+    "weight_soup_used": QT_TRANSLATE_NOOP(
+        "RunNotes", "the average of epochs {epochs} scores {score:.4f} on dev against {best:.4f} for epoch "
+                    "{best_epoch} alone: it is the run's model"),
+    "weight_soup_not_better": QT_TRANSLATE_NOOP(
+        "RunNotes", "no average of the best epochs beat epoch {best_epoch} on dev ({best:.4f}): it stays the "
+                    "run's model"),
     "evaluating_best": QT_TRANSLATE_NOOP("RunNotes", "evaluating the best model on dev and test"),
 }
 # Parameters that name something the GUI translates elsewhere.

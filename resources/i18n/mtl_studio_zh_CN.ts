@@ -858,7 +858,7 @@
         <translation>测试集</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+95"/>
         <source>GPU {index}</source>
         <translation>GPU {index}</translation>
     </message>
@@ -2773,7 +2773,7 @@ accuracy</source>
 <context>
     <name>RunNotes</name>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-222"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-230"/>
         <source>max length {requested} exceeds what this encoder reads; using {used}</source>
         <translation>最大长度 {requested} 超过此编码器可读取的长度；改用 {used}</translation>
     </message>
@@ -2866,6 +2866,21 @@ accuracy</source>
         <location line="+4"/>
         <source>after epoch {epoch}, {task} beat its best dev score ({best:.4f}): it trains on its labels again</source>
         <translation>第 {epoch} 轮后，{task} 超过了自己在开发集上的最佳成绩（{best:.4f}）：它重新按自己的标注训练</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>averaging the weights of the best epochs: trying {n} average(s) on dev</source>
+        <translation>正在对最佳几轮的权重取平均：在验证集上尝试 {n} 个平均模型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the average of epochs {epochs} scores {score:.4f} on dev against {best:.4f} for epoch {best_epoch} alone: it is the run&apos;s model</source>
+        <translation>第 {epochs} 轮权重的平均在验证集上得分 {score:.4f}，单独第 {best_epoch} 轮为 {best:.4f}：采用该平均作为本次运行的模型</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>no average of the best epochs beat epoch {best_epoch} on dev ({best:.4f}): it stays the run&apos;s model</source>
+        <translation>最佳几轮的任何平均在验证集上都未超过第 {best_epoch} 轮（{best:.4f}）：仍采用该轮作为本次运行的模型</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -4142,7 +4157,7 @@ accuracy</source>
         <translation>任务与损失</translation>
     </message>
     <message>
-        <location filename="../../mtl_studio/gui/engine_text.py" line="-88"/>
+        <location filename="../../mtl_studio/gui/engine_text.py" line="-96"/>
         <source>Fixed weights</source>
         <translation>固定权重</translation>
     </message>

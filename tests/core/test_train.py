@@ -264,7 +264,8 @@ def test_early_stopping_keeps_the_best_epoch(project, tiny_encoder, monkeypatch)
         return report, []
 
     monkeypatch.setattr(Trainer, "_evaluate", fake_dev)
-    events = run_all(project, config(tiny_encoder, epochs=5, early_stopping_patience=2))
+    # weight_soup off: the scripted scores are one per epoch, none for the soup's trials at the end.
+    events = run_all(project, config(tiny_encoder, epochs=5, early_stopping_patience=2, weight_soup=False))
     finished = events[-1]
     assert finished.status == "early_stopped" and finished.best_epoch == 1
     assert [e.is_best for e in events if isinstance(e, EpochEvaluated)] == [True, False, False]
@@ -294,7 +295,8 @@ def test_the_auto_budget_plans_the_run_and_early_stopping_keeps_its_best_epoch(p
                                                             ["a", "b"])), []
 
     monkeypatch.setattr(Trainer, "_evaluate", fake_dev)
-    cfg = TrainConfig(encoder=str(tiny_encoder), device="cpu", batch_size=4, max_length=64, seed=3)
+    cfg = TrainConfig(encoder=str(tiny_encoder), device="cpu", batch_size=4, max_length=64, seed=3,
+                      weight_soup=False)  # the scripted scores are one per epoch, none for the soup's trials
     assert (cfg.epochs, cfg.learning_rate, cfg.early_stopping_patience) == ("auto", "auto", 3)
     events = run_all(project, cfg)
     started, finished = events[0], events[-1]

@@ -412,7 +412,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         out = export_model(args.project, finished.run_id, args.export)
         print(f"exported the best model to {out}", file=sys.stderr)
-    print(f"best epoch {finished.best_epoch}; artefacts in {finished.artefact_dir}", file=sys.stderr)
+    soup = finished.metrics.get("soup_epochs")
+    averaged = f" (weights of epochs {', '.join(map(str, soup))} averaged)" if soup else ""
+    print(f"best epoch {finished.best_epoch}{averaged}; artefacts in {finished.artefact_dir}", file=sys.stderr)
     print(finished.run_id)
     return 0
 
@@ -528,6 +530,7 @@ def _run_summary(run: RunRecord) -> dict[str, Any]:
         "id": run.id, "created_at": run.created_at, "status": run.status,
         "tasks": run.metrics.get("tasks") or cfg.get("tasks"), "strategy": cfg.get("strategy"),
         "encoder": cfg.get("encoder"), "epochs": cfg.get("epochs"), "best_epoch": run.best_epoch,
+        "soup_epochs": run.soup_epochs,
         "ner_f1": scored.ner.f1 if scored is not None and scored.ner is not None else None,
         "sentiment_macro_f1": scored.sentiment.f1 if scored is not None and scored.sentiment is not None else None,
         # every scored task's figure, the further tasks included (EvalReport.task_f1)

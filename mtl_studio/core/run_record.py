@@ -62,6 +62,12 @@ class RunRecord:
     def best_epoch(self) -> int | None:
         return self.metrics.get("best_epoch")
 
+    @property
+    def soup_epochs(self) -> list[int]:
+        """The epochs whose weights were averaged into the run's model (core/weight_soup.py); empty when
+        the model is the best epoch's."""
+        return list(self.metrics.get("soup_epochs") or [])
+
     def report(self, split: str) -> EvalReport | None:
         """The stored scores of the best model on a split, if the run finished with some."""
         stored = self.metrics.get(split)

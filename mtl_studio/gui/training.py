@@ -469,7 +469,7 @@ class TrainingPanel(QWidget):
         # A stopped or interrupted run resumes (from the beginning when no checkpoint was written yet).
         resumable = status in ("stopped", "interrupted") or (status == "failed" and has_checkpoint)
         self._resumable = run.id if resumable else None
-        best = self.tr(", best epoch {}").format(run.best_epoch) if run.best_epoch else ""
+        best = self._best_text(run.best_epoch, run.soup_epochs)
         shown = self.tr("Last run {} {}{}") if run_id is None else self.tr("Run {} {}{}")
         self.statusLabel.setText(shown.format(run.id, run_status_label(status), best))
         config = run.config
@@ -499,6 +499,15 @@ class TrainingPanel(QWidget):
         self.progressBar.setFormat(run_status_label(status))
         if status in ("completed", "early_stopped"):
             self.progressBar.setValue(self.progressBar.maximum())
+
+    def _best_text(self, best_epoch: int | None, soup_epochs: list[int]) -> str:
+        """", best epoch N" for the status line; the averaged epochs when the run's model is a weight soup."""
+        if not best_epoch:
+            return ""
+        if soup_epochs:
+            return self.tr(", best epoch {} (weights of epochs {} averaged)").format(
+                best_epoch, ", ".join(map(str, soup_epochs)))
+        return self.tr(", best epoch {}").format(best_epoch)
 
     def _show_stored_conflict(self, run_id: str, readings: int) -> None:
         """Redraw the conflict chart from the run's stored meter readings: a few hundred at once, more
@@ -1085,7 +1094,7 @@ class TrainingPanel(QWidget):
         self._show_step()
         self.etaLabel.clear()  # the run is over: nothing is left to estimate
         status = run_status_label(ev.status)
-        best = self.tr(", best epoch {}").format(ev.best_epoch) if ev.best_epoch else ""
+        best = self._best_text(ev.best_epoch, ev.metrics.get("soup_epochs") or [])
         self.statusLabel.setText(self.tr("Run {} {}{}").format(ev.run_id, status, best))
         if ev.status == "failed":
             # The engine's message says what went wrong (and what to change).

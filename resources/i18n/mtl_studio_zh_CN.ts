@@ -4132,12 +4132,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+567"/>
+        <location line="+576"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-566"/>
+        <location line="-575"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -4325,22 +4325,22 @@ accuracy</source>
     </message>
     <message>
         <location line="-105"/>
-        <location line="+585"/>
+        <location line="+594"/>
         <source>Step %v of %m</source>
         <translation>第 %v / %m 步</translation>
     </message>
     <message>
-        <location line="-578"/>
+        <location line="-587"/>
         <location line="+3"/>
         <location line="+93"/>
         <location line="+1"/>
-        <location line="+464"/>
+        <location line="+473"/>
         <location line="+1"/>
         <source>step</source>
         <translation>步</translation>
     </message>
     <message>
-        <location line="-562"/>
+        <location line="-571"/>
         <source>Training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -4355,7 +4355,12 @@ accuracy</source>
         <translation>运行的消息和每轮得分会显示在这里。</translation>
     </message>
     <message>
-        <location line="+221"/>
+        <location line="+128"/>
+        <source>, best epoch {} (weights of epochs {} averaged)</source>
+        <translation>，最佳轮次 {}（第 {} 轮权重取平均）</translation>
+    </message>
+    <message>
+        <location line="+102"/>
         <source>Train the {} head; a single checked task is a single-task baseline</source>
         <translation>训练 {} 头;只勾选一个任务即为单任务基线</translation>
     </message>
@@ -4497,13 +4502,12 @@ accuracy</source>
         <translation>（目前最佳）</translation>
     </message>
     <message>
-        <location line="-605"/>
-        <location line="+616"/>
+        <location line="-576"/>
         <source>, best epoch {}</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-839"/>
+        <location line="-261"/>
         <source>After the joint run, train each checked task alone with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
         <translation>联合运行之后,用相同的编码器、随机种子和训练预算分别单独训练每个勾选的任务,运行历史会显示联合训练是否有帮助</translation>
     </message>
@@ -4530,12 +4534,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+588"/>
+        <location line="+597"/>
         <source>Epoch {} on {}</source>
         <translation>第 {} 轮，{}上</translation>
     </message>
     <message>
-        <location line="-584"/>
+        <location line="-593"/>
         <source>Best model on test</source>
         <translation>最佳模型在测试集上</translation>
     </message>
@@ -4546,7 +4550,7 @@ accuracy</source>
     </message>
     <message>
         <location line="-23"/>
-        <location line="+616"/>
+        <location line="+625"/>
         <source>Run {} {}{}</source>
         <translation>运行 {} {}{}</translation>
     </message>
@@ -4586,7 +4590,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-917"/>
+        <location line="-926"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -4627,7 +4631,7 @@ accuracy</source>
         <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
     </message>
     <message>
-        <location line="+452"/>
+        <location line="+461"/>
         <source>budget: not known yet ({})</source>
         <translation>预算：暂未知（{}）</translation>
     </message>

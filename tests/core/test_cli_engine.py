@@ -52,6 +52,11 @@ def test_train_evaluate_runs(project, tiny_encoder, capsys, tmp_path):
     assert main(["runs", project, "--json"]) == 0
     runs = json.loads(capsys.readouterr().out)
     assert len(runs) == 2 and runs[1]["tasks"] == ["ner"] and runs[1]["sentiment_macro_f1"] is None
+    assert runs[1]["soup_epochs"] == []  # a single-task run keeps its best epoch (core/weight_soup.py)
+    with ProjectStore.open(project) as store:
+        soup_epochs = store.run_record(run_id).soup_epochs
+    assert runs[0]["soup_epochs"] == soup_epochs and (
+        ("weights of epochs" in err) == bool(soup_epochs))  # the joint run says when its model is an average
     assert main(["runs", project]) == 0
     assert run_id in capsys.readouterr().out
 

@@ -45,3 +45,19 @@ def test_an_interrupted_run_is_shown_and_offered_for_resume(panel, store, tiny_e
     assert not dialogs, dialogs
     assert panel.last_result.status == "completed" and panel.last_result.run_id == run_id
     assert store.run_record(run_id).status == "completed"
+
+
+def test_the_status_line_names_the_averaged_epochs_of_a_weight_soup(panel, store, tiny_encoder):
+    """A finished joint run whose model is the average of epochs 12 and 13 (core/weight_soup.py) says so;
+    one whose model is its best epoch names that epoch only."""
+    config = TrainConfig(encoder=str(tiny_encoder), epochs=20, device="cpu").to_dict()
+    plain = store.create_run(config)
+    store.update_run(plain, status="completed", metrics={"tasks": ["ner", "sentiment"], "best_epoch": 7})
+    panel.set_project(store)
+    assert panel.statusLabel.text().endswith(", best epoch 7")
+    soup = store.create_run(config)
+    store.update_run(soup, status="early_stopped", metrics={"tasks": ["ner", "sentiment"], "best_epoch": 12,
+                                                           "soup_epochs": [12, 13]})
+    panel.set_project(store)
+    assert soup in panel.statusLabel.text()
+    assert panel.statusLabel.text().endswith(", best epoch 12 (weights of epochs 12, 13 averaged)")

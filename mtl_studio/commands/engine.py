@@ -131,7 +131,7 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
                                       "one task's gradients do not scale the other's steps (default on)")
     p.add_argument("--weight-soup", dest="weight_soup", action=argparse.BooleanOptionalAction, default=None,
                    help="at the end of a joint run, use the average of its best epochs' weights when it scores "
-                        "higher on dev than the best epoch (default on)")
+                        "higher on dev than the best epoch (default off)")
     p.add_argument("--trust-remote-code", dest="trust_remote_code", action=argparse.BooleanOptionalAction,
                    default=None, help="allow an encoder's own Python code from the hub (default off)")
 

@@ -118,7 +118,7 @@ def scripted_dev(monkeypatch):
 
 def _config(encoder, **kw) -> TrainConfig:
     base = dict(encoder=str(encoder), device="cpu", batch_size=4, epochs=4, max_length=64, strategy="fixed",
-                early_stopping_patience=0, stalled_task_patience=0, seed=5)
+                early_stopping_patience=0, stalled_task_patience=0, seed=5, weight_soup=True)
     base.update(kw)
     return TrainConfig(**base)
 
@@ -163,7 +163,7 @@ def test_the_best_epoch_stays_when_no_average_beats_it(tmp_path, tiny_encoder, s
         torch.testing.assert_close(value, scripted_dev["offered"][2][name], msg=name)
 
 
-def test_no_soup_for_a_single_task_run_or_when_turned_off(tmp_path, tiny_encoder, scripted_dev):
+def test_no_soup_for_a_single_task_run_or_when_off(tmp_path, tiny_encoder, scripted_dev):
     scripted_dev["epochs"] = [{"ner": s["ner"]} for s in _EPOCH_SCORES]
     make_project(tmp_path / "a.mtl", ENGINE).close()
     single = list(train(str(tmp_path / "a.mtl"), _config(tiny_encoder, tasks=("ner",))))
@@ -172,6 +172,7 @@ def test_no_soup_for_a_single_task_run_or_when_turned_off(tmp_path, tiny_encoder
     make_project(tmp_path / "b.mtl", ENGINE).close()
     off = list(train(str(tmp_path / "b.mtl"), _config(tiny_encoder, weight_soup=False)))
     assert off[-1].status == "completed" and not _notes(off) and not scripted_dev["offered"]
+    assert not TrainConfig().weight_soup  # opt-in (README "Joint runs with the default settings")
 
 
 def test_a_resumed_run_makes_its_soup_from_the_epochs_kept_before_the_stop(tmp_path, tiny_encoder,

@@ -347,6 +347,9 @@ class TrainingPanel(QWidget):
         font = QFont(self.statusLabel.font())
         font.setBold(True)
         self.statusLabel.setFont(font)
+        # Wrapped: a long line (a run id, its status, the averaged epochs) must not widen the column
+        # past a laptop screen.
+        self.statusLabel.setWordWrap(True)
         self.progressBar = QProgressBar(objectName="trainingProgress")
         self.progressBar.setRange(0, 1)
         self.progressBar.setValue(0)

@@ -214,3 +214,15 @@ def test_primary_actions_stay_visible_on_a_small_screen(window):
         for name in names:
             control = window.findChild(QWidget, name)
             assert _fully_visible(control, window), (name, _visible_rect(control, window))
+
+
+def test_a_long_status_line_wraps_instead_of_widening_the_train_tab(window):
+    """The Train tab's status line of a stopped-early run whose model is a weight soup is longer than its
+    column on a 1280x720 screen: it wraps (it widened the tab into sideways scrolling before)."""
+    panel = window.training_panel
+    panel.statusLabel.setText("Last run 20261203-163516-aa5d97 stopped early (no dev improvement)"
+                              + panel._best_text(12, [12, 13]))
+    _settle(window, *LAPTOP_SIZES[0])
+    page = _page(window, 1)
+    assert _sideways_scrolling(page) == []
+    assert panel.statusLabel.height() > panel.statusLabel.fontMetrics().height() * 1.5  # on two lines

@@ -892,13 +892,14 @@ class Trainer:
 
     def _weight_soup(self) -> Iterator[Event]:
         """Rank 0, at the end of a finished run: the greedy soup of the kept epochs; written to best/ when
-        it scores higher on dev than the best epoch. Cancelled by the stop handle (the best epoch stays)."""
+        it scores higher on dev than the best epoch, and its epochs returned (empty: best/ is the best
+        epoch's). Cancelled by the stop handle (the best epoch stays)."""
         st = self.state
         shelf = self._shelf()
         ingredients = shelf.ingredients()
         best = next((i for i in ingredients if i.epoch == st.best_epoch), None)
         if best is None or len(ingredients) < 2:
-            return
+            return []
         ingredients.remove(best)
         ingredients.insert(0, best)  # the soup starts from the model best/ holds
         yield LogMessage.of(RunNote("info", "weight_soup_trying", {"n": len(ingredients) - 1}))
@@ -914,13 +915,13 @@ class Trainer:
             save_model_folder(self.run_dir / "best", self.model, self.tokenizer, self.labels.to_dict(),
                               self._model_config(), extra={**self._folder_extra(best.epoch),
                                                            "soup_epochs": list(soup.epochs)})
-            self.soup_epochs = list(soup.epochs)
             yield LogMessage.of(RunNote("info", "weight_soup_used", {
                 "epochs": ", ".join(map(str, soup.epochs)), "score": soup.score, "best": best.score,
                 "best_epoch": best.epoch}))
-        else:
-            yield LogMessage.of(RunNote("info", "weight_soup_not_better", {"best": best.score,
-                                                                           "best_epoch": best.epoch}))
+            return list(soup.epochs)
+        yield LogMessage.of(RunNote("info", "weight_soup_not_better", {"best": best.score,
+                                                                       "best_epoch": best.epoch}))
+        return []
 
     def _model_config(self) -> dict[str, Any]:
         d = self.config.to_dict()
@@ -971,9 +972,7 @@ class Trainer:
         if not self.ctx.is_main:
             yield RunFinished(self.run_id, status, st.best_epoch, {}, None)
             return
-        self.soup_epochs: list[int] = []
-        if self._soup_enabled():
-            yield from self._weight_soup()
+        soup_epochs = (yield from self._weight_soup()) if self._soup_enabled() else []
         best = self.run_dir / "best"
         if (best / "model.safetensors").is_file():
             from safetensors.torch import load_model
@@ -993,8 +992,8 @@ class Trainer:
         metrics = final_metrics(tasks=self.tasks, best_epoch=st.best_epoch, epochs_trained=st.epoch,
                                 train_documents=self.data.train_counts, encoding=self.train_set.stats.to_dict(),
                                 reports=reports)
-        if self.soup_epochs:
-            metrics["soup_epochs"] = self.soup_epochs
+        if soup_epochs:
+            metrics["soup_epochs"] = soup_epochs
         self.book.finished(status, metrics, self.run_dir)
         if self.ctx.world_size == 1 and self.speed.steps >= _TrainingSpeed.MIN_STEPS:
             record_throughput(self.config.encoder, self.device.type, self.speed.docs_per_second())

@@ -20,7 +20,7 @@ from safetensors.torch import load_file
 from project_helpers import ENGINE, make_project
 from mtl_studio.core.config import TrainConfig
 from mtl_studio.core.errors import TrainingError
-from mtl_studio.core.events import GradientConflict, RunFinished, RunStarted, StepProgress
+from mtl_studio.core.events import GradientConflict, LogMessage, RunFinished, RunStarted, StepProgress
 from mtl_studio.core import launcher
 from mtl_studio.core.launcher import launch_torchrun
 from mtl_studio.core.paths import runs_dir_for
@@ -179,6 +179,44 @@ def test_a_gradient_strategy_under_two_processes_trains_like_one(tmp_path, no_dr
     for a, b in zip(steps, single_steps):
         for task in b.losses:
             assert a.losses[task] == pytest.approx(b.losses[task], rel=1e-4, abs=1e-6), (a.step, task)
+    w1, w2 = _best_weights(one, single[-1].run_id), _best_weights(two, events[-1].run_id)
+    worst = max(float((w1[k] - w2[k]).abs().max()) for k in w1)
+    assert worst < 1e-5, worst
+
+
+def _distillation_notes(events) -> list[tuple[str, dict]]:
+    return [(e.code, e.params) for e in events
+            if isinstance(e, LogMessage) and e.code in ("task_distilled", "task_distillation_ended")]
+
+
+@pytest.mark.slow  # ~25 s: two more processes loading torch and the encoder, 8 epochs
+def test_a_distillation_switch_under_two_processes_trains_like_one(tmp_path, no_dropout_encoder, monkeypatch):
+    """Rank 0 decides from its dev scores that a task has stalled, every rank switches it to distillation
+    from its own copy of the best epoch's weights (core/task_distillation.py), and back when it beats its
+    best: the 2-process run switches at the same epochs and computes the same losses and weights as one
+    process. With this seed and rate, sentiment stalls after epoch 2 and returns after epoch 3, and NER
+    stalls after epoch 4 (checked on the single run, so a change that stops the switches fails here
+    rather than passing without testing them)."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    config = _config(no_dropout_encoder, epochs=8, stalled_task_patience=1, weight_soup=False)
+    one, two = tmp_path / "one.mtl", tmp_path / "two.mtl"
+    make_project(one, ENGINE).close()
+    make_project(two, ENGINE).close()
+
+    single = list(train(str(one), config))
+    notes = _distillation_notes(single)
+    assert {code for code, _ in notes} == {"task_distilled", "task_distillation_ended"}, notes
+    distilled_steps = [e for e in single if isinstance(e, StepProgress)]
+
+    events = list(launch_torchrun(two, config, 2, stop=threading.Event()))
+    assert events[-1].status == single[-1].status == "completed"
+    assert _distillation_notes(events) == notes  # same tasks, same epochs, same best scores
+    steps = [e for e in events if isinstance(e, StepProgress)]
+    assert [e.step for e in steps] == [e.step for e in distilled_steps]
+    for a, b in zip(steps, distilled_steps):  # the distilled stretches' losses are divergences from the teacher
+        for task in b.losses:
+            assert a.losses[task] == pytest.approx(b.losses[task], rel=1e-4, abs=1e-6), (a.step, task)
+    assert events[-1].best_epoch == single[-1].best_epoch
     w1, w2 = _best_weights(one, single[-1].run_id), _best_weights(two, events[-1].run_id)
     worst = max(float((w1[k] - w2[k]).abs().max()) for k in w1)
     assert worst < 1e-5, worst

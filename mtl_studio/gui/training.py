@@ -37,8 +37,8 @@ from .background import BackgroundTasks
 from .budget_text import budget_text
 from .charts import LineChart
 from .engine_text import (
-    device_label, run_note_text, run_outcome_hint, run_status_label, series_label, strategy_short_label,
-    task_label, task_score_text, with_gui_controls,
+    device_label, run_note_text, run_outcome_hint, run_status_label, series_label, split_label,
+    strategy_short_label, task_label, task_score_text, with_gui_controls,
 )
 from .loss_curves import LossCurves
 from .language_fit_view import LanguageFitLabel, suggested_encoder_combo
@@ -899,7 +899,7 @@ class TrainingPanel(QWidget):
         self._reset_live_view()
         self._append_log("info", self.tr(
             "Starting: {} · strategy {} · lr {} · batch {} · epochs {} · device {}").format(
-            "+".join(self.tasks()), strategy_short_label(config.strategy), learning_rate_text(config.learning_rate),
+            " + ".join(task_label(t) for t in self.tasks()), strategy_short_label(config.strategy), learning_rate_text(config.learning_rate),
             config.batch_size, config.epochs, self.deviceCombo.currentText() if choice else device_label(config.device)))
         self._queue = []
         if len(self.tasks()) > 1 and self.baselinesCheck.isChecked():
@@ -1032,7 +1032,7 @@ class TrainingPanel(QWidget):
             self._current_run = ev.run_id
             self.progressBar.setRange(0, max(ev.total_steps, 1))
             self.progressBar.setValue(0)
-            counts = ", ".join(f"{task} {n}" for task, n in ev.train_documents.items())
+            counts = ", ".join(f"{task_label(task)} {n}" for task, n in ev.train_documents.items())
             self.statusLabel.setText(self.tr("Training run {}").format(ev.run_id))
             self._append_log("info", self.tr("Run {} on {} ({}); training documents: {}; {} steps.").format(
                 ev.run_id, device_label(ev.device), ev.precision, counts, ev.total_steps))
@@ -1087,7 +1087,7 @@ class TrainingPanel(QWidget):
 
     def _epoch_line(self, ev: EpochEvaluated) -> str:
         best = self.tr(" (best so far)") if ev.is_best else ""
-        return self._scores_line(self.tr("Epoch {} on {}").format(ev.epoch, ev.split), ev.metrics) + best
+        return self._scores_line(self.tr("Epoch {} on {}").format(ev.epoch, split_label(ev.split)), ev.metrics) + best
 
     def _on_run_finished_event(self, ev: RunFinished) -> None:
         self.last_result = ev

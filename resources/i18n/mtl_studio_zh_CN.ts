@@ -1252,12 +1252,12 @@
     <message>
         <location line="+8"/>
         <source>Trains the current settings on 25%, 50%, 75% and 100% of the labelled training documents (nested subsets, same seed) and scores dev. A curve still rising at 100% says more labels pay.</source>
-        <translation>用当前设置分别在 25%、50%、75% 和 100% 的已标注训练文档上训练（嵌套子集，相同种子）并在开发集上评分。若曲线在 100% 处仍在上升，说明继续标注是值得的。</translation>
+        <translation>用当前设置分别在 25%、50%、75% 和 100% 的已标注训练文档上训练（嵌套子集，相同种子）并在验证集上评分。若曲线在 100% 处仍在上升，说明继续标注是值得的。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Dev score</source>
-        <translation>开发集得分</translation>
+        <translation>验证集得分</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -2795,7 +2795,7 @@ accuracy</source>
     <message>
         <location line="+2"/>
         <source>no labelled dev documents: no early stopping, the last epoch is kept as best</source>
-        <translation>没有已标注的开发集文档：不提前停止，最后一轮作为最佳模型</translation>
+        <translation>没有已标注的验证集文档：不提前停止，最后一轮作为最佳模型</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2855,17 +2855,17 @@ accuracy</source>
     <message>
         <location line="+3"/>
         <source>early stopping after epoch {epoch}: no dev improvement for {patience} epoch(s); best epoch {best}</source>
-        <translation>第 {epoch} 轮后提前停止：开发集已 {patience} 轮没有提升；最佳为第 {best} 轮</translation>
+        <translation>第 {epoch} 轮后提前停止：验证集已 {patience} 轮没有提升；最佳为第 {best} 轮</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>after epoch {epoch}, {task} has not improved on dev for {patience} epoch(s) (best {best:.4f}): it now trains toward its own predictions of its best epoch while the other tasks go on</source>
-        <translation>第 {epoch} 轮后，{task} 在开发集上已 {patience} 轮没有提升（最佳 {best:.4f}）：此后它向自己最佳一轮的预测训练，其他任务继续学习</translation>
+        <translation>第 {epoch} 轮后，{task} 在验证集上已 {patience} 轮没有提升（最佳 {best:.4f}）：此后它向自己最佳一轮的预测训练，其他任务继续学习</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>after epoch {epoch}, {task} beat its best dev score ({best:.4f}): it trains on its labels again</source>
-        <translation>第 {epoch} 轮后，{task} 超过了自己在开发集上的最佳成绩（{best:.4f}）：它重新按自己的标注训练</translation>
+        <translation>第 {epoch} 轮后，{task} 超过了自己在验证集上的最佳成绩（{best:.4f}）：它重新按自己的标注训练</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2885,7 +2885,7 @@ accuracy</source>
     <message>
         <location line="+3"/>
         <source>evaluating the best model on dev and test</source>
-        <translation>正在开发集和测试集上评估最佳模型</translation>
+        <translation>正在验证集和测试集上评估最佳模型</translation>
     </message>
 </context>
 <context>
@@ -4132,12 +4132,12 @@ accuracy</source>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+576"/>
+        <location line="+579"/>
         <source>e.g. bert-base-cased</source>
         <translation>例如 bert-base-chinese</translation>
     </message>
     <message>
-        <location line="-575"/>
+        <location line="-578"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -4318,7 +4318,7 @@ accuracy</source>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+80"/>
+        <location line="+83"/>
         <location line="+32"/>
         <source>No run yet.</source>
         <translation>尚无运行。</translation>
@@ -4507,7 +4507,7 @@ accuracy</source>
         <translation>，最佳轮次 {}</translation>
     </message>
     <message>
-        <location line="-261"/>
+        <location line="-264"/>
         <source>After the joint run, train each checked task alone with the same encoder, seed and budget, so the run history shows whether joint training helped</source>
         <translation>联合运行之后,用相同的编码器、随机种子和训练预算分别单独训练每个勾选的任务,运行历史会显示联合训练是否有帮助</translation>
     </message>
@@ -4517,7 +4517,7 @@ accuracy</source>
         <translation>任务 · 权重</translation>
     </message>
     <message>
-        <location line="+222"/>
+        <location line="+225"/>
         <source>Last run {} {}{}</source>
         <translation>上次运行 {} {}{}</translation>
     </message>
@@ -4590,7 +4590,7 @@ accuracy</source>
         <translation>在请求后 {} 步停止。</translation>
     </message>
     <message>
-        <location line="-926"/>
+        <location line="-929"/>
         <source>Encoders by language…</source>
         <translation>按语言推荐的编码器…</translation>
     </message>
@@ -4600,7 +4600,7 @@ accuracy</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location line="+183"/>
+        <location line="+186"/>
         <source>Re-split…</source>
         <translation>重新划分…</translation>
     </message>
@@ -4610,7 +4610,7 @@ accuracy</source>
         <translation>为文档重新划分训练/验证/测试集（数据 › 重新划分…）</translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-130"/>
         <source>auto lr</source>
         <translation>自动学习率</translation>
     </message>
@@ -4631,7 +4631,7 @@ accuracy</source>
         <translation>本次训练的预算：将“轮数”或“学习率”设为具体数值即可覆盖自动预算</translation>
     </message>
     <message>
-        <location line="+461"/>
+        <location line="+464"/>
         <source>budget: not known yet ({})</source>
         <translation>预算：暂未知（{}）</translation>
     </message>

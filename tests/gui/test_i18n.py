@@ -126,3 +126,18 @@ def test_the_core_tables_titles_are_translated(zh_translators):
     for title in [spec.title for spec in STRATEGY_TABLE] + [p.title for p in PRESET_TABLE]:
         translated = QCoreApplication.translate("TrainingPanel", title)
         assert translated != title and CJK.search(translated), f"{title!r} has no Chinese translation"
+
+
+def test_the_live_training_log_names_splits_and_tasks_in_chinese(qtbot, zh_translators):
+    """Seen in a real window: the log's epoch lines said "dev上" and its start line "ner 6, sentiment 8"
+    (codes, not the names the rest of the Chinese interface shows: 验证集, 情感)."""
+    from mtl_studio.core.events import EpochEvaluated, RunStarted
+    from mtl_studio.gui.training import TrainingPanel
+
+    panel = TrainingPanel()
+    qtbot.addWidget(panel)
+    panel._on_event(RunStarted("run-1", {}, "cpu", "fp32", {"ner": 6, "sentiment": 8}, 32))
+    panel._on_event(EpochEvaluated(1, "dev", {}, True))
+    log = panel.logView.toPlainText()
+    assert "验证集" in log and "情感 8" in log, log
+    assert not re.search(r"\b(dev|ner|sentiment)\b", log), log

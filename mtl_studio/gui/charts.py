@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 # Series colours (colour-blind friendly order from the Okabe-Ito palette).
 SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
@@ -139,7 +139,9 @@ class LineChart(QWidget):
 
     def legend_rects(self) -> list[tuple[str, QRectF]]:
         """(series name, rectangle) of each legend entry (a colour line and the name). Entries that do
-        not fit the width start a new line, so a long (translated) name is never cut off at the edge."""
+        not fit the width start a new line, so a long (translated) name is never cut off at the edge; a
+        name wider than a whole line is shortened with an ellipsis (legend_text) and shown whole in the
+        entry's tooltip (seen at 1280x720: "total (weighted, smoothed)" ran past a narrow loss chart)."""
         fm = QFontMetrics(self.font())
         left, right = self._plot_left(fm), self.width() - 12
         line_h = fm.height() + 6
@@ -148,9 +150,29 @@ class LineChart(QWidget):
             width = 20 + fm.horizontalAdvance(s.label or s.name)
             if x > left and x + width > right:
                 x, row = left, row + 1
+            width = max(20.0, min(width, right - x))
             out.append((s.name, QRectF(x, fm.height() + 4 + row * line_h, width, line_h)))
             x += width + 14
         return out
+
+    def legend_text(self, name: str, rect: QRectF) -> str:
+        """A series' legend text as drawn in its entry's rectangle (elided when it does not fit)."""
+        s = self._series[name]
+        return QFontMetrics(self.font()).elidedText(s.label or s.name, Qt.TextElideMode.ElideRight,
+                                                    int(rect.width()) - 20)
+
+    def event(self, e: QEvent) -> bool:  # noqa: D102 - Qt override: a legend entry's tooltip is its whole name
+        if e.type() == QEvent.Type.ToolTip:
+            pos = QPointF(e.pos())
+            for name, rect in self.legend_rects():
+                if rect.contains(pos):
+                    s = self._series[name]
+                    QToolTip.showText(e.globalPos(), s.label or s.name, self)
+                    return True
+            QToolTip.hideText()
+            e.ignore()
+            return True
+        return super().event(e)
 
     @staticmethod
     def _plot_left(fm: QFontMetrics) -> float:
@@ -187,7 +209,7 @@ class LineChart(QWidget):
             p.setPen(QPen(s.colour, 3))
             p.drawLine(QPointF(x, y), QPointF(x + 16, y))
             p.setPen(text_colour)
-            p.drawText(QPointF(x + 20, y + fm.ascent() / 2 - 1), s.label or s.name)
+            p.drawText(QPointF(x + 20, y + fm.ascent() / 2 - 1), self.legend_text(name, rect))
 
         ranges = self._ranges()
         p.setPen(QPen(axis_colour, 1))

@@ -65,6 +65,13 @@ class RoundResult:
     sentiment_f1: float | None  # FPB test macro-F1
     train_seconds: float
     select_seconds: float
+    # The round's budget as the default settings planned and ran it (None in files from before they were
+    # recorded): optimizer steps run and planned, epochs run, the best dev epoch, training documents per task.
+    steps: int | None = None
+    planned_steps: int | None = None
+    epochs_trained: int | None = None
+    best_epoch: int | None = None
+    train_documents: dict[str, int] | None = None
 
 
 # ---- the simulated project -----------------------------------------------------------------------
@@ -110,22 +117,16 @@ def annotate(store: Any, truth: dict[int, Any], ids: list[int]) -> None:
 
 # ---- one strategy ---------------------------------------------------------------------------------
 
-def train_round(project: Path, args: argparse.Namespace) -> tuple[str, dict[str, Any], float]:
+def train_round(project: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Train the round's fresh run with the default settings (or --epochs / --lr); bench_runs' row of it."""
+    from bench_runs import train_and_score
+
     from mtl_studio.core.config import TrainConfig
-    from mtl_studio.core.events import RunFinished
-    from mtl_studio.core.train import train
 
     cfg = TrainConfig(epochs=args.epochs, learning_rate=args.lr, device=args.device, max_length=args.max_length)
     if args.encoder:
         cfg.encoder = args.encoder
-    t0 = time.perf_counter()
-    finished = None
-    for event in train(str(project), cfg):
-        if isinstance(event, RunFinished):
-            finished = event
-    if finished is None or finished.status not in ("completed", "early_stopped"):
-        raise SystemExit(f"training failed: {finished.message if finished else 'no result'}")
-    return finished.run_id, finished.metrics, time.perf_counter() - t0
+    return train_and_score(project, cfg, "round", log_every=10**9)
 
 
 def select(store: Any, strategy: str, run_id: str, annotated: set[int], pool: list[int], step: int,
@@ -183,8 +184,8 @@ class Simulation:
         with ProjectStore.open(self.path) as store:
             annotate(store, self.truth, self.batch)
         self.annotated |= set(self.batch)
-        run_id, metrics, train_s = train_round(self.path, self.args)
-        return self._after_training(run_id, metrics, train_s, last)
+        row = train_round(self.path, self.args)
+        return self._after_training(row, last)
 
     def share_first_round(self, trained: "Simulation", result: RoundResult, last: bool) -> RoundResult:
         """Round 0 is the same for every strategy of a seed (same seed set, same deterministic training):
@@ -196,25 +197,31 @@ class Simulation:
             store.copy_to(self.path).close()  # the run's model stays in `trained`'s run folder
         self.annotated = set(trained.annotated)
         with ProjectStore.open(self.path) as store:
-            run = store.run_record()
-        return self._after_training(run.id, run.metrics, result.train_seconds, last)
+            run_id = store.run_record().id
+        budget = {k: getattr(result, k) for k in ("steps", "planned_steps", "epochs_trained", "best_epoch",
+                                                 "train_documents")}
+        return self._after_training({"run_id": run_id, "ner_f1": result.ner_f1, "sentiment_macro_f1":
+                                     result.sentiment_f1, "total_seconds": result.train_seconds, **budget}, last)
 
-    def _after_training(self, run_id: str, metrics: dict[str, Any], train_s: float, last: bool) -> RoundResult:
+    def _after_training(self, row: dict[str, Any], last: bool) -> RoundResult:
+        """The round's result from its training row (bench_runs.train_and_score); then the next batch."""
         from mtl_studio.core.store import ProjectStore
 
-        test = metrics.get("test") or {}
         select_s = 0.0
         if not last:
             t0 = time.perf_counter()
             with ProjectStore.open(self.path) as store:
-                self.batch = select(store, self.strategy, run_id, self.annotated, self.pool, self.args.step,
+                self.batch = select(store, self.strategy, row["run_id"], self.annotated, self.pool, self.args.step,
                                     self.rng, self.args, self.truth)
             select_s = time.perf_counter() - t0
-        result = RoundResult(self.strategy, self.seed, len(self.annotated), (test.get("ner") or {}).get("f1"),
-                             (test.get("sentiment") or {}).get("f1"), round(train_s, 1), round(select_s, 1))
+        train_s = row["total_seconds"]  # the whole training call, dev evaluation between epochs included
+        result = RoundResult(self.strategy, self.seed, len(self.annotated), row["ner_f1"], row["sentiment_macro_f1"],
+                             round(train_s, 1), round(select_s, 1), row.get("steps"), row.get("planned_steps"),
+                             row.get("epochs_trained"), row.get("best_epoch"), row.get("train_documents"))
         print(f"{self.strategy} seed {self.seed}: {result.labels} labels -> NER F1 {_fmt(result.ner_f1)}, "
-              f"sentiment macro-F1 {_fmt(result.sentiment_f1)} (train {train_s:.0f}s, select {select_s:.0f}s)",
-              file=sys.stderr, flush=True)
+              f"sentiment macro-F1 {_fmt(result.sentiment_f1)} (train {train_s:.0f}s: {result.steps} of "
+              f"{result.planned_steps} planned steps, {result.epochs_trained} epochs, best {result.best_epoch}, "
+              f"documents {result.train_documents}; select {select_s:.0f}s)", file=sys.stderr, flush=True)
         return result
 
 
@@ -247,6 +254,14 @@ def labels_to_reach(curve: dict[int, dict[str, float | None]], target: dict[str,
     return out
 
 
+def budget_text(results: list[RoundResult], strategy: str, labels: int) -> str:
+    """The rounds' budgets at one label count ("1,250 / 1,250, 20 ep"; seeds joined by "; "), "–" for
+    rounds stored before budgets were recorded."""
+    parts = [f"{r.steps:,} / {r.planned_steps:,}, {r.epochs_trained} ep"
+             for r in results if r.strategy == strategy and r.labels == labels and r.steps is not None]
+    return "; ".join(parts) or "–"
+
+
 def seed_counts(results: list[RoundResult], strategies: list[str]) -> dict[str, int]:
     """How many seeds each strategy's curve averages."""
     return {s: len({r.seed for r in results if r.strategy == s}) for s in strategies}
@@ -255,10 +270,12 @@ def seed_counts(results: list[RoundResult], strategies: list[str]) -> dict[str, 
 def report(results: list[RoundResult], strategies: list[str]) -> dict[str, Any]:
     curves = {s: mean_curve(results, s) for s in strategies}
     seeds = seed_counts(results, strategies)
-    lines = ["| strategy | labels | CoNLL test entity F1 | FPB test macro-F1 |", "|---|---:|---:|---:|"]
+    lines = ["| strategy | labels | CoNLL test entity F1 | FPB test macro-F1 | budget (steps run / planned, epochs) |",
+             "|---|---:|---:|---:|---|"]
     for s in strategies:
         for labels, point in curves[s].items():
-            lines.append(f"| {s} | {labels} | {_fmt(point['ner'])} | {_fmt(point['sentiment'])} |")
+            lines.append(f"| {s} | {labels} | {_fmt(point['ner'])} | {_fmt(point['sentiment'])} | "
+                         f"{budget_text(results, s, labels)} |")
     # Strategies run over different numbers of seeds are not equally settled: say so under the table.
     lines += ["", "Mean over seeds: " + ", ".join(f"{s} {seeds[s]}" for s in strategies)]
     out: dict[str, Any] = {"table": lines, "curves": curves, "seeds": seeds}

@@ -20,12 +20,14 @@ def train_and_score(project: Path, config: Any, name: str, log_every: int = 50) 
     last_step_t = t0
     steps = total_steps = 0
     resolved: dict[str, Any] = {}  # the run's configuration as the trainer resolved it (planned budget)
+    train_documents: dict[str, int] = {}
     finished = None
     for ev in train(str(project), config):
         now = time.perf_counter()
         if isinstance(ev, RunStarted):
             total_steps = ev.total_steps
             resolved = ev.config
+            train_documents = dict(ev.train_documents)
             print(f"[{name}] {ev.total_steps} steps, training documents {ev.train_documents}", file=sys.stderr)
             last_step_t = now
         elif isinstance(ev, StepProgress):
@@ -57,5 +59,6 @@ def train_and_score(project: Path, config: Any, name: str, log_every: int = 50) 
         "sentiment_test_documents": sent["documents"] if sent else None,
         "test_score": test.get("score"),
         "soup_epochs": finished.metrics.get("soup_epochs"),
+        "train_documents": train_documents,
         "dev": finished.metrics.get("dev"),
     }

@@ -27,7 +27,7 @@ def test_the_report_joins_files_keeps_each_round_once_and_names_where_a_strategy
     out_json = tmp_path / "joined.json"
     assert al.main(["--report", *map(str, paths), "--json", str(out_json)]) == 0
     table = capsys.readouterr().out
-    assert "| joint | 400 | 0.7500 | 0.6500 |" in table
+    assert "| joint | 400 | 0.7500 | 0.6500 | – |" in table  # rounds stored without their budget
     # Random's 600-label score (0.7 / 0.7): joint passes it on NER at 400, not on sentiment by its last round.
     assert "| joint | 400 | not within 400 | not within 400 |" in table
     assert "Mean over seeds: random 1, joint 1" in table
@@ -53,3 +53,24 @@ def test_first_seed_runs_the_later_repetitions_of_a_protocol(monkeypatch, tmp_pa
     monkeypatch.setattr(al, "data_dir", lambda d: tmp_path)
     assert al.main(["--strategies", "random", "--seeds", "2", "--first-seed", "1", "--rounds", "0"]) == 0
     assert made == [("random", 1), ("random", 2)]
+
+
+def test_a_round_trains_with_the_default_budget_and_records_it(tmp_path, tiny_encoder):
+    """A round's row says what the default settings planned and ran: steps, epochs, best epoch and the
+    training documents per task (the issue: "state the budget")."""
+    import argparse
+
+    from project_helpers import ENGINE, make_project
+
+    al = bench_module('active_learning')
+    project = tmp_path / "round.mtl"
+    make_project(project, ENGINE).close()
+    args = argparse.Namespace(epochs=2, lr="auto", device="cpu", max_length=64, encoder=str(tiny_encoder))
+    row = al.train_round(project, args)
+    assert row["status"] in ("completed", "early_stopped") and row["run_id"]
+    assert 0 < row["steps"] <= row["planned_steps"] and row["epochs_trained"] in (1, 2)
+    assert row["train_documents"] and set(row["train_documents"]) <= {"ner", "sentiment"}
+    result = al.RoundResult("random", 0, 14, row["ner_f1"], row["sentiment_macro_f1"], 1.0, 0.0, row["steps"],
+                            row["planned_steps"], row["epochs_trained"], row["best_epoch"], row["train_documents"])
+    assert al.budget_text([result], "random", 14) == (
+        f"{row['steps']:,} / {row['planned_steps']:,}, {row['epochs_trained']} ep")

@@ -31,6 +31,7 @@ from mtl_studio.core.review import (
 from mtl_studio.core.schema import Span, ValidationError, validate_spans
 from mtl_studio.core.store import ProjectStore
 
+from .engine_text import run_status_label, series_label
 from .flow_layout import FlowLayout
 from .text_offsets import OffsetMap
 
@@ -359,7 +360,8 @@ class PredictionView(QWidget):
         self.runCombo.clear()
         for run in runs:
             self.runCombo.addItem(self.tr("{id} · {tasks} · {status}").format(
-                id=run["id"], tasks=" + ".join(run["tasks"]) or "–", status=run["status"]), run["id"])
+                id=run["id"], tasks=" + ".join(map(series_label, run["tasks"])) or "–",
+                status=run_status_label(run["status"])), run["id"])
         if selected is not None and self.runCombo.findData(selected) < 0:
             self.runCombo.insertItem(0, self.tr("{id} (no stored predictions)").format(id=selected), selected)
         if self.runCombo.count() == 0:
@@ -374,7 +376,7 @@ class PredictionView(QWidget):
         self._run_id = run_id
         self._tasks = run_tasks(self._store, run_id) if run_id else ()
         if run_id:
-            self.runLabel.setText(self.tr("Run {} ({})").format(run_id, " + ".join(self._tasks)))
+            self.runLabel.setText(self.tr("Run {} ({})").format(run_id, " + ".join(map(series_label, self._tasks))))
             self.predictedBox.setTitle(self.tr("Prediction of run {}").format(run_id))
         else:
             self.runLabel.setText(self.tr("No run selected"))

@@ -478,7 +478,7 @@ class TrainingPanel(QWidget):
         config = run.config
         self._append_log("info", self.tr("Run {} started {}: {} · strategy {} · lr {} · batch {} · epochs {} · "
                                          "device {}").format(
-            run.id, run.created_at.replace("T", " ")[:19], "+".join(config.get("tasks", [])),
+            run.id, run.created_at.replace("T", " ")[:19], " + ".join(map(task_label, config.get("tasks", []))),
             strategy_short_label(str(config.get("strategy", ""))), learning_rate_text(config.get("learning_rate", "")),
             config.get("batch_size", ""), config.get("epochs", ""), device_label(str(config.get("device", "")))))
         epochs = run.epochs or []

@@ -56,6 +56,9 @@ def test_view_marks_differences_with_astral_characters(qtbot, predicted_project)
                     ["false negative", "Paris", "LOC", "–"]]
     assert "negative" in view.predictedSentiment.text() and "0.81" in view.predictedSentiment.text()
     assert "positive" in view.goldSentiment.text()
+    # The run is named with the tasks' shown names, as the Results tab names them, not their codes.
+    assert view.runLabel.text() == f"Run {run_id} (NER + sentiment)"
+    assert view.runCombo.currentText() == f"{run_id} · NER + sentiment · completed"
 
 
 def test_errors_only_filter_lists_the_wrong_document(qtbot, predicted_project):

@@ -400,6 +400,11 @@ class RunHistoryModel(QAbstractTableModel):
         self._rows: list[RunRow] = []
         self._best: dict[str, float | None] = {}
         self._all_tasks: set[str] = set()
+        self._settings_hidden = False
+
+    def set_settings_hidden(self, hidden: bool) -> None:
+        """The view hid the settings column (no room for it): the run's tooltip carries them then."""
+        self._settings_hidden = hidden
 
     def set_runs(self, runs: list[RunRecord], split: str) -> None:
         self.beginResetModel()
@@ -438,14 +443,20 @@ class RunHistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[section] == "settings":
+            return self.tr("Learning rate · batch size · epochs · encoder (each run's cell has them in full)")
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
         # Long headers take two lines: nine columns must fit a laptop-wide tab without scrolling sideways.
         names = {"run": self.tr("Run"), "status": self.tr("Status"), "tasks": self.tr("Tasks"),
                  "strategy": self.tr("Strategy"),
                  "weights": self.tr("Weights\nper task") if self._per_task_weights() else self.tr("Weights\nNER/Sent."),
                  "other_scores": self.tr("Other tasks\nmain score"),
-                 "settings": self.tr("LR · batch\nepochs · encoder"),
+                 # The column that gives way on a narrow tab: one word still reads there (the two-line
+                 # "LR · batch / epochs · encoder" was clipped at both ends at 1280x720 in English).
+                 "settings": self.tr("Settings"),
                  "ner_f1": self.tr("NER\nmicro F1"), "sentiment_f1": self.tr("Sent.\nmacro F1"),
                  "accuracy": self.tr("Sent.\naccuracy"), "conflict": self.tr("Grad. cosine\n(share < 0)")}
         return names[self.COLUMNS[section]]
@@ -529,9 +540,9 @@ class RunHistoryModel(QAbstractTableModel):
                     row.conflict.measurements, f"{100 * row.conflict.negative_share:.0f}")
             if column == "run":
                 started = self.tr("Started {}").format(row.created_at.replace("T", " "))
-                if not self.has_other_scores():
+                if not (self.has_other_scores() or self._settings_hidden):
                     return started
-                # The settings column gives way to the other tasks' scores: its text is here.
+                # The settings column gave way (to the other tasks' scores or to a narrow tab): its text is here.
                 return started + "\n" + self._settings_tooltip(row)
             if column == "other_scores" and row.other_scores:
                 lines = []

@@ -5,7 +5,7 @@ confusion matrix: sentiment, entity sentiment on gold spans or any further docum
 in a combo box shown when there is more than one (docs/tasks_as_data.md)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
@@ -85,6 +85,13 @@ class ResultsPanel(QWidget):
         # The tasks beyond NER and sentiment share one column, shown once a run scores one of them.
         self._other_scores_column = RunHistoryModel.COLUMNS.index("other_scores")
         self.runHistoryTable.setColumnHidden(self._other_scores_column, True)
+        self._other_tasks = False
+        # Column widths settle after a resize or a refill (content widths count the rows in view): fit
+        # the settings column once they have, whatever changed them.
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self._fit_settings_column)
+        self.runHistoryTable.viewport().installEventFilter(self)
+        self.runHistoryTable.horizontalHeader().sectionResized.connect(lambda *_: self._fit_timer.start())
         self.runHistoryTable.setToolTip(self.tr(
             "Every training run of this project. Compare joint runs with the single-task baselines "
             "(train with Tasks: NER only / Sentiment only and the same settings)."))
@@ -243,15 +250,40 @@ class ResultsPanel(QWidget):
         scrolling sideways. The weights cell (one weight per task) fits its text up to
         WEIGHTS_COLUMN_WIDTH and elides beyond it (its tooltip names every task's weight)."""
         header = self.runHistoryTable.horizontalHeader()
-        settings = RunHistoryModel.COLUMNS.index("settings")
+        self._other_tasks = other_tasks
         self.runHistoryTable.setColumnHidden(self._other_scores_column, not other_tasks)
-        self.runHistoryTable.setColumnHidden(settings, other_tasks)
         header.setSectionResizeMode(self._other_scores_column, QHeaderView.ResizeMode.Stretch)
         weights = RunHistoryModel.COLUMNS.index("weights")
         header.setSectionResizeMode(weights, QHeaderView.ResizeMode.Interactive)
         self.runHistoryTable.resizeColumnToContents(weights)
         if header.sectionSize(weights) > WEIGHTS_COLUMN_WIDTH:
             header.resizeSection(weights, WEIGHTS_COLUMN_WIDTH)
+        self._fit_settings_column()
+        self._fit_timer.start()
+
+    def _fit_settings_column(self) -> None:
+        """The settings column (last, stretching) is shown only where the table has room for its header
+        beside the other columns at their content widths; else it hides and the run's tooltip carries
+        the settings, so the table never scrolls sideways. Seen on X11 at 1280x720: its fonts are wider
+        than the offscreen platform's, the other columns took 746 of 790 pixels and the table scrolled."""
+        table, header = self.runHistoryTable, self.runHistoryTable.horizontalHeader()
+        settings = RunHistoryModel.COLUMNS.index("settings")
+        weights = RunHistoryModel.COLUMNS.index("weights")
+        hide = self._other_tasks
+        if not hide:
+            # Content widths, not current sizes: the last shown column is stretched to the edge.
+            others = sum(header.sectionSize(c) if c == weights
+                         else max(header.sectionSizeHint(c), table.sizeHintForColumn(c))
+                         for c in range(header.count()) if c != settings and not table.isColumnHidden(c))
+            hide = others + header.sectionSizeHint(settings) > table.viewport().width()
+        if table.isColumnHidden(settings) != hide:
+            table.setColumnHidden(settings, hide)
+        self.historyModel.set_settings_hidden(hide)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.runHistoryTable.viewport() and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
 
     @Slot()
     def _history_row_changed(self, current, _previous) -> None:

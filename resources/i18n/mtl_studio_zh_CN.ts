@@ -1308,7 +1308,7 @@
 <context>
     <name>LineChart</name>
     <message>
-        <location filename="../../mtl_studio/gui/charts.py" line="+198"/>
+        <location filename="../../mtl_studio/gui/charts.py" line="+220"/>
         <source>No data yet</source>
         <translation>暂无数据</translation>
     </message>
@@ -1917,7 +1917,7 @@
         <translation>完全匹配率</translation>
     </message>
     <message>
-        <location line="+324"/>
+        <location line="+330"/>
         <source> (end to end {})</source>
         <translation>(端到端 {})</translation>
     </message>
@@ -2137,7 +2137,7 @@
 <context>
     <name>PredictionDocumentsModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/predictions.py" line="+134"/>
+        <location filename="../../mtl_studio/gui/predictions.py" line="+135"/>
         <source>The prediction differs from gold</source>
         <translation>预测与金标准不同</translation>
     </message>
@@ -2187,12 +2187,12 @@
     </message>
     <message>
         <location line="-14"/>
-        <location line="+158"/>
+        <location line="+159"/>
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
     <message>
-        <location line="-144"/>
+        <location line="-145"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
@@ -2218,14 +2218,14 @@
     </message>
     <message>
         <location line="+50"/>
-        <location line="+245"/>
+        <location line="+246"/>
         <location line="+67"/>
         <location line="+31"/>
         <source>correct</source>
         <translation>正确</translation>
     </message>
     <message>
-        <location line="-343"/>
+        <location line="-344"/>
         <source>false positive (predicted, not gold)</source>
         <translation>误报（预测有，金标准无）</translation>
     </message>
@@ -2236,18 +2236,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+244"/>
+        <location line="+245"/>
         <location line="+108"/>
         <source>wrong label</source>
         <translation>标签错误</translation>
     </message>
     <message>
-        <location line="-350"/>
+        <location line="-351"/>
         <source>wrong polarity (right entity)</source>
         <translation>极性错误(实体正确)</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+76"/>
         <source>Run {} ({})</source>
         <translation>运行 {}（{}）</translation>
     </message>
@@ -2343,12 +2343,12 @@
         <translation>（概率 {}）</translation>
     </message>
     <message>
-        <location line="-359"/>
+        <location line="-360"/>
         <source>Replace this document&apos;s gold annotations of the run&apos;s tasks (entities, their polarity, sentiment, label sets) by the prediction (undoable)</source>
         <translation>用预测替换本文档中该运行所含任务的金标准标注(实体、其极性、情感、标签集)(可撤销)</translation>
     </message>
     <message>
-        <location line="+362"/>
+        <location line="+363"/>
         <location line="+29"/>
         <source>no gold to compare</source>
         <translation>没有可对比的金标准</translation>
@@ -2400,7 +2400,7 @@
         <translation>{} 个实体正确，{} 处差异</translation>
     </message>
     <message>
-        <location line="-510"/>
+        <location line="-511"/>
         <source>Finished runs that stored predictions, newest first</source>
         <translation>已保存预测的已结束运行，最新的在前</translation>
     </message>
@@ -2415,7 +2415,7 @@
         <translation>{id} · {tasks} · {status}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>{id} (no stored predictions)</source>
         <translation>{id}（没有保存的预测）</translation>
     </message>
@@ -2639,7 +2639,7 @@
 <context>
     <name>RunHistoryModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-53"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-55"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -2680,14 +2680,7 @@ main score</source>
 主要分数</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>LR · batch
-epochs · encoder</source>
-        <translation>学习率 · 批大小
-轮数 · 编码器</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>NER
 micro F1</source>
         <translation>NER
@@ -2735,7 +2728,17 @@ accuracy</source>
         <translation>NER</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-25"/>
+        <source>Learning rate · batch size · epochs · encoder (each run&apos;s cell has them in full)</source>
+        <translation>学习率 · 批大小 · 轮数 · 编码器（每次运行的单元格提示中有完整信息）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Settings</source>
+        <translation>训练设置</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>sentiment</source>
         <translation>情感</translation>
     </message>
@@ -3436,7 +3439,7 @@ accuracy</source>
 <context>
     <name>ScoreTableModel</name>
     <message>
-        <location filename="../../mtl_studio/gui/metrics_models.py" line="-274"/>
+        <location filename="../../mtl_studio/gui/metrics_models.py" line="-280"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>

@@ -100,3 +100,39 @@ def test_show_run_and_no_runs(qtbot, runs_project, tmp_path):
     assert "No run selected" in panel.runLabel.text()
     panel.set_project(None)
     empty.close()
+
+
+def test_the_settings_column_gives_way_on_a_narrow_tab_instead_of_scrolling_sideways(qtbot, runs_project):
+    """Seen on X11 at 1280x720 (fonts wider than offscreen's): the columns took 746 of 790 pixels and the
+    run history scrolled sideways. Where its header does not fit beside the others, the settings column
+    hides and the run's tooltip carries the settings; on a wide tab it is back."""
+    store, ids = runs_project
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.set_project(store)
+    panel.show()
+    table = panel.runHistoryTable
+    settings = RunHistoryModel.COLUMNS.index("settings")
+    run_col = RunHistoryModel.COLUMNS.index("run")
+    header = table.horizontalHeader()
+
+    def fit(width: int) -> None:
+        panel.resize(width, 600)
+        qtbot.wait(50)
+
+    fit(1600)
+    qtbot.waitUntil(lambda: not table.isColumnHidden(settings))
+    margins = panel.width() - table.viewport().width()  # the group box and the table's frame
+    others = sum(max(header.sectionSizeHint(c), table.sizeHintForColumn(c))
+                 for c in range(header.count()) if c != settings and not table.isColumnHidden(c))
+    fit(margins + others + header.sectionSizeHint(settings) // 2)  # the others fit, the settings header not
+    qtbot.waitUntil(lambda: table.isColumnHidden(settings))
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
+    tip = table.model().index(0, run_col).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Learning rate" in tip and "encoder" in tip, tip
+
+    fit(margins + others + 300)
+    qtbot.waitUntil(lambda: not table.isColumnHidden(settings))
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
+    assert "Learning rate" not in table.model().index(0, run_col).data(Qt.ItemDataRole.ToolTipRole)
+    assert table.model().headerData(settings, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)

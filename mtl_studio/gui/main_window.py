@@ -189,12 +189,13 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
         # Fixed texts (a toolbar button must not change width under the mouse); what would be undone or
-        # redone goes in the tooltip. Only the platform's standard keys: adding Ctrl+Shift+Z by hand
-        # duplicates X11's standard Redo key and makes the shortcut ambiguous (dead) there.
+        # redone goes in the tooltip. Redo: the platform's standard keys and Ctrl+Y everywhere (X11's
+        # standard Redo is Ctrl+Shift+Z only, and Ctrl+Y did nothing in a real X11 window, where people
+        # coming from Windows or office suites press it); key_sequences binds each sequence once.
         self.act_undo = self._action(self.tr("&Undo"), lambda: self._busy or self.undo_stack.undo(),
                                      QKeySequence.StandardKey.Undo, icon=sp.SP_ArrowBack)
         self.act_redo = self._action(self.tr("&Redo"), lambda: self._busy or self.undo_stack.redo(),
-                                     QKeySequence.StandardKey.Redo, icon=sp.SP_ArrowForward)
+                                     [QKeySequence.StandardKey.Redo, "Ctrl+Y"], icon=sp.SP_ArrowForward)
         self.undo_stack.canUndoChanged.connect(self._update_undo_tips)
         self.undo_stack.canRedoChanged.connect(self._update_undo_tips)
         self.undo_stack.undoTextChanged.connect(self._update_undo_tips)

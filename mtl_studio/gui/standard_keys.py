@@ -20,13 +20,13 @@ def spec_strings(specs: list[ShortcutSpec]) -> list[str]:
 
 
 def key_sequences(specs: list[ShortcutSpec]) -> list[QKeySequence]:
-    """The key sequences of `specs` on the running platform (a standard key may have several or none)."""
+    """The key sequences of `specs` on the running platform (a standard key may have several or none),
+    each once: a literal key added beside a standard one ("Ctrl+Y" beside Redo) is bound only where the
+    platform's standard key lacks it, so it never makes the shortcut ambiguous (dead) where it has it."""
     out: list[QKeySequence] = []
     for spec in specs:
-        if isinstance(spec, QKeySequence.StandardKey):
-            out.extend(QKeySequence.keyBindings(spec))
-        else:
-            out.append(QKeySequence(spec))
+        found = QKeySequence.keyBindings(spec) if isinstance(spec, QKeySequence.StandardKey) else [QKeySequence(spec)]
+        out.extend(s for s in found if s not in out)
     return out
 
 

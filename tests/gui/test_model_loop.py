@@ -29,7 +29,9 @@ def loop_project(tmp_path, tiny_encoder):
 def window(qtbot, loop_project):
     w = MainWindow(app_settings())
     qtbot.addWidget(w)
-    w.show()
+    with qtbot.waitActive(w):  # window shortcuts (A, Shift+A, R) only reach the active window (X11)
+        w.show()
+        w.activateWindow()
     assert w.open_project(loop_project[0])
     yield w
     w.shutdown()

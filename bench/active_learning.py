@@ -43,7 +43,7 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,11 @@ class Simulation:
             annotate(store, self.truth, self.batch)
         self.annotated |= set(self.batch)
         row = train_round(self.path, self.args)
-        return self._after_training(row, last)
+        # The whole training call, dev evaluation between epochs included.
+        scored = RoundResult(self.strategy, self.seed, len(self.annotated), row["ner_f1"],
+                             row["sentiment_macro_f1"], round(row["total_seconds"], 1), 0.0, row["steps"],
+                             row["planned_steps"], row["epochs_trained"], row["best_epoch"], row["train_documents"])
+        return self._after_training(row["run_id"], scored, last)
 
     def share_first_round(self, trained: "Simulation", result: RoundResult, last: bool) -> RoundResult:
         """Round 0 is the same for every strategy of a seed (same seed set, same deterministic training):
@@ -198,29 +202,24 @@ class Simulation:
         self.annotated = set(trained.annotated)
         with ProjectStore.open(self.path) as store:
             run_id = store.run_record().id
-        budget = {k: getattr(result, k) for k in ("steps", "planned_steps", "epochs_trained", "best_epoch",
-                                                 "train_documents")}
-        return self._after_training({"run_id": run_id, "ner_f1": result.ner_f1, "sentiment_macro_f1":
-                                     result.sentiment_f1, "total_seconds": result.train_seconds, **budget}, last)
+        return self._after_training(run_id, replace(result, strategy=self.strategy), last)
 
-    def _after_training(self, row: dict[str, Any], last: bool) -> RoundResult:
-        """The round's result from its training row (bench_runs.train_and_score); then the next batch."""
+    def _after_training(self, run_id: str, scored: RoundResult, last: bool) -> RoundResult:
+        """The round's result (its scores and budget in `scored`) with the time taken to choose the next
+        batch (unless last)."""
         from mtl_studio.core.store import ProjectStore
 
         select_s = 0.0
         if not last:
             t0 = time.perf_counter()
             with ProjectStore.open(self.path) as store:
-                self.batch = select(store, self.strategy, row["run_id"], self.annotated, self.pool, self.args.step,
+                self.batch = select(store, self.strategy, run_id, self.annotated, self.pool, self.args.step,
                                     self.rng, self.args, self.truth)
             select_s = time.perf_counter() - t0
-        train_s = row["total_seconds"]  # the whole training call, dev evaluation between epochs included
-        result = RoundResult(self.strategy, self.seed, len(self.annotated), row["ner_f1"], row["sentiment_macro_f1"],
-                             round(train_s, 1), round(select_s, 1), row.get("steps"), row.get("planned_steps"),
-                             row.get("epochs_trained"), row.get("best_epoch"), row.get("train_documents"))
+        result = replace(scored, select_seconds=round(select_s, 1))
         print(f"{self.strategy} seed {self.seed}: {result.labels} labels -> NER F1 {_fmt(result.ner_f1)}, "
-              f"sentiment macro-F1 {_fmt(result.sentiment_f1)} (train {train_s:.0f}s: {result.steps} of "
-              f"{result.planned_steps} planned steps, {result.epochs_trained} epochs, best {result.best_epoch}, "
+              f"sentiment macro-F1 {_fmt(result.sentiment_f1)} (train {result.train_seconds:.0f}s: {result.steps} "
+              f"of {result.planned_steps} planned steps, {result.epochs_trained} epochs, best {result.best_epoch}, "
               f"documents {result.train_documents}; select {select_s:.0f}s)", file=sys.stderr, flush=True)
         return result
 

@@ -85,7 +85,6 @@ class ResultsPanel(QWidget):
         # The tasks beyond NER and sentiment share one column, shown once a run scores one of them.
         self._other_scores_column = RunHistoryModel.COLUMNS.index("other_scores")
         self.runHistoryTable.setColumnHidden(self._other_scores_column, True)
-        self._other_tasks = False
         # Column widths settle after a resize or a refill (content widths count the rows in view): fit
         # the settings column once they have, whatever changed them.
         self._fit_timer = QTimer(self, singleShot=True, interval=0)
@@ -250,7 +249,6 @@ class ResultsPanel(QWidget):
         scrolling sideways. The weights cell (one weight per task) fits its text up to
         WEIGHTS_COLUMN_WIDTH and elides beyond it (its tooltip names every task's weight)."""
         header = self.runHistoryTable.horizontalHeader()
-        self._other_tasks = other_tasks
         self.runHistoryTable.setColumnHidden(self._other_scores_column, not other_tasks)
         header.setSectionResizeMode(self._other_scores_column, QHeaderView.ResizeMode.Stretch)
         weights = RunHistoryModel.COLUMNS.index("weights")
@@ -258,8 +256,8 @@ class ResultsPanel(QWidget):
         self.runHistoryTable.resizeColumnToContents(weights)
         if header.sectionSize(weights) > WEIGHTS_COLUMN_WIDTH:
             header.resizeSection(weights, WEIGHTS_COLUMN_WIDTH)
-        self._fit_settings_column()
-        self._fit_timer.start()
+        self._fit_settings_column()  # now, so the other tasks' column never shows beside the settings
+        self._fit_timer.start()  # and again once the refilled columns have their content widths
 
     def _fit_settings_column(self) -> None:
         """The settings column (last, stretching) is shown only where the table has room for its header
@@ -269,7 +267,7 @@ class ResultsPanel(QWidget):
         table, header = self.runHistoryTable, self.runHistoryTable.horizontalHeader()
         settings = RunHistoryModel.COLUMNS.index("settings")
         weights = RunHistoryModel.COLUMNS.index("weights")
-        hide = self._other_tasks
+        hide = self.historyModel.has_other_scores()  # their column takes the settings' place
         if not hide:
             # Content widths, not current sizes: the last shown column is stretched to the edge.
             others = sum(header.sectionSize(c) if c == weights

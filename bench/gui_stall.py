@@ -100,6 +100,9 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=30, help="optimizer steps of the one training epoch")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--profile", action="store_true", help="sample stacks to say where the stalls are")
+    parser.add_argument("--interpreter-gc", action="store_true",
+                        help="leave garbage collection to the interpreter (any thread), the baseline of the "
+                             "studio's GUI-thread collector")
     parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds")
     args = parser.parse_args()
 
@@ -112,12 +115,14 @@ def main() -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from mtl_studio.core.config import TrainConfig
-    from mtl_studio.gui.app import create_app
+    from mtl_studio.gui.app import collect_garbage_on_the_gui_thread, create_app
     from mtl_studio.gui.main_window import MainWindow
     from mtl_studio.gui.preload import preload_training_modules
 
     app, settings = create_app([])
     preload = preload_training_modules()  # as mtl_studio.gui.app.main does
+    if not args.interpreter_gc:
+        collect_garbage_on_the_gui_thread(app)
     window = MainWindow(settings)
     window.resize(1366, 768)
     window.show()

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from mtl_studio.core.paths import APP_AUTHOR, APP_NAME, resources_dir, user_data_dir
 
+from .garbage import GuiThreadCollector
+
 log = logging.getLogger(__name__)
 
 ORGANIZATION = APP_AUTHOR
@@ -124,6 +126,17 @@ def open_initial_project(window, argv: list[str], settings: QSettings) -> None:
                 "File › Import… brings in your data."), 15000)
 
 
+def collect_garbage_on_the_gui_thread(app: QApplication) -> GuiThreadCollector:
+    """Garbage cycles collected on this (the GUI) thread only, from now on (gui/garbage.py says why);
+    the preloaded training modules are frozen out of full collections once they are in."""
+    from .preload import preload_finished
+
+    collector = GuiThreadCollector(app, freeze_when=preload_finished)
+    collector.start()
+    app._mtl_collector = collector  # type: ignore[attr-defined]  # kept as long as the application
+    return collector
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=os.environ.get("MTL_STUDIO_LOG", "WARNING"))
@@ -131,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     from .preload import preload_training_modules
 
     preload_training_modules()
+    collector = collect_garbage_on_the_gui_thread(app)
     from .language import LanguageSwitcher
 
     switcher = LanguageSwitcher(app, settings, lambda a: install_translations(a, ui_language(settings)))
@@ -147,4 +161,5 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     app.aboutToQuit.connect(lambda: switcher.window.shutdown())  # the window of the language last chosen
+    app.aboutToQuit.connect(collector.stop)
     return int(app.exec() or 0)

@@ -79,6 +79,12 @@ def preload_training_modules(names: tuple[str, ...] = TRAINING_MODULES) -> threa
     return thread
 
 
+def preload_finished() -> bool:
+    """The preload was started and has ended (its modules are imported, or failed to be)."""
+    thread = _preloading
+    return thread is not None and not thread.is_alive()
+
+
 def wait_for_preload(timeout: float | None = 120.0) -> None:
     """Block (a worker thread, never the GUI thread) until the preload has finished.
 

@@ -21,6 +21,24 @@ if qt_unavailable_reason() is None:  # else tests/conftest.py skips this folder,
 
 from project_helpers import ANNOTATION, make_project
 
+@pytest.fixture(scope="session", autouse=True)
+def _gui_thread_collector(qapp):
+    """Garbage cycles collected on the GUI thread only, as in the studio (mtl_studio/gui/garbage.py):
+    with the interpreter's automatic collection a training thread freed closed windows of earlier tests."""
+    from mtl_studio.gui.garbage import GuiThreadCollector
+
+    collector = GuiThreadCollector(qapp)
+    collector.start()
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_due_garbage(_gui_thread_collector):
+    yield
+    _gui_thread_collector.collect_due()  # what the timer would have collected had the test run the loop
+
+
 @pytest.fixture(autouse=True)
 def _dangling_qthreads(monkeypatch, qtbot, request):
     started: "weakref.WeakKeyDictionary[QThread, str]" = weakref.WeakKeyDictionary()

@@ -106,6 +106,8 @@ def test_app_starts_in_chinese_from_lang(tmp_path):
         "    [app.processEvents() for _ in range(20)]\n"
         "    w = [t for t in app.topLevelWidgets() if isinstance(t, QMainWindow)][0]\n"
         "    print('|'.join(a.text() for a in w.menuBar().actions()))\n"
+        "    import gc\n"
+        "    print('collector', app._mtl_collector.is_running(), 'automatic', gc.isenabled())\n"
         "    return 0\n"
         "QApplication.exec = lambda *a, **k: inspect()\n"
         "from mtl_studio.gui.app import main\n"
@@ -115,6 +117,8 @@ def test_app_starts_in_chinese_from_lang(tmp_path):
     out = subprocess.run([sys.executable, str(probe)], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "文件(&F)" in out.stdout, out.stdout + out.stderr
+    # main() leaves garbage collection to the GUI thread (mtl_studio/gui/garbage.py).
+    assert "collector True automatic False" in out.stdout, out.stdout
 
 
 def test_the_core_tables_titles_are_translated(zh_translators):

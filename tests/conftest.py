@@ -31,6 +31,32 @@ SHARED_DATA = TESTS.parent.parent / "shared" / "data"
 from qt_support import qt_unavailable_reason  # noqa: E402  (needs TESTS on sys.path)
 
 
+_session_config = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """MTL_CRASH_LOG=FILE: a crash (segmentation fault, abort) writes every thread's stack to FILE instead of
+    stderr, so that .ci/run can print the crashing thread's own stack last: CI shows only part of its output,
+    and with every thread listed the crashing one was cut off. After pytest's faulthandler set-up."""
+    import faulthandler
+
+    global _session_config
+    _session_config = config
+    path = os.environ.get("MTL_CRASH_LOG")
+    if path:
+        config._mtl_crash_log = open(path, "w", encoding="utf-8")  # noqa: SIM115 - open until the process ends
+        faulthandler.enable(config._mtl_crash_log, all_threads=True)
+
+
+def pytest_runtest_logstart(nodeid, location):
+    """With MTL_CRASH_LOG: each test's id goes to the log as it starts (the dump of a crash follows it)."""
+    log = getattr(_session_config, "_mtl_crash_log", None) if _session_config else None
+    if log is not None:
+        log.write(f"test: {nodeid}\n")
+        log.flush()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
     """Where Qt cannot load, take pytest-qt out before its pytest_configure imports Qt (which stops

@@ -31,7 +31,7 @@ SHARED_DATA = TESTS.parent.parent / "shared" / "data"
 from qt_support import qt_unavailable_reason  # noqa: E402  (needs TESTS on sys.path)
 
 
-_session_config = None
+_crash_log = None  # the MTL_CRASH_LOG file, open until the process ends
 
 
 @pytest.hookimpl(trylast=True)
@@ -41,20 +41,18 @@ def pytest_configure(config):
     and with every thread listed the crashing one was cut off. After pytest's faulthandler set-up."""
     import faulthandler
 
-    global _session_config
-    _session_config = config
+    global _crash_log
     path = os.environ.get("MTL_CRASH_LOG")
     if path:
-        config._mtl_crash_log = open(path, "w", encoding="utf-8")  # noqa: SIM115 - open until the process ends
-        faulthandler.enable(config._mtl_crash_log, all_threads=True)
+        _crash_log = open(path, "w", encoding="utf-8")  # noqa: SIM115 - open until the process ends
+        faulthandler.enable(_crash_log, all_threads=True)
 
 
 def pytest_runtest_logstart(nodeid, location):
     """With MTL_CRASH_LOG: each test's id goes to the log as it starts (the dump of a crash follows it)."""
-    log = getattr(_session_config, "_mtl_crash_log", None) if _session_config else None
-    if log is not None:
-        log.write(f"test: {nodeid}\n")
-        log.flush()
+    if _crash_log is not None:
+        _crash_log.write(f"test: {nodeid}\n")
+        _crash_log.flush()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -5,7 +5,8 @@ threshold is crossed. In the studio that is often the training thread or a backg
 tests/gui, 1,340 of 3,100 collections ran on worker threads and together freed about 80,000 objects,
 among them the Python side of closed windows, dialogs and their models. A Qt object deleted on a
 thread other than its own, while the GUI thread works on its neighbours, is a data race that ends in a
-segmentation fault now and then (CI died in one while the training thread loaded an encoder). So
+segmentation fault now and then (the likely cause, not reproduced here, of a CI crash while the
+training thread loaded an encoder). So
 while the collector runs, automatic collection is off and a timer on the GUI thread collects the
 generations whose thresholds are crossed, the interpreter's own rule moved to the one safe thread
 (calibre's GUI does the same). Reference counting still frees acyclic objects at once, everywhere.
